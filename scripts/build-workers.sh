@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Builds Parit's Worker crates to WASM with worker-build, fully offline.
+#
+#   scripts/build-workers.sh              all eight Workers, one after another
+#   scripts/build-workers.sh prd-agent    just the named ones
+#
+# The Workers share one target directory, so they are built in turn (building
+# them in parallel only makes them wait for each other's cargo lock).
+# PARIT_SKIP_BUILD=1 makes this a no-op: scripts that build once and then
+# start `wrangler dev` set it so wrangler does not rebuild at start-up.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ALL=(prd-agent data-agent design-agent logic-agent api-agent frontend-agent deployment-agent supervisor)
+
+if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then
+  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+  exit 0
+fi
+[[ "${PARIT_SKIP_BUILD:-}" == "1" ]] && exit 0
+
+targets=("$@")
+[[ ${#targets[@]} -eq 0 ]] && targets=("${ALL[@]}")
+
+# worker-build would download wasm-bindgen and wasm-opt; point it at ours.
+WASM_BINDGEN_BIN="$(command -v wasm-bindgen || true)"
+[[ -n "$WASM_BINDGEN_BIN" ]] || { echo "wasm-bindgen not found: run .ci/setup first" >&2; exit 1; }
+export WASM_BINDGEN_BIN
+export WASM_OPT_BIN="$ROOT/wrangler/node_modules/.bin/wasm-opt"
+export ESBUILD_BIN="$ROOT/wrangler/node_modules/.bin/esbuild"
+[[ -x "$WASM_OPT_BIN" ]] || { echo "wasm-opt not found: run .ci/setup first" >&2; exit 1; }
+
+for w in "${targets[@]}"; do
+  [[ -d "$ROOT/workers/$w" ]] || { echo "no such worker: $w" >&2; exit 1; }
+  echo "building $w"
+  (cd "$ROOT/workers/$w" && worker-build --release 2>&1 | grep -vE '^\s*$' | tail -n 3)
+  [[ -f "$ROOT/workers/$w/build/index.js" ]] || { echo "build of $w produced no build/index.js" >&2; exit 1; }
+done

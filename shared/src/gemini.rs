@@ -1,0 +1,624 @@
+//! Gemini `generateContent` wire types and the classification of every way a
+//! call can fail, from the real response shapes (DESIGN §5).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Request body of `POST /v1beta/models/{model}:generateContent`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GenerateContentRequest {
+    /// The conversation: user turns and, for repairs, the model's earlier answer.
+    pub contents: Vec<Content>,
+    /// The stage's role and rules.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub system_instruction: Option<Content>,
+    /// JSON mode, schema, sampling and length settings.
+    pub generation_config: GenerationConfig,
+}
+
+/// One turn of a conversation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Content {
+    /// "user" or "model"; absent on system instructions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// The turn's parts.
+    #[serde(default)]
+    pub parts: Vec<Part>,
+}
+
+impl Content {
+    /// A turn with one text part.
+    pub fn text(role: Option<&str>, text: impl Into<String>) -> Self {
+        Self {
+            role: role.map(str::to_string),
+            parts: vec![Part {
+                text: Some(text.into()),
+                thought: None,
+            }],
+        }
+    }
+}
+
+/// One part of a turn (only text is used here).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Part {
+    /// The text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// True on thought summaries, which are not the answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thought: Option<bool>,
+}
+
+/// `generationConfig`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GenerationConfig {
+    /// Always `application/json`.
+    pub response_mime_type: String,
+    /// The artifact's schema (see [`crate::schema::Schema::to_gemini`]).
+    pub response_schema: Value,
+    /// Sampling temperature.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<f64>,
+    /// Output length cap.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_output_tokens: Option<u32>,
+}
+
+/// Response body of `generateContent`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GenerateContentResponse {
+    /// Candidates (one is requested).
+    #[serde(default)]
+    pub candidates: Vec<Candidate>,
+    /// Set when the prompt itself was blocked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt_feedback: Option<PromptFeedback>,
+    /// Token accounting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage_metadata: Option<UsageMetadata>,
+    /// The model version that answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_version: Option<String>,
+    /// Response id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_id: Option<String>,
+}
+
+/// One candidate answer.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Candidate {
+    /// The answer (absent when blocked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<Content>,
+    /// STOP, MAX_TOKENS, SAFETY, RECITATION, ...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finish_reason: Option<String>,
+    /// Candidate index.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index: Option<u32>,
+}
+
+/// Feedback on the prompt.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PromptFeedback {
+    /// SAFETY, OTHER, BLOCKLIST, PROHIBITED_CONTENT, ...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_reason: Option<String>,
+}
+
+/// `usageMetadata`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UsageMetadata {
+    /// Tokens in the prompt.
+    #[serde(default)]
+    pub prompt_token_count: u32,
+    /// Tokens in the answer.
+    #[serde(default)]
+    pub candidates_token_count: u32,
+    /// Tokens spent thinking (billed as output).
+    #[serde(default)]
+    pub thoughts_token_count: u32,
+    /// Sum.
+    #[serde(default)]
+    pub total_token_count: u32,
+}
+
+/// Token usage as Parit reports it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Usage {
+    /// Prompt tokens.
+    pub prompt_tokens: u32,
+    /// Answer tokens.
+    pub output_tokens: u32,
+    /// Thinking tokens.
+    pub thoughts_tokens: u32,
+}
+
+impl Usage {
+    /// Adds another call's usage.
+    pub fn add(&mut self, other: Usage) {
+        self.prompt_tokens += other.prompt_tokens;
+        self.output_tokens += other.output_tokens;
+        self.thoughts_tokens += other.thoughts_tokens;
+    }
+
+    /// Every token billed.
+    pub fn total(&self) -> u64 {
+        u64::from(self.prompt_tokens)
+            + u64::from(self.output_tokens)
+            + u64::from(self.thoughts_tokens)
+    }
+}
+
+impl From<UsageMetadata> for Usage {
+    fn from(u: UsageMetadata) -> Self {
+        Usage {
+            prompt_tokens: u.prompt_token_count,
+            output_tokens: u.candidates_token_count,
+            thoughts_tokens: u.thoughts_token_count,
+        }
+    }
+}
+
+/// Google's error envelope: `{"error": {code, message, status, details}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorEnvelope {
+    /// The error.
+    pub error: ErrorStatus,
+}
+
+/// The `error` object of [`ErrorEnvelope`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorStatus {
+    /// HTTP status.
+    pub code: u16,
+    /// Human-readable message.
+    #[serde(default)]
+    pub message: String,
+    /// Canonical status, e.g. RESOURCE_EXHAUSTED.
+    #[serde(default)]
+    pub status: String,
+    /// Typed details (`@type` google.rpc.ErrorInfo, QuotaFailure, RetryInfo, ...).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<Value>,
+}
+
+/// How the caller should react to a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Disposition {
+    /// Retrying cannot help.
+    FailFast,
+    /// Retry after the server's stated delay.
+    RetryAfter,
+    /// Retry with exponential backoff and jitter.
+    Backoff,
+}
+
+crate::label_enum! {
+    /// Every way a model call can fail.
+    pub enum FailureClass {
+        /// 400 INVALID_ARGUMENT (bad request or schema).
+        InvalidArgument = "invalid_argument",
+        /// 400 with ErrorInfo reason API_KEY_INVALID.
+        ApiKeyInvalid = "api_key_invalid",
+        /// No key is configured for the agent.
+        MissingApiKey = "missing_api_key",
+        /// 403 PERMISSION_DENIED.
+        PermissionDenied = "permission_denied",
+        /// 404 NOT_FOUND (unknown model).
+        ModelNotFound = "model_not_found",
+        /// 429 RESOURCE_EXHAUSTED on a per-minute quota.
+        QuotaPerMinute = "quota_per_minute",
+        /// 429 RESOURCE_EXHAUSTED on a per-day quota.
+        QuotaPerDay = "quota_per_day",
+        /// 500 INTERNAL.
+        Internal = "internal",
+        /// 503 UNAVAILABLE.
+        Unavailable = "unavailable",
+        /// 504 DEADLINE_EXCEEDED.
+        DeadlineExceeded = "deadline_exceeded",
+        /// No answer within the client's timeout.
+        Timeout = "timeout",
+        /// The connection failed.
+        Transport = "transport",
+        /// finishReason SAFETY.
+        Safety = "safety",
+        /// finishReason RECITATION.
+        Recitation = "recitation",
+        /// promptFeedback.blockReason set.
+        PromptBlocked = "prompt_blocked",
+        /// finishReason MAX_TOKENS: the JSON was cut off.
+        MaxTokens = "max_tokens",
+        /// No candidate or no text.
+        EmptyCandidates = "empty_candidates",
+        /// Output that did not parse or validate, even after repair.
+        InvalidOutput = "invalid_output",
+        /// Any other upstream answer.
+        Unknown = "unknown",
+    }
+}
+
+impl FailureClass {
+    /// What the retry loop does with this class.
+    pub fn disposition(self) -> Disposition {
+        use FailureClass::*;
+        match self {
+            QuotaPerMinute => Disposition::RetryAfter,
+            Internal | Unavailable | DeadlineExceeded | Timeout | Transport | Unknown => {
+                Disposition::Backoff
+            }
+            _ => Disposition::FailFast,
+        }
+    }
+
+    /// The HTTP status an agent answers with for a failure of this class.
+    pub fn http_status(self) -> u16 {
+        use FailureClass::*;
+        match self {
+            QuotaPerMinute | QuotaPerDay => 429,
+            Safety | Recitation | PromptBlocked | MaxTokens | EmptyCandidates | InvalidOutput => {
+                422
+            }
+            Internal | Unavailable | DeadlineExceeded | Timeout | Transport | Unknown
+            | MissingApiKey => 503,
+            InvalidArgument | ApiKeyInvalid | PermissionDenied | ModelNotFound => 502,
+        }
+    }
+
+    /// Whether trying the stage again later may succeed without a change.
+    pub fn retryable_later(self) -> bool {
+        self.disposition() != Disposition::FailFast
+    }
+}
+
+/// A classified model-call failure. Its message never contains the API key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{class}: {message}")]
+pub struct ModelFailure {
+    /// The class.
+    pub class: FailureClass,
+    /// What happened, for people.
+    pub message: String,
+    /// The server's `RetryInfo.retryDelay`, in milliseconds.
+    pub retry_after_ms: Option<u64>,
+}
+
+impl ModelFailure {
+    /// A failure of `class` with `message`.
+    pub fn new(class: FailureClass, message: impl Into<String>) -> Self {
+        Self {
+            class,
+            message: message.into(),
+            retry_after_ms: None,
+        }
+    }
+}
+
+/// Parses a protobuf Duration string such as `"42s"` or `"1.5s"` into milliseconds.
+pub fn parse_duration_ms(text: &str) -> Option<u64> {
+    let secs: f64 = text.trim().strip_suffix('s')?.parse().ok()?;
+    (secs.is_finite() && secs >= 0.0).then(|| (secs * 1000.0).round() as u64)
+}
+
+/// Classifies a non-2xx HTTP answer from Gemini by its status and body.
+pub fn classify_error(http_status: u16, body: &str) -> ModelFailure {
+    let Ok(ErrorEnvelope { error }) = serde_json::from_str::<ErrorEnvelope>(body) else {
+        let class = match http_status {
+            429 => FailureClass::QuotaPerMinute,
+            500 => FailureClass::Internal,
+            502 | 503 => FailureClass::Unavailable,
+            504 => FailureClass::DeadlineExceeded,
+            404 => FailureClass::ModelNotFound,
+            403 => FailureClass::PermissionDenied,
+            400 => FailureClass::InvalidArgument,
+            _ => FailureClass::Unknown,
+        };
+        return ModelFailure::new(class, format!("HTTP {http_status} without an error body"));
+    };
+    let detail = |t: &'static str| {
+        error.details.iter().filter(move |d| {
+            d.get("@type")
+                .and_then(Value::as_str)
+                .is_some_and(|ty| ty.ends_with(t))
+        })
+    };
+    let reason_is = |r: &str| detail("google.rpc.ErrorInfo").any(|d| d["reason"] == r);
+    let class = match error.status.as_str() {
+        "INVALID_ARGUMENT" | "UNAUTHENTICATED" if reason_is("API_KEY_INVALID") => {
+            FailureClass::ApiKeyInvalid
+        }
+        "INVALID_ARGUMENT" | "FAILED_PRECONDITION" => FailureClass::InvalidArgument,
+        "UNAUTHENTICATED" => FailureClass::ApiKeyInvalid,
+        "PERMISSION_DENIED" => FailureClass::PermissionDenied,
+        "NOT_FOUND" => FailureClass::ModelNotFound,
+        "RESOURCE_EXHAUSTED" => {
+            let per_day = detail("google.rpc.QuotaFailure").any(|d| {
+                d["violations"].as_array().is_some_and(|vs| {
+                    vs.iter()
+                        .any(|v| v["quotaId"].as_str().is_some_and(|q| q.contains("PerDay")))
+                })
+            }) || error.message.to_lowercase().contains("per day");
+            if per_day {
+                FailureClass::QuotaPerDay
+            } else {
+                FailureClass::QuotaPerMinute
+            }
+        }
+        "INTERNAL" => FailureClass::Internal,
+        "UNAVAILABLE" => FailureClass::Unavailable,
+        "DEADLINE_EXCEEDED" => FailureClass::DeadlineExceeded,
+        _ => match http_status {
+            429 => FailureClass::QuotaPerMinute,
+            500..=599 => FailureClass::Internal,
+            _ => FailureClass::Unknown,
+        },
+    };
+    let retry_after_ms = detail("google.rpc.RetryInfo")
+        .find_map(|d| d["retryDelay"].as_str().and_then(parse_duration_ms));
+    let message = if error.message.is_empty() {
+        format!("HTTP {http_status} {}", error.status)
+    } else {
+        format!("{} ({})", first_sentence(&error.message), error.status)
+    };
+    ModelFailure {
+        class,
+        message,
+        retry_after_ms,
+    }
+}
+
+fn first_sentence(message: &str) -> &str {
+    let line = message.lines().next().unwrap_or(message);
+    match line.find(". ") {
+        Some(i) => &line[..=i],
+        None => line,
+    }
+}
+
+/// The usable part of a successful answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelAnswer {
+    /// The JSON text (thought parts removed).
+    pub text: String,
+    /// Tokens used.
+    pub usage: Usage,
+}
+
+/// Interprets a 200 answer: the text, or why there is no usable text. Usage is
+/// returned either way, because blocked and truncated answers are billed too.
+pub fn interpret_response(
+    resp: &GenerateContentResponse,
+) -> Result<ModelAnswer, (ModelFailure, Usage)> {
+    let usage: Usage = resp.usage_metadata.map(Usage::from).unwrap_or_default();
+    let fail = |class, msg: String| Err((ModelFailure::new(class, msg), usage));
+    if let Some(reason) = resp
+        .prompt_feedback
+        .as_ref()
+        .and_then(|f| f.block_reason.as_deref())
+    {
+        return fail(
+            FailureClass::PromptBlocked,
+            format!("the prompt was blocked ({reason})"),
+        );
+    }
+    let Some(candidate) = resp.candidates.first() else {
+        return fail(
+            FailureClass::EmptyCandidates,
+            "the model returned no candidates".into(),
+        );
+    };
+    let text: String = candidate
+        .content
+        .iter()
+        .flat_map(|c| c.parts.iter())
+        .filter(|p| p.thought != Some(true))
+        .filter_map(|p| p.text.as_deref())
+        .collect();
+    match candidate.finish_reason.as_deref() {
+        Some("SAFETY") | Some("PROHIBITED_CONTENT") | Some("BLOCKLIST") | Some("SPII") => {
+            return fail(FailureClass::Safety, "the answer was withheld by safety filters".into())
+        }
+        Some("RECITATION") => {
+            return fail(FailureClass::Recitation, "the answer was withheld for reciting existing material".into())
+        }
+        Some("MAX_TOKENS") => {
+            return fail(
+                FailureClass::MaxTokens,
+                format!("the answer hit the output token limit after {} tokens and was cut off; raise maxOutputTokens", usage.output_tokens),
+            )
+        }
+        _ => {}
+    }
+    if text.trim().is_empty() {
+        return fail(
+            FailureClass::EmptyCandidates,
+            "the model returned an empty answer".into(),
+        );
+    }
+    Ok(ModelAnswer { text, usage })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn body(status: &str, code: u16, details: Value, message: &str) -> String {
+        json!({"error": {"code": code, "message": message, "status": status, "details": details}})
+            .to_string()
+    }
+
+    #[test]
+    fn per_minute_quota_carries_retry_delay() {
+        let b = body(
+            "RESOURCE_EXHAUSTED",
+            429,
+            json!([
+                {"@type": "type.googleapis.com/google.rpc.QuotaFailure", "violations": [
+                    {"quotaMetric": "generativelanguage.googleapis.com/generate_content_free_tier_requests",
+                     "quotaId": "GenerateRequestsPerMinutePerProjectPerModel-FreeTier"}]},
+                {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "17s"}
+            ]),
+            "You exceeded your current quota, please check your plan and billing details. For more information...",
+        );
+        let f = classify_error(429, &b);
+        assert_eq!(f.class, FailureClass::QuotaPerMinute);
+        assert_eq!(f.retry_after_ms, Some(17_000));
+        assert_eq!(f.class.disposition(), Disposition::RetryAfter);
+        assert!(f.message.starts_with("You exceeded your current quota"));
+    }
+
+    #[test]
+    fn per_day_quota_fails_fast() {
+        let b = body(
+            "RESOURCE_EXHAUSTED",
+            429,
+            json!([{"@type": "type.googleapis.com/google.rpc.QuotaFailure", "violations": [
+                {"quotaId": "GenerateRequestsPerDayPerProjectPerModel-FreeTier"}]},
+                {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "3600s"}]),
+            "Quota exceeded",
+        );
+        let f = classify_error(429, &b);
+        assert_eq!(f.class, FailureClass::QuotaPerDay);
+        assert_eq!(f.class.disposition(), Disposition::FailFast);
+        assert_eq!(f.class.http_status(), 429);
+    }
+
+    #[test]
+    fn each_status_maps_to_its_class() {
+        let key = body(
+            "INVALID_ARGUMENT",
+            400,
+            json!([{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "API_KEY_INVALID", "domain": "googleapis.com"}]),
+            "API key not valid. Please pass a valid API key.",
+        );
+        assert_eq!(classify_error(400, &key).class, FailureClass::ApiKeyInvalid);
+        assert_eq!(
+            classify_error(400, &body("INVALID_ARGUMENT", 400, json!([]), "bad")).class,
+            FailureClass::InvalidArgument
+        );
+        assert_eq!(
+            classify_error(403, &body("PERMISSION_DENIED", 403, json!([]), "no")).class,
+            FailureClass::PermissionDenied
+        );
+        assert_eq!(
+            classify_error(
+                404,
+                &body("NOT_FOUND", 404, json!([]), "models/x is not found")
+            )
+            .class,
+            FailureClass::ModelNotFound
+        );
+        assert_eq!(
+            classify_error(500, &body("INTERNAL", 500, json!([]), "oops")).class,
+            FailureClass::Internal
+        );
+        assert_eq!(
+            classify_error(503, &body("UNAVAILABLE", 503, json!([]), "overloaded")).class,
+            FailureClass::Unavailable
+        );
+        assert_eq!(
+            classify_error(504, &body("DEADLINE_EXCEEDED", 504, json!([]), "slow")).class,
+            FailureClass::DeadlineExceeded
+        );
+        assert_eq!(
+            classify_error(502, "<html>bad gateway</html>").class,
+            FailureClass::Unavailable
+        );
+        for c in [
+            FailureClass::ApiKeyInvalid,
+            FailureClass::PermissionDenied,
+            FailureClass::ModelNotFound,
+            FailureClass::InvalidArgument,
+        ] {
+            assert_eq!(c.disposition(), Disposition::FailFast, "{c}");
+        }
+        for c in [
+            FailureClass::Internal,
+            FailureClass::Unavailable,
+            FailureClass::DeadlineExceeded,
+            FailureClass::Timeout,
+        ] {
+            assert_eq!(c.disposition(), Disposition::Backoff, "{c}");
+        }
+    }
+
+    #[test]
+    fn durations_parse() {
+        assert_eq!(parse_duration_ms("42s"), Some(42_000));
+        assert_eq!(parse_duration_ms("1.5s"), Some(1_500));
+        assert_eq!(parse_duration_ms("0s"), Some(0));
+        assert_eq!(parse_duration_ms("soon"), None);
+        assert_eq!(parse_duration_ms("-1s"), None);
+    }
+
+    fn response(v: Value) -> GenerateContentResponse {
+        serde_json::from_value(v).unwrap()
+    }
+
+    #[test]
+    fn answers_are_interpreted() {
+        let ok = response(json!({
+            "candidates": [{"content": {"role": "model", "parts": [
+                {"text": "thinking...", "thought": true}, {"text": "{\"a\":"}, {"text": "1}"}]},
+                "finishReason": "STOP", "index": 0}],
+            "usageMetadata": {"promptTokenCount": 10, "candidatesTokenCount": 5, "thoughtsTokenCount": 7, "totalTokenCount": 22},
+            "modelVersion": "gemini-2.5-flash"
+        }));
+        let a = interpret_response(&ok).unwrap();
+        assert_eq!(a.text, "{\"a\":1}");
+        assert_eq!(
+            a.usage,
+            Usage {
+                prompt_tokens: 10,
+                output_tokens: 5,
+                thoughts_tokens: 7
+            }
+        );
+        assert_eq!(a.usage.total(), 22);
+
+        let class = |v| interpret_response(&response(v)).unwrap_err().0.class;
+        assert_eq!(
+            class(
+                json!({"promptFeedback": {"blockReason": "SAFETY"}, "usageMetadata": {"promptTokenCount": 4}})
+            ),
+            FailureClass::PromptBlocked
+        );
+        assert_eq!(
+            class(json!({"candidates": [{"finishReason": "SAFETY"}]})),
+            FailureClass::Safety
+        );
+        assert_eq!(
+            class(json!({"candidates": [{"finishReason": "RECITATION"}]})),
+            FailureClass::Recitation
+        );
+        assert_eq!(
+            class(
+                json!({"candidates": [{"content": {"parts": [{"text": "{\"a\": [1, 2"}]}, "finishReason": "MAX_TOKENS"}]})
+            ),
+            FailureClass::MaxTokens
+        );
+        assert_eq!(
+            class(json!({"candidates": []})),
+            FailureClass::EmptyCandidates
+        );
+        assert_eq!(
+            class(
+                json!({"candidates": [{"content": {"parts": [{"text": " "}]}, "finishReason": "STOP"}]})
+            ),
+            FailureClass::EmptyCandidates
+        );
+        // Blocked answers are still billed.
+        let (_, usage) = interpret_response(&response(json!({"promptFeedback": {"blockReason": "OTHER"}, "usageMetadata": {"promptTokenCount": 4}}))).unwrap_err();
+        assert_eq!(usage.prompt_tokens, 4);
+    }
+}

@@ -1,0 +1,644 @@
+//! One stage's generation: call the model with retries per [`RetryPolicy`],
+//! parse and validate, and on an unusable answer make exactly one repair call
+//! that quotes every problem. The I/O is behind two small ports so the whole
+//! loop is tested natively with fakes and runs unchanged in the agent Workers.
+
+use crate::artifact::{Artifact, Upstream};
+use crate::gemini::{
+    classify_error, interpret_response, FailureClass, GenerateContentRequest,
+    GenerateContentResponse, ModelFailure, Usage,
+};
+use crate::prompt;
+use crate::protocol::{
+    AgentError, CallKind, CallOutcome, CallRecord, GenerateFailure, GenerateRequest,
+    GenerateSuccess,
+};
+use crate::retry::{RetryDecision, RetryPolicy};
+use crate::stage::Stage;
+use crate::validate::validate;
+
+/// Why a request never produced an HTTP answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransportError {
+    /// No answer within the client's timeout.
+    Timeout,
+    /// The connection failed.
+    Network(String),
+}
+
+/// Sends a `generateContent` request; the edge implements it with `fetch`.
+#[allow(async_fn_in_trait)] // single-threaded (wasm32) callers; no Send bound wanted
+pub trait ModelTransport {
+    /// POSTs `body` for `model`, answering the HTTP status and body text.
+    async fn generate_content(
+        &self,
+        model: &str,
+        body: &str,
+    ) -> Result<(u16, String), TransportError>;
+}
+
+/// Time: reading it, waiting, and a jitter source.
+#[allow(async_fn_in_trait)]
+pub trait Clock {
+    /// Milliseconds since an arbitrary epoch.
+    fn now_ms(&self) -> u64;
+    /// Waits `ms` milliseconds.
+    async fn sleep(&self, ms: u64);
+    /// A value in [0, 1) to spread retry delays.
+    fn jitter(&self) -> f64;
+}
+
+/// Checks a `/generate` request against the stage: exactly the upstream it
+/// needs, each a valid artifact. Answers the typed upstream.
+pub fn check_request(stage: Stage, req: &GenerateRequest) -> Result<Upstream, GenerateFailure> {
+    let bad = |msg: String| GenerateFailure::before_call("bad_request", None, msg, false);
+    if req.brief.name.trim().is_empty() || req.brief.idea.trim().is_empty() {
+        return Err(bad("brief.name and brief.idea must not be empty".into()));
+    }
+    if let Some(t) = req.settings.temperature {
+        if !(0.0..=2.0).contains(&t) {
+            return Err(bad(format!("settings.temperature {t} is outside 0..2")));
+        }
+    }
+    if let Some(m) = &req.settings.model {
+        if !is_model_name(m) {
+            return Err(bad(format!(
+                "settings.model \"{m}\" is not a model id (letters, digits, '.', '-', '_')"
+            )));
+        }
+    }
+    if let Some(n) = req.settings.max_output_tokens {
+        if !(256..=65_536).contains(&n) {
+            return Err(bad(format!(
+                "settings.maxOutputTokens {n} is outside 256..65536"
+            )));
+        }
+    }
+    let missing: Vec<&str> = stage
+        .needs()
+        .iter()
+        .filter(|n| !req.upstream.contains_key(n))
+        .map(|n| n.as_str())
+        .collect();
+    if !missing.is_empty() {
+        return Err(bad(format!(
+            "the {stage} stage needs upstream artifacts: {}",
+            missing.join(", ")
+        )));
+    }
+    let extra: Vec<&str> = req
+        .upstream
+        .keys()
+        .filter(|s| !stage.needs().contains(s))
+        .map(|s| s.as_str())
+        .collect();
+    if !extra.is_empty() {
+        return Err(bad(format!(
+            "the {stage} stage does not take upstream artifacts: {}",
+            extra.join(", ")
+        )));
+    }
+    let mut upstream = Upstream::default();
+    for (s, v) in &req.upstream {
+        let artifact = Artifact::from_value(*s, v.clone())
+            .map_err(|e| bad(format!("upstream {s} artifact is invalid: {e}")))?;
+        upstream.insert(artifact);
+    }
+    Ok(upstream)
+}
+
+/// Whether `name` can be a Gemini model id (it is put into the request path).
+pub fn is_model_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+}
+
+/// Runs the generation for `stage` with `model`. `upstream` comes from [`check_request`].
+pub async fn generate(
+    stage: Stage,
+    req: &GenerateRequest,
+    upstream: &Upstream,
+    model: &str,
+    policy: &RetryPolicy,
+    transport: &impl ModelTransport,
+    clock: &impl Clock,
+) -> Result<GenerateSuccess, GenerateFailure> {
+    let started = clock.now_ms();
+    let mut calls = Vec::new();
+    let prompt = prompt::build(stage, &req.brief, &req.upstream, req.feedback.as_deref());
+
+    let first = prompt.request(stage, &req.settings);
+    let text = match call(
+        CallKind::Generate,
+        &first,
+        model,
+        policy,
+        transport,
+        clock,
+        &mut calls,
+    )
+    .await
+    {
+        Ok(text) => text,
+        Err(f) => return Err(failure(f, calls)),
+    };
+    let problems = match check_output(stage, &text, upstream) {
+        Ok(artifact) => return Ok(success(artifact, model, calls, clock.now_ms() - started)),
+        Err(problems) => problems,
+    };
+    mark_invalid(&mut calls, &problems);
+
+    let repair = prompt.repair_request(stage, &req.settings, &text, &problems);
+    let text = match call(
+        CallKind::Repair,
+        &repair,
+        model,
+        policy,
+        transport,
+        clock,
+        &mut calls,
+    )
+    .await
+    {
+        Ok(text) => text,
+        Err(f) => return Err(failure(f, calls)),
+    };
+    match check_output(stage, &text, upstream) {
+        Ok(artifact) => Ok(success(artifact, model, calls, clock.now_ms() - started)),
+        Err(problems) => {
+            mark_invalid(&mut calls, &problems);
+            let shown: Vec<&str> = problems.iter().take(5).map(String::as_str).collect();
+            let message = format!(
+                "the model's {stage} artifact was still invalid after one repair ({} problems): {}",
+                problems.len(),
+                shown.join("; ")
+            );
+            Err(failure(
+                ModelFailure::new(FailureClass::InvalidOutput, message),
+                calls,
+            ))
+        }
+    }
+}
+
+/// Parses and validates model output: the artifact, or every problem.
+pub fn check_output(
+    stage: Stage,
+    text: &str,
+    upstream: &Upstream,
+) -> Result<Artifact, Vec<String>> {
+    let artifact = Artifact::from_text(stage, text).map_err(|e| e.problems)?;
+    let problems = validate(&artifact, upstream);
+    if problems.is_empty() {
+        Ok(artifact)
+    } else {
+        Err(problems)
+    }
+}
+
+fn mark_invalid(calls: &mut [CallRecord], problems: &[String]) {
+    if let Some(last) = calls.last_mut() {
+        last.outcome = CallOutcome::Invalid;
+        last.error_class = Some(FailureClass::InvalidOutput);
+        last.message = Some(format!(
+            "{} problems, first: {}",
+            problems.len(),
+            problems.first().map_or("", String::as_str)
+        ));
+    }
+}
+
+/// One logical call with its retries; records every attempt in `calls`.
+async fn call(
+    kind: CallKind,
+    request: &GenerateContentRequest,
+    model: &str,
+    policy: &RetryPolicy,
+    transport: &impl ModelTransport,
+    clock: &impl Clock,
+    calls: &mut Vec<CallRecord>,
+) -> Result<String, ModelFailure> {
+    // The request is a plain struct of strings and JSON values: serialising cannot fail.
+    let body = serde_json::to_string(request).unwrap_or_default();
+    let started = clock.now_ms();
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let t0 = clock.now_ms();
+        let (result, usage) = match transport.generate_content(model, &body).await {
+            Err(TransportError::Timeout) => (
+                Err(ModelFailure::new(
+                    FailureClass::Timeout,
+                    "no answer from the model within the timeout",
+                )),
+                Usage::default(),
+            ),
+            Err(TransportError::Network(e)) => (
+                Err(ModelFailure::new(
+                    FailureClass::Transport,
+                    format!("could not reach the model: {e}"),
+                )),
+                Usage::default(),
+            ),
+            Ok((200, text)) => match serde_json::from_str::<GenerateContentResponse>(&text) {
+                Ok(resp) => match interpret_response(&resp) {
+                    Ok(answer) => (Ok(answer.text), answer.usage),
+                    Err((f, usage)) => (Err(f), usage),
+                },
+                Err(e) => (
+                    Err(ModelFailure::new(
+                        FailureClass::Unknown,
+                        format!("unreadable response body: {e}"),
+                    )),
+                    Usage::default(),
+                ),
+            },
+            Ok((status, text)) => (Err(classify_error(status, &text)), Usage::default()),
+        };
+        let mut record = CallRecord {
+            kind,
+            attempt,
+            outcome: CallOutcome::Ok,
+            error_class: None,
+            message: None,
+            usage,
+            latency_ms: clock.now_ms().saturating_sub(t0),
+            retry_delay_ms: None,
+        };
+        match result {
+            Ok(text) => {
+                calls.push(record);
+                return Ok(text);
+            }
+            Err(f) => {
+                record.outcome = CallOutcome::Failed;
+                record.error_class = Some(f.class);
+                record.message = Some(f.message.clone());
+                let decision = policy.decide(
+                    &f,
+                    attempt,
+                    clock.now_ms().saturating_sub(started),
+                    clock.jitter(),
+                );
+                match decision {
+                    RetryDecision::Retry { delay_ms } => {
+                        record.retry_delay_ms = Some(delay_ms);
+                        calls.push(record);
+                        clock.sleep(delay_ms).await;
+                    }
+                    RetryDecision::GiveUp(_) => {
+                        calls.push(record);
+                        return Err(f);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn total_usage(calls: &[CallRecord]) -> Usage {
+    let mut u = Usage::default();
+    for c in calls {
+        u.add(c.usage);
+    }
+    u
+}
+
+fn success(
+    artifact: Artifact,
+    model: &str,
+    calls: Vec<CallRecord>,
+    latency_ms: u64,
+) -> GenerateSuccess {
+    GenerateSuccess {
+        artifact: artifact.to_value(),
+        usage: total_usage(&calls),
+        model: model.to_string(),
+        attempts: calls.len() as u32,
+        latency_ms,
+        calls,
+    }
+}
+
+fn failure(f: ModelFailure, calls: Vec<CallRecord>) -> GenerateFailure {
+    GenerateFailure {
+        error: AgentError {
+            code: f.class.as_str().to_string(),
+            class: Some(f.class),
+            message: f.message,
+            retryable: f.class.retryable_later(),
+        },
+        usage: total_usage(&calls),
+        attempts: calls.len() as u32,
+        calls,
+    }
+}
+
+/// Replaces every occurrence of `secret` in `text` (no-op for short secrets,
+/// which would redact ordinary words).
+pub fn redact(text: &str, secret: &str) -> String {
+    if secret.len() < 8 {
+        return text.to_string();
+    }
+    text.replace(secret, "[redacted]")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::examples;
+    use crate::gemini::UsageMetadata;
+    use crate::protocol::{Brief, GenerationSettings};
+    use serde_json::json;
+    use std::cell::{Cell, RefCell};
+    use std::collections::VecDeque;
+
+    /// Answers from a script and records every request body.
+    struct Scripted {
+        answers: RefCell<VecDeque<Result<(u16, String), TransportError>>>,
+        bodies: RefCell<Vec<String>>,
+    }
+
+    impl Scripted {
+        fn new(answers: Vec<Result<(u16, String), TransportError>>) -> Self {
+            Self {
+                answers: RefCell::new(answers.into()),
+                bodies: RefCell::new(Vec::new()),
+            }
+        }
+    }
+
+    impl ModelTransport for Scripted {
+        async fn generate_content(
+            &self,
+            _model: &str,
+            body: &str,
+        ) -> Result<(u16, String), TransportError> {
+            self.bodies.borrow_mut().push(body.to_string());
+            self.answers
+                .borrow_mut()
+                .pop_front()
+                .unwrap_or(Err(TransportError::Network("script ran out".into())))
+        }
+    }
+
+    /// Virtual time: sleeping advances it and is recorded.
+    #[derive(Default)]
+    struct FakeClock {
+        now: Cell<u64>,
+        slept: RefCell<Vec<u64>>,
+    }
+
+    impl Clock for FakeClock {
+        fn now_ms(&self) -> u64 {
+            self.now.get()
+        }
+        async fn sleep(&self, ms: u64) {
+            self.slept.borrow_mut().push(ms);
+            self.now.set(self.now.get() + ms);
+        }
+        fn jitter(&self) -> f64 {
+            0.0
+        }
+    }
+
+    fn ok_text(text: &str) -> Result<(u16, String), TransportError> {
+        let resp = GenerateContentResponse {
+            candidates: vec![crate::gemini::Candidate {
+                content: Some(crate::gemini::Content::text(Some("model"), text)),
+                finish_reason: Some("STOP".into()),
+                index: Some(0),
+            }],
+            usage_metadata: Some(UsageMetadata {
+                prompt_token_count: 100,
+                candidates_token_count: 50,
+                thoughts_token_count: 5,
+                total_token_count: 155,
+            }),
+            ..Default::default()
+        };
+        Ok((200, serde_json::to_string(&resp).unwrap()))
+    }
+
+    fn error_body(
+        code: u16,
+        status: &str,
+        details: serde_json::Value,
+    ) -> Result<(u16, String), TransportError> {
+        Ok((
+            code,
+            json!({"error": {"code": code, "message": "m", "status": status, "details": details}})
+                .to_string(),
+        ))
+    }
+
+    fn request() -> GenerateRequest {
+        GenerateRequest {
+            brief: Brief {
+                name: "Pantry".into(),
+                idea: "meal planning from the pantry".into(),
+            },
+            upstream: Default::default(),
+            settings: GenerationSettings::default(),
+            feedback: None,
+        }
+    }
+
+    fn run(
+        script: Vec<Result<(u16, String), TransportError>>,
+    ) -> (
+        Result<GenerateSuccess, GenerateFailure>,
+        Scripted,
+        FakeClock,
+    ) {
+        let transport = Scripted::new(script);
+        let clock = FakeClock::default();
+        let req = request();
+        let out = futures_executor::block_on(generate(
+            Stage::Prd,
+            &req,
+            &Upstream::default(),
+            "m1",
+            &RetryPolicy::default(),
+            &transport,
+            &clock,
+        ));
+        (out, transport, clock)
+    }
+
+    fn prd_text() -> String {
+        examples::pantry()
+            .artifact(Stage::Prd)
+            .to_value()
+            .to_string()
+    }
+
+    #[test]
+    fn valid_first_answer_succeeds_with_usage() {
+        let (out, transport, _) = run(vec![ok_text(&prd_text())]);
+        let s = out.unwrap();
+        assert_eq!(s.attempts, 1);
+        assert_eq!(s.usage.prompt_tokens, 100);
+        assert_eq!(s.usage.thoughts_tokens, 5);
+        assert_eq!(s.artifact["productName"], "Pantry Planner");
+        assert_eq!(transport.bodies.borrow().len(), 1);
+    }
+
+    #[test]
+    fn transient_failures_back_off_then_succeed() {
+        let (out, _, clock) = run(vec![
+            error_body(503, "UNAVAILABLE", json!([])),
+            Err(TransportError::Timeout),
+            error_body(
+                429,
+                "RESOURCE_EXHAUSTED",
+                json!([{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "2s"}]),
+            ),
+            ok_text(&prd_text()),
+        ]);
+        let s = out.unwrap();
+        assert_eq!(s.attempts, 4);
+        assert_eq!(*clock.slept.borrow(), vec![250, 500, 2_000]);
+        let classes: Vec<_> = s.calls.iter().map(|c| c.error_class).collect();
+        assert_eq!(
+            classes,
+            vec![
+                Some(FailureClass::Unavailable),
+                Some(FailureClass::Timeout),
+                Some(FailureClass::QuotaPerMinute),
+                None
+            ]
+        );
+        assert_eq!(s.calls[2].retry_delay_ms, Some(2_000));
+    }
+
+    #[test]
+    fn fail_fast_classes_make_one_call() {
+        let (out, transport, clock) = run(vec![error_body(
+            400,
+            "INVALID_ARGUMENT",
+            json!([{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "API_KEY_INVALID"}]),
+        )]);
+        let f = out.unwrap_err();
+        assert_eq!(f.error.class, Some(FailureClass::ApiKeyInvalid));
+        assert_eq!(f.http_status(), 502);
+        assert!(!f.error.retryable);
+        assert_eq!(transport.bodies.borrow().len(), 1);
+        assert!(clock.slept.borrow().is_empty());
+    }
+
+    #[test]
+    fn retries_are_bounded() {
+        let (out, transport, _) = run((0..10)
+            .map(|_| error_body(500, "INTERNAL", json!([])))
+            .collect());
+        let f = out.unwrap_err();
+        assert_eq!(f.error.class, Some(FailureClass::Internal));
+        assert_eq!(f.http_status(), 503);
+        assert!(f.error.retryable);
+        assert_eq!(transport.bodies.borrow().len(), 4);
+        assert_eq!(f.attempts, 4);
+    }
+
+    #[test]
+    fn invalid_output_is_repaired_once_quoting_the_problems() {
+        let mut broken = examples::pantry().artifact(Stage::Prd).to_value();
+        broken["userStories"][0]["persona"] = json!("PER-42");
+        broken.as_object_mut().unwrap().remove("summary");
+        let (out, transport, _) = run(vec![ok_text(&broken.to_string()), ok_text(&prd_text())]);
+        let s = out.unwrap();
+        assert_eq!(s.calls.len(), 2);
+        assert_eq!(s.calls[0].outcome, CallOutcome::Invalid);
+        assert_eq!(s.calls[1].kind, CallKind::Repair);
+        let repair: serde_json::Value =
+            serde_json::from_str(&transport.bodies.borrow()[1]).unwrap();
+        let fix = repair["contents"][2]["parts"][0]["text"].as_str().unwrap();
+        assert!(
+            fix.contains("missing required property \"summary\""),
+            "{fix}"
+        );
+        assert_eq!(repair["contents"][1]["role"], "model");
+        // Shape errors stop before semantic validation; the second round would catch the rest.
+        let (out, _, _) = run(vec![
+            ok_text("{\"productName\": \"x\""),
+            ok_text("not json either"),
+        ]);
+        let f = out.unwrap_err();
+        assert_eq!(f.error.class, Some(FailureClass::InvalidOutput));
+        assert_eq!(f.http_status(), 422);
+        assert!(f.error.message.contains("still invalid after one repair"));
+        assert_eq!(f.calls.len(), 2);
+    }
+
+    #[test]
+    fn truncated_and_blocked_answers_fail_clearly() {
+        let truncated = json!({"candidates": [{"content": {"parts": [{"text": "{\"productName\": \"Pan"}]}, "finishReason": "MAX_TOKENS"}],
+                               "usageMetadata": {"promptTokenCount": 10, "candidatesTokenCount": 8192}});
+        let (out, _, _) = run(vec![Ok((200, truncated.to_string()))]);
+        let f = out.unwrap_err();
+        assert_eq!(f.error.class, Some(FailureClass::MaxTokens));
+        assert_eq!(f.usage.output_tokens, 8192);
+        let (out, _, _) = run(vec![Ok((
+            200,
+            json!({"promptFeedback": {"blockReason": "SAFETY"}}).to_string(),
+        ))]);
+        assert_eq!(
+            out.unwrap_err().error.class,
+            Some(FailureClass::PromptBlocked)
+        );
+    }
+
+    #[test]
+    fn requests_are_checked_against_the_stage() {
+        let mut req = request();
+        assert!(check_request(Stage::Prd, &req).is_ok());
+        let err = check_request(Stage::Api, &req).unwrap_err();
+        assert_eq!(
+            err.error.message,
+            "the api stage needs upstream artifacts: prd, data, logic"
+        );
+        req.upstream.insert(Stage::Design, json!({}));
+        let err = check_request(Stage::Prd, &req).unwrap_err();
+        assert_eq!(
+            err.error.message,
+            "the prd stage does not take upstream artifacts: design"
+        );
+        let mut req = request();
+        req.upstream.insert(Stage::Prd, json!({"productName": 1}));
+        let err = check_request(Stage::Data, &req).unwrap_err();
+        assert!(
+            err.error
+                .message
+                .starts_with("upstream prd artifact is invalid"),
+            "{}",
+            err.error.message
+        );
+        assert_eq!(err.http_status(), 400);
+        let mut req = request();
+        req.settings.model = Some("../../v1/secrets".into());
+        assert!(check_request(Stage::Prd, &req)
+            .unwrap_err()
+            .error
+            .message
+            .contains("is not a model id"));
+        req.settings.model = Some("gemini-2.5-flash".into());
+        req.settings.temperature = Some(3.0);
+        assert!(check_request(Stage::Prd, &req)
+            .unwrap_err()
+            .error
+            .message
+            .contains("temperature"));
+    }
+
+    #[test]
+    fn redaction_hides_the_key() {
+        assert_eq!(
+            redact("key=AIzaSECRETSECRET!", "AIzaSECRETSECRET"),
+            "key=[redacted]!"
+        );
+        assert_eq!(redact("short", "abc"), "short");
+    }
+}

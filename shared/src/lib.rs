@@ -1,0 +1,24 @@
+//! Parit's domain crate: everything that is not I/O.
+//!
+//! The seven agent Workers and the supervisor are thin adapters over this
+//! crate. It owns the stages and their dependency graph, the typed artifacts
+//! and the Gemini `responseSchema` generated from them, prompt building, the
+//! Gemini wire types and failure classification, the retry policy, artifact
+//! validation, and the generation loop (behind transport and clock ports).
+//! It has no `worker`, `wasm-bindgen` or `js-sys` dependency, so all of it is
+//! tested natively with `cargo test` in milliseconds.
+
+pub mod artifact;
+#[cfg(any(test, feature = "examples"))]
+pub mod examples;
+pub mod gemini;
+pub mod generate;
+pub mod prompt;
+pub mod protocol;
+pub mod retry;
+pub mod schema;
+pub mod stage;
+pub mod validate;
+
+pub use artifact::{Artifact, Upstream};
+pub use stage::Stage;

@@ -1,0 +1,371 @@
+//! Gemini's `responseSchema` (an OpenAPI 3.0 schema subset) generated from the
+//! Rust artifact types, plus a checker that reports *every* way a JSON value
+//! departs from a schema.
+//!
+//! The artifact structs are declared once with [`record!`](crate::record) and
+//! [`label_enum!`](crate::label_enum); both macros emit the serde type and its
+//! [`Describe`] impl, so the schema the model is held to and the type its output
+//! is parsed into cannot drift apart.
+
+use serde_json::{json, Map, Value};
+
+/// A schema in the subset Gemini accepts for `responseSchema`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Schema {
+    /// Free text.
+    String,
+    /// One of a fixed set of strings.
+    Enum(&'static [&'static str]),
+    /// A whole number.
+    Integer,
+    /// Any number.
+    Number,
+    /// `true` or `false`.
+    Boolean,
+    /// A list of one item type.
+    Array(Box<Schema>),
+    /// An object with ordered, described properties.
+    Object(Vec<Property>),
+    /// The inner schema or `null`; such a property is not required.
+    Nullable(Box<Schema>),
+}
+
+/// One property of an object schema.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Property {
+    /// The JSON name (camelCase).
+    pub name: String,
+    /// What the model should put there.
+    pub description: String,
+    /// The value's schema.
+    pub schema: Schema,
+}
+
+impl Property {
+    /// A property from a Rust field name (converted to camelCase) and its doc text.
+    pub fn new(rust_name: &str, description: &str, schema: Schema) -> Self {
+        Self {
+            name: camel_case(rust_name),
+            description: description.trim().to_string(),
+            schema,
+        }
+    }
+
+    fn required(&self) -> bool {
+        !matches!(self.schema, Schema::Nullable(_))
+    }
+}
+
+/// A type whose JSON shape can be described as a [`Schema`].
+pub trait Describe {
+    /// The schema of this type's JSON form.
+    fn schema() -> Schema;
+}
+
+impl Describe for String {
+    fn schema() -> Schema {
+        Schema::String
+    }
+}
+impl Describe for bool {
+    fn schema() -> Schema {
+        Schema::Boolean
+    }
+}
+impl Describe for u32 {
+    fn schema() -> Schema {
+        Schema::Integer
+    }
+}
+impl Describe for f64 {
+    fn schema() -> Schema {
+        Schema::Number
+    }
+}
+impl<T: Describe> Describe for Vec<T> {
+    fn schema() -> Schema {
+        Schema::Array(Box::new(T::schema()))
+    }
+}
+impl<T: Describe> Describe for Option<T> {
+    fn schema() -> Schema {
+        Schema::Nullable(Box::new(T::schema()))
+    }
+}
+
+/// `user_stories` → `userStories`.
+pub fn camel_case(snake: &str) -> String {
+    let mut out = String::with_capacity(snake.len());
+    let mut upper = false;
+    for c in snake.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+impl Schema {
+    /// The schema as Gemini's `generationConfig.responseSchema` JSON.
+    pub fn to_gemini(&self) -> Value {
+        self.to_gemini_with(None)
+    }
+
+    fn to_gemini_with(&self, description: Option<&str>) -> Value {
+        let mut out = match self {
+            Schema::String => json!({"type": "STRING"}),
+            Schema::Enum(values) => json!({"type": "STRING", "format": "enum", "enum": values}),
+            Schema::Integer => json!({"type": "INTEGER"}),
+            Schema::Number => json!({"type": "NUMBER"}),
+            Schema::Boolean => json!({"type": "BOOLEAN"}),
+            Schema::Array(item) => json!({"type": "ARRAY", "items": item.to_gemini()}),
+            Schema::Nullable(inner) => {
+                let mut v = inner.to_gemini();
+                v["nullable"] = Value::Bool(true);
+                v
+            }
+            Schema::Object(props) => {
+                let mut properties = Map::new();
+                for p in props {
+                    let d = (!p.description.is_empty()).then_some(p.description.as_str());
+                    properties.insert(p.name.clone(), p.schema.to_gemini_with(d));
+                }
+                let names: Vec<&str> = props.iter().map(|p| p.name.as_str()).collect();
+                let required: Vec<&str> = props
+                    .iter()
+                    .filter(|p| p.required())
+                    .map(|p| p.name.as_str())
+                    .collect();
+                json!({
+                    "type": "OBJECT",
+                    "properties": properties,
+                    "required": required,
+                    "propertyOrdering": names,
+                })
+            }
+        };
+        if let Some(d) = description {
+            out["description"] = Value::String(d.to_string());
+        }
+        out
+    }
+
+    /// Every place where `value` does not fit this schema, as `path: problem`.
+    pub fn check(&self, value: &Value) -> Vec<String> {
+        let mut problems = Vec::new();
+        self.check_at(value, "$", &mut problems);
+        problems
+    }
+
+    fn check_at(&self, value: &Value, path: &str, out: &mut Vec<String>) {
+        match (self, value) {
+            (Schema::Nullable(_), Value::Null) => {}
+            (Schema::Nullable(inner), v) => inner.check_at(v, path, out),
+            (Schema::String, Value::String(_)) => {}
+            (Schema::Enum(values), Value::String(s)) => {
+                if !values.contains(&s.as_str()) {
+                    out.push(format!(
+                        "{path}: \"{s}\" is not one of {}",
+                        values.join(", ")
+                    ));
+                }
+            }
+            (Schema::Integer, Value::Number(n)) => {
+                if !(n.is_u64() || n.is_i64()) {
+                    out.push(format!("{path}: expected a whole number, got {n}"));
+                }
+            }
+            (Schema::Number, Value::Number(_)) | (Schema::Boolean, Value::Bool(_)) => {}
+            (Schema::Array(item), Value::Array(items)) => {
+                for (i, v) in items.iter().enumerate() {
+                    item.check_at(v, &format!("{path}[{i}]"), out);
+                }
+            }
+            (Schema::Object(props), Value::Object(map)) => {
+                for p in props {
+                    match map.get(&p.name) {
+                        Some(v) => p.schema.check_at(v, &format!("{path}.{}", p.name), out),
+                        None if p.required() => {
+                            out.push(format!("{path}: missing required property \"{}\"", p.name))
+                        }
+                        None => {}
+                    }
+                }
+            }
+            (schema, v) => out.push(format!(
+                "{path}: expected {}, got {}",
+                schema.kind_name(),
+                json_kind(v)
+            )),
+        }
+    }
+
+    fn kind_name(&self) -> &'static str {
+        match self {
+            Schema::String | Schema::Enum(_) => "a string",
+            Schema::Integer => "an integer",
+            Schema::Number => "a number",
+            Schema::Boolean => "a boolean",
+            Schema::Array(_) => "an array",
+            Schema::Object(_) => "an object",
+            Schema::Nullable(inner) => inner.kind_name(),
+        }
+    }
+
+    /// A small value that fits the schema (one item per array, the first enum
+    /// value, `null` for nullable properties): used to prove schema and type agree.
+    pub fn sample(&self) -> Value {
+        match self {
+            Schema::String => Value::String("sample".into()),
+            Schema::Enum(values) => Value::String(values.first().copied().unwrap_or("").into()),
+            Schema::Integer => json!(1),
+            Schema::Number => json!(1.5),
+            Schema::Boolean => Value::Bool(true),
+            Schema::Array(item) => Value::Array(vec![item.sample()]),
+            Schema::Nullable(_) => Value::Null,
+            Schema::Object(props) => Value::Object(
+                props
+                    .iter()
+                    .map(|p| (p.name.clone(), p.schema.sample()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Declares an artifact record: the serde struct (camelCase JSON) and its
+/// [`Describe`] impl, with each field's doc comment as its schema description.
+#[macro_export]
+macro_rules! record {
+    (
+        $(#[doc = $sdoc:literal])*
+        pub struct $name:ident {
+            $( $(#[doc = $fdoc:literal])* pub $field:ident : $ty:ty ),* $(,)?
+        }
+    ) => {
+        $(#[doc = $sdoc])*
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $name {
+            $( $(#[doc = $fdoc])* pub $field: $ty, )*
+        }
+
+        impl $crate::schema::Describe for $name {
+            fn schema() -> $crate::schema::Schema {
+                $crate::schema::Schema::Object(vec![
+                    $( $crate::schema::Property::new(
+                        stringify!($field),
+                        concat!($($fdoc),*),
+                        <$ty as $crate::schema::Describe>::schema(),
+                    ), )*
+                ])
+            }
+        }
+    };
+}
+
+/// Declares a closed set of string labels: the enum, its serde names, `ALL`,
+/// `as_str`, and a [`Describe`] impl as a schema enum.
+#[macro_export]
+macro_rules! label_enum {
+    (
+        $(#[doc = $sdoc:literal])*
+        pub enum $name:ident { $( $(#[doc = $vdoc:literal])* $variant:ident = $text:literal ),* $(,)? }
+    ) => {
+        $(#[doc = $sdoc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        pub enum $name {
+            $( #[doc = concat!("`", $text, "`")] $(#[doc = $vdoc])* #[serde(rename = $text)] $variant, )*
+        }
+
+        impl $name {
+            /// Every label, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+
+            /// The label as it appears in JSON.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text,)* }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl $crate::schema::Describe for $name {
+            fn schema() -> $crate::schema::Schema {
+                $crate::schema::Schema::Enum(&[$($text),*])
+            }
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn camel_case_converts_snake_names() {
+        assert_eq!(camel_case("user_stories"), "userStories");
+        assert_eq!(camel_case("id"), "id");
+        assert_eq!(camel_case("size_px"), "sizePx");
+    }
+
+    #[test]
+    fn check_reports_every_problem_with_its_path() {
+        let schema = Schema::Object(vec![
+            Property::new("name", "", Schema::String),
+            Property::new(
+                "tags",
+                "",
+                Schema::Array(Box::new(Schema::Enum(&["a", "b"]))),
+            ),
+            Property::new("note", "", Schema::Nullable(Box::new(Schema::String))),
+        ]);
+        let problems = schema.check(&json!({"tags": ["a", "c", 3]}));
+        assert_eq!(
+            problems,
+            vec![
+                "$: missing required property \"name\"",
+                "$.tags[1]: \"c\" is not one of a, b",
+                "$.tags[2]: expected a string, got a number",
+            ]
+        );
+        assert!(schema
+            .check(&json!({"name": "x", "tags": [], "note": null}))
+            .is_empty());
+    }
+
+    #[test]
+    fn gemini_form_marks_nullable_and_required() {
+        let schema = Schema::Object(vec![
+            Property::new("first_name", "Given name.", Schema::String),
+            Property::new("nick", "", Schema::Nullable(Box::new(Schema::Integer))),
+        ]);
+        let g = schema.to_gemini();
+        assert_eq!(g["type"], "OBJECT");
+        assert_eq!(g["required"], json!(["firstName"]));
+        assert_eq!(g["propertyOrdering"], json!(["firstName", "nick"]));
+        assert_eq!(g["properties"]["firstName"]["description"], "Given name.");
+        assert_eq!(g["properties"]["nick"]["nullable"], true);
+        assert_eq!(g["properties"]["nick"]["type"], "INTEGER");
+    }
+}

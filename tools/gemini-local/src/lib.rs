@@ -1,0 +1,426 @@
+//! A local Gemini-compatible server for tests, CI and offline development.
+//!
+//! It serves `POST /v1beta/models/{model}:generateContent` in Gemini's wire
+//! format, so the agents' real client code runs against it unchanged. It
+//! reads the stage from the system instruction's `Parit stage:` line and the
+//! product from the brief, and answers with that example product's artifact
+//! (see `parit_shared::examples`), so downstream stages get upstream content
+//! that fits. Faults are injected on demand through a control API, with the
+//! real error bodies:
+//!
+//! | route | effect |
+//! |---|---|
+//! | `POST /__control/faults` `{"kind", "stage"?, "match"?, "times"?, "retryDelay"?, "hangMs"?}` | queue a fault |
+//! | `DELETE /__control/faults` | drop queued faults |
+//! | `GET /__control/requests[?match=s]` | the requests received (optionally only those containing `s`) |
+//! | `DELETE /__control/requests` | forget them |
+//! | `PUT /__control/latency` `{"ms"}` | add a fixed latency to every call |
+//! | `GET /__control/health` | liveness |
+//!
+//! A fault applies to the next `times` requests (default 1) whose stage is
+//! `stage` and whose body contains `match`, when given; tests put a unique
+//! word into their project's idea and match on it, so they can run in parallel.
+
+use parit_shared::examples;
+use parit_shared::gemini::GenerateContentRequest;
+use parit_shared::prompt::stage_of;
+use parit_shared::Stage;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tiny_http::{Header, Method, Request, Response, Server};
+
+/// Every fault the server can inject (DESIGN §5).
+pub const FAULT_KINDS: &[&str] = &[
+    "quota_minute",
+    "quota_day",
+    "internal",
+    "unavailable",
+    "deadline",
+    "api_key_invalid",
+    "permission_denied",
+    "model_not_found",
+    "safety",
+    "recitation",
+    "prompt_blocked",
+    "max_tokens",
+    "malformed_json",
+    "schema_invalid",
+    "empty",
+    "hang",
+];
+
+/// A queued fault.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Fault {
+    /// One of [`FAULT_KINDS`].
+    pub kind: String,
+    /// Only requests for this stage.
+    #[serde(default)]
+    pub stage: Option<Stage>,
+    /// Only requests whose body contains this text.
+    #[serde(rename = "match", default)]
+    pub matches: Option<String>,
+    /// How many requests it applies to.
+    #[serde(default = "one")]
+    pub times: u32,
+    /// `RetryInfo.retryDelay` for `quota_minute`, e.g. "1s".
+    #[serde(default)]
+    pub retry_delay: Option<String>,
+    /// How long `hang` waits before answering.
+    #[serde(default)]
+    pub hang_ms: Option<u64>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+#[derive(Default)]
+struct State {
+    faults: Vec<Fault>,
+    requests: Vec<Value>,
+    latency_ms: u64,
+}
+
+/// The server's shared state.
+#[derive(Clone, Default)]
+pub struct GeminiLocal {
+    state: Arc<Mutex<State>>,
+}
+
+impl GeminiLocal {
+    /// A server with `latency_ms` added to every model call.
+    pub fn new(latency_ms: u64) -> Self {
+        let s = Self::default();
+        s.lock().latency_ms = latency_ms;
+        s
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // A panicking handler thread must not take the server down with it.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Serves requests on `server` until the process ends, one thread per request.
+    pub fn serve(&self, server: Server) {
+        for request in server.incoming_requests() {
+            let me = self.clone();
+            std::thread::spawn(move || me.handle(request));
+        }
+    }
+
+    fn handle(&self, mut request: Request) {
+        let mut body = String::new();
+        let read = request.as_reader().read_to_string(&mut body);
+        let method = request.method().clone();
+        let url = request.url().to_string();
+        let key = request
+            .headers()
+            .iter()
+            .find(|h| h.field.equiv("x-goog-api-key"))
+            .map(|h| h.value.as_str().to_string());
+        let (status, answer) = if read.is_err() {
+            (
+                400,
+                error_body(
+                    400,
+                    "INVALID_ARGUMENT",
+                    "The request body could not be read.",
+                    json!([]),
+                ),
+            )
+        } else {
+            self.route(&method, &url, key, &body)
+        };
+        let header = Header::from_bytes("content-type", "application/json; charset=UTF-8");
+        let mut response = Response::from_string(answer.to_string()).with_status_code(status);
+        if let Ok(h) = header {
+            response = response.with_header(h);
+        }
+        // The client may have given up (timeouts); nothing to do about it.
+        let _ = request.respond(response);
+    }
+
+    fn route(&self, method: &Method, url: &str, key: Option<String>, body: &str) -> (u16, Value) {
+        let (path, query) = url.split_once('?').unwrap_or((url, ""));
+        match (method, path) {
+            (Method::Post, p)
+                if p.starts_with("/v1beta/models/") && p.ends_with(":generateContent") =>
+            {
+                let model = &p["/v1beta/models/".len()..p.len() - ":generateContent".len()];
+                self.generate(model, key, body)
+            }
+            (Method::Get, "/__control/health") | (Method::Get, "/") => {
+                (200, json!({"status": "ok", "faultKinds": FAULT_KINDS}))
+            }
+            (Method::Post, "/__control/faults") => match serde_json::from_str::<Fault>(body) {
+                Ok(f) if FAULT_KINDS.contains(&f.kind.as_str()) => {
+                    let mut s = self.lock();
+                    s.faults.push(f);
+                    (201, json!({"queued": s.faults.len()}))
+                }
+                Ok(f) => (
+                    400,
+                    json!({"error": format!("unknown fault kind {}; known: {}", f.kind, FAULT_KINDS.join(", "))}),
+                ),
+                Err(e) => (400, json!({"error": format!("bad fault: {e}")})),
+            },
+            (Method::Delete, "/__control/faults") => {
+                self.lock().faults.clear();
+                (200, json!({"queued": 0}))
+            }
+            (Method::Get, "/__control/requests") => {
+                let needle = query.strip_prefix("match=").map(percent_decode);
+                let s = self.lock();
+                let list: Vec<&Value> = s
+                    .requests
+                    .iter()
+                    .filter(|r| {
+                        needle
+                            .as_deref()
+                            .is_none_or(|n| r["body"].to_string().contains(n))
+                    })
+                    .collect();
+                (200, json!({"requests": list}))
+            }
+            (Method::Delete, "/__control/requests") => {
+                self.lock().requests.clear();
+                (200, json!({"requests": []}))
+            }
+            (Method::Put, "/__control/latency") => match serde_json::from_str::<Value>(body)
+                .ok()
+                .and_then(|v| v["ms"].as_u64())
+            {
+                Some(ms) => {
+                    self.lock().latency_ms = ms;
+                    (200, json!({"ms": ms}))
+                }
+                None => (400, json!({"error": "expected {\"ms\": <whole number>}"})),
+            },
+            _ => (
+                404,
+                error_body(
+                    404,
+                    "NOT_FOUND",
+                    &format!("The requested URL {path} was not found on this server."),
+                    json!([]),
+                ),
+            ),
+        }
+    }
+
+    fn generate(&self, model: &str, key: Option<String>, body: &str) -> (u16, Value) {
+        let Some(key) = key.filter(|k| !k.is_empty()) else {
+            return (403, error_body(403, "PERMISSION_DENIED", "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.", json!([])));
+        };
+        if !model.starts_with("gemini-") {
+            return model_not_found(model);
+        }
+        let request: GenerateContentRequest = match serde_json::from_str(body) {
+            Ok(r) => r,
+            Err(e) => {
+                return (
+                    400,
+                    error_body(
+                        400,
+                        "INVALID_ARGUMENT",
+                        &format!("Invalid JSON payload received. {e}"),
+                        json!([]),
+                    ),
+                )
+            }
+        };
+        let stage = stage_of(&request);
+        let fault = {
+            let mut s = self.lock();
+            let fault = take_fault(&mut s.faults, stage, body);
+            s.requests.push(json!({
+                "model": model,
+                "stage": stage,
+                "apiKey": key,
+                "fault": fault.as_ref().map(|f| f.kind.clone()),
+                "at": SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0),
+                "body": serde_json::from_str::<Value>(body).unwrap_or(Value::Null),
+            }));
+            fault
+        };
+        let latency = self.lock().latency_ms;
+        if latency > 0 {
+            std::thread::sleep(Duration::from_millis(latency));
+        }
+        let Some(stage) = stage else {
+            return (400, error_body(400, "INVALID_ARGUMENT", "This server answers Parit stage prompts only: the system instruction has no 'Parit stage:' line.", json!([])));
+        };
+        let brief = brief_text(&request);
+        let artifact = examples::select(&brief)
+            .artifact(stage)
+            .to_value()
+            .to_string();
+        let prompt_tokens = (body.len() / 4) as u64;
+        match fault {
+            None => ok(model, &artifact, "STOP", prompt_tokens),
+            Some(f) => inject(&f, model, &artifact, prompt_tokens),
+        }
+    }
+}
+
+fn take_fault(faults: &mut Vec<Fault>, stage: Option<Stage>, body: &str) -> Option<Fault> {
+    let i = faults.iter().position(|f| {
+        f.times > 0
+            && f.stage.is_none_or(|s| Some(s) == stage)
+            && f.matches.as_deref().is_none_or(|m| body.contains(m))
+    })?;
+    faults[i].times -= 1;
+    let fault = faults[i].clone();
+    if faults[i].times == 0 {
+        faults.remove(i);
+    }
+    Some(fault)
+}
+
+/// The brief's two lines from the user turn, for choosing the example product.
+fn brief_text(request: &GenerateContentRequest) -> String {
+    let text: String = request
+        .contents
+        .first()
+        .into_iter()
+        .flat_map(|c| c.parts.iter())
+        .filter_map(|p| p.text.as_deref())
+        .collect();
+    text.lines()
+        .filter(|l| l.starts_with("Product name:") || l.starts_with("Product idea:"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn usage(prompt_tokens: u64, output_chars: usize) -> Value {
+    let out = (output_chars / 4) as u64;
+    let thoughts = out / 8;
+    json!({
+        "promptTokenCount": prompt_tokens,
+        "candidatesTokenCount": out,
+        "thoughtsTokenCount": thoughts,
+        "totalTokenCount": prompt_tokens + out + thoughts,
+    })
+}
+
+fn ok(model: &str, text: &str, finish: &str, prompt_tokens: u64) -> (u16, Value) {
+    (
+        200,
+        json!({
+            "candidates": [{
+                "content": {"parts": [{"text": text}], "role": "model"},
+                "finishReason": finish,
+                "index": 0,
+            }],
+            "usageMetadata": usage(prompt_tokens, text.len()),
+            "modelVersion": model,
+            "responseId": format!("local-{}", SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)),
+        }),
+    )
+}
+
+fn error_body(code: u16, status: &str, message: &str, details: Value) -> Value {
+    let mut error = json!({"code": code, "message": message, "status": status});
+    if details.as_array().is_some_and(|d| !d.is_empty()) {
+        error["details"] = details;
+    }
+    json!({ "error": error })
+}
+
+fn model_not_found(model: &str) -> (u16, Value) {
+    let message = format!("models/{model} is not found for API version v1beta, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods.");
+    (404, error_body(404, "NOT_FOUND", &message, json!([])))
+}
+
+fn quota(per: &str, retry_delay: &str) -> (u16, Value) {
+    let details = json!([
+        {"@type": "type.googleapis.com/google.rpc.QuotaFailure", "violations": [{
+            "quotaMetric": "generativelanguage.googleapis.com/generate_content_free_tier_requests",
+            "quotaId": format!("GenerateRequestsPer{per}PerProjectPerModel-FreeTier"),
+            "quotaDimensions": {"location": "global", "model": "gemini-2.5-flash"},
+            "quotaValue": if per == "Day" { "250" } else { "10" },
+        }]},
+        {"@type": "type.googleapis.com/google.rpc.Help", "links": [{"description": "Learn more about Gemini API quotas", "url": "https://ai.google.dev/gemini-api/docs/rate-limits"}]},
+        {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": retry_delay},
+    ]);
+    let message = "You exceeded your current quota, please check your plan and billing details. For more information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits.";
+    (429, error_body(429, "RESOURCE_EXHAUSTED", message, details))
+}
+
+fn inject(f: &Fault, model: &str, artifact: &str, prompt_tokens: u64) -> (u16, Value) {
+    match f.kind.as_str() {
+        "quota_minute" => quota("Minute", f.retry_delay.as_deref().unwrap_or("1s")),
+        "quota_day" => quota("Day", f.retry_delay.as_deref().unwrap_or("43200s")),
+        "internal" => (500, error_body(500, "INTERNAL", "An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting", json!([]))),
+        "unavailable" => (503, error_body(503, "UNAVAILABLE", "The model is overloaded. Please try again later.", json!([]))),
+        "deadline" => (504, error_body(504, "DEADLINE_EXCEEDED", "Deadline expired before operation could complete.", json!([]))),
+        "api_key_invalid" => (400, error_body(400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.", json!([
+            {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "API_KEY_INVALID", "domain": "googleapis.com", "metadata": {"service": "generativelanguage.googleapis.com"}},
+            {"@type": "type.googleapis.com/google.rpc.LocalizedMessage", "locale": "en-US", "message": "API key not valid. Please pass a valid API key."},
+        ]))),
+        "permission_denied" => (403, error_body(403, "PERMISSION_DENIED", "Your API key was reported as leaked. Please use another API key.", json!([]))),
+        "model_not_found" => model_not_found(model),
+        "safety" => (200, json!({
+            "candidates": [{"finishReason": "SAFETY", "index": 0, "safetyRatings": [
+                {"category": "HARM_CATEGORY_DANGEROUS_CONTENT", "probability": "HIGH", "blocked": true}]}],
+            "usageMetadata": usage(prompt_tokens, 0), "modelVersion": model,
+        })),
+        "recitation" => (200, json!({
+            "candidates": [{"finishReason": "RECITATION", "index": 0}],
+            "usageMetadata": usage(prompt_tokens, 0), "modelVersion": model,
+        })),
+        "prompt_blocked" => (200, json!({
+            "promptFeedback": {"blockReason": "SAFETY", "safetyRatings": [
+                {"category": "HARM_CATEGORY_HARASSMENT", "probability": "HIGH"}]},
+            "usageMetadata": {"promptTokenCount": prompt_tokens, "totalTokenCount": prompt_tokens}, "modelVersion": model,
+        })),
+        "max_tokens" => ok(model, &artifact[..artifact.len() / 2], "MAX_TOKENS", prompt_tokens),
+        "malformed_json" => ok(model, &format!("{} ...and then I stopped", &artifact[..artifact.len() / 3]), "STOP", prompt_tokens),
+        "schema_invalid" => {
+            let mut v: Value = serde_json::from_str(artifact).unwrap_or(Value::Null);
+            if let Some(map) = v.as_object_mut() {
+                // Drop the first required property and retype the second.
+                let keys: Vec<String> = map.keys().cloned().collect();
+                if let Some(k) = keys.first() {
+                    map.remove(k);
+                }
+                if let Some(k) = keys.get(1) {
+                    map.insert(k.clone(), json!(42));
+                }
+            }
+            ok(model, &v.to_string(), "STOP", prompt_tokens)
+        }
+        "empty" => (200, json!({"candidates": [], "usageMetadata": usage(prompt_tokens, 0), "modelVersion": model})),
+        "hang" => {
+            std::thread::sleep(Duration::from_millis(f.hang_ms.unwrap_or(120_000)));
+            ok(model, artifact, "STOP", prompt_tokens)
+        }
+        _ => (500, error_body(500, "INTERNAL", "unknown fault", json!([]))),
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => match u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                Ok(b) => {
+                    out.push(b);
+                    i += 3;
+                    continue;
+                }
+                Err(_) => out.push(b'%'),
+            },
+            b'+' => out.push(b' '),
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

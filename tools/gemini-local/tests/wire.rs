@@ -1,0 +1,216 @@
+//! The local server and the domain's Gemini client agree on the wire: every
+//! injected fault, sent over real HTTP, is classified as DESIGN §5 says, and
+//! every stage of both example products comes back valid.
+
+use parit_gemini_local::GeminiLocal;
+use parit_shared::gemini::FailureClass;
+use parit_shared::generate::{check_request, generate, Clock, ModelTransport, TransportError};
+use parit_shared::protocol::{Brief, GenerateRequest, GenerationSettings};
+use parit_shared::retry::RetryPolicy;
+use parit_shared::{examples, Artifact, Stage};
+use serde_json::{json, Value};
+use std::cell::Cell;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+fn base() -> &'static str {
+    static BASE: OnceLock<String> = OnceLock::new();
+    BASE.get_or_init(|| {
+        let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+        let port = server.server_addr().to_ip().unwrap().port();
+        std::thread::spawn(move || GeminiLocal::new(0).serve(server));
+        format!("http://127.0.0.1:{port}")
+    })
+}
+
+struct Http {
+    key: &'static str,
+}
+
+impl ModelTransport for Http {
+    async fn generate_content(
+        &self,
+        model: &str,
+        body: &str,
+    ) -> Result<(u16, String), TransportError> {
+        let agent = ureq::AgentBuilder::new()
+            .timeout(Duration::from_millis(500))
+            .build();
+        let url = format!("{}/v1beta/models/{model}:generateContent", base());
+        match agent
+            .post(&url)
+            .set("x-goog-api-key", self.key)
+            .set("content-type", "application/json")
+            .send_string(body)
+        {
+            Ok(r) => Ok((r.status(), r.into_string().unwrap())),
+            Err(ureq::Error::Status(code, r)) => Ok((code, r.into_string().unwrap())),
+            Err(ureq::Error::Transport(t)) if t.to_string().contains("timed out") => {
+                Err(TransportError::Timeout)
+            }
+            Err(e) => Err(TransportError::Network(e.to_string())),
+        }
+    }
+}
+
+/// Virtual time, so retries do not slow the suite.
+#[derive(Default)]
+struct Virtual(Cell<u64>);
+
+impl Clock for Virtual {
+    fn now_ms(&self) -> u64 {
+        self.0.get()
+    }
+    async fn sleep(&self, ms: u64) {
+        self.0.set(self.0.get() + ms);
+    }
+    fn jitter(&self) -> f64 {
+        0.5
+    }
+}
+
+fn fault(body: Value) {
+    let r = ureq::post(&format!("{}/__control/faults", base()))
+        .send_json(body)
+        .unwrap();
+    assert_eq!(r.status(), 201);
+}
+
+fn requests(word: &str) -> Vec<Value> {
+    let v: Value = ureq::get(&format!("{}/__control/requests?match={word}", base()))
+        .call()
+        .unwrap()
+        .into_json()
+        .unwrap();
+    v["requests"].as_array().unwrap().clone()
+}
+
+fn brief(word: &str, idea: &str) -> Brief {
+    Brief {
+        name: format!("Test {word}"),
+        idea: format!("{idea} [{word}]"),
+    }
+}
+
+/// Runs every stage in order for `idea`, answering the stage's outcome.
+fn run_stage(
+    stage: Stage,
+    word: &str,
+    idea: &str,
+    model: &str,
+) -> Result<parit_shared::protocol::GenerateSuccess, parit_shared::protocol::GenerateFailure> {
+    let product = examples::select(idea);
+    let req = GenerateRequest {
+        brief: brief(word, idea),
+        upstream: stage
+            .needs()
+            .iter()
+            .map(|n| (*n, product.artifact(*n).to_value()))
+            .collect(),
+        settings: GenerationSettings::default(),
+        feedback: None,
+    };
+    let upstream = check_request(stage, &req).unwrap();
+    futures_executor::block_on(generate(
+        stage,
+        &req,
+        &upstream,
+        model,
+        &RetryPolicy::default(),
+        &Http {
+            key: "test-key-123456",
+        },
+        &Virtual::default(),
+    ))
+}
+
+#[test]
+fn every_stage_of_both_products_is_valid() {
+    for (word, idea) in [
+        ("w-pantry", "plan meals from my pantry"),
+        ("w-clinic", "book clinic appointments"),
+    ] {
+        for stage in Stage::ALL {
+            let s = run_stage(stage, word, idea, "gemini-2.5-flash")
+                .unwrap_or_else(|f| panic!("{stage}: {f:?}"));
+            let artifact = Artifact::from_value(stage, s.artifact).unwrap();
+            assert_eq!(artifact, examples::select(idea).artifact(stage));
+            assert!(s.usage.prompt_tokens > 0 && s.usage.output_tokens > 0);
+        }
+    }
+    let seen = requests("w-clinic");
+    assert_eq!(seen.len(), 7);
+    assert!(seen.iter().all(|r| r["apiKey"] == "test-key-123456"));
+    // The design prompt carries the PRD and nothing else upstream.
+    let design = seen.iter().find(|r| r["stage"] == "design").unwrap();
+    let text = design["body"]["contents"][0]["parts"][0]["text"]
+        .as_str()
+        .unwrap();
+    assert!(text.contains("Upstream prd artifact") && !text.contains("Upstream data artifact"));
+}
+
+#[test]
+fn each_fault_gives_its_designed_outcome() {
+    // (fault, expected class on failure, or None when a retry recovers)
+    let cases: &[(&str, Option<FailureClass>)] = &[
+        ("quota_minute", None),
+        ("internal", None),
+        ("unavailable", None),
+        ("deadline", None),
+        ("hang", None),
+        ("malformed_json", None), // repaired
+        ("schema_invalid", None), // repaired
+        ("quota_day", Some(FailureClass::QuotaPerDay)),
+        ("api_key_invalid", Some(FailureClass::ApiKeyInvalid)),
+        ("permission_denied", Some(FailureClass::PermissionDenied)),
+        ("model_not_found", Some(FailureClass::ModelNotFound)),
+        ("safety", Some(FailureClass::Safety)),
+        ("recitation", Some(FailureClass::Recitation)),
+        ("prompt_blocked", Some(FailureClass::PromptBlocked)),
+        ("max_tokens", Some(FailureClass::MaxTokens)),
+        ("empty", Some(FailureClass::EmptyCandidates)),
+    ];
+    for (kind, expected) in cases {
+        let word = format!("f-{kind}");
+        fault(
+            json!({"kind": kind, "match": word, "stage": "data", "hangMs": 1500, "retryDelay": "2s"}),
+        );
+        let out = run_stage(Stage::Data, &word, "plan meals", "gemini-2.5-flash");
+        match expected {
+            None => {
+                let s = out.unwrap_or_else(|f| panic!("{kind}: {f:?}"));
+                assert_eq!(s.calls.len(), 2, "{kind}: one failed call, one good");
+                if *kind == "quota_minute" {
+                    assert_eq!(s.calls[0].retry_delay_ms, Some(2_000));
+                }
+            }
+            Some(class) => {
+                let f = out.unwrap_err();
+                assert_eq!(f.error.class, Some(*class), "{kind}: {}", f.error.message);
+                assert_eq!(f.calls.len(), 1, "{kind} fails fast");
+            }
+        }
+    }
+}
+
+#[test]
+fn unknown_models_and_missing_keys_get_real_errors() {
+    let f = run_stage(Stage::Prd, "w-model", "meals", "palm-2").unwrap_err();
+    assert_eq!(f.error.class, Some(FailureClass::ModelNotFound));
+    assert!(f.error.message.contains("models/palm-2 is not found"));
+    let r = ureq::post(&format!(
+        "{}/v1beta/models/gemini-2.5-flash:generateContent",
+        base()
+    ))
+    .send_string("{}");
+    match r {
+        Err(ureq::Error::Status(403, resp)) => {
+            let v: Value = resp.into_json().unwrap();
+            assert_eq!(v["error"]["status"], "PERMISSION_DENIED");
+        }
+        other => panic!("expected 403, got {other:?}"),
+    }
+    let bad =
+        ureq::post(&format!("{}/__control/faults", base())).send_json(json!({"kind": "meteor"}));
+    assert!(matches!(bad, Err(ureq::Error::Status(400, _))));
+}

@@ -1,0 +1,173 @@
+//! The agent runtime: the one program behind the seven agent Workers.
+//!
+//! Each agent crate is `#[event(fetch)]` plus a call to [`serve`] with its
+//! stage. Everything that decides anything (prompting, retries, repair,
+//! validation, failure classes) lives in `parit_shared::generate`; this crate
+//! only adapts it to Workers: reading the request and config from `Env`,
+//! reaching Gemini with `fetch` under an abortable timeout, and sleeping with
+//! `Delay`.
+
+mod transport;
+
+use parit_shared::gemini::FailureClass;
+use parit_shared::generate::{check_request, generate, redact};
+use parit_shared::protocol::{AgentHealth, GenerateFailure, GenerateRequest};
+use parit_shared::retry::RetryPolicy;
+use parit_shared::Stage;
+use serde_json::json;
+use transport::{FetchTransport, WorkerClock};
+use worker::{Env, Headers, Method, Request, Response, Result};
+
+/// Largest `/generate` body accepted (upstream artifacts included).
+const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+/// Used when neither the request nor `GEMINI_MODEL` names a model.
+const DEFAULT_MODEL: &str = "gemini-2.5-flash";
+/// Gemini's public endpoint, used when `GEMINI_BASE_URL` is not set.
+const DEFAULT_BASE_URL: &str = "https://generativelanguage.googleapis.com";
+/// Client timeout of one model call, unless `GEMINI_TIMEOUT_MS` says otherwise.
+const DEFAULT_TIMEOUT_MS: u64 = 60_000;
+
+/// Serves an agent Worker's routes for `stage`.
+pub async fn serve(stage: Stage, mut req: Request, env: Env) -> Result<Response> {
+    let config = Config::from_env(&env);
+    match (req.method(), req.path().as_str()) {
+        (Method::Get, "/health") | (Method::Get, "/") => json_response(
+            200,
+            &serde_json::to_value(AgentHealth {
+                agent: stage.worker_name().to_string(),
+                stage,
+                model: config.model.clone(),
+                key_configured: config.api_key.is_some(),
+            })?,
+        ),
+        (Method::Post, "/generate") => {
+            let (status, body) = match read_request(&mut req).await {
+                Ok(request) => run(stage, &request, &config).await,
+                Err(failure) => (failure.http_status(), serde_json::to_value(&failure)?),
+            };
+            // Belt and braces: no answer may carry the key, whatever an upstream echoed.
+            let text = redact(&body.to_string(), config.api_key.as_deref().unwrap_or(""));
+            text_response(status, text)
+        }
+        (_, "/health") | (_, "/generate") => error(
+            405,
+            "method_not_allowed",
+            "this route does not take that method",
+        ),
+        _ => error(
+            404,
+            "not_found",
+            "no such route; agents serve GET /health and POST /generate",
+        ),
+    }
+}
+
+struct Config {
+    api_key: Option<String>,
+    model: String,
+    base_url: String,
+    timeout_ms: u64,
+}
+
+impl Config {
+    fn from_env(env: &Env) -> Self {
+        let var = |name: &str| {
+            env.var(name)
+                .ok()
+                .map(|v| v.to_string())
+                .filter(|v| !v.trim().is_empty())
+        };
+        Config {
+            api_key: env
+                .secret("GEMINI_API_KEY")
+                .ok()
+                .map(|v| v.to_string())
+                .filter(|v| !v.trim().is_empty()),
+            model: var("GEMINI_MODEL").unwrap_or_else(|| DEFAULT_MODEL.to_string()),
+            base_url: var("GEMINI_BASE_URL").unwrap_or_else(|| DEFAULT_BASE_URL.to_string()),
+            timeout_ms: var("GEMINI_TIMEOUT_MS")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(DEFAULT_TIMEOUT_MS),
+        }
+    }
+}
+
+async fn read_request(req: &mut Request) -> std::result::Result<GenerateRequest, GenerateFailure> {
+    let bad = |msg: String| GenerateFailure::before_call("bad_request", None, msg, false);
+    let bytes = req
+        .bytes()
+        .await
+        .map_err(|_| bad("could not read the request body".into()))?;
+    if bytes.len() > MAX_BODY_BYTES {
+        return Err(bad(format!(
+            "the request body is {} bytes; the limit is {MAX_BODY_BYTES}",
+            bytes.len()
+        )));
+    }
+    serde_json::from_slice(&bytes).map_err(|e| {
+        bad(format!(
+            "the request body is not a valid generate request: {e}"
+        ))
+    })
+}
+
+async fn run(stage: Stage, request: &GenerateRequest, config: &Config) -> (u16, serde_json::Value) {
+    let outcome = async {
+        let upstream = check_request(stage, request)?;
+        let Some(key) = config.api_key.clone() else {
+            return Err(GenerateFailure::before_call(
+                FailureClass::MissingApiKey.as_str(),
+                Some(FailureClass::MissingApiKey),
+                format!(
+                    "{} has no GEMINI_API_KEY; set it with scripts/set-secrets.sh",
+                    stage.worker_name()
+                ),
+                false,
+            ));
+        };
+        let model = request
+            .settings
+            .model
+            .clone()
+            .unwrap_or_else(|| config.model.clone());
+        let transport = FetchTransport::new(&config.base_url, key, config.timeout_ms);
+        generate(
+            stage,
+            request,
+            &upstream,
+            &model,
+            &RetryPolicy::default(),
+            &transport,
+            &WorkerClock,
+        )
+        .await
+    }
+    .await;
+    match outcome {
+        Ok(success) => (200, serde_json::to_value(&success).unwrap_or_default()),
+        Err(failure) => (
+            failure.http_status(),
+            serde_json::to_value(&failure).unwrap_or_default(),
+        ),
+    }
+}
+
+fn text_response(status: u16, body: String) -> Result<Response> {
+    let headers = Headers::new();
+    headers.set("content-type", "application/json")?;
+    headers.set("cache-control", "no-store")?;
+    Ok(Response::from_bytes(body.into_bytes())?
+        .with_status(status)
+        .with_headers(headers))
+}
+
+fn json_response(status: u16, body: &serde_json::Value) -> Result<Response> {
+    text_response(status, body.to_string())
+}
+
+fn error(status: u16, code: &str, message: &str) -> Result<Response> {
+    json_response(
+        status,
+        &json!({"error": {"code": code, "message": message, "retryable": false}}),
+    )
+}

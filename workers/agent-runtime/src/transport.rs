@@ -1,0 +1,85 @@
+//! The Workers side of the generation ports: Gemini over `fetch`, time over
+//! `Date` and `Delay`.
+
+use futures_util::future::{select, Either};
+use parit_shared::generate::{Clock, ModelTransport, TransportError};
+use std::time::Duration;
+use worker::{AbortController, Date, Delay, Fetch, Headers, Method, Request, RequestInit};
+
+const TIMEOUT: &str = "timeout";
+
+/// Calls `{base}/v1beta/models/{model}:generateContent` with `x-goog-api-key`.
+pub(crate) struct FetchTransport {
+    base_url: String,
+    api_key: String,
+    timeout_ms: u64,
+}
+
+impl FetchTransport {
+    pub(crate) fn new(base_url: &str, api_key: String, timeout_ms: u64) -> Self {
+        Self {
+            base_url: base_url.trim_end_matches('/').to_string(),
+            api_key,
+            timeout_ms,
+        }
+    }
+
+    async fn post(&self, model: &str, body: &str) -> worker::Result<(u16, String)> {
+        let headers = Headers::new();
+        headers.set("content-type", "application/json")?;
+        headers.set("x-goog-api-key", &self.api_key)?;
+        let mut init = RequestInit::new();
+        init.with_method(Method::Post)
+            .with_headers(headers)
+            .with_body(Some(body.into()));
+        let url = format!("{}/v1beta/models/{model}:generateContent", self.base_url);
+        let request = Request::new_with_init(&url, &init)?;
+        let controller = AbortController::default();
+        let signal = controller.signal();
+        let send = Box::pin(async move {
+            let mut resp = Fetch::Request(request).send_with_signal(&signal).await?;
+            let status = resp.status_code();
+            Ok::<_, worker::Error>((status, resp.text().await?))
+        });
+        let timeout = Box::pin(Delay::from(Duration::from_millis(self.timeout_ms)));
+        let answered = match select(send, timeout).await {
+            Either::Left((result, _)) => Some(result),
+            Either::Right(_) => None,
+        };
+        answered.unwrap_or_else(|| {
+            controller.abort();
+            Err(worker::Error::RustError(TIMEOUT.into()))
+        })
+    }
+}
+
+impl ModelTransport for FetchTransport {
+    async fn generate_content(
+        &self,
+        model: &str,
+        body: &str,
+    ) -> Result<(u16, String), TransportError> {
+        self.post(model, body).await.map_err(|e| match e {
+            worker::Error::RustError(m) if m == TIMEOUT => TransportError::Timeout,
+            // The message of a failed fetch names the URL, never the header.
+            other => TransportError::Network(other.to_string()),
+        })
+    }
+}
+
+/// Wall-clock time, `Delay` sleeps and `Math.random` jitter.
+pub(crate) struct WorkerClock;
+
+impl Clock for WorkerClock {
+    fn now_ms(&self) -> u64 {
+        Date::now().as_millis()
+    }
+
+    async fn sleep(&self, ms: u64) {
+        Delay::from(Duration::from_millis(ms)).await
+    }
+
+    fn jitter(&self) -> f64 {
+        worker::js_sys::Math::random()
+    }
+}

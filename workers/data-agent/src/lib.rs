@@ -1,0 +1,8 @@
+//! The data agent Worker: Parit's shared agent runtime fixed to the data stage.
+
+use worker::{event, Context, Env, Request, Response, Result};
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    parit_agent_runtime::serve(parit_shared::Stage::Data, req, env).await
+}
