@@ -9,15 +9,22 @@
 //! tested natively with `cargo test` in milliseconds.
 
 pub mod artifact;
+pub mod cost;
 #[cfg(any(test, feature = "examples"))]
 pub mod examples;
+pub mod execute;
 pub mod gemini;
 pub mod generate;
+pub mod hash;
+#[cfg(any(test, feature = "examples"))]
+pub mod memory;
+pub mod project;
 pub mod prompt;
 pub mod protocol;
 pub mod retry;
 pub mod schema;
 pub mod stage;
+pub mod store;
 pub mod validate;
 
 pub use artifact::{Artifact, Upstream};

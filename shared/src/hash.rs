@@ -1,0 +1,118 @@
+//! Content and input hashes (SHA-256, hex). Artifact versions record both:
+//! the content hash identifies a body; the input hash identifies everything a
+//! stage was built from, so a changed input makes the stage stale.
+
+use crate::project::ProjectSettings;
+use crate::stage::Stage;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+/// SHA-256 of `bytes`, lowercase hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut out = String::with_capacity(64);
+    for b in digest {
+        out.push(char::from_digit(u32::from(b >> 4), 16).unwrap_or('0'));
+        out.push(char::from_digit(u32::from(b & 0xf), 16).unwrap_or('0'));
+    }
+    out
+}
+
+/// Hash of an artifact body. serde_json keeps object keys sorted, so equal
+/// artifacts hash equally however they were written.
+pub fn content_hash(artifact: &Value) -> String {
+    sha256_hex(artifact.to_string().as_bytes())
+}
+
+/// One upstream input of a stage: its stage, version and content hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputRef {
+    /// Upstream stage.
+    pub stage: Stage,
+    /// Its version.
+    pub version: u32,
+    /// Its content hash.
+    pub content_hash: String,
+}
+
+/// Hash of everything `stage` is built from.
+pub fn input_hash(
+    stage: Stage,
+    inputs: &[InputRef],
+    settings: &ProjectSettings,
+    feedback: Option<&str>,
+) -> String {
+    let mut text = format!("stage={stage}\n");
+    for i in inputs {
+        text.push_str(&format!(
+            "input={}@{}:{}\n",
+            i.stage, i.version, i.content_hash
+        ));
+    }
+    text.push_str(&format!(
+        "model={}\ntemperature={}\nmaxOutputTokens={}\nfeedback={}\n",
+        settings.model,
+        settings.temperature,
+        settings.max_output_tokens,
+        feedback.unwrap_or("")
+    ));
+    sha256_hex(text.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn known_digest() {
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn content_hash_ignores_key_order() {
+        let a: Value = serde_json::from_str(r#"{"b":1,"a":2}"#).unwrap();
+        assert_eq!(content_hash(&a), content_hash(&json!({"a": 2, "b": 1})));
+    }
+
+    #[test]
+    fn input_hash_changes_with_any_input() {
+        let s = ProjectSettings::default();
+        let i = vec![InputRef {
+            stage: Stage::Prd,
+            version: 1,
+            content_hash: "x".into(),
+        }];
+        let base = input_hash(Stage::Data, &i, &s, None);
+        assert_eq!(base, input_hash(Stage::Data, &i, &s, None));
+        assert_ne!(base, input_hash(Stage::Design, &i, &s, None));
+        assert_ne!(
+            base,
+            input_hash(
+                Stage::Data,
+                &[InputRef {
+                    version: 2,
+                    ..i[0].clone()
+                }],
+                &s,
+                None
+            )
+        );
+        assert_ne!(
+            base,
+            input_hash(
+                Stage::Data,
+                &i,
+                &ProjectSettings {
+                    temperature: 0.9,
+                    ..s.clone()
+                },
+                None
+            )
+        );
+        assert_ne!(base, input_hash(Stage::Data, &i, &s, Some("more tables")));
+    }
+}

@@ -1,0 +1,239 @@
+//! The ports the supervisor's logic needs — the system of record (D1 at the
+//! edge), the blob store (R2), the agents (service bindings) and the
+//! environment (clock, ids) — and the records that cross them.
+
+use crate::gemini::Usage;
+use crate::project::ProjectSettings;
+use crate::protocol::{CallKind, CallOutcome, GenerateFailure, GenerateRequest, GenerateSuccess};
+use crate::stage::Stage;
+use serde::{Deserialize, Serialize};
+
+/// A project row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProjectRecord {
+    /// Id.
+    pub id: String,
+    /// Owner.
+    pub owner_id: String,
+    /// Name.
+    pub name: String,
+    /// Idea.
+    pub idea: String,
+    /// Creation time, ms since the epoch.
+    pub created_at: u64,
+    /// Last change, ms since the epoch.
+    pub updated_at: u64,
+}
+
+crate::label_enum! {
+    /// Who made an artifact version.
+    pub enum Source { Agent = "agent", Human = "human" }
+}
+
+/// One artifact version (the body lives in the blob store at `r2_key`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ArtifactRecord {
+    /// Id.
+    pub id: String,
+    /// Project.
+    pub project_id: String,
+    /// Stage.
+    pub stage: Stage,
+    /// 1-based version within the stage.
+    pub version: u32,
+    /// Blob key of the body.
+    pub r2_key: String,
+    /// Hash of the body.
+    pub content_hash: String,
+    /// Hash of what it was built from.
+    pub input_hash: String,
+    /// Agent or human.
+    pub source: Source,
+    /// Model that produced it (agent versions).
+    pub model: Option<String>,
+    /// Body size.
+    pub size_bytes: u64,
+    /// Creation time, ms since the epoch.
+    pub created_at: u64,
+}
+
+crate::label_enum! {
+    /// Where a stage stands.
+    pub enum CheckpointStatus { Running = "running", Done = "done", Failed = "failed" }
+}
+
+/// Progress of one stage of one project.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckpointRecord {
+    /// Project.
+    pub project_id: String,
+    /// Stage.
+    pub stage: Stage,
+    /// Status.
+    pub status: CheckpointStatus,
+    /// Last good version (kept when a later attempt fails).
+    pub last_good_version: Option<u32>,
+    /// Input hash of the last good version.
+    pub input_hash: Option<String>,
+    /// Failure class of the last attempt, when it failed.
+    pub error_class: Option<String>,
+    /// Failure message of the last attempt, when it failed.
+    pub error_message: Option<String>,
+    /// Last change, ms since the epoch.
+    pub updated_at: u64,
+}
+
+/// One model call (or cache answer) of a stage execution.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TraceRecord {
+    /// Id.
+    pub id: String,
+    /// Project.
+    pub project_id: String,
+    /// Stage.
+    pub stage: Stage,
+    /// The stage execution the call belongs to.
+    pub execution_id: String,
+    /// Generation or repair.
+    pub call_kind: CallKind,
+    /// Attempt within its kind.
+    pub attempt: u32,
+    /// Model.
+    pub model: String,
+    /// Tokens.
+    pub usage: Usage,
+    /// Latency.
+    pub latency_ms: u64,
+    /// Outcome.
+    pub outcome: CallOutcome,
+    /// Failure class, when it failed.
+    pub error_class: Option<String>,
+    /// Failure message, when it failed.
+    pub message: Option<String>,
+    /// Wait before the next attempt.
+    pub retry_delay_ms: Option<u64>,
+    /// Whether the answer came from the response cache.
+    pub cache_hit: bool,
+    /// Cost in USD.
+    pub cost_usd: f64,
+    /// When, ms since the epoch.
+    pub created_at: u64,
+}
+
+crate::label_enum! {
+    /// What an activity event reports.
+    pub enum ActivityKind {
+        ProjectCreated = "project_created", SettingsChanged = "settings_changed",
+        StageStarted = "stage_started", StageRetried = "stage_retried",
+        StageSucceeded = "stage_succeeded", StageFailed = "stage_failed",
+    }
+}
+
+/// A human-readable event in a project's feed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActivityRecord {
+    /// Id.
+    pub id: String,
+    /// Project.
+    pub project_id: String,
+    /// Stage, when the event is about one.
+    pub stage: Option<Stage>,
+    /// Kind.
+    pub kind: ActivityKind,
+    /// The sentence shown to people.
+    pub message: String,
+    /// When, ms since the epoch.
+    pub created_at: u64,
+}
+
+/// A storage failure.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// A uniqueness rule was broken (e.g. two writers took the same version).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The store failed or could not be reached.
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// The system of record.
+#[allow(async_fn_in_trait)] // single-threaded (wasm32) callers; no Send bound wanted
+pub trait Store {
+    /// A project by id.
+    async fn project(&self, id: &str) -> Result<Option<ProjectRecord>, StoreError>;
+    /// A project's settings (defaults when none are stored).
+    async fn settings(&self, project_id: &str) -> Result<ProjectSettings, StoreError>;
+    /// The newest version of a stage's artifact.
+    async fn latest_artifact(
+        &self,
+        project_id: &str,
+        stage: Stage,
+    ) -> Result<Option<ArtifactRecord>, StoreError>;
+    /// Records a new version and its stage's checkpoint atomically;
+    /// [`StoreError::Conflict`] when the version number is taken.
+    async fn commit_version(
+        &self,
+        artifact: &ArtifactRecord,
+        checkpoint: &CheckpointRecord,
+    ) -> Result<(), StoreError>;
+    /// Sets a stage's status and error without touching its last good version.
+    async fn mark_stage(&self, checkpoint: &CheckpointRecord) -> Result<(), StoreError>;
+    /// Appends traces.
+    async fn add_traces(&self, traces: &[TraceRecord]) -> Result<(), StoreError>;
+    /// Appends activity.
+    async fn add_activity(&self, events: &[ActivityRecord]) -> Result<(), StoreError>;
+}
+
+/// Artifact bodies.
+#[allow(async_fn_in_trait)]
+pub trait BlobStore {
+    /// Writes `body` at `key`.
+    async fn put(&self, key: &str, body: Vec<u8>) -> Result<(), StoreError>;
+    /// Reads `key`.
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Deletes `keys` (missing keys are fine).
+    async fn delete(&self, keys: &[String]) -> Result<(), StoreError>;
+}
+
+/// What an agent answered.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AgentReply {
+    /// An artifact.
+    Success(GenerateSuccess),
+    /// A classified failure.
+    Failure(GenerateFailure),
+    /// The agent could not be reached or answered nonsense.
+    Unreachable(String),
+}
+
+/// The seven agents.
+#[allow(async_fn_in_trait)]
+pub trait AgentPort {
+    /// Asks `stage`'s agent for an artifact.
+    async fn generate(&self, stage: Stage, request: &GenerateRequest) -> AgentReply;
+}
+
+/// Time and identity.
+pub trait Environment {
+    /// Milliseconds since the Unix epoch.
+    fn now_ms(&self) -> u64;
+    /// A fresh unique id.
+    fn new_id(&self) -> String;
+}
+
+/// The R2 key of an artifact version's body.
+pub fn artifact_key(project_id: &str, stage: Stage, version: u32) -> String {
+    format!("projects/{project_id}/{stage}/v{version}.json")
+}
+
+/// The R2 prefix of everything a project stores.
+pub fn project_prefix(project_id: &str) -> String {
+    format!("projects/{project_id}/")
+}
