@@ -1,1 +1,76 @@
-//! placeholder
+//! Parit's supervisor Worker: the fleet's only public door.
+//!
+//! It keeps every project's state in D1 (rows) and R2 (artifact bodies), and
+//! reaches the seven agents through service bindings. The logic lives in
+//! `parit_shared` behind ports; this crate implements the ports over the
+//! bindings (`d1`, `r2`, `agents`) and maps HTTP to handlers, one file per
+//! resource under `routes/`. This file is the route table.
+
+mod agents;
+mod app;
+mod d1;
+mod error;
+mod http;
+mod r2;
+mod routes;
+
+use app::App;
+use error::{AppError, AppResult};
+use routes::{artifacts, execute, feed, projects, root};
+use worker::{event, Context, Env, Method, Request, Response, Result};
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    match route(req, env).await {
+        Ok(response) => Ok(response),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn route(req: Request, env: Env) -> AppResult<Response> {
+    let path = req.path();
+    let segments: Vec<&str> = path
+        .trim_matches('/')
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .collect();
+    let method = req.method();
+    let app = || App::new(env.clone());
+    match (method, segments.as_slice()) {
+        (Method::Get, []) => root::index(&app()?),
+        (Method::Get, ["health"]) => root::health(&app()?).await,
+        (Method::Post, ["api", "projects"]) => projects::create(&app()?, req).await,
+        (Method::Get, ["api", "projects"]) => projects::list(&app()?, &req).await,
+        (Method::Post, ["api", "execute"]) => execute::execute(&app()?, req).await,
+        (method, ["api", "projects", id, rest @ ..]) => {
+            let id = http::project_id(id)?;
+            let app = app()?;
+            match (method, rest) {
+                (Method::Get, []) => projects::get(&app, id).await,
+                (Method::Delete, []) => projects::delete(&app, id).await,
+                (Method::Patch, ["settings"]) => projects::patch_settings(&app, id, req).await,
+                (Method::Get, ["artifacts"]) => artifacts::list(&app, id).await,
+                (Method::Get, ["artifacts", stage]) => {
+                    artifacts::get(&app, id, http::stage(stage)?, &req).await
+                }
+                (Method::Get, ["activity"]) => feed::activity(&app, id, &req).await,
+                (Method::Get, ["traces"]) => feed::traces(&app, id).await,
+                (_, []) => Err(AppError::MethodNotAllowed("GET, DELETE")),
+                (_, ["settings"]) => Err(AppError::MethodNotAllowed("PATCH")),
+                (_, ["artifacts"] | ["artifacts", _] | ["activity"] | ["traces"]) => {
+                    Err(AppError::MethodNotAllowed("GET"))
+                }
+                _ => Err(not_found(&path)),
+            }
+        }
+        (_, []) | (_, ["health"]) => Err(AppError::MethodNotAllowed("GET")),
+        (_, ["api", "projects"]) => Err(AppError::MethodNotAllowed("GET, POST")),
+        (_, ["api", "execute"]) => Err(AppError::MethodNotAllowed("POST")),
+        _ => Err(not_found(&path)),
+    }
+}
+
+fn not_found(path: &str) -> AppError {
+    let shown: String = path.chars().take(100).collect();
+    AppError::NotFound(format!("no route {shown}; GET / lists the endpoints"))
+}

@@ -1,0 +1,79 @@
+//! The seven agents over their service bindings, behind the `AgentPort` port.
+
+use parit_shared::protocol::{AgentHealth, GenerateFailure, GenerateRequest, GenerateSuccess};
+use parit_shared::store::{AgentPort, AgentReply};
+use parit_shared::Stage;
+use worker::{Env, Headers, Method, RequestInit};
+
+/// The agents, reached through the supervisor's service bindings.
+pub(crate) struct ServiceAgents<'a> {
+    env: &'a Env,
+}
+
+impl<'a> ServiceAgents<'a> {
+    pub(crate) fn new(env: &'a Env) -> Self {
+        Self { env }
+    }
+
+    /// An agent's `/health`, or why it could not be read.
+    pub(crate) async fn health(&self, stage: Stage) -> Result<AgentHealth, String> {
+        let fetcher = self
+            .env
+            .service(stage.binding())
+            .map_err(|e| format!("binding {}: {e}", stage.binding()))?;
+        let mut resp = fetcher
+            .fetch("https://agent/health", None)
+            .await
+            .map_err(|e| e.to_string())?;
+        let text = resp.text().await.map_err(|e| e.to_string())?;
+        if resp.status_code() != 200 {
+            return Err(format!("answered HTTP {}", resp.status_code()));
+        }
+        serde_json::from_str(&text)
+            .map_err(|_| "answered something that is not an agent health report".to_string())
+    }
+}
+
+impl AgentPort for ServiceAgents<'_> {
+    async fn generate(&self, stage: Stage, request: &GenerateRequest) -> AgentReply {
+        let fetcher = match self.env.service(stage.binding()) {
+            Ok(f) => f,
+            Err(e) => return AgentReply::Unreachable(format!("binding {}: {e}", stage.binding())),
+        };
+        let body = match serde_json::to_string(request) {
+            Ok(b) => b,
+            Err(e) => return AgentReply::Unreachable(format!("could not encode the request: {e}")),
+        };
+        let headers = Headers::new();
+        if headers.set("content-type", "application/json").is_err() {
+            return AgentReply::Unreachable("could not build the request".into());
+        }
+        let mut init = RequestInit::new();
+        init.with_method(Method::Post)
+            .with_headers(headers)
+            .with_body(Some(body.into()));
+        let mut resp = match fetcher.fetch("https://agent/generate", Some(init)).await {
+            Ok(r) => r,
+            Err(e) => return AgentReply::Unreachable(e.to_string()),
+        };
+        let status = resp.status_code();
+        let text = match resp.text().await {
+            Ok(t) => t,
+            Err(e) => return AgentReply::Unreachable(e.to_string()),
+        };
+        if status == 200 {
+            return match serde_json::from_str::<GenerateSuccess>(&text) {
+                Ok(s) => AgentReply::Success(s),
+                Err(e) => {
+                    AgentReply::Unreachable(format!("the agent's answer could not be read: {e}"))
+                }
+            };
+        }
+        match serde_json::from_str::<GenerateFailure>(&text) {
+            Ok(f) => AgentReply::Failure(f),
+            Err(_) => AgentReply::Unreachable(format!(
+                "the agent answered HTTP {status} without a Parit error body"
+            )),
+        }
+    }
+}

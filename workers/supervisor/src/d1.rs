@@ -1,0 +1,494 @@
+//! The system of record over D1: the domain's `Store` port and the read
+//! queries the routes need. Rows are read as `serde_json::Value` (a typed
+//! `results::<T>()` panics on a row that does not fit); integers are bound as
+//! f64 (an i64 becomes a BigInt, which D1 rejects).
+
+use parit_shared::gemini::Usage;
+use parit_shared::project::ProjectSettings;
+use parit_shared::protocol::{CallKind, CallOutcome};
+use parit_shared::store::*;
+use parit_shared::Stage;
+use serde_json::Value;
+use worker::wasm_bindgen::JsValue;
+use worker::{D1Database, D1PreparedStatement};
+
+/// D1 behind the `Store` port.
+pub(crate) struct D1Store {
+    db: D1Database,
+}
+
+fn num(n: u64) -> JsValue {
+    JsValue::from_f64(n as f64)
+}
+
+fn text(s: &str) -> JsValue {
+    JsValue::from_str(s)
+}
+
+fn opt_text(s: Option<&str>) -> JsValue {
+    s.map_or(JsValue::NULL, JsValue::from_str)
+}
+
+fn unavailable(e: worker::Error) -> StoreError {
+    let m = e.to_string();
+    if m.contains("UNIQUE constraint failed") {
+        StoreError::Conflict(m)
+    } else {
+        StoreError::Unavailable(m)
+    }
+}
+
+/// Column readers for rows read as JSON.
+pub(crate) fn col_str(row: &Value, col: &str) -> String {
+    row[col].as_str().unwrap_or_default().to_string()
+}
+pub(crate) fn col_opt_str(row: &Value, col: &str) -> Option<String> {
+    row[col].as_str().map(str::to_string)
+}
+pub(crate) fn col_u64(row: &Value, col: &str) -> u64 {
+    row[col].as_f64().map_or(0, |f| f as u64)
+}
+fn col_opt_u64(row: &Value, col: &str) -> Option<u64> {
+    row[col].as_f64().map(|f| f as u64)
+}
+
+fn artifact_from(row: &Value) -> Option<ArtifactRecord> {
+    Some(ArtifactRecord {
+        id: col_str(row, "id"),
+        project_id: col_str(row, "project_id"),
+        stage: Stage::parse(row["stage"].as_str()?)?,
+        version: col_u64(row, "version") as u32,
+        r2_key: col_str(row, "r2_key"),
+        content_hash: col_str(row, "content_hash"),
+        input_hash: col_str(row, "input_hash"),
+        source: if row["source"] == "human" {
+            Source::Human
+        } else {
+            Source::Agent
+        },
+        model: col_opt_str(row, "model"),
+        size_bytes: col_u64(row, "size_bytes"),
+        created_at: col_u64(row, "created_at"),
+    })
+}
+
+fn project_from(row: &Value) -> ProjectRecord {
+    ProjectRecord {
+        id: col_str(row, "id"),
+        owner_id: col_str(row, "owner_id"),
+        name: col_str(row, "name"),
+        idea: col_str(row, "idea"),
+        created_at: col_u64(row, "created_at"),
+        updated_at: col_u64(row, "updated_at"),
+    }
+}
+
+fn settings_from(row: &Value) -> ProjectSettings {
+    ProjectSettings {
+        model: col_str(row, "model"),
+        temperature: row["temperature"].as_f64().unwrap_or(0.4),
+        max_output_tokens: col_u64(row, "max_output_tokens") as u32,
+        token_budget: col_opt_u64(row, "token_budget"),
+        auto_advance: col_u64(row, "auto_advance") != 0,
+    }
+}
+
+/// A checkpoint row as the API shows it.
+pub(crate) struct CheckpointView {
+    pub(crate) stage: Stage,
+    pub(crate) status: String,
+    pub(crate) last_good_version: Option<u64>,
+    pub(crate) error_class: Option<String>,
+    pub(crate) error_message: Option<String>,
+    pub(crate) updated_at: u64,
+}
+
+impl D1Store {
+    pub(crate) fn new(db: D1Database) -> Self {
+        Self { db }
+    }
+
+    fn stmt(&self, sql: &str, args: &[JsValue]) -> Result<D1PreparedStatement, StoreError> {
+        self.db.prepare(sql).bind(args).map_err(unavailable)
+    }
+
+    async fn rows(&self, sql: &str, args: &[JsValue]) -> Result<Vec<Value>, StoreError> {
+        let result = self.stmt(sql, args)?.all().await.map_err(unavailable)?;
+        result.results::<Value>().map_err(unavailable)
+    }
+
+    async fn batch(&self, statements: Vec<D1PreparedStatement>) -> Result<(), StoreError> {
+        if statements.is_empty() {
+            return Ok(());
+        }
+        self.db
+            .batch(statements)
+            .await
+            .map_err(unavailable)
+            .map(|_| ())
+    }
+
+    /// The schema version recorded by the migrations.
+    pub(crate) async fn schema_version(&self) -> Result<Option<String>, StoreError> {
+        let rows = self
+            .rows(
+                "SELECT value FROM schema_metadata WHERE key = 'schema_version'",
+                &[],
+            )
+            .await?;
+        Ok(rows.first().and_then(|r| col_opt_str(r, "value")))
+    }
+
+    /// Creates a project with its settings and first activity event.
+    pub(crate) async fn create_project(
+        &self,
+        p: &ProjectRecord,
+        s: &ProjectSettings,
+        event: &ActivityRecord,
+    ) -> Result<(), StoreError> {
+        self.batch(vec![
+            self.stmt(
+                "INSERT INTO projects (id, owner_id, name, idea, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+                &[text(&p.id), text(&p.owner_id), text(&p.name), text(&p.idea), num(p.created_at)],
+            )?,
+            self.settings_stmt(&p.id, s, p.created_at)?,
+            self.activity_stmt(event)?,
+        ])
+        .await
+    }
+
+    fn settings_stmt(
+        &self,
+        project_id: &str,
+        s: &ProjectSettings,
+        now: u64,
+    ) -> Result<D1PreparedStatement, StoreError> {
+        self.stmt(
+            "INSERT INTO project_settings (project_id, model, temperature, max_output_tokens, token_budget, auto_advance, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (project_id) DO UPDATE SET model = excluded.model, temperature = excluded.temperature,
+               max_output_tokens = excluded.max_output_tokens, token_budget = excluded.token_budget,
+               auto_advance = excluded.auto_advance, updated_at = excluded.updated_at",
+            &[
+                text(project_id),
+                text(&s.model),
+                JsValue::from_f64(s.temperature),
+                num(u64::from(s.max_output_tokens)),
+                s.token_budget.map_or(JsValue::NULL, num),
+                num(u64::from(s.auto_advance)),
+                num(now),
+            ],
+        )
+    }
+
+    /// Saves settings and records the change.
+    pub(crate) async fn save_settings(
+        &self,
+        project_id: &str,
+        s: &ProjectSettings,
+        event: &ActivityRecord,
+    ) -> Result<(), StoreError> {
+        self.batch(vec![
+            self.settings_stmt(project_id, s, event.created_at)?,
+            self.stmt(
+                "UPDATE projects SET updated_at = ?2 WHERE id = ?1",
+                &[text(project_id), num(event.created_at)],
+            )?,
+            self.activity_stmt(event)?,
+        ])
+        .await
+    }
+
+    /// One page of projects, newest first, after the cursor `(created_at, id)`.
+    pub(crate) async fn list_projects(
+        &self,
+        owner: &str,
+        limit: u64,
+        after: Option<(u64, &str)>,
+    ) -> Result<Vec<ProjectRecord>, StoreError> {
+        let rows = match after {
+            None => {
+                self.rows(
+                    "SELECT * FROM projects WHERE owner_id = ?1 ORDER BY created_at DESC, id DESC LIMIT ?2",
+                    &[text(owner), num(limit)],
+                )
+                .await?
+            }
+            Some((t, id)) => {
+                self.rows(
+                    "SELECT * FROM projects WHERE owner_id = ?1 AND (created_at < ?2 OR (created_at = ?2 AND id < ?3))
+                     ORDER BY created_at DESC, id DESC LIMIT ?4",
+                    &[text(owner), num(t), text(id), num(limit)],
+                )
+                .await?
+            }
+        };
+        Ok(rows.iter().map(project_from).collect())
+    }
+
+    /// Every checkpoint of a project.
+    pub(crate) async fn checkpoints(
+        &self,
+        project_id: &str,
+    ) -> Result<Vec<CheckpointView>, StoreError> {
+        let rows = self
+            .rows(
+                "SELECT * FROM checkpoints WHERE project_id = ?1",
+                &[text(project_id)],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .filter_map(|r| {
+                Some(CheckpointView {
+                    stage: Stage::parse(r["stage"].as_str()?)?,
+                    status: col_str(r, "status"),
+                    last_good_version: col_opt_u64(r, "last_good_version"),
+                    error_class: col_opt_str(r, "error_class"),
+                    error_message: col_opt_str(r, "error_message"),
+                    updated_at: col_u64(r, "updated_at"),
+                })
+            })
+            .collect())
+    }
+
+    /// Every artifact version of a project, by stage then version.
+    pub(crate) async fn artifacts(
+        &self,
+        project_id: &str,
+    ) -> Result<Vec<ArtifactRecord>, StoreError> {
+        let rows = self
+            .rows(
+                "SELECT * FROM artifacts WHERE project_id = ?1 ORDER BY stage, version",
+                &[text(project_id)],
+            )
+            .await?;
+        Ok(rows.iter().filter_map(artifact_from).collect())
+    }
+
+    /// One version of a stage's artifact.
+    pub(crate) async fn artifact_version(
+        &self,
+        project_id: &str,
+        stage: Stage,
+        version: u32,
+    ) -> Result<Option<ArtifactRecord>, StoreError> {
+        let rows = self
+            .rows(
+                "SELECT * FROM artifacts WHERE project_id = ?1 AND stage = ?2 AND version = ?3",
+                &[
+                    text(project_id),
+                    text(stage.as_str()),
+                    num(u64::from(version)),
+                ],
+            )
+            .await?;
+        Ok(rows.first().and_then(artifact_from))
+    }
+
+    /// A project's activity, oldest first, at most `limit` of the newest.
+    pub(crate) async fn activity(
+        &self,
+        project_id: &str,
+        limit: u64,
+    ) -> Result<Vec<Value>, StoreError> {
+        self.rows(
+            "SELECT id, stage, kind, message, created_at FROM (
+               SELECT rowid AS seq, * FROM agent_activity WHERE project_id = ?1 ORDER BY created_at DESC, seq DESC LIMIT ?2
+             ) ORDER BY created_at, seq",
+            &[text(project_id), num(limit)],
+        )
+        .await
+    }
+
+    /// A project's traces, oldest first.
+    pub(crate) async fn traces(&self, project_id: &str) -> Result<Vec<Value>, StoreError> {
+        self.rows(
+            "SELECT * FROM execution_traces WHERE project_id = ?1 ORDER BY created_at, rowid",
+            &[text(project_id)],
+        )
+        .await
+    }
+
+    /// Deletes every row of a project, in one transaction.
+    pub(crate) async fn delete_project(&self, project_id: &str) -> Result<(), StoreError> {
+        let tables = [
+            "execution_traces",
+            "agent_activity",
+            "checkpoints",
+            "artifacts",
+            "project_settings",
+        ];
+        let mut statements = Vec::new();
+        for t in tables {
+            statements.push(self.stmt(
+                &format!("DELETE FROM {t} WHERE project_id = ?1"),
+                &[text(project_id)],
+            )?);
+        }
+        statements.push(self.stmt("DELETE FROM projects WHERE id = ?1", &[text(project_id)])?);
+        self.batch(statements).await
+    }
+
+    fn activity_stmt(&self, a: &ActivityRecord) -> Result<D1PreparedStatement, StoreError> {
+        self.stmt(
+            "INSERT INTO agent_activity (id, project_id, stage, kind, message, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            &[text(&a.id), text(&a.project_id), opt_text(a.stage.map(|s| s.as_str())), text(a.kind.as_str()), text(&a.message), num(a.created_at)],
+        )
+    }
+
+    fn checkpoint_stmt(
+        &self,
+        c: &CheckpointRecord,
+        with_version: bool,
+    ) -> Result<D1PreparedStatement, StoreError> {
+        let sql = if with_version {
+            "INSERT INTO checkpoints (project_id, stage, status, last_good_version, input_hash, error_class, error_message, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT (project_id, stage) DO UPDATE SET status = excluded.status,
+               last_good_version = excluded.last_good_version, input_hash = excluded.input_hash,
+               error_class = excluded.error_class, error_message = excluded.error_message, updated_at = excluded.updated_at"
+        } else {
+            "INSERT INTO checkpoints (project_id, stage, status, last_good_version, input_hash, error_class, error_message, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT (project_id, stage) DO UPDATE SET status = excluded.status,
+               error_class = excluded.error_class, error_message = excluded.error_message, updated_at = excluded.updated_at"
+        };
+        self.stmt(
+            sql,
+            &[
+                text(&c.project_id),
+                text(c.stage.as_str()),
+                text(c.status.as_str()),
+                c.last_good_version
+                    .map_or(JsValue::NULL, |v| num(u64::from(v))),
+                opt_text(c.input_hash.as_deref()),
+                opt_text(c.error_class.as_deref()),
+                opt_text(c.error_message.as_deref()),
+                num(c.updated_at),
+            ],
+        )
+    }
+}
+
+impl Store for D1Store {
+    async fn project(&self, id: &str) -> Result<Option<ProjectRecord>, StoreError> {
+        let rows = self
+            .rows("SELECT * FROM projects WHERE id = ?1", &[text(id)])
+            .await?;
+        Ok(rows.first().map(project_from))
+    }
+
+    async fn settings(&self, project_id: &str) -> Result<ProjectSettings, StoreError> {
+        let rows = self
+            .rows(
+                "SELECT * FROM project_settings WHERE project_id = ?1",
+                &[text(project_id)],
+            )
+            .await?;
+        Ok(rows.first().map(settings_from).unwrap_or_default())
+    }
+
+    async fn latest_artifact(
+        &self,
+        project_id: &str,
+        stage: Stage,
+    ) -> Result<Option<ArtifactRecord>, StoreError> {
+        let rows = self
+            .rows(
+                "SELECT * FROM artifacts WHERE project_id = ?1 AND stage = ?2 ORDER BY version DESC LIMIT 1",
+                &[text(project_id), text(stage.as_str())],
+            )
+            .await?;
+        Ok(rows.first().and_then(artifact_from))
+    }
+
+    async fn commit_version(
+        &self,
+        a: &ArtifactRecord,
+        c: &CheckpointRecord,
+    ) -> Result<(), StoreError> {
+        self.batch(vec![
+            self.stmt(
+                "INSERT INTO artifacts (id, project_id, stage, version, r2_key, content_hash, input_hash, source, model, size_bytes, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                &[
+                    text(&a.id),
+                    text(&a.project_id),
+                    text(a.stage.as_str()),
+                    num(u64::from(a.version)),
+                    text(&a.r2_key),
+                    text(&a.content_hash),
+                    text(&a.input_hash),
+                    text(a.source.as_str()),
+                    opt_text(a.model.as_deref()),
+                    num(a.size_bytes),
+                    num(a.created_at),
+                ],
+            )?,
+            self.checkpoint_stmt(c, true)?,
+            self.stmt("UPDATE projects SET updated_at = ?2 WHERE id = ?1", &[text(&a.project_id), num(a.created_at)])?,
+        ])
+        .await
+    }
+
+    async fn mark_stage(&self, c: &CheckpointRecord) -> Result<(), StoreError> {
+        self.batch(vec![self.checkpoint_stmt(c, false)?]).await
+    }
+
+    async fn add_traces(&self, traces: &[TraceRecord]) -> Result<(), StoreError> {
+        let mut statements = Vec::with_capacity(traces.len());
+        for t in traces {
+            statements.push(self.stmt(
+                "INSERT INTO execution_traces (id, project_id, stage, execution_id, call_kind, attempt, model, prompt_tokens,
+                   output_tokens, thoughts_tokens, latency_ms, outcome, error_class, message, retry_delay_ms, cache_hit, cost_usd, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+                &[
+                    text(&t.id),
+                    text(&t.project_id),
+                    text(t.stage.as_str()),
+                    text(&t.execution_id),
+                    text(match t.call_kind {
+                        CallKind::Generate => "generate",
+                        CallKind::Repair => "repair",
+                    }),
+                    num(u64::from(t.attempt)),
+                    text(&t.model),
+                    num(u64::from(t.usage.prompt_tokens)),
+                    num(u64::from(t.usage.output_tokens)),
+                    num(u64::from(t.usage.thoughts_tokens)),
+                    num(t.latency_ms),
+                    text(match t.outcome {
+                        CallOutcome::Ok => "ok",
+                        CallOutcome::Invalid => "invalid",
+                        CallOutcome::Failed => "failed",
+                    }),
+                    opt_text(t.error_class.as_deref()),
+                    opt_text(t.message.as_deref()),
+                    t.retry_delay_ms.map_or(JsValue::NULL, num),
+                    num(u64::from(t.cache_hit)),
+                    JsValue::from_f64(t.cost_usd),
+                    num(t.created_at),
+                ],
+            )?);
+        }
+        self.batch(statements).await
+    }
+
+    async fn add_activity(&self, events: &[ActivityRecord]) -> Result<(), StoreError> {
+        let mut statements = Vec::with_capacity(events.len());
+        for e in events {
+            statements.push(self.activity_stmt(e)?);
+        }
+        self.batch(statements).await
+    }
+}
+
+/// Token totals of trace rows.
+pub(crate) fn usage_of(row: &Value) -> Usage {
+    Usage {
+        prompt_tokens: col_u64(row, "prompt_tokens") as u32,
+        output_tokens: col_u64(row, "output_tokens") as u32,
+        thoughts_tokens: col_u64(row, "thoughts_tokens") as u32,
+    }
+}

@@ -1,0 +1,123 @@
+//! The supervisor's one error type and its JSON rendering. Details of
+//! internal failures are logged, never sent.
+
+use parit_shared::execute::ExecuteError;
+use parit_shared::project::InputError;
+use parit_shared::store::StoreError;
+use serde_json::json;
+use worker::Response;
+
+/// Everything a handler can fail with.
+#[derive(Debug)]
+pub(crate) enum AppError {
+    /// 400: the request is malformed or breaks a rule.
+    BadRequest(String),
+    /// 404: no such resource (or route).
+    NotFound(String),
+    /// 405: the route exists without this method.
+    MethodNotAllowed(&'static str),
+    /// 409: the request conflicts with the current state.
+    Conflict { code: &'static str, message: String },
+    /// 413: the body is too large.
+    PayloadTooLarge(usize),
+    /// 415: the body is not JSON.
+    UnsupportedMediaType,
+    /// A stage's agent failed; status chosen by the failure class.
+    StageFailed {
+        class: String,
+        message: String,
+        retryable: bool,
+    },
+    /// 503: D1, R2 or a binding is not answering.
+    Unavailable(String),
+    /// 500: a bug or an unexpected runtime error.
+    Internal(String),
+}
+
+impl AppError {
+    fn status_code_message(&self) -> (u16, &str, String) {
+        match self {
+            AppError::BadRequest(m) => (400, "bad_request", m.clone()),
+            AppError::NotFound(m) => (404, "not_found", m.clone()),
+            AppError::MethodNotAllowed(allowed) => (405, "method_not_allowed", format!("this route accepts {allowed}")),
+            AppError::Conflict { code, message } => (409, code, message.clone()),
+            AppError::PayloadTooLarge(limit) => (413, "payload_too_large", format!("the body is larger than {limit} bytes")),
+            AppError::UnsupportedMediaType => (415, "unsupported_media_type", "send the body as JSON with content-type: application/json (curl: -H 'content-type: application/json')".into()),
+            AppError::StageFailed { class, message, .. } => {
+                let status = match class.as_str() {
+                    "quota_per_minute" | "quota_per_day" => 429,
+                    "agent_unreachable" => 503,
+                    _ => 502,
+                };
+                (status, "stage_failed", format!("{message} ({class})"))
+            }
+            AppError::Unavailable(_) => (503, "unavailable", "storage is not answering; try again shortly".into()),
+            AppError::Internal(_) => (500, "internal", "something went wrong on our side".into()),
+        }
+    }
+
+    /// The JSON error response: `{"error": {"code", "message"}}`.
+    pub(crate) fn into_response(self) -> worker::Result<Response> {
+        if let AppError::Internal(detail) | AppError::Unavailable(detail) = &self {
+            worker::console_error!(
+                "{}",
+                serde_json::json!({"level": "error", "detail": detail})
+            );
+        }
+        let (status, code, message) = self.status_code_message();
+        let mut error = json!({"code": code, "message": message});
+        if let AppError::StageFailed {
+            class, retryable, ..
+        } = &self
+        {
+            error["class"] = json!(class);
+            error["retryable"] = json!(retryable);
+        }
+        crate::http::json(status, &json!({ "error": error }))
+    }
+}
+
+impl From<worker::Error> for AppError {
+    fn from(e: worker::Error) -> Self {
+        AppError::Internal(e.to_string())
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict(m) => AppError::Conflict {
+                code: "conflict",
+                message: m,
+            },
+            other => AppError::Unavailable(other.to_string()),
+        }
+    }
+}
+
+impl From<InputError> for AppError {
+    fn from(e: InputError) -> Self {
+        AppError::BadRequest(e.message)
+    }
+}
+
+impl From<ExecuteError> for AppError {
+    fn from(e: ExecuteError) -> Self {
+        match e {
+            ExecuteError::ProjectNotFound => AppError::NotFound("project not found".into()),
+            e @ ExecuteError::MissingUpstream { .. } => AppError::Conflict {
+                code: "missing_upstream",
+                message: e.to_string(),
+            },
+            ExecuteError::Conflict(m) => AppError::Conflict {
+                code: "conflict",
+                message: m,
+            },
+            ExecuteError::Storage(m) => AppError::Unavailable(m),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+/// Handler result.
+pub(crate) type AppResult<T> = std::result::Result<T, AppError>;

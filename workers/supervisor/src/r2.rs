@@ -1,0 +1,68 @@
+//! Artifact bodies in R2, behind the domain's `BlobStore` port.
+
+use parit_shared::store::{BlobStore, StoreError};
+use worker::Bucket;
+
+/// R2 behind the `BlobStore` port.
+pub(crate) struct R2Blobs {
+    bucket: Bucket,
+}
+
+fn unavailable(e: worker::Error) -> StoreError {
+    StoreError::Unavailable(format!("R2: {e}"))
+}
+
+impl R2Blobs {
+    pub(crate) fn new(bucket: Bucket) -> Self {
+        Self { bucket }
+    }
+
+    /// Every key under `prefix`, following list cursors.
+    pub(crate) async fn keys_under(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        let mut keys = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut list = self.bucket.list().prefix(prefix).limit(1000);
+            if let Some(c) = cursor.take() {
+                list = list.cursor(c);
+            }
+            let page = list.execute().await.map_err(unavailable)?;
+            keys.extend(page.objects().iter().map(|o| o.key()));
+            match (page.truncated(), page.cursor()) {
+                (true, Some(c)) => cursor = Some(c),
+                _ => return Ok(keys),
+            }
+        }
+    }
+}
+
+impl BlobStore for R2Blobs {
+    async fn put(&self, key: &str, body: Vec<u8>) -> Result<(), StoreError> {
+        self.bucket
+            .put(key, body)
+            .execute()
+            .await
+            .map_err(unavailable)
+            .map(|_| ())
+    }
+
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        match self.bucket.get(key).execute().await.map_err(unavailable)? {
+            None => Ok(None),
+            Some(object) => match object.body() {
+                None => Ok(None),
+                Some(body) => body.bytes().await.map(Some).map_err(unavailable),
+            },
+        }
+    }
+
+    async fn delete(&self, keys: &[String]) -> Result<(), StoreError> {
+        for chunk in keys.chunks(1000) {
+            self.bucket
+                .delete_multiple(chunk.to_vec())
+                .await
+                .map_err(unavailable)?;
+        }
+        Ok(())
+    }
+}

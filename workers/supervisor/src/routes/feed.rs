@@ -1,0 +1,98 @@
+//! `GET /api/projects/:id/activity` and `GET /api/projects/:id/traces`.
+
+use crate::app::App;
+use crate::d1::{col_str, col_u64, usage_of};
+use crate::error::AppResult;
+use crate::http::{json, Query};
+use parit_shared::gemini::Usage;
+use serde_json::{json, Map, Value};
+use worker::{Request, Response};
+
+pub(crate) async fn activity(app: &App, id: &str, req: &Request) -> AppResult<Response> {
+    app.owned_project(id).await?;
+    let limit = Query::of(req).number("limit", 200, 1, 1000)?;
+    let rows = app.store.activity(id, limit).await?;
+    let events: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            json!({
+                "id": col_str(r, "id"),
+                "stage": r["stage"],
+                "kind": col_str(r, "kind"),
+                "message": col_str(r, "message"),
+                "createdAt": col_u64(r, "created_at"),
+            })
+        })
+        .collect();
+    Ok(json(200, &json!({"projectId": id, "events": events}))?)
+}
+
+#[derive(Default)]
+struct Totals {
+    calls: u64,
+    cache_hits: u64,
+    usage: Usage,
+    cost_usd: f64,
+}
+
+impl Totals {
+    fn add(&mut self, row: &Value) {
+        self.calls += 1;
+        self.cache_hits += col_u64(row, "cache_hit");
+        self.usage.add(usage_of(row));
+        self.cost_usd += row["cost_usd"].as_f64().unwrap_or(0.0);
+    }
+
+    fn json(&self) -> Value {
+        json!({
+            "calls": self.calls,
+            "cacheHits": self.cache_hits,
+            "promptTokens": self.usage.prompt_tokens,
+            "outputTokens": self.usage.output_tokens,
+            "thoughtsTokens": self.usage.thoughts_tokens,
+            "totalTokens": self.usage.total(),
+            "costUsd": self.cost_usd,
+        })
+    }
+}
+
+pub(crate) async fn traces(app: &App, id: &str) -> AppResult<Response> {
+    app.owned_project(id).await?;
+    let rows = app.store.traces(id).await?;
+    let mut total = Totals::default();
+    let mut by_stage: std::collections::BTreeMap<String, Totals> = Default::default();
+    let traces: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            total.add(r);
+            by_stage.entry(col_str(r, "stage")).or_default().add(r);
+            json!({
+                "id": col_str(r, "id"),
+                "stage": col_str(r, "stage"),
+                "executionId": col_str(r, "execution_id"),
+                "callKind": col_str(r, "call_kind"),
+                "attempt": col_u64(r, "attempt"),
+                "model": col_str(r, "model"),
+                "promptTokens": col_u64(r, "prompt_tokens"),
+                "outputTokens": col_u64(r, "output_tokens"),
+                "thoughtsTokens": col_u64(r, "thoughts_tokens"),
+                "latencyMs": col_u64(r, "latency_ms"),
+                "outcome": col_str(r, "outcome"),
+                "errorClass": r["error_class"],
+                "message": r["message"],
+                "retryDelayMs": r["retry_delay_ms"],
+                "cacheHit": col_u64(r, "cache_hit") != 0,
+                "costUsd": r["cost_usd"].as_f64().unwrap_or(0.0),
+                "createdAt": col_u64(r, "created_at"),
+            })
+        })
+        .collect();
+    let stages: Map<String, Value> = by_stage
+        .iter()
+        .map(|(k, t)| (k.clone(), t.json()))
+        .collect();
+    Ok(json(
+        200,
+        &json!({"projectId": id, "traces": traces, "totals": total.json(), "byStage": stages}),
+    )?)
+}

@@ -1,0 +1,7 @@
+//! One file per resource.
+
+pub(crate) mod artifacts;
+pub(crate) mod execute;
+pub(crate) mod feed;
+pub(crate) mod projects;
+pub(crate) mod root;

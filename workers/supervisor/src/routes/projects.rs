@@ -1,0 +1,166 @@
+//! `/api/projects`: create, list, read (with per-stage status), delete (rows
+//! and R2 objects), and settings.
+
+use crate::app::{App, WorkerEnvironment, LOCAL_OWNER};
+use crate::d1::CheckpointView;
+use crate::error::{AppError, AppResult};
+use crate::http::{json, json_body, Query};
+use parit_shared::project::{is_resource_id, new_project, ProjectSettings};
+use parit_shared::store::*;
+use parit_shared::Stage;
+use serde_json::{json, Value};
+use worker::{Request, Response};
+
+/// Largest body of a create or settings request.
+const MAX_BODY: usize = 16 * 1024;
+
+pub(crate) async fn create(app: &App, mut req: Request) -> AppResult<Response> {
+    let input = new_project(&json_body(&mut req, MAX_BODY).await?)?;
+    let env = WorkerEnvironment;
+    let now = env.now_ms();
+    let project = ProjectRecord {
+        id: env.new_id(),
+        owner_id: LOCAL_OWNER.to_string(),
+        name: input.name,
+        idea: input.idea,
+        created_at: now,
+        updated_at: now,
+    };
+    let event = ActivityRecord {
+        id: env.new_id(),
+        project_id: project.id.clone(),
+        stage: None,
+        kind: ActivityKind::ProjectCreated,
+        message: format!("Project \"{}\" created", project.name),
+        created_at: now,
+    };
+    app.store
+        .create_project(&project, &input.settings, &event)
+        .await?;
+    Ok(json(201, &view(&project, &input.settings, &[], &[]))?)
+}
+
+pub(crate) async fn list(app: &App, req: &Request) -> AppResult<Response> {
+    let query = Query::of(req);
+    let limit = query.number("limit", 20, 1, 100)?;
+    let after = match query.get("cursor") {
+        None | Some("") => None,
+        Some(c) => Some(parse_cursor(c)?),
+    };
+    let mut page = app
+        .store
+        .list_projects(
+            LOCAL_OWNER,
+            limit + 1,
+            after.as_ref().map(|(t, id)| (*t, id.as_str())),
+        )
+        .await?;
+    let more = page.len() as u64 > limit;
+    page.truncate(limit as usize);
+    let next = if more {
+        page.last().map(|p| format!("{}.{}", p.created_at, p.id))
+    } else {
+        None
+    };
+    let projects: Vec<Value> = page.iter().map(summary).collect();
+    Ok(json(
+        200,
+        &json!({"projects": projects, "nextCursor": next}),
+    )?)
+}
+
+fn parse_cursor(c: &str) -> AppResult<(u64, String)> {
+    let bad = || AppError::BadRequest("cursor is not one this API returned".into());
+    let (t, id) = c.split_once('.').ok_or_else(bad)?;
+    let t = t.parse::<u64>().map_err(|_| bad())?;
+    if !is_resource_id(id) {
+        return Err(bad());
+    }
+    Ok((t, id.to_string()))
+}
+
+pub(crate) async fn get(app: &App, id: &str) -> AppResult<Response> {
+    let project = app.owned_project(id).await?;
+    let settings = app.store.settings(id).await?;
+    let checkpoints = app.store.checkpoints(id).await?;
+    let artifacts = app.store.artifacts(id).await?;
+    Ok(json(
+        200,
+        &view(&project, &settings, &checkpoints, &artifacts),
+    )?)
+}
+
+pub(crate) async fn delete(app: &App, id: &str) -> AppResult<Response> {
+    app.owned_project(id).await?;
+    // Objects first: if deleting rows then fails, the project still exists and
+    // DELETE can be repeated; the reverse order could strand objects forever.
+    let keys = app.blobs.keys_under(&project_prefix(id)).await?;
+    app.blobs.delete(&keys).await?;
+    app.store.delete_project(id).await?;
+    Ok(json(
+        200,
+        &json!({"deleted": id, "objectsDeleted": keys.len()}),
+    )?)
+}
+
+pub(crate) async fn patch_settings(app: &App, id: &str, mut req: Request) -> AppResult<Response> {
+    app.owned_project(id).await?;
+    let patch = json_body(&mut req, MAX_BODY).await?;
+    let current = app.store.settings(id).await?;
+    let next = current.patched(&patch)?;
+    let env = WorkerEnvironment;
+    let changed: Vec<&str> = patch
+        .as_object()
+        .map(|m| m.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    let event = ActivityRecord {
+        id: env.new_id(),
+        project_id: id.to_string(),
+        stage: None,
+        kind: ActivityKind::SettingsChanged,
+        message: format!("Settings changed: {}", changed.join(", ")),
+        created_at: env.now_ms(),
+    };
+    app.store.save_settings(id, &next, &event).await?;
+    Ok(json(200, &json!({"projectId": id, "settings": next}))?)
+}
+
+fn summary(p: &ProjectRecord) -> Value {
+    json!({"id": p.id, "name": p.name, "idea": p.idea, "createdAt": p.created_at, "updatedAt": p.updated_at})
+}
+
+fn view(
+    p: &ProjectRecord,
+    settings: &ProjectSettings,
+    checkpoints: &[CheckpointView],
+    artifacts: &[ArtifactRecord],
+) -> Value {
+    let stages: Vec<Value> = Stage::ALL
+        .iter()
+        .map(|stage| {
+            let latest = artifacts
+                .iter()
+                .filter(|a| a.stage == *stage)
+                .map(|a| a.version)
+                .max();
+            let cp = checkpoints.iter().find(|c| c.stage == *stage);
+            let status = cp.map_or("pending", |c| c.status.as_str());
+            let error = cp
+                .filter(|c| c.status == "failed")
+                .map(|c| json!({"class": c.error_class, "message": c.error_message}));
+            json!({
+                "stage": stage,
+                "status": status,
+                "version": latest,
+                "needs": stage.needs(),
+                "error": error,
+                "updatedAt": cp.map(|c| c.updated_at),
+                "lastGoodVersion": cp.and_then(|c| c.last_good_version),
+            })
+        })
+        .collect();
+    let mut v = summary(p);
+    v["settings"] = json!(settings);
+    v["stages"] = json!(stages);
+    v
+}

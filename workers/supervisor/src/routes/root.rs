@@ -1,0 +1,111 @@
+//! `GET /` (what this is) and `GET /health` (every dependency, as a matrix).
+
+use crate::app::{App, WorkerEnvironment};
+use crate::error::AppResult;
+use crate::http::json;
+use futures_util::future::join_all;
+use parit_shared::store::{BlobStore, Environment};
+use parit_shared::Stage;
+use serde_json::{json, Map, Value};
+use worker::{Date, Response};
+
+/// Every route, as `GET /` lists them.
+pub(crate) const ENDPOINTS: &[&str] = &[
+    "GET /",
+    "GET /health",
+    "POST /api/projects",
+    "GET /api/projects",
+    "GET /api/projects/:id",
+    "DELETE /api/projects/:id",
+    "PATCH /api/projects/:id/settings",
+    "POST /api/execute",
+    "GET /api/projects/:id/artifacts",
+    "GET /api/projects/:id/artifacts/:stage",
+    "GET /api/projects/:id/activity",
+    "GET /api/projects/:id/traces",
+];
+
+pub(crate) fn index(app: &App) -> AppResult<Response> {
+    let version = app
+        .env
+        .var("PARIT_VERSION")
+        .map(|v| v.to_string())
+        .unwrap_or_else(|_| env!("CARGO_PKG_VERSION").to_string());
+    Ok(json(
+        200,
+        &json!({
+            "status": "supervisor_active",
+            "role": "supervisor",
+            "version": version,
+            "stages": Stage::ALL,
+            "endpoints": ENDPOINTS,
+        }),
+    )?)
+}
+
+pub(crate) async fn health(app: &App) -> AppResult<Response> {
+    let started = Date::now().as_millis();
+    let agents = app.agents();
+    let (d1, r2, agent_reports) = futures_util::join!(
+        async {
+            match app.store.schema_version().await {
+                Ok(Some(v)) => json!({"ok": true, "schemaVersion": v}),
+                Ok(None) => {
+                    json!({"ok": false, "error": "schema_metadata has no schema_version: run scripts/migrate-db.sh"})
+                }
+                Err(e) => json!({"ok": false, "error": short(&e.to_string())}),
+            }
+        },
+        async {
+            let key = format!("health/{}", WorkerEnvironment.new_id());
+            let round_trip = async {
+                app.blobs.put(&key, b"ok".to_vec()).await?;
+                let back = app.blobs.get(&key).await?;
+                app.blobs.delete(std::slice::from_ref(&key)).await?;
+                Ok::<_, parit_shared::store::StoreError>(back.as_deref() == Some(b"ok".as_slice()))
+            };
+            match round_trip.await {
+                Ok(true) => json!({"ok": true}),
+                Ok(false) => json!({"ok": false, "error": "R2 did not return what was written"}),
+                Err(e) => json!({"ok": false, "error": short(&e.to_string())}),
+            }
+        },
+        join_all(Stage::ALL.iter().map(|s| agents.health(*s)))
+    );
+    let mut down = Vec::new();
+    if d1["ok"] != true {
+        down.push("d1".to_string());
+    }
+    if r2["ok"] != true {
+        down.push("r2".to_string());
+    }
+    let mut agent_map = Map::new();
+    for (stage, report) in Stage::ALL.iter().zip(agent_reports) {
+        let entry = match report {
+            Ok(h) => {
+                if !h.key_configured {
+                    down.push(format!("{stage}-agent (no GEMINI_API_KEY)"));
+                }
+                json!({"ok": h.key_configured, "agent": h.agent, "model": h.model, "keyConfigured": h.key_configured})
+            }
+            Err(e) => {
+                down.push(format!("{stage}-agent"));
+                json!({"ok": false, "agent": stage.worker_name(), "error": short(&e)})
+            }
+        };
+        agent_map.insert(stage.as_str().to_string(), entry);
+    }
+    let status = if down.is_empty() { "ok" } else { "degraded" };
+    let body = json!({
+        "status": status,
+        "down": down,
+        "components": {"d1": d1, "r2": r2, "agents": Value::Object(agent_map)},
+        "latencyMs": Date::now().as_millis().saturating_sub(started),
+    });
+    Ok(json(if down.is_empty() { 200 } else { 503 }, &body)?)
+}
+
+/// First line of an error, bounded, so health reports stay readable.
+fn short(e: &str) -> String {
+    e.lines().next().unwrap_or("").chars().take(200).collect()
+}
