@@ -494,9 +494,7 @@ impl Artifact {
             return Err(ArtifactShapeError { problems });
         }
         fn typed<T: serde::de::DeserializeOwned>(v: Value) -> Result<T, ArtifactShapeError> {
-            serde_json::from_value(v).map_err(|e| ArtifactShapeError {
-                problems: vec![format!("$: {e}")],
-            })
+            serde_json::from_value(v).map_err(|e| ArtifactShapeError { problems: vec![format!("$: {e}")] })
         }
         Ok(match stage {
             Stage::Prd => Artifact::Prd(typed(value)?),
@@ -511,9 +509,8 @@ impl Artifact {
 
     /// Parses model output text (a JSON document) as the artifact of `stage`.
     pub fn from_text(stage: Stage, text: &str) -> Result<Artifact, ArtifactShapeError> {
-        let value: Value = serde_json::from_str(text).map_err(|e| ArtifactShapeError {
-            problems: vec![format!("the output is not valid JSON: {e}")],
-        })?;
+        let value: Value = serde_json::from_str(text)
+            .map_err(|e| ArtifactShapeError { problems: vec![format!("the output is not valid JSON: {e}")] })?;
         Artifact::from_value(stage, value)
     }
 
@@ -575,8 +572,7 @@ mod tests {
             let schema = Artifact::schema(stage);
             let sample = schema.sample();
             assert!(schema.check(&sample).is_empty(), "{stage}");
-            let artifact = Artifact::from_value(stage, sample.clone())
-                .unwrap_or_else(|e| panic!("{stage}: {e}"));
+            let artifact = Artifact::from_value(stage, sample.clone()).unwrap_or_else(|e| panic!("{stage}: {e}"));
             assert_eq!(artifact.stage(), stage);
             // And serialises back to the same JSON.
             assert_eq!(artifact.to_value(), sample, "{stage}");
@@ -585,23 +581,11 @@ mod tests {
 
     #[test]
     fn shape_errors_list_every_problem() {
-        let err = Artifact::from_text(
-            Stage::Api,
-            r#"{"authScheme": 3, "endpoints": [{"method":"FETCH"}]}"#,
-        )
-        .unwrap_err();
-        assert!(err
-            .problems
-            .iter()
-            .any(|p| p == "$.authScheme: expected a string, got a number"));
-        assert!(err
-            .problems
-            .iter()
-            .any(|p| p.contains("\"FETCH\" is not one of GET")));
-        assert!(err
-            .problems
-            .iter()
-            .any(|p| p.contains("missing required property \"path\"")));
+        let err =
+            Artifact::from_text(Stage::Api, r#"{"authScheme": 3, "endpoints": [{"method":"FETCH"}]}"#).unwrap_err();
+        assert!(err.problems.iter().any(|p| p == "$.authScheme: expected a string, got a number"));
+        assert!(err.problems.iter().any(|p| p.contains("\"FETCH\" is not one of GET")));
+        assert!(err.problems.iter().any(|p| p.contains("missing required property \"path\"")));
         let err = Artifact::from_text(Stage::Prd, "{\"productName\": ").unwrap_err();
         assert!(err.problems[0].starts_with("the output is not valid JSON"));
     }
@@ -610,20 +594,11 @@ mod tests {
     fn gemini_schema_has_descriptions_and_enums() {
         let g = Artifact::schema(Stage::Prd).to_gemini();
         let story = &g["properties"]["userStories"]["items"];
-        assert_eq!(
-            story["properties"]["priority"]["enum"],
-            serde_json::json!(["must", "should", "could"])
-        );
-        assert!(story["properties"]["id"]["description"]
-            .as_str()
-            .unwrap()
-            .contains("US-1"));
-        let field = &Artifact::schema(Stage::Data).to_gemini()["properties"]["entities"]["items"]
-            ["properties"]["fields"]["items"];
+        assert_eq!(story["properties"]["priority"]["enum"], serde_json::json!(["must", "should", "could"]));
+        assert!(story["properties"]["id"]["description"].as_str().unwrap().contains("US-1"));
+        let field = &Artifact::schema(Stage::Data).to_gemini()["properties"]["entities"]["items"]["properties"]
+            ["fields"]["items"];
         assert_eq!(field["properties"]["references"]["nullable"], true);
-        assert!(!field["required"]
-            .as_array()
-            .unwrap()
-            .contains(&serde_json::json!("references")));
+        assert!(!field["required"].as_array().unwrap().contains(&serde_json::json!("references")));
     }
 }

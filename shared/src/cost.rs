@@ -15,10 +15,7 @@ pub struct Price {
 /// The price of `model`; unknown models are priced as the dearest known one,
 /// so a budget is never underestimated.
 pub fn price(model: &str) -> Price {
-    let p = |i, o| Price {
-        input_per_million: i,
-        output_per_million: o,
-    };
+    let p = |i, o| Price { input_per_million: i, output_per_million: o };
     match model {
         m if m.starts_with("gemini-2.5-flash-lite") => p(0.10, 0.40),
         m if m.starts_with("gemini-2.5-flash") => p(0.30, 2.50),
@@ -33,8 +30,7 @@ pub fn price(model: &str) -> Price {
 pub fn cost_usd(model: &str, usage: &Usage) -> f64 {
     let p = price(model);
     (f64::from(usage.prompt_tokens) * p.input_per_million
-        + (f64::from(usage.output_tokens) + f64::from(usage.thoughts_tokens))
-            * p.output_per_million)
+        + (f64::from(usage.output_tokens) + f64::from(usage.thoughts_tokens)) * p.output_per_million)
         / 1_000_000.0
 }
 
@@ -44,11 +40,7 @@ mod tests {
 
     #[test]
     fn flash_costs_match_the_price_list() {
-        let u = Usage {
-            prompt_tokens: 1_000_000,
-            output_tokens: 500_000,
-            thoughts_tokens: 500_000,
-        };
+        let u = Usage { prompt_tokens: 1_000_000, output_tokens: 500_000, thoughts_tokens: 500_000 };
         assert!((cost_usd("gemini-2.5-flash", &u) - 2.80).abs() < 1e-9);
         assert!((cost_usd("gemini-2.5-flash-lite", &u) - 0.50).abs() < 1e-9);
         assert!(cost_usd("mystery-model", &u) > cost_usd("gemini-2.5-pro", &u));

@@ -41,21 +41,12 @@ pub struct ProductSpec {
     pub keywords: Vec<String>,
 }
 
-fn entity(
-    name: &str,
-    table: &str,
-    description: &str,
-    fields: &[FieldSpec],
-    lifecycle: Option<&[&str]>,
-) -> EntitySpec {
+fn entity(name: &str, table: &str, description: &str, fields: &[FieldSpec], lifecycle: Option<&[&str]>) -> EntitySpec {
     EntitySpec {
         name: name.into(),
         table: table.into(),
         description: description.into(),
-        fields: fields
-            .iter()
-            .map(|(n, t, r, u, re)| (n.to_string(), *t, *r, *u, re.map(str::to_string)))
-            .collect(),
+        fields: fields.iter().map(|(n, t, r, u, re)| (n.to_string(), *t, *r, *u, re.map(str::to_string))).collect(),
         lifecycle: lifecycle.map(|s| s.iter().map(|x| x.to_string()).collect()),
     }
 }
@@ -66,37 +57,59 @@ pub fn pantry() -> ProductSpec {
     ProductSpec {
         key: "pantry".into(),
         name: "Pantry Planner".into(),
-        summary: "Pantry Planner helps home cooks plan a week of meals from recipes and what is already in the pantry, \
+        summary:
+            "Pantry Planner helps home cooks plan a week of meals from recipes and what is already in the pantry, \
                   and turns the plan into a shopping list."
-            .into(),
+                .into(),
         personas: vec![
             ("Home cook".into(), "Cooks most evenings for a household and wants less waste.".into()),
             ("Busy parent".into(), "Plans meals for a family with little time on weekdays.".into()),
         ],
         entities: vec![
-            entity("User", "users", "A registered cook.", &[
-                ("email", String, true, true, None),
-                ("display_name", String, true, false, None),
-            ], None),
-            entity("Recipe", "recipes", "A recipe a user saved.", &[
-                ("owner_id", Id, true, false, Some("User")),
-                ("title", String, true, false, None),
-                ("instructions", Text, true, false, None),
-                ("servings", Integer, true, false, None),
-                ("status", String, true, false, None),
-            ], Some(&["draft", "published", "archived"])),
-            entity("PantryItem", "pantry_items", "An ingredient the user has at home.", &[
-                ("owner_id", Id, true, false, Some("User")),
-                ("name", String, true, false, None),
-                ("quantity", Decimal, true, false, None),
-                ("unit", String, false, false, None),
-                ("expires_on", Date, false, false, None),
-            ], None),
-            entity("MealPlan", "meal_plans", "Recipes planned for the days of one week.", &[
-                ("owner_id", Id, true, false, Some("User")),
-                ("week_start", Date, true, false, None),
-                ("status", String, true, false, None),
-            ], Some(&["planning", "shopping", "cooking", "done"])),
+            entity(
+                "User",
+                "users",
+                "A registered cook.",
+                &[("email", String, true, true, None), ("display_name", String, true, false, None)],
+                None,
+            ),
+            entity(
+                "Recipe",
+                "recipes",
+                "A recipe a user saved.",
+                &[
+                    ("owner_id", Id, true, false, Some("User")),
+                    ("title", String, true, false, None),
+                    ("instructions", Text, true, false, None),
+                    ("servings", Integer, true, false, None),
+                    ("status", String, true, false, None),
+                ],
+                Some(&["draft", "published", "archived"]),
+            ),
+            entity(
+                "PantryItem",
+                "pantry_items",
+                "An ingredient the user has at home.",
+                &[
+                    ("owner_id", Id, true, false, Some("User")),
+                    ("name", String, true, false, None),
+                    ("quantity", Decimal, true, false, None),
+                    ("unit", String, false, false, None),
+                    ("expires_on", Date, false, false, None),
+                ],
+                None,
+            ),
+            entity(
+                "MealPlan",
+                "meal_plans",
+                "Recipes planned for the days of one week.",
+                &[
+                    ("owner_id", Id, true, false, Some("User")),
+                    ("week_start", Date, true, false, None),
+                    ("status", String, true, false, None),
+                ],
+                Some(&["planning", "shopping", "cooking", "done"]),
+            ),
         ],
         keywords: ["recipe", "meal", "pantry", "cook", "grocer", "kitchen"].map(str::to_string).to_vec(),
     }
@@ -117,34 +130,66 @@ pub fn clinic() -> ProductSpec {
             ("Practitioner".into(), "Sees patients and manages their own availability.".into()),
         ],
         entities: vec![
-            entity("Patient", "patients", "A person who books appointments.", &[
-                ("full_name", String, true, false, None),
-                ("email", String, true, true, None),
-                ("phone", String, false, false, None),
-            ], None),
-            entity("Practitioner", "practitioners", "A clinician who sees patients.", &[
-                ("full_name", String, true, false, None),
-                ("specialty", String, true, false, None),
-                ("active", Boolean, true, false, None),
-            ], None),
-            entity("Slot", "slots", "A bookable period of a practitioner's time.", &[
-                ("practitioner_id", Id, true, false, Some("Practitioner")),
-                ("starts_at", Timestamp, true, false, None),
-                ("ends_at", Timestamp, true, false, None),
-            ], None),
-            entity("Appointment", "appointments", "A patient's booking of a slot.", &[
-                ("patient_id", Id, true, false, Some("Patient")),
-                ("slot_id", Id, true, true, Some("Slot")),
-                ("reason", Text, false, false, None),
-                ("status", String, true, false, None),
-            ], Some(&["requested", "confirmed", "checked_in", "completed", "cancelled"])),
-            entity("Invoice", "invoices", "What a patient owes for an appointment.", &[
-                ("appointment_id", Id, true, true, Some("Appointment")),
-                ("amount", Decimal, true, false, None),
-                ("status", String, true, false, None),
-            ], Some(&["open", "paid", "void"])),
+            entity(
+                "Patient",
+                "patients",
+                "A person who books appointments.",
+                &[
+                    ("full_name", String, true, false, None),
+                    ("email", String, true, true, None),
+                    ("phone", String, false, false, None),
+                ],
+                None,
+            ),
+            entity(
+                "Practitioner",
+                "practitioners",
+                "A clinician who sees patients.",
+                &[
+                    ("full_name", String, true, false, None),
+                    ("specialty", String, true, false, None),
+                    ("active", Boolean, true, false, None),
+                ],
+                None,
+            ),
+            entity(
+                "Slot",
+                "slots",
+                "A bookable period of a practitioner's time.",
+                &[
+                    ("practitioner_id", Id, true, false, Some("Practitioner")),
+                    ("starts_at", Timestamp, true, false, None),
+                    ("ends_at", Timestamp, true, false, None),
+                ],
+                None,
+            ),
+            entity(
+                "Appointment",
+                "appointments",
+                "A patient's booking of a slot.",
+                &[
+                    ("patient_id", Id, true, false, Some("Patient")),
+                    ("slot_id", Id, true, true, Some("Slot")),
+                    ("reason", Text, false, false, None),
+                    ("status", String, true, false, None),
+                ],
+                Some(&["requested", "confirmed", "checked_in", "completed", "cancelled"]),
+            ),
+            entity(
+                "Invoice",
+                "invoices",
+                "What a patient owes for an appointment.",
+                &[
+                    ("appointment_id", Id, true, true, Some("Appointment")),
+                    ("amount", Decimal, true, false, None),
+                    ("status", String, true, false, None),
+                ],
+                Some(&["open", "paid", "void"]),
+            ),
         ],
-        keywords: ["clinic", "appointment", "booking", "doctor", "patient", "practitioner"].map(str::to_string).to_vec(),
+        keywords: ["clinic", "appointment", "booking", "doctor", "patient", "practitioner"]
+            .map(str::to_string)
+            .to_vec(),
     }
 }
 
@@ -160,11 +205,7 @@ pub fn select(brief_text: &str) -> ProductSpec {
     all()
         .into_iter()
         .max_by_key(|p| {
-            let hits = p
-                .keywords
-                .iter()
-                .filter(|k| text.contains(k.as_str()))
-                .count();
+            let hits = p.keywords.iter().filter(|k| text.contains(k.as_str())).count();
             // Ties (including no hits) go to the earlier product.
             (hits, usize::MAX - (p.key != "pantry") as usize)
         })
@@ -184,16 +225,7 @@ pub fn large(n: usize) -> ProductSpec {
                 ("status".to_string(), String, true, false, None),
             ];
             if i > 0 {
-                fields.insert(
-                    0,
-                    (
-                        format!("thing{}_id", i - 1),
-                        Id,
-                        true,
-                        false,
-                        Some(format!("Thing{}", i - 1)),
-                    ),
-                );
+                fields.insert(0, (format!("thing{}_id", i - 1), Id, true, false, Some(format!("Thing{}", i - 1))));
             }
             EntitySpec {
                 name: format!("Thing{i}"),
@@ -266,7 +298,10 @@ impl ProductSpec {
                 id: a.clone(),
                 persona: persona.id.clone(),
                 title: format!("Add and browse {what} records"),
-                narrative: format!("As a {}, I want to add and browse {what} records, so that nothing is kept on paper.", persona.name.to_lowercase()),
+                narrative: format!(
+                    "As a {}, I want to add and browse {what} records, so that nothing is kept on paper.",
+                    persona.name.to_lowercase()
+                ),
                 acceptance_criteria: vec![
                     format!("A new {what} appears in the list right after it is saved"),
                     format!("Saving a {what} without its required fields shows which are missing"),
@@ -279,8 +314,14 @@ impl ProductSpec {
                 persona: persona.id.clone(),
                 title: format!("Change a {what}"),
                 narrative: match &lifecycle {
-                    Some(flow) => format!("As a {}, I want to move a {what} through {flow}, so that everyone sees where it stands.", persona.name.to_lowercase()),
-                    None => format!("As a {}, I want to edit or remove a {what}, so that the records stay correct.", persona.name.to_lowercase()),
+                    Some(flow) => format!(
+                        "As a {}, I want to move a {what} through {flow}, so that everyone sees where it stands.",
+                        persona.name.to_lowercase()
+                    ),
+                    None => format!(
+                        "As a {}, I want to edit or remove a {what}, so that the records stay correct.",
+                        persona.name.to_lowercase()
+                    ),
                 },
                 acceptance_criteria: vec![format!("Changes to a {what} are visible after a reload")],
                 priority: if lifecycle.is_some() { Priority::Must } else { Priority::Should },
@@ -303,10 +344,7 @@ impl ProductSpec {
                     category: "performance".into(),
                     requirement: "Every screen answers within 300 ms at the 95th percentile".into(),
                 },
-                NonFunctionalRequirement {
-                    category: "accessibility".into(),
-                    requirement: "Meets WCAG 2.2 AA".into(),
-                },
+                NonFunctionalRequirement { category: "accessibility".into(), requirement: "Meets WCAG 2.2 AA".into() },
                 NonFunctionalRequirement {
                     category: "security".into(),
                     requirement: "Every API call is authenticated with a bearer token".into(),
@@ -350,11 +388,7 @@ impl ProductSpec {
                     format!("Primary key of the {}.", lower_words(&e.name)),
                 )];
                 for (name, t, required, unique, references) in &e.fields {
-                    let t = if references.is_some() {
-                        FieldType::String
-                    } else {
-                        *t
-                    };
+                    let t = if references.is_some() { FieldType::String } else { *t };
                     fields.push(field(
                         name,
                         t,
@@ -370,11 +404,7 @@ impl ProductSpec {
                             cardinality: Cardinality::OneToMany,
                             label: "has".into(),
                         });
-                        indexes.push(Index {
-                            entity: e.name.clone(),
-                            fields: vec![name.clone()],
-                            unique: false,
-                        });
+                        indexes.push(Index { entity: e.name.clone(), fields: vec![name.clone()], unique: false });
                     }
                 }
                 fields.push(field(
@@ -385,27 +415,15 @@ impl ProductSpec {
                     None,
                     "When the record was created.".into(),
                 ));
-                Entity {
-                    name: e.name.clone(),
-                    table: e.table.clone(),
-                    description: e.description.clone(),
-                    fields,
-                }
+                Entity { name: e.name.clone(), table: e.table.clone(), description: e.description.clone(), fields }
             })
             .collect();
-        DataArtifact {
-            entities,
-            relationships,
-            indexes,
-        }
+        DataArtifact { entities, relationships, indexes }
     }
 
     /// The design: a home screen plus a list and a detail screen per entity.
     pub fn design(&self) -> DesignArtifact {
-        let size = |name: &str, px| SizeToken {
-            name: name.into(),
-            px,
-        };
+        let size = |name: &str, px| SizeToken { name: name.into(), px };
         let mut screens = vec![Screen {
             id: "SCR-1".into(),
             name: "Home".into(),
@@ -435,41 +453,17 @@ impl ProductSpec {
                 user_stories: vec![b],
                 components: vec!["AppHeader".into(), "EditForm".into(), "StatusBadge".into()],
             });
-            navigation.push(NavigationLink {
-                from: "SCR-1".into(),
-                to: list.clone(),
-                label: e.name.clone(),
-            });
-            navigation.push(NavigationLink {
-                from: list.clone(),
-                to: detail.clone(),
-                label: "Open".into(),
-            });
-            navigation.push(NavigationLink {
-                from: detail,
-                to: list,
-                label: "Back".into(),
-            });
+            navigation.push(NavigationLink { from: "SCR-1".into(), to: list.clone(), label: e.name.clone() });
+            navigation.push(NavigationLink { from: list.clone(), to: detail.clone(), label: "Open".into() });
+            navigation.push(NavigationLink { from: detail, to: list, label: "Back".into() });
         }
         DesignArtifact {
             tokens: DesignTokens {
                 colors: vec![
-                    ColorToken {
-                        name: "primary".into(),
-                        value: "#2f6f4e".into(),
-                    },
-                    ColorToken {
-                        name: "surface".into(),
-                        value: "#ffffff".into(),
-                    },
-                    ColorToken {
-                        name: "text".into(),
-                        value: "#1d2321".into(),
-                    },
-                    ColorToken {
-                        name: "danger".into(),
-                        value: "#b3261e".into(),
-                    },
+                    ColorToken { name: "primary".into(), value: "#2f6f4e".into() },
+                    ColorToken { name: "surface".into(), value: "#ffffff".into() },
+                    ColorToken { name: "text".into(), value: "#1d2321".into() },
+                    ColorToken { name: "danger".into(), value: "#b3261e".into() },
                 ],
                 typography: vec![
                     TypeToken {
@@ -500,12 +494,7 @@ impl ProductSpec {
         let mut rules = Vec::new();
         let mut state_machines = Vec::new();
         for e in &self.entities {
-            let required: Vec<&str> = e
-                .fields
-                .iter()
-                .filter(|f| f.2)
-                .map(|f| f.0.as_str())
-                .collect();
+            let required: Vec<&str> = e.fields.iter().filter(|f| f.2).map(|f| f.0.as_str()).collect();
             rules.push(BusinessRule {
                 id: format!("BR-{}", rules.len() + 1),
                 entity: e.name.clone(),
@@ -521,7 +510,10 @@ impl ProductSpec {
                     id: format!("BR-{}", rules.len() + 1),
                     entity: e.name.clone(),
                     title: format!("{} status changes follow its lifecycle", e.name),
-                    description: format!("The status of a {} only changes along the transitions of its state machine.", lower_words(&e.name)),
+                    description: format!(
+                        "The status of a {} only changes along the transitions of its state machine.",
+                        lower_words(&e.name)
+                    ),
                 });
                 let transitions = states
                     .windows(2)
@@ -559,20 +551,11 @@ impl ProductSpec {
         for (i, e) in data.entities.iter().enumerate() {
             let (a, b) = entity_stories(i);
             let all: Vec<String> = e.fields.iter().map(|f| f.name.clone()).collect();
-            let writable: Vec<String> = e
-                .fields
-                .iter()
-                .filter(|f| f.name != "id" && f.name != "created_at")
-                .map(|f| f.name.clone())
-                .collect();
+            let writable: Vec<String> =
+                e.fields.iter().filter(|f| f.name != "id" && f.name != "created_at").map(|f| f.name.clone()).collect();
             let collection = format!("/api/{}", e.table);
             let item = format!("{collection}/{{id}}");
-            let mut push = |method,
-                            path: &str,
-                            summary: String,
-                            req: Vec<String>,
-                            errors: Vec<u32>,
-                            story: &str| {
+            let mut push = |method, path: &str, summary: String, req: Vec<String>, errors: Vec<u32>, story: &str| {
                 endpoints.push(Endpoint {
                     id: format!("EP-{}", endpoints.len() + 1),
                     method,
@@ -587,51 +570,13 @@ impl ProductSpec {
                 });
             };
             let what = lower_words(&e.name);
-            push(
-                HttpMethod::Get,
-                &collection,
-                format!("List {what} records"),
-                vec![],
-                vec![401],
-                &a,
-            );
-            push(
-                HttpMethod::Post,
-                &collection,
-                format!("Create a {what}"),
-                writable.clone(),
-                vec![400, 401],
-                &a,
-            );
-            push(
-                HttpMethod::Get,
-                &item,
-                format!("Read one {what}"),
-                vec![],
-                vec![401, 404],
-                &b,
-            );
-            push(
-                HttpMethod::Patch,
-                &item,
-                format!("Change a {what}"),
-                writable,
-                vec![400, 401, 404],
-                &b,
-            );
-            push(
-                HttpMethod::Delete,
-                &item,
-                format!("Delete a {what}"),
-                vec![],
-                vec![401, 404],
-                &b,
-            );
+            push(HttpMethod::Get, &collection, format!("List {what} records"), vec![], vec![401], &a);
+            push(HttpMethod::Post, &collection, format!("Create a {what}"), writable.clone(), vec![400, 401], &a);
+            push(HttpMethod::Get, &item, format!("Read one {what}"), vec![], vec![401, 404], &b);
+            push(HttpMethod::Patch, &item, format!("Change a {what}"), writable, vec![400, 401, 404], &b);
+            push(HttpMethod::Delete, &item, format!("Delete a {what}"), vec![], vec![401, 404], &b);
         }
-        ApiArtifact {
-            auth_scheme: "bearer".into(),
-            endpoints,
-        }
+        ApiArtifact { auth_scheme: "bearer".into(), endpoints }
     }
 
     /// The frontend: a Vite + TypeScript client calling every endpoint.
@@ -655,10 +600,7 @@ impl ProductSpec {
             let name = format!(
                 "{}{}",
                 ep.method.as_str().to_lowercase(),
-                ep.path
-                    .replace("/api/", "_")
-                    .replace(['/', '{', '}'], "_")
-                    .trim_end_matches('_')
+                ep.path.replace("/api/", "_").replace(['/', '{', '}'], "_").trim_end_matches('_')
             );
             let takes_id = ep.path.contains("{id}");
             let takes_body = !ep.request_fields.is_empty();
@@ -694,11 +636,8 @@ impl ProductSpec {
             css.push_str(&format!("  --space-{}: {}px;\n", s.name, s.px));
         }
         css.push_str("}\nbody { font-family: Inter, system-ui, sans-serif; color: var(--color-text); background: var(--color-surface); margin: 0; }\n");
-        let routes: Vec<String> = design
-            .screens
-            .iter()
-            .map(|s| format!("  {{ path: '{}', title: '{}' }},", s.route, s.name))
-            .collect();
+        let routes: Vec<String> =
+            design.screens.iter().map(|s| format!("  {{ path: '{}', title: '{}' }},", s.route, s.name)).collect();
         let main = format!(
             "import './styles.css';\nimport * as api from './api';\n\nconst routes = [\n{}\n];\n\n\
              function render(): void {{\n  const here = location.pathname;\n  const route = routes.find((r) => r.path === here) ?? routes[0];\n  \
@@ -736,24 +675,12 @@ impl ProductSpec {
                     format!(
                         "  {} {}{}",
                         f.name,
-                        if f.field_type == FieldType::Id {
-                            "TEXT PRIMARY KEY"
-                        } else {
-                            "TEXT"
-                        },
-                        if f.required && f.field_type != FieldType::Id {
-                            " NOT NULL"
-                        } else {
-                            ""
-                        }
+                        if f.field_type == FieldType::Id { "TEXT PRIMARY KEY" } else { "TEXT" },
+                        if f.required && f.field_type != FieldType::Id { " NOT NULL" } else { "" }
                     )
                 })
                 .collect();
-            sql.push_str(&format!(
-                "CREATE TABLE IF NOT EXISTS {} (\n{}\n);\n",
-                e.table,
-                cols.join(",\n")
-            ));
+            sql.push_str(&format!("CREATE TABLE IF NOT EXISTS {} (\n{}\n);\n", e.table, cols.join(",\n")));
         }
         let file = |path: &str, language: &str, content: String| SourceFile {
             path: path.into(),
@@ -793,11 +720,7 @@ mod tests {
         for stage in Stage::ALL {
             let artifact = p.artifact(stage);
             let value = artifact.to_value();
-            assert!(
-                Artifact::schema(stage).check(&value).is_empty(),
-                "{} {stage}",
-                p.key
-            );
+            assert!(Artifact::schema(stage).check(&value).is_empty(), "{} {stage}", p.key);
             let reparsed = Artifact::from_value(stage, value).unwrap();
             assert_eq!(reparsed, artifact);
             let problems = validate(&artifact, &upstream);
@@ -816,10 +739,7 @@ mod tests {
 
     #[test]
     fn briefs_select_their_product() {
-        assert_eq!(
-            select("Book appointments at my dental clinic").key,
-            "clinic"
-        );
+        assert_eq!(select("Book appointments at my dental clinic").key, "clinic");
         assert_eq!(select("Plan meals from my pantry").key, "pantry");
         assert_eq!(select("something else entirely").key, "pantry");
     }

@@ -133,22 +133,11 @@ pub async fn load_inputs<S: Store, B: BlobStore>(
     let mut refs = Vec::new();
     for r in records {
         let bytes = blobs.get(&r.r2_key).await?.ok_or_else(|| {
-            ExecuteError::Storage(format!(
-                "the body of {} v{} is missing from storage",
-                r.stage, r.version
-            ))
+            ExecuteError::Storage(format!("the body of {} v{} is missing from storage", r.stage, r.version))
         })?;
-        let body: Value = serde_json::from_slice(&bytes).map_err(|e| {
-            ExecuteError::Storage(format!(
-                "the body of {} v{} is unreadable: {e}",
-                r.stage, r.version
-            ))
-        })?;
-        refs.push(InputRef {
-            stage: r.stage,
-            version: r.version,
-            content_hash: r.content_hash.clone(),
-        });
+        let body: Value = serde_json::from_slice(&bytes)
+            .map_err(|e| ExecuteError::Storage(format!("the body of {} v{} is unreadable: {e}", r.stage, r.version)))?;
+        refs.push(InputRef { stage: r.stage, version: r.version, content_hash: r.content_hash.clone() });
         bodies.insert(r.stage, body);
     }
     Ok(LoadedInputs { bodies, refs })
@@ -161,16 +150,8 @@ pub async fn execute_stage<S: Store, B: BlobStore, A: AgentPort, E: Environment>
     stage: Stage,
     feedback: Option<&str>,
 ) -> Result<StageOutcome, ExecuteError> {
-    let Ports {
-        store,
-        blobs,
-        agents,
-        env,
-    } = *ports;
-    let project = store
-        .project(project_id)
-        .await?
-        .ok_or(ExecuteError::ProjectNotFound)?;
+    let Ports { store, blobs, agents, env } = *ports;
+    let project = store.project(project_id).await?.ok_or(ExecuteError::ProjectNotFound)?;
     let settings = store.settings(project_id).await?;
     let inputs = load_inputs(store, blobs, project_id, stage).await?;
     let input_hash = input_hash(stage, &inputs.refs, &settings, feedback);
@@ -197,17 +178,11 @@ pub async fn execute_stage<S: Store, B: BlobStore, A: AgentPort, E: Environment>
         created_at: env.now_ms(),
     };
     store
-        .add_activity(&[event(
-            ActivityKind::StageStarted,
-            format!("The {stage} agent started ({})", settings.model),
-        )])
+        .add_activity(&[event(ActivityKind::StageStarted, format!("The {stage} agent started ({})", settings.model))])
         .await?;
 
     let request = GenerateRequest {
-        brief: Brief {
-            name: project.name.clone(),
-            idea: project.idea.clone(),
-        },
+        brief: Brief { name: project.name.clone(), idea: project.idea.clone() },
         upstream: inputs.bodies.clone(),
         settings: settings.generation(),
         feedback: feedback.map(str::to_string),
@@ -228,10 +203,7 @@ pub async fn execute_stage<S: Store, B: BlobStore, A: AgentPort, E: Environment>
             let class = c.error_class.map_or("error", |c| c.as_str());
             Some(event(
                 ActivityKind::StageRetried,
-                format!(
-                    "Model call {} for {stage} failed ({class}); retrying in {delay} ms",
-                    c.attempt
-                ),
+                format!("Model call {} for {stage} failed ({class}); retrying in {delay} ms", c.attempt),
             ))
         })
         .collect();
@@ -254,10 +226,7 @@ pub async fn execute_stage<S: Store, B: BlobStore, A: AgentPort, E: Environment>
                 } else {
                     Err(failure(
                         "invalid_output",
-                        format!(
-                            "the agent returned an invalid artifact: {}",
-                            problems.join("; ")
-                        ),
+                        format!("the agent returned an invalid artifact: {}", problems.join("; ")),
                         false,
                         s.attempts,
                     ))
@@ -265,23 +234,12 @@ pub async fn execute_stage<S: Store, B: BlobStore, A: AgentPort, E: Environment>
             }
         },
         AgentReply::Failure(f) => {
-            let class = f
-                .error
-                .class
-                .map_or_else(|| f.error.code.clone(), |c| c.as_str().to_string());
-            Err(failure(
-                &class,
-                f.error.message,
-                f.error.retryable,
-                f.attempts,
-            ))
+            let class = f.error.class.map_or_else(|| f.error.code.clone(), |c| c.as_str().to_string());
+            Err(failure(&class, f.error.message, f.error.retryable, f.attempts))
         }
-        AgentReply::Unreachable(m) => Err(failure(
-            "agent_unreachable",
-            format!("the {stage} agent could not be reached: {m}"),
-            true,
-            0,
-        )),
+        AgentReply::Unreachable(m) => {
+            Err(failure("agent_unreachable", format!("the {stage} agent could not be reached: {m}"), true, 0))
+        }
     };
 
     let success = match checked {
@@ -318,14 +276,7 @@ pub async fn execute_stage<S: Store, B: BlobStore, A: AgentPort, E: Environment>
         created_at: env.now_ms(),
     };
     let fail_storage = |message: String| async move {
-        let mut c = checkpoint_failed(
-            project_id,
-            stage,
-            &previous,
-            "storage",
-            &message,
-            env.now_ms(),
-        );
+        let mut c = checkpoint_failed(project_id, stage, &previous, "storage", &message, env.now_ms());
         c.updated_at = env.now_ms();
         // Best effort: the store may be what failed.
         let _ = store.mark_stage(&c).await;
@@ -374,12 +325,7 @@ pub async fn execute_stage<S: Store, B: BlobStore, A: AgentPort, E: Environment>
 }
 
 fn failure(class: &str, message: String, retryable: bool, attempts: u32) -> StageFailure {
-    StageFailure {
-        class: class.to_string(),
-        message,
-        retryable,
-        attempts,
-    }
+    StageFailure { class: class.to_string(), message, retryable, attempts }
 }
 
 fn checkpoint_failed(
@@ -475,11 +421,7 @@ mod tests {
             outcome,
             error_class: class,
             message: class.map(|c| c.to_string()),
-            usage: Usage {
-                prompt_tokens: 100,
-                output_tokens: 40,
-                thoughts_tokens: 10,
-            },
+            usage: Usage { prompt_tokens: 100, output_tokens: 40, thoughts_tokens: 10 },
             latency_ms: 5,
             retry_delay_ms: retry,
         }
@@ -488,20 +430,12 @@ mod tests {
     fn good(stage: Stage, _: &GenerateRequest) -> AgentReply {
         AgentReply::Success(GenerateSuccess {
             artifact: examples::pantry().artifact(stage).to_value(),
-            usage: Usage {
-                prompt_tokens: 200,
-                output_tokens: 80,
-                thoughts_tokens: 20,
-            },
+            usage: Usage { prompt_tokens: 200, output_tokens: 80, thoughts_tokens: 20 },
             model: "gemini-2.5-flash".into(),
             attempts: 2,
             latency_ms: 10,
             calls: vec![
-                call(
-                    CallOutcome::Failed,
-                    Some(FailureClass::QuotaPerMinute),
-                    Some(1000),
-                ),
+                call(CallOutcome::Failed, Some(FailureClass::QuotaPerMinute), Some(1000)),
                 call(CallOutcome::Ok, None, None),
             ],
         })
@@ -514,26 +448,14 @@ mod tests {
         stage: Stage,
     ) -> Result<StageOutcome, ExecuteError> {
         let env = TickingEnv::default();
-        block_on(execute_stage(
-            &Ports {
-                store,
-                blobs,
-                agents,
-                env: &env,
-            },
-            "p1",
-            stage,
-            None,
-        ))
+        block_on(execute_stage(&Ports { store, blobs, agents, env: &env }, "p1", stage, None))
     }
 
     #[test]
     fn success_writes_body_row_checkpoint_traces_and_activity() {
         let (store, blobs) = (store_with_project(), MemoryBlobs::default());
         let agents = FnAgents::new(good);
-        let StageOutcome::Succeeded(s) = run(&store, &blobs, &agents, Stage::Prd).unwrap() else {
-            panic!("failed")
-        };
+        let StageOutcome::Succeeded(s) = run(&store, &blobs, &agents, Stage::Prd).unwrap() else { panic!("failed") };
         assert_eq!(s.version, 1);
         assert!(s.cost_usd > 0.0);
         let row = store.artifacts.borrow()[0].clone();
@@ -542,27 +464,13 @@ mod tests {
         let body: Value = serde_json::from_slice(&blobs.objects.borrow()[&row.r2_key]).unwrap();
         assert_eq!(body, s.artifact);
         let cp = store.checkpoints.borrow()[&("p1".to_string(), Stage::Prd)].clone();
-        assert_eq!(
-            (cp.status, cp.last_good_version),
-            (CheckpointStatus::Done, Some(1))
-        );
+        assert_eq!((cp.status, cp.last_good_version), (CheckpointStatus::Done, Some(1)));
         assert_eq!(store.traces.borrow().len(), 2);
         let kinds: Vec<ActivityKind> = store.activity.borrow().iter().map(|a| a.kind).collect();
-        assert_eq!(
-            kinds,
-            vec![
-                ActivityKind::StageStarted,
-                ActivityKind::StageRetried,
-                ActivityKind::StageSucceeded
-            ]
-        );
-        assert!(store.activity.borrow()[1]
-            .message
-            .contains("quota_per_minute"));
+        assert_eq!(kinds, vec![ActivityKind::StageStarted, ActivityKind::StageRetried, ActivityKind::StageSucceeded]);
+        assert!(store.activity.borrow()[1].message.contains("quota_per_minute"));
         // A second run makes v2 and leaves v1 alone.
-        let StageOutcome::Succeeded(s2) = run(&store, &blobs, &agents, Stage::Prd).unwrap() else {
-            panic!()
-        };
+        let StageOutcome::Succeeded(s2) = run(&store, &blobs, &agents, Stage::Prd).unwrap() else { panic!() };
         assert_eq!(s2.version, 2);
         assert_eq!(blobs.objects.borrow().len(), 2);
     }
@@ -574,24 +482,13 @@ mod tests {
         let err = run(&store, &blobs, &agents, Stage::Api).unwrap_err();
         assert_eq!(
             err,
-            ExecuteError::MissingUpstream {
-                stage: Stage::Api,
-                missing: vec![Stage::Prd, Stage::Data, Stage::Logic]
-            }
+            ExecuteError::MissingUpstream { stage: Stage::Api, missing: vec![Stage::Prd, Stage::Data, Stage::Logic] }
         );
-        assert_eq!(
-            err.to_string(),
-            "the api stage needs artifacts that do not exist yet: prd, data, logic"
-        );
+        assert_eq!(err.to_string(), "the api stage needs artifacts that do not exist yet: prd, data, logic");
         assert!(agents.requests.borrow().is_empty());
         let env = TickingEnv::default();
         let none = block_on(execute_stage(
-            &Ports {
-                store: &store,
-                blobs: &blobs,
-                agents: &agents,
-                env: &env,
-            },
+            &Ports { store: &store, blobs: &blobs, agents: &agents, env: &env },
             "nope",
             Stage::Prd,
             None,
@@ -604,13 +501,7 @@ mod tests {
         let (store, blobs) = (store_with_project(), MemoryBlobs::default());
         let agents = FnAgents::new(good);
         for stage in Stage::ALL {
-            assert!(
-                matches!(
-                    run(&store, &blobs, &agents, stage).unwrap(),
-                    StageOutcome::Succeeded(_)
-                ),
-                "{stage}"
-            );
+            assert!(matches!(run(&store, &blobs, &agents, stage).unwrap(), StageOutcome::Succeeded(_)), "{stage}");
         }
         for (stage, req) in agents.requests.borrow().iter() {
             let keys: Vec<Stage> = req.upstream.keys().copied().collect();
@@ -636,13 +527,8 @@ mod tests {
                 calls: vec![call(CallOutcome::Failed, Some(FailureClass::Internal), None); 4],
             })
         });
-        let StageOutcome::Failed(f) = run(&store, &blobs, &failing, Stage::Prd).unwrap() else {
-            panic!()
-        };
-        assert_eq!(
-            (f.class.as_str(), f.retryable, f.attempts),
-            ("internal", true, 4)
-        );
+        let StageOutcome::Failed(f) = run(&store, &blobs, &failing, Stage::Prd).unwrap() else { panic!() };
+        assert_eq!((f.class.as_str(), f.retryable, f.attempts), ("internal", true, 4));
         let cp = store.checkpoints.borrow()[&("p1".to_string(), Stage::Prd)].clone();
         assert_eq!(cp.status, CheckpointStatus::Failed);
         assert_eq!(cp.last_good_version, Some(1));
@@ -653,9 +539,7 @@ mod tests {
         assert_eq!(last.kind, ActivityKind::StageFailed);
         assert!(last.message.contains("model kept failing (internal)"));
         let down = FnAgents::new(|_, _| AgentReply::Unreachable("connection refused".into()));
-        let StageOutcome::Failed(f) = run(&store, &blobs, &down, Stage::Prd).unwrap() else {
-            panic!()
-        };
+        let StageOutcome::Failed(f) = run(&store, &blobs, &down, Stage::Prd).unwrap() else { panic!() };
         assert_eq!(f.class, "agent_unreachable");
     }
 
@@ -663,27 +547,15 @@ mod tests {
     fn storage_failures_leave_nothing_half_written() {
         let (store, blobs) = (store_with_project(), MemoryBlobs::default());
         blobs.fail_put.set(true);
-        assert!(matches!(
-            run(&store, &blobs, &FnAgents::new(good), Stage::Prd),
-            Err(ExecuteError::Storage(_))
-        ));
+        assert!(matches!(run(&store, &blobs, &FnAgents::new(good), Stage::Prd), Err(ExecuteError::Storage(_))));
         assert!(store.artifacts.borrow().is_empty());
         blobs.fail_put.set(false);
         store.fail_commit.set(true);
-        assert!(matches!(
-            run(&store, &blobs, &FnAgents::new(good), Stage::Prd),
-            Err(ExecuteError::Storage(_))
-        ));
+        assert!(matches!(run(&store, &blobs, &FnAgents::new(good), Stage::Prd), Err(ExecuteError::Storage(_))));
         assert!(store.artifacts.borrow().is_empty());
-        assert!(
-            blobs.objects.borrow().is_empty(),
-            "the orphan body was removed"
-        );
+        assert!(blobs.objects.borrow().is_empty(), "the orphan body was removed");
         let cp = store.checkpoints.borrow()[&("p1".to_string(), Stage::Prd)].clone();
-        assert_eq!(
-            (cp.status, cp.error_class.as_deref()),
-            (CheckpointStatus::Failed, Some("storage"))
-        );
+        assert_eq!((cp.status, cp.error_class.as_deref()), (CheckpointStatus::Failed, Some("storage")));
     }
 
     #[test]
@@ -704,9 +576,7 @@ mod tests {
                 calls: vec![],
             })
         });
-        let StageOutcome::Failed(f) = run(&store, &blobs, &liar, Stage::Design).unwrap() else {
-            panic!()
-        };
+        let StageOutcome::Failed(f) = run(&store, &blobs, &liar, Stage::Design).unwrap() else { panic!() };
         assert_eq!(f.class, "invalid_output");
         assert!(f.message.contains("US-999"), "{}", f.message);
     }

@@ -31,13 +31,7 @@ pub struct Content {
 impl Content {
     /// A turn with one text part.
     pub fn text(role: Option<&str>, text: impl Into<String>) -> Self {
-        Self {
-            role: role.map(str::to_string),
-            parts: vec![Part {
-                text: Some(text.into()),
-                thought: None,
-            }],
-        }
+        Self { role: role.map(str::to_string), parts: vec![Part { text: Some(text.into()), thought: None }] }
     }
 }
 
@@ -153,9 +147,7 @@ impl Usage {
 
     /// Every token billed.
     pub fn total(&self) -> u64 {
-        u64::from(self.prompt_tokens)
-            + u64::from(self.output_tokens)
-            + u64::from(self.thoughts_tokens)
+        u64::from(self.prompt_tokens) + u64::from(self.output_tokens) + u64::from(self.thoughts_tokens)
     }
 }
 
@@ -253,9 +245,7 @@ impl FailureClass {
         use FailureClass::*;
         match self {
             QuotaPerMinute => Disposition::RetryAfter,
-            Internal | Unavailable | DeadlineExceeded | Timeout | Transport | Unknown => {
-                Disposition::Backoff
-            }
+            Internal | Unavailable | DeadlineExceeded | Timeout | Transport | Unknown => Disposition::Backoff,
             _ => Disposition::FailFast,
         }
     }
@@ -265,11 +255,8 @@ impl FailureClass {
         use FailureClass::*;
         match self {
             QuotaPerMinute | QuotaPerDay => 429,
-            Safety | Recitation | PromptBlocked | MaxTokens | EmptyCandidates | InvalidOutput => {
-                422
-            }
-            Internal | Unavailable | DeadlineExceeded | Timeout | Transport | Unknown
-            | MissingApiKey => 503,
+            Safety | Recitation | PromptBlocked | MaxTokens | EmptyCandidates | InvalidOutput => 422,
+            Internal | Unavailable | DeadlineExceeded | Timeout | Transport | Unknown | MissingApiKey => 503,
             InvalidArgument | ApiKeyInvalid | PermissionDenied | ModelNotFound => 502,
         }
     }
@@ -295,11 +282,7 @@ pub struct ModelFailure {
 impl ModelFailure {
     /// A failure of `class` with `message`.
     pub fn new(class: FailureClass, message: impl Into<String>) -> Self {
-        Self {
-            class,
-            message: message.into(),
-            retry_after_ms: None,
-        }
+        Self { class, message: message.into(), retry_after_ms: None }
     }
 }
 
@@ -325,27 +308,20 @@ pub fn classify_error(http_status: u16, body: &str) -> ModelFailure {
         return ModelFailure::new(class, format!("HTTP {http_status} without an error body"));
     };
     let detail = |t: &'static str| {
-        error.details.iter().filter(move |d| {
-            d.get("@type")
-                .and_then(Value::as_str)
-                .is_some_and(|ty| ty.ends_with(t))
-        })
+        error.details.iter().filter(move |d| d.get("@type").and_then(Value::as_str).is_some_and(|ty| ty.ends_with(t)))
     };
     let reason_is = |r: &str| detail("google.rpc.ErrorInfo").any(|d| d["reason"] == r);
     let class = match error.status.as_str() {
-        "INVALID_ARGUMENT" | "UNAUTHENTICATED" if reason_is("API_KEY_INVALID") => {
-            FailureClass::ApiKeyInvalid
-        }
+        "INVALID_ARGUMENT" | "UNAUTHENTICATED" if reason_is("API_KEY_INVALID") => FailureClass::ApiKeyInvalid,
         "INVALID_ARGUMENT" | "FAILED_PRECONDITION" => FailureClass::InvalidArgument,
         "UNAUTHENTICATED" => FailureClass::ApiKeyInvalid,
         "PERMISSION_DENIED" => FailureClass::PermissionDenied,
         "NOT_FOUND" => FailureClass::ModelNotFound,
         "RESOURCE_EXHAUSTED" => {
             let per_day = detail("google.rpc.QuotaFailure").any(|d| {
-                d["violations"].as_array().is_some_and(|vs| {
-                    vs.iter()
-                        .any(|v| v["quotaId"].as_str().is_some_and(|q| q.contains("PerDay")))
-                })
+                d["violations"]
+                    .as_array()
+                    .is_some_and(|vs| vs.iter().any(|v| v["quotaId"].as_str().is_some_and(|q| q.contains("PerDay"))))
             }) || error.message.to_lowercase().contains("per day");
             if per_day {
                 FailureClass::QuotaPerDay
@@ -362,18 +338,14 @@ pub fn classify_error(http_status: u16, body: &str) -> ModelFailure {
             _ => FailureClass::Unknown,
         },
     };
-    let retry_after_ms = detail("google.rpc.RetryInfo")
-        .find_map(|d| d["retryDelay"].as_str().and_then(parse_duration_ms));
+    let retry_after_ms =
+        detail("google.rpc.RetryInfo").find_map(|d| d["retryDelay"].as_str().and_then(parse_duration_ms));
     let message = if error.message.is_empty() {
         format!("HTTP {http_status} {}", error.status)
     } else {
         format!("{} ({})", first_sentence(&error.message), error.status)
     };
-    ModelFailure {
-        class,
-        message,
-        retry_after_ms,
-    }
+    ModelFailure { class, message, retry_after_ms }
 }
 
 fn first_sentence(message: &str) -> &str {
@@ -395,26 +367,14 @@ pub struct ModelAnswer {
 
 /// Interprets a 200 answer: the text, or why there is no usable text. Usage is
 /// returned either way, because blocked and truncated answers are billed too.
-pub fn interpret_response(
-    resp: &GenerateContentResponse,
-) -> Result<ModelAnswer, (ModelFailure, Usage)> {
+pub fn interpret_response(resp: &GenerateContentResponse) -> Result<ModelAnswer, (ModelFailure, Usage)> {
     let usage: Usage = resp.usage_metadata.map(Usage::from).unwrap_or_default();
     let fail = |class, msg: String| Err((ModelFailure::new(class, msg), usage));
-    if let Some(reason) = resp
-        .prompt_feedback
-        .as_ref()
-        .and_then(|f| f.block_reason.as_deref())
-    {
-        return fail(
-            FailureClass::PromptBlocked,
-            format!("the prompt was blocked ({reason})"),
-        );
+    if let Some(reason) = resp.prompt_feedback.as_ref().and_then(|f| f.block_reason.as_deref()) {
+        return fail(FailureClass::PromptBlocked, format!("the prompt was blocked ({reason})"));
     }
     let Some(candidate) = resp.candidates.first() else {
-        return fail(
-            FailureClass::EmptyCandidates,
-            "the model returned no candidates".into(),
-        );
+        return fail(FailureClass::EmptyCandidates, "the model returned no candidates".into());
     };
     let text: String = candidate
         .content
@@ -433,16 +393,16 @@ pub fn interpret_response(
         Some("MAX_TOKENS") => {
             return fail(
                 FailureClass::MaxTokens,
-                format!("the answer hit the output token limit after {} tokens and was cut off; raise maxOutputTokens", usage.output_tokens),
+                format!(
+                    "the answer hit the output token limit after {} tokens and was cut off; raise maxOutputTokens",
+                    usage.output_tokens
+                ),
             )
         }
         _ => {}
     }
     if text.trim().is_empty() {
-        return fail(
-            FailureClass::EmptyCandidates,
-            "the model returned an empty answer".into(),
-        );
+        return fail(FailureClass::EmptyCandidates, "the model returned an empty answer".into());
     }
     Ok(ModelAnswer { text, usage })
 }
@@ -453,8 +413,7 @@ mod tests {
     use serde_json::json;
 
     fn body(status: &str, code: u16, details: Value, message: &str) -> String {
-        json!({"error": {"code": code, "message": message, "status": status, "details": details}})
-            .to_string()
+        json!({"error": {"code": code, "message": message, "status": status, "details": details}}).to_string()
     }
 
     #[test]
@@ -511,17 +470,10 @@ mod tests {
             FailureClass::PermissionDenied
         );
         assert_eq!(
-            classify_error(
-                404,
-                &body("NOT_FOUND", 404, json!([]), "models/x is not found")
-            )
-            .class,
+            classify_error(404, &body("NOT_FOUND", 404, json!([]), "models/x is not found")).class,
             FailureClass::ModelNotFound
         );
-        assert_eq!(
-            classify_error(500, &body("INTERNAL", 500, json!([]), "oops")).class,
-            FailureClass::Internal
-        );
+        assert_eq!(classify_error(500, &body("INTERNAL", 500, json!([]), "oops")).class, FailureClass::Internal);
         assert_eq!(
             classify_error(503, &body("UNAVAILABLE", 503, json!([]), "overloaded")).class,
             FailureClass::Unavailable
@@ -530,10 +482,7 @@ mod tests {
             classify_error(504, &body("DEADLINE_EXCEEDED", 504, json!([]), "slow")).class,
             FailureClass::DeadlineExceeded
         );
-        assert_eq!(
-            classify_error(502, "<html>bad gateway</html>").class,
-            FailureClass::Unavailable
-        );
+        assert_eq!(classify_error(502, "<html>bad gateway</html>").class, FailureClass::Unavailable);
         for c in [
             FailureClass::ApiKeyInvalid,
             FailureClass::PermissionDenied,
@@ -542,12 +491,9 @@ mod tests {
         ] {
             assert_eq!(c.disposition(), Disposition::FailFast, "{c}");
         }
-        for c in [
-            FailureClass::Internal,
-            FailureClass::Unavailable,
-            FailureClass::DeadlineExceeded,
-            FailureClass::Timeout,
-        ] {
+        for c in
+            [FailureClass::Internal, FailureClass::Unavailable, FailureClass::DeadlineExceeded, FailureClass::Timeout]
+        {
             assert_eq!(c.disposition(), Disposition::Backoff, "{c}");
         }
     }
@@ -576,49 +522,32 @@ mod tests {
         }));
         let a = interpret_response(&ok).unwrap();
         assert_eq!(a.text, "{\"a\":1}");
-        assert_eq!(
-            a.usage,
-            Usage {
-                prompt_tokens: 10,
-                output_tokens: 5,
-                thoughts_tokens: 7
-            }
-        );
+        assert_eq!(a.usage, Usage { prompt_tokens: 10, output_tokens: 5, thoughts_tokens: 7 });
         assert_eq!(a.usage.total(), 22);
 
         let class = |v| interpret_response(&response(v)).unwrap_err().0.class;
         assert_eq!(
-            class(
-                json!({"promptFeedback": {"blockReason": "SAFETY"}, "usageMetadata": {"promptTokenCount": 4}})
-            ),
+            class(json!({"promptFeedback": {"blockReason": "SAFETY"}, "usageMetadata": {"promptTokenCount": 4}})),
             FailureClass::PromptBlocked
         );
-        assert_eq!(
-            class(json!({"candidates": [{"finishReason": "SAFETY"}]})),
-            FailureClass::Safety
-        );
-        assert_eq!(
-            class(json!({"candidates": [{"finishReason": "RECITATION"}]})),
-            FailureClass::Recitation
-        );
+        assert_eq!(class(json!({"candidates": [{"finishReason": "SAFETY"}]})), FailureClass::Safety);
+        assert_eq!(class(json!({"candidates": [{"finishReason": "RECITATION"}]})), FailureClass::Recitation);
         assert_eq!(
             class(
                 json!({"candidates": [{"content": {"parts": [{"text": "{\"a\": [1, 2"}]}, "finishReason": "MAX_TOKENS"}]})
             ),
             FailureClass::MaxTokens
         );
+        assert_eq!(class(json!({"candidates": []})), FailureClass::EmptyCandidates);
         assert_eq!(
-            class(json!({"candidates": []})),
-            FailureClass::EmptyCandidates
-        );
-        assert_eq!(
-            class(
-                json!({"candidates": [{"content": {"parts": [{"text": " "}]}, "finishReason": "STOP"}]})
-            ),
+            class(json!({"candidates": [{"content": {"parts": [{"text": " "}]}, "finishReason": "STOP"}]})),
             FailureClass::EmptyCandidates
         );
         // Blocked answers are still billed.
-        let (_, usage) = interpret_response(&response(json!({"promptFeedback": {"blockReason": "OTHER"}, "usageMetadata": {"promptTokenCount": 4}}))).unwrap_err();
+        let (_, usage) = interpret_response(&response(
+            json!({"promptFeedback": {"blockReason": "OTHER"}, "usageMetadata": {"promptTokenCount": 4}}),
+        ))
+        .unwrap_err();
         assert_eq!(usage.prompt_tokens, 4);
     }
 }

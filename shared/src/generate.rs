@@ -5,13 +5,12 @@
 
 use crate::artifact::{Artifact, Upstream};
 use crate::gemini::{
-    classify_error, interpret_response, FailureClass, GenerateContentRequest,
-    GenerateContentResponse, ModelFailure, Usage,
+    classify_error, interpret_response, FailureClass, GenerateContentRequest, GenerateContentResponse, ModelFailure,
+    Usage,
 };
 use crate::prompt;
 use crate::protocol::{
-    AgentError, CallKind, CallOutcome, CallRecord, GenerateFailure, GenerateRequest,
-    GenerateSuccess,
+    AgentError, CallKind, CallOutcome, CallRecord, GenerateFailure, GenerateRequest, GenerateSuccess,
 };
 use crate::retry::{RetryDecision, RetryPolicy};
 use crate::stage::Stage;
@@ -30,11 +29,7 @@ pub enum TransportError {
 #[allow(async_fn_in_trait)] // single-threaded (wasm32) callers; no Send bound wanted
 pub trait ModelTransport {
     /// POSTs `body` for `model`, answering the HTTP status and body text.
-    async fn generate_content(
-        &self,
-        model: &str,
-        body: &str,
-    ) -> Result<(u16, String), TransportError>;
+    async fn generate_content(&self, model: &str, body: &str) -> Result<(u16, String), TransportError>;
 }
 
 /// Time: reading it, waiting, and a jitter source.
@@ -62,46 +57,27 @@ pub fn check_request(stage: Stage, req: &GenerateRequest) -> Result<Upstream, Ge
     }
     if let Some(m) = &req.settings.model {
         if !is_model_name(m) {
-            return Err(bad(format!(
-                "settings.model \"{m}\" is not a model id (letters, digits, '.', '-', '_')"
-            )));
+            return Err(bad(format!("settings.model \"{m}\" is not a model id (letters, digits, '.', '-', '_')")));
         }
     }
     if let Some(n) = req.settings.max_output_tokens {
         if !(256..=65_536).contains(&n) {
-            return Err(bad(format!(
-                "settings.maxOutputTokens {n} is outside 256..65536"
-            )));
+            return Err(bad(format!("settings.maxOutputTokens {n} is outside 256..65536")));
         }
     }
-    let missing: Vec<&str> = stage
-        .needs()
-        .iter()
-        .filter(|n| !req.upstream.contains_key(n))
-        .map(|n| n.as_str())
-        .collect();
+    let missing: Vec<&str> =
+        stage.needs().iter().filter(|n| !req.upstream.contains_key(n)).map(|n| n.as_str()).collect();
     if !missing.is_empty() {
-        return Err(bad(format!(
-            "the {stage} stage needs upstream artifacts: {}",
-            missing.join(", ")
-        )));
+        return Err(bad(format!("the {stage} stage needs upstream artifacts: {}", missing.join(", "))));
     }
-    let extra: Vec<&str> = req
-        .upstream
-        .keys()
-        .filter(|s| !stage.needs().contains(s))
-        .map(|s| s.as_str())
-        .collect();
+    let extra: Vec<&str> = req.upstream.keys().filter(|s| !stage.needs().contains(s)).map(|s| s.as_str()).collect();
     if !extra.is_empty() {
-        return Err(bad(format!(
-            "the {stage} stage does not take upstream artifacts: {}",
-            extra.join(", ")
-        )));
+        return Err(bad(format!("the {stage} stage does not take upstream artifacts: {}", extra.join(", "))));
     }
     let mut upstream = Upstream::default();
     for (s, v) in &req.upstream {
-        let artifact = Artifact::from_value(*s, v.clone())
-            .map_err(|e| bad(format!("upstream {s} artifact is invalid: {e}")))?;
+        let artifact =
+            Artifact::from_value(*s, v.clone()).map_err(|e| bad(format!("upstream {s} artifact is invalid: {e}")))?;
         upstream.insert(artifact);
     }
     Ok(upstream)
@@ -111,9 +87,7 @@ pub fn check_request(stage: Stage, req: &GenerateRequest) -> Result<Upstream, Ge
 pub fn is_model_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 64
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
 }
 
 /// Runs the generation for `stage` with `model`. `upstream` comes from [`check_request`].
@@ -131,17 +105,7 @@ pub async fn generate(
     let prompt = prompt::build(stage, &req.brief, &req.upstream, req.feedback.as_deref());
 
     let first = prompt.request(stage, &req.settings);
-    let text = match call(
-        CallKind::Generate,
-        &first,
-        model,
-        policy,
-        transport,
-        clock,
-        &mut calls,
-    )
-    .await
-    {
+    let text = match call(CallKind::Generate, &first, model, policy, transport, clock, &mut calls).await {
         Ok(text) => text,
         Err(f) => return Err(failure(f, calls)),
     };
@@ -152,17 +116,7 @@ pub async fn generate(
     mark_invalid(&mut calls, &problems);
 
     let repair = prompt.repair_request(stage, &req.settings, &text, &problems);
-    let text = match call(
-        CallKind::Repair,
-        &repair,
-        model,
-        policy,
-        transport,
-        clock,
-        &mut calls,
-    )
-    .await
-    {
+    let text = match call(CallKind::Repair, &repair, model, policy, transport, clock, &mut calls).await {
         Ok(text) => text,
         Err(f) => return Err(failure(f, calls)),
     };
@@ -176,20 +130,13 @@ pub async fn generate(
                 problems.len(),
                 shown.join("; ")
             );
-            Err(failure(
-                ModelFailure::new(FailureClass::InvalidOutput, message),
-                calls,
-            ))
+            Err(failure(ModelFailure::new(FailureClass::InvalidOutput, message), calls))
         }
     }
 }
 
 /// Parses and validates model output: the artifact, or every problem.
-pub fn check_output(
-    stage: Stage,
-    text: &str,
-    upstream: &Upstream,
-) -> Result<Artifact, Vec<String>> {
+pub fn check_output(stage: Stage, text: &str, upstream: &Upstream) -> Result<Artifact, Vec<String>> {
     let artifact = Artifact::from_text(stage, text).map_err(|e| e.problems)?;
     let problems = validate(&artifact, upstream);
     if problems.is_empty() {
@@ -203,11 +150,8 @@ fn mark_invalid(calls: &mut [CallRecord], problems: &[String]) {
     if let Some(last) = calls.last_mut() {
         last.outcome = CallOutcome::Invalid;
         last.error_class = Some(FailureClass::InvalidOutput);
-        last.message = Some(format!(
-            "{} problems, first: {}",
-            problems.len(),
-            problems.first().map_or("", String::as_str)
-        ));
+        last.message =
+            Some(format!("{} problems, first: {}", problems.len(), problems.first().map_or("", String::as_str)));
     }
 }
 
@@ -230,17 +174,11 @@ async fn call(
         let t0 = clock.now_ms();
         let (result, usage) = match transport.generate_content(model, &body).await {
             Err(TransportError::Timeout) => (
-                Err(ModelFailure::new(
-                    FailureClass::Timeout,
-                    "no answer from the model within the timeout",
-                )),
+                Err(ModelFailure::new(FailureClass::Timeout, "no answer from the model within the timeout")),
                 Usage::default(),
             ),
             Err(TransportError::Network(e)) => (
-                Err(ModelFailure::new(
-                    FailureClass::Transport,
-                    format!("could not reach the model: {e}"),
-                )),
+                Err(ModelFailure::new(FailureClass::Transport, format!("could not reach the model: {e}"))),
                 Usage::default(),
             ),
             Ok((200, text)) => match serde_json::from_str::<GenerateContentResponse>(&text) {
@@ -249,10 +187,7 @@ async fn call(
                     Err((f, usage)) => (Err(f), usage),
                 },
                 Err(e) => (
-                    Err(ModelFailure::new(
-                        FailureClass::Unknown,
-                        format!("unreadable response body: {e}"),
-                    )),
+                    Err(ModelFailure::new(FailureClass::Unknown, format!("unreadable response body: {e}"))),
                     Usage::default(),
                 ),
             },
@@ -277,12 +212,7 @@ async fn call(
                 record.outcome = CallOutcome::Failed;
                 record.error_class = Some(f.class);
                 record.message = Some(f.message.clone());
-                let decision = policy.decide(
-                    &f,
-                    attempt,
-                    clock.now_ms().saturating_sub(started),
-                    clock.jitter(),
-                );
+                let decision = policy.decide(&f, attempt, clock.now_ms().saturating_sub(started), clock.jitter());
                 match decision {
                     RetryDecision::Retry { delay_ms } => {
                         record.retry_delay_ms = Some(delay_ms);
@@ -307,12 +237,7 @@ fn total_usage(calls: &[CallRecord]) -> Usage {
     u
 }
 
-fn success(
-    artifact: Artifact,
-    model: &str,
-    calls: Vec<CallRecord>,
-    latency_ms: u64,
-) -> GenerateSuccess {
+fn success(artifact: Artifact, model: &str, calls: Vec<CallRecord>, latency_ms: u64) -> GenerateSuccess {
     GenerateSuccess {
         artifact: artifact.to_value(),
         usage: total_usage(&calls),
@@ -364,24 +289,14 @@ mod tests {
 
     impl Scripted {
         fn new(answers: Vec<Result<(u16, String), TransportError>>) -> Self {
-            Self {
-                answers: RefCell::new(answers.into()),
-                bodies: RefCell::new(Vec::new()),
-            }
+            Self { answers: RefCell::new(answers.into()), bodies: RefCell::new(Vec::new()) }
         }
     }
 
     impl ModelTransport for Scripted {
-        async fn generate_content(
-            &self,
-            _model: &str,
-            body: &str,
-        ) -> Result<(u16, String), TransportError> {
+        async fn generate_content(&self, _model: &str, body: &str) -> Result<(u16, String), TransportError> {
             self.bodies.borrow_mut().push(body.to_string());
-            self.answers
-                .borrow_mut()
-                .pop_front()
-                .unwrap_or(Err(TransportError::Network("script ran out".into())))
+            self.answers.borrow_mut().pop_front().unwrap_or(Err(TransportError::Network("script ran out".into())))
         }
     }
 
@@ -423,24 +338,13 @@ mod tests {
         Ok((200, serde_json::to_string(&resp).unwrap()))
     }
 
-    fn error_body(
-        code: u16,
-        status: &str,
-        details: serde_json::Value,
-    ) -> Result<(u16, String), TransportError> {
-        Ok((
-            code,
-            json!({"error": {"code": code, "message": "m", "status": status, "details": details}})
-                .to_string(),
-        ))
+    fn error_body(code: u16, status: &str, details: serde_json::Value) -> Result<(u16, String), TransportError> {
+        Ok((code, json!({"error": {"code": code, "message": "m", "status": status, "details": details}}).to_string()))
     }
 
     fn request() -> GenerateRequest {
         GenerateRequest {
-            brief: Brief {
-                name: "Pantry".into(),
-                idea: "meal planning from the pantry".into(),
-            },
+            brief: Brief { name: "Pantry".into(), idea: "meal planning from the pantry".into() },
             upstream: Default::default(),
             settings: GenerationSettings::default(),
             feedback: None,
@@ -449,11 +353,7 @@ mod tests {
 
     fn run(
         script: Vec<Result<(u16, String), TransportError>>,
-    ) -> (
-        Result<GenerateSuccess, GenerateFailure>,
-        Scripted,
-        FakeClock,
-    ) {
+    ) -> (Result<GenerateSuccess, GenerateFailure>, Scripted, FakeClock) {
         let transport = Scripted::new(script);
         let clock = FakeClock::default();
         let req = request();
@@ -470,10 +370,7 @@ mod tests {
     }
 
     fn prd_text() -> String {
-        examples::pantry()
-            .artifact(Stage::Prd)
-            .to_value()
-            .to_string()
+        examples::pantry().artifact(Stage::Prd).to_value().to_string()
     }
 
     #[test]
@@ -532,9 +429,7 @@ mod tests {
 
     #[test]
     fn retries_are_bounded() {
-        let (out, transport, _) = run((0..10)
-            .map(|_| error_body(500, "INTERNAL", json!([])))
-            .collect());
+        let (out, transport, _) = run((0..10).map(|_| error_body(500, "INTERNAL", json!([]))).collect());
         let f = out.unwrap_err();
         assert_eq!(f.error.class, Some(FailureClass::Internal));
         assert_eq!(f.http_status(), 503);
@@ -553,19 +448,12 @@ mod tests {
         assert_eq!(s.calls.len(), 2);
         assert_eq!(s.calls[0].outcome, CallOutcome::Invalid);
         assert_eq!(s.calls[1].kind, CallKind::Repair);
-        let repair: serde_json::Value =
-            serde_json::from_str(&transport.bodies.borrow()[1]).unwrap();
+        let repair: serde_json::Value = serde_json::from_str(&transport.bodies.borrow()[1]).unwrap();
         let fix = repair["contents"][2]["parts"][0]["text"].as_str().unwrap();
-        assert!(
-            fix.contains("missing required property \"summary\""),
-            "{fix}"
-        );
+        assert!(fix.contains("missing required property \"summary\""), "{fix}");
         assert_eq!(repair["contents"][1]["role"], "model");
         // Shape errors stop before semantic validation; the second round would catch the rest.
-        let (out, _, _) = run(vec![
-            ok_text("{\"productName\": \"x\""),
-            ok_text("not json either"),
-        ]);
+        let (out, _, _) = run(vec![ok_text("{\"productName\": \"x\""), ok_text("not json either")]);
         let f = out.unwrap_err();
         assert_eq!(f.error.class, Some(FailureClass::InvalidOutput));
         assert_eq!(f.http_status(), 422);
@@ -581,14 +469,8 @@ mod tests {
         let f = out.unwrap_err();
         assert_eq!(f.error.class, Some(FailureClass::MaxTokens));
         assert_eq!(f.usage.output_tokens, 8192);
-        let (out, _, _) = run(vec![Ok((
-            200,
-            json!({"promptFeedback": {"blockReason": "SAFETY"}}).to_string(),
-        ))]);
-        assert_eq!(
-            out.unwrap_err().error.class,
-            Some(FailureClass::PromptBlocked)
-        );
+        let (out, _, _) = run(vec![Ok((200, json!({"promptFeedback": {"blockReason": "SAFETY"}}).to_string()))]);
+        assert_eq!(out.unwrap_err().error.class, Some(FailureClass::PromptBlocked));
     }
 
     #[test]
@@ -596,49 +478,26 @@ mod tests {
         let mut req = request();
         assert!(check_request(Stage::Prd, &req).is_ok());
         let err = check_request(Stage::Api, &req).unwrap_err();
-        assert_eq!(
-            err.error.message,
-            "the api stage needs upstream artifacts: prd, data, logic"
-        );
+        assert_eq!(err.error.message, "the api stage needs upstream artifacts: prd, data, logic");
         req.upstream.insert(Stage::Design, json!({}));
         let err = check_request(Stage::Prd, &req).unwrap_err();
-        assert_eq!(
-            err.error.message,
-            "the prd stage does not take upstream artifacts: design"
-        );
+        assert_eq!(err.error.message, "the prd stage does not take upstream artifacts: design");
         let mut req = request();
         req.upstream.insert(Stage::Prd, json!({"productName": 1}));
         let err = check_request(Stage::Data, &req).unwrap_err();
-        assert!(
-            err.error
-                .message
-                .starts_with("upstream prd artifact is invalid"),
-            "{}",
-            err.error.message
-        );
+        assert!(err.error.message.starts_with("upstream prd artifact is invalid"), "{}", err.error.message);
         assert_eq!(err.http_status(), 400);
         let mut req = request();
         req.settings.model = Some("../../v1/secrets".into());
-        assert!(check_request(Stage::Prd, &req)
-            .unwrap_err()
-            .error
-            .message
-            .contains("is not a model id"));
+        assert!(check_request(Stage::Prd, &req).unwrap_err().error.message.contains("is not a model id"));
         req.settings.model = Some("gemini-2.5-flash".into());
         req.settings.temperature = Some(3.0);
-        assert!(check_request(Stage::Prd, &req)
-            .unwrap_err()
-            .error
-            .message
-            .contains("temperature"));
+        assert!(check_request(Stage::Prd, &req).unwrap_err().error.message.contains("temperature"));
     }
 
     #[test]
     fn redaction_hides_the_key() {
-        assert_eq!(
-            redact("key=AIzaSECRETSECRET!", "AIzaSECRETSECRET"),
-            "key=[redacted]!"
-        );
+        assert_eq!(redact("key=AIzaSECRETSECRET!", "AIzaSECRETSECRET"), "key=[redacted]!");
         assert_eq!(redact("short", "abc"), "short");
     }
 }

@@ -36,18 +36,10 @@ pub struct InputRef {
 }
 
 /// Hash of everything `stage` is built from.
-pub fn input_hash(
-    stage: Stage,
-    inputs: &[InputRef],
-    settings: &ProjectSettings,
-    feedback: Option<&str>,
-) -> String {
+pub fn input_hash(stage: Stage, inputs: &[InputRef], settings: &ProjectSettings, feedback: Option<&str>) -> String {
     let mut text = format!("stage={stage}\n");
     for i in inputs {
-        text.push_str(&format!(
-            "input={}@{}:{}\n",
-            i.stage, i.version, i.content_hash
-        ));
+        text.push_str(&format!("input={}@{}:{}\n", i.stage, i.version, i.content_hash));
     }
     text.push_str(&format!(
         "model={}\ntemperature={}\nmaxOutputTokens={}\nfeedback={}\n",
@@ -66,10 +58,7 @@ mod tests {
 
     #[test]
     fn known_digest() {
-        assert_eq!(
-            sha256_hex(b"abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+        assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 
     #[test]
@@ -81,38 +70,12 @@ mod tests {
     #[test]
     fn input_hash_changes_with_any_input() {
         let s = ProjectSettings::default();
-        let i = vec![InputRef {
-            stage: Stage::Prd,
-            version: 1,
-            content_hash: "x".into(),
-        }];
+        let i = vec![InputRef { stage: Stage::Prd, version: 1, content_hash: "x".into() }];
         let base = input_hash(Stage::Data, &i, &s, None);
         assert_eq!(base, input_hash(Stage::Data, &i, &s, None));
         assert_ne!(base, input_hash(Stage::Design, &i, &s, None));
-        assert_ne!(
-            base,
-            input_hash(
-                Stage::Data,
-                &[InputRef {
-                    version: 2,
-                    ..i[0].clone()
-                }],
-                &s,
-                None
-            )
-        );
-        assert_ne!(
-            base,
-            input_hash(
-                Stage::Data,
-                &i,
-                &ProjectSettings {
-                    temperature: 0.9,
-                    ..s.clone()
-                },
-                None
-            )
-        );
+        assert_ne!(base, input_hash(Stage::Data, &[InputRef { version: 2, ..i[0].clone() }], &s, None));
+        assert_ne!(base, input_hash(Stage::Data, &i, &ProjectSettings { temperature: 0.9, ..s.clone() }, None));
         assert_ne!(base, input_hash(Stage::Data, &i, &s, Some("more tables")));
     }
 }

@@ -32,18 +32,9 @@ impl Store for MemoryStore {
         Ok(self.projects.borrow().get(id).cloned())
     }
     async fn settings(&self, project_id: &str) -> Result<ProjectSettings, StoreError> {
-        Ok(self
-            .settings
-            .borrow()
-            .get(project_id)
-            .cloned()
-            .unwrap_or_default())
+        Ok(self.settings.borrow().get(project_id).cloned().unwrap_or_default())
     }
-    async fn latest_artifact(
-        &self,
-        project_id: &str,
-        stage: Stage,
-    ) -> Result<Option<ArtifactRecord>, StoreError> {
+    async fn latest_artifact(&self, project_id: &str, stage: Stage) -> Result<Option<ArtifactRecord>, StoreError> {
         Ok(self
             .artifacts
             .borrow()
@@ -52,41 +43,28 @@ impl Store for MemoryStore {
             .max_by_key(|a| a.version)
             .cloned())
     }
-    async fn commit_version(
-        &self,
-        artifact: &ArtifactRecord,
-        checkpoint: &CheckpointRecord,
-    ) -> Result<(), StoreError> {
+    async fn commit_version(&self, artifact: &ArtifactRecord, checkpoint: &CheckpointRecord) -> Result<(), StoreError> {
         if self.fail_commit.get() {
             return Err(StoreError::Unavailable("injected commit failure".into()));
         }
-        let taken = self.artifacts.borrow().iter().any(|a| {
-            a.project_id == artifact.project_id
-                && a.stage == artifact.stage
-                && a.version == artifact.version
-        });
+        let taken =
+            self.artifacts.borrow().iter().any(|a| {
+                a.project_id == artifact.project_id && a.stage == artifact.stage && a.version == artifact.version
+            });
         if taken {
-            return Err(StoreError::Conflict(format!(
-                "{} v{} already exists",
-                artifact.stage, artifact.version
-            )));
+            return Err(StoreError::Conflict(format!("{} v{} already exists", artifact.stage, artifact.version)));
         }
         self.artifacts.borrow_mut().push(artifact.clone());
-        self.checkpoints.borrow_mut().insert(
-            (checkpoint.project_id.clone(), checkpoint.stage),
-            checkpoint.clone(),
-        );
+        self.checkpoints.borrow_mut().insert((checkpoint.project_id.clone(), checkpoint.stage), checkpoint.clone());
         Ok(())
     }
     async fn mark_stage(&self, c: &CheckpointRecord) -> Result<(), StoreError> {
         let mut map = self.checkpoints.borrow_mut();
-        let entry = map
-            .entry((c.project_id.clone(), c.stage))
-            .or_insert_with(|| CheckpointRecord {
-                last_good_version: None,
-                input_hash: None,
-                ..c.clone()
-            });
+        let entry = map.entry((c.project_id.clone(), c.stage)).or_insert_with(|| CheckpointRecord {
+            last_good_version: None,
+            input_hash: None,
+            ..c.clone()
+        });
         entry.status = c.status;
         entry.error_class = c.error_class.clone();
         entry.error_message = c.error_message.clone();
@@ -143,10 +121,7 @@ pub struct FnAgents<F: Fn(Stage, &GenerateRequest) -> AgentReply> {
 impl<F: Fn(Stage, &GenerateRequest) -> AgentReply> FnAgents<F> {
     /// Agents answering with `answer`.
     pub fn new(answer: F) -> Self {
-        Self {
-            answer,
-            requests: RefCell::new(Vec::new()),
-        }
+        Self { answer, requests: RefCell::new(Vec::new()) }
     }
 }
 

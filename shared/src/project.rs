@@ -74,22 +74,23 @@ impl ProjectSettings {
                     Value::Null => next.token_budget = None,
                     v => match v.as_u64() {
                         Some(n) if n >= 1_000 => next.token_budget = Some(n),
-                        _ => problems.push("settings.tokenBudget must be null or a whole number of at least 1000".to_string()),
+                        _ => problems
+                            .push("settings.tokenBudget must be null or a whole number of at least 1000".to_string()),
                     },
                 },
                 "autoAdvance" => match value.as_bool() {
                     Some(b) => next.auto_advance = b,
                     None => problems.push("settings.autoAdvance must be true or false".to_string()),
                 },
-                other => problems.push(format!("settings.{other} is not a setting (model, temperature, maxOutputTokens, tokenBudget, autoAdvance)")),
+                other => problems.push(format!(
+                    "settings.{other} is not a setting (model, temperature, maxOutputTokens, tokenBudget, autoAdvance)"
+                )),
             }
         }
         if problems.is_empty() {
             Ok(next)
         } else {
-            Err(InputError {
-                message: problems.join("; "),
-            })
+            Err(InputError { message: problems.join("; ") })
         }
     }
 }
@@ -105,9 +106,7 @@ pub struct InputError {
 impl InputError {
     /// An error with `message`.
     pub fn new(message: impl Into<String>) -> Self {
-        Self {
-            message: message.into(),
-        }
+        Self { message: message.into() }
     }
 }
 
@@ -132,15 +131,11 @@ pub const MAX_IDEA_CHARS: usize = 5_000;
 /// Checks a `POST /api/projects` body: `name`, `idea`, optional `settings`.
 pub fn new_project(body: &Value) -> Result<NewProject, InputError> {
     let Some(map) = body.as_object() else {
-        return Err(InputError::new(
-            "the body must be a JSON object with name and idea",
-        ));
+        return Err(InputError::new("the body must be a JSON object with name and idea"));
     };
     for key in map.keys() {
         if !matches!(key.as_str(), "name" | "idea" | "settings") {
-            return Err(InputError::new(format!(
-                "unknown field \"{key}\" (expected name, idea, settings)"
-            )));
+            return Err(InputError::new(format!("unknown field \"{key}\" (expected name, idea, settings)")));
         }
     }
     let text = |key: &str, min: usize, max: usize| -> Result<String, InputError> {
@@ -149,13 +144,9 @@ pub fn new_project(body: &Value) -> Result<NewProject, InputError> {
                 let s = s.trim();
                 let n = s.chars().count();
                 if n < min || n > max {
-                    Err(InputError::new(format!(
-                        "{key} must be {min} to {max} characters, got {n}"
-                    )))
+                    Err(InputError::new(format!("{key} must be {min} to {max} characters, got {n}")))
                 } else if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-                    Err(InputError::new(format!(
-                        "{key} must not contain control characters"
-                    )))
+                    Err(InputError::new(format!("{key} must not contain control characters")))
                 } else {
                     Ok(s.to_string())
                 }
@@ -170,19 +161,12 @@ pub fn new_project(body: &Value) -> Result<NewProject, InputError> {
         None | Some(Value::Null) => ProjectSettings::default(),
         Some(patch) => ProjectSettings::default().patched(patch)?,
     };
-    Ok(NewProject {
-        name,
-        idea,
-        settings,
-    })
+    Ok(NewProject { name, idea, settings })
 }
 
 /// Whether `id` has the shape of an id Parit issues (lowercase hex and dashes, 8 to 64 long).
 pub fn is_resource_id(id: &str) -> bool {
-    (8..=64).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b) || b == b'-')
+    (8..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b) || b == b'-')
 }
 
 #[cfg(test)]
@@ -192,36 +176,22 @@ mod tests {
 
     #[test]
     fn new_project_checks_each_field() {
-        let p = new_project(&json!({"name": "  Pantry ", "idea": "Plan meals from the pantry"}))
-            .unwrap();
+        let p = new_project(&json!({"name": "  Pantry ", "idea": "Plan meals from the pantry"})).unwrap();
         assert_eq!(p.name, "Pantry");
         assert_eq!(p.settings, ProjectSettings::default());
         let err = |v| new_project(&v).unwrap_err().message;
-        assert_eq!(
-            err(json!({"idea": "Plan meals from the pantry"})),
-            "name is required"
-        );
-        assert_eq!(
-            err(json!({"name": 5, "idea": "Plan meals from the pantry"})),
-            "name must be a string"
-        );
-        assert_eq!(
-            err(json!({"name": "x", "idea": "short"})),
-            "idea must be 10 to 5000 characters, got 5"
-        );
+        assert_eq!(err(json!({"idea": "Plan meals from the pantry"})), "name is required");
+        assert_eq!(err(json!({"name": 5, "idea": "Plan meals from the pantry"})), "name must be a string");
+        assert_eq!(err(json!({"name": "x", "idea": "short"})), "idea must be 10 to 5000 characters, got 5");
         assert_eq!(
             err(json!({"name": "x", "idea": "Plan meals from the pantry", "owner": 1})),
             "unknown field \"owner\" (expected name, idea, settings)"
         );
-        assert_eq!(
-            err(json!([1])),
-            "the body must be a JSON object with name and idea"
-        );
-        assert!(
-            err(json!({"name": "a\u{0}b", "idea": "Plan meals from the pantry"}))
-                .contains("control characters")
-        );
-        let p = new_project(&json!({"name": "x", "idea": "Plan meals from the pantry", "settings": {"temperature": 0.1}})).unwrap();
+        assert_eq!(err(json!([1])), "the body must be a JSON object with name and idea");
+        assert!(err(json!({"name": "a\u{0}b", "idea": "Plan meals from the pantry"})).contains("control characters"));
+        let p =
+            new_project(&json!({"name": "x", "idea": "Plan meals from the pantry", "settings": {"temperature": 0.1}}))
+                .unwrap();
         assert_eq!(p.settings.temperature, 0.1);
     }
 
@@ -232,20 +202,9 @@ mod tests {
         assert_eq!(next.model, "gemini-2.5-pro");
         assert_eq!(next.token_budget, Some(50_000));
         assert!(!next.auto_advance);
-        let e = s
-            .patched(&json!({"temperature": 9, "model": "a/b", "colour": "red"}))
-            .unwrap_err();
-        assert!(
-            e.message.contains("temperature")
-                && e.message.contains("model")
-                && e.message.contains("colour")
-        );
-        assert_eq!(
-            next.patched(&json!({"tokenBudget": null}))
-                .unwrap()
-                .token_budget,
-            None
-        );
+        let e = s.patched(&json!({"temperature": 9, "model": "a/b", "colour": "red"})).unwrap_err();
+        assert!(e.message.contains("temperature") && e.message.contains("model") && e.message.contains("colour"));
+        assert_eq!(next.patched(&json!({"tokenBudget": null})).unwrap().token_budget, None);
     }
 
     #[test]

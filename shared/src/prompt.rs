@@ -50,12 +50,7 @@ fn role(stage: Stage) -> &'static str {
 
 /// Builds the prompt for `stage`. `upstream` must already be limited to
 /// [`Stage::needs`]; anything else in it is ignored.
-pub fn build(
-    stage: Stage,
-    brief: &Brief,
-    upstream: &BTreeMap<Stage, Value>,
-    feedback: Option<&str>,
-) -> Prompt {
+pub fn build(stage: Stage, brief: &Brief, upstream: &BTreeMap<Stage, Value>, feedback: Option<&str>) -> Prompt {
     let system = format!(
         "{role}\n\n{STAGE_MARKER} {stage}\n\nRules:\n\
          - Answer with exactly one JSON object that matches the response schema. No prose, no code fences.\n\
@@ -64,20 +59,14 @@ pub fn build(
          - Be specific to this product; no placeholders.",
         role = role(stage),
     );
-    let mut user = format!(
-        "Product name: {}\nProduct idea: {}\n",
-        brief.name.trim(),
-        brief.idea.trim()
-    );
+    let mut user = format!("Product name: {}\nProduct idea: {}\n", brief.name.trim(), brief.idea.trim());
     for need in stage.needs() {
         if let Some(v) = upstream.get(need) {
             user.push_str(&format!("\nUpstream {need} artifact (JSON):\n{v}\n"));
         }
     }
     if let Some(f) = feedback.map(str::trim).filter(|f| !f.is_empty()) {
-        user.push_str(&format!(
-            "\nReviewer feedback to apply in this version:\n{f}\n"
-        ));
+        user.push_str(&format!("\nReviewer feedback to apply in this version:\n{f}\n"));
     }
     user.push_str(&format!("\nProduce the {stage} artifact."));
     Prompt { system, user }
@@ -86,11 +75,7 @@ pub fn build(
 impl Prompt {
     /// The first request for this prompt.
     pub fn request(&self, stage: Stage, settings: &GenerationSettings) -> GenerateContentRequest {
-        self.with_turns(
-            stage,
-            settings,
-            vec![Content::text(Some("user"), self.user.clone())],
-        )
+        self.with_turns(stage, settings, vec![Content::text(Some("user"), self.user.clone())])
     }
 
     /// The repair request: the original turn, the model's answer, and a turn
@@ -104,10 +89,7 @@ impl Prompt {
     ) -> GenerateContentRequest {
         let listed: Vec<String> = problems.iter().take(40).map(|p| format!("- {p}")).collect();
         let more = problems.len().saturating_sub(40);
-        let mut fix = format!(
-            "Your answer cannot be used. It has these problems:\n{}\n",
-            listed.join("\n")
-        );
+        let mut fix = format!("Your answer cannot be used. It has these problems:\n{}\n", listed.join("\n"));
         if more > 0 {
             fix.push_str(&format!("- and {more} more of the same kind\n"));
         }
@@ -145,14 +127,10 @@ impl Prompt {
 /// Reads the stage named by [`STAGE_MARKER`] in a request's system instruction.
 pub fn stage_of(request: &GenerateContentRequest) -> Option<Stage> {
     let system = request.system_instruction.as_ref()?;
-    system
-        .parts
-        .iter()
-        .filter_map(|p| p.text.as_deref())
-        .find_map(|t| {
-            let rest = &t[t.find(STAGE_MARKER)? + STAGE_MARKER.len()..];
-            Stage::parse(rest.split_whitespace().next()?)
-        })
+    system.parts.iter().filter_map(|p| p.text.as_deref()).find_map(|t| {
+        let rest = &t[t.find(STAGE_MARKER)? + STAGE_MARKER.len()..];
+        Stage::parse(rest.split_whitespace().next()?)
+    })
 }
 
 #[cfg(test)]
@@ -161,10 +139,7 @@ mod tests {
     use serde_json::json;
 
     fn brief() -> Brief {
-        Brief {
-            name: "Pantry".into(),
-            idea: "Plan meals from what is in the pantry".into(),
-        }
+        Brief { name: "Pantry".into(), idea: "Plan meals from what is in the pantry".into() }
     }
 
     #[test]
@@ -178,38 +153,23 @@ mod tests {
         assert!(!design.user.contains("DATA-MARK"));
         assert!(!design.user.contains("LOGIC-MARK"));
         let api = build(Stage::Api, &brief(), &up, Some("  use plural paths "));
-        assert!(
-            api.user.contains("PRD-MARK")
-                && api.user.contains("DATA-MARK")
-                && api.user.contains("LOGIC-MARK")
-        );
-        assert!(api
-            .user
-            .contains("Reviewer feedback to apply in this version:\nuse plural paths"));
+        assert!(api.user.contains("PRD-MARK") && api.user.contains("DATA-MARK") && api.user.contains("LOGIC-MARK"));
+        assert!(api.user.contains("Reviewer feedback to apply in this version:\nuse plural paths"));
         assert!(api.user.contains("Pantry") && api.user.contains("Plan meals"));
     }
 
     #[test]
     fn request_is_json_mode_with_the_stage_schema_and_marker() {
-        let settings = GenerationSettings {
-            model: None,
-            temperature: Some(0.2),
-            max_output_tokens: Some(4096),
-        };
+        let settings = GenerationSettings { model: None, temperature: Some(0.2), max_output_tokens: Some(4096) };
         for stage in Stage::ALL {
             let req = build(stage, &brief(), &BTreeMap::new(), None).request(stage, &settings);
             assert_eq!(req.generation_config.response_mime_type, "application/json");
-            assert_eq!(
-                req.generation_config.response_schema,
-                Artifact::schema(stage).to_gemini()
-            );
+            assert_eq!(req.generation_config.response_schema, Artifact::schema(stage).to_gemini());
             assert_eq!(stage_of(&req), Some(stage));
             let wire = serde_json::to_value(&req).unwrap();
             assert_eq!(wire["generationConfig"]["maxOutputTokens"], 4096);
             assert_eq!(
-                wire["systemInstruction"]["parts"][0]["text"]
-                    .as_str()
-                    .map(|t| t.contains("Rules:")),
+                wire["systemInstruction"]["parts"][0]["text"].as_str().map(|t| t.contains("Rules:")),
                 Some(true)
             );
             assert_eq!(wire["contents"][0]["role"], "user");
@@ -220,18 +180,11 @@ mod tests {
     fn repair_quotes_the_problems_after_the_previous_answer() {
         let p = build(Stage::Prd, &brief(), &BTreeMap::new(), None);
         let problems: Vec<String> = (0..45).map(|i| format!("$.x{i}: bad")).collect();
-        let req = p.repair_request(
-            Stage::Prd,
-            &GenerationSettings::default(),
-            "{\"broken\"",
-            &problems,
-        );
+        let req = p.repair_request(Stage::Prd, &GenerationSettings::default(), "{\"broken\"", &problems);
         assert_eq!(req.contents.len(), 3);
         assert_eq!(req.contents[1].role.as_deref(), Some("model"));
         let fix = req.contents[2].parts[0].text.as_deref().unwrap();
-        assert!(
-            fix.contains("- $.x0: bad") && fix.contains("- $.x39: bad") && !fix.contains("$.x40")
-        );
+        assert!(fix.contains("- $.x0: bad") && fix.contains("- $.x39: bad") && !fix.contains("$.x40"));
         assert!(fix.contains("and 5 more"));
     }
 }

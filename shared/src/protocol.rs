@@ -145,19 +145,9 @@ pub struct GenerateFailure {
 
 impl GenerateFailure {
     /// A failure before any model call (bad request, missing key, ...).
-    pub fn before_call(
-        code: &str,
-        class: Option<FailureClass>,
-        message: impl Into<String>,
-        retryable: bool,
-    ) -> Self {
+    pub fn before_call(code: &str, class: Option<FailureClass>, message: impl Into<String>, retryable: bool) -> Self {
         Self {
-            error: AgentError {
-                code: code.into(),
-                class,
-                message: message.into(),
-                retryable,
-            },
+            error: AgentError { code: code.into(), class, message: message.into(), retryable },
             usage: Usage::default(),
             attempts: 0,
             calls: Vec::new(),

@@ -21,13 +21,7 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        Self {
-            max_attempts: 4,
-            base_delay_ms: 500,
-            max_delay_ms: 8_000,
-            max_wait_ms: 30_000,
-            budget_ms: 90_000,
-        }
+        Self { max_attempts: 4, base_delay_ms: 500, max_delay_ms: 8_000, max_wait_ms: 30_000, budget_ms: 90_000 }
     }
 }
 
@@ -58,18 +52,10 @@ impl RetryPolicy {
     /// Decides after `attempts` failed attempts (1 after the first), `elapsed_ms`
     /// into the call; `jitter` in [0, 1) spreads backoff delays ("equal jitter":
     /// half the exponential delay fixed, half random).
-    pub fn decide(
-        &self,
-        failure: &ModelFailure,
-        attempts: u32,
-        elapsed_ms: u64,
-        jitter: f64,
-    ) -> RetryDecision {
+    pub fn decide(&self, failure: &ModelFailure, attempts: u32, elapsed_ms: u64, jitter: f64) -> RetryDecision {
         let delay_ms = match failure.class.disposition() {
             Disposition::FailFast => return RetryDecision::GiveUp(GiveUpReason::NotRetryable),
-            Disposition::RetryAfter => failure
-                .retry_after_ms
-                .unwrap_or_else(|| self.backoff(attempts, jitter)),
+            Disposition::RetryAfter => failure.retry_after_ms.unwrap_or_else(|| self.backoff(attempts, jitter)),
             Disposition::Backoff => self.backoff(attempts, jitter),
         };
         if attempts >= self.max_attempts {
@@ -82,10 +68,7 @@ impl RetryPolicy {
     }
 
     fn backoff(&self, attempts: u32, jitter: f64) -> u64 {
-        let exp = self
-            .base_delay_ms
-            .saturating_mul(1u64 << attempts.saturating_sub(1).min(20))
-            .min(self.max_delay_ms);
+        let exp = self.base_delay_ms.saturating_mul(1u64 << attempts.saturating_sub(1).min(20)).min(self.max_delay_ms);
         let half = exp / 2;
         half + (half as f64 * jitter.clamp(0.0, 1.0)) as u64
     }
@@ -97,26 +80,16 @@ mod tests {
     use crate::gemini::FailureClass;
 
     fn failure(class: FailureClass, retry_after_ms: Option<u64>) -> ModelFailure {
-        ModelFailure {
-            class,
-            message: String::new(),
-            retry_after_ms,
-        }
+        ModelFailure { class, message: String::new(), retry_after_ms }
     }
 
     #[test]
     fn fail_fast_classes_are_never_retried() {
         let p = RetryPolicy::default();
-        for c in [
-            FailureClass::ApiKeyInvalid,
-            FailureClass::QuotaPerDay,
-            FailureClass::Safety,
-            FailureClass::ModelNotFound,
-        ] {
-            assert_eq!(
-                p.decide(&failure(c, Some(1)), 1, 0, 0.5),
-                RetryDecision::GiveUp(GiveUpReason::NotRetryable)
-            );
+        for c in
+            [FailureClass::ApiKeyInvalid, FailureClass::QuotaPerDay, FailureClass::Safety, FailureClass::ModelNotFound]
+        {
+            assert_eq!(p.decide(&failure(c, Some(1)), 1, 0, 0.5), RetryDecision::GiveUp(GiveUpReason::NotRetryable));
         }
     }
 
@@ -124,64 +97,28 @@ mod tests {
     fn backoff_doubles_with_bounded_jitter() {
         let p = RetryPolicy::default();
         let f = failure(FailureClass::Unavailable, None);
-        assert_eq!(
-            p.decide(&f, 1, 0, 0.0),
-            RetryDecision::Retry { delay_ms: 250 }
-        );
-        assert_eq!(
-            p.decide(&f, 1, 0, 1.0),
-            RetryDecision::Retry { delay_ms: 500 }
-        );
-        assert_eq!(
-            p.decide(&f, 2, 0, 0.0),
-            RetryDecision::Retry { delay_ms: 500 }
-        );
-        assert_eq!(
-            p.decide(&f, 3, 0, 0.5),
-            RetryDecision::Retry { delay_ms: 1_500 }
-        );
-        assert_eq!(
-            p.decide(&f, 4, 0, 0.5),
-            RetryDecision::GiveUp(GiveUpReason::AttemptsExhausted)
-        );
-        let long = RetryPolicy {
-            max_attempts: 50,
-            ..p
-        };
-        assert_eq!(
-            long.decide(&f, 30, 0, 1.0),
-            RetryDecision::Retry { delay_ms: 8_000 }
-        );
+        assert_eq!(p.decide(&f, 1, 0, 0.0), RetryDecision::Retry { delay_ms: 250 });
+        assert_eq!(p.decide(&f, 1, 0, 1.0), RetryDecision::Retry { delay_ms: 500 });
+        assert_eq!(p.decide(&f, 2, 0, 0.0), RetryDecision::Retry { delay_ms: 500 });
+        assert_eq!(p.decide(&f, 3, 0, 0.5), RetryDecision::Retry { delay_ms: 1_500 });
+        assert_eq!(p.decide(&f, 4, 0, 0.5), RetryDecision::GiveUp(GiveUpReason::AttemptsExhausted));
+        let long = RetryPolicy { max_attempts: 50, ..p };
+        assert_eq!(long.decide(&f, 30, 0, 1.0), RetryDecision::Retry { delay_ms: 8_000 });
     }
 
     #[test]
     fn retry_delay_is_honoured_unless_too_long() {
         let p = RetryPolicy::default();
         assert_eq!(
-            p.decide(
-                &failure(FailureClass::QuotaPerMinute, Some(17_000)),
-                1,
-                0,
-                0.9
-            ),
+            p.decide(&failure(FailureClass::QuotaPerMinute, Some(17_000)), 1, 0, 0.9),
             RetryDecision::Retry { delay_ms: 17_000 }
         );
         assert_eq!(
-            p.decide(
-                &failure(FailureClass::QuotaPerMinute, Some(45_000)),
-                1,
-                0,
-                0.9
-            ),
+            p.decide(&failure(FailureClass::QuotaPerMinute, Some(45_000)), 1, 0, 0.9),
             RetryDecision::GiveUp(GiveUpReason::WaitTooLong)
         );
         assert_eq!(
-            p.decide(
-                &failure(FailureClass::QuotaPerMinute, Some(10_000)),
-                1,
-                85_000,
-                0.9
-            ),
+            p.decide(&failure(FailureClass::QuotaPerMinute, Some(10_000)), 1, 85_000, 0.9),
             RetryDecision::GiveUp(GiveUpReason::WaitTooLong)
         );
         // Without RetryInfo a per-minute quota falls back to backoff.

@@ -44,11 +44,7 @@ pub struct Property {
 impl Property {
     /// A property from a Rust field name (converted to camelCase) and its doc text.
     pub fn new(rust_name: &str, description: &str, schema: Schema) -> Self {
-        Self {
-            name: camel_case(rust_name),
-            description: description.trim().to_string(),
-            schema,
-        }
+        Self { name: camel_case(rust_name), description: description.trim().to_string(), schema }
     }
 
     fn required(&self) -> bool {
@@ -136,11 +132,7 @@ impl Schema {
                     properties.insert(p.name.clone(), p.schema.to_gemini_with(d));
                 }
                 let names: Vec<&str> = props.iter().map(|p| p.name.as_str()).collect();
-                let required: Vec<&str> = props
-                    .iter()
-                    .filter(|p| p.required())
-                    .map(|p| p.name.as_str())
-                    .collect();
+                let required: Vec<&str> = props.iter().filter(|p| p.required()).map(|p| p.name.as_str()).collect();
                 json!({
                     "type": "OBJECT",
                     "properties": properties,
@@ -169,10 +161,7 @@ impl Schema {
             (Schema::String, Value::String(_)) => {}
             (Schema::Enum(values), Value::String(s)) => {
                 if !values.contains(&s.as_str()) {
-                    out.push(format!(
-                        "{path}: \"{s}\" is not one of {}",
-                        values.join(", ")
-                    ));
+                    out.push(format!("{path}: \"{s}\" is not one of {}", values.join(", ")));
                 }
             }
             (Schema::Integer, Value::Number(n)) => {
@@ -190,18 +179,12 @@ impl Schema {
                 for p in props {
                     match map.get(&p.name) {
                         Some(v) => p.schema.check_at(v, &format!("{path}.{}", p.name), out),
-                        None if p.required() => {
-                            out.push(format!("{path}: missing required property \"{}\"", p.name))
-                        }
+                        None if p.required() => out.push(format!("{path}: missing required property \"{}\"", p.name)),
                         None => {}
                     }
                 }
             }
-            (schema, v) => out.push(format!(
-                "{path}: expected {}, got {}",
-                schema.kind_name(),
-                json_kind(v)
-            )),
+            (schema, v) => out.push(format!("{path}: expected {}, got {}", schema.kind_name(), json_kind(v))),
         }
     }
 
@@ -228,12 +211,7 @@ impl Schema {
             Schema::Boolean => Value::Bool(true),
             Schema::Array(item) => Value::Array(vec![item.sample()]),
             Schema::Nullable(_) => Value::Null,
-            Schema::Object(props) => Value::Object(
-                props
-                    .iter()
-                    .map(|p| (p.name.clone(), p.schema.sample()))
-                    .collect(),
-            ),
+            Schema::Object(props) => Value::Object(props.iter().map(|p| (p.name.clone(), p.schema.sample())).collect()),
         }
     }
 }
@@ -333,11 +311,7 @@ mod tests {
     fn check_reports_every_problem_with_its_path() {
         let schema = Schema::Object(vec![
             Property::new("name", "", Schema::String),
-            Property::new(
-                "tags",
-                "",
-                Schema::Array(Box::new(Schema::Enum(&["a", "b"]))),
-            ),
+            Property::new("tags", "", Schema::Array(Box::new(Schema::Enum(&["a", "b"])))),
             Property::new("note", "", Schema::Nullable(Box::new(Schema::String))),
         ]);
         let problems = schema.check(&json!({"tags": ["a", "c", 3]}));
@@ -349,9 +323,7 @@ mod tests {
                 "$.tags[2]: expected a string, got a number",
             ]
         );
-        assert!(schema
-            .check(&json!({"name": "x", "tags": [], "note": null}))
-            .is_empty());
+        assert!(schema.check(&json!({"name": "x", "tags": [], "note": null})).is_empty());
     }
 
     #[test]

@@ -25,15 +25,8 @@ pub enum Stage {
 
 impl Stage {
     /// Every stage in a topological order of [`Stage::needs`].
-    pub const ALL: [Stage; 7] = [
-        Stage::Prd,
-        Stage::Data,
-        Stage::Design,
-        Stage::Logic,
-        Stage::Api,
-        Stage::Frontend,
-        Stage::Deployment,
-    ];
+    pub const ALL: [Stage; 7] =
+        [Stage::Prd, Stage::Data, Stage::Design, Stage::Logic, Stage::Api, Stage::Frontend, Stage::Deployment];
 
     /// The stages whose artifacts this stage reads (DESIGN §2 "needs").
     pub fn needs(self) -> &'static [Stage] {
@@ -49,9 +42,7 @@ impl Stage {
 
     /// The stages that read this stage's artifact directly.
     pub fn dependents(self) -> impl Iterator<Item = Stage> {
-        Stage::ALL
-            .into_iter()
-            .filter(move |s| s.needs().contains(&self))
+        Stage::ALL.into_iter().filter(move |s| s.needs().contains(&self))
     }
 
     /// Every stage downstream of this one, directly or not, in topological order.
@@ -122,12 +113,7 @@ impl Stage {
     pub fn critical_path_len() -> usize {
         let mut depth = [0usize; 7];
         for (i, s) in Stage::ALL.into_iter().enumerate() {
-            depth[i] = 1 + s
-                .needs()
-                .iter()
-                .map(|n| depth[n.index()])
-                .max()
-                .unwrap_or(0);
+            depth[i] = 1 + s.needs().iter().map(|n| depth[n.index()]).max().unwrap_or(0);
         }
         depth.into_iter().max().unwrap_or(0)
     }
@@ -151,10 +137,7 @@ mod tests {
     fn all_is_topological() {
         for (i, s) in Stage::ALL.iter().enumerate() {
             for n in s.needs() {
-                assert!(
-                    Stage::ALL[..i].contains(n),
-                    "{s} needs {n} which comes later"
-                );
+                assert!(Stage::ALL[..i].contains(n), "{s} needs {n} which comes later");
             }
         }
     }
@@ -162,31 +145,16 @@ mod tests {
     #[test]
     fn ready_runs_design_beside_data() {
         assert_eq!(Stage::ready(&[], &[]), vec![Stage::Prd]);
-        assert_eq!(
-            Stage::ready(&[Stage::Prd], &[]),
-            vec![Stage::Data, Stage::Design]
-        );
-        assert_eq!(
-            Stage::ready(&[Stage::Prd, Stage::Data], &[]),
-            vec![Stage::Design, Stage::Logic]
-        );
+        assert_eq!(Stage::ready(&[Stage::Prd], &[]), vec![Stage::Data, Stage::Design]);
+        assert_eq!(Stage::ready(&[Stage::Prd, Stage::Data], &[]), vec![Stage::Design, Stage::Logic]);
         assert_eq!(Stage::ready(&Stage::ALL, &[]), vec![]);
-        assert_eq!(
-            Stage::ready(&[Stage::Prd], &[Stage::Design]),
-            vec![Stage::Data]
-        );
+        assert_eq!(Stage::ready(&[Stage::Prd], &[Stage::Design]), vec![Stage::Data]);
     }
 
     #[test]
     fn descendants_follow_the_graph() {
-        assert_eq!(
-            Stage::Data.descendants(),
-            vec![Stage::Logic, Stage::Api, Stage::Frontend, Stage::Deployment]
-        );
-        assert_eq!(
-            Stage::Design.descendants(),
-            vec![Stage::Frontend, Stage::Deployment]
-        );
+        assert_eq!(Stage::Data.descendants(), vec![Stage::Logic, Stage::Api, Stage::Frontend, Stage::Deployment]);
+        assert_eq!(Stage::Design.descendants(), vec![Stage::Frontend, Stage::Deployment]);
         assert_eq!(Stage::Deployment.descendants(), vec![]);
         assert_eq!(Stage::Prd.descendants().len(), 6);
     }
@@ -195,10 +163,7 @@ mod tests {
     fn names_round_trip_and_critical_path_is_six() {
         for s in Stage::ALL {
             assert_eq!(Stage::parse(s.as_str()), Some(s));
-            assert_eq!(
-                serde_json::to_string(&s).unwrap(),
-                format!("\"{}\"", s.as_str())
-            );
+            assert_eq!(serde_json::to_string(&s).unwrap(), format!("\"{}\"", s.as_str()));
         }
         assert_eq!(Stage::parse("PRD"), None);
         // prd → data → logic → api → frontend → deployment

@@ -171,18 +171,10 @@ pub trait Store {
     /// A project's settings (defaults when none are stored).
     async fn settings(&self, project_id: &str) -> Result<ProjectSettings, StoreError>;
     /// The newest version of a stage's artifact.
-    async fn latest_artifact(
-        &self,
-        project_id: &str,
-        stage: Stage,
-    ) -> Result<Option<ArtifactRecord>, StoreError>;
+    async fn latest_artifact(&self, project_id: &str, stage: Stage) -> Result<Option<ArtifactRecord>, StoreError>;
     /// Records a new version and its stage's checkpoint atomically;
     /// [`StoreError::Conflict`] when the version number is taken.
-    async fn commit_version(
-        &self,
-        artifact: &ArtifactRecord,
-        checkpoint: &CheckpointRecord,
-    ) -> Result<(), StoreError>;
+    async fn commit_version(&self, artifact: &ArtifactRecord, checkpoint: &CheckpointRecord) -> Result<(), StoreError>;
     /// Sets a stage's status and error without touching its last good version.
     async fn mark_stage(&self, checkpoint: &CheckpointRecord) -> Result<(), StoreError>;
     /// Appends traces.

@@ -42,19 +42,11 @@ impl Problems {
     }
 
     /// Checks ids are `PREFIX-n` and unique; returns the set of ids.
-    fn ids<'a>(
-        &mut self,
-        path: &str,
-        prefix: &str,
-        ids: impl Iterator<Item = &'a str>,
-    ) -> HashSet<&'a str> {
+    fn ids<'a>(&mut self, path: &str, prefix: &str, ids: impl Iterator<Item = &'a str>) -> HashSet<&'a str> {
         let mut seen = HashSet::new();
         for (i, id) in ids.enumerate() {
             if !is_id(id, prefix) {
-                self.push(
-                    format!("{path}[{i}].id"),
-                    format!("\"{id}\" is not of the form {prefix}-n"),
-                );
+                self.push(format!("{path}[{i}].id"), format!("\"{id}\" is not of the form {prefix}-n"));
             }
             if !seen.insert(id) {
                 self.push(format!("{path}[{i}].id"), format!("\"{id}\" is used twice"));
@@ -66,10 +58,7 @@ impl Problems {
     fn refs(&mut self, path: &str, refs: &[String], known: &HashSet<&str>, what: &str) {
         for (i, r) in refs.iter().enumerate() {
             if !known.contains(r.as_str()) {
-                self.push(
-                    format!("{path}[{i}]"),
-                    format!("{what} \"{r}\" does not exist"),
-                );
+                self.push(format!("{path}[{i}]"), format!("{what} \"{r}\" does not exist"));
             }
         }
     }
@@ -79,9 +68,7 @@ impl Problems {
 pub fn is_id(id: &str, prefix: &str) -> bool {
     id.strip_prefix(prefix)
         .and_then(|rest| rest.strip_prefix('-'))
-        .is_some_and(|n| {
-            !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && !n.starts_with('0')
-        })
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && !n.starts_with('0'))
 }
 
 fn prd(a: &PrdArtifact, p: &mut Problems) {
@@ -89,37 +76,18 @@ fn prd(a: &PrdArtifact, p: &mut Problems) {
     p.non_empty("$.summary", &a.summary);
     p.at_least_one("$.personas", &a.personas);
     p.at_least_one("$.userStories", &a.user_stories);
-    let personas = p.ids(
-        "$.personas",
-        "PER",
-        a.personas.iter().map(|x| x.id.as_str()),
-    );
-    let stories = p.ids(
-        "$.userStories",
-        "US",
-        a.user_stories.iter().map(|x| x.id.as_str()),
-    );
+    let personas = p.ids("$.personas", "PER", a.personas.iter().map(|x| x.id.as_str()));
+    let stories = p.ids("$.userStories", "US", a.user_stories.iter().map(|x| x.id.as_str()));
     for (i, s) in a.user_stories.iter().enumerate() {
         if !personas.contains(s.persona.as_str()) {
-            p.push(
-                format!("$.userStories[{i}].persona"),
-                format!("persona \"{}\" does not exist", s.persona),
-            );
+            p.push(format!("$.userStories[{i}].persona"), format!("persona \"{}\" does not exist", s.persona));
         }
         p.non_empty(&format!("$.userStories[{i}].narrative"), &s.narrative);
-        p.at_least_one(
-            &format!("$.userStories[{i}].acceptanceCriteria"),
-            &s.acceptance_criteria,
-        );
+        p.at_least_one(&format!("$.userStories[{i}].acceptanceCriteria"), &s.acceptance_criteria);
     }
     p.ids("$.features", "F", a.features.iter().map(|x| x.id.as_str()));
     for (i, f) in a.features.iter().enumerate() {
-        p.refs(
-            &format!("$.features[{i}].stories"),
-            &f.stories,
-            &stories,
-            "user story",
-        );
+        p.refs(&format!("$.features[{i}].stories"), &f.stories, &stories, "user story");
     }
 }
 
@@ -132,37 +100,21 @@ fn data(a: &DataArtifact, p: &mut Problems) {
         p.non_empty(&format!("{path}.name"), &e.name);
         p.non_empty(&format!("{path}.table"), &e.table);
         if !names.insert(e.name.to_lowercase()) {
-            p.push(
-                format!("{path}.name"),
-                format!("entity \"{}\" is declared twice", e.name),
-            );
+            p.push(format!("{path}.name"), format!("entity \"{}\" is declared twice", e.name));
         }
         if !tables.insert(e.table.to_lowercase()) {
-            p.push(
-                format!("{path}.table"),
-                format!("table \"{}\" is used twice", e.table),
-            );
+            p.push(format!("{path}.table"), format!("table \"{}\" is used twice", e.table));
         }
         p.at_least_one(&format!("{path}.fields"), &e.fields);
-        let ids = e
-            .fields
-            .iter()
-            .filter(|f| f.field_type == FieldType::Id)
-            .count();
+        let ids = e.fields.iter().filter(|f| f.field_type == FieldType::Id).count();
         if ids != 1 {
-            p.push(
-                format!("{path}.fields"),
-                format!("needs exactly one field of type \"id\", has {ids}"),
-            );
+            p.push(format!("{path}.fields"), format!("needs exactly one field of type \"id\", has {ids}"));
         }
         let mut fields = HashSet::new();
         for (j, f) in e.fields.iter().enumerate() {
             p.non_empty(&format!("{path}.fields[{j}].name"), &f.name);
             if !fields.insert(f.name.to_lowercase()) {
-                p.push(
-                    format!("{path}.fields[{j}].name"),
-                    format!("field \"{}\" is declared twice", f.name),
-                );
+                p.push(format!("{path}.fields[{j}].name"), format!("field \"{}\" is declared twice", f.name));
             }
         }
     }
@@ -171,10 +123,7 @@ fn data(a: &DataArtifact, p: &mut Problems) {
         for (j, f) in e.fields.iter().enumerate() {
             if let Some(r) = &f.references {
                 if entity(r).is_none() {
-                    p.push(
-                        format!("$.entities[{i}].fields[{j}].references"),
-                        format!("entity \"{r}\" does not exist"),
-                    );
+                    p.push(format!("$.entities[{i}].fields[{j}].references"), format!("entity \"{r}\" does not exist"));
                 }
             }
         }
@@ -182,20 +131,14 @@ fn data(a: &DataArtifact, p: &mut Problems) {
     for (i, r) in a.relationships.iter().enumerate() {
         for (side, name) in [("from", &r.from), ("to", &r.to)] {
             if entity(name).is_none() {
-                p.push(
-                    format!("$.relationships[{i}].{side}"),
-                    format!("entity \"{name}\" does not exist"),
-                );
+                p.push(format!("$.relationships[{i}].{side}"), format!("entity \"{name}\" does not exist"));
             }
         }
     }
     for (i, ix) in a.indexes.iter().enumerate() {
         p.at_least_one(&format!("$.indexes[{i}].fields"), &ix.fields);
         match entity(&ix.entity) {
-            None => p.push(
-                format!("$.indexes[{i}].entity"),
-                format!("entity \"{}\" does not exist", ix.entity),
-            ),
+            None => p.push(format!("$.indexes[{i}].entity"), format!("entity \"{}\" does not exist", ix.entity)),
             Some(e) => {
                 for (j, f) in ix.fields.iter().enumerate() {
                     if !e.fields.iter().any(|x| &x.name == f) {
@@ -211,40 +154,27 @@ fn data(a: &DataArtifact, p: &mut Problems) {
 }
 
 fn is_hex_color(v: &str) -> bool {
-    v.strip_prefix('#')
-        .is_some_and(|h| matches!(h.len(), 3 | 6 | 8) && h.bytes().all(|b| b.is_ascii_hexdigit()))
+    v.strip_prefix('#').is_some_and(|h| matches!(h.len(), 3 | 6 | 8) && h.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 fn story_ids(upstream: &Upstream) -> Option<HashSet<&str>> {
-    upstream
-        .prd
-        .as_ref()
-        .map(|prd| prd.user_stories.iter().map(|s| s.id.as_str()).collect())
+    upstream.prd.as_ref().map(|prd| prd.user_stories.iter().map(|s| s.id.as_str()).collect())
 }
 
 fn entity_names(upstream: &Upstream) -> Option<HashSet<&str>> {
-    upstream
-        .data
-        .as_ref()
-        .map(|d| d.entities.iter().map(|e| e.name.as_str()).collect())
+    upstream.data.as_ref().map(|d| d.entities.iter().map(|e| e.name.as_str()).collect())
 }
 
 fn design(a: &DesignArtifact, upstream: &Upstream, p: &mut Problems) {
     p.at_least_one("$.tokens.colors", &a.tokens.colors);
     for (i, c) in a.tokens.colors.iter().enumerate() {
         if !is_hex_color(&c.value) {
-            p.push(
-                format!("$.tokens.colors[{i}].value"),
-                format!("\"{}\" is not a hex color like #1a73e8", c.value),
-            );
+            p.push(format!("$.tokens.colors[{i}].value"), format!("\"{}\" is not a hex color like #1a73e8", c.value));
         }
     }
     for (i, t) in a.tokens.typography.iter().enumerate() {
         if !(100..=900).contains(&t.weight) {
-            p.push(
-                format!("$.tokens.typography[{i}].weight"),
-                format!("{} is outside 100..900", t.weight),
-            );
+            p.push(format!("$.tokens.typography[{i}].weight"), format!("{} is outside 100..900", t.weight));
         }
     }
     p.at_least_one("$.screens", &a.screens);
@@ -252,27 +182,16 @@ fn design(a: &DesignArtifact, upstream: &Upstream, p: &mut Problems) {
     let stories = story_ids(upstream);
     for (i, s) in a.screens.iter().enumerate() {
         if !s.route.starts_with('/') {
-            p.push(
-                format!("$.screens[{i}].route"),
-                format!("\"{}\" must start with /", s.route),
-            );
+            p.push(format!("$.screens[{i}].route"), format!("\"{}\" must start with /", s.route));
         }
         if let Some(stories) = &stories {
-            p.refs(
-                &format!("$.screens[{i}].userStories"),
-                &s.user_stories,
-                stories,
-                "user story",
-            );
+            p.refs(&format!("$.screens[{i}].userStories"), &s.user_stories, stories, "user story");
         }
     }
     for (i, n) in a.navigation.iter().enumerate() {
         for (side, id) in [("from", &n.from), ("to", &n.to)] {
             if !screens.contains(id.as_str()) {
-                p.push(
-                    format!("$.navigation[{i}].{side}"),
-                    format!("screen \"{id}\" does not exist"),
-                );
+                p.push(format!("$.navigation[{i}].{side}"), format!("screen \"{id}\" does not exist"));
             }
         }
     }
@@ -285,20 +204,14 @@ fn logic(a: &LogicArtifact, upstream: &Upstream, p: &mut Problems) {
     let known = |name: &str| entities.as_ref().is_none_or(|e| e.contains(name));
     for (i, r) in a.rules.iter().enumerate() {
         if !known(&r.entity) {
-            p.push(
-                format!("$.rules[{i}].entity"),
-                format!("entity \"{}\" does not exist in the data model", r.entity),
-            );
+            p.push(format!("$.rules[{i}].entity"), format!("entity \"{}\" does not exist in the data model", r.entity));
         }
         p.non_empty(&format!("$.rules[{i}].description"), &r.description);
     }
     for (i, m) in a.state_machines.iter().enumerate() {
         let path = format!("$.stateMachines[{i}]");
         if !known(&m.entity) {
-            p.push(
-                format!("{path}.entity"),
-                format!("entity \"{}\" does not exist in the data model", m.entity),
-            );
+            p.push(format!("{path}.entity"), format!("entity \"{}\" does not exist in the data model", m.entity));
         }
         p.at_least_one(&format!("{path}.states"), &m.states);
         let states: HashSet<&str> = m.states.iter().map(String::as_str).collect();
@@ -306,18 +219,12 @@ fn logic(a: &LogicArtifact, upstream: &Upstream, p: &mut Problems) {
             p.push(format!("{path}.states"), "a state is listed twice");
         }
         if !states.contains(m.initial.as_str()) {
-            p.push(
-                format!("{path}.initial"),
-                format!("\"{}\" is not one of the states", m.initial),
-            );
+            p.push(format!("{path}.initial"), format!("\"{}\" is not one of the states", m.initial));
         }
         for (j, t) in m.transitions.iter().enumerate() {
             for (side, s) in [("from", &t.from), ("to", &t.to)] {
                 if !states.contains(s.as_str()) {
-                    p.push(
-                        format!("{path}.transitions[{j}].{side}"),
-                        format!("\"{s}\" is not one of the states"),
-                    );
+                    p.push(format!("{path}.transitions[{j}].{side}"), format!("\"{s}\" is not one of the states"));
                 }
             }
             p.non_empty(&format!("{path}.transitions[{j}].event"), &t.event);
@@ -327,39 +234,23 @@ fn logic(a: &LogicArtifact, upstream: &Upstream, p: &mut Problems) {
 
 fn api(a: &ApiArtifact, upstream: &Upstream, p: &mut Problems) {
     if !matches!(a.auth_scheme.as_str(), "bearer" | "none") {
-        p.push(
-            "$.authScheme",
-            format!("\"{}\" is not \"bearer\" or \"none\"", a.auth_scheme),
-        );
+        p.push("$.authScheme", format!("\"{}\" is not \"bearer\" or \"none\"", a.auth_scheme));
     }
     p.at_least_one("$.endpoints", &a.endpoints);
-    p.ids(
-        "$.endpoints",
-        "EP",
-        a.endpoints.iter().map(|e| e.id.as_str()),
-    );
+    p.ids("$.endpoints", "EP", a.endpoints.iter().map(|e| e.id.as_str()));
     let stories = story_ids(upstream);
     let mut routes = HashSet::new();
     for (i, e) in a.endpoints.iter().enumerate() {
         let path = format!("$.endpoints[{i}]");
         if !e.path.starts_with('/') {
-            p.push(
-                format!("{path}.path"),
-                format!("\"{}\" must start with /", e.path),
-            );
+            p.push(format!("{path}.path"), format!("\"{}\" must start with /", e.path));
         }
         if !routes.insert((e.method, e.path.as_str())) {
-            p.push(
-                format!("{path}.path"),
-                format!("{} {} is declared twice", e.method, e.path),
-            );
+            p.push(format!("{path}.path"), format!("{} {} is declared twice", e.method, e.path));
         }
         for (j, status) in e.errors.iter().enumerate() {
             if !(400..=599).contains(status) {
-                p.push(
-                    format!("{path}.errors[{j}]"),
-                    format!("{status} is not an error status"),
-                );
+                p.push(format!("{path}.errors[{j}]"), format!("{status} is not an error status"));
             }
         }
         if let Some(data) = &upstream.data {
@@ -369,31 +260,15 @@ fn api(a: &ApiArtifact, upstream: &Upstream, p: &mut Problems) {
                     format!("entity \"{}\" does not exist in the data model", e.entity),
                 ),
                 Some(entity) => {
-                    let fields: HashSet<&str> =
-                        entity.fields.iter().map(|f| f.name.as_str()).collect();
+                    let fields: HashSet<&str> = entity.fields.iter().map(|f| f.name.as_str()).collect();
                     let what = format!("field of {}", entity.name);
-                    p.refs(
-                        &format!("{path}.requestFields"),
-                        &e.request_fields,
-                        &fields,
-                        &what,
-                    );
-                    p.refs(
-                        &format!("{path}.responseFields"),
-                        &e.response_fields,
-                        &fields,
-                        &what,
-                    );
+                    p.refs(&format!("{path}.requestFields"), &e.request_fields, &fields, &what);
+                    p.refs(&format!("{path}.responseFields"), &e.response_fields, &fields, &what);
                 }
             }
         }
         if let Some(stories) = &stories {
-            p.refs(
-                &format!("{path}.userStories"),
-                &e.user_stories,
-                stories,
-                "user story",
-            );
+            p.refs(&format!("{path}.userStories"), &e.user_stories, stories, "user story");
         }
     }
 }
@@ -406,9 +281,7 @@ fn files(path: &str, files: &[SourceFile], p: &mut Problems) {
         let bad = f.path.is_empty()
             || f.path.starts_with('/')
             || f.path.contains('\\')
-            || f.path
-                .split('/')
-                .any(|seg| seg.is_empty() || seg == "." || seg == "..");
+            || f.path.split('/').any(|seg| seg.is_empty() || seg == "." || seg == "..");
         if bad {
             p.push(&at, format!("\"{}\" is not a clean relative path", f.path));
         }
@@ -426,21 +299,13 @@ fn deployment(a: &DeploymentArtifact, p: &mut Problems) {
     let mut seen = HashSet::new();
     for (i, v) in a.env_vars.iter().enumerate() {
         let ok = !v.name.is_empty()
-            && v.name
-                .bytes()
-                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+            && v.name.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
             && !v.name.as_bytes()[0].is_ascii_digit();
         if !ok {
-            p.push(
-                format!("$.envVars[{i}].name"),
-                format!("\"{}\" is not SCREAMING_SNAKE_CASE", v.name),
-            );
+            p.push(format!("$.envVars[{i}].name"), format!("\"{}\" is not SCREAMING_SNAKE_CASE", v.name));
         }
         if !seen.insert(v.name.as_str()) {
-            p.push(
-                format!("$.envVars[{i}].name"),
-                format!("\"{}\" appears twice", v.name),
-            );
+            p.push(format!("$.envVars[{i}].name"), format!("\"{}\" appears twice", v.name));
         }
     }
 }
@@ -510,10 +375,7 @@ mod tests {
             relationships: vec![],
             indexes: vec![],
         };
-        let up = Upstream {
-            data: Some(data),
-            ..Default::default()
-        };
+        let up = Upstream { data: Some(data), ..Default::default() };
         let api = Artifact::from_value(
             Stage::Api,
             json!({"authScheme": "bearer", "endpoints": [
@@ -541,11 +403,7 @@ mod tests {
             framework: "vite".into(),
             files: ["src/a.ts", "/etc/passwd", "src/../x", "src/a.ts"]
                 .iter()
-                .map(|p| SourceFile {
-                    path: (*p).into(),
-                    language: "ts".into(),
-                    content: "x".into(),
-                })
+                .map(|p| SourceFile { path: (*p).into(), language: "ts".into(), content: "x".into() })
                 .collect(),
         });
         assert_eq!(

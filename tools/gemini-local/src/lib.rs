@@ -117,21 +117,10 @@ impl GeminiLocal {
         let read = request.as_reader().read_to_string(&mut body);
         let method = request.method().clone();
         let url = request.url().to_string();
-        let key = request
-            .headers()
-            .iter()
-            .find(|h| h.field.equiv("x-goog-api-key"))
-            .map(|h| h.value.as_str().to_string());
+        let key =
+            request.headers().iter().find(|h| h.field.equiv("x-goog-api-key")).map(|h| h.value.as_str().to_string());
         let (status, answer) = if read.is_err() {
-            (
-                400,
-                error_body(
-                    400,
-                    "INVALID_ARGUMENT",
-                    "The request body could not be read.",
-                    json!([]),
-                ),
-            )
+            (400, error_body(400, "INVALID_ARGUMENT", "The request body could not be read.", json!([])))
         } else {
             self.route(&method, &url, key, &body)
         };
@@ -147,9 +136,7 @@ impl GeminiLocal {
     fn route(&self, method: &Method, url: &str, key: Option<String>, body: &str) -> (u16, Value) {
         let (path, query) = url.split_once('?').unwrap_or((url, ""));
         match (method, path) {
-            (Method::Post, p)
-                if p.starts_with("/v1beta/models/") && p.ends_with(":generateContent") =>
-            {
+            (Method::Post, p) if p.starts_with("/v1beta/models/") && p.ends_with(":generateContent") => {
                 let model = &p["/v1beta/models/".len()..p.len() - ":generateContent".len()];
                 self.generate(model, key, body)
             }
@@ -162,10 +149,9 @@ impl GeminiLocal {
                     s.faults.push(f);
                     (201, json!({"queued": s.faults.len()}))
                 }
-                Ok(f) => (
-                    400,
-                    json!({"error": format!("unknown fault kind {}; known: {}", f.kind, FAULT_KINDS.join(", "))}),
-                ),
+                Ok(f) => {
+                    (400, json!({"error": format!("unknown fault kind {}; known: {}", f.kind, FAULT_KINDS.join(", "))}))
+                }
                 Err(e) => (400, json!({"error": format!("bad fault: {e}")})),
             },
             (Method::Delete, "/__control/faults") => {
@@ -178,11 +164,7 @@ impl GeminiLocal {
                 let list: Vec<&Value> = s
                     .requests
                     .iter()
-                    .filter(|r| {
-                        needle
-                            .as_deref()
-                            .is_none_or(|n| r["body"].to_string().contains(n))
-                    })
+                    .filter(|r| needle.as_deref().is_none_or(|n| r["body"].to_string().contains(n)))
                     .collect();
                 (200, json!({"requests": list}))
             }
@@ -190,16 +172,15 @@ impl GeminiLocal {
                 self.lock().requests.clear();
                 (200, json!({"requests": []}))
             }
-            (Method::Put, "/__control/latency") => match serde_json::from_str::<Value>(body)
-                .ok()
-                .and_then(|v| v["ms"].as_u64())
-            {
-                Some(ms) => {
-                    self.lock().latency_ms = ms;
-                    (200, json!({"ms": ms}))
+            (Method::Put, "/__control/latency") => {
+                match serde_json::from_str::<Value>(body).ok().and_then(|v| v["ms"].as_u64()) {
+                    Some(ms) => {
+                        self.lock().latency_ms = ms;
+                        (200, json!({"ms": ms}))
+                    }
+                    None => (400, json!({"error": "expected {\"ms\": <whole number>}"})),
                 }
-                None => (400, json!({"error": "expected {\"ms\": <whole number>}"})),
-            },
+            }
             _ => (
                 404,
                 error_body(
@@ -224,17 +205,12 @@ impl GeminiLocal {
             Err(e) => {
                 return (
                     400,
-                    error_body(
-                        400,
-                        "INVALID_ARGUMENT",
-                        &format!("Invalid JSON payload received. {e}"),
-                        json!([]),
-                    ),
+                    error_body(400, "INVALID_ARGUMENT", &format!("Invalid JSON payload received. {e}"), json!([])),
                 )
             }
         };
         let stage = stage_of(&request);
-        let fault = {
+        let (fault, index) = {
             let mut s = self.lock();
             let fault = take_fault(&mut s.faults, stage, body);
             s.requests.push(json!({
@@ -245,33 +221,42 @@ impl GeminiLocal {
                 "at": SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0),
                 "body": serde_json::from_str::<Value>(body).unwrap_or(Value::Null),
             }));
-            fault
+            (fault, s.requests.len() - 1)
         };
         let latency = self.lock().latency_ms;
         if latency > 0 {
             std::thread::sleep(Duration::from_millis(latency));
         }
         let Some(stage) = stage else {
-            return (400, error_body(400, "INVALID_ARGUMENT", "This server answers Parit stage prompts only: the system instruction has no 'Parit stage:' line.", json!([])));
+            return (
+                400,
+                error_body(
+                    400,
+                    "INVALID_ARGUMENT",
+                    "This server answers Parit stage prompts only: the system instruction has no 'Parit stage:' line.",
+                    json!([]),
+                ),
+            );
         };
         let brief = brief_text(&request);
-        let artifact = examples::select(&brief)
-            .artifact(stage)
-            .to_value()
-            .to_string();
+        let artifact = examples::select(&brief).artifact(stage).to_value().to_string();
         let prompt_tokens = (body.len() / 4) as u64;
-        match fault {
+        let (status, answer) = match fault {
             None => ok(model, &artifact, "STOP", prompt_tokens),
             Some(f) => inject(&f, model, &artifact, prompt_tokens),
+        };
+        // Record what was reported, so tests can compare the traces with it.
+        if let Some(r) = self.lock().requests.get_mut(index) {
+            r["status"] = json!(status);
+            r["usage"] = answer.get("usageMetadata").cloned().unwrap_or(Value::Null);
         }
+        (status, answer)
     }
 }
 
 fn take_fault(faults: &mut Vec<Fault>, stage: Option<Stage>, body: &str) -> Option<Fault> {
     let i = faults.iter().position(|f| {
-        f.times > 0
-            && f.stage.is_none_or(|s| Some(s) == stage)
-            && f.matches.as_deref().is_none_or(|m| body.contains(m))
+        f.times > 0 && f.stage.is_none_or(|s| Some(s) == stage) && f.matches.as_deref().is_none_or(|m| body.contains(m))
     })?;
     faults[i].times -= 1;
     let fault = faults[i].clone();
@@ -283,13 +268,8 @@ fn take_fault(faults: &mut Vec<Fault>, stage: Option<Stage>, body: &str) -> Opti
 
 /// The brief's two lines from the user turn, for choosing the example product.
 fn brief_text(request: &GenerateContentRequest) -> String {
-    let text: String = request
-        .contents
-        .first()
-        .into_iter()
-        .flat_map(|c| c.parts.iter())
-        .filter_map(|p| p.text.as_deref())
-        .collect();
+    let text: String =
+        request.contents.first().into_iter().flat_map(|c| c.parts.iter()).filter_map(|p| p.text.as_deref()).collect();
     text.lines()
         .filter(|l| l.starts_with("Product name:") || l.starts_with("Product idea:"))
         .collect::<Vec<_>>()

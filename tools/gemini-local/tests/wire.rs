@@ -28,26 +28,14 @@ struct Http {
 }
 
 impl ModelTransport for Http {
-    async fn generate_content(
-        &self,
-        model: &str,
-        body: &str,
-    ) -> Result<(u16, String), TransportError> {
-        let agent = ureq::AgentBuilder::new()
-            .timeout(Duration::from_millis(500))
-            .build();
+    async fn generate_content(&self, model: &str, body: &str) -> Result<(u16, String), TransportError> {
+        let agent = ureq::AgentBuilder::new().timeout(Duration::from_millis(500)).build();
         let url = format!("{}/v1beta/models/{model}:generateContent", base());
-        match agent
-            .post(&url)
-            .set("x-goog-api-key", self.key)
-            .set("content-type", "application/json")
-            .send_string(body)
+        match agent.post(&url).set("x-goog-api-key", self.key).set("content-type", "application/json").send_string(body)
         {
             Ok(r) => Ok((r.status(), r.into_string().unwrap())),
             Err(ureq::Error::Status(code, r)) => Ok((code, r.into_string().unwrap())),
-            Err(ureq::Error::Transport(t)) if t.to_string().contains("timed out") => {
-                Err(TransportError::Timeout)
-            }
+            Err(ureq::Error::Transport(t)) if t.to_string().contains("timed out") => Err(TransportError::Timeout),
             Err(e) => Err(TransportError::Network(e.to_string())),
         }
     }
@@ -70,26 +58,18 @@ impl Clock for Virtual {
 }
 
 fn fault(body: Value) {
-    let r = ureq::post(&format!("{}/__control/faults", base()))
-        .send_json(body)
-        .unwrap();
+    let r = ureq::post(&format!("{}/__control/faults", base())).send_json(body).unwrap();
     assert_eq!(r.status(), 201);
 }
 
 fn requests(word: &str) -> Vec<Value> {
-    let v: Value = ureq::get(&format!("{}/__control/requests?match={word}", base()))
-        .call()
-        .unwrap()
-        .into_json()
-        .unwrap();
+    let v: Value =
+        ureq::get(&format!("{}/__control/requests?match={word}", base())).call().unwrap().into_json().unwrap();
     v["requests"].as_array().unwrap().clone()
 }
 
 fn brief(word: &str, idea: &str) -> Brief {
-    Brief {
-        name: format!("Test {word}"),
-        idea: format!("{idea} [{word}]"),
-    }
+    Brief { name: format!("Test {word}"), idea: format!("{idea} [{word}]") }
 }
 
 /// Runs every stage in order for `idea`, answering the stage's outcome.
@@ -102,11 +82,7 @@ fn run_stage(
     let product = examples::select(idea);
     let req = GenerateRequest {
         brief: brief(word, idea),
-        upstream: stage
-            .needs()
-            .iter()
-            .map(|n| (*n, product.artifact(*n).to_value()))
-            .collect(),
+        upstream: stage.needs().iter().map(|n| (*n, product.artifact(*n).to_value())).collect(),
         settings: GenerationSettings::default(),
         feedback: None,
     };
@@ -117,22 +93,16 @@ fn run_stage(
         &upstream,
         model,
         &RetryPolicy::default(),
-        &Http {
-            key: "test-key-123456",
-        },
+        &Http { key: "test-key-123456" },
         &Virtual::default(),
     ))
 }
 
 #[test]
 fn every_stage_of_both_products_is_valid() {
-    for (word, idea) in [
-        ("w-pantry", "plan meals from my pantry"),
-        ("w-clinic", "book clinic appointments"),
-    ] {
+    for (word, idea) in [("w-pantry", "plan meals from my pantry"), ("w-clinic", "book clinic appointments")] {
         for stage in Stage::ALL {
-            let s = run_stage(stage, word, idea, "gemini-2.5-flash")
-                .unwrap_or_else(|f| panic!("{stage}: {f:?}"));
+            let s = run_stage(stage, word, idea, "gemini-2.5-flash").unwrap_or_else(|f| panic!("{stage}: {f:?}"));
             let artifact = Artifact::from_value(stage, s.artifact).unwrap();
             assert_eq!(artifact, examples::select(idea).artifact(stage));
             assert!(s.usage.prompt_tokens > 0 && s.usage.output_tokens > 0);
@@ -143,9 +113,7 @@ fn every_stage_of_both_products_is_valid() {
     assert!(seen.iter().all(|r| r["apiKey"] == "test-key-123456"));
     // The design prompt carries the PRD and nothing else upstream.
     let design = seen.iter().find(|r| r["stage"] == "design").unwrap();
-    let text = design["body"]["contents"][0]["parts"][0]["text"]
-        .as_str()
-        .unwrap();
+    let text = design["body"]["contents"][0]["parts"][0]["text"].as_str().unwrap();
     assert!(text.contains("Upstream prd artifact") && !text.contains("Upstream data artifact"));
 }
 
@@ -172,9 +140,7 @@ fn each_fault_gives_its_designed_outcome() {
     ];
     for (kind, expected) in cases {
         let word = format!("f-{kind}");
-        fault(
-            json!({"kind": kind, "match": word, "stage": "data", "hangMs": 1500, "retryDelay": "2s"}),
-        );
+        fault(json!({"kind": kind, "match": word, "stage": "data", "hangMs": 1500, "retryDelay": "2s"}));
         let out = run_stage(Stage::Data, &word, "plan meals", "gemini-2.5-flash");
         match expected {
             None => {
@@ -198,11 +164,7 @@ fn unknown_models_and_missing_keys_get_real_errors() {
     let f = run_stage(Stage::Prd, "w-model", "meals", "palm-2").unwrap_err();
     assert_eq!(f.error.class, Some(FailureClass::ModelNotFound));
     assert!(f.error.message.contains("models/palm-2 is not found"));
-    let r = ureq::post(&format!(
-        "{}/v1beta/models/gemini-2.5-flash:generateContent",
-        base()
-    ))
-    .send_string("{}");
+    let r = ureq::post(&format!("{}/v1beta/models/gemini-2.5-flash:generateContent", base())).send_string("{}");
     match r {
         Err(ureq::Error::Status(403, resp)) => {
             let v: Value = resp.into_json().unwrap();
@@ -210,7 +172,6 @@ fn unknown_models_and_missing_keys_get_real_errors() {
         }
         other => panic!("expected 403, got {other:?}"),
     }
-    let bad =
-        ureq::post(&format!("{}/__control/faults", base())).send_json(json!({"kind": "meteor"}));
+    let bad = ureq::post(&format!("{}/__control/faults", base())).send_json(json!({"kind": "meteor"}));
     assert!(matches!(bad, Err(ureq::Error::Status(400, _))));
 }

@@ -49,16 +49,8 @@ pub async fn serve(stage: Stage, mut req: Request, env: Env) -> Result<Response>
             let text = redact(&body.to_string(), config.api_key.as_deref().unwrap_or(""));
             text_response(status, text)
         }
-        (_, "/health") | (_, "/generate") => error(
-            405,
-            "method_not_allowed",
-            "this route does not take that method",
-        ),
-        _ => error(
-            404,
-            "not_found",
-            "no such route; agents serve GET /health and POST /generate",
-        ),
+        (_, "/health") | (_, "/generate") => error(405, "method_not_allowed", "this route does not take that method"),
+        _ => error(404, "not_found", "no such route; agents serve GET /health and POST /generate"),
     }
 }
 
@@ -71,44 +63,23 @@ struct Config {
 
 impl Config {
     fn from_env(env: &Env) -> Self {
-        let var = |name: &str| {
-            env.var(name)
-                .ok()
-                .map(|v| v.to_string())
-                .filter(|v| !v.trim().is_empty())
-        };
+        let var = |name: &str| env.var(name).ok().map(|v| v.to_string()).filter(|v| !v.trim().is_empty());
         Config {
-            api_key: env
-                .secret("GEMINI_API_KEY")
-                .ok()
-                .map(|v| v.to_string())
-                .filter(|v| !v.trim().is_empty()),
+            api_key: env.secret("GEMINI_API_KEY").ok().map(|v| v.to_string()).filter(|v| !v.trim().is_empty()),
             model: var("GEMINI_MODEL").unwrap_or_else(|| DEFAULT_MODEL.to_string()),
             base_url: var("GEMINI_BASE_URL").unwrap_or_else(|| DEFAULT_BASE_URL.to_string()),
-            timeout_ms: var("GEMINI_TIMEOUT_MS")
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(DEFAULT_TIMEOUT_MS),
+            timeout_ms: var("GEMINI_TIMEOUT_MS").and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_TIMEOUT_MS),
         }
     }
 }
 
 async fn read_request(req: &mut Request) -> std::result::Result<GenerateRequest, GenerateFailure> {
     let bad = |msg: String| GenerateFailure::before_call("bad_request", None, msg, false);
-    let bytes = req
-        .bytes()
-        .await
-        .map_err(|_| bad("could not read the request body".into()))?;
+    let bytes = req.bytes().await.map_err(|_| bad("could not read the request body".into()))?;
     if bytes.len() > MAX_BODY_BYTES {
-        return Err(bad(format!(
-            "the request body is {} bytes; the limit is {MAX_BODY_BYTES}",
-            bytes.len()
-        )));
+        return Err(bad(format!("the request body is {} bytes; the limit is {MAX_BODY_BYTES}", bytes.len())));
     }
-    serde_json::from_slice(&bytes).map_err(|e| {
-        bad(format!(
-            "the request body is not a valid generate request: {e}"
-        ))
-    })
+    serde_json::from_slice(&bytes).map_err(|e| bad(format!("the request body is not a valid generate request: {e}")))
 }
 
 async fn run(stage: Stage, request: &GenerateRequest, config: &Config) -> (u16, serde_json::Value) {
@@ -118,37 +89,18 @@ async fn run(stage: Stage, request: &GenerateRequest, config: &Config) -> (u16, 
             return Err(GenerateFailure::before_call(
                 FailureClass::MissingApiKey.as_str(),
                 Some(FailureClass::MissingApiKey),
-                format!(
-                    "{} has no GEMINI_API_KEY; set it with scripts/set-secrets.sh",
-                    stage.worker_name()
-                ),
+                format!("{} has no GEMINI_API_KEY; set it with scripts/set-secrets.sh", stage.worker_name()),
                 false,
             ));
         };
-        let model = request
-            .settings
-            .model
-            .clone()
-            .unwrap_or_else(|| config.model.clone());
+        let model = request.settings.model.clone().unwrap_or_else(|| config.model.clone());
         let transport = FetchTransport::new(&config.base_url, key, config.timeout_ms);
-        generate(
-            stage,
-            request,
-            &upstream,
-            &model,
-            &RetryPolicy::default(),
-            &transport,
-            &WorkerClock,
-        )
-        .await
+        generate(stage, request, &upstream, &model, &RetryPolicy::default(), &transport, &WorkerClock).await
     }
     .await;
     match outcome {
         Ok(success) => (200, serde_json::to_value(&success).unwrap_or_default()),
-        Err(failure) => (
-            failure.http_status(),
-            serde_json::to_value(&failure).unwrap_or_default(),
-        ),
+        Err(failure) => (failure.http_status(), serde_json::to_value(&failure).unwrap_or_default()),
     }
 }
 
@@ -156,9 +108,7 @@ fn text_response(status: u16, body: String) -> Result<Response> {
     let headers = Headers::new();
     headers.set("content-type", "application/json")?;
     headers.set("cache-control", "no-store")?;
-    Ok(Response::from_bytes(body.into_bytes())?
-        .with_status(status)
-        .with_headers(headers))
+    Ok(Response::from_bytes(body.into_bytes())?.with_status(status).with_headers(headers))
 }
 
 fn json_response(status: u16, body: &serde_json::Value) -> Result<Response> {
@@ -166,8 +116,5 @@ fn json_response(status: u16, body: &serde_json::Value) -> Result<Response> {
 }
 
 fn error(status: u16, code: &str, message: &str) -> Result<Response> {
-    json_response(
-        status,
-        &json!({"error": {"code": code, "message": message, "retryable": false}}),
-    )
+    json_response(status, &json!({"error": {"code": code, "message": message, "retryable": false}}))
 }

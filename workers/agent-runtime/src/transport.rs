@@ -17,11 +17,7 @@ pub(crate) struct FetchTransport {
 
 impl FetchTransport {
     pub(crate) fn new(base_url: &str, api_key: String, timeout_ms: u64) -> Self {
-        Self {
-            base_url: base_url.trim_end_matches('/').to_string(),
-            api_key,
-            timeout_ms,
-        }
+        Self { base_url: base_url.trim_end_matches('/').to_string(), api_key, timeout_ms }
     }
 
     async fn post(&self, model: &str, body: &str) -> worker::Result<(u16, String)> {
@@ -29,9 +25,7 @@ impl FetchTransport {
         headers.set("content-type", "application/json")?;
         headers.set("x-goog-api-key", &self.api_key)?;
         let mut init = RequestInit::new();
-        init.with_method(Method::Post)
-            .with_headers(headers)
-            .with_body(Some(body.into()));
+        init.with_method(Method::Post).with_headers(headers).with_body(Some(body.into()));
         let url = format!("{}/v1beta/models/{model}:generateContent", self.base_url);
         let request = Request::new_with_init(&url, &init)?;
         let controller = AbortController::default();
@@ -54,11 +48,7 @@ impl FetchTransport {
 }
 
 impl ModelTransport for FetchTransport {
-    async fn generate_content(
-        &self,
-        model: &str,
-        body: &str,
-    ) -> Result<(u16, String), TransportError> {
+    async fn generate_content(&self, model: &str, body: &str) -> Result<(u16, String), TransportError> {
         self.post(model, body).await.map_err(|e| match e {
             worker::Error::RustError(m) if m == TIMEOUT => TransportError::Timeout,
             // The message of a failed fetch names the URL, never the header.

@@ -17,20 +17,13 @@ impl<'a> ServiceAgents<'a> {
 
     /// An agent's `/health`, or why it could not be read.
     pub(crate) async fn health(&self, stage: Stage) -> Result<AgentHealth, String> {
-        let fetcher = self
-            .env
-            .service(stage.binding())
-            .map_err(|e| format!("binding {}: {e}", stage.binding()))?;
-        let mut resp = fetcher
-            .fetch("https://agent/health", None)
-            .await
-            .map_err(|e| e.to_string())?;
+        let fetcher = self.env.service(stage.binding()).map_err(|e| format!("binding {}: {e}", stage.binding()))?;
+        let mut resp = fetcher.fetch("https://agent/health", None).await.map_err(|e| e.to_string())?;
         let text = resp.text().await.map_err(|e| e.to_string())?;
         if resp.status_code() != 200 {
             return Err(format!("answered HTTP {}", resp.status_code()));
         }
-        serde_json::from_str(&text)
-            .map_err(|_| "answered something that is not an agent health report".to_string())
+        serde_json::from_str(&text).map_err(|_| "answered something that is not an agent health report".to_string())
     }
 }
 
@@ -49,9 +42,7 @@ impl AgentPort for ServiceAgents<'_> {
             return AgentReply::Unreachable("could not build the request".into());
         }
         let mut init = RequestInit::new();
-        init.with_method(Method::Post)
-            .with_headers(headers)
-            .with_body(Some(body.into()));
+        init.with_method(Method::Post).with_headers(headers).with_body(Some(body.into()));
         let mut resp = match fetcher.fetch("https://agent/generate", Some(init)).await {
             Ok(r) => r,
             Err(e) => return AgentReply::Unreachable(e.to_string()),
@@ -64,16 +55,12 @@ impl AgentPort for ServiceAgents<'_> {
         if status == 200 {
             return match serde_json::from_str::<GenerateSuccess>(&text) {
                 Ok(s) => AgentReply::Success(s),
-                Err(e) => {
-                    AgentReply::Unreachable(format!("the agent's answer could not be read: {e}"))
-                }
+                Err(e) => AgentReply::Unreachable(format!("the agent's answer could not be read: {e}")),
             };
         }
         match serde_json::from_str::<GenerateFailure>(&text) {
             Ok(f) => AgentReply::Failure(f),
-            Err(_) => AgentReply::Unreachable(format!(
-                "the agent answered HTTP {status} without a Parit error body"
-            )),
+            Err(_) => AgentReply::Unreachable(format!("the agent answered HTTP {status} without a Parit error body")),
         }
     }
 }

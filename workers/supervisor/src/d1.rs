@@ -61,11 +61,7 @@ fn artifact_from(row: &Value) -> Option<ArtifactRecord> {
         r2_key: col_str(row, "r2_key"),
         content_hash: col_str(row, "content_hash"),
         input_hash: col_str(row, "input_hash"),
-        source: if row["source"] == "human" {
-            Source::Human
-        } else {
-            Source::Agent
-        },
+        source: if row["source"] == "human" { Source::Human } else { Source::Agent },
         model: col_opt_str(row, "model"),
         size_bytes: col_u64(row, "size_bytes"),
         created_at: col_u64(row, "created_at"),
@@ -121,21 +117,12 @@ impl D1Store {
         if statements.is_empty() {
             return Ok(());
         }
-        self.db
-            .batch(statements)
-            .await
-            .map_err(unavailable)
-            .map(|_| ())
+        self.db.batch(statements).await.map_err(unavailable).map(|_| ())
     }
 
     /// The schema version recorded by the migrations.
     pub(crate) async fn schema_version(&self) -> Result<Option<String>, StoreError> {
-        let rows = self
-            .rows(
-                "SELECT value FROM schema_metadata WHERE key = 'schema_version'",
-                &[],
-            )
-            .await?;
+        let rows = self.rows("SELECT value FROM schema_metadata WHERE key = 'schema_version'", &[]).await?;
         Ok(rows.first().and_then(|r| col_opt_str(r, "value")))
     }
 
@@ -190,10 +177,7 @@ impl D1Store {
     ) -> Result<(), StoreError> {
         self.batch(vec![
             self.settings_stmt(project_id, s, event.created_at)?,
-            self.stmt(
-                "UPDATE projects SET updated_at = ?2 WHERE id = ?1",
-                &[text(project_id), num(event.created_at)],
-            )?,
+            self.stmt("UPDATE projects SET updated_at = ?2 WHERE id = ?1", &[text(project_id), num(event.created_at)])?,
             self.activity_stmt(event)?,
         ])
         .await
@@ -227,16 +211,8 @@ impl D1Store {
     }
 
     /// Every checkpoint of a project.
-    pub(crate) async fn checkpoints(
-        &self,
-        project_id: &str,
-    ) -> Result<Vec<CheckpointView>, StoreError> {
-        let rows = self
-            .rows(
-                "SELECT * FROM checkpoints WHERE project_id = ?1",
-                &[text(project_id)],
-            )
-            .await?;
+    pub(crate) async fn checkpoints(&self, project_id: &str) -> Result<Vec<CheckpointView>, StoreError> {
+        let rows = self.rows("SELECT * FROM checkpoints WHERE project_id = ?1", &[text(project_id)]).await?;
         Ok(rows
             .iter()
             .filter_map(|r| {
@@ -253,15 +229,9 @@ impl D1Store {
     }
 
     /// Every artifact version of a project, by stage then version.
-    pub(crate) async fn artifacts(
-        &self,
-        project_id: &str,
-    ) -> Result<Vec<ArtifactRecord>, StoreError> {
+    pub(crate) async fn artifacts(&self, project_id: &str) -> Result<Vec<ArtifactRecord>, StoreError> {
         let rows = self
-            .rows(
-                "SELECT * FROM artifacts WHERE project_id = ?1 ORDER BY stage, version",
-                &[text(project_id)],
-            )
+            .rows("SELECT * FROM artifacts WHERE project_id = ?1 ORDER BY stage, version", &[text(project_id)])
             .await?;
         Ok(rows.iter().filter_map(artifact_from).collect())
     }
@@ -276,22 +246,14 @@ impl D1Store {
         let rows = self
             .rows(
                 "SELECT * FROM artifacts WHERE project_id = ?1 AND stage = ?2 AND version = ?3",
-                &[
-                    text(project_id),
-                    text(stage.as_str()),
-                    num(u64::from(version)),
-                ],
+                &[text(project_id), text(stage.as_str()), num(u64::from(version))],
             )
             .await?;
         Ok(rows.first().and_then(artifact_from))
     }
 
     /// A project's activity, oldest first, at most `limit` of the newest.
-    pub(crate) async fn activity(
-        &self,
-        project_id: &str,
-        limit: u64,
-    ) -> Result<Vec<Value>, StoreError> {
+    pub(crate) async fn activity(&self, project_id: &str, limit: u64) -> Result<Vec<Value>, StoreError> {
         self.rows(
             "SELECT id, stage, kind, message, created_at FROM (
                SELECT rowid AS seq, * FROM agent_activity WHERE project_id = ?1 ORDER BY created_at DESC, seq DESC LIMIT ?2
@@ -312,19 +274,10 @@ impl D1Store {
 
     /// Deletes every row of a project, in one transaction.
     pub(crate) async fn delete_project(&self, project_id: &str) -> Result<(), StoreError> {
-        let tables = [
-            "execution_traces",
-            "agent_activity",
-            "checkpoints",
-            "artifacts",
-            "project_settings",
-        ];
+        let tables = ["execution_traces", "agent_activity", "checkpoints", "artifacts", "project_settings"];
         let mut statements = Vec::new();
         for t in tables {
-            statements.push(self.stmt(
-                &format!("DELETE FROM {t} WHERE project_id = ?1"),
-                &[text(project_id)],
-            )?);
+            statements.push(self.stmt(&format!("DELETE FROM {t} WHERE project_id = ?1"), &[text(project_id)])?);
         }
         statements.push(self.stmt("DELETE FROM projects WHERE id = ?1", &[text(project_id)])?);
         self.batch(statements).await
@@ -337,11 +290,7 @@ impl D1Store {
         )
     }
 
-    fn checkpoint_stmt(
-        &self,
-        c: &CheckpointRecord,
-        with_version: bool,
-    ) -> Result<D1PreparedStatement, StoreError> {
+    fn checkpoint_stmt(&self, c: &CheckpointRecord, with_version: bool) -> Result<D1PreparedStatement, StoreError> {
         let sql = if with_version {
             "INSERT INTO checkpoints (project_id, stage, status, last_good_version, input_hash, error_class, error_message, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
@@ -360,8 +309,7 @@ impl D1Store {
                 text(&c.project_id),
                 text(c.stage.as_str()),
                 text(c.status.as_str()),
-                c.last_good_version
-                    .map_or(JsValue::NULL, |v| num(u64::from(v))),
+                c.last_good_version.map_or(JsValue::NULL, |v| num(u64::from(v))),
                 opt_text(c.input_hash.as_deref()),
                 opt_text(c.error_class.as_deref()),
                 opt_text(c.error_message.as_deref()),
@@ -373,27 +321,16 @@ impl D1Store {
 
 impl Store for D1Store {
     async fn project(&self, id: &str) -> Result<Option<ProjectRecord>, StoreError> {
-        let rows = self
-            .rows("SELECT * FROM projects WHERE id = ?1", &[text(id)])
-            .await?;
+        let rows = self.rows("SELECT * FROM projects WHERE id = ?1", &[text(id)]).await?;
         Ok(rows.first().map(project_from))
     }
 
     async fn settings(&self, project_id: &str) -> Result<ProjectSettings, StoreError> {
-        let rows = self
-            .rows(
-                "SELECT * FROM project_settings WHERE project_id = ?1",
-                &[text(project_id)],
-            )
-            .await?;
+        let rows = self.rows("SELECT * FROM project_settings WHERE project_id = ?1", &[text(project_id)]).await?;
         Ok(rows.first().map(settings_from).unwrap_or_default())
     }
 
-    async fn latest_artifact(
-        &self,
-        project_id: &str,
-        stage: Stage,
-    ) -> Result<Option<ArtifactRecord>, StoreError> {
+    async fn latest_artifact(&self, project_id: &str, stage: Stage) -> Result<Option<ArtifactRecord>, StoreError> {
         let rows = self
             .rows(
                 "SELECT * FROM artifacts WHERE project_id = ?1 AND stage = ?2 ORDER BY version DESC LIMIT 1",
@@ -403,11 +340,7 @@ impl Store for D1Store {
         Ok(rows.first().and_then(artifact_from))
     }
 
-    async fn commit_version(
-        &self,
-        a: &ArtifactRecord,
-        c: &CheckpointRecord,
-    ) -> Result<(), StoreError> {
+    async fn commit_version(&self, a: &ArtifactRecord, c: &CheckpointRecord) -> Result<(), StoreError> {
         self.batch(vec![
             self.stmt(
                 "INSERT INTO artifacts (id, project_id, stage, version, r2_key, content_hash, input_hash, source, model, size_bytes, created_at)

@@ -23,11 +23,7 @@ pub(crate) enum AppError {
     /// 415: the body is not JSON.
     UnsupportedMediaType,
     /// A stage's agent failed; status chosen by the failure class.
-    StageFailed {
-        class: String,
-        message: String,
-        retryable: bool,
-    },
+    StageFailed { class: String, message: String, retryable: bool },
     /// 503: D1, R2 or a binding is not answering.
     Unavailable(String),
     /// 500: a bug or an unexpected runtime error.
@@ -41,8 +37,15 @@ impl AppError {
             AppError::NotFound(m) => (404, "not_found", m.clone()),
             AppError::MethodNotAllowed(allowed) => (405, "method_not_allowed", format!("this route accepts {allowed}")),
             AppError::Conflict { code, message } => (409, code, message.clone()),
-            AppError::PayloadTooLarge(limit) => (413, "payload_too_large", format!("the body is larger than {limit} bytes")),
-            AppError::UnsupportedMediaType => (415, "unsupported_media_type", "send the body as JSON with content-type: application/json (curl: -H 'content-type: application/json')".into()),
+            AppError::PayloadTooLarge(limit) => {
+                (413, "payload_too_large", format!("the body is larger than {limit} bytes"))
+            }
+            AppError::UnsupportedMediaType => (
+                415,
+                "unsupported_media_type",
+                "send the body as JSON with content-type: application/json (curl: -H 'content-type: application/json')"
+                    .into(),
+            ),
             AppError::StageFailed { class, message, .. } => {
                 let status = match class.as_str() {
                     "quota_per_minute" | "quota_per_day" => 429,
@@ -59,17 +62,11 @@ impl AppError {
     /// The JSON error response: `{"error": {"code", "message"}}`.
     pub(crate) fn into_response(self) -> worker::Result<Response> {
         if let AppError::Internal(detail) | AppError::Unavailable(detail) = &self {
-            worker::console_error!(
-                "{}",
-                serde_json::json!({"level": "error", "detail": detail})
-            );
+            worker::console_error!("{}", serde_json::json!({"level": "error", "detail": detail}));
         }
         let (status, code, message) = self.status_code_message();
         let mut error = json!({"code": code, "message": message});
-        if let AppError::StageFailed {
-            class, retryable, ..
-        } = &self
-        {
+        if let AppError::StageFailed { class, retryable, .. } = &self {
             error["class"] = json!(class);
             error["retryable"] = json!(retryable);
         }
@@ -86,10 +83,7 @@ impl From<worker::Error> for AppError {
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Conflict(m) => AppError::Conflict {
-                code: "conflict",
-                message: m,
-            },
+            StoreError::Conflict(m) => AppError::Conflict { code: "conflict", message: m },
             other => AppError::Unavailable(other.to_string()),
         }
     }
@@ -105,14 +99,10 @@ impl From<ExecuteError> for AppError {
     fn from(e: ExecuteError) -> Self {
         match e {
             ExecuteError::ProjectNotFound => AppError::NotFound("project not found".into()),
-            e @ ExecuteError::MissingUpstream { .. } => AppError::Conflict {
-                code: "missing_upstream",
-                message: e.to_string(),
-            },
-            ExecuteError::Conflict(m) => AppError::Conflict {
-                code: "conflict",
-                message: m,
-            },
+            e @ ExecuteError::MissingUpstream { .. } => {
+                AppError::Conflict { code: "missing_upstream", message: e.to_string() }
+            }
+            ExecuteError::Conflict(m) => AppError::Conflict { code: "conflict", message: m },
             ExecuteError::Storage(m) => AppError::Unavailable(m),
             other => AppError::Internal(other.to_string()),
         }

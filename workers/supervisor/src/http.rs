@@ -13,9 +13,7 @@ pub(crate) fn json(status: u16, body: &Value) -> worker::Result<Response> {
     headers.set("content-type", "application/json; charset=utf-8")?;
     headers.set("cache-control", "no-store")?;
     headers.set("x-content-type-options", "nosniff")?;
-    Ok(Response::from_bytes(body.to_string().into_bytes())?
-        .with_status(status)
-        .with_headers(headers))
+    Ok(Response::from_bytes(body.to_string().into_bytes())?.with_status(status).with_headers(headers))
 }
 
 /// Reads a JSON body of at most `limit` bytes.
@@ -25,29 +23,19 @@ pub(crate) async fn json_body(req: &mut Request, limit: usize) -> AppResult<Valu
             return Err(AppError::UnsupportedMediaType);
         }
     }
-    if let Some(len) = req
-        .headers()
-        .get("content-length")?
-        .and_then(|l| l.parse::<usize>().ok())
-    {
+    if let Some(len) = req.headers().get("content-length")?.and_then(|l| l.parse::<usize>().ok()) {
         if len > limit {
             return Err(AppError::PayloadTooLarge(limit));
         }
     }
-    let bytes = req
-        .bytes()
-        .await
-        .map_err(|_| AppError::BadRequest("could not read the request body".into()))?;
+    let bytes = req.bytes().await.map_err(|_| AppError::BadRequest("could not read the request body".into()))?;
     if bytes.len() > limit {
         return Err(AppError::PayloadTooLarge(limit));
     }
     if bytes.is_empty() {
-        return Err(AppError::BadRequest(
-            "the request body is empty; send a JSON object".into(),
-        ));
+        return Err(AppError::BadRequest("the request body is empty; send a JSON object".into()));
     }
-    serde_json::from_slice(&bytes)
-        .map_err(|e| AppError::BadRequest(format!("the body is not valid JSON: {e}")))
+    serde_json::from_slice(&bytes).map_err(|e| AppError::BadRequest(format!("the body is not valid JSON: {e}")))
 }
 
 /// The query string parameters of a request, decoded.
@@ -73,10 +61,7 @@ impl Query {
 
     /// The value of `key`, if present.
     pub(crate) fn get(&self, key: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 
     /// A whole number in `min..=max`, `default` when absent.
@@ -85,9 +70,7 @@ impl Query {
             None => Ok(default),
             Some(v) => match v.parse::<u64>() {
                 Ok(n) if (min..=max).contains(&n) => Ok(n),
-                _ => Err(AppError::BadRequest(format!(
-                    "{key} must be a whole number from {min} to {max}"
-                ))),
+                _ => Err(AppError::BadRequest(format!("{key} must be a whole number from {min} to {max}"))),
             },
         }
     }
@@ -119,10 +102,7 @@ pub(crate) fn project_id(raw: &str) -> AppResult<&str> {
     if is_resource_id(raw) {
         Ok(raw)
     } else {
-        Err(AppError::BadRequest(format!(
-            "\"{}\" is not a project id",
-            truncate(raw, 80)
-        )))
+        Err(AppError::BadRequest(format!("\"{}\" is not a project id", truncate(raw, 80))))
     }
 }
 
@@ -130,11 +110,7 @@ pub(crate) fn project_id(raw: &str) -> AppResult<&str> {
 pub(crate) fn stage(raw: &str) -> AppResult<Stage> {
     Stage::parse(raw).ok_or_else(|| {
         let names: Vec<&str> = Stage::ALL.iter().map(|s| s.as_str()).collect();
-        AppError::BadRequest(format!(
-            "\"{}\" is not a stage (one of {})",
-            truncate(raw, 40),
-            names.join(", ")
-        ))
+        AppError::BadRequest(format!("\"{}\" is not a stage (one of {})", truncate(raw, 40), names.join(", ")))
     })
 }
 

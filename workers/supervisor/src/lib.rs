@@ -29,11 +29,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
 
 async fn route(req: Request, env: Env) -> AppResult<Response> {
     let path = req.path();
-    let segments: Vec<&str> = path
-        .trim_matches('/')
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .collect();
+    let segments: Vec<&str> = path.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
     let method = req.method();
     let app = || App::new(env.clone());
     match (method, segments.as_slice()) {
@@ -50,9 +46,7 @@ async fn route(req: Request, env: Env) -> AppResult<Response> {
                 (Method::Delete, []) => projects::delete(&app, id).await,
                 (Method::Patch, ["settings"]) => projects::patch_settings(&app, id, req).await,
                 (Method::Get, ["artifacts"]) => artifacts::list(&app, id).await,
-                (Method::Get, ["artifacts", stage]) => {
-                    artifacts::get(&app, id, http::stage(stage)?, &req).await
-                }
+                (Method::Get, ["artifacts", stage]) => artifacts::get(&app, id, http::stage(stage)?, &req).await,
                 (Method::Get, ["activity"]) => feed::activity(&app, id, &req).await,
                 (Method::Get, ["traces"]) => feed::traces(&app, id).await,
                 (_, []) => Err(AppError::MethodNotAllowed("GET, DELETE")),

@@ -38,12 +38,7 @@ impl R2Blobs {
 
 impl BlobStore for R2Blobs {
     async fn put(&self, key: &str, body: Vec<u8>) -> Result<(), StoreError> {
-        self.bucket
-            .put(key, body)
-            .execute()
-            .await
-            .map_err(unavailable)
-            .map(|_| ())
+        self.bucket.put(key, body).execute().await.map_err(unavailable).map(|_| ())
     }
 
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
@@ -58,10 +53,7 @@ impl BlobStore for R2Blobs {
 
     async fn delete(&self, keys: &[String]) -> Result<(), StoreError> {
         for chunk in keys.chunks(1000) {
-            self.bucket
-                .delete_multiple(chunk.to_vec())
-                .await
-                .map_err(unavailable)?;
+            self.bucket.delete_multiple(chunk.to_vec()).await.map_err(unavailable)?;
         }
         Ok(())
     }

@@ -30,10 +30,7 @@ pub(crate) async fn list(app: &App, id: &str) -> AppResult<Response> {
         latest.insert(a.stage.as_str(), a.version);
     }
     let versions: Vec<Value> = all.iter().map(meta).collect();
-    Ok(json(
-        200,
-        &json!({"projectId": id, "latest": latest, "versions": versions}),
-    )?)
+    Ok(json(200, &json!({"projectId": id, "latest": latest, "versions": versions}))?)
 }
 
 pub(crate) async fn get(app: &App, id: &str, stage: Stage, req: &Request) -> AppResult<Response> {

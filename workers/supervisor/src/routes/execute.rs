@@ -14,17 +14,10 @@ const MAX_CONTEXT_CHARS: usize = 8_000;
 pub(crate) async fn execute(app: &App, mut req: Request) -> AppResult<Response> {
     let body = json_body(&mut req, MAX_BODY).await?;
     let Some(map) = body.as_object() else {
-        return Err(AppError::BadRequest(
-            "the body must be a JSON object with projectId and stage".into(),
-        ));
+        return Err(AppError::BadRequest("the body must be a JSON object with projectId and stage".into()));
     };
-    if let Some(k) = map
-        .keys()
-        .find(|k| !matches!(k.as_str(), "projectId" | "stage" | "context"))
-    {
-        return Err(AppError::BadRequest(format!(
-            "unknown field \"{k}\" (expected projectId, stage, context)"
-        )));
+    if let Some(k) = map.keys().find(|k| !matches!(k.as_str(), "projectId" | "stage" | "context")) {
+        return Err(AppError::BadRequest(format!("unknown field \"{k}\" (expected projectId, stage, context)")));
     }
     let id = match map.get("projectId") {
         Some(Value::String(s)) => project_id(s)?.to_string(),
@@ -42,28 +35,14 @@ pub(crate) async fn execute(app: &App, mut req: Request) -> AppResult<Response> 
         Some(Value::String(s)) => Some(s.clone()),
         Some(Value::Object(o)) if o.is_empty() => None,
         Some(v @ Value::Object(_)) => Some(v.to_string()),
-        Some(_) => {
-            return Err(AppError::BadRequest(
-                "context must be a string or an object".into(),
-            ))
-        }
+        Some(_) => return Err(AppError::BadRequest("context must be a string or an object".into())),
     };
-    if context
-        .as_ref()
-        .is_some_and(|c| c.chars().count() > MAX_CONTEXT_CHARS)
-    {
-        return Err(AppError::BadRequest(format!(
-            "context is longer than {MAX_CONTEXT_CHARS} characters"
-        )));
+    if context.as_ref().is_some_and(|c| c.chars().count() > MAX_CONTEXT_CHARS) {
+        return Err(AppError::BadRequest(format!("context is longer than {MAX_CONTEXT_CHARS} characters")));
     }
     app.owned_project(&id).await?;
     let agents = app.agents();
-    let ports = Ports {
-        store: &app.store,
-        blobs: &app.blobs,
-        agents: &agents,
-        env: &WorkerEnvironment,
-    };
+    let ports = Ports { store: &app.store, blobs: &app.blobs, agents: &agents, env: &WorkerEnvironment };
     match execute_stage(&ports, &id, stage, context.as_deref()).await? {
         StageOutcome::Succeeded(s) => Ok(json(
             200,
@@ -80,10 +59,8 @@ pub(crate) async fn execute(app: &App, mut req: Request) -> AppResult<Response> 
                 "costUsd": s.cost_usd,
             }),
         )?),
-        StageOutcome::Failed(f) => Err(AppError::StageFailed {
-            class: f.class,
-            message: f.message,
-            retryable: f.retryable,
-        }),
+        StageOutcome::Failed(f) => {
+            Err(AppError::StageFailed { class: f.class, message: f.message, retryable: f.retryable })
+        }
     }
 }

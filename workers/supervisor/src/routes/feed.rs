@@ -87,12 +87,6 @@ pub(crate) async fn traces(app: &App, id: &str) -> AppResult<Response> {
             })
         })
         .collect();
-    let stages: Map<String, Value> = by_stage
-        .iter()
-        .map(|(k, t)| (k.clone(), t.json()))
-        .collect();
-    Ok(json(
-        200,
-        &json!({"projectId": id, "traces": traces, "totals": total.json(), "byStage": stages}),
-    )?)
+    let stages: Map<String, Value> = by_stage.iter().map(|(k, t)| (k.clone(), t.json())).collect();
+    Ok(json(200, &json!({"projectId": id, "traces": traces, "totals": total.json(), "byStage": stages}))?)
 }

@@ -34,9 +34,7 @@ pub(crate) async fn create(app: &App, mut req: Request) -> AppResult<Response> {
         message: format!("Project \"{}\" created", project.name),
         created_at: now,
     };
-    app.store
-        .create_project(&project, &input.settings, &event)
-        .await?;
+    app.store.create_project(&project, &input.settings, &event).await?;
     Ok(json(201, &view(&project, &input.settings, &[], &[]))?)
 }
 
@@ -47,26 +45,13 @@ pub(crate) async fn list(app: &App, req: &Request) -> AppResult<Response> {
         None | Some("") => None,
         Some(c) => Some(parse_cursor(c)?),
     };
-    let mut page = app
-        .store
-        .list_projects(
-            LOCAL_OWNER,
-            limit + 1,
-            after.as_ref().map(|(t, id)| (*t, id.as_str())),
-        )
-        .await?;
+    let mut page =
+        app.store.list_projects(LOCAL_OWNER, limit + 1, after.as_ref().map(|(t, id)| (*t, id.as_str()))).await?;
     let more = page.len() as u64 > limit;
     page.truncate(limit as usize);
-    let next = if more {
-        page.last().map(|p| format!("{}.{}", p.created_at, p.id))
-    } else {
-        None
-    };
+    let next = if more { page.last().map(|p| format!("{}.{}", p.created_at, p.id)) } else { None };
     let projects: Vec<Value> = page.iter().map(summary).collect();
-    Ok(json(
-        200,
-        &json!({"projects": projects, "nextCursor": next}),
-    )?)
+    Ok(json(200, &json!({"projects": projects, "nextCursor": next}))?)
 }
 
 fn parse_cursor(c: &str) -> AppResult<(u64, String)> {
@@ -84,10 +69,7 @@ pub(crate) async fn get(app: &App, id: &str) -> AppResult<Response> {
     let settings = app.store.settings(id).await?;
     let checkpoints = app.store.checkpoints(id).await?;
     let artifacts = app.store.artifacts(id).await?;
-    Ok(json(
-        200,
-        &view(&project, &settings, &checkpoints, &artifacts),
-    )?)
+    Ok(json(200, &view(&project, &settings, &checkpoints, &artifacts))?)
 }
 
 pub(crate) async fn delete(app: &App, id: &str) -> AppResult<Response> {
@@ -97,10 +79,7 @@ pub(crate) async fn delete(app: &App, id: &str) -> AppResult<Response> {
     let keys = app.blobs.keys_under(&project_prefix(id)).await?;
     app.blobs.delete(&keys).await?;
     app.store.delete_project(id).await?;
-    Ok(json(
-        200,
-        &json!({"deleted": id, "objectsDeleted": keys.len()}),
-    )?)
+    Ok(json(200, &json!({"deleted": id, "objectsDeleted": keys.len()}))?)
 }
 
 pub(crate) async fn patch_settings(app: &App, id: &str, mut req: Request) -> AppResult<Response> {
@@ -109,10 +88,7 @@ pub(crate) async fn patch_settings(app: &App, id: &str, mut req: Request) -> App
     let current = app.store.settings(id).await?;
     let next = current.patched(&patch)?;
     let env = WorkerEnvironment;
-    let changed: Vec<&str> = patch
-        .as_object()
-        .map(|m| m.keys().map(String::as_str).collect())
-        .unwrap_or_default();
+    let changed: Vec<&str> = patch.as_object().map(|m| m.keys().map(String::as_str).collect()).unwrap_or_default();
     let event = ActivityRecord {
         id: env.new_id(),
         project_id: id.to_string(),
@@ -138,11 +114,7 @@ fn view(
     let stages: Vec<Value> = Stage::ALL
         .iter()
         .map(|stage| {
-            let latest = artifacts
-                .iter()
-                .filter(|a| a.stage == *stage)
-                .map(|a| a.version)
-                .max();
+            let latest = artifacts.iter().filter(|a| a.stage == *stage).map(|a| a.version).max();
             let cp = checkpoints.iter().find(|c| c.stage == *stage);
             let status = cp.map_or("pending", |c| c.status.as_str());
             let error = cp

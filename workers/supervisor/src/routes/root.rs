@@ -26,11 +26,8 @@ pub(crate) const ENDPOINTS: &[&str] = &[
 ];
 
 pub(crate) fn index(app: &App) -> AppResult<Response> {
-    let version = app
-        .env
-        .var("PARIT_VERSION")
-        .map(|v| v.to_string())
-        .unwrap_or_else(|_| env!("CARGO_PKG_VERSION").to_string());
+    let version =
+        app.env.var("PARIT_VERSION").map(|v| v.to_string()).unwrap_or_else(|_| env!("CARGO_PKG_VERSION").to_string());
     Ok(json(
         200,
         &json!({

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Starts or stops the whole fleet locally: the supervisor and the seven
+# agents in one `wrangler dev` (workerd, local D1 and R2), from already built
+# Workers (scripts/build-workers.sh).
+#
+#   scripts/fleet.sh up --dir DIR --port PORT --gemini-url URL [options]
+#   scripts/fleet.sh down --dir DIR
+#
+# up options:
+#   --omit STAGE        leave that agent out (its binding is then unreachable)
+#   --only STAGE        run just that agent, as the primary Worker on PORT
+#   --timeout-ms N      the agents' Gemini client timeout (GEMINI_TIMEOUT_MS)
+#
+# Each run's configs are generated under DIR/config from workers/*/wrangler.toml
+# (absolute `main`, no build step) with each agent's .dev.vars holding
+# GEMINI_API_KEY (from the environment, else a placeholder for local servers)
+# and GEMINI_BASE_URL. The repo's own configs and .dev.vars are never touched.
+# D1 and R2 state persist in DIR/state; migrations are applied before start.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; }
+
+cmd="${1:-}"; shift || true
+dir=""; port=""; gemini_url=""; timeout_ms=""; omit=(); only=""
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --dir) dir="$2"; shift 2 ;;
+    --port) port="$2"; shift 2 ;;
+    --gemini-url) gemini_url="$2"; shift 2 ;;
+    --timeout-ms) timeout_ms="$2"; shift 2 ;;
+    --omit) omit+=("$2-agent"); shift 2 ;;
+    --only) only="$2-agent"; shift 2 ;;
+    -h|--help) usage; exit 0 ;;
+    *) usage >&2; die "unknown argument: $1" ;;
+  esac
+done
+[[ -n "$dir" ]] || { usage >&2; die "--dir is required"; }
+mkdir -p "$dir"
+dir="$(cd "$dir" && pwd)"
+# wrangler's dev registry joins service bindings across every `wrangler dev`
+# sharing it: give each fleet its own, or a test fleet without an agent would
+# quietly reach another fleet's.
+export WRANGLER_REGISTRY_PATH="$dir/registry"
+
+down() {
+  if [[ -f "$dir/pid" ]]; then
+    local pid; pid="$(cat "$dir/pid")"
+    # wrangler was started in its own process group; workerd is in it too.
+    kill -TERM -- "-$pid" 2>/dev/null || true
+    for _ in $(seq 1 40); do kill -0 -- "-$pid" 2>/dev/null || break; sleep 0.25; done
+    kill -KILL -- "-$pid" 2>/dev/null || true
+    rm -f "$dir/pid"
+  fi
+}
+
+generate_config() {
+  local w="$1" out="$dir/config/$1"
+  mkdir -p "$out"
+  [[ -f "$ROOT/workers/$w/build/index.js" ]] || die "workers/$w is not built: run scripts/build-workers.sh"
+  # Drop the [build] table (already built), make paths absolute.
+  awk -v main="$ROOT/workers/$w/build/index.js" -v migrations="$ROOT/migrations" '
+    /^\[build\]/ { skip = 1; next }
+    /^\[/ { skip = 0 }
+    skip { next }
+    /^main = / { print "main = \"" main "\""; next }
+    /^migrations_dir = / { print "migrations_dir = \"" migrations "\""; next }
+    { print }
+  ' "$ROOT/workers/$w/wrangler.toml" > "$out/wrangler.toml"
+  if [[ "$w" == *-agent ]]; then
+    {
+      echo "GEMINI_API_KEY=${GEMINI_API_KEY:-parit-local-placeholder-key}"
+      echo "GEMINI_BASE_URL=$gemini_url"
+      [[ -n "$timeout_ms" ]] && echo "GEMINI_TIMEOUT_MS=$timeout_ms"
+      [[ -n "${GEMINI_MODEL:-}" ]] && echo "GEMINI_MODEL=$GEMINI_MODEL"
+      true
+    } > "$out/.dev.vars"
+    chmod 600 "$out/.dev.vars"
+  fi
+}
+
+up() {
+  [[ -n "$port" ]] || die "--port is required"
+  [[ -n "$gemini_url" ]] || die "--gemini-url is required"
+  down
+  rm -rf "$dir/config"
+  local configs=()
+  if [[ -n "$only" ]]; then
+    generate_config "$only"
+    configs+=(-c "$dir/config/$only/wrangler.toml")
+  else
+    generate_config supervisor
+    configs+=(-c "$dir/config/supervisor/wrangler.toml")
+    for a in "${AGENTS[@]}"; do
+      if [[ " ${omit[*]:-} " == *" $a "* ]]; then continue; fi
+      generate_config "$a"
+      configs+=(-c "$dir/config/$a/wrangler.toml")
+    done
+    mkdir -p "$dir/state"
+    "$WRANGLER" d1 migrations apply parit_db --local -c "$dir/config/supervisor/wrangler.toml" \
+      --persist-to "$dir/state" > "$dir/migrate.log" 2>&1 || { cat "$dir/migrate.log" >&2; die "migrations failed"; }
+  fi
+  local inspector; inspector="$(free_port)"
+  setsid "$WRANGLER" dev "${configs[@]}" --port "$port" --ip 127.0.0.1 --inspector-port "$inspector" \
+    --persist-to "$dir/state" --show-interactive-dev-session=false > "$dir/wrangler.log" 2>&1 < /dev/null &
+  echo $! > "$dir/pid"
+  local probe="http://127.0.0.1:$port/"
+  [[ -n "$only" ]] && probe="http://127.0.0.1:$port/health"
+  if ! wait_for "$probe" 90; then
+    tail -n 30 "$dir/wrangler.log" >&2
+    down
+    die "the fleet did not answer on port $port"
+  fi
+  echo "http://127.0.0.1:$port"
+}
+
+case "$cmd" in
+  up) up ;;
+  down) down ;;
+  *) usage >&2; exit 2 ;;
+esac

@@ -1,0 +1,42 @@
+# Shared by Parit's scripts: repo paths, the pinned wrangler, offline and
+# quiet wrangler settings, and output helpers. Source it; do not run it.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+AGENTS=(prd-agent data-agent design-agent logic-agent api-agent frontend-agent deployment-agent)
+WORKERS=("${AGENTS[@]}" supervisor)
+
+# Every wrangler call goes through $WRANGLER so tests can substitute a fake.
+WRANGLER="${WRANGLER:-$ROOT/wrangler/node_modules/.bin/wrangler}"
+
+export WRANGLER_SEND_METRICS=false
+export WRANGLER_SEND_ERROR_REPORTS=false
+export CLOUDFLARE_CF_FETCH_ENABLED=false
+export WRANGLER_HIDE_BANNER=true
+export WRANGLER_LOG_PATH="${WRANGLER_LOG_PATH:-$ROOT/.wrangler/logs}"
+export WRANGLER_REGISTRY_PATH="${WRANGLER_REGISTRY_PATH:-$ROOT/.wrangler/registry}"
+
+if [[ -t 1 && -z "${NO_COLOR:-}" ]]; then
+  C_BOLD=$'\e[1m'; C_GREEN=$'\e[32m'; C_RED=$'\e[31m'; C_YELLOW=$'\e[33m'; C_DIM=$'\e[2m'; C_RESET=$'\e[0m'
+else
+  C_BOLD=""; C_GREEN=""; C_RED=""; C_YELLOW=""; C_DIM=""; C_RESET=""
+fi
+
+say()  { printf '%s\n' "${C_BOLD}==>${C_RESET} $*"; }
+ok()   { printf '%s\n' "${C_GREEN}✔${C_RESET} $*"; }
+warn() { printf '%s\n' "${C_YELLOW}!${C_RESET} $*" >&2; }
+die()  { printf '%s\n' "${C_RED}✘${C_RESET} $*" >&2; exit 1; }
+
+# A TCP port nobody listens on now.
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# Waits up to $2 seconds for $1 to answer 200.
+wait_for() {
+  local url="$1" seconds="${2:-60}" i
+  for ((i = 0; i < seconds * 4; i++)); do
+    curl -sf -o /dev/null "$url" && return 0
+    sleep 0.25
+  done
+  return 1
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Installs everything Parit needs on a bare machine, skipping whatever is
+# already present at the right version:
+#   Debian packages   curl (scripts and tests talk HTTP with it)
+#   Rust target       wasm32-unknown-unknown
+#   cargo tools       worker-build 0.8.7, wasm-bindgen-cli at Cargo.lock's wasm-bindgen
+#   npm packages      wrangler/ from its lockfile (wrangler 4.86.0, binaryen's wasm-opt)
+# Safe to run again; the second run is a no-op that takes a second or two.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
+  sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0
+fi
+
+WORKER_BUILD_VERSION="0.8.7"
+WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock")"
+[[ -n "$WASM_BINDGEN_VERSION" ]] || die "cannot read wasm-bindgen's version from Cargo.lock"
+
+apt_packages=()
+command -v curl >/dev/null || apt_packages+=(curl)
+command -v python3 >/dev/null || apt_packages+=(python3)
+if [[ ${#apt_packages[@]} -gt 0 ]]; then
+  say "installing Debian packages: ${apt_packages[*]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${apt_packages[@]}" >/dev/null
+fi
+
+command -v cargo >/dev/null || die "cargo is not installed (this machine's Rust toolchain comes from rustup)"
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if [[ "$(worker-build --version 2>/dev/null || true)" != "$WORKER_BUILD_VERSION" ]]; then
+  say "installing worker-build $WORKER_BUILD_VERSION (a few minutes)"
+  cargo install worker-build --version "$WORKER_BUILD_VERSION" --locked --quiet
+fi
+
+if [[ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]]; then
+  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (a few minutes)"
+  # --locked fails on this CLI's lockfile (a yanked transitive version).
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --quiet
+fi
+
+stamp="$ROOT/wrangler/node_modules/.parit-lock-sha256"
+want="$(sha256sum "$ROOT/wrangler/package-lock.json" | cut -d' ' -f1)"
+if [[ ! -x "$ROOT/wrangler/node_modules/.bin/wrangler" || "$(cat "$stamp" 2>/dev/null)" != "$want" ]]; then
+  say "installing the pinned wrangler toolchain (npm ci)"
+  (cd "$ROOT/wrangler" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$want" > "$stamp"
+fi
+
+ok "toolchain ready: $(worker-build --version | sed 's/^/worker-build /'), $(wasm-bindgen --version), wrangler $("$ROOT/wrangler/node_modules/.bin/wrangler" --version 2>/dev/null | tail -n 1)"
