@@ -6,6 +6,9 @@
 #
 # The Workers share one target directory, so they are built in turn (building
 # them in parallel only makes them wait for each other's cargo lock).
+# A Worker whose inputs (its crate, the agent runtime, the domain crate,
+# Cargo.toml/Cargo.lock) hash the same as at its last build is skipped, so a
+# warm start does not pay for eight no-op worker-build runs.
 # PARIT_SKIP_BUILD=1 makes this a no-op: scripts that build once and then
 # start `wrangler dev` set it so wrangler does not rebuild at start-up.
 set -euo pipefail
@@ -30,9 +33,28 @@ export WASM_OPT_BIN="$ROOT/wrangler/node_modules/.bin/wasm-opt"
 export ESBUILD_BIN="$ROOT/wrangler/node_modules/.bin/esbuild"
 [[ -x "$WASM_OPT_BIN" ]] || { echo "wasm-opt not found: run .ci/setup first" >&2; exit 1; }
 
+# Hash of everything that goes into worker $1's WASM.
+inputs_hash() {
+  local dirs=("$ROOT/shared" "$ROOT/workers/$1")
+  [[ "$1" == *-agent ]] && dirs+=("$ROOT/workers/agent-runtime")
+  {
+    find "${dirs[@]}" -type f \( -name '*.rs' -o -name 'Cargo.toml' \) -not -path '*/build/*' -print0 \
+      | sort -z | xargs -0 sha256sum
+    sha256sum "$ROOT/Cargo.toml" "$ROOT/Cargo.lock"
+    wasm-bindgen --version
+  } | sha256sum | cut -d' ' -f1
+}
+
 for w in "${targets[@]}"; do
   [[ -d "$ROOT/workers/$w" ]] || { echo "no such worker: $w" >&2; exit 1; }
+  stamp="$ROOT/workers/$w/build/.inputs-sha256"
+  hash="$(inputs_hash "$w")"
+  if [[ -f "$ROOT/workers/$w/build/index.js" && "$(cat "$stamp" 2>/dev/null)" == "$hash" ]]; then
+    echo "$w is up to date"
+    continue
+  fi
   echo "building $w"
   (cd "$ROOT/workers/$w" && worker-build --release 2>&1 | grep -vE '^\s*$' | tail -n 3)
   [[ -f "$ROOT/workers/$w/build/index.js" ]] || { echo "build of $w produced no build/index.js" >&2; exit 1; }
+  echo "$hash" > "$stamp"
 done

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# The whole fleet on this machine, with one command.
+#
+#   scripts/dev.sh [--port 8787]
+#
+# Installs what is missing, builds the eight Workers, applies the local D1
+# migrations and starts the supervisor and the seven agents in one
+# `wrangler dev` (workerd, local D1 and R2; state kept in .parit/dev/state
+# between runs). With GEMINI_API_KEY set (in the environment or in .dev.vars
+# at the repo root) the agents call the real Gemini API; without it they call
+# a local Gemini-compatible server that this script starts: fully offline.
+# Prints the URL and a curl to try. Ctrl-C stops everything it started.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+port=8787
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --port) port="$2"; shift 2 ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown argument: $1 (see --help)" ;;
+  esac
+done
+
+started=$(date +%s%N)
+"$ROOT/scripts/setup.sh"
+say "building the Workers (incremental)"
+"$ROOT/scripts/build-workers.sh" > "$ROOT/.wrangler/build.log" 2>&1 || { tail -n 40 "$ROOT/.wrangler/build.log" >&2; die "build failed"; }
+
+# A key from the environment wins; else one from .dev.vars at the repo root.
+if [[ -z "${GEMINI_API_KEY:-}" && -f "$ROOT/.dev.vars" ]]; then
+  key_line="$(grep -E '^GEMINI_API_KEY=' "$ROOT/.dev.vars" | tail -n 1 || true)"
+  key="${key_line#GEMINI_API_KEY=}"
+  [[ -n "$key" && "$key" != "your_gemini_api_key_here" ]] && export GEMINI_API_KEY="$key"
+fi
+
+run="$ROOT/.parit/dev"
+mkdir -p "$run"
+gemini_pid=""
+cleanup() {
+  trap - INT TERM EXIT
+  echo
+  say "stopping the fleet"
+  "$ROOT/scripts/fleet.sh" down --dir "$run" || true
+  [[ -n "$gemini_pid" ]] && kill "$gemini_pid" 2>/dev/null || true
+}
+trap cleanup INT TERM EXIT
+
+if [[ -n "${GEMINI_API_KEY:-}" ]]; then
+  gemini_url="${GEMINI_BASE_URL:-https://generativelanguage.googleapis.com}"
+  ok "GEMINI_API_KEY is set: the agents call $gemini_url"
+else
+  cargo build --quiet -p parit-gemini-local
+  gemini_port="$(free_port)"
+  "$ROOT/target/debug/gemini-local" --port "$gemini_port" > "$run/gemini.log" 2>&1 &
+  gemini_pid=$!
+  gemini_url="http://127.0.0.1:$gemini_port"
+  wait_for "$gemini_url/__control/health" 20 || die "the local Gemini server did not start"
+  warn "GEMINI_API_KEY is not set: running OFFLINE against the local Gemini-compatible server at $gemini_url"
+  warn "(it answers with example products; put a key in .dev.vars or the environment to use the real API)"
+fi
+
+say "starting the fleet (supervisor + 7 agents)"
+url="$("$ROOT/scripts/fleet.sh" up --dir "$run" --port "$port" --gemini-url "$gemini_url")"
+elapsed_ms=$(( ($(date +%s%N) - started) / 1000000 ))
+ok "Parit is up at $url (first 200 after ${elapsed_ms} ms)"
+cat <<TRY
+
+  Try it:
+    curl -s $url/health
+    curl -s -X POST $url/api/projects -H 'content-type: application/json' \\
+      -d '{"name":"Pantry","idea":"Plan a week of meals from what is in the pantry"}'
+    curl -s -X POST $url/api/execute -H 'content-type: application/json' \\
+      -d '{"projectId":"<id from above>","stage":"prd"}'
+
+  Logs: $run/wrangler.log      Stop: Ctrl-C
+TRY
+
+# Stay in the foreground while the fleet runs, showing its log.
+tail -n 0 -F "$run/wrangler.log" &
+tail_pid=$!
+while kill -0 "$(cat "$run/pid" 2>/dev/null || echo 0)" 2>/dev/null; do sleep 1; done
+kill "$tail_pid" 2>/dev/null || true
+die "the fleet stopped unexpectedly; see $run/wrangler.log"
