@@ -262,6 +262,23 @@ fn entity_stories(i: usize) -> (String, String) {
 }
 
 impl ProductSpec {
+    /// Takes the fields of each entity this product shares with `data` from
+    /// `data` (an edited data model), keeping everything else.
+    pub fn adopt_fields(&mut self, data: &DataArtifact) {
+        for spec in &mut self.entities {
+            let Some(entity) = data.entities.iter().find(|e| e.name == spec.name) else { continue };
+            spec.fields = entity
+                .fields
+                .iter()
+                .filter(|f| f.name != "id" && f.name != "created_at")
+                .map(|f| {
+                    let t = if f.references.is_some() { FieldType::Id } else { f.field_type };
+                    (f.name.clone(), t, f.required, f.unique, f.references.clone())
+                })
+                .collect();
+        }
+    }
+
     /// The artifact of `stage` for this product.
     pub fn artifact(&self, stage: Stage) -> Artifact {
         match stage {
@@ -742,6 +759,30 @@ mod tests {
         assert_eq!(select("Book appointments at my dental clinic").key, "clinic");
         assert_eq!(select("Plan meals from my pantry").key, "pantry");
         assert_eq!(select("something else entirely").key, "pantry");
+    }
+
+    #[test]
+    fn adopting_its_own_data_model_changes_nothing_and_an_edit_flows_down() {
+        let mut p = pantry();
+        let before = p.api();
+        p.adopt_fields(&pantry().data());
+        assert_eq!(p.api(), before);
+        let mut data = pantry().data();
+        data.entities[1].fields.insert(
+            2,
+            Field {
+                name: "cuisine".into(),
+                field_type: FieldType::String,
+                required: false,
+                unique: false,
+                references: None,
+                description: "The cuisine.".into(),
+            },
+        );
+        p.adopt_fields(&data);
+        assert_eq!(p.data(), data);
+        assert!(p.api().endpoints.iter().any(|e| e.request_fields.contains(&"cuisine".to_string())));
+        check_product(&p);
     }
 
     #[test]

@@ -9,9 +9,11 @@
 
 use crate::artifact::{Artifact, Upstream};
 use crate::cost::cost_usd;
+use crate::gemini::GenerateContentRequest;
 use crate::gemini::Usage;
-use crate::hash::{content_hash, input_hash, InputRef};
-use crate::protocol::{Brief, CallRecord, GenerateRequest};
+use crate::hash::{content_hash, input_hash, sha256_hex, InputRef};
+use crate::prompt;
+use crate::protocol::{Brief, CallKind, CallOutcome, CallRecord, GenerateRequest, GenerateSuccess};
 use crate::stage::Stage;
 use crate::store::*;
 use crate::validate::validate;
@@ -51,6 +53,18 @@ pub enum ExecuteError {
     /// D1 or R2 failed.
     #[error("{0}")]
     Storage(String),
+    /// Running the stage would exceed the project's token budget.
+    #[error("the {stage} stage would exceed the token budget: {spent} spent + about {estimate} needed > {budget}")]
+    BudgetExceeded {
+        /// The stage.
+        stage: Stage,
+        /// Tokens already spent.
+        spent: u64,
+        /// Estimated prompt tokens of the call.
+        estimate: u64,
+        /// The budget.
+        budget: u64,
+    },
 }
 
 impl From<StoreError> for ExecuteError {
@@ -79,6 +93,8 @@ pub struct StageSuccess {
     pub model: String,
     /// Cost in USD.
     pub cost_usd: f64,
+    /// Whether the answer came from the response cache.
+    pub cache_hit: bool,
 }
 
 /// A stage whose agent failed; the stage is marked failed with this reason.
@@ -143,20 +159,69 @@ pub async fn load_inputs<S: Store, B: BlobStore>(
     Ok(LoadedInputs { bodies, refs })
 }
 
+/// How one execution runs.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ExecuteOptions {
+    /// Reviewer feedback or extra context for this version.
+    pub feedback: Option<String>,
+    /// Whether an identical earlier request may be answered from the cache.
+    pub use_cache: bool,
+}
+
+/// The R2 key of a cached model answer: the hash of the model and the exact
+/// request (prompt, schema and settings).
+pub fn cache_key(model: &str, request: &GenerateContentRequest) -> String {
+    let body = serde_json::to_string(request).unwrap_or_default();
+    format!("cache/{}.json", sha256_hex(format!("{model}\n{body}").as_bytes()))
+}
+
 /// Executes `stage` for `project_id` now.
 pub async fn execute_stage<S: Store, B: BlobStore, A: AgentPort, E: Environment>(
     ports: &Ports<'_, S, B, A, E>,
     project_id: &str,
     stage: Stage,
-    feedback: Option<&str>,
+    options: &ExecuteOptions,
 ) -> Result<StageOutcome, ExecuteError> {
     let Ports { store, blobs, agents, env } = *ports;
+    let feedback = options.feedback.as_deref();
     let project = store.project(project_id).await?.ok_or(ExecuteError::ProjectNotFound)?;
     let settings = store.settings(project_id).await?;
     let inputs = load_inputs(store, blobs, project_id, stage).await?;
-    let input_hash = input_hash(stage, &inputs.refs, &settings, feedback);
+    let input_hash = input_hash(stage, &inputs.refs, Some(&settings), feedback);
     let previous = store.latest_artifact(project_id, stage).await?;
     let execution_id = env.new_id();
+    let event = |kind, message: String| ActivityRecord {
+        id: env.new_id(),
+        project_id: project_id.to_string(),
+        stage: Some(stage),
+        kind,
+        message,
+        created_at: env.now_ms(),
+    };
+
+    let brief = Brief { name: project.name.clone(), idea: project.idea.clone() };
+    let generation = settings.generation();
+    let model_request = prompt::build(stage, &brief, &inputs.bodies, feedback).request(stage, &generation);
+    let key = cache_key(&settings.model, &model_request);
+    let cached = if options.use_cache { read_cache(blobs, &key).await } else { None };
+
+    if cached.is_none() {
+        if let Some(budget) = settings.token_budget {
+            let spent = store.tokens_spent(project_id).await?;
+            let estimate = serde_json::to_string(&model_request).map_or(0, |b| b.len() as u64 / 4);
+            if spent + estimate > budget {
+                store
+                    .add_activity(&[event(
+                        ActivityKind::BudgetExceeded,
+                        format!(
+                            "The {stage} stage was not started: {spent} tokens spent + about {estimate} for this prompt would exceed the budget of {budget}"
+                        ),
+                    )])
+                    .await?;
+                return Err(ExecuteError::BudgetExceeded { stage, spent, estimate, budget });
+            }
+        }
+    }
 
     let mut checkpoint = CheckpointRecord {
         project_id: project_id.to_string(),
@@ -169,32 +234,51 @@ pub async fn execute_stage<S: Store, B: BlobStore, A: AgentPort, E: Environment>
         updated_at: env.now_ms(),
     };
     store.mark_stage(&checkpoint).await?;
-    let event = |kind, message: String| ActivityRecord {
-        id: env.new_id(),
-        project_id: project_id.to_string(),
-        stage: Some(stage),
-        kind,
-        message,
-        created_at: env.now_ms(),
-    };
-    store
-        .add_activity(&[event(ActivityKind::StageStarted, format!("The {stage} agent started ({})", settings.model))])
-        .await?;
 
-    let request = GenerateRequest {
-        brief: Brief { name: project.name.clone(), idea: project.idea.clone() },
-        upstream: inputs.bodies.clone(),
-        settings: settings.generation(),
-        feedback: feedback.map(str::to_string),
+    let reply = match cached {
+        Some(artifact) => {
+            store
+                .add_activity(&[event(
+                    ActivityKind::StageCached,
+                    format!("The {stage} stage was answered from the cache: an identical request was made before (0 tokens)"),
+                )])
+                .await?;
+            AgentReply::Success(GenerateSuccess {
+                artifact,
+                usage: Usage::default(),
+                model: settings.model.clone(),
+                attempts: 0,
+                latency_ms: 0,
+                calls: vec![],
+            })
+        }
+        None => {
+            store
+                .add_activity(&[event(
+                    ActivityKind::StageStarted,
+                    format!("The {stage} agent started ({})", settings.model),
+                )])
+                .await?;
+            let request = GenerateRequest {
+                brief,
+                upstream: inputs.bodies.clone(),
+                settings: generation,
+                feedback: options.feedback.clone(),
+            };
+            agents.generate(stage, &request).await
+        }
     };
-    let reply = agents.generate(stage, &request).await;
+    let cache_hit = options.use_cache && matches!(&reply, AgentReply::Success(s) if s.attempts == 0);
 
     let (calls, model) = match &reply {
         AgentReply::Success(s) => (s.calls.clone(), s.model.clone()),
         AgentReply::Failure(f) => (f.calls.clone(), settings.model.clone()),
         AgentReply::Unreachable(_) => (Vec::new(), settings.model.clone()),
     };
-    let traces = trace_records(env, project_id, stage, &execution_id, &model, &calls);
+    let mut traces = trace_records(env, project_id, stage, &execution_id, &model, &calls);
+    if cache_hit {
+        traces.push(cache_trace(env, project_id, stage, &execution_id, &model));
+    }
     store.add_traces(&traces).await?;
     let retries: Vec<ActivityRecord> = calls
         .iter()
@@ -219,8 +303,7 @@ pub async fn execute_stage<S: Store, B: BlobStore, A: AgentPort, E: Environment>
                 s.attempts,
             )),
             Ok(artifact) => {
-                let upstream = typed_upstream(&inputs.bodies);
-                let problems = validate(&artifact, &upstream);
+                let problems = validate(&artifact, &typed_upstream(&inputs.bodies));
                 if problems.is_empty() {
                     Ok(s)
                 } else {
@@ -259,47 +342,26 @@ pub async fn execute_stage<S: Store, B: BlobStore, A: AgentPort, E: Environment>
             return Ok(StageOutcome::Failed(f));
         }
     };
+    if options.use_cache && !cache_hit {
+        // Best effort: a cache that cannot be written only costs a later call.
+        let entry = serde_json::json!({"model": success.model, "artifact": success.artifact});
+        let _ = blobs.put(&key, entry.to_string().into_bytes()).await;
+    }
 
-    let version = previous.as_ref().map_or(1, |p| p.version + 1);
-    let body = success.artifact.to_string().into_bytes();
-    let record = ArtifactRecord {
-        id: env.new_id(),
-        project_id: project_id.to_string(),
-        stage,
-        version,
-        r2_key: artifact_key(project_id, stage, version),
-        content_hash: content_hash(&success.artifact),
-        input_hash: input_hash.clone(),
-        source: Source::Agent,
-        model: Some(success.model.clone()),
-        size_bytes: body.len() as u64,
-        created_at: env.now_ms(),
-    };
-    let fail_storage = |message: String| async move {
-        let mut c = checkpoint_failed(project_id, stage, &previous, "storage", &message, env.now_ms());
-        c.updated_at = env.now_ms();
-        // Best effort: the store may be what failed.
-        let _ = store.mark_stage(&c).await;
-        let _ = store
-            .add_activity(&[event(
-                ActivityKind::StageFailed,
-                format!("The {stage} stage failed: could not store the artifact ({message})"),
-            )])
-            .await;
-    };
-    if let Err(e) = blobs.put(&record.r2_key, body).await {
-        fail_storage(e.to_string()).await;
-        return Err(e.into());
-    }
-    checkpoint.status = CheckpointStatus::Done;
-    checkpoint.last_good_version = Some(version);
-    checkpoint.input_hash = Some(input_hash);
-    checkpoint.updated_at = env.now_ms();
-    if let Err(e) = store.commit_version(&record, &checkpoint).await {
-        let _ = blobs.delete(std::slice::from_ref(&record.r2_key)).await;
-        fail_storage(e.to_string()).await;
-        return Err(e.into());
-    }
+    let version = commit(
+        ports,
+        NewVersion {
+            project_id,
+            stage,
+            artifact: &success.artifact,
+            input_hash,
+            source: Source::Agent,
+            model: Some(success.model.clone()),
+            feedback: options.feedback.clone(),
+            previous: &previous,
+        },
+    )
+    .await?;
     let cost = traces.iter().map(|t| t.cost_usd).sum();
     store
         .add_activity(&[event(
@@ -321,7 +383,150 @@ pub async fn execute_stage<S: Store, B: BlobStore, A: AgentPort, E: Environment>
         latency_ms: success.latency_ms,
         model: success.model,
         cost_usd: cost,
+        cache_hit,
     }))
+}
+
+async fn read_cache<B: BlobStore>(blobs: &B, key: &str) -> Option<Value> {
+    let bytes = blobs.get(key).await.ok()??;
+    let entry: Value = serde_json::from_slice(&bytes).ok()?;
+    entry.get("artifact").cloned()
+}
+
+struct NewVersion<'a> {
+    project_id: &'a str,
+    stage: Stage,
+    artifact: &'a Value,
+    input_hash: String,
+    source: Source,
+    model: Option<String>,
+    feedback: Option<String>,
+    previous: &'a Option<ArtifactRecord>,
+}
+
+/// Writes a new version: body first, then row and checkpoint in one commit;
+/// the body is removed again if the commit fails.
+async fn commit<S: Store, B: BlobStore, A: AgentPort, E: Environment>(
+    ports: &Ports<'_, S, B, A, E>,
+    v: NewVersion<'_>,
+) -> Result<u32, ExecuteError> {
+    let Ports { store, blobs, env, .. } = *ports;
+    let version = v.previous.as_ref().map_or(1, |p| p.version + 1);
+    let body = v.artifact.to_string().into_bytes();
+    let record = ArtifactRecord {
+        id: env.new_id(),
+        project_id: v.project_id.to_string(),
+        stage: v.stage,
+        version,
+        r2_key: artifact_key(v.project_id, v.stage, version),
+        content_hash: content_hash(v.artifact),
+        input_hash: v.input_hash.clone(),
+        source: v.source,
+        model: v.model,
+        feedback: v.feedback,
+        size_bytes: body.len() as u64,
+        created_at: env.now_ms(),
+    };
+    let checkpoint = CheckpointRecord {
+        project_id: v.project_id.to_string(),
+        stage: v.stage,
+        status: CheckpointStatus::Done,
+        last_good_version: Some(version),
+        input_hash: Some(v.input_hash),
+        error_class: None,
+        error_message: None,
+        updated_at: env.now_ms(),
+    };
+    let fail_storage = |message: String| async move {
+        let c = checkpoint_failed(v.project_id, v.stage, v.previous, "storage", &message, env.now_ms());
+        // Best effort: the store may be what failed.
+        let _ = store.mark_stage(&c).await;
+        let _ = store
+            .add_activity(&[ActivityRecord {
+                id: env.new_id(),
+                project_id: v.project_id.to_string(),
+                stage: Some(v.stage),
+                kind: ActivityKind::StageFailed,
+                message: format!("The {} stage failed: could not store the artifact ({message})", v.stage),
+                created_at: env.now_ms(),
+            }])
+            .await;
+    };
+    if let Err(e) = blobs.put(&record.r2_key, body).await {
+        fail_storage(e.to_string()).await;
+        return Err(e.into());
+    }
+    if let Err(e) = store.commit_version(&record, &checkpoint).await {
+        let _ = blobs.delete(std::slice::from_ref(&record.r2_key)).await;
+        fail_storage(e.to_string()).await;
+        return Err(e.into());
+    }
+    Ok(version)
+}
+
+/// Why a human edit was not stored.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EditError {
+    /// The body is not a valid artifact of the stage; every problem.
+    #[error("the {stage} artifact has {} problem(s)", problems.len())]
+    Invalid {
+        /// The stage.
+        stage: Stage,
+        /// Each problem, `path: what`.
+        problems: Vec<String>,
+    },
+    /// The project, its upstream, or storage.
+    #[error(transparent)]
+    Execute(#[from] ExecuteError),
+}
+
+/// Stores a person's edit of `stage` as a new version, after checking it
+/// against the schema and the validation rules (with its upstream).
+pub async fn store_human_version<S: Store, B: BlobStore, A: AgentPort, E: Environment>(
+    ports: &Ports<'_, S, B, A, E>,
+    project_id: &str,
+    stage: Stage,
+    body: Value,
+) -> Result<u32, EditError> {
+    let Ports { store, blobs, env, .. } = *ports;
+    store.project(project_id).await.map_err(ExecuteError::from)?.ok_or(ExecuteError::ProjectNotFound)?;
+    let inputs = load_inputs(store, blobs, project_id, stage).await?;
+    let artifact = Artifact::from_value(stage, body).map_err(|e| EditError::Invalid { stage, problems: e.problems })?;
+    let problems = validate(&artifact, &typed_upstream(&inputs.bodies));
+    if !problems.is_empty() {
+        return Err(EditError::Invalid { stage, problems });
+    }
+    let previous = store.latest_artifact(project_id, stage).await.map_err(ExecuteError::from)?;
+    let value = artifact.to_value();
+    let version = commit(
+        ports,
+        NewVersion {
+            project_id,
+            stage,
+            artifact: &value,
+            input_hash: input_hash(stage, &inputs.refs, None, None),
+            source: Source::Human,
+            model: None,
+            feedback: None,
+            previous: &previous,
+        },
+    )
+    .await?;
+    store
+        .add_activity(&[ActivityRecord {
+            id: env.new_id(),
+            project_id: project_id.to_string(),
+            stage: Some(stage),
+            kind: ActivityKind::ArtifactEdited,
+            message: format!(
+                "The {stage} artifact was edited by hand: v{version}; the stages that depend on it are now stale"
+            ),
+            created_at: env.now_ms(),
+        }])
+        .await
+        .map_err(ExecuteError::from)?;
+    Ok(version)
 }
 
 fn failure(class: &str, message: String, retryable: bool, attempts: u32) -> StageFailure {
@@ -356,6 +561,33 @@ fn typed_upstream(bodies: &BTreeMap<Stage, Value>) -> Upstream {
         }
     }
     up
+}
+
+fn cache_trace<E: Environment>(
+    env: &E,
+    project_id: &str,
+    stage: Stage,
+    execution_id: &str,
+    model: &str,
+) -> TraceRecord {
+    TraceRecord {
+        id: env.new_id(),
+        project_id: project_id.to_string(),
+        stage,
+        execution_id: execution_id.to_string(),
+        call_kind: CallKind::Generate,
+        attempt: 1,
+        model: model.to_string(),
+        usage: Usage::default(),
+        latency_ms: 0,
+        outcome: CallOutcome::Ok,
+        error_class: None,
+        message: Some("answered from the response cache".into()),
+        retry_delay_ms: None,
+        cache_hit: true,
+        cost_usd: 0.0,
+        created_at: env.now_ms(),
+    }
 }
 
 fn trace_records<E: Environment>(
@@ -395,7 +627,7 @@ mod tests {
     use crate::examples;
     use crate::gemini::FailureClass;
     use crate::memory::*;
-    use crate::protocol::{AgentError, CallKind, CallOutcome, GenerateFailure, GenerateSuccess};
+    use crate::protocol::{AgentError, GenerateFailure};
     use futures_executor::block_on;
 
     fn store_with_project() -> MemoryStore {
@@ -448,7 +680,7 @@ mod tests {
         stage: Stage,
     ) -> Result<StageOutcome, ExecuteError> {
         let env = TickingEnv::default();
-        block_on(execute_stage(&Ports { store, blobs, agents, env: &env }, "p1", stage, None))
+        block_on(execute_stage(&Ports { store, blobs, agents, env: &env }, "p1", stage, &ExecuteOptions::default()))
     }
 
     #[test]
@@ -491,7 +723,7 @@ mod tests {
             &Ports { store: &store, blobs: &blobs, agents: &agents, env: &env },
             "nope",
             Stage::Prd,
-            None,
+            &ExecuteOptions::default(),
         ));
         assert_eq!(none.unwrap_err(), ExecuteError::ProjectNotFound);
     }
@@ -579,5 +811,84 @@ mod tests {
         let StageOutcome::Failed(f) = run(&store, &blobs, &liar, Stage::Design).unwrap() else { panic!() };
         assert_eq!(f.class, "invalid_output");
         assert!(f.message.contains("US-999"), "{}", f.message);
+    }
+
+    #[test]
+    fn identical_requests_are_answered_from_the_cache() {
+        let (store, blobs) = (store_with_project(), MemoryBlobs::default());
+        let agents = FnAgents::new(good);
+        let env = TickingEnv::default();
+        let ports = Ports { store: &store, blobs: &blobs, agents: &agents, env: &env };
+        let cached = ExecuteOptions { feedback: None, use_cache: true };
+        let StageOutcome::Succeeded(first) = block_on(execute_stage(&ports, "p1", Stage::Prd, &cached)).unwrap() else {
+            panic!()
+        };
+        assert!(!first.cache_hit);
+        let StageOutcome::Succeeded(second) = block_on(execute_stage(&ports, "p1", Stage::Prd, &cached)).unwrap()
+        else {
+            panic!()
+        };
+        assert!(second.cache_hit);
+        assert_eq!(second.usage.total(), 0);
+        assert_eq!(second.artifact, first.artifact);
+        assert_eq!(agents.requests.borrow().len(), 1, "the second answer cost no agent call");
+        let last = store.traces.borrow().last().cloned().unwrap();
+        assert!(last.cache_hit && last.usage.total() == 0);
+        // Feedback changes the prompt: a miss.
+        let with_feedback = ExecuteOptions { feedback: Some("shorter".into()), use_cache: true };
+        let StageOutcome::Succeeded(third) = block_on(execute_stage(&ports, "p1", Stage::Prd, &with_feedback)).unwrap()
+        else {
+            panic!()
+        };
+        assert!(!third.cache_hit);
+        assert_eq!(store.artifacts.borrow().last().unwrap().feedback.as_deref(), Some("shorter"));
+    }
+
+    #[test]
+    fn the_budget_is_enforced_before_the_call() {
+        let (store, blobs) = (store_with_project(), MemoryBlobs::default());
+        store
+            .settings
+            .borrow_mut()
+            .insert("p1".into(), crate::project::ProjectSettings { token_budget: Some(1_000), ..Default::default() });
+        let agents = FnAgents::new(good);
+        let err = run(&store, &blobs, &agents, Stage::Prd).unwrap_err();
+        let ExecuteError::BudgetExceeded { spent, budget, estimate, .. } = err else { panic!("{err:?}") };
+        assert_eq!((spent, budget), (0, 1_000));
+        assert!(estimate > 1_000);
+        assert!(agents.requests.borrow().is_empty());
+        assert_eq!(store.activity.borrow().last().unwrap().kind, ActivityKind::BudgetExceeded);
+        store
+            .settings
+            .borrow_mut()
+            .insert("p1".into(), crate::project::ProjectSettings { token_budget: Some(100_000), ..Default::default() });
+        assert!(matches!(run(&store, &blobs, &agents, Stage::Prd).unwrap(), StageOutcome::Succeeded(_)));
+    }
+
+    #[test]
+    fn human_edits_are_validated_then_versioned() {
+        let (store, blobs) = (store_with_project(), MemoryBlobs::default());
+        let agents = FnAgents::new(good);
+        run(&store, &blobs, &agents, Stage::Prd).unwrap();
+        run(&store, &blobs, &agents, Stage::Data).unwrap();
+        let env = TickingEnv::default();
+        let ports = Ports { store: &store, blobs: &blobs, agents: &agents, env: &env };
+        let mut data = examples::pantry().artifact(Stage::Data).to_value();
+        data["entities"][1]["fields"][2]["references"] = serde_json::json!("Ghost");
+        data["indexes"][0]["fields"] = serde_json::json!(["nope"]);
+        let Err(EditError::Invalid { problems, .. }) = block_on(store_human_version(&ports, "p1", Stage::Data, data))
+        else {
+            panic!()
+        };
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        let mut data = examples::pantry().artifact(Stage::Data).to_value();
+        data["entities"][0]["description"] = serde_json::json!("A person who cooks.");
+        let v = block_on(store_human_version(&ports, "p1", Stage::Data, data)).unwrap();
+        assert_eq!(v, 2);
+        let row = store.artifacts.borrow().last().cloned().unwrap();
+        assert_eq!(row.source, Source::Human);
+        assert_eq!(store.activity.borrow().last().unwrap().kind, ActivityKind::ArtifactEdited);
+        let err = block_on(store_human_version(&ports, "p1", Stage::Api, serde_json::json!({}))).unwrap_err();
+        assert!(matches!(err, EditError::Execute(ExecuteError::MissingUpstream { .. })));
     }
 }

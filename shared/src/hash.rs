@@ -29,25 +29,36 @@ pub fn content_hash(artifact: &Value) -> String {
 pub struct InputRef {
     /// Upstream stage.
     pub stage: Stage,
-    /// Its version.
+    /// Its version (shown to people; not hashed).
     pub version: u32,
     /// Its content hash.
     pub content_hash: String,
 }
 
-/// Hash of everything `stage` is built from.
-pub fn input_hash(stage: Stage, inputs: &[InputRef], settings: &ProjectSettings, feedback: Option<&str>) -> String {
+/// Hash of everything `stage` is built from: the upstream *contents* (not
+/// version numbers, so an edit reverted to the same content changes nothing),
+/// and for agent versions the model settings and feedback. Human versions pass
+/// `None` for settings: changing the model does not make a person's edit stale.
+pub fn input_hash(
+    stage: Stage,
+    inputs: &[InputRef],
+    settings: Option<&ProjectSettings>,
+    feedback: Option<&str>,
+) -> String {
     let mut text = format!("stage={stage}\n");
     for i in inputs {
-        text.push_str(&format!("input={}@{}:{}\n", i.stage, i.version, i.content_hash));
+        text.push_str(&format!("input={}:{}\n", i.stage, i.content_hash));
     }
-    text.push_str(&format!(
-        "model={}\ntemperature={}\nmaxOutputTokens={}\nfeedback={}\n",
-        settings.model,
-        settings.temperature,
-        settings.max_output_tokens,
-        feedback.unwrap_or("")
-    ));
+    match settings {
+        Some(s) => text.push_str(&format!(
+            "model={}\ntemperature={}\nmaxOutputTokens={}\nfeedback={}\n",
+            s.model,
+            s.temperature,
+            s.max_output_tokens,
+            feedback.unwrap_or("")
+        )),
+        None => text.push_str("source=human\n"),
+    }
     sha256_hex(text.as_bytes())
 }
 
@@ -71,11 +82,19 @@ mod tests {
     fn input_hash_changes_with_any_input() {
         let s = ProjectSettings::default();
         let i = vec![InputRef { stage: Stage::Prd, version: 1, content_hash: "x".into() }];
-        let base = input_hash(Stage::Data, &i, &s, None);
-        assert_eq!(base, input_hash(Stage::Data, &i, &s, None));
-        assert_ne!(base, input_hash(Stage::Design, &i, &s, None));
-        assert_ne!(base, input_hash(Stage::Data, &[InputRef { version: 2, ..i[0].clone() }], &s, None));
-        assert_ne!(base, input_hash(Stage::Data, &i, &ProjectSettings { temperature: 0.9, ..s.clone() }, None));
-        assert_ne!(base, input_hash(Stage::Data, &i, &s, Some("more tables")));
+        let base = input_hash(Stage::Data, &i, Some(&s), None);
+        assert_eq!(base, input_hash(Stage::Data, &i, Some(&s), None));
+        // The same content under another version number is the same input.
+        assert_eq!(base, input_hash(Stage::Data, &[InputRef { version: 2, ..i[0].clone() }], Some(&s), None));
+        assert_ne!(
+            base,
+            input_hash(Stage::Data, &[InputRef { content_hash: "y".into(), ..i[0].clone() }], Some(&s), None)
+        );
+        assert_ne!(base, input_hash(Stage::Design, &i, Some(&s), None));
+        assert_ne!(base, input_hash(Stage::Data, &i, Some(&ProjectSettings { temperature: 0.9, ..s.clone() }), None));
+        assert_ne!(base, input_hash(Stage::Data, &i, Some(&s), Some("more tables")));
+        let human = input_hash(Stage::Data, &i, None, None);
+        assert_ne!(base, human);
+        assert_eq!(human, input_hash(Stage::Data, &i, None, None));
     }
 }

@@ -18,12 +18,14 @@ pub mod generate;
 pub mod hash;
 #[cfg(any(test, feature = "examples"))]
 pub mod memory;
+pub mod pipeline;
 pub mod project;
 pub mod prompt;
 pub mod protocol;
 pub mod retry;
 pub mod schema;
 pub mod stage;
+pub mod status;
 pub mod store;
 pub mod validate;
 

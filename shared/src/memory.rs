@@ -43,6 +43,21 @@ impl Store for MemoryStore {
             .max_by_key(|a| a.version)
             .cloned())
     }
+    async fn latest_artifacts(&self, project_id: &str) -> Result<Vec<ArtifactRecord>, StoreError> {
+        let mut out = Vec::new();
+        for stage in Stage::ALL {
+            if let Some(a) = self.latest_artifact(project_id, stage).await? {
+                out.push(a);
+            }
+        }
+        Ok(out)
+    }
+    async fn checkpoints(&self, project_id: &str) -> Result<Vec<CheckpointRecord>, StoreError> {
+        Ok(self.checkpoints.borrow().values().filter(|c| c.project_id == project_id).cloned().collect())
+    }
+    async fn tokens_spent(&self, project_id: &str) -> Result<u64, StoreError> {
+        Ok(self.traces.borrow().iter().filter(|t| t.project_id == project_id).map(|t| t.usage.total()).sum())
+    }
     async fn commit_version(&self, artifact: &ArtifactRecord, checkpoint: &CheckpointRecord) -> Result<(), StoreError> {
         if self.fail_commit.get() {
             return Err(StoreError::Unavailable("injected commit failure".into()));

@@ -53,6 +53,8 @@ pub struct ArtifactRecord {
     pub source: Source,
     /// Model that produced it (agent versions).
     pub model: Option<String>,
+    /// Reviewer feedback it was generated with (agent versions).
+    pub feedback: Option<String>,
     /// Body size.
     pub size_bytes: u64,
     /// Creation time, ms since the epoch.
@@ -130,6 +132,9 @@ crate::label_enum! {
         ProjectCreated = "project_created", SettingsChanged = "settings_changed",
         StageStarted = "stage_started", StageRetried = "stage_retried",
         StageSucceeded = "stage_succeeded", StageFailed = "stage_failed",
+        StageCached = "stage_cached", StageApproved = "stage_approved",
+        ArtifactEdited = "artifact_edited", BudgetExceeded = "budget_exceeded",
+        RunStarted = "run_started", RunFinished = "run_finished", CancelRequested = "cancel_requested",
     }
 }
 
@@ -172,6 +177,12 @@ pub trait Store {
     async fn settings(&self, project_id: &str) -> Result<ProjectSettings, StoreError>;
     /// The newest version of a stage's artifact.
     async fn latest_artifact(&self, project_id: &str, stage: Stage) -> Result<Option<ArtifactRecord>, StoreError>;
+    /// The newest version of every stage that has one.
+    async fn latest_artifacts(&self, project_id: &str) -> Result<Vec<ArtifactRecord>, StoreError>;
+    /// Every checkpoint of a project.
+    async fn checkpoints(&self, project_id: &str) -> Result<Vec<CheckpointRecord>, StoreError>;
+    /// Tokens billed to a project so far (every trace).
+    async fn tokens_spent(&self, project_id: &str) -> Result<u64, StoreError>;
     /// Records a new version and its stage's checkpoint atomically;
     /// [`StoreError::Conflict`] when the version number is taken.
     async fn commit_version(&self, artifact: &ArtifactRecord, checkpoint: &CheckpointRecord) -> Result<(), StoreError>;

@@ -49,6 +49,7 @@ pub const FAULT_KINDS: &[&str] = &[
     "schema_invalid",
     "empty",
     "hang",
+    "slow",
 ];
 
 /// A queued fault.
@@ -72,6 +73,9 @@ pub struct Fault {
     /// How long `hang` waits before answering.
     #[serde(default)]
     pub hang_ms: Option<u64>,
+    /// How long `slow` waits before answering normally.
+    #[serde(default)]
+    pub delay_ms: Option<u64>,
 }
 
 fn one() -> u32 {
@@ -239,7 +243,13 @@ impl GeminiLocal {
             );
         };
         let brief = brief_text(&request);
-        let artifact = examples::select(&brief).artifact(stage).to_value().to_string();
+        let mut product = examples::select(&brief);
+        // Answer with what the upstream data model says, so an edited data
+        // model flows into the stages built from it, as with a real model.
+        if let Some(data) = upstream_data(&request) {
+            product.adopt_fields(&data);
+        }
+        let artifact = product.artifact(stage).to_value().to_string();
         let prompt_tokens = (body.len() / 4) as u64;
         let (status, answer) = match fault {
             None => ok(model, &artifact, "STOP", prompt_tokens),
@@ -264,6 +274,14 @@ fn take_fault(faults: &mut Vec<Fault>, stage: Option<Stage>, body: &str) -> Opti
         faults.remove(i);
     }
     Some(fault)
+}
+
+/// The upstream data model carried in the prompt, if any.
+fn upstream_data(request: &GenerateContentRequest) -> Option<parit_shared::artifact::DataArtifact> {
+    let text: String = request.contents.first()?.parts.iter().filter_map(|p| p.text.as_deref()).collect();
+    let start = text.find("Upstream data artifact (JSON):\n")? + "Upstream data artifact (JSON):\n".len();
+    let line = text[start..].lines().next()?;
+    serde_json::from_str(line).ok()
 }
 
 /// The brief's two lines from the user turn, for choosing the example product.
@@ -375,6 +393,10 @@ fn inject(f: &Fault, model: &str, artifact: &str, prompt_tokens: u64) -> (u16, V
             ok(model, &v.to_string(), "STOP", prompt_tokens)
         }
         "empty" => (200, json!({"candidates": [], "usageMetadata": usage(prompt_tokens, 0), "modelVersion": model})),
+        "slow" => {
+            std::thread::sleep(Duration::from_millis(f.delay_ms.unwrap_or(1_000)));
+            ok(model, artifact, "STOP", prompt_tokens)
+        }
         "hang" => {
             std::thread::sleep(Duration::from_millis(f.hang_ms.unwrap_or(120_000)));
             ok(model, artifact, "STOP", prompt_tokens)

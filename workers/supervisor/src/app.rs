@@ -5,7 +5,8 @@ use crate::d1::D1Store;
 use crate::error::AppResult;
 use crate::r2::R2Blobs;
 use parit_shared::store::{Environment, ProjectRecord};
-use worker::{Date, Env};
+use serde_json::Value;
+use worker::{Date, Env, Headers, Method, Request, RequestInit, Response};
 
 /// Owner of projects until authentication (tokens) arrives: every caller is
 /// this one local owner.
@@ -36,6 +37,29 @@ impl App {
             Some(p) if p.owner_id == LOCAL_OWNER => Ok(p),
             _ => Err(crate::error::AppError::NotFound(format!("no project {id}"))),
         }
+    }
+}
+
+impl App {
+    /// Sends a request to the project's `PipelineRun` object and answers its response.
+    pub(crate) async fn pipeline(
+        &self,
+        project: &str,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> AppResult<Response> {
+        let headers = Headers::new();
+        headers.set(crate::pipeline::PROJECT_HEADER, project)?;
+        headers.set("content-type", "application/json")?;
+        let mut init = RequestInit::new();
+        init.with_method(method).with_headers(headers);
+        if let Some(b) = body {
+            init.with_body(Some(b.to_string().into()));
+        }
+        let request = Request::new_with_init(&format!("https://pipeline{path}"), &init)?;
+        let stub = self.env.durable_object("PIPELINE")?.id_from_name(project)?.get_stub()?;
+        Ok(stub.fetch_with_request(request).await?)
     }
 }
 

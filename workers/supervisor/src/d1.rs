@@ -63,6 +63,7 @@ fn artifact_from(row: &Value) -> Option<ArtifactRecord> {
         input_hash: col_str(row, "input_hash"),
         source: if row["source"] == "human" { Source::Human } else { Source::Agent },
         model: col_opt_str(row, "model"),
+        feedback: col_opt_str(row, "feedback"),
         size_bytes: col_u64(row, "size_bytes"),
         created_at: col_u64(row, "created_at"),
     })
@@ -89,14 +90,34 @@ fn settings_from(row: &Value) -> ProjectSettings {
     }
 }
 
-/// A checkpoint row as the API shows it.
-pub(crate) struct CheckpointView {
-    pub(crate) stage: Stage,
+fn checkpoint_from(r: &Value) -> Option<CheckpointRecord> {
+    Some(CheckpointRecord {
+        project_id: col_str(r, "project_id"),
+        stage: Stage::parse(r["stage"].as_str()?)?,
+        status: match r["status"].as_str()? {
+            "running" => CheckpointStatus::Running,
+            "failed" => CheckpointStatus::Failed,
+            _ => CheckpointStatus::Done,
+        },
+        last_good_version: col_opt_u64(r, "last_good_version").map(|v| v as u32),
+        input_hash: col_opt_str(r, "input_hash"),
+        error_class: col_opt_str(r, "error_class"),
+        error_message: col_opt_str(r, "error_message"),
+        updated_at: col_u64(r, "updated_at"),
+    })
+}
+
+/// A pipeline run as D1 records it.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct RunRow {
+    pub(crate) id: String,
+    pub(crate) project_id: String,
     pub(crate) status: String,
-    pub(crate) last_good_version: Option<u64>,
-    pub(crate) error_class: Option<String>,
-    pub(crate) error_message: Option<String>,
+    pub(crate) message: Option<String>,
+    pub(crate) started_at: u64,
     pub(crate) updated_at: u64,
+    pub(crate) finished_at: Option<u64>,
 }
 
 impl D1Store {
@@ -210,22 +231,58 @@ impl D1Store {
         Ok(rows.iter().map(project_from).collect())
     }
 
-    /// Every checkpoint of a project.
-    pub(crate) async fn checkpoints(&self, project_id: &str) -> Result<Vec<CheckpointView>, StoreError> {
-        let rows = self.rows("SELECT * FROM checkpoints WHERE project_id = ?1", &[text(project_id)]).await?;
-        Ok(rows
-            .iter()
-            .filter_map(|r| {
-                Some(CheckpointView {
-                    stage: Stage::parse(r["stage"].as_str()?)?,
-                    status: col_str(r, "status"),
-                    last_good_version: col_opt_u64(r, "last_good_version"),
-                    error_class: col_opt_str(r, "error_class"),
-                    error_message: col_opt_str(r, "error_message"),
-                    updated_at: col_u64(r, "updated_at"),
-                })
-            })
-            .collect())
+    /// Creates or updates a run row.
+    pub(crate) async fn save_run(&self, r: &RunRow) -> Result<(), StoreError> {
+        self.batch(vec![self.stmt(
+            "INSERT INTO runs (id, project_id, status, message, started_at, updated_at, finished_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (id) DO UPDATE SET status = excluded.status, message = excluded.message,
+               updated_at = excluded.updated_at, finished_at = excluded.finished_at",
+            &[
+                text(&r.id),
+                text(&r.project_id),
+                text(&r.status),
+                opt_text(r.message.as_deref()),
+                num(r.started_at),
+                num(r.updated_at),
+                r.finished_at.map_or(JsValue::NULL, num),
+            ],
+        )?])
+        .await
+    }
+
+    /// The newest run of a project.
+    pub(crate) async fn latest_run(&self, project_id: &str) -> Result<Option<RunRow>, StoreError> {
+        let rows = self
+            .rows("SELECT * FROM runs WHERE project_id = ?1 ORDER BY started_at DESC LIMIT 1", &[text(project_id)])
+            .await?;
+        Ok(rows.first().map(|r| RunRow {
+            id: col_str(r, "id"),
+            project_id: col_str(r, "project_id"),
+            status: col_str(r, "status"),
+            message: col_opt_str(r, "message"),
+            started_at: col_u64(r, "started_at"),
+            updated_at: col_u64(r, "updated_at"),
+            finished_at: col_opt_u64(r, "finished_at"),
+        }))
+    }
+
+    /// Activity rows after the row `after_seq`, oldest first, with their `seq`.
+    pub(crate) async fn activity_after(&self, project_id: &str, after_seq: u64) -> Result<Vec<Value>, StoreError> {
+        self.rows(
+            "SELECT rowid AS seq, id, stage, kind, message, created_at FROM agent_activity
+             WHERE project_id = ?1 AND rowid > ?2 ORDER BY rowid LIMIT 200",
+            &[text(project_id), num(after_seq)],
+        )
+        .await
+    }
+
+    /// The `seq` of a project's newest activity row (0 when none).
+    pub(crate) async fn last_activity_seq(&self, project_id: &str) -> Result<u64, StoreError> {
+        let rows = self
+            .rows("SELECT MAX(rowid) AS seq FROM agent_activity WHERE project_id = ?1", &[text(project_id)])
+            .await?;
+        Ok(rows.first().map_or(0, |r| col_u64(r, "seq")))
     }
 
     /// Every artifact version of a project, by stage then version.
@@ -274,7 +331,7 @@ impl D1Store {
 
     /// Deletes every row of a project, in one transaction.
     pub(crate) async fn delete_project(&self, project_id: &str) -> Result<(), StoreError> {
-        let tables = ["execution_traces", "agent_activity", "checkpoints", "artifacts", "project_settings"];
+        let tables = ["execution_traces", "agent_activity", "checkpoints", "artifacts", "runs", "project_settings"];
         let mut statements = Vec::new();
         for t in tables {
             statements.push(self.stmt(&format!("DELETE FROM {t} WHERE project_id = ?1"), &[text(project_id)])?);
@@ -340,11 +397,39 @@ impl Store for D1Store {
         Ok(rows.first().and_then(artifact_from))
     }
 
+    async fn latest_artifacts(&self, project_id: &str) -> Result<Vec<ArtifactRecord>, StoreError> {
+        let rows = self
+            .rows(
+                "SELECT a.* FROM artifacts a JOIN (
+                   SELECT stage, MAX(version) AS version FROM artifacts WHERE project_id = ?1 GROUP BY stage
+                 ) m ON a.stage = m.stage AND a.version = m.version WHERE a.project_id = ?1",
+                &[text(project_id)],
+            )
+            .await?;
+        Ok(rows.iter().filter_map(artifact_from).collect())
+    }
+
+    async fn checkpoints(&self, project_id: &str) -> Result<Vec<CheckpointRecord>, StoreError> {
+        let rows = self.rows("SELECT * FROM checkpoints WHERE project_id = ?1", &[text(project_id)]).await?;
+        Ok(rows.iter().filter_map(checkpoint_from).collect())
+    }
+
+    async fn tokens_spent(&self, project_id: &str) -> Result<u64, StoreError> {
+        let rows = self
+            .rows(
+                "SELECT COALESCE(SUM(prompt_tokens + output_tokens + thoughts_tokens), 0) AS spent
+                 FROM execution_traces WHERE project_id = ?1",
+                &[text(project_id)],
+            )
+            .await?;
+        Ok(rows.first().map_or(0, |r| col_u64(r, "spent")))
+    }
+
     async fn commit_version(&self, a: &ArtifactRecord, c: &CheckpointRecord) -> Result<(), StoreError> {
         self.batch(vec![
             self.stmt(
-                "INSERT INTO artifacts (id, project_id, stage, version, r2_key, content_hash, input_hash, source, model, size_bytes, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                "INSERT INTO artifacts (id, project_id, stage, version, r2_key, content_hash, input_hash, source, model, size_bytes, created_at, feedback)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                 &[
                     text(&a.id),
                     text(&a.project_id),
@@ -357,6 +442,7 @@ impl Store for D1Store {
                     opt_text(a.model.as_deref()),
                     num(a.size_bytes),
                     num(a.created_at),
+                    opt_text(a.feedback.as_deref()),
                 ],
             )?,
             self.checkpoint_stmt(c, true)?,

@@ -4,6 +4,7 @@
 use parit_shared::execute::ExecuteError;
 use parit_shared::project::InputError;
 use parit_shared::store::StoreError;
+use parit_shared::Stage;
 use serde_json::json;
 use worker::Response;
 
@@ -18,6 +19,8 @@ pub(crate) enum AppError {
     MethodNotAllowed(&'static str),
     /// 409: the request conflicts with the current state.
     Conflict { code: &'static str, message: String },
+    /// 422: an edited artifact breaks the schema or the validation rules.
+    InvalidArtifact { stage: Stage, problems: Vec<String> },
     /// 413: the body is too large.
     PayloadTooLarge(usize),
     /// 415: the body is not JSON.
@@ -37,6 +40,11 @@ impl AppError {
             AppError::NotFound(m) => (404, "not_found", m.clone()),
             AppError::MethodNotAllowed(allowed) => (405, "method_not_allowed", format!("this route accepts {allowed}")),
             AppError::Conflict { code, message } => (409, code, message.clone()),
+            AppError::InvalidArtifact { stage, problems } => (
+                422,
+                "invalid_artifact",
+                format!("the {stage} artifact has {} problem(s); nothing was saved", problems.len()),
+            ),
             AppError::PayloadTooLarge(limit) => {
                 (413, "payload_too_large", format!("the body is larger than {limit} bytes"))
             }
@@ -66,9 +74,13 @@ impl AppError {
         }
         let (status, code, message) = self.status_code_message();
         let mut error = json!({"code": code, "message": message});
-        if let AppError::StageFailed { class, retryable, .. } = &self {
-            error["class"] = json!(class);
-            error["retryable"] = json!(retryable);
+        match &self {
+            AppError::StageFailed { class, retryable, .. } => {
+                error["class"] = json!(class);
+                error["retryable"] = json!(retryable);
+            }
+            AppError::InvalidArtifact { problems, .. } => error["problems"] = json!(problems),
+            _ => {}
         }
         crate::http::json(status, &json!({ "error": error }))
     }
@@ -104,6 +116,9 @@ impl From<ExecuteError> for AppError {
             }
             ExecuteError::Conflict(m) => AppError::Conflict { code: "conflict", message: m },
             ExecuteError::Storage(m) => AppError::Unavailable(m),
+            e @ ExecuteError::BudgetExceeded { .. } => {
+                AppError::Conflict { code: "budget_exceeded", message: e.to_string() }
+            }
             other => AppError::Internal(other.to_string()),
         }
     }

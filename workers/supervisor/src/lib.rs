@@ -1,7 +1,8 @@
 //! Parit's supervisor Worker: the fleet's only public door.
 //!
-//! It keeps every project's state in D1 (rows) and R2 (artifact bodies), and
-//! reaches the seven agents through service bindings. The logic lives in
+//! It keeps every project's state in D1 (rows) and R2 (artifact bodies),
+//! reaches the seven agents through service bindings, and runs each project's
+//! pipeline in a `PipelineRun` Durable Object. The logic lives in
 //! `parit_shared` behind ports; this crate implements the ports over the
 //! bindings (`d1`, `r2`, `agents`) and maps HTTP to handlers, one file per
 //! resource under `routes/`. This file is the route table.
@@ -11,12 +12,16 @@ mod app;
 mod d1;
 mod error;
 mod http;
+#[allow(missing_docs)] // #[durable_object] generates undocumented wasm exports
+mod pipeline;
 mod r2;
 mod routes;
 
+pub use pipeline::PipelineRun;
+
 use app::App;
 use error::{AppError, AppResult};
-use routes::{artifacts, execute, feed, projects, root};
+use routes::{artifacts, events, execute, feed, projects, root, runs};
 use worker::{event, Context, Env, Method, Request, Response, Result};
 
 #[event(fetch)]
@@ -47,12 +52,22 @@ async fn route(req: Request, env: Env) -> AppResult<Response> {
                 (Method::Patch, ["settings"]) => projects::patch_settings(&app, id, req).await,
                 (Method::Get, ["artifacts"]) => artifacts::list(&app, id).await,
                 (Method::Get, ["artifacts", stage]) => artifacts::get(&app, id, http::stage(stage)?, &req).await,
+                (Method::Put, ["artifacts", stage]) => runs::edit(&app, id, stage, req).await,
                 (Method::Get, ["activity"]) => feed::activity(&app, id, &req).await,
                 (Method::Get, ["traces"]) => feed::traces(&app, id).await,
+                (Method::Get, ["events"]) => events::events(&app, id, &req).await,
+                (Method::Post, ["run"]) => runs::run(&app, id).await,
+                (Method::Post, ["cancel"]) => runs::cancel(&app, id).await,
+                (Method::Post, ["stages", stage, "approve"]) => runs::approve(&app, id, http::stage(stage)?).await,
+                (Method::Post, ["stages", stage, "regenerate"]) => {
+                    runs::regenerate(&app, id, http::stage(stage)?, req).await
+                }
                 (_, []) => Err(AppError::MethodNotAllowed("GET, DELETE")),
                 (_, ["settings"]) => Err(AppError::MethodNotAllowed("PATCH")),
-                (_, ["artifacts"] | ["artifacts", _] | ["activity"] | ["traces"]) => {
-                    Err(AppError::MethodNotAllowed("GET"))
+                (_, ["artifacts", _]) => Err(AppError::MethodNotAllowed("GET, PUT")),
+                (_, ["artifacts"] | ["activity"] | ["traces"] | ["events"]) => Err(AppError::MethodNotAllowed("GET")),
+                (_, ["run"] | ["cancel"] | ["stages", _, "approve" | "regenerate"]) => {
+                    Err(AppError::MethodNotAllowed("POST"))
                 }
                 _ => Err(not_found(&path)),
             }

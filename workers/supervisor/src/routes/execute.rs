@@ -1,11 +1,11 @@
-//! `POST /api/execute {"projectId", "stage", "context"}`: runs one stage now.
+//! `POST /api/execute {"projectId", "stage", "context"}`: runs one stage now,
+//! through the project's `PipelineRun` object (so it never overlaps a run).
 
-use crate::app::{App, WorkerEnvironment};
+use crate::app::App;
 use crate::error::{AppError, AppResult};
-use crate::http::{json, json_body, project_id, stage};
-use parit_shared::execute::{execute_stage, Ports, StageOutcome};
+use crate::http::{json_body, project_id, stage};
 use serde_json::{json, Value};
-use worker::{Request, Response};
+use worker::{Method, Request, Response};
 
 const MAX_BODY: usize = 64 * 1024;
 /// Longest `context` (extra guidance for the agent), in characters.
@@ -41,26 +41,6 @@ pub(crate) async fn execute(app: &App, mut req: Request) -> AppResult<Response> 
         return Err(AppError::BadRequest(format!("context is longer than {MAX_CONTEXT_CHARS} characters")));
     }
     app.owned_project(&id).await?;
-    let agents = app.agents();
-    let ports = Ports { store: &app.store, blobs: &app.blobs, agents: &agents, env: &WorkerEnvironment };
-    match execute_stage(&ports, &id, stage, context.as_deref()).await? {
-        StageOutcome::Succeeded(s) => Ok(json(
-            200,
-            &json!({
-                "projectId": id,
-                "stage": stage,
-                "status": "done",
-                "version": s.version,
-                "artifact": s.artifact,
-                "usage": s.usage,
-                "model": s.model,
-                "attempts": s.attempts,
-                "latencyMs": s.latency_ms,
-                "costUsd": s.cost_usd,
-            }),
-        )?),
-        StageOutcome::Failed(f) => {
-            Err(AppError::StageFailed { class: f.class, message: f.message, retryable: f.retryable })
-        }
-    }
+    let forwarded = json!({"stage": stage, "feedback": context, "useCache": true});
+    app.pipeline(&id, Method::Post, "/execute", Some(&forwarded)).await
 }

@@ -1,7 +1,9 @@
 //! One file per resource.
 
 pub(crate) mod artifacts;
+pub(crate) mod events;
 pub(crate) mod execute;
 pub(crate) mod feed;
 pub(crate) mod projects;
 pub(crate) mod root;
+pub(crate) mod runs;

@@ -2,10 +2,10 @@
 //! and R2 objects), and settings.
 
 use crate::app::{App, WorkerEnvironment, LOCAL_OWNER};
-use crate::d1::CheckpointView;
 use crate::error::{AppError, AppResult};
 use crate::http::{json, json_body, Query};
 use parit_shared::project::{is_resource_id, new_project, ProjectSettings};
+use parit_shared::status::{stage_statuses, StageStatus};
 use parit_shared::store::*;
 use parit_shared::Stage;
 use serde_json::{json, Value};
@@ -35,7 +35,9 @@ pub(crate) async fn create(app: &App, mut req: Request) -> AppResult<Response> {
         created_at: now,
     };
     app.store.create_project(&project, &input.settings, &event).await?;
-    Ok(json(201, &view(&project, &input.settings, &[], &[]))?)
+    let mut created = view(&project, &input.settings, &[], &[]);
+    created["run"] = Value::Null;
+    Ok(json(201, &created)?)
 }
 
 pub(crate) async fn list(app: &App, req: &Request) -> AppResult<Response> {
@@ -65,11 +67,19 @@ fn parse_cursor(c: &str) -> AppResult<(u64, String)> {
 }
 
 pub(crate) async fn get(app: &App, id: &str) -> AppResult<Response> {
+    Ok(json(200, &snapshot(app, id).await?)?)
+}
+
+/// The project as `GET /api/projects/:id` and the events stream show it.
+pub(crate) async fn snapshot(app: &App, id: &str) -> AppResult<Value> {
     let project = app.owned_project(id).await?;
     let settings = app.store.settings(id).await?;
     let checkpoints = app.store.checkpoints(id).await?;
-    let artifacts = app.store.artifacts(id).await?;
-    Ok(json(200, &view(&project, &settings, &checkpoints, &artifacts))?)
+    let latest = app.store.latest_artifacts(id).await?;
+    let run = app.store.latest_run(id).await?;
+    let mut v = view(&project, &settings, &checkpoints, &latest);
+    v["run"] = json!(run);
+    Ok(v)
 }
 
 pub(crate) async fn delete(app: &App, id: &str) -> AppResult<Response> {
@@ -108,22 +118,24 @@ fn summary(p: &ProjectRecord) -> Value {
 fn view(
     p: &ProjectRecord,
     settings: &ProjectSettings,
-    checkpoints: &[CheckpointView],
-    artifacts: &[ArtifactRecord],
+    checkpoints: &[CheckpointRecord],
+    latest: &[ArtifactRecord],
 ) -> Value {
+    let statuses = stage_statuses(latest, checkpoints, settings);
     let stages: Vec<Value> = Stage::ALL
         .iter()
         .map(|stage| {
-            let latest = artifacts.iter().filter(|a| a.stage == *stage).map(|a| a.version).max();
+            let version = latest.iter().find(|a| a.stage == *stage);
             let cp = checkpoints.iter().find(|c| c.stage == *stage);
-            let status = cp.map_or("pending", |c| c.status.as_str());
+            let status = statuses.get(stage).copied().unwrap_or(StageStatus::Pending);
             let error = cp
-                .filter(|c| c.status == "failed")
+                .filter(|_| status == StageStatus::Failed)
                 .map(|c| json!({"class": c.error_class, "message": c.error_message}));
             json!({
                 "stage": stage,
                 "status": status,
-                "version": latest,
+                "version": version.map(|a| a.version),
+                "source": version.map(|a| a.source),
                 "needs": stage.needs(),
                 "error": error,
                 "updatedAt": cp.map(|c| c.updated_at),

@@ -21,6 +21,12 @@ pub(crate) const ENDPOINTS: &[&str] = &[
     "POST /api/execute",
     "GET /api/projects/:id/artifacts",
     "GET /api/projects/:id/artifacts/:stage",
+    "PUT /api/projects/:id/artifacts/:stage",
+    "POST /api/projects/:id/run",
+    "POST /api/projects/:id/cancel",
+    "GET /api/projects/:id/events",
+    "POST /api/projects/:id/stages/:stage/approve",
+    "POST /api/projects/:id/stages/:stage/regenerate",
     "GET /api/projects/:id/activity",
     "GET /api/projects/:id/traces",
 ];

@@ -1,0 +1,391 @@
+//! A pipeline run: every stage that is not done is executed as soon as all
+//! its inputs are done, concurrently (design runs beside data and logic).
+//! Completions are handled one at a time as they arrive, so a stage starts the
+//! moment its last input lands, not when a "round" ends.
+//!
+//! The run is a function of the stored state: what is done is read from the
+//! store each step, so a run started after a crash simply continues — done
+//! stages are not redone. A failed stage blocks only its descendants;
+//! retryable failures are retried with backoff, with the agents' own model
+//! calls counted against the same per-stage budget so a stage cannot loop.
+
+use crate::execute::{execute_stage, ExecuteError, ExecuteOptions, Ports, StageOutcome};
+use crate::stage::Stage;
+use crate::status::{stage_statuses, StageStatus};
+use crate::store::{AgentPort, BlobStore, Environment, Store};
+use futures_util::stream::{FuturesUnordered, StreamExt};
+use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
+use std::pin::Pin;
+
+/// What a run asks of whoever drives it.
+#[allow(async_fn_in_trait)] // single-threaded (wasm32) callers; no Send bound wanted
+pub trait RunControl {
+    /// Whether cancel was requested; no new stage starts after it is.
+    fn cancel_requested(&self) -> bool;
+    /// Whether stages that read `stage` may start (false while an approval
+    /// gate holds a version of `stage` produced in this run).
+    fn may_advance_past(&self, stage: Stage) -> bool;
+    /// Records that `stage` produced a version in this run.
+    async fn produced(&self, stage: Stage);
+    /// Waits `ms` milliseconds (for orchestration-level retries).
+    async fn sleep(&self, ms: u64);
+}
+
+/// Bounds on retrying failed stages within a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunPolicy {
+    /// Extra executions of a stage after a retryable failure.
+    pub stage_retries: u32,
+    /// Model calls a stage may use in one run, across its executions.
+    pub max_calls_per_stage: u32,
+    /// First orchestration-level backoff; doubles each retry.
+    pub retry_base_ms: u64,
+}
+
+impl Default for RunPolicy {
+    fn default() -> Self {
+        Self { stage_retries: 2, max_calls_per_stage: 8, retry_base_ms: 1_000 }
+    }
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunEnd {
+    /// Every stage is done.
+    Completed,
+    /// These stages failed for good (their descendants did not run).
+    Failed(Vec<(Stage, String)>),
+    /// Cancel was requested; in-flight stages were allowed to finish.
+    Cancelled,
+    /// These stages wait for approval before their dependents can start.
+    AwaitingApproval(Vec<Stage>),
+    /// Starting the next stage would have exceeded the token budget.
+    BudgetExceeded {
+        /// Tokens spent.
+        spent: u64,
+        /// The budget.
+        budget: u64,
+    },
+}
+
+impl RunEnd {
+    /// The run status this end leaves the run in.
+    pub fn status(&self) -> &'static str {
+        match self {
+            RunEnd::Completed => "completed",
+            RunEnd::Failed(_) => "failed",
+            RunEnd::Cancelled => "cancelled",
+            RunEnd::AwaitingApproval(_) => "awaiting_approval",
+            RunEnd::BudgetExceeded { .. } => "budget_exceeded",
+        }
+    }
+
+    /// One sentence for the activity feed.
+    pub fn describe(&self) -> String {
+        match self {
+            RunEnd::Completed => "The run completed: every stage is done".into(),
+            RunEnd::Failed(stages) => {
+                let list: Vec<String> = stages.iter().map(|(s, why)| format!("{s} ({why})")).collect();
+                format!("The run stopped: {} failed; run again to resume from the last good state", list.join(", "))
+            }
+            RunEnd::Cancelled => "The run was cancelled; run again to resume".into(),
+            RunEnd::AwaitingApproval(stages) => {
+                let list: Vec<&str> = stages.iter().map(|s| s.as_str()).collect();
+                format!("The run is waiting for approval of: {}", list.join(", "))
+            }
+            RunEnd::BudgetExceeded { spent, budget } => {
+                format!("The run stopped at the token budget: {spent} of {budget} tokens spent; raise the budget and run again")
+            }
+        }
+    }
+}
+
+type StageFuture<'a> = Pin<Box<dyn Future<Output = (Stage, Result<StageOutcome, ExecuteError>)> + 'a>>;
+
+/// Runs the pipeline for `project_id` until nothing more can start.
+pub async fn run_pipeline<S: Store, B: BlobStore, A: AgentPort, E: Environment, C: RunControl>(
+    ports: &Ports<'_, S, B, A, E>,
+    project_id: &str,
+    control: &C,
+    policy: RunPolicy,
+) -> Result<RunEnd, ExecuteError> {
+    let mut in_flight: FuturesUnordered<StageFuture<'_>> = FuturesUnordered::new();
+    let mut running: BTreeSet<Stage> = BTreeSet::new();
+    let mut blocked: BTreeMap<Stage, String> = BTreeMap::new();
+    let mut calls: BTreeMap<Stage, u32> = BTreeMap::new();
+    let mut retries: BTreeMap<Stage, u32> = BTreeMap::new();
+    let mut budget_stop: Option<(u64, u64)> = None;
+    let options = ExecuteOptions { feedback: None, use_cache: true };
+    let launch = |stage: Stage, delay_ms: u64| -> StageFuture<'_> {
+        let options = options.clone();
+        Box::pin(async move {
+            if delay_ms > 0 {
+                control.sleep(delay_ms).await;
+            }
+            (stage, execute_stage(ports, project_id, stage, &options).await)
+        })
+    };
+
+    loop {
+        if !control.cancel_requested() && budget_stop.is_none() {
+            let statuses = statuses(ports.store, project_id).await?;
+            for stage in Stage::ALL {
+                let ready = statuses[&stage] != StageStatus::Done
+                    && !running.contains(&stage)
+                    && !blocked.contains_key(&stage)
+                    && stage.needs().iter().all(|n| statuses[n] == StageStatus::Done && control.may_advance_past(*n));
+                if ready {
+                    running.insert(stage);
+                    in_flight.push(launch(stage, 0));
+                }
+            }
+        }
+        let Some((stage, result)) = in_flight.next().await else { break };
+        running.remove(&stage);
+        match result {
+            Ok(StageOutcome::Succeeded(_)) => control.produced(stage).await,
+            Ok(StageOutcome::Failed(f)) => {
+                let used = calls.entry(stage).or_default();
+                *used += f.attempts.max(1);
+                let tried = retries.entry(stage).or_default();
+                if f.retryable
+                    && *tried < policy.stage_retries
+                    && *used < policy.max_calls_per_stage
+                    && !control.cancel_requested()
+                {
+                    let delay = policy.retry_base_ms << *tried;
+                    *tried += 1;
+                    running.insert(stage);
+                    in_flight.push(launch(stage, delay));
+                } else {
+                    blocked.insert(stage, f.class);
+                }
+            }
+            Err(ExecuteError::BudgetExceeded { spent, budget, .. }) => budget_stop = Some((spent, budget)),
+            Err(e @ (ExecuteError::Storage(_) | ExecuteError::Conflict(_))) => {
+                blocked.insert(stage, e.to_string());
+            }
+            Err(e) => return Err(e),
+        }
+    }
+
+    if control.cancel_requested() {
+        return Ok(RunEnd::Cancelled);
+    }
+    if let Some((spent, budget)) = budget_stop {
+        return Ok(RunEnd::BudgetExceeded { spent, budget });
+    }
+    if !blocked.is_empty() {
+        return Ok(RunEnd::Failed(blocked.into_iter().collect()));
+    }
+    let statuses = statuses(ports.store, project_id).await?;
+    let waiting: Vec<Stage> = Stage::ALL
+        .into_iter()
+        .filter(|s| statuses[s] == StageStatus::Done && !control.may_advance_past(*s))
+        .filter(|s| s.dependents().any(|d| statuses[&d] != StageStatus::Done))
+        .collect();
+    if !waiting.is_empty() {
+        return Ok(RunEnd::AwaitingApproval(waiting));
+    }
+    Ok(RunEnd::Completed)
+}
+
+async fn statuses<S: Store>(store: &S, project_id: &str) -> Result<BTreeMap<Stage, StageStatus>, ExecuteError> {
+    let latest = store.latest_artifacts(project_id).await?;
+    let checkpoints = store.checkpoints(project_id).await?;
+    let settings = store.settings(project_id).await?;
+    Ok(stage_statuses(&latest, &checkpoints, &settings))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::examples;
+    use crate::gemini::{FailureClass, Usage};
+    use crate::memory::*;
+    use crate::protocol::{AgentError, GenerateFailure, GenerateRequest, GenerateSuccess};
+    use crate::store::{AgentReply, ProjectRecord};
+    use futures_executor::block_on;
+    use std::cell::{Cell, RefCell};
+
+    #[derive(Default)]
+    struct Control {
+        cancel: Cell<bool>,
+        gated: bool,
+        approved: RefCell<BTreeSet<Stage>>,
+        produced: RefCell<Vec<Stage>>,
+        slept: RefCell<Vec<u64>>,
+    }
+
+    impl RunControl for Control {
+        fn cancel_requested(&self) -> bool {
+            self.cancel.get()
+        }
+        fn may_advance_past(&self, stage: Stage) -> bool {
+            !self.gated || !self.produced.borrow().contains(&stage) || self.approved.borrow().contains(&stage)
+        }
+        async fn produced(&self, stage: Stage) {
+            self.produced.borrow_mut().push(stage);
+        }
+        async fn sleep(&self, ms: u64) {
+            self.slept.borrow_mut().push(ms);
+        }
+    }
+
+    fn store() -> MemoryStore {
+        let store = MemoryStore::default();
+        store.projects.borrow_mut().insert(
+            "p1".into(),
+            ProjectRecord {
+                id: "p1".into(),
+                owner_id: "o".into(),
+                name: "P".into(),
+                idea: "meals".into(),
+                created_at: 0,
+                updated_at: 0,
+            },
+        );
+        store
+    }
+
+    fn success(stage: Stage) -> AgentReply {
+        AgentReply::Success(GenerateSuccess {
+            artifact: examples::pantry().artifact(stage).to_value(),
+            usage: Usage { prompt_tokens: 10, output_tokens: 10, thoughts_tokens: 0 },
+            model: "gemini-2.5-flash".into(),
+            attempts: 1,
+            latency_ms: 1,
+            calls: vec![],
+        })
+    }
+
+    fn fail(retryable: bool) -> AgentReply {
+        AgentReply::Failure(GenerateFailure {
+            error: AgentError {
+                code: "x".into(),
+                class: Some(FailureClass::Internal),
+                message: "down".into(),
+                retryable,
+            },
+            usage: Usage::default(),
+            attempts: 1,
+            calls: vec![],
+        })
+    }
+
+    fn run<F: Fn(Stage, &GenerateRequest) -> AgentReply>(
+        store: &MemoryStore,
+        blobs: &MemoryBlobs,
+        agents: &FnAgents<F>,
+        control: &Control,
+    ) -> RunEnd {
+        let env = TickingEnv::default();
+        block_on(run_pipeline(&Ports { store, blobs, agents, env: &env }, "p1", control, RunPolicy::default())).unwrap()
+    }
+
+    fn stages_called<F: Fn(Stage, &GenerateRequest) -> AgentReply>(agents: &FnAgents<F>) -> Vec<Stage> {
+        agents.requests.borrow().iter().map(|(s, _)| *s).collect()
+    }
+
+    #[test]
+    fn a_full_run_does_every_stage_once_in_dependency_order() {
+        let (store, blobs) = (store(), MemoryBlobs::default());
+        let agents = FnAgents::new(|s, _| success(s));
+        assert_eq!(run(&store, &blobs, &agents, &Control::default()), RunEnd::Completed);
+        let order = stages_called(&agents);
+        assert_eq!(order.len(), 7);
+        for (i, s) in order.iter().enumerate() {
+            for n in s.needs() {
+                assert!(order[..i].contains(n), "{s} ran before {n}");
+            }
+        }
+        // Running again finds nothing to do.
+        assert_eq!(run(&store, &blobs, &agents, &Control::default()), RunEnd::Completed);
+        assert_eq!(stages_called(&agents).len(), 7);
+    }
+
+    #[test]
+    fn a_failure_blocks_only_descendants_and_resume_runs_only_them() {
+        let (store, blobs) = (store(), MemoryBlobs::default());
+        let broken = Cell::new(true);
+        let agents = FnAgents::new(|s, _| if s == Stage::Logic && broken.get() { fail(false) } else { success(s) });
+        let end = run(&store, &blobs, &agents, &Control::default());
+        assert_eq!(end, RunEnd::Failed(vec![(Stage::Logic, "internal".into())]));
+        let called: BTreeSet<Stage> = stages_called(&agents).into_iter().collect();
+        assert_eq!(called, [Stage::Prd, Stage::Data, Stage::Design, Stage::Logic].into_iter().collect());
+        broken.set(false);
+        agents.requests.borrow_mut().clear();
+        assert_eq!(run(&store, &blobs, &agents, &Control::default()), RunEnd::Completed);
+        assert_eq!(stages_called(&agents), vec![Stage::Logic, Stage::Api, Stage::Frontend, Stage::Deployment]);
+        for stage in Stage::ALL {
+            let versions = store.artifacts.borrow().iter().filter(|a| a.stage == stage).count();
+            assert_eq!(versions, 1, "{stage} written once");
+        }
+    }
+
+    #[test]
+    fn retryable_failures_are_retried_within_the_budget() {
+        let (store, blobs) = (store(), MemoryBlobs::default());
+        let failures = Cell::new(2);
+        let agents = FnAgents::new(|s, _| {
+            if s == Stage::Design && failures.get() > 0 {
+                failures.set(failures.get() - 1);
+                fail(true)
+            } else {
+                success(s)
+            }
+        });
+        let control = Control::default();
+        assert_eq!(run(&store, &blobs, &agents, &control), RunEnd::Completed);
+        assert_eq!(*control.slept.borrow(), vec![1_000, 2_000]);
+        // Always failing: two retries, then blocked.
+        let (store, blobs) = (self::store(), MemoryBlobs::default());
+        let agents = FnAgents::new(|s, _| if s == Stage::Prd { fail(true) } else { success(s) });
+        assert!(matches!(run(&store, &blobs, &agents, &Control::default()), RunEnd::Failed(_)));
+        assert_eq!(stages_called(&agents), vec![Stage::Prd; 3]);
+    }
+
+    #[test]
+    fn cancel_stops_new_stages() {
+        let (store, blobs) = (store(), MemoryBlobs::default());
+        let control = Control::default();
+        let agents = FnAgents::new(|s, _| {
+            control.cancel.set(true);
+            success(s)
+        });
+        assert_eq!(run(&store, &blobs, &agents, &control), RunEnd::Cancelled);
+        assert_eq!(stages_called(&agents), vec![Stage::Prd]);
+    }
+
+    #[test]
+    fn approval_gates_hold_dependents() {
+        let (store, blobs) = (store(), MemoryBlobs::default());
+        let agents = FnAgents::new(|s, _| success(s));
+        let control = Control { gated: true, ..Default::default() };
+        assert_eq!(run(&store, &blobs, &agents, &control), RunEnd::AwaitingApproval(vec![Stage::Prd]));
+        control.approved.borrow_mut().insert(Stage::Prd);
+        assert_eq!(run(&store, &blobs, &agents, &control), RunEnd::AwaitingApproval(vec![Stage::Data, Stage::Design]));
+        assert_eq!(stages_called(&agents), vec![Stage::Prd, Stage::Data, Stage::Design]);
+    }
+
+    #[test]
+    fn the_budget_stops_a_run_and_a_raise_resumes_it() {
+        let (store, blobs) = (store(), MemoryBlobs::default());
+        store
+            .settings
+            .borrow_mut()
+            .insert("p1".into(), crate::project::ProjectSettings { token_budget: Some(4_000), ..Default::default() });
+        let agents = FnAgents::new(|s, _| success(s));
+        let end = run(&store, &blobs, &agents, &Control::default());
+        assert!(matches!(end, RunEnd::BudgetExceeded { budget: 4_000, .. }), "{end:?}");
+        let before = stages_called(&agents).len();
+        assert!(before < 7);
+        store.settings.borrow_mut().insert(
+            "p1".into(),
+            crate::project::ProjectSettings { token_budget: Some(10_000_000), ..Default::default() },
+        );
+        assert_eq!(run(&store, &blobs, &agents, &Control::default()), RunEnd::Completed);
+        assert_eq!(stages_called(&agents).len(), 7, "nothing done twice");
+    }
+}

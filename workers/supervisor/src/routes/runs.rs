@@ -1,0 +1,63 @@
+//! Pipeline runs and the requests that change artifacts, all forwarded to the
+//! project's `PipelineRun` object so they never overlap:
+//! `POST …/run`, `POST …/cancel`, `POST …/stages/:stage/approve`,
+//! `POST …/stages/:stage/regenerate`, `PUT …/artifacts/:stage`.
+
+use crate::app::App;
+use crate::error::{AppError, AppResult};
+use crate::http::{json_body, stage};
+use parit_shared::Stage;
+use serde_json::{json, Value};
+use worker::{Method, Request, Response};
+
+/// Largest edited artifact.
+const MAX_ARTIFACT_BYTES: usize = 1024 * 1024;
+/// Longest feedback, in characters.
+const MAX_FEEDBACK_CHARS: usize = 8_000;
+
+pub(crate) async fn run(app: &App, id: &str) -> AppResult<Response> {
+    app.owned_project(id).await?;
+    app.pipeline(id, Method::Post, "/run", None).await
+}
+
+pub(crate) async fn cancel(app: &App, id: &str) -> AppResult<Response> {
+    app.owned_project(id).await?;
+    app.pipeline(id, Method::Post, "/cancel", None).await
+}
+
+pub(crate) async fn approve(app: &App, id: &str, stage: Stage) -> AppResult<Response> {
+    app.owned_project(id).await?;
+    app.pipeline(id, Method::Post, &format!("/approve?stage={stage}"), None).await
+}
+
+pub(crate) async fn regenerate(app: &App, id: &str, stage: Stage, mut req: Request) -> AppResult<Response> {
+    app.owned_project(id).await?;
+    let body = json_body(&mut req, 64 * 1024).await?;
+    let feedback = match body.get("feedback") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(f)) if f.trim().is_empty() => None,
+        Some(Value::String(f)) if f.chars().count() > MAX_FEEDBACK_CHARS => {
+            return Err(AppError::BadRequest(format!("feedback is longer than {MAX_FEEDBACK_CHARS} characters")))
+        }
+        Some(Value::String(f)) => Some(f.trim().to_string()),
+        Some(_) => return Err(AppError::BadRequest("feedback must be a string".into())),
+    };
+    if let Some(k) = body.as_object().and_then(|m| m.keys().find(|k| k.as_str() != "feedback")) {
+        return Err(AppError::BadRequest(format!("unknown field \"{k}\" (expected feedback)")));
+    }
+    // A regeneration wants a new answer: never the cached one.
+    let forwarded = json!({"stage": stage, "feedback": feedback, "useCache": false});
+    app.pipeline(id, Method::Post, "/execute", Some(&forwarded)).await
+}
+
+pub(crate) async fn edit(app: &App, id: &str, raw_stage: &str, mut req: Request) -> AppResult<Response> {
+    let stage = stage(raw_stage)?;
+    app.owned_project(id).await?;
+    let body = json_body(&mut req, MAX_ARTIFACT_BYTES).await?;
+    // Accept the artifact itself, or the shape GET returns ({"artifact": ...}).
+    let artifact = match body.as_object() {
+        Some(m) if m.len() == 1 && m.contains_key("artifact") => body["artifact"].clone(),
+        _ => body,
+    };
+    app.pipeline(id, Method::Post, &format!("/edit?stage={stage}"), Some(&artifact)).await
+}
