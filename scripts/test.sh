@@ -71,5 +71,6 @@ PARIT_GEMINI_URL="$gemini_url" \
 PARIT_TEST_KEY="$GEMINI_API_KEY" \
 PARIT_FLEET_DIR="$run/main" \
 PARIT_WRANGLER="$WRANGLER" \
+PARIT_ROOT="$ROOT" \
   cargo test --quiet -p parit-fleet-tests -- --test-threads 4
 ok "all tests passed"

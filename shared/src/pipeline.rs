@@ -134,7 +134,11 @@ pub async fn run_pipeline<S: Store, B: BlobStore, A: AgentPort, E: Environment, 
                 let ready = statuses[&stage] != StageStatus::Done
                     && !running.contains(&stage)
                     && !blocked.contains_key(&stage)
-                    && stage.needs().iter().all(|n| statuses[n] == StageStatus::Done && control.may_advance_past(*n));
+                    // An input still in flight may already be committed; its completion
+                    // (and any approval gate on it) must be handled before dependents start.
+                    && stage.needs().iter().all(|n| {
+                        statuses[n] == StageStatus::Done && !running.contains(n) && control.may_advance_past(*n)
+                    });
                 if ready {
                     running.insert(stage);
                     in_flight.push(launch(stage, 0));

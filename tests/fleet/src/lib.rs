@@ -125,17 +125,26 @@ pub fn execute(base: &str, project: &str, stage: &str) -> (u16, Value) {
 }
 
 /// Rows from the full fleet's local D1, read with `wrangler d1 execute --local`.
+/// Reading the SQLite file while workerd writes it can fail with a lock
+/// error, so a failed read is tried again a few times.
 pub fn d1(sql: &str) -> Vec<Value> {
     let f = fleet();
-    let out = Command::new(&f.wrangler)
-        .args(["d1", "execute", "parit_db", "--local", "--json", "--command", sql])
-        .args(["--persist-to", &format!("{}/state", f.dir)])
-        .args(["-c", &format!("{}/config/supervisor/wrangler.toml", f.dir)])
-        .output()
-        .expect("wrangler runs");
-    assert!(out.status.success(), "d1 execute failed: {}", String::from_utf8_lossy(&out.stderr));
-    let v: Value = serde_json::from_slice(&out.stdout).expect("wrangler --json output");
-    v[0]["results"].as_array().cloned().unwrap_or_default()
+    let mut last_error = String::new();
+    for _ in 0..5 {
+        let out = Command::new(&f.wrangler)
+            .args(["d1", "execute", "parit_db", "--local", "--json", "--command", sql])
+            .args(["--persist-to", &format!("{}/state", f.dir)])
+            .args(["-c", &format!("{}/config/supervisor/wrangler.toml", f.dir)])
+            .output()
+            .expect("wrangler runs");
+        if out.status.success() {
+            let v: Value = serde_json::from_slice(&out.stdout).expect("wrangler --json output");
+            return v[0]["results"].as_array().cloned().unwrap_or_default();
+        }
+        last_error = format!("{}{}", String::from_utf8_lossy(&out.stderr), String::from_utf8_lossy(&out.stdout));
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    panic!("d1 execute failed five times: {last_error}");
 }
 
 /// An object from the full fleet's local R2, read with `wrangler r2 object get --local`.
@@ -148,4 +157,47 @@ pub fn r2(key: &str) -> Option<String> {
         .output()
         .expect("wrangler runs");
     out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Starts a run of `project` on `base`; answers the HTTP status and body.
+pub fn start_run(base: &str, project: &str) -> (u16, Value) {
+    post(&format!("{base}/api/projects/{project}/run"), &json!({}))
+}
+
+/// Polls `project` on `base` until its run is no longer `running`; the project.
+pub fn wait_for_run(base: &str, project: &str) -> Value {
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    loop {
+        let (status, body) = get(&format!("{base}/api/projects/{project}"));
+        assert_eq!(status, 200, "{body}");
+        if body["run"]["status"].as_str().is_some_and(|s| s != "running") {
+            return body;
+        }
+        assert!(std::time::Instant::now() < deadline, "the run did not finish: {body}");
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+/// Each stage's (status, version) in a project view.
+pub fn stage_table(project: &Value) -> Vec<(String, String, Option<u64>)> {
+    project["stages"]
+        .as_array()
+        .map(|stages| {
+            stages
+                .iter()
+                .map(|s| {
+                    (
+                        s["stage"].as_str().unwrap_or("").to_string(),
+                        s["status"].as_str().unwrap_or("").to_string(),
+                        s["version"].as_u64(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The stages of the Gemini requests whose body contains `word`, in order.
+pub fn stages_requested(word: &str) -> Vec<String> {
+    gemini_requests(word).iter().filter_map(|r| r["stage"].as_str().map(str::to_string)).collect()
 }

@@ -174,7 +174,11 @@ impl PipelineRun {
     async fn load(&self) -> Result<()> {
         if self.run.borrow().is_none() {
             let stored: Option<RunState> = self.state.storage().get("run").await?;
-            *self.run.borrow_mut() = stored;
+            // Another request may have set the run while this one awaited storage.
+            let mut current = self.run.borrow_mut();
+            if current.is_none() {
+                *current = stored;
+            }
         }
         Ok(())
     }
@@ -218,36 +222,45 @@ impl PipelineRun {
     }
 
     async fn start(&self, project: &str) -> AppResult<Response> {
-        if let Some(run) = self.run.borrow().as_ref().filter(|r| r.active()) {
-            return Ok(json(200, &json!({"run": run.view(), "started": false}))?);
-        }
-        if self.busy.get() {
-            return Err(self.running_conflict().unwrap_or(AppError::Internal("busy".into())));
-        }
-        let settings = App::new(self.env.clone())?.store.settings(project).await?;
-        let env = WorkerEnvironment;
-        let now = env.now_ms();
-        let run = RunState {
-            id: env.new_id(),
-            project_id: project.to_string(),
-            status: "running".into(),
-            message: None,
-            started_at: now,
-            updated_at: now,
-            finished_at: None,
-            gated: !settings.auto_advance,
-            produced: vec![],
-            approved: vec![],
-            cancel_requested: false,
+        // Check and claim in one synchronous step: no await may come between
+        // them, or a second `run` arriving meanwhile would start another run.
+        let run = {
+            let mut current = self.run.borrow_mut();
+            if let Some(active) = current.as_ref().filter(|r| r.active()) {
+                return Ok(json(200, &json!({"run": active.view(), "started": false}))?);
+            }
+            if self.busy.get() {
+                drop(current);
+                return Err(self.running_conflict().unwrap_or(AppError::Internal("busy".into())));
+            }
+            let env = WorkerEnvironment;
+            let now = env.now_ms();
+            let run = RunState {
+                id: env.new_id(),
+                project_id: project.to_string(),
+                status: "running".into(),
+                message: None,
+                started_at: now,
+                updated_at: now,
+                finished_at: None,
+                gated: false,
+                produced: vec![],
+                approved: vec![],
+                cancel_requested: false,
+            };
+            *current = Some(run.clone());
+            run
         };
-        // Nothing above awaited between the check and this write on another
-        // path that could start a run: set it in memory first, then persist.
-        *self.run.borrow_mut() = Some(run.clone());
+        let settings = App::new(self.env.clone())?.store.settings(project).await?;
+        if let Some(r) = self.run.borrow_mut().as_mut() {
+            r.gated = !settings.auto_advance;
+        }
         self.save().await?;
         self.state.storage().set_alarm(Duration::from_millis(0)).await?;
         self.activity(project, None, ActivityKind::RunStarted, format!("A pipeline run started (run {})", run.id))
             .await?;
-        Ok(json(202, &json!({"run": run.view(), "started": true}))?)
+        let view = self.run.borrow().as_ref().map(RunState::view);
+        Ok(json(202, &json!({"run": view, "started": true}))?)
     }
 
     async fn cancel(&self) -> AppResult<Response> {

@@ -1,0 +1,288 @@
+//! Durable pipeline runs on the real fleet: the DAG in parallel with no client
+//! connected, failures that stop only descendants, resume, one run at a time,
+//! edits and regeneration that re-run exactly what is stale, zero-token
+//! re-runs, budgets, approval gates, cancel and the live event stream.
+
+use parit_fleet_tests::*;
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader};
+
+fn url(path: &str) -> String {
+    format!("{}{path}", fleet().url)
+}
+
+/// A project whose model calls each take `delay_ms` on the Gemini server.
+fn slow_project(tag: &str, delay_ms: u64) -> (String, String) {
+    let word = unique(tag);
+    let id = create_project(&fleet().url, "Run", &format!("Plan meals from the pantry {word}"));
+    if delay_ms > 0 {
+        inject(json!({"kind": "slow", "match": word, "times": 100, "delayMs": delay_ms}));
+    }
+    (id, word)
+}
+
+fn events(id: &str) -> Vec<Value> {
+    let (_, a) = get(&url(&format!("/api/projects/{id}/activity?limit=1000")));
+    a["events"].as_array().cloned().unwrap_or_default()
+}
+
+fn event_time(events: &[Value], kind: &str, stage: &str) -> u64 {
+    events
+        .iter()
+        .find(|e| e["kind"] == kind && e["stage"] == stage)
+        .and_then(|e| e["createdAt"].as_u64())
+        .unwrap_or_else(|| panic!("no {kind} event for {stage}"))
+}
+
+#[test]
+fn a_run_completes_with_no_client_and_design_overlaps_data() {
+    let (id, word) = slow_project("full", 800);
+    let (s, body) = start_run(&fleet().url, &id);
+    assert_eq!(s, 202, "{body}");
+    assert_eq!(body["run"]["status"], "running");
+    let project = wait_for_run(&fleet().url, &id);
+    assert_eq!(project["run"]["status"], "completed", "{project}");
+    assert!(stage_table(&project).iter().all(|(_, status, v)| status == "done" && *v == Some(1)), "{project}");
+    assert_eq!(stages_requested(&word).len(), 7);
+    let ev = events(&id);
+    let (data_start, data_end) = (event_time(&ev, "stage_started", "data"), event_time(&ev, "stage_succeeded", "data"));
+    let (design_start, design_end) =
+        (event_time(&ev, "stage_started", "design"), event_time(&ev, "stage_succeeded", "design"));
+    assert!(design_start < data_end && data_start < design_end, "design and data ran side by side");
+    assert!(ev
+        .iter()
+        .any(|e| e["kind"] == "run_finished" && e["message"].as_str().unwrap_or("").contains("completed")));
+}
+
+#[test]
+fn two_concurrent_runs_are_one_run() {
+    let (id, _) = slow_project("twice", 300);
+    let a = std::thread::spawn({
+        let id = id.clone();
+        move || start_run(&fleet().url, &id)
+    });
+    let b = start_run(&fleet().url, &id);
+    let a = a.join().unwrap();
+    assert_eq!(a.1["run"]["id"], b.1["run"]["id"], "the second call returns the active run");
+    let mut statuses = [a.0, b.0];
+    statuses.sort();
+    assert_eq!(statuses, [200, 202]);
+    wait_for_run(&fleet().url, &id);
+    assert_eq!(d1(&format!("SELECT COUNT(*) AS n FROM runs WHERE project_id = '{id}'"))[0]["n"], 1);
+    let versions = d1(&format!("SELECT COUNT(*) AS n FROM artifacts WHERE project_id = '{id}'"));
+    assert_eq!(versions[0]["n"], 7);
+}
+
+#[test]
+fn a_failure_stops_only_descendants_and_resume_runs_only_them() {
+    let (id, word) = slow_project("resume", 0);
+    inject(json!({"kind": "api_key_invalid", "match": word, "stage": "logic", "times": 1}));
+    start_run(&fleet().url, &id);
+    let project = wait_for_run(&fleet().url, &id);
+    assert_eq!(project["run"]["status"], "failed");
+    let table = stage_table(&project);
+    let status = |s: &str| table.iter().find(|(n, _, _)| n == s).map(|(_, st, _)| st.clone()).unwrap();
+    assert_eq!(status("logic"), "failed");
+    assert_eq!(status("design"), "done");
+    for s in ["api", "frontend", "deployment"] {
+        assert_eq!(status(s), "pending", "{s} did not run");
+    }
+    let before = stages_requested(&word).len();
+    start_run(&fleet().url, &id);
+    let project = wait_for_run(&fleet().url, &id);
+    assert_eq!(project["run"]["status"], "completed", "{project}");
+    let rerun: Vec<String> = stages_requested(&word)[before..].to_vec();
+    assert_eq!(rerun, ["logic", "api", "frontend", "deployment"]);
+    assert_eq!(
+        d1(&format!("SELECT COUNT(*) AS n FROM artifacts WHERE project_id = '{id}'"))[0]["n"],
+        7,
+        "nothing written twice"
+    );
+}
+
+#[test]
+fn an_unchanged_project_re_runs_with_zero_model_calls() {
+    let (id, word) = slow_project("noop", 0);
+    start_run(&fleet().url, &id);
+    wait_for_run(&fleet().url, &id);
+    let calls = stages_requested(&word).len();
+    let (s, _) = start_run(&fleet().url, &id);
+    assert_eq!(s, 202);
+    let project = wait_for_run(&fleet().url, &id);
+    assert_eq!(project["run"]["status"], "completed");
+    assert_eq!(stages_requested(&word).len(), calls, "no model call");
+    // Executing a stage again with identical inputs is answered from the cache.
+    let (s, body) = execute(&fleet().url, &id, "prd");
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(body["cacheHit"], true);
+    assert_eq!(body["usage"]["promptTokens"], 0);
+    assert_eq!(stages_requested(&word).len(), calls);
+    let (_, traces) = get(&url(&format!("/api/projects/{id}/traces")));
+    assert_eq!(traces["totals"]["cacheHits"], 1);
+}
+
+#[test]
+fn an_edit_makes_descendants_stale_and_a_run_regenerates_exactly_them() {
+    let (id, word) = slow_project("edit", 0);
+    start_run(&fleet().url, &id);
+    wait_for_run(&fleet().url, &id);
+    let (_, current) = get(&url(&format!("/api/projects/{id}/artifacts/data")));
+    let mut data = current["artifact"].clone();
+    // Invalid first: every problem is reported and nothing is saved.
+    let mut broken = data.clone();
+    broken["entities"][1]["fields"][1]["references"] = json!("Ghost");
+    broken["indexes"][0]["entity"] = json!("Nowhere");
+    let (s, body) = send("PUT", &url(&format!("/api/projects/{id}/artifacts/data")), &broken);
+    assert_eq!(s, 422, "{body}");
+    assert_eq!(body["error"]["problems"].as_array().unwrap().len(), 2, "{body}");
+    // A valid edit: a new field on Recipe.
+    let field = json!({"name": "cuisine", "fieldType": "string", "required": false, "unique": false, "references": null, "description": "Cuisine."});
+    data["entities"][1]["fields"].as_array_mut().unwrap().insert(2, field);
+    let (s, body) = send("PUT", &url(&format!("/api/projects/{id}/artifacts/data")), &json!({"artifact": data}));
+    assert_eq!(s, 201, "{body}");
+    assert_eq!(body["version"], 2);
+    let (_, project) = get(&url(&format!("/api/projects/{id}")));
+    let stale: Vec<String> =
+        stage_table(&project).into_iter().filter(|(_, st, _)| st == "stale").map(|(n, _, _)| n).collect();
+    assert_eq!(stale, ["logic", "api", "frontend", "deployment"]);
+    let before = stages_requested(&word).len();
+    start_run(&fleet().url, &id);
+    let project = wait_for_run(&fleet().url, &id);
+    assert_eq!(project["run"]["status"], "completed");
+    assert_eq!(stages_requested(&word)[before..].to_vec(), ["logic", "api", "frontend", "deployment"]);
+    let versions: Vec<(String, Option<u64>)> = stage_table(&project).into_iter().map(|(n, _, v)| (n, v)).collect();
+    assert_eq!(
+        versions,
+        [("prd", 1), ("data", 2), ("design", 1), ("logic", 2), ("api", 2), ("frontend", 2), ("deployment", 2)]
+            .map(|(n, v)| (n.to_string(), Some(v)))
+    );
+    // The edit reached the API built from it.
+    let (_, api) = get(&url(&format!("/api/projects/{id}/artifacts/api")));
+    assert!(api["artifact"].to_string().contains("cuisine"));
+}
+
+#[test]
+fn regenerate_with_feedback_makes_a_new_version_from_the_feedback() {
+    let (id, word) = slow_project("regen", 0);
+    for s in ["prd", "data", "design"] {
+        assert_eq!(execute(&fleet().url, &id, s).0, 200);
+    }
+    let (s, body) = post(
+        &url(&format!("/api/projects/{id}/stages/prd/regenerate")),
+        &json!({"feedback": "Add a persona for students"}),
+    );
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(body["version"], 2);
+    assert_eq!(body["cacheHit"], false);
+    let last = gemini_requests(&word).last().cloned().unwrap();
+    let prompt = last["body"]["contents"][0]["parts"][0]["text"].as_str().unwrap().to_string();
+    assert!(prompt.contains("Reviewer feedback to apply in this version:\nAdd a persona for students"), "{prompt}");
+    let (_, project) = get(&url(&format!("/api/projects/{id}")));
+    let table = stage_table(&project);
+    assert_eq!(table[0].1, "done");
+    // The regenerated PRD has the same content (the local server is deterministic),
+    // so its dependents' inputs did not change: nothing is stale.
+    assert!(table.iter().all(|(_, st, _)| st != "stale"), "{table:?}");
+    let (s, b) = post(&url(&format!("/api/projects/{id}/stages/prd/regenerate")), &json!({"feedback": 5}));
+    assert_eq!(s, 400, "{b}");
+}
+
+#[test]
+fn the_budget_stops_a_run_and_raising_it_resumes() {
+    let (id, word) = slow_project("budget", 0);
+    let (s, _) = send("PATCH", &url(&format!("/api/projects/{id}/settings")), &json!({"tokenBudget": 12000}));
+    assert_eq!(s, 200);
+    start_run(&fleet().url, &id);
+    let project = wait_for_run(&fleet().url, &id);
+    assert_eq!(project["run"]["status"], "budget_exceeded", "{project}");
+    assert!(project["run"]["message"].as_str().unwrap().contains("of 12000 tokens"));
+    let done = stage_table(&project).iter().filter(|(_, st, _)| st == "done").count();
+    assert!(done > 0 && done < 7, "{project}");
+    assert!(events(&id).iter().any(|e| e["kind"] == "budget_exceeded"));
+    let calls = stages_requested(&word).len();
+    send("PATCH", &url(&format!("/api/projects/{id}/settings")), &json!({"tokenBudget": null}));
+    start_run(&fleet().url, &id);
+    let project = wait_for_run(&fleet().url, &id);
+    assert_eq!(project["run"]["status"], "completed");
+    assert_eq!(stages_requested(&word).len(), calls + (7 - done), "only the remaining stages ran");
+}
+
+#[test]
+fn approval_gates_pause_after_each_stage() {
+    let (id, _) = slow_project("gate", 0);
+    send("PATCH", &url(&format!("/api/projects/{id}/settings")), &json!({"autoAdvance": false}));
+    start_run(&fleet().url, &id);
+    let project = wait_for_run(&fleet().url, &id);
+    assert_eq!(project["run"]["status"], "awaiting_approval", "{project}");
+    assert_eq!(stage_table(&project)[0].1, "done");
+    assert_eq!(stage_table(&project)[1].1, "pending");
+    let (s, body) = post(&url(&format!("/api/projects/{id}/stages/design/approve")), &json!({}));
+    assert_eq!(s, 409, "design is not waiting: {body}");
+    let (s, body) = post(&url(&format!("/api/projects/{id}/stages/prd/approve")), &json!({}));
+    assert_eq!(s, 200, "{body}");
+    let project = wait_for_run(&fleet().url, &id);
+    assert_eq!(project["run"]["status"], "awaiting_approval");
+    let done: Vec<String> =
+        stage_table(&project).into_iter().filter(|(_, st, _)| st == "done").map(|(n, _, _)| n).collect();
+    assert_eq!(done, ["prd", "data", "design"]);
+    // While a run is active, single-stage requests are refused.
+    let (s, body) = execute(&fleet().url, &id, "logic");
+    assert_eq!(s, 409, "{body}");
+    assert_eq!(body["error"]["code"], "run_active");
+    let (s, body) = post(&url(&format!("/api/projects/{id}/cancel")), &json!({}));
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(body["run"]["status"], "cancelled");
+}
+
+#[test]
+fn cancel_stops_scheduling_new_stages() {
+    let (id, word) = slow_project("cancel", 1200);
+    start_run(&fleet().url, &id);
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    let (s, body) = post(&url(&format!("/api/projects/{id}/cancel")), &json!({}));
+    assert_eq!(s, 200, "{body}");
+    let project = wait_for_run(&fleet().url, &id);
+    assert_eq!(project["run"]["status"], "cancelled", "{project}");
+    assert_eq!(stages_requested(&word), ["prd"], "the in-flight stage finished; nothing new started");
+    assert_eq!(stage_table(&project)[0].1, "done");
+    let (s, _) = post(&url(&format!("/api/projects/{id}/cancel")), &json!({}));
+    assert_eq!(s, 409, "nothing left to cancel");
+}
+
+#[test]
+fn the_event_stream_shows_progress_in_order_and_late_clients_get_the_state() {
+    let (id, _) = slow_project("sse", 300);
+    let resp = ureq::get(&url(&format!("/api/projects/{id}/events"))).call().expect("stream");
+    assert_eq!(resp.header("content-type"), Some("text/event-stream; charset=utf-8"));
+    start_run(&fleet().url, &id);
+    let mut kinds: Vec<(String, String)> = Vec::new();
+    let mut current = String::new();
+    for line in BufReader::new(resp.into_reader()).lines() {
+        let line = line.expect("stream line");
+        if let Some(e) = line.strip_prefix("event: ") {
+            current = e.to_string();
+        } else if let Some(d) = line.strip_prefix("data: ") {
+            let v: Value = serde_json::from_str(d).expect("event data is JSON");
+            kinds.push((current.clone(), v["stage"].as_str().unwrap_or("").to_string()));
+            if current == "run_finished" {
+                break;
+            }
+        }
+    }
+    assert_eq!(kinds[0].0, "snapshot");
+    let pos = |k: &str, s: &str| {
+        kinds.iter().position(|(a, b)| a == k && b == s).unwrap_or_else(|| panic!("no {k} {s}: {kinds:?}"))
+    };
+    assert!(pos("run_started", "") < pos("stage_started", "prd"));
+    assert!(pos("stage_started", "prd") < pos("stage_succeeded", "prd"));
+    assert!(pos("stage_succeeded", "prd") < pos("stage_started", "data"));
+    assert!(pos("stage_succeeded", "api") < pos("stage_started", "frontend"));
+    assert!(pos("stage_succeeded", "deployment") < pos("run_finished", ""));
+    // A late client first receives the current state.
+    let late = ureq::get(&url(&format!("/api/projects/{id}/events"))).call().expect("stream");
+    let mut lines = BufReader::new(late.into_reader()).lines();
+    assert_eq!(lines.next().unwrap().unwrap(), "event: snapshot");
+    let data: Value = serde_json::from_str(lines.next().unwrap().unwrap().strip_prefix("data: ").unwrap()).unwrap();
+    assert_eq!(data["run"]["status"], "completed");
+    assert!(data["stages"].as_array().unwrap().iter().all(|s| s["status"] == "done"));
+}
