@@ -11,6 +11,7 @@
 # a local Gemini-compatible server that this script starts: fully offline.
 # Prints the URL and a curl to try. Ctrl-C stops everything it started.
 set -euo pipefail
+# shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
@@ -38,12 +39,13 @@ fi
 run="$ROOT/.parit/dev"
 mkdir -p "$run"
 gemini_pid=""
+# shellcheck disable=SC2317 # invoked by the trap
 cleanup() {
   trap - INT TERM EXIT
   echo
   say "stopping the fleet"
   "$ROOT/scripts/fleet.sh" down --dir "$run" || true
-  [[ -n "$gemini_pid" ]] && kill "$gemini_pid" 2>/dev/null || true
+  if [[ -n "$gemini_pid" ]]; then kill "$gemini_pid" 2>/dev/null || true; fi
 }
 trap cleanup INT TERM EXIT
 

@@ -17,6 +17,7 @@
 # and GEMINI_BASE_URL. The repo's own configs and .dev.vars are never touched.
 # D1 and R2 state persist in DIR/state; migrations are applied before start.
 set -euo pipefail
+# shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; }

@@ -1,3 +1,5 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # the variables are for the scripts that source this file
 # Shared by Parit's scripts: repo paths, the pinned wrangler, offline and
 # quiet wrangler settings, and output helpers. Source it; do not run it.
 

