@@ -9,10 +9,12 @@
 //! tested natively with `cargo test` in milliseconds.
 
 pub mod artifact;
+pub mod consistency;
 pub mod cost;
 #[cfg(any(test, feature = "examples"))]
 pub mod examples;
 pub mod execute;
+pub mod export;
 pub mod gemini;
 pub mod generate;
 pub mod hash;
@@ -22,6 +24,7 @@ pub mod pipeline;
 pub mod project;
 pub mod prompt;
 pub mod protocol;
+pub mod render;
 pub mod retry;
 pub mod schema;
 pub mod stage;

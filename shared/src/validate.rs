@@ -15,8 +15,8 @@ pub fn validate(artifact: &Artifact, upstream: &Upstream) -> Vec<String> {
         Artifact::Design(a) => design(a, upstream, &mut p),
         Artifact::Logic(a) => logic(a, upstream, &mut p),
         Artifact::Api(a) => api(a, upstream, &mut p),
-        Artifact::Frontend(a) => files("$.files", &a.files, &mut p),
-        Artifact::Deployment(a) => deployment(a, &mut p),
+        Artifact::Frontend(a) => frontend(a, upstream, &mut p),
+        Artifact::Deployment(a) => deployment(a, upstream, &mut p),
     }
     p.0
 }
@@ -292,9 +292,37 @@ fn files(path: &str, files: &[SourceFile], p: &mut Problems) {
     }
 }
 
-fn deployment(a: &DeploymentArtifact, p: &mut Problems) {
+fn frontend(a: &FrontendArtifact, upstream: &Upstream, p: &mut Problems) {
+    files("$.files", &a.files, p);
+    let Some(api) = &upstream.api else { return };
+    for (i, f) in a.files.iter().enumerate() {
+        for (method, path) in crate::consistency::api_calls(&f.content) {
+            let declared =
+                api.endpoints.iter().any(|e| e.method == method && crate::consistency::path_matches(&path, &e.path));
+            if !declared {
+                p.push(
+                    format!("$.files[{i}].content"),
+                    format!("calls {method} {path}, which the API does not declare"),
+                );
+            }
+        }
+    }
+}
+
+fn deployment(a: &DeploymentArtifact, upstream: &Upstream, p: &mut Problems) {
     p.non_empty("$.platform", &a.platform);
     files("$.files", &a.files, p);
+    let mut read = crate::consistency::env_reads(&a.files);
+    if let Some(fe) = &upstream.frontend {
+        read.extend(crate::consistency::env_reads(&fe.files));
+    }
+    let listed: HashSet<&str> = a.env_vars.iter().map(|v| v.name.as_str()).collect();
+    for name in read {
+        let bare = name.strip_prefix("VITE_").unwrap_or(&name);
+        if !listed.contains(name.as_str()) && !listed.contains(bare) {
+            p.push("$.envVars", format!("{name} is read by the code but not listed"));
+        }
+    }
     p.at_least_one("$.steps", &a.steps);
     let mut seen = HashSet::new();
     for (i, v) in a.env_vars.iter().enumerate() {

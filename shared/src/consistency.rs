@@ -1,0 +1,300 @@
+//! Cross-artifact consistency: every referenced id exists, every user story is
+//! served by a screen and an endpoint, endpoints use real entities and fields,
+//! the frontend calls only declared endpoints, and the deployment lists every
+//! variable and secret the code reads. The result is a list of findings and a
+//! traceability matrix story → screens → endpoints → entities.
+//!
+//! Errors are the rules `validate` also enforces when a stage is generated
+//! (so they feed the agent's repair round trip); warnings are gaps in
+//! coverage, shown to the user.
+
+use crate::artifact::*;
+use crate::stage::Stage;
+use crate::validate::validate;
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+crate::label_enum! {
+    /// How much a finding matters.
+    pub enum Severity { Error = "error", Warning = "warning" }
+}
+
+/// One problem across artifacts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Finding {
+    /// Error or warning.
+    pub severity: Severity,
+    /// The artifact it is in.
+    pub stage: Stage,
+    /// Where in it (a JSON path).
+    pub location: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// One row of the traceability matrix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TraceRow {
+    /// The story id.
+    pub story: String,
+    /// Its title.
+    pub title: String,
+    /// Screens that serve it.
+    pub screens: Vec<String>,
+    /// Endpoints that serve it.
+    pub endpoints: Vec<String>,
+    /// Entities those endpoints work on.
+    pub entities: Vec<String>,
+}
+
+/// Findings and the matrix for a project's current artifacts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Report {
+    /// The stages that have an artifact (and were checked).
+    pub checked: Vec<Stage>,
+    /// Every finding, errors first.
+    pub findings: Vec<Finding>,
+    /// Story → screens → endpoints → entities.
+    pub matrix: Vec<TraceRow>,
+    /// Number of error findings.
+    pub errors: usize,
+    /// Number of warning findings.
+    pub warnings: usize,
+}
+
+/// Checks the latest artifacts of a project (any subset of the stages).
+pub fn check(artifacts: &[Artifact]) -> Report {
+    let mut all = Upstream::default();
+    for a in artifacts {
+        all.insert(a.clone());
+    }
+    let mut findings = Vec::new();
+    for a in artifacts {
+        // Each artifact against the others it reads.
+        let mut up = Upstream::default();
+        for other in artifacts {
+            if a.stage().needs().contains(&other.stage()) {
+                up.insert(other.clone());
+            }
+        }
+        for p in validate(a, &up) {
+            let (location, message) =
+                p.split_once(": ").map_or((String::new(), p.clone()), |(l, m)| (l.to_string(), m.to_string()));
+            findings.push(Finding { severity: Severity::Error, stage: a.stage(), location, message });
+        }
+    }
+    let mut matrix = Vec::new();
+    if let Some(prd) = &all.prd {
+        for (i, s) in prd.user_stories.iter().enumerate() {
+            let screens: Vec<String> = all
+                .design
+                .iter()
+                .flat_map(|d| d.screens.iter())
+                .filter(|sc| sc.user_stories.contains(&s.id))
+                .map(|sc| sc.id.clone())
+                .collect();
+            let endpoints: Vec<&Endpoint> =
+                all.api.iter().flat_map(|a| a.endpoints.iter()).filter(|e| e.user_stories.contains(&s.id)).collect();
+            let entities: BTreeSet<String> = endpoints.iter().map(|e| e.entity.clone()).collect();
+            let at = format!("$.userStories[{i}]");
+            if all.design.is_some() && screens.is_empty() {
+                findings.push(Finding {
+                    severity: Severity::Warning,
+                    stage: Stage::Design,
+                    location: at.clone(),
+                    message: format!("{} is served by no screen", s.id),
+                });
+            }
+            if all.api.is_some() && endpoints.is_empty() {
+                findings.push(Finding {
+                    severity: Severity::Warning,
+                    stage: Stage::Api,
+                    location: at,
+                    message: format!("{} is served by no endpoint", s.id),
+                });
+            }
+            matrix.push(TraceRow {
+                story: s.id.clone(),
+                title: s.title.clone(),
+                screens,
+                endpoints: endpoints.iter().map(|e| e.id.clone()).collect(),
+                entities: entities.into_iter().collect(),
+            });
+        }
+    }
+    findings.sort_by_key(|f| (f.severity, f.stage));
+    let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
+    Report {
+        checked: artifacts.iter().map(Artifact::stage).collect(),
+        warnings: findings.len() - errors,
+        errors,
+        findings,
+        matrix,
+    }
+}
+
+/// The matrix as a Markdown table.
+pub fn matrix_markdown(report: &Report) -> String {
+    let cell = |v: &[String]| if v.is_empty() { "—".to_string() } else { v.join(", ").replace('|', "\\|") };
+    let mut o =
+        String::from("# Traceability\n\n| Story | Title | Screens | Endpoints | Entities |\n|---|---|---|---|---|\n");
+    for r in &report.matrix {
+        o.push_str(&format!(
+            "| {} | {} | {} | {} | {} |\n",
+            r.story.replace('|', "\\|"),
+            r.title.replace('|', "\\|").replace('\n', " "),
+            cell(&r.screens),
+            cell(&r.endpoints),
+            cell(&r.entities)
+        ));
+    }
+    o
+}
+
+/// The API calls a source file makes: (method, path) with `${…}` and `:x`
+/// segments as parameters. A call with no method literal on its line is a GET.
+pub fn api_calls(source: &str) -> Vec<(HttpMethod, String)> {
+    let mut out = Vec::new();
+    for line in source.lines() {
+        let mut rest = line;
+        while let Some(i) = rest.find("/api/") {
+            let quote = rest[..i].chars().last();
+            let tail = &rest[i..];
+            let end = match quote {
+                Some(q @ ('\'' | '"' | '`')) => tail.find(q).unwrap_or(tail.len()),
+                _ => tail.find(|c: char| c.is_whitespace() || c == ')' || c == ',').unwrap_or(tail.len()),
+            };
+            let raw = &tail[..end];
+            let path = normalise_path(raw.split('?').next().unwrap_or(raw));
+            let method = HttpMethod::ALL
+                .iter()
+                .copied()
+                .find(|m| ["'", "\"", "`"].iter().any(|q| line.contains(&format!("{q}{}{q}", m.as_str()))))
+                .unwrap_or(HttpMethod::Get);
+            out.push((method, path));
+            rest = &tail[end..];
+        }
+    }
+    out
+}
+
+fn normalise_path(raw: &str) -> String {
+    raw.split('/')
+        .map(|seg| {
+            if seg.contains("${") || seg.starts_with(':') || (seg.starts_with('{') && seg.ends_with('}')) {
+                "{}"
+            } else {
+                seg
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Whether a called path matches a declared endpoint path.
+pub fn path_matches(called: &str, declared: &str) -> bool {
+    let declared = normalise_path(declared);
+    let (a, b): (Vec<&str>, Vec<&str>) = (called.split('/').collect(), declared.split('/').collect());
+    a.len() == b.len() && a.iter().zip(&b).all(|(x, y)| x == y || *x == "{}" || *y == "{}")
+}
+
+/// Names of environment variables and secrets the files read.
+pub fn env_reads(files: &[SourceFile]) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    let ident = |s: &str| -> String { s.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect() };
+    for f in files {
+        for marker in ["import.meta.env.", "process.env.", "secrets."] {
+            for part in f.content.split(marker).skip(1) {
+                let n = ident(part);
+                if !n.is_empty() && n.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_') {
+                    names.insert(n);
+                }
+            }
+        }
+        if f.path.ends_with("wrangler.toml") {
+            let mut in_vars = false;
+            for line in f.content.lines() {
+                let t = line.trim();
+                if t.starts_with('[') {
+                    in_vars = t == "[vars]";
+                } else if in_vars {
+                    if let Some((k, _)) = t.split_once('=') {
+                        let k = k.trim();
+                        if !k.is_empty() && !k.starts_with('#') {
+                            names.insert(k.to_string());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::examples;
+
+    #[test]
+    fn examples_are_consistent_with_a_full_matrix() {
+        for p in examples::all() {
+            let artifacts: Vec<Artifact> = Stage::ALL.iter().map(|s| p.artifact(*s)).collect();
+            let r = check(&artifacts);
+            assert_eq!(r.errors, 0, "{:?}", r.findings);
+            assert_eq!(r.warnings, 0, "{:?}", r.findings);
+            assert_eq!(r.matrix.len(), p.prd().user_stories.len());
+            assert!(r
+                .matrix
+                .iter()
+                .all(|row| !row.screens.is_empty() && !row.endpoints.is_empty() && !row.entities.is_empty()));
+        }
+    }
+
+    #[test]
+    fn gaps_and_broken_references_are_found() {
+        let p = examples::pantry();
+        let mut design = p.design();
+        design.screens.retain(|s| !s.user_stories.contains(&"US-3".to_string()));
+        design.navigation.clear();
+        let mut api = p.api();
+        api.endpoints[0].user_stories = vec!["US-99".into()];
+        let r = check(&[
+            Artifact::Prd(p.prd()),
+            Artifact::Data(p.data()),
+            Artifact::Design(design),
+            Artifact::Logic(p.logic()),
+            Artifact::Api(api),
+        ]);
+        assert!(r
+            .findings
+            .iter()
+            .any(|f| f.severity == Severity::Warning && f.message == "US-3 is served by no screen"));
+        assert!(r
+            .findings
+            .iter()
+            .any(|f| f.severity == Severity::Error && f.stage == Stage::Api && f.message.contains("US-99")));
+        assert_eq!(r.findings[0].severity, Severity::Error, "errors first");
+    }
+
+    #[test]
+    fn calls_and_env_reads_are_found_in_source() {
+        let src = "call('DELETE', `/api/recipes/${encodeURIComponent(id)}`);\nfetch('/api/pantry_items?limit=5')\nconst u = \"/api/users/:id\"; // 'PATCH'";
+        assert_eq!(
+            api_calls(src),
+            vec![
+                (HttpMethod::Delete, "/api/recipes/{}".to_string()),
+                (HttpMethod::Get, "/api/pantry_items".to_string()),
+                (HttpMethod::Patch, "/api/users/{}".to_string()),
+            ]
+        );
+        assert!(path_matches("/api/recipes/{}", "/api/recipes/{id}"));
+        assert!(!path_matches("/api/recipes", "/api/recipes/{id}"));
+        let files = examples::pantry().deployment().files;
+        let names = env_reads(&files);
+        assert!(names.contains("CLOUDFLARE_API_TOKEN") && names.contains("API_BASE_URL"), "{names:?}");
+    }
+}
