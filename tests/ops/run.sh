@@ -150,7 +150,7 @@ t_deploy_full_runs_every_step() {
 }
 
 t_shellcheck_clean() {
-  shellcheck -x scripts/*.sh bench/*.sh tests/ops/run.sh tests/ops/fake-wrangler .ci/run
+  shellcheck -x scripts/*.sh bench/*.sh tests/ops/run.sh tests/ops/fake-wrangler tests/truth/run.sh .ci/run
 }
 
 t_workflow_passes_actionlint() {

@@ -21,7 +21,7 @@ pub use pipeline::PipelineRun;
 
 use app::App;
 use error::{AppError, AppResult};
-use routes::{artifacts, events, execute, feed, projects, root, runs};
+use routes::{artifacts, events, execute, feed, projects, root, runs, truth};
 use worker::{event, Context, Env, Method, Request, Response, Result};
 
 #[event(fetch)]
@@ -53,6 +53,14 @@ async fn route(req: Request, env: Env) -> AppResult<Response> {
                 (Method::Get, ["artifacts"]) => artifacts::list(&app, id).await,
                 (Method::Get, ["artifacts", stage]) => artifacts::get(&app, id, http::stage(stage)?, &req).await,
                 (Method::Put, ["artifacts", stage]) => runs::edit(&app, id, stage, req).await,
+                (Method::Get, ["artifacts", stage, "views"]) => {
+                    truth::list_views(&app, id, http::stage(stage)?, &req).await
+                }
+                (Method::Get, ["artifacts", stage, "views", name @ ..]) if !name.is_empty() => {
+                    truth::get_view(&app, id, http::stage(stage)?, &name.join("/"), &req).await
+                }
+                (Method::Get, ["consistency"]) => truth::consistency(&app, id).await,
+                (Method::Get, ["export"]) => truth::export(&app, id).await,
                 (Method::Get, ["activity"]) => feed::activity(&app, id, &req).await,
                 (Method::Get, ["traces"]) => feed::traces(&app, id).await,
                 (Method::Get, ["events"]) => events::events(&app, id, &req).await,
@@ -65,7 +73,10 @@ async fn route(req: Request, env: Env) -> AppResult<Response> {
                 (_, []) => Err(AppError::MethodNotAllowed("GET, DELETE")),
                 (_, ["settings"]) => Err(AppError::MethodNotAllowed("PATCH")),
                 (_, ["artifacts", _]) => Err(AppError::MethodNotAllowed("GET, PUT")),
-                (_, ["artifacts"] | ["activity"] | ["traces"] | ["events"]) => Err(AppError::MethodNotAllowed("GET")),
+                (_, ["artifacts"] | ["activity"] | ["traces"] | ["events"] | ["consistency"] | ["export"]) => {
+                    Err(AppError::MethodNotAllowed("GET"))
+                }
+                (_, ["artifacts", _, "views", ..]) => Err(AppError::MethodNotAllowed("GET")),
                 (_, ["run"] | ["cancel"] | ["stages", _, "approve" | "regenerate"]) => {
                     Err(AppError::MethodNotAllowed("POST"))
                 }

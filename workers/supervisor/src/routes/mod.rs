@@ -7,3 +7,4 @@ pub(crate) mod feed;
 pub(crate) mod projects;
 pub(crate) mod root;
 pub(crate) mod runs;
+pub(crate) mod truth;

@@ -1,0 +1,293 @@
+//! `truth-cases DIR N`: writes, for independent tools to check,
+//! * `examples/<product>/…` — every render and the export of each example product;
+//! * `generated/<n>/…` — DDL (SQLite, PostgreSQL), Mermaid and OpenAPI renders of
+//!   N property-generated data models, state machines and APIs whose names are
+//!   hostile: quotes, SQL keywords, system-column names, `sqlite_` prefixes,
+//!   unicode, long names, empty free text.
+//!
+//! Generated artifacts are made valid by construction (unique names, one id
+//! field per entity, references to real entities) and are checked with the
+//! domain's own validation before rendering; the count of each is printed.
+
+use parit_shared::artifact::*;
+use parit_shared::consistency::check;
+use parit_shared::examples;
+use parit_shared::export::{bundle, zip};
+use parit_shared::render::{mermaid, openapi, sql, views};
+use parit_shared::validate::validate;
+use parit_shared::Stage;
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use proptest::test_runner::{Config, TestRng, TestRunner};
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::Path;
+
+const HOSTILE: &[&str] = &[
+    "select",
+    "table",
+    "order",
+    "group",
+    "user",
+    "from",
+    "where",
+    "index",
+    "primary",
+    "xmin",
+    "ctid",
+    "oid",
+    "sqlite_master",
+    "sqlite_x",
+    "a\"b",
+    "it's",
+    "semi;colon",
+    "drop table x; --",
+    "/* c */",
+    "`tick`",
+    "back\\slash",
+    "Café",
+    "日本語",
+    "emoji 🎉",
+    "space name",
+    "UPPER",
+    "MiXeD",
+    "x",
+    "_",
+    "1st",
+    "$dollar",
+    "per%cent",
+    "new\nline",
+    "tab\there",
+    "{brace}",
+    "[bracket]",
+    "<angle>",
+    "pipe|name",
+    "colon:name",
+    "a_very_long_name_that_goes_on_and_on_past_the_sixty_three_byte_limit_of_postgres",
+    "another_very_long_name_that_goes_on_and_on_past_the_sixty_three_byte_limit_of_pg",
+];
+
+fn name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => proptest::sample::select(HOSTILE).prop_map(str::to_string),
+        1 => "[a-zA-Z_][a-zA-Z0-9_ \"'-]{0,12}",
+        1 => "\\PC{1,8}",
+    ]
+    .prop_filter("non-empty", |s| !s.trim().is_empty())
+}
+
+fn field_type() -> impl Strategy<Value = FieldType> {
+    proptest::sample::select(FieldType::ALL.to_vec()).prop_filter("one id per entity", |t| *t != FieldType::Id)
+}
+
+/// Unique (case-insensitively) names from a list, in order.
+fn dedupe(names: Vec<String>) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    names.into_iter().filter(|n| seen.insert(n.to_lowercase())).collect()
+}
+
+fn data_model() -> impl Strategy<Value = DataArtifact> {
+    let entity =
+        (name(), name(), proptest::collection::vec((name(), field_type(), any::<bool>(), any::<bool>()), 1..7));
+    proptest::collection::vec(entity, 1..6)
+        .prop_flat_map(|raw| {
+            let n = raw.len();
+            (
+                Just(raw),
+                proptest::collection::vec(proptest::option::of(0..n), n),
+                proptest::collection::vec((0..n, 0..4usize, any::<bool>()), 0..5),
+            )
+        })
+        .prop_map(|(raw, refs, ixs)| {
+            let names = dedupe(raw.iter().map(|r| r.0.clone()).collect());
+            let tables = dedupe(raw.iter().map(|r| r.1.clone()).collect());
+            let count = names.len().min(tables.len());
+            let mut entities: Vec<Entity> = (0..count)
+                .map(|i| {
+                    let mut field_names = vec!["id".to_string()];
+                    field_names.extend(raw[i].2.iter().map(|f| f.0.clone()));
+                    let field_names = dedupe(field_names);
+                    let fields = field_names
+                        .iter()
+                        .enumerate()
+                        .map(|(j, f)| {
+                            let (ty, required, unique) = if j == 0 {
+                                (FieldType::Id, true, true)
+                            } else {
+                                let spec = raw[i]
+                                    .2
+                                    .iter()
+                                    .find(|x| &x.0 == f)
+                                    .map_or((FieldType::String, false, false), |x| (x.1, x.2, x.3));
+                                spec
+                            };
+                            Field {
+                                name: f.clone(),
+                                field_type: ty,
+                                required,
+                                unique,
+                                references: None,
+                                description: String::new(),
+                            }
+                        })
+                        .collect();
+                    Entity { name: names[i].clone(), table: tables[i].clone(), description: String::new(), fields }
+                })
+                .collect();
+            let mut relationships = Vec::new();
+            for (i, r) in refs.iter().enumerate().take(count) {
+                if let Some(t) = r.filter(|t| *t < count) {
+                    let target = entities[t].name.clone();
+                    let col = format!("{}_ref", entities[t].table);
+                    if !entities[i].fields.iter().any(|f| f.name.to_lowercase() == col.to_lowercase()) {
+                        entities[i].fields.push(Field {
+                            name: col,
+                            field_type: FieldType::String,
+                            required: i % 2 == 0,
+                            unique: false,
+                            references: Some(target.clone()),
+                            description: String::new(),
+                        });
+                        relationships.push(Relationship {
+                            from: target,
+                            to: entities[i].name.clone(),
+                            cardinality: Cardinality::OneToMany,
+                            label: "has \"many\"; {x}".into(),
+                        });
+                    }
+                }
+            }
+            let indexes = ixs
+                .into_iter()
+                .filter(|(e, _, _)| *e < count)
+                .map(|(e, k, unique)| {
+                    let fields: Vec<String> =
+                        entities[e].fields.iter().skip(1).take(k.max(1)).map(|f| f.name.clone()).collect();
+                    Index { entity: entities[e].name.clone(), fields, unique }
+                })
+                .filter(|ix| !ix.fields.is_empty())
+                .collect();
+            DataArtifact { entities, relationships, indexes }
+        })
+}
+
+fn state_machine() -> impl Strategy<Value = StateMachine> {
+    (
+        name(),
+        name(),
+        proptest::collection::vec(name(), 1..6),
+        proptest::collection::vec((0..6usize, 0..6usize, name(), proptest::option::of(name())), 0..8),
+    )
+        .prop_map(|(entity, field, states, ts)| {
+            let states = dedupe(states);
+            let n = states.len();
+            let transitions = ts
+                .into_iter()
+                .map(|(a, b, event, guard)| Transition {
+                    from: states[a % n].clone(),
+                    to: states[b % n].clone(),
+                    event,
+                    guard,
+                })
+                .collect();
+            StateMachine { entity, field, initial: states[0].clone(), states, transitions }
+        })
+}
+
+fn api_for(data: &DataArtifact) -> impl Strategy<Value = ApiArtifact> {
+    let data = data.clone();
+    let ep = (
+        0..data.entities.len(),
+        proptest::sample::select(HttpMethod::ALL.to_vec()),
+        name(),
+        name(),
+        proptest::collection::vec(400u32..600, 0..3),
+    );
+    proptest::collection::vec(ep, 1..8).prop_map(move |eps| {
+        let mut seen = BTreeSet::new();
+        let endpoints = eps
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, (e, method, seg, summary, errors))| {
+                let entity = &data.entities[e];
+                let path = if i % 2 == 0 { format!("/api/{seg}") } else { format!("/api/{seg}/{{{seg}}}") };
+                if !seen.insert((method, path.clone())) {
+                    return None;
+                }
+                let fields: Vec<String> = entity.fields.iter().map(|f| f.name.clone()).collect();
+                Some(Endpoint {
+                    id: format!("EP-{}", i + 1),
+                    method,
+                    path,
+                    summary,
+                    entity: entity.name.clone(),
+                    request_fields: fields.iter().skip(1).cloned().collect(),
+                    response_fields: if i % 3 == 0 { fields.iter().take(1).cloned().collect() } else { fields },
+                    errors,
+                    auth_required: i % 2 == 1,
+                    user_stories: vec![],
+                })
+            })
+            .collect();
+        ApiArtifact { auth_scheme: "bearer".into(), endpoints }
+    })
+}
+
+fn write(path: &Path, body: &[u8]) {
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).expect("create output directory");
+    }
+    fs::write(path, body).expect("write a case file");
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let out = args.next().expect("usage: truth-cases DIR N");
+    let n: usize = args.next().and_then(|v| v.parse().ok()).expect("usage: truth-cases DIR N");
+    let out = Path::new(&out);
+
+    for p in examples::all() {
+        let dir = out.join("examples").join(&p.key);
+        let mut upstream = Upstream::default();
+        let mut artifacts = Vec::new();
+        for stage in Stage::ALL {
+            let a = p.artifact(stage);
+            for v in views(&a, &upstream) {
+                write(&dir.join(stage.as_str()).join(&v.name), v.body.as_bytes());
+            }
+            upstream.insert(a.clone());
+            artifacts.push(a);
+        }
+        let report = check(&artifacts);
+        let files = bundle(&p.name, "example", &artifacts.iter().map(|a| (a.clone(), 1)).collect::<Vec<_>>(), &report);
+        let listing: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
+        write(&dir.join("export.zip"), &zip(&files));
+        write(&dir.join("export.list"), (listing.join("\n") + "\n").as_bytes());
+    }
+
+    let mut runner = TestRunner::new_with_rng(
+        Config::default(),
+        TestRng::deterministic_rng(proptest::test_runner::RngAlgorithm::ChaCha),
+    );
+    let (mut data_ok, mut data_invalid, mut machines) = (0, 0, 0);
+    for i in 0..n {
+        let data = data_model().new_tree(&mut runner).expect("generate a data model").current();
+        if !validate(&Artifact::Data(data.clone()), &Upstream::default()).is_empty() {
+            data_invalid += 1;
+            continue;
+        }
+        data_ok += 1;
+        let dir = out.join("generated").join(i.to_string());
+        write(&dir.join("schema.sqlite.sql"), sql::ddl(&data, sql::Dialect::Sqlite).as_bytes());
+        write(&dir.join("schema.postgres.sql"), sql::ddl(&data, sql::Dialect::Postgres).as_bytes());
+        write(&dir.join("erd.mmd"), mermaid::er_diagram(&data).as_bytes());
+        let machine = state_machine().new_tree(&mut runner).expect("generate a state machine").current();
+        write(&dir.join("state.mmd"), mermaid::state_diagram(&machine).as_bytes());
+        machines += 1;
+        let api = api_for(&data).new_tree(&mut runner).expect("generate an API").current();
+        let title = name().new_tree(&mut runner).expect("generate a title").current();
+        let doc = openapi::document(&title, &api, &data);
+        write(&dir.join("openapi.json"), serde_json::to_string_pretty(&doc).expect("json").as_bytes());
+    }
+    println!("{{\"generated\": {n}, \"valid\": {data_ok}, \"invalidSkipped\": {data_invalid}, \"stateMachines\": {machines}}}");
+}

@@ -1,0 +1,119 @@
+//! What the artifacts say together: `GET …/artifacts/:stage/views[/:name]`
+//! (the renders), `GET …/consistency` (findings and the traceability matrix)
+//! and `GET …/export` (a ZIP of everything).
+
+use crate::app::App;
+use crate::error::{AppError, AppResult};
+use crate::http::{json, Query};
+use parit_shared::artifact::{Artifact, Upstream};
+use parit_shared::consistency::check;
+use parit_shared::export::{bundle, slug, zip};
+use parit_shared::render::views;
+use parit_shared::store::{ArtifactRecord, BlobStore, Store};
+use parit_shared::Stage;
+use serde_json::json;
+use worker::{Headers, Request, Response};
+
+/// The newest version of every stage, parsed.
+async fn latest(app: &App, id: &str) -> AppResult<Vec<(Artifact, ArtifactRecord)>> {
+    let mut out = Vec::new();
+    for record in app.store.latest_artifacts(id).await? {
+        out.push((load(app, &record).await?, record));
+    }
+    out.sort_by_key(|(a, _)| a.stage());
+    Ok(out)
+}
+
+async fn load(app: &App, record: &ArtifactRecord) -> AppResult<Artifact> {
+    let bytes = app
+        .blobs
+        .get(&record.r2_key)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("R2 object {} is missing", record.r2_key)))?;
+    let value = serde_json::from_slice(&bytes).map_err(|e| AppError::Internal(format!("{}: {e}", record.r2_key)))?;
+    Artifact::from_value(record.stage, value).map_err(|e| AppError::Internal(format!("{}: {e}", record.r2_key)))
+}
+
+/// The renders of one version of a stage (the newest unless `?version=n`),
+/// made with the newest versions of the other stages.
+async fn stage_views(
+    app: &App,
+    id: &str,
+    stage: Stage,
+    req: &Request,
+) -> AppResult<(u32, Vec<parit_shared::render::View>)> {
+    app.owned_project(id).await?;
+    let all = latest(app, id).await?;
+    let mut upstream = Upstream::default();
+    for (a, _) in &all {
+        if a.stage() != stage {
+            upstream.insert(a.clone());
+        }
+    }
+    let query = Query::of(req);
+    let (artifact, version) = match query.get("version") {
+        Some(_) => {
+            let v = query.number("version", 1, 1, u64::from(u32::MAX))? as u32;
+            let record = app
+                .store
+                .artifact_version(id, stage, v)
+                .await?
+                .ok_or_else(|| AppError::NotFound(format!("the {stage} artifact has no version {v}")))?;
+            (load(app, &record).await?, v)
+        }
+        None => all
+            .into_iter()
+            .find(|(a, _)| a.stage() == stage)
+            .map(|(a, r)| (a, r.version))
+            .ok_or_else(|| AppError::NotFound(format!("the {stage} stage has no artifact yet")))?,
+    };
+    Ok((version, views(&artifact, &upstream)))
+}
+
+pub(crate) async fn list_views(app: &App, id: &str, stage: Stage, req: &Request) -> AppResult<Response> {
+    let (version, views) = stage_views(app, id, stage, req).await?;
+    let list: Vec<_> =
+        views.iter().map(|v| json!({"name": v.name, "contentType": v.content_type, "bytes": v.body.len()})).collect();
+    Ok(json(200, &json!({"projectId": id, "stage": stage, "version": version, "views": list}))?)
+}
+
+pub(crate) async fn get_view(app: &App, id: &str, stage: Stage, name: &str, req: &Request) -> AppResult<Response> {
+    let (_, views) = stage_views(app, id, stage, req).await?;
+    let view = views.into_iter().find(|v| v.name == name).ok_or_else(|| {
+        AppError::NotFound(format!("the {stage} artifact has no view {}", name.chars().take(120).collect::<String>()))
+    })?;
+    let headers = Headers::new();
+    headers.set("content-type", view.content_type)?;
+    headers.set("cache-control", "no-store")?;
+    headers.set("x-content-type-options", "nosniff")?;
+    Ok(Response::from_bytes(view.body.into_bytes())?.with_headers(headers))
+}
+
+pub(crate) async fn consistency(app: &App, id: &str) -> AppResult<Response> {
+    app.owned_project(id).await?;
+    let artifacts: Vec<Artifact> = latest(app, id).await?.into_iter().map(|(a, _)| a).collect();
+    let report = check(&artifacts);
+    let mut body = serde_json::to_value(&report).map_err(|e| AppError::Internal(e.to_string()))?;
+    body["projectId"] = json!(id);
+    Ok(json(200, &body)?)
+}
+
+pub(crate) async fn export(app: &App, id: &str) -> AppResult<Response> {
+    let project = app.owned_project(id).await?;
+    let all = latest(app, id).await?;
+    if all.is_empty() {
+        return Err(AppError::Conflict {
+            code: "nothing_to_export",
+            message: "the project has no artifacts yet; run it first".into(),
+        });
+    }
+    let report = check(&all.iter().map(|(a, _)| a.clone()).collect::<Vec<_>>());
+    let with_versions: Vec<(Artifact, u32)> = all.into_iter().map(|(a, r)| (a, r.version)).collect();
+    let files = bundle(&project.name, &project.idea, &with_versions, &report);
+    let headers = Headers::new();
+    headers.set("content-type", "application/zip")?;
+    headers.set("content-disposition", &format!("attachment; filename=\"{}.zip\"", slug(&project.name)))?;
+    headers.set("cache-control", "no-store")?;
+    headers.set("x-content-type-options", "nosniff")?;
+    Ok(Response::from_bytes(zip(&files))?.with_headers(headers))
+}
