@@ -631,19 +631,7 @@ mod tests {
     use futures_executor::block_on;
 
     fn store_with_project() -> MemoryStore {
-        let store = MemoryStore::default();
-        store.projects.borrow_mut().insert(
-            "p1".into(),
-            ProjectRecord {
-                id: "p1".into(),
-                owner_id: "o".into(),
-                name: "Pantry".into(),
-                idea: "plan meals".into(),
-                created_at: 0,
-                updated_at: 0,
-            },
-        );
-        store
+        MemoryStore::with_project("Pantry", "plan meals")
     }
 
     fn call(outcome: CallOutcome, class: Option<FailureClass>, retry: Option<u64>) -> CallRecord {

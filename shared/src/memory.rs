@@ -27,6 +27,25 @@ pub struct MemoryStore {
     pub fail_commit: Cell<bool>,
 }
 
+impl MemoryStore {
+    /// A store holding one project, `p1`, about `idea`.
+    pub fn with_project(name: &str, idea: &str) -> Self {
+        let store = MemoryStore::default();
+        store.projects.borrow_mut().insert(
+            "p1".into(),
+            ProjectRecord {
+                id: "p1".into(),
+                owner_id: "o".into(),
+                name: name.into(),
+                idea: idea.into(),
+                created_at: 0,
+                updated_at: 0,
+            },
+        );
+        store
+    }
+}
+
 impl Store for MemoryStore {
     async fn project(&self, id: &str) -> Result<Option<ProjectRecord>, StoreError> {
         Ok(self.projects.borrow().get(id).cloned())

@@ -209,7 +209,7 @@ mod tests {
     use crate::gemini::{FailureClass, Usage};
     use crate::memory::*;
     use crate::protocol::{AgentError, GenerateFailure, GenerateRequest, GenerateSuccess};
-    use crate::store::{AgentReply, ProjectRecord};
+    use crate::store::AgentReply;
     use futures_executor::block_on;
     use std::cell::{Cell, RefCell};
 
@@ -238,19 +238,7 @@ mod tests {
     }
 
     fn store() -> MemoryStore {
-        let store = MemoryStore::default();
-        store.projects.borrow_mut().insert(
-            "p1".into(),
-            ProjectRecord {
-                id: "p1".into(),
-                owner_id: "o".into(),
-                name: "P".into(),
-                idea: "meals".into(),
-                created_at: 0,
-                updated_at: 0,
-            },
-        );
-        store
+        MemoryStore::with_project("P", "meals")
     }
 
     fn success(stage: Stage) -> AgentReply {

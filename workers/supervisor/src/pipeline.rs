@@ -13,10 +13,13 @@
 //! Every request that changes a project's artifacts — run, execute, edit,
 //! regenerate — goes through this object, so they never overlap.
 
+use crate::agents::ServiceAgents;
 use crate::app::{App, WorkerEnvironment};
+use crate::d1::D1Store;
 use crate::d1::RunRow;
 use crate::error::{AppError, AppResult};
 use crate::http::json;
+use crate::r2::R2Blobs;
 use parit_shared::execute::{execute_stage, store_human_version, EditError, ExecuteOptions, Ports, StageOutcome};
 use parit_shared::pipeline::{run_pipeline, RunControl, RunEnd, RunPolicy};
 use parit_shared::store::{ActivityKind, ActivityRecord, Environment, Store};
@@ -360,7 +363,12 @@ impl PipelineRun {
         Ok(())
     }
 
-    async fn execute(&self, project: &str, stage: Stage, options: ExecuteOptions) -> AppResult<Response> {
+    /// Runs `work` with the project's ports while holding the object's lock;
+    /// 409 `run_active` while a run (or another such request) is active.
+    async fn exclusive<T>(
+        &self,
+        work: impl AsyncFnOnce(&Ports<'_, D1Store, R2Blobs, ServiceAgents<'_>, WorkerEnvironment>) -> T,
+    ) -> AppResult<T> {
         if let Some(conflict) = self.running_conflict() {
             return Err(conflict);
         }
@@ -369,10 +377,15 @@ impl PipelineRun {
             let app = App::new(self.env.clone())?;
             let agents = app.agents();
             let ports = Ports { store: &app.store, blobs: &app.blobs, agents: &agents, env: &WorkerEnvironment };
-            Ok::<_, AppError>(execute_stage(&ports, project, stage, &options).await)
+            Ok::<_, AppError>(work(&ports).await)
         }
         .await;
         self.busy.set(false);
+        result
+    }
+
+    async fn execute(&self, project: &str, stage: Stage, options: ExecuteOptions) -> AppResult<Response> {
+        let result = self.exclusive(async |ports| execute_stage(ports, project, stage, &options).await).await;
         match result?? {
             StageOutcome::Succeeded(s) => Ok(json(
                 200,
@@ -397,18 +410,7 @@ impl PipelineRun {
     }
 
     async fn edit(&self, project: &str, stage: Stage, body: Value) -> AppResult<Response> {
-        if let Some(conflict) = self.running_conflict() {
-            return Err(conflict);
-        }
-        self.busy.set(true);
-        let result = async {
-            let app = App::new(self.env.clone())?;
-            let agents = app.agents();
-            let ports = Ports { store: &app.store, blobs: &app.blobs, agents: &agents, env: &WorkerEnvironment };
-            Ok::<_, AppError>(store_human_version(&ports, project, stage, body).await)
-        }
-        .await;
-        self.busy.set(false);
+        let result = self.exclusive(async |ports| store_human_version(ports, project, stage, body).await).await;
         match result? {
             Ok(version) => Ok(json(
                 201,
