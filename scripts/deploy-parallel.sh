@@ -24,12 +24,7 @@ while [[ $# -gt 0 ]]; do
     --dry-run) dry_run=true; shift ;;
     --sequential) sequential=true; shift ;;
     --skip-build) build=false; shift ;;
-    --only)
-      IFS=',' read -r -a picked <<< "$2"; targets=()
-      for p in "${picked[@]}"; do
-        if [[ "$p" == supervisor ]]; then targets+=(supervisor); else targets+=("${p%-agent}-agent"); fi
-      done
-      shift 2 ;;
+    --only) mapfile -t targets < <(worker_names "$2"); shift 2 ;;
     -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument: $1 (see --help)" ;;
   esac

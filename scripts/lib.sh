@@ -30,6 +30,16 @@ ok()   { printf '%s\n' "${C_GREEN}✔${C_RESET} $*"; }
 warn() { printf '%s\n' "${C_YELLOW}!${C_RESET} $*" >&2; }
 die()  { printf '%s\n' "${C_RED}✘${C_RESET} $*" >&2; exit 1; }
 
+# Worker directory names from a comma-separated list of stages or names
+# ("prd,data-agent,supervisor" → prd-agent data-agent supervisor), one a line.
+worker_names() {
+  local picked p
+  IFS=',' read -r -a picked <<< "$1"
+  for p in "${picked[@]}"; do
+    if [[ "$p" == supervisor ]]; then echo supervisor; else echo "${p%-agent}-agent"; fi
+  done
+}
+
 # A TCP port nobody listens on now.
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'

@@ -18,7 +18,7 @@ agents=("${AGENTS[@]}")
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --dry-run) dry_run=true; shift ;;
-    --only) IFS=',' read -r -a picked <<< "$2"; agents=(); for p in "${picked[@]}"; do agents+=("${p%-agent}-agent"); done; shift 2 ;;
+    --only) mapfile -t agents < <(worker_names "$2" | grep -v '^supervisor$'); shift 2 ;;
     -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument: $1 (see --help)" ;;
   esac

@@ -24,6 +24,7 @@ pub mod pipeline;
 pub mod project;
 pub mod prompt;
 pub mod protocol;
+pub mod query;
 pub mod render;
 pub mod retry;
 pub mod schema;

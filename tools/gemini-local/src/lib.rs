@@ -163,7 +163,7 @@ impl GeminiLocal {
                 (200, json!({"queued": 0}))
             }
             (Method::Get, "/__control/requests") => {
-                let needle = query.strip_prefix("match=").map(percent_decode);
+                let needle = query.strip_prefix("match=").map(parit_shared::query::percent_decode);
                 let s = self.lock();
                 let list: Vec<&Value> = s
                     .requests
@@ -403,26 +403,4 @@ fn inject(f: &Fault, model: &str, artifact: &str, prompt_tokens: u64) -> (u16, V
         }
         _ => (500, error_body(500, "INTERNAL", "unknown fault", json!([]))),
     }
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' if i + 2 < bytes.len() => match u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                Ok(b) => {
-                    out.push(b);
-                    i += 3;
-                    continue;
-                }
-                Err(_) => out.push(b'%'),
-            },
-            b'+' => out.push(b' '),
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }

@@ -43,7 +43,14 @@ async fn stage_views(
     req: &Request,
 ) -> AppResult<(u32, Vec<parit_shared::render::View>)> {
     app.owned_project(id).await?;
-    let all = latest(app, id).await?;
+    // Only the API's renders read other stages: the data model (schemas) and
+    // the PRD (title). Read just those bodies from R2.
+    let wanted: &[Stage] =
+        if stage == Stage::Api { &[Stage::Prd, Stage::Data, Stage::Api] } else { std::slice::from_ref(&stage) };
+    let mut all = Vec::new();
+    for record in app.store.latest_artifacts(id).await?.into_iter().filter(|r| wanted.contains(&r.stage)) {
+        all.push((load(app, &record).await?, record));
+    }
     let mut upstream = Upstream::default();
     for (a, _) in &all {
         if a.stage() != stage {
