@@ -19,7 +19,8 @@ check() { # NAME COMMAND...: runs a test function, counts the result
     failed=$((failed + 1)); echo "not ok - $name"; sed 's/^/    /' "$work/out" | tail -n 25
   fi
 }
-fail() { echo "$*"; return 1; }
+# Each test runs in its own subshell (see check): the first failure ends it.
+fail() { echo "$*"; exit 1; }
 
 # Deploy calls from a fake log: "start end worker".
 deploys() { grep ' deploy ' "$1" | awk '{print $1, $2, $3}'; }
@@ -87,7 +88,7 @@ t_secrets_missing_key_calls_nothing() {
 t_migrate_local_for_real() {
   local out
   out="$(scripts/migrate-db.sh --local --persist-to "$work/state" 2>&1)" || fail "$out"
-  grep -q "schema version 2 with every table" <<< "$out" || fail "$out"
+  grep -q "schema version 3 with every table" <<< "$out" || fail "$out"
   out="$(scripts/migrate-db.sh --local --persist-to "$work/state" 2>&1)" || fail "a second run failed: $out"
 }
 
@@ -109,6 +110,14 @@ t_dry_run_bundles_all_eight_for_real() {
     [[ -f "$logs/out/$w/index.js" ]] || fail "no bundle for $w"
     grep -q "Total Upload" "$logs/$w.log" || fail "$w: $(tail -3 "$logs/$w.log")"
   done
+  # What wrangler would upload for an agent: its three vars and nothing
+  # public (no route, no workers.dev, no key).
+  for a in prd data design logic api frontend deployment; do
+    local log="$logs/$a-agent.log"
+    [[ "$(grep -cE '^env\.' "$log")" == 3 ]] || fail "$a-agent binds more than its three vars: $(grep -E '^env\.' "$log")"
+    for v in GEMINI_MODEL GEMINI_BASE_URL GEMINI_TIMEOUT_MS; do grep -q "^env\.$v " "$log" || fail "$a-agent: no $v"; done
+    ! grep -qiE 'route|workers\.dev|custom domain|GEMINI_API_KEY' "$log" || fail "$a-agent is reachable or leaks: $(cat "$log")"
+  done
 }
 
 t_agents_are_closed() {
@@ -123,13 +132,17 @@ t_agents_are_closed() {
 t_verify_passes_on_the_live_fleet() {
   [[ -n "${PARIT_SUPERVISOR_URL:-}" ]] || fail "PARIT_SUPERVISOR_URL is not set (run through scripts/test.sh)"
   local out; out="$(scripts/verify-deployment.sh "$PARIT_SUPERVISOR_URL" 2>&1)" || fail "$out"
-  [[ $(grep -c '✅' <<< "$out") -eq 13 ]] || fail "$out"
+  [[ $(grep -c '✅' <<< "$out") -eq 14 ]] || fail "$out"
   ! grep -q '❌' <<< "$out" || fail "$out"
+  # Without a token the smoke test is refused, and the fix says how to get one.
+  local rc=0; out="$(PARIT_TOKEN="" scripts/verify-deployment.sh "$PARIT_SUPERVISOR_URL" 2>&1)" || rc=$?
+  [[ $rc -ne 0 ]] || fail "exit 0 without a token"
+  grep -q 'fix: set PARIT_TOKEN to an API token' <<< "$out" || fail "$out"
 }
 
 t_verify_names_a_missing_agent_and_the_fix() {
   [[ -n "${PARIT_DEGRADED_URL:-}" ]] || fail "PARIT_DEGRADED_URL is not set (run through scripts/test.sh)"
-  local out rc=0; out="$(scripts/verify-deployment.sh "$PARIT_DEGRADED_URL" 2>&1)" || rc=$?
+  local out rc=0; out="$(PARIT_TOKEN="${PARIT_DEGRADED_TOKEN:?}" scripts/verify-deployment.sh "$PARIT_DEGRADED_URL" 2>&1)" || rc=$?
   [[ $rc -ne 0 ]] || fail "exit 0 with an agent down"
   grep -q '❌ health: logic agent' <<< "$out" || fail "$out"
   grep -q 'fix: deploy the agents before the supervisor' <<< "$out" || fail "$out"
@@ -150,7 +163,7 @@ t_deploy_full_runs_every_step() {
 }
 
 t_shellcheck_clean() {
-  shellcheck -x scripts/*.sh bench/*.sh tests/ops/run.sh tests/ops/fake-wrangler tests/truth/run.sh .ci/run
+  shellcheck -x scripts/*.sh bench/*.sh tests/ops/run.sh tests/ops/fake-wrangler tests/truth/run.sh tests/fuzz/run.sh tests/load/run.sh .ci/run
 }
 
 t_workflow_passes_actionlint() {
@@ -165,7 +178,7 @@ check "set-secrets: the key never reaches argv or logs, only stdin" t_secrets_ne
 check "set-secrets: a missing key is an error before any call; --dry-run calls nothing" t_secrets_missing_key_calls_nothing
 check "migrate-db --local applies and verifies (real wrangler)" t_migrate_local_for_real
 check "migrate-db --remote --create prints the database id" t_migrate_remote_create_prints_the_id
-check "deploy-parallel --dry-run bundles all eight Workers (real wrangler)" t_dry_run_bundles_all_eight_for_real
+check "deploy-parallel --dry-run bundles all eight Workers; agents upload no route and no key (real wrangler)" t_dry_run_bundles_all_eight_for_real
 check "agents are closed: workers_dev = false, no routes, no key" t_agents_are_closed
 check "verify-deployment passes on the live fleet" t_verify_passes_on_the_live_fleet
 check "verify-deployment names a missing agent and the fix" t_verify_names_a_missing_agent_and_the_fix

@@ -85,7 +85,8 @@ fn one() -> u32 {
 #[derive(Default)]
 struct State {
     faults: Vec<Fault>,
-    requests: Vec<Value>,
+    /// Each request received: its raw body (searched by `?match=`) and its record.
+    requests: Vec<(String, Value)>,
     latency_ms: u64,
 }
 
@@ -164,11 +165,13 @@ impl GeminiLocal {
             }
             (Method::Get, "/__control/requests") => {
                 let needle = query.strip_prefix("match=").map(parit_shared::query::percent_decode);
-                let s = self.lock();
-                let list: Vec<&Value> = s
+                // Clone the matches and let go of the lock before serialising them.
+                let list: Vec<Value> = self
+                    .lock()
                     .requests
                     .iter()
-                    .filter(|r| needle.as_deref().is_none_or(|n| r["body"].to_string().contains(n)))
+                    .filter(|(raw, _)| needle.as_deref().is_none_or(|n| raw.contains(n)))
+                    .map(|(_, record)| record.clone())
                     .collect();
                 (200, json!({"requests": list}))
             }
@@ -214,17 +217,19 @@ impl GeminiLocal {
             }
         };
         let stage = stage_of(&request);
+        let parsed = serde_json::from_str::<Value>(body).unwrap_or(Value::Null);
         let (fault, index) = {
             let mut s = self.lock();
             let fault = take_fault(&mut s.faults, stage, body);
-            s.requests.push(json!({
+            let record = json!({
                 "model": model,
                 "stage": stage,
                 "apiKey": key,
                 "fault": fault.as_ref().map(|f| f.kind.clone()),
                 "at": SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0),
-                "body": serde_json::from_str::<Value>(body).unwrap_or(Value::Null),
-            }));
+                "body": parsed,
+            });
+            s.requests.push((body.to_string(), record));
             (fault, s.requests.len() - 1)
         };
         let latency = self.lock().latency_ms;
@@ -256,7 +261,7 @@ impl GeminiLocal {
             Some(f) => inject(&f, model, &artifact, prompt_tokens),
         };
         // Record what was reported, so tests can compare the traces with it.
-        if let Some(r) = self.lock().requests.get_mut(index) {
+        if let Some((_, r)) = self.lock().requests.get_mut(index) {
             r["status"] = json!(status);
             r["usage"] = answer.get("usageMetadata").cloned().unwrap_or(Value::Null);
         }
