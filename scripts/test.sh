@@ -6,23 +6,31 @@
 #      sqlite3, PostgreSQL, openapi-spec-validator, Mermaid in Chromium,
 #      wrangler and unzip, on the examples and on property-generated artifacts
 #   4. a release build of the eight Workers
-#   5. the fleet suites, against real workerd with local D1 and R2:
-#      the full fleet, a fleet whose logic agent is stopped, and a lone data
-#      agent, all pointed at one local Gemini-compatible server
+#   5. the fleet suites, against real workerd with local D1 and R2, on four
+#      fleets sharing one local Gemini-compatible server: the full fleet (with
+#      the test-only fault switch), one whose logic agent is stopped, a lone
+#      data agent, and one with tight abuse limits. API tokens are minted per
+#      fleet with scripts/create-token.sh. Then: schemathesis against
+#      /openapi.json, a bounded wrk load, and the secrets search over
+#      everything the suites left behind
 #   6. the operations scripts (deploys against a recording fake wrangler,
 #      migrations and dry-run bundling with the real one, shellcheck, actionlint)
+# --fleet-only skips 1-3 (bench/reliability.sh uses it with larger sizes).
 # Everything it starts is stopped when it ends, pass or fail.
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
+fleet_only=false
+if [[ "${1:-}" == "--fleet-only" ]]; then fleet_only=true; shift; fi
 if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
-  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0
+  sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0
 fi
 
 "$ROOT/scripts/setup.sh"
 
+if [[ "$fleet_only" == false ]]; then
 say "formatting"
 cargo fmt --all --check
 say "clippy (host)"
@@ -37,6 +45,7 @@ cargo test --quiet
 
 say "renders, checked by independent tools"
 "$ROOT/tests/truth/run.sh"
+fi
 
 say "building the Workers"
 "$ROOT/scripts/build-workers.sh"
@@ -48,7 +57,7 @@ mkdir -p "$run"
 cargo build --quiet -p parit-gemini-local
 gemini_pid=""
 cleanup() {
-  for f in main degraded agent; do "$ROOT/scripts/fleet.sh" down --dir "$run/$f" 2>/dev/null || true; done
+  for f in main degraded agent limits; do "$ROOT/scripts/fleet.sh" down --dir "$run/$f" 2>/dev/null || true; done
   if [[ -n "$gemini_pid" ]]; then kill "$gemini_pid" 2>/dev/null || true; fi
 }
 trap cleanup EXIT
@@ -62,30 +71,53 @@ gemini_url="$(grep -o 'http://[0-9.:]*' "$run/gemini.log" | head -n 1)"
 # A fake key, random per run, so the suites can prove it never leaks.
 GEMINI_API_KEY="parit-test-key-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 export GEMINI_API_KEY
-main_port="$(free_port)"; degraded_port="$(free_port)"; agent_port="$(free_port)"
-common=(--gemini-url "$gemini_url" --timeout-ms 2000)
-"$ROOT/scripts/fleet.sh" up --dir "$run/main" --port "$main_port" "${common[@]}" > "$run/main.up" 2>&1 &
+main_port="$(free_port)"; degraded_port="$(free_port)"; agent_port="$(free_port)"; limits_port="$(free_port)"
+common=(--gemini-url "$gemini_url" --timeout-ms 4000)
+# The test-only fault switch is on in the main fleet alone, with a random secret.
+PARIT_FAULT_SECRET="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+"$ROOT/scripts/fleet.sh" up --dir "$run/main" --port "$main_port" "${common[@]}" --rate-limit 1000000 \
+  --var MAX_PROJECTS_PER_OWNER=0 --var DAILY_TOKENS_PER_OWNER=0 --var "FAULT_INJECTION_SECRET=$PARIT_FAULT_SECRET" > "$run/main.up" 2>&1 &
 p1=$!
 "$ROOT/scripts/fleet.sh" up --dir "$run/degraded" --port "$degraded_port" --omit logic "${common[@]}" > "$run/degraded.up" 2>&1 &
 p2=$!
 "$ROOT/scripts/fleet.sh" up --dir "$run/agent" --port "$agent_port" --only data "${common[@]}" > "$run/agent.up" 2>&1 &
 p3=$!
-for p in $p1 $p2 $p3; do wait "$p" || { cat "$run"/*.up >&2; die "a fleet did not start"; }; done
-ok "fleets up: supervisor $main_port, degraded $degraded_port, data agent $agent_port, gemini $gemini_url"
+# Tight limits, for the abuse-limit suite.
+"$ROOT/scripts/fleet.sh" up --dir "$run/limits" --port "$limits_port" "${common[@]}" --rate-limit 60 \
+  --var MAX_PROJECTS_PER_OWNER=3 --var DAILY_TOKENS_PER_OWNER=12000 > "$run/limits.up" 2>&1 &
+p4=$!
+for p in $p1 $p2 $p3 $p4; do wait "$p" || { cat "$run"/*.up >&2; die "a fleet did not start"; }; done
+ok "fleets up: supervisor $main_port, degraded $degraded_port, data agent $agent_port, limits $limits_port, gemini $gemini_url"
+
+say "minting API tokens"
+mint() { "$ROOT/scripts/create-token.sh" --owner "$2" --label "test" --persist-to "$run/$1/state" 2>/dev/null; }
+PARIT_TOKEN="$(mint main alice)"; PARIT_TOKEN_B="$(mint main bob)"; PARIT_DEGRADED_TOKEN="$(mint degraded alice)"
+PARIT_LIMITS_TOKEN="$(mint limits carol)"; PARIT_LIMITS_TOKEN_2="$(mint limits dave)"; PARIT_LIMITS_TOKEN_3="$(mint limits erin)"
+export PARIT_TOKEN PARIT_TOKEN_B PARIT_DEGRADED_TOKEN PARIT_LIMITS_TOKEN PARIT_LIMITS_TOKEN_2 PARIT_LIMITS_TOKEN_3 PARIT_FAULT_SECRET
 
 say "fleet tests"
-PARIT_SUPERVISOR_URL="http://127.0.0.1:$main_port" \
-PARIT_DEGRADED_URL="http://127.0.0.1:$degraded_port" \
-PARIT_AGENT_URL="http://127.0.0.1:$agent_port" \
-PARIT_GEMINI_URL="$gemini_url" \
-PARIT_TEST_KEY="$GEMINI_API_KEY" \
-PARIT_FLEET_DIR="$run/main" \
-PARIT_WRANGLER="$WRANGLER" \
-PARIT_ROOT="$ROOT" \
-  cargo test --quiet -p parit-fleet-tests -- --test-threads 4
+export PARIT_SUPERVISOR_URL="http://127.0.0.1:$main_port"
+export PARIT_DEGRADED_URL="http://127.0.0.1:$degraded_port"
+export PARIT_LIMITS_URL="http://127.0.0.1:$limits_port"
+export PARIT_AGENT_URL="http://127.0.0.1:$agent_port"
+export PARIT_GEMINI_URL="$gemini_url"
+export PARIT_TEST_KEY="$GEMINI_API_KEY"
+export PARIT_FLEET_DIR="$run/main"
+export PARIT_WRANGLER="$WRANGLER"
+export PARIT_ROOT="$ROOT"
+# Figures for docs/RELIABILITY.md (bench/reliability.sh runs this with larger sizes).
+export PARIT_FIGURES_DIR="$run/figures" PARIT_FUZZ_OUT="$run/figures/fuzz" PARIT_LOAD_OUT="$run/figures/load"
+cargo test --quiet -p parit-fleet-tests -- --test-threads 4 --skip no_secret_reaches_any_surface
+
+say "fuzzing the API with schemathesis"
+"$ROOT/tests/fuzz/run.sh"
+
+say "load: wrk on loopback"
+"$ROOT/tests/load/run.sh"
+
+say "secrets: searching every surface the suites left behind"
+cargo test --quiet -p parit-fleet-tests --test secrets -- --nocapture
 
 say "operations scripts"
-PARIT_SUPERVISOR_URL="http://127.0.0.1:$main_port" \
-PARIT_DEGRADED_URL="http://127.0.0.1:$degraded_port" \
-  "$ROOT/tests/ops/run.sh"
+"$ROOT/tests/ops/run.sh"
 ok "all tests passed"

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Checks a running Parit fleet end to end and says what to fix.
 #
-#   scripts/verify-deployment.sh https://parit-supervisor.<subdomain>.workers.dev
+#   PARIT_TOKEN=... scripts/verify-deployment.sh https://parit-supervisor.<subdomain>.workers.dev
 #
 # GET / and GET /health (D1, R2, every agent), then a smoke test: create a
 # throwaway project, execute its PRD stage, read the artifact back, delete the
-# project. One ✅/❌ line per check; exits non-zero on any ❌. Known failures
+# project (with the API token in PARIT_TOKEN: scripts/create-token.sh
+# mints one). One ✅/❌ line per check; exits non-zero on any ❌. Known failures
 # (invalid API key, missing database, missing service binding, missing R2
 # bucket) come with the fix.
 set -euo pipefail
@@ -14,7 +15,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 url="${1:-}"
 [[ "$url" == -h || "$url" == --help ]] && { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0; }
-[[ -n "$url" ]] || die "usage: scripts/verify-deployment.sh SUPERVISOR_URL"
+[[ -n "$url" ]] || die "usage: PARIT_TOKEN=... scripts/verify-deployment.sh SUPERVISOR_URL"
 url="${url%/}"
 failures=0
 pass() { printf '✅ %s\n' "$*"; }
@@ -23,6 +24,8 @@ fail() { printf '❌ %s\n' "$1"; [[ -n "${2:-}" ]] && printf '   fix: %s\n' "$2"
 # The fix for an error text, from the failures users hit most.
 advice() {
   case "$1" in
+    *unauthorized*|*"token is unknown"*)
+      echo "set PARIT_TOKEN to an API token: scripts/create-token.sh --remote --owner you" ;;
     *"API key not valid"*|*api_key_invalid*|*"no GEMINI_API_KEY"*|*missing_api_key*)
       echo "set the key on every agent: GEMINI_API_KEY=... scripts/set-secrets.sh" ;;
     *"no such table"*|*"schema_version"*|*"Database not found"*|*D1_ERROR*|*"binding DB"*)
@@ -37,7 +40,9 @@ advice() {
 
 request() { # METHOD PATH [BODY] → sets $status and $body
   local out
-  out="$(curl -s -m 120 -w '\n%{http_code}' -X "$1" "$url$2" -H 'content-type: application/json' ${3:+-d "$3"} || true)"
+  local auth=()
+  [[ -n "${PARIT_TOKEN:-}" ]] && auth=(-H "authorization: Bearer $PARIT_TOKEN")
+  out="$(curl -s -m 120 -w '\n%{http_code}' -X "$1" "$url$2" -H 'content-type: application/json' "${auth[@]}" ${3:+-d "$3"} || true)"
   status="${out##*$'\n'}"; body="${out%$'\n'*}"
 }
 field() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)" <<< "$body" 2>/dev/null || true; }

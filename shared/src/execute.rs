@@ -17,6 +17,7 @@ use crate::protocol::{Brief, CallKind, CallOutcome, CallRecord, GenerateRequest,
 use crate::stage::Stage;
 use crate::store::*;
 use crate::validate::validate;
+use futures_util::future::{join, try_join, try_join4, try_join_all};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -53,9 +54,12 @@ pub enum ExecuteError {
     /// D1 or R2 failed.
     #[error("{0}")]
     Storage(String),
-    /// Running the stage would exceed the project's token budget.
-    #[error("the {stage} stage would exceed the token budget: {spent} spent + about {estimate} needed > {budget}")]
+    /// Running the stage would exceed the project's token budget or its
+    /// owner's daily limit.
+    #[error("the {stage} stage would exceed the {scope}: {spent} spent + about {estimate} needed > {budget}")]
     BudgetExceeded {
+        /// Which limit.
+        scope: BudgetScope,
         /// The stage.
         stage: Stage,
         /// Tokens already spent.
@@ -65,6 +69,24 @@ pub enum ExecuteError {
         /// The budget.
         budget: u64,
     },
+}
+
+/// The limit a budget stop hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BudgetScope {
+    /// The project's `tokenBudget` setting.
+    Project,
+    /// The owner's tokens per UTC day, across projects.
+    OwnerDaily,
+}
+
+impl std::fmt::Display for BudgetScope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            BudgetScope::Project => "project's token budget",
+            BudgetScope::OwnerDaily => "owner's daily token limit (it resets at 00:00 UTC)",
+        })
+    }
 }
 
 impl From<StoreError> for ExecuteError {
@@ -134,25 +156,29 @@ pub async fn load_inputs<S: Store, B: BlobStore>(
     project_id: &str,
     stage: Stage,
 ) -> Result<LoadedInputs, ExecuteError> {
-    let mut records = Vec::new();
-    let mut missing = Vec::new();
-    for need in stage.needs() {
-        match store.latest_artifact(project_id, *need).await? {
-            Some(r) => records.push(r),
-            None => missing.push(*need),
-        }
-    }
+    // One lookup per need, overlapped; then the bodies, overlapped.
+    let found =
+        try_join_all(stage.needs().iter().map(|need| async move {
+            Ok::<_, ExecuteError>((*need, store.latest_artifact(project_id, *need).await?))
+        }))
+        .await?;
+    let missing: Vec<Stage> = found.iter().filter(|(_, r)| r.is_none()).map(|(s, _)| *s).collect();
     if !missing.is_empty() {
         return Err(ExecuteError::MissingUpstream { stage, missing });
     }
-    let mut bodies = BTreeMap::new();
-    let mut refs = Vec::new();
-    for r in records {
+    let records: Vec<ArtifactRecord> = found.into_iter().filter_map(|(_, r)| r).collect();
+    let loaded = try_join_all(records.iter().map(|r| async move {
         let bytes = blobs.get(&r.r2_key).await?.ok_or_else(|| {
             ExecuteError::Storage(format!("the body of {} v{} is missing from storage", r.stage, r.version))
         })?;
         let body: Value = serde_json::from_slice(&bytes)
             .map_err(|e| ExecuteError::Storage(format!("the body of {} v{} is unreadable: {e}", r.stage, r.version)))?;
+        Ok::<_, ExecuteError>(body)
+    }))
+    .await?;
+    let mut bodies = BTreeMap::new();
+    let mut refs = Vec::new();
+    for (r, body) in records.into_iter().zip(loaded) {
         refs.push(InputRef { stage: r.stage, version: r.version, content_hash: r.content_hash.clone() });
         bodies.insert(r.stage, body);
     }
@@ -166,6 +192,8 @@ pub struct ExecuteOptions {
     pub feedback: Option<String>,
     /// Whether an identical earlier request may be answered from the cache.
     pub use_cache: bool,
+    /// Tokens the project's owner may spend per UTC day; `None` is unlimited.
+    pub owner_daily_limit: Option<u64>,
 }
 
 /// The R2 key of a cached model answer: the hash of the model and the exact
@@ -184,11 +212,15 @@ pub async fn execute_stage<S: Store, B: BlobStore, A: AgentPort, E: Environment>
 ) -> Result<StageOutcome, ExecuteError> {
     let Ports { store, blobs, agents, env } = *ports;
     let feedback = options.feedback.as_deref();
-    let project = store.project(project_id).await?.ok_or(ExecuteError::ProjectNotFound)?;
-    let settings = store.settings(project_id).await?;
-    let inputs = load_inputs(store, blobs, project_id, stage).await?;
+    // Independent reads, overlapped: on the Workers runtime each is a round trip.
+    let (project, settings, inputs, previous) = try_join4(
+        async { store.project(project_id).await?.ok_or(ExecuteError::ProjectNotFound) },
+        async { Ok(store.settings(project_id).await?) },
+        load_inputs(store, blobs, project_id, stage),
+        async { Ok(store.latest_artifact(project_id, stage).await?) },
+    )
+    .await?;
     let input_hash = input_hash(stage, &inputs.refs, Some(&settings), feedback);
-    let previous = store.latest_artifact(project_id, stage).await?;
     let execution_id = env.new_id();
     let event = |kind, message: String| ActivityRecord {
         id: env.new_id(),
@@ -206,19 +238,26 @@ pub async fn execute_stage<S: Store, B: BlobStore, A: AgentPort, E: Environment>
     let cached = if options.use_cache { read_cache(blobs, &key).await } else { None };
 
     if cached.is_none() {
+        let estimate = serde_json::to_string(&model_request).map_or(0, |b| b.len() as u64 / 4);
+        let mut limits = Vec::with_capacity(2);
         if let Some(budget) = settings.token_budget {
-            let spent = store.tokens_spent(project_id).await?;
-            let estimate = serde_json::to_string(&model_request).map_or(0, |b| b.len() as u64 / 4);
+            limits.push((BudgetScope::Project, budget, store.tokens_spent(project_id).await?));
+        }
+        if let Some(limit) = options.owner_daily_limit {
+            let spent = store.owner_tokens_on_day(&project.owner_id, env.now_ms() / crate::store::DAY_MS).await?;
+            limits.push((BudgetScope::OwnerDaily, limit, spent));
+        }
+        for (scope, budget, spent) in limits {
             if spent + estimate > budget {
                 store
                     .add_activity(&[event(
                         ActivityKind::BudgetExceeded,
                         format!(
-                            "The {stage} stage was not started: {spent} tokens spent + about {estimate} for this prompt would exceed the budget of {budget}"
+                            "The {stage} stage was not started: {spent} tokens spent + about {estimate} for this prompt would exceed the {scope} of {budget}"
                         ),
                     )])
                     .await?;
-                return Err(ExecuteError::BudgetExceeded { stage, spent, estimate, budget });
+                return Err(ExecuteError::BudgetExceeded { scope, stage, spent, estimate, budget });
             }
         }
     }
@@ -233,32 +272,25 @@ pub async fn execute_stage<S: Store, B: BlobStore, A: AgentPort, E: Environment>
         error_message: None,
         updated_at: env.now_ms(),
     };
-    store.mark_stage(&checkpoint).await?;
+    let started = match cached {
+        Some(_) => event(
+            ActivityKind::StageCached,
+            format!("The {stage} stage was answered from the cache: an identical request was made before (0 tokens)"),
+        ),
+        None => event(ActivityKind::StageStarted, format!("The {stage} agent started ({})", settings.model)),
+    };
+    try_join(store.mark_stage(&checkpoint), store.add_activity(&[started])).await?;
 
     let reply = match cached {
-        Some(artifact) => {
-            store
-                .add_activity(&[event(
-                    ActivityKind::StageCached,
-                    format!("The {stage} stage was answered from the cache: an identical request was made before (0 tokens)"),
-                )])
-                .await?;
-            AgentReply::Success(GenerateSuccess {
-                artifact,
-                usage: Usage::default(),
-                model: settings.model.clone(),
-                attempts: 0,
-                latency_ms: 0,
-                calls: vec![],
-            })
-        }
+        Some(artifact) => AgentReply::Success(GenerateSuccess {
+            artifact,
+            usage: Usage::default(),
+            model: settings.model.clone(),
+            attempts: 0,
+            latency_ms: 0,
+            calls: vec![],
+        }),
         None => {
-            store
-                .add_activity(&[event(
-                    ActivityKind::StageStarted,
-                    format!("The {stage} agent started ({})", settings.model),
-                )])
-                .await?;
             let request = GenerateRequest {
                 brief,
                 upstream: inputs.bodies.clone(),
@@ -279,7 +311,6 @@ pub async fn execute_stage<S: Store, B: BlobStore, A: AgentPort, E: Environment>
     if cache_hit {
         traces.push(cache_trace(env, project_id, stage, &execution_id, &model));
     }
-    store.add_traces(&traces).await?;
     let retries: Vec<ActivityRecord> = calls
         .iter()
         .filter_map(|c| {
@@ -291,7 +322,7 @@ pub async fn execute_stage<S: Store, B: BlobStore, A: AgentPort, E: Environment>
             ))
         })
         .collect();
-    store.add_activity(&retries).await?;
+    try_join(store.add_traces(&traces), store.add_activity(&retries)).await?;
 
     // Never trust an artifact across a boundary: check it again here.
     let checked = match reply {
@@ -342,13 +373,15 @@ pub async fn execute_stage<S: Store, B: BlobStore, A: AgentPort, E: Environment>
             return Ok(StageOutcome::Failed(f));
         }
     };
-    if options.use_cache && !cache_hit {
-        // Best effort: a cache that cannot be written only costs a later call.
-        let entry = serde_json::json!({"model": success.model, "artifact": success.artifact});
-        let _ = blobs.put(&key, entry.to_string().into_bytes()).await;
-    }
-
-    let version = commit(
+    // The cache write is best effort (a miss only costs a later call), so it
+    // overlaps the version's own writes.
+    let cache_write = async {
+        if options.use_cache && !cache_hit {
+            let entry = serde_json::json!({"model": success.model, "artifact": success.artifact});
+            let _ = blobs.put(&key, entry.to_string().into_bytes()).await;
+        }
+    };
+    let new_version = commit(
         ports,
         NewVersion {
             project_id,
@@ -360,8 +393,9 @@ pub async fn execute_stage<S: Store, B: BlobStore, A: AgentPort, E: Environment>
             feedback: options.feedback.clone(),
             previous: &previous,
         },
-    )
-    .await?;
+    );
+    let ((), version) = join(cache_write, new_version).await;
+    let version = version?;
     let cost = traces.iter().map(|t| t.cost_usd).sum();
     store
         .add_activity(&[event(
@@ -807,7 +841,7 @@ mod tests {
         let agents = FnAgents::new(good);
         let env = TickingEnv::default();
         let ports = Ports { store: &store, blobs: &blobs, agents: &agents, env: &env };
-        let cached = ExecuteOptions { feedback: None, use_cache: true };
+        let cached = ExecuteOptions { feedback: None, use_cache: true, owner_daily_limit: None };
         let StageOutcome::Succeeded(first) = block_on(execute_stage(&ports, "p1", Stage::Prd, &cached)).unwrap() else {
             panic!()
         };
@@ -823,13 +857,32 @@ mod tests {
         let last = store.traces.borrow().last().cloned().unwrap();
         assert!(last.cache_hit && last.usage.total() == 0);
         // Feedback changes the prompt: a miss.
-        let with_feedback = ExecuteOptions { feedback: Some("shorter".into()), use_cache: true };
+        let with_feedback =
+            ExecuteOptions { feedback: Some("shorter".into()), use_cache: true, owner_daily_limit: None };
         let StageOutcome::Succeeded(third) = block_on(execute_stage(&ports, "p1", Stage::Prd, &with_feedback)).unwrap()
         else {
             panic!()
         };
         assert!(!third.cache_hit);
         assert_eq!(store.artifacts.borrow().last().unwrap().feedback.as_deref(), Some("shorter"));
+    }
+
+    #[test]
+    fn the_owners_daily_limit_counts_every_project_of_the_day() {
+        let (store, blobs) = (store_with_project(), MemoryBlobs::default());
+        let agents = FnAgents::new(good);
+        let env = TickingEnv::default();
+        let ports = Ports { store: &store, blobs: &blobs, agents: &agents, env: &env };
+        let with_limit = |limit| ExecuteOptions { feedback: None, use_cache: false, owner_daily_limit: Some(limit) };
+        let first = block_on(execute_stage(&ports, "p1", Stage::Prd, &with_limit(1_000_000))).unwrap();
+        assert!(matches!(first, StageOutcome::Succeeded(_)));
+        let spent = store.tokens_spent_now("p1");
+        assert!(spent > 0);
+        let err = block_on(execute_stage(&ports, "p1", Stage::Data, &with_limit(spent + 10))).unwrap_err();
+        let ExecuteError::BudgetExceeded { scope, spent: seen, budget, .. } = err else { panic!("{err:?}") };
+        assert_eq!((scope, seen, budget), (BudgetScope::OwnerDaily, spent, spent + 10));
+        assert_eq!(agents.requests.borrow().len(), 1, "the refused stage made no call");
+        assert!(store.activity.borrow().last().unwrap().message.contains("daily token limit"));
     }
 
     #[test]

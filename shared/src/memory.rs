@@ -46,6 +46,13 @@ impl MemoryStore {
     }
 }
 
+impl MemoryStore {
+    /// Tokens billed to `project_id` so far (for assertions).
+    pub fn tokens_spent_now(&self, project_id: &str) -> u64 {
+        self.traces.borrow().iter().filter(|t| t.project_id == project_id).map(|t| t.usage.total()).sum()
+    }
+}
+
 impl Store for MemoryStore {
     async fn project(&self, id: &str) -> Result<Option<ProjectRecord>, StoreError> {
         Ok(self.projects.borrow().get(id).cloned())
@@ -75,7 +82,17 @@ impl Store for MemoryStore {
         Ok(self.checkpoints.borrow().values().filter(|c| c.project_id == project_id).cloned().collect())
     }
     async fn tokens_spent(&self, project_id: &str) -> Result<u64, StoreError> {
-        Ok(self.traces.borrow().iter().filter(|t| t.project_id == project_id).map(|t| t.usage.total()).sum())
+        Ok(self.tokens_spent_now(project_id))
+    }
+    async fn owner_tokens_on_day(&self, owner_id: &str, day: u64) -> Result<u64, StoreError> {
+        let projects = self.projects.borrow();
+        let owned = |id: &str| projects.get(id).is_some_and(|p| p.owner_id == owner_id);
+        let traces = self.traces.borrow();
+        Ok(traces
+            .iter()
+            .filter(|t| owned(&t.project_id) && t.created_at / crate::store::DAY_MS == day)
+            .map(|t| t.usage.total())
+            .sum())
     }
     async fn commit_version(&self, artifact: &ArtifactRecord, checkpoint: &CheckpointRecord) -> Result<(), StoreError> {
         if self.fail_commit.get() {

@@ -9,7 +9,7 @@
 //! retryable failures are retried with backoff, with the agents' own model
 //! calls counted against the same per-stage budget so a stage cannot loop.
 
-use crate::execute::{execute_stage, ExecuteError, ExecuteOptions, Ports, StageOutcome};
+use crate::execute::{execute_stage, BudgetScope, ExecuteError, ExecuteOptions, Ports, StageOutcome};
 use crate::stage::Stage;
 use crate::status::{stage_statuses, StageStatus};
 use crate::store::{AgentPort, BlobStore, Environment, Store};
@@ -41,11 +41,13 @@ pub struct RunPolicy {
     pub max_calls_per_stage: u32,
     /// First orchestration-level backoff; doubles each retry.
     pub retry_base_ms: u64,
+    /// Tokens the project's owner may spend per UTC day; `None` is unlimited.
+    pub owner_daily_limit: Option<u64>,
 }
 
 impl Default for RunPolicy {
     fn default() -> Self {
-        Self { stage_retries: 2, max_calls_per_stage: 8, retry_base_ms: 1_000 }
+        Self { stage_retries: 2, max_calls_per_stage: 8, retry_base_ms: 1_000, owner_daily_limit: None }
     }
 }
 
@@ -62,6 +64,8 @@ pub enum RunEnd {
     AwaitingApproval(Vec<Stage>),
     /// Starting the next stage would have exceeded the token budget.
     BudgetExceeded {
+        /// Which limit.
+        scope: BudgetScope,
         /// Tokens spent.
         spent: u64,
         /// The budget.
@@ -94,8 +98,11 @@ impl RunEnd {
                 let list: Vec<&str> = stages.iter().map(|s| s.as_str()).collect();
                 format!("The run is waiting for approval of: {}", list.join(", "))
             }
-            RunEnd::BudgetExceeded { spent, budget } => {
+            RunEnd::BudgetExceeded { scope: BudgetScope::Project, spent, budget } => {
                 format!("The run stopped at the token budget: {spent} of {budget} tokens spent; raise the budget and run again")
+            }
+            RunEnd::BudgetExceeded { scope: BudgetScope::OwnerDaily, spent, budget } => {
+                format!("The run stopped at the daily token limit: {spent} of {budget} tokens spent today; it resets at 00:00 UTC, then run again")
             }
         }
     }
@@ -115,8 +122,8 @@ pub async fn run_pipeline<S: Store, B: BlobStore, A: AgentPort, E: Environment, 
     let mut blocked: BTreeMap<Stage, String> = BTreeMap::new();
     let mut calls: BTreeMap<Stage, u32> = BTreeMap::new();
     let mut retries: BTreeMap<Stage, u32> = BTreeMap::new();
-    let mut budget_stop: Option<(u64, u64)> = None;
-    let options = ExecuteOptions { feedback: None, use_cache: true };
+    let mut budget_stop: Option<(BudgetScope, u64, u64)> = None;
+    let options = ExecuteOptions { feedback: None, use_cache: true, owner_daily_limit: policy.owner_daily_limit };
     let launch = |stage: Stage, delay_ms: u64| -> StageFuture<'_> {
         let options = options.clone();
         Box::pin(async move {
@@ -166,7 +173,9 @@ pub async fn run_pipeline<S: Store, B: BlobStore, A: AgentPort, E: Environment, 
                     blocked.insert(stage, f.class);
                 }
             }
-            Err(ExecuteError::BudgetExceeded { spent, budget, .. }) => budget_stop = Some((spent, budget)),
+            Err(ExecuteError::BudgetExceeded { scope, spent, budget, .. }) => {
+                budget_stop = Some((scope, spent, budget))
+            }
             Err(e @ (ExecuteError::Storage(_) | ExecuteError::Conflict(_))) => {
                 blocked.insert(stage, e.to_string());
             }
@@ -177,8 +186,8 @@ pub async fn run_pipeline<S: Store, B: BlobStore, A: AgentPort, E: Environment, 
     if control.cancel_requested() {
         return Ok(RunEnd::Cancelled);
     }
-    if let Some((spent, budget)) = budget_stop {
-        return Ok(RunEnd::BudgetExceeded { spent, budget });
+    if let Some((scope, spent, budget)) = budget_stop {
+        return Ok(RunEnd::BudgetExceeded { scope, spent, budget });
     }
     if !blocked.is_empty() {
         return Ok(RunEnd::Failed(blocked.into_iter().collect()));
@@ -196,9 +205,12 @@ pub async fn run_pipeline<S: Store, B: BlobStore, A: AgentPort, E: Environment, 
 }
 
 async fn statuses<S: Store>(store: &S, project_id: &str) -> Result<BTreeMap<Stage, StageStatus>, ExecuteError> {
-    let latest = store.latest_artifacts(project_id).await?;
-    let checkpoints = store.checkpoints(project_id).await?;
-    let settings = store.settings(project_id).await?;
+    let (latest, checkpoints, settings) = futures_util::future::try_join3(
+        store.latest_artifacts(project_id),
+        store.checkpoints(project_id),
+        store.settings(project_id),
+    )
+    .await?;
     Ok(stage_statuses(&latest, &checkpoints, &settings))
 }
 

@@ -56,6 +56,11 @@ impl Stage {
         out
     }
 
+    /// Every stage upstream of this one, directly or not, in topological order.
+    pub fn ancestors(self) -> Vec<Stage> {
+        Stage::ALL.into_iter().filter(|s| s.descendants().contains(&self)).collect()
+    }
+
     /// The lowercase name used in URLs, JSON and storage keys.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -155,6 +160,8 @@ mod tests {
     fn descendants_follow_the_graph() {
         assert_eq!(Stage::Data.descendants(), vec![Stage::Logic, Stage::Api, Stage::Frontend, Stage::Deployment]);
         assert_eq!(Stage::Design.descendants(), vec![Stage::Frontend, Stage::Deployment]);
+        assert_eq!(Stage::Logic.ancestors(), vec![Stage::Prd, Stage::Data]);
+        assert_eq!(Stage::Prd.ancestors(), vec![]);
         assert_eq!(Stage::Deployment.descendants(), vec![]);
         assert_eq!(Stage::Prd.descendants().len(), 6);
     }

@@ -168,6 +168,9 @@ pub enum StoreError {
     Unavailable(String),
 }
 
+/// Milliseconds in a UTC day: owners' daily token limits count per `ms / DAY_MS`.
+pub const DAY_MS: u64 = 86_400_000;
+
 /// The system of record.
 #[allow(async_fn_in_trait)] // single-threaded (wasm32) callers; no Send bound wanted
 pub trait Store {
@@ -183,6 +186,9 @@ pub trait Store {
     async fn checkpoints(&self, project_id: &str) -> Result<Vec<CheckpointRecord>, StoreError>;
     /// Tokens billed to a project so far (every trace).
     async fn tokens_spent(&self, project_id: &str) -> Result<u64, StoreError>;
+    /// Tokens billed to an owner on a UTC day (`ms / DAY_MS`), across all of
+    /// its projects, deleted ones included.
+    async fn owner_tokens_on_day(&self, owner_id: &str, day: u64) -> Result<u64, StoreError>;
     /// Records a new version and its stage's checkpoint atomically;
     /// [`StoreError::Conflict`] when the version number is taken.
     async fn commit_version(&self, artifact: &ArtifactRecord, checkpoint: &CheckpointRecord) -> Result<(), StoreError>;

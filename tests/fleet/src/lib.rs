@@ -24,9 +24,16 @@ pub struct Fleet {
     pub dir: String,
     /// The wrangler binary.
     pub wrangler: String,
+    /// Owner A's API token on the full fleet (the default caller).
+    pub token: String,
+    /// Owner B's API token on the full fleet.
+    pub token_b: String,
+    /// A token on the degraded fleet.
+    pub degraded_token: String,
 }
 
-fn var(name: &str) -> String {
+/// A setting `scripts/test.sh` exports (panics, naming it, when unset).
+pub fn var(name: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| {
         panic!("{name} is not set: the fleet suites run against running fleets; start them with scripts/test.sh")
     })
@@ -43,6 +50,9 @@ pub fn fleet() -> &'static Fleet {
         key: var("PARIT_TEST_KEY"),
         dir: var("PARIT_FLEET_DIR"),
         wrangler: var("PARIT_WRANGLER"),
+        token: var("PARIT_TOKEN"),
+        token_b: var("PARIT_TOKEN_B"),
+        degraded_token: var("PARIT_DEGRADED_TOKEN"),
     })
 }
 
@@ -50,13 +60,122 @@ fn agent() -> ureq::Agent {
     ureq::AgentBuilder::new().timeout(Duration::from_secs(120)).build()
 }
 
-/// Status and body text of any answer, 4xx and 5xx included.
-fn finish(result: Result<ureq::Response, ureq::Error>) -> (u16, String) {
-    match result {
-        Ok(r) => (r.status(), r.into_string().unwrap_or_default()),
-        Err(ureq::Error::Status(code, r)) => (code, r.into_string().unwrap_or_default()),
-        Err(e) => panic!("request failed: {e}"),
+/// Who a request is sent as.
+#[derive(Debug, Clone, Copy)]
+pub enum Caller<'a> {
+    /// The fleet's default token for a supervisor URL (owner A on the full
+    /// fleet); nothing for the agent and Gemini URLs.
+    Default,
+    /// No Authorization header.
+    Anonymous,
+    /// This bearer token.
+    Token(&'a str),
+}
+
+/// A whole answer: status, headers (lowercase names) and body text.
+pub struct Answer {
+    /// HTTP status.
+    pub status: u16,
+    /// Headers, names lowercased.
+    pub headers: Vec<(String, String)>,
+    /// The body as text (lossy).
+    pub text: String,
+    /// The body's bytes.
+    pub bytes: Vec<u8>,
+}
+
+impl Answer {
+    /// The value of header `name`, if present.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
+
+    /// The body as JSON (panics with the body when it is not).
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text)
+            .unwrap_or_else(|_| panic!("HTTP {} body is not JSON: {}", self.status, self.text))
+    }
+}
+
+/// Fleets a suite started itself, with their tokens (see [`mint_token`]).
+static EXTRA_FLEETS: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());
+
+fn default_token(url: &str) -> Option<String> {
+    let f = fleet();
+    let extra = EXTRA_FLEETS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((_, token)) = extra.iter().find(|(base, _)| url.starts_with(base.as_str())) {
+        Some(token.clone())
+    } else if url.starts_with(&f.degraded_url) {
+        Some(f.degraded_token.clone())
+    } else if url.starts_with(&f.url) {
+        Some(f.token.clone())
+    } else {
+        None
+    }
+}
+
+/// Mints a token with scripts/create-token.sh on the fleet whose state is in
+/// `state_dir`, and makes it the default caller for `base`.
+pub fn mint_token(base: &str, state_dir: &str, owner: &str) -> String {
+    let root = var("PARIT_ROOT");
+    let out = Command::new(format!("{root}/scripts/create-token.sh"))
+        .args(["--owner", owner, "--label", "fleet test", "--persist-to", state_dir])
+        .output()
+        .expect("create-token runs");
+    assert!(out.status.success(), "create-token failed: {}", String::from_utf8_lossy(&out.stderr));
+    let token = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    EXTRA_FLEETS.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((base.to_string(), token.clone()));
+    token
+}
+
+/// Sends any request as `caller`, with optional extra headers and body.
+pub fn call(
+    method: &str,
+    url: &str,
+    caller: Caller<'_>,
+    headers: &[(&str, &str)],
+    body: Option<(&str, &str)>,
+) -> Answer {
+    let mut request = agent().request(method, url);
+    let token = match caller {
+        Caller::Default => default_token(url),
+        Caller::Anonymous => None,
+        Caller::Token(t) => Some(t.to_string()),
+    };
+    if let Some(t) = token {
+        request = request.set("authorization", &format!("Bearer {t}"));
+    }
+    for (k, v) in headers {
+        request = request.set(k, v);
+    }
+    let result = match body {
+        Some((content_type, text)) => request.set("content-type", content_type).send_string(text),
+        None => request.call(),
+    };
+    let response = match result {
+        Ok(r) | Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("{method} {url} failed: {e}"),
+    };
+    let status = response.status();
+    let headers =
+        response.headers_names().iter().map(|n| (n.clone(), response.header(n).unwrap_or("").to_string())).collect();
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut response.into_reader(), &mut bytes).expect("read the body");
+    Answer { status, headers, text: String::from_utf8_lossy(&bytes).into_owned(), bytes }
+}
+
+/// Opens a streaming GET (server-sent events) as the default caller.
+pub fn open_stream(url: &str) -> ureq::Response {
+    let mut request = agent().get(url);
+    if let Some(t) = default_token(url) {
+        request = request.set("authorization", &format!("Bearer {t}"));
+    }
+    request.call().expect("stream")
+}
+
+/// Status and body text of any answer, 4xx and 5xx included.
+fn finish(answer: Answer) -> (u16, String) {
+    (answer.status, answer.text)
 }
 
 fn parse(status: u16, text: String) -> (u16, Value) {
@@ -66,14 +185,13 @@ fn parse(status: u16, text: String) -> (u16, Value) {
 
 /// GET, answering status and JSON.
 pub fn get(url: &str) -> (u16, Value) {
-    let (s, t) = finish(agent().get(url).call());
+    let (s, t) = finish(call("GET", url, Caller::Default, &[], None));
     parse(s, t)
 }
 
 /// A request with a JSON body.
 pub fn send(method: &str, url: &str, body: &Value) -> (u16, Value) {
-    let (s, t) =
-        finish(agent().request(method, url).set("content-type", "application/json").send_string(&body.to_string()));
+    let (s, t) = finish(call(method, url, Caller::Default, &[], Some(("application/json", &body.to_string()))));
     parse(s, t)
 }
 
@@ -84,20 +202,21 @@ pub fn post(url: &str, body: &Value) -> (u16, Value) {
 
 /// A request with a raw body and content type.
 pub fn send_raw(method: &str, url: &str, content_type: &str, body: &str) -> (u16, Value) {
-    let (s, t) = finish(agent().request(method, url).set("content-type", content_type).send_string(body));
+    let (s, t) = finish(call(method, url, Caller::Default, &[], Some((content_type, body))));
     parse(s, t)
 }
 
 /// DELETE.
 pub fn delete(url: &str) -> (u16, Value) {
-    let (s, t) = finish(agent().delete(url).call());
+    let (s, t) = finish(call("DELETE", url, Caller::Default, &[], None));
     parse(s, t)
 }
 
 /// A word no other test uses, to scope faults and recorded requests.
 pub fn unique(tag: &str) -> String {
     static N: AtomicU64 = AtomicU64::new(0);
-    format!("zz{tag}{}x{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
+    // The trailing "z" keeps one word from being a prefix of another (x7z, x76z).
+    format!("zz{tag}{}x{}z", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
 }
 
 /// Queues a fault on the Gemini server.
@@ -126,14 +245,14 @@ pub fn execute(base: &str, project: &str, stage: &str) -> (u16, Value) {
 
 /// Rows from the full fleet's local D1, read with `wrangler d1 execute --local`.
 /// Reading the SQLite file while workerd writes it can fail with a lock
-/// error, so a failed read is tried again a few times.
+/// error, so a failed read is tried again (for up to ten seconds).
 pub fn d1(sql: &str) -> Vec<Value> {
     // One reader at a time: each read briefly locks the file workerd writes.
     static READER: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let _one = READER.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let f = fleet();
     let mut last_error = String::new();
-    for _ in 0..5 {
+    for _ in 0..20 {
         let out = Command::new(&f.wrangler)
             .args(["d1", "execute", "parit_db", "--local", "--json", "--command", sql])
             .args(["--persist-to", &format!("{}/state", f.dir)])
@@ -145,9 +264,9 @@ pub fn d1(sql: &str) -> Vec<Value> {
             return v[0]["results"].as_array().cloned().unwrap_or_default();
         }
         last_error = format!("{}{}", String::from_utf8_lossy(&out.stderr), String::from_utf8_lossy(&out.stdout));
-        std::thread::sleep(Duration::from_millis(300));
+        std::thread::sleep(Duration::from_millis(500));
     }
-    panic!("d1 execute failed five times: {last_error}");
+    panic!("d1 execute failed 20 times: {last_error}");
 }
 
 /// An object from the full fleet's local R2, read with `wrangler r2 object get --local`.
@@ -203,4 +322,14 @@ pub fn stage_table(project: &Value) -> Vec<(String, String, Option<u64>)> {
 /// The stages of the Gemini requests whose body contains `word`, in order.
 pub fn stages_requested(word: &str) -> Vec<String> {
     gemini_requests(word).iter().filter_map(|r| r["stage"].as_str().map(str::to_string)).collect()
+}
+
+/// Records a figure for docs/RELIABILITY.md (`bench/reliability.sh` collects
+/// them from `PARIT_FIGURES_DIR`) and prints it.
+pub fn figure(name: &str, value: Value) {
+    println!("figure {name}: {value}");
+    if let Ok(dir) = std::env::var("PARIT_FIGURES_DIR") {
+        std::fs::create_dir_all(&dir).expect("figures dir");
+        std::fs::write(format!("{dir}/{name}.json"), value.to_string()).expect("write a figure");
+    }
 }

@@ -32,6 +32,7 @@ fn a_run_survives_the_runtime_restarting_mid_stage() {
     ];
     fleet_sh(&up);
     let base = format!("http://127.0.0.1:{port}");
+    mint_token(&base, &format!("{dir}/state"), "restarter");
     let word = unique("restart");
     let id = create_project(&base, "Restart", &format!("Plan meals from the pantry {word}"));
     inject(json!({"kind": "slow", "match": word, "times": 100, "delayMs": 1500}));

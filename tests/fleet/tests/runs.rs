@@ -252,7 +252,7 @@ fn cancel_stops_scheduling_new_stages() {
 #[test]
 fn the_event_stream_shows_progress_in_order_and_late_clients_get_the_state() {
     let (id, _) = slow_project("sse", 300);
-    let resp = ureq::get(&url(&format!("/api/projects/{id}/events"))).call().expect("stream");
+    let resp = open_stream(&url(&format!("/api/projects/{id}/events")));
     assert_eq!(resp.header("content-type"), Some("text/event-stream; charset=utf-8"));
     start_run(&fleet().url, &id);
     let mut kinds: Vec<(String, String)> = Vec::new();
@@ -279,7 +279,7 @@ fn the_event_stream_shows_progress_in_order_and_late_clients_get_the_state() {
     assert!(pos("stage_succeeded", "api") < pos("stage_started", "frontend"));
     assert!(pos("stage_succeeded", "deployment") < pos("run_finished", ""));
     // A late client first receives the current state.
-    let late = ureq::get(&url(&format!("/api/projects/{id}/events"))).call().expect("stream");
+    let late = open_stream(&url(&format!("/api/projects/{id}/events")));
     let mut lines = BufReader::new(late.into_reader()).lines();
     assert_eq!(lines.next().unwrap().unwrap(), "event: snapshot");
     let data: Value = serde_json::from_str(lines.next().unwrap().unwrap().strip_prefix("data: ").unwrap()).unwrap();

@@ -26,7 +26,7 @@ fn health_is_a_matrix_of_every_dependency() {
     let (s, body) = get(&url("/health"));
     assert_eq!(s, 200, "{body}");
     assert_eq!(body["status"], "ok");
-    assert_eq!(body["components"]["d1"]["schemaVersion"], "2");
+    assert_eq!(body["components"]["d1"]["schemaVersion"], "3");
     assert_eq!(body["components"]["r2"]["ok"], true);
     for stage in Stage::ALL {
         let a = &body["components"]["agents"][stage.as_str()];

@@ -2,7 +2,6 @@
 
 use parit_fleet_tests::*;
 use serde_json::{json, Value};
-use std::io::Read;
 use std::process::Command;
 
 fn url(path: &str) -> String {
@@ -10,16 +9,9 @@ fn url(path: &str) -> String {
 }
 
 fn raw(path: &str) -> (u16, String, Vec<u8>) {
-    match ureq::get(&url(path)).call() {
-        Ok(r) => {
-            let ct = r.header("content-type").unwrap_or("").to_string();
-            let mut body = Vec::new();
-            r.into_reader().read_to_end(&mut body).expect("body");
-            (200, ct, body)
-        }
-        Err(ureq::Error::Status(code, r)) => (code, String::new(), r.into_string().unwrap_or_default().into_bytes()),
-        Err(e) => panic!("{e}"),
-    }
+    let a = call("GET", &url(path), Caller::Default, &[], None);
+    let ct = if a.status == 200 { a.header("content-type").unwrap_or("").to_string() } else { String::new() };
+    (a.status, ct, a.bytes)
 }
 
 fn completed_project(tag: &str) -> String {

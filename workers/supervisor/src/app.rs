@@ -2,40 +2,48 @@
 
 use crate::agents::ServiceAgents;
 use crate::d1::D1Store;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::r2::R2Blobs;
 use parit_shared::store::{Environment, ProjectRecord};
 use serde_json::Value;
 use worker::{Date, Env, Headers, Method, Request, RequestInit, Response};
-
-/// Owner of projects until authentication (tokens) arrives: every caller is
-/// this one local owner.
-pub(crate) const LOCAL_OWNER: &str = "local";
 
 /// The supervisor's bindings as ports.
 pub(crate) struct App {
     pub(crate) env: Env,
     pub(crate) store: D1Store,
     pub(crate) blobs: R2Blobs,
+    /// The authenticated caller's owner id (`None` on public routes and in
+    /// the pipeline object, which is reached only through owned projects).
+    pub(crate) owner: Option<String>,
+    /// This request's id (errors from the pipeline object carry it too).
+    pub(crate) request_id: Option<String>,
 }
 
 impl App {
     pub(crate) fn new(env: Env) -> AppResult<App> {
         let store = D1Store::new(env.d1("DB")?);
         let blobs = R2Blobs::new(env.bucket("STORAGE")?);
-        Ok(App { env, store, blobs })
+        Ok(App { env, store, blobs, owner: None, request_id: None })
     }
 
     pub(crate) fn agents(&self) -> ServiceAgents<'_> {
         ServiceAgents::new(&self.env)
     }
 
-    /// The project `id` if it exists and belongs to the caller (404 otherwise).
+    /// The caller's owner id; 401 if the route was reached unauthenticated.
+    pub(crate) fn owner(&self) -> AppResult<&str> {
+        self.owner.as_deref().ok_or(AppError::Unauthorized("this route needs a token"))
+    }
+
+    /// The project `id` if it exists and belongs to the caller. Another
+    /// owner's project is answered exactly like a missing one (404).
     pub(crate) async fn owned_project(&self, id: &str) -> AppResult<ProjectRecord> {
         use parit_shared::store::Store;
+        let owner = self.owner()?;
         match self.store.project(id).await? {
-            Some(p) if p.owner_id == LOCAL_OWNER => Ok(p),
-            _ => Err(crate::error::AppError::NotFound(format!("no project {id}"))),
+            Some(p) if p.owner_id == owner => Ok(p),
+            _ => Err(AppError::NotFound(format!("no project {id}"))),
         }
     }
 }
@@ -52,6 +60,9 @@ impl App {
         let headers = Headers::new();
         headers.set(crate::pipeline::PROJECT_HEADER, project)?;
         headers.set("content-type", "application/json")?;
+        if let Some(id) = &self.request_id {
+            headers.set(crate::pipeline::REQUEST_ID_HEADER, id)?;
+        }
         let mut init = RequestInit::new();
         init.with_method(method).with_headers(headers);
         if let Some(b) = body {
@@ -61,6 +72,12 @@ impl App {
         let stub = self.env.durable_object("PIPELINE")?.id_from_name(project)?.get_stub()?;
         Ok(stub.fetch_with_request(request).await?)
     }
+}
+
+/// A limit from a whole-number var, `default` when unset; 0 means no limit.
+pub(crate) fn limit_var(env: &Env, name: &str, default: u64) -> Option<u64> {
+    let n = env.var(name).ok().and_then(|v| v.to_string().trim().parse::<u64>().ok()).unwrap_or(default);
+    (n > 0).then_some(n)
 }
 
 /// Wall clock from `Date.now()` and random v4 UUIDs.

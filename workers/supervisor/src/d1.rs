@@ -13,9 +13,18 @@ use std::time::Duration;
 use worker::wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement, Delay};
 
+/// A live API token, as authentication needs it.
+pub(crate) struct TokenRow {
+    pub(crate) id: String,
+    pub(crate) owner_id: String,
+    pub(crate) last_used_at: Option<u64>,
+}
+
 /// D1 behind the `Store` port.
 pub(crate) struct D1Store {
     db: D1Database,
+    /// Test-only fault: committing this stage's versions fails (see `faults`).
+    pub(crate) fail_commit: Option<Stage>,
 }
 
 fn num(n: u64) -> JsValue {
@@ -142,7 +151,7 @@ pub(crate) struct RunRow {
 
 impl D1Store {
     pub(crate) fn new(db: D1Database) -> Self {
-        Self { db }
+        Self { db, fail_commit: None }
     }
 
     fn stmt(&self, sql: &str, args: &[JsValue]) -> Result<D1PreparedStatement, StoreError> {
@@ -186,6 +195,33 @@ impl D1Store {
                 Err(e) => return Err(unavailable(e)),
             }
         }
+    }
+
+    /// The live (not revoked) token whose SHA-256 is `token_hash`.
+    pub(crate) async fn token(&self, token_hash: &str) -> Result<Option<TokenRow>, StoreError> {
+        let rows = self
+            .rows(
+                "SELECT id, owner_id, last_used_at FROM api_tokens WHERE token_hash = ?1 AND revoked = 0",
+                &[text(token_hash)],
+            )
+            .await?;
+        Ok(rows.first().map(|r| TokenRow {
+            id: col_str(r, "id"),
+            owner_id: col_str(r, "owner_id"),
+            last_used_at: col_opt_u64(r, "last_used_at"),
+        }))
+    }
+
+    /// Records that a token was used at `now`.
+    pub(crate) async fn touch_token(&self, id: &str, now: u64) -> Result<(), StoreError> {
+        self.batch(vec![self.stmt("UPDATE api_tokens SET last_used_at = ?2 WHERE id = ?1", &[text(id), num(now)])?])
+            .await
+    }
+
+    /// How many projects an owner has.
+    pub(crate) async fn project_count(&self, owner_id: &str) -> Result<u64, StoreError> {
+        let rows = self.rows("SELECT COUNT(*) AS n FROM projects WHERE owner_id = ?1", &[text(owner_id)]).await?;
+        Ok(rows.first().map_or(0, |r| col_u64(r, "n")))
     }
 
     /// The schema version recorded by the migrations.
@@ -473,6 +509,9 @@ impl Store for D1Store {
     }
 
     async fn commit_version(&self, a: &ArtifactRecord, c: &CheckpointRecord) -> Result<(), StoreError> {
+        if self.fail_commit == Some(a.stage) {
+            return Err(StoreError::Unavailable(format!("D1: injected commit failure for the {} stage", a.stage)));
+        }
         self.batch(vec![
             self.stmt(
                 "INSERT INTO artifacts (id, project_id, stage, version, r2_key, content_hash, input_hash, source, model, size_bytes, created_at, feedback)
@@ -537,8 +576,26 @@ impl Store for D1Store {
                     num(t.created_at),
                 ],
             )?);
+            let tokens = t.usage.total();
+            if tokens > 0 {
+                // Counted once: only when the trace row above was new (a retried
+                // batch meets its own ids and inserts nothing).
+                statements.push(self.stmt(
+                    "INSERT INTO owner_usage (owner_id, day, tokens)
+                     SELECT owner_id, ?2, ?3 FROM projects WHERE id = ?1 AND changes() = 1
+                     ON CONFLICT (owner_id, day) DO UPDATE SET tokens = tokens + excluded.tokens",
+                    &[text(&t.project_id), num(t.created_at / DAY_MS), num(tokens)],
+                )?);
+            }
         }
         self.batch(statements).await
+    }
+
+    async fn owner_tokens_on_day(&self, owner_id: &str, day: u64) -> Result<u64, StoreError> {
+        let rows = self
+            .rows("SELECT tokens FROM owner_usage WHERE owner_id = ?1 AND day = ?2", &[text(owner_id), num(day)])
+            .await?;
+        Ok(rows.first().map_or(0, |r| col_u64(r, "tokens")))
     }
 
     async fn add_activity(&self, events: &[ActivityRecord]) -> Result<(), StoreError> {

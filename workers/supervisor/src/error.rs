@@ -13,6 +13,12 @@ use worker::Response;
 pub(crate) enum AppError {
     /// 400: the request is malformed or breaks a rule.
     BadRequest(String),
+    /// 401: no token, or one that is unknown or revoked.
+    Unauthorized(&'static str),
+    /// 403: the caller may not do this (e.g. an owner's project limit).
+    Forbidden { code: &'static str, message: String },
+    /// 429: too many requests for this token; try again after `retry_after` s.
+    RateLimited { retry_after: u32 },
     /// 404: no such resource (or route).
     NotFound(String),
     /// 405: the route exists without this method.
@@ -37,6 +43,11 @@ impl AppError {
     fn status_code_message(&self) -> (u16, &str, String) {
         match self {
             AppError::BadRequest(m) => (400, "bad_request", m.clone()),
+            AppError::Unauthorized(m) => (401, "unauthorized", (*m).to_string()),
+            AppError::Forbidden { code, message } => (403, code, message.clone()),
+            AppError::RateLimited { retry_after } => {
+                (429, "rate_limited", format!("too many requests for this token; try again in {retry_after} s"))
+            }
             AppError::NotFound(m) => (404, "not_found", m.clone()),
             AppError::MethodNotAllowed(allowed) => (405, "method_not_allowed", format!("this route accepts {allowed}")),
             AppError::Conflict { code, message } => (409, code, message.clone()),
@@ -57,6 +68,9 @@ impl AppError {
             AppError::StageFailed { class, message, .. } => {
                 let status = match class.as_str() {
                     "quota_per_minute" | "quota_per_day" => 429,
+                    // The project's settings name a model that does not exist:
+                    // the caller can fix it (PATCH settings), so not a 5xx.
+                    "model_not_found" => 422,
                     "agent_unreachable" => 503,
                     _ => 502,
                 };
@@ -67,8 +81,8 @@ impl AppError {
         }
     }
 
-    /// The JSON error response: `{"error": {"code", "message"}}`.
-    pub(crate) fn into_response(self) -> worker::Result<Response> {
+    /// The JSON error response: `{"error": {"code", "message", "requestId"}}`.
+    pub(crate) fn into_response_for(self, request_id: Option<&str>) -> worker::Result<Response> {
         if let AppError::Internal(detail) | AppError::Unavailable(detail) = &self {
             worker::console_error!("{}", serde_json::json!({"level": "error", "detail": detail}));
         }
@@ -82,7 +96,18 @@ impl AppError {
             AppError::InvalidArtifact { problems, .. } => error["problems"] = json!(problems),
             _ => {}
         }
-        crate::http::json(status, &json!({ "error": error }))
+        if let Some(id) = request_id {
+            error["requestId"] = json!(id);
+        }
+        let mut response = crate::http::json(status, &json!({ "error": error }))?;
+        match self {
+            AppError::RateLimited { retry_after } => {
+                response.headers_mut().set("retry-after", &retry_after.to_string())?
+            }
+            AppError::Unauthorized(_) => response.headers_mut().set("www-authenticate", "Bearer realm=\"parit\"")?,
+            _ => {}
+        }
+        Ok(response)
     }
 }
 

@@ -5,14 +5,12 @@ use crate::error::{AppError, AppResult};
 use parit_shared::project::is_resource_id;
 use parit_shared::Stage;
 use serde_json::Value;
-use worker::{Headers, Request, Response};
+use worker::{Env, Headers, Request, Response};
 
 /// A JSON response with the headers every API answer carries.
 pub(crate) fn json(status: u16, body: &Value) -> worker::Result<Response> {
     let headers = Headers::new();
     headers.set("content-type", "application/json; charset=utf-8")?;
-    headers.set("cache-control", "no-store")?;
-    headers.set("x-content-type-options", "nosniff")?;
     Ok(Response::from_bytes(body.to_string().into_bytes())?.with_status(status).with_headers(headers))
 }
 
@@ -86,4 +84,91 @@ pub(crate) fn stage(raw: &str) -> AppResult<Stage> {
 
 fn truncate(s: &str, max: usize) -> String {
     s.chars().take(max).collect()
+}
+
+/// The caller's `x-request-id` when it is a short token of safe characters,
+/// else a new random id.
+pub(crate) fn request_id(req: &Request) -> String {
+    let given = req.headers().get(crate::pipeline::REQUEST_ID_HEADER).ok().flatten();
+    match given {
+        Some(id)
+            if (8..=64).contains(&id.len())
+                && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') =>
+        {
+            id
+        }
+        _ => uuid::Uuid::new_v4().to_string(),
+    }
+}
+
+/// Whether `origin` is one of `ALLOWED_ORIGINS` (comma-separated exact origins).
+pub(crate) fn origin_allowed(env: &Env, origin: &str) -> bool {
+    let allowed = env.var("ALLOWED_ORIGINS").map(|v| v.to_string()).unwrap_or_default();
+    allowed.split(',').map(str::trim).any(|o| !o.is_empty() && o == origin)
+}
+
+/// Methods and headers a browser may use across origins.
+const CORS_METHODS: &str = "GET, POST, PUT, PATCH, DELETE";
+const CORS_HEADERS: &str = "authorization, content-type, last-event-id, x-request-id";
+const CORS_EXPOSE: &str = "x-request-id, retry-after, content-disposition";
+
+/// Answers a CORS preflight: 204 for an allowed origin, 403 otherwise.
+pub(crate) fn preflight(env: &Env, req: &Request) -> AppResult<Response> {
+    let origin = req.headers().get("origin")?;
+    match origin {
+        Some(o) if origin_allowed(env, &o) => {
+            let headers = Headers::new();
+            headers.set("access-control-allow-methods", CORS_METHODS)?;
+            headers.set("access-control-allow-headers", CORS_HEADERS)?;
+            headers.set("access-control-max-age", "600")?;
+            Ok(Response::empty()?.with_status(204).with_headers(headers))
+        }
+        Some(_) => Err(AppError::Forbidden {
+            code: "origin_not_allowed",
+            message: "this origin is not in ALLOWED_ORIGINS".into(),
+        }),
+        None => {
+            let headers = Headers::new();
+            headers.set("allow", "GET, POST, PUT, PATCH, DELETE, OPTIONS")?;
+            Ok(Response::empty()?.with_status(204).with_headers(headers))
+        }
+    }
+}
+
+/// Adds what every answer carries: the request id, security headers, no
+/// caching unless the handler chose otherwise, and CORS for an allowed
+/// origin (echoed alone, never `*`). Headers are copied into a new set: a
+/// response from the pipeline object has immutable ones.
+pub(crate) fn finish(response: Response, request_id: &str, allowed_origin: Option<&str>) -> worker::Result<Response> {
+    let headers = Headers::new();
+    for (k, v) in response.headers().entries() {
+        headers.append(&k, &v)?;
+    }
+    if !headers.has("content-type")? && response.status_code() != 204 {
+        headers.set("content-type", "application/json; charset=utf-8")?;
+    }
+    if !headers.has("cache-control")? {
+        headers.set("cache-control", "no-store")?;
+    }
+    headers.set("x-request-id", request_id)?;
+    headers.set("x-content-type-options", "nosniff")?;
+    headers.set("x-frame-options", "DENY")?;
+    headers.set("referrer-policy", "no-referrer")?;
+    headers.set("content-security-policy", "default-src 'none'; frame-ancestors 'none'")?;
+    headers.set("strict-transport-security", "max-age=31536000; includeSubDomains")?;
+    headers.set("vary", "origin")?;
+    if let Some(origin) = allowed_origin {
+        headers.set("access-control-allow-origin", origin)?;
+        headers.set("access-control-expose-headers", CORS_EXPOSE)?;
+    }
+    Ok(response.with_headers(headers))
+}
+
+/// The route of a path with its project id replaced, for logs.
+pub(crate) fn route_template(path: &str) -> String {
+    let mut parts: Vec<&str> = path.split('/').collect();
+    if parts.len() > 3 && parts[1] == "api" && parts[2] == "projects" {
+        parts[3] = ":id";
+    }
+    truncate(&parts.join("/"), 120)
 }

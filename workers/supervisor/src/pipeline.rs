@@ -18,6 +18,7 @@ use crate::app::{App, WorkerEnvironment};
 use crate::d1::D1Store;
 use crate::d1::RunRow;
 use crate::error::{AppError, AppResult};
+use crate::faults::Fault;
 use crate::http::json;
 use crate::r2::R2Blobs;
 use parit_shared::execute::{execute_stage, store_human_version, EditError, ExecuteOptions, Ports, StageOutcome};
@@ -36,6 +37,10 @@ use worker::{durable_object, DurableObject, Env, Request, Response, Result, Stat
 const HEARTBEAT: Duration = Duration::from_secs(3);
 /// The header that names the project a request to the object is about.
 pub(crate) const PROJECT_HEADER: &str = "x-parit-project";
+/// The header that carries the id of the request that reached the supervisor.
+pub(crate) const REQUEST_ID_HEADER: &str = "x-request-id";
+/// Tokens an owner may spend per UTC day when `DAILY_TOKENS_PER_OWNER` is not set.
+const DEFAULT_DAILY_TOKENS: u64 = 2_000_000;
 
 /// The current run, as the object stores it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -53,6 +58,9 @@ struct RunState {
     produced: Vec<Stage>,
     approved: Vec<Stage>,
     cancel_requested: bool,
+    /// Test-only storage faults for this run (`crate::faults`).
+    #[serde(default)]
+    faults: Vec<Fault>,
 }
 
 impl RunState {
@@ -105,6 +113,7 @@ impl DurableObject for PipelineRun {
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
+        let request_id = req.headers().get(REQUEST_ID_HEADER)?;
         let result = async {
             let project = req
                 .headers()
@@ -119,7 +128,11 @@ impl DurableObject for PipelineRun {
                     .unwrap_or_else(|| Err(AppError::BadRequest("stage is required".into())))
             };
             match path.as_str() {
-                "/run" => self.start(&project).await,
+                "/run" => {
+                    let body: Value = req.json().await?;
+                    let faults: Vec<Fault> = serde_json::from_value(body["faults"].clone()).unwrap_or_default();
+                    self.start(&project, faults).await
+                }
                 "/cancel" => self.cancel().await,
                 "/approve" => self.approve(stage()?).await,
                 "/state" => Ok(json(200, &json!({"run": self.run.borrow().as_ref().map(RunState::view)}))?),
@@ -129,6 +142,7 @@ impl DurableObject for PipelineRun {
                     let options = ExecuteOptions {
                         feedback: body["feedback"].as_str().map(str::to_string),
                         use_cache: body["useCache"].as_bool().unwrap_or(true),
+                        owner_daily_limit: self.owner_daily_limit(),
                     };
                     self.execute(&project, stage, options).await
                 }
@@ -143,7 +157,7 @@ impl DurableObject for PipelineRun {
         .await;
         match result {
             Ok(r) => Ok(r),
-            Err(e) => e.into_response(),
+            Err(e) => e.into_response_for(request_id.as_deref()),
         }
     }
 
@@ -174,6 +188,10 @@ impl DurableObject for PipelineRun {
 }
 
 impl PipelineRun {
+    fn owner_daily_limit(&self) -> Option<u64> {
+        crate::app::limit_var(&self.env, "DAILY_TOKENS_PER_OWNER", DEFAULT_DAILY_TOKENS)
+    }
+
     async fn load(&self) -> Result<()> {
         if self.run.borrow().is_none() {
             let stored: Option<RunState> = self.state.storage().get("run").await?;
@@ -224,7 +242,7 @@ impl PipelineRun {
         Ok(())
     }
 
-    async fn start(&self, project: &str) -> AppResult<Response> {
+    async fn start(&self, project: &str, faults: Vec<Fault>) -> AppResult<Response> {
         // Check and claim in one synchronous step: no await may come between
         // them, or a second `run` arriving meanwhile would start another run.
         let run = {
@@ -250,6 +268,7 @@ impl PipelineRun {
                 produced: vec![],
                 approved: vec![],
                 cancel_requested: false,
+                faults,
             };
             *current = Some(run.clone());
             run
@@ -333,12 +352,19 @@ impl PipelineRun {
 
     async fn execute_run(&self, project: &str) -> AppResult<()> {
         self.state.storage().set_alarm(HEARTBEAT).await?;
-        let app = App::new(self.env.clone())?;
+        let mut app = App::new(self.env.clone())?;
+        for fault in self.run.borrow().iter().flat_map(|r| r.faults.iter()) {
+            match *fault {
+                Fault::R2Put(stage) => app.blobs.fail_put = Some(stage),
+                Fault::D1Commit(stage) => app.store.fail_commit = Some(stage),
+            }
+        }
         let agents = app.agents();
         let ports = Ports { store: &app.store, blobs: &app.blobs, agents: &agents, env: &WorkerEnvironment };
         let control = Control { owner: self };
+        let policy = RunPolicy { owner_daily_limit: self.owner_daily_limit(), ..RunPolicy::default() };
         let end = loop {
-            let end = run_pipeline(&ports, project, &control, RunPolicy::default()).await?;
+            let end = run_pipeline(&ports, project, &control, policy).await?;
             // An approval that arrived while the run was finishing: go on.
             if let RunEnd::AwaitingApproval(stages) = &end {
                 if stages.iter().any(|s| control.approved(*s)) {

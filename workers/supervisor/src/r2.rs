@@ -1,11 +1,14 @@
 //! Artifact bodies in R2, behind the domain's `BlobStore` port.
 
 use parit_shared::store::{BlobStore, StoreError};
+use parit_shared::Stage;
 use worker::Bucket;
 
 /// R2 behind the `BlobStore` port.
 pub(crate) struct R2Blobs {
     bucket: Bucket,
+    /// Test-only fault: artifact writes of this stage fail (see `faults`).
+    pub(crate) fail_put: Option<Stage>,
 }
 
 fn unavailable(e: worker::Error) -> StoreError {
@@ -14,7 +17,7 @@ fn unavailable(e: worker::Error) -> StoreError {
 
 impl R2Blobs {
     pub(crate) fn new(bucket: Bucket) -> Self {
-        Self { bucket }
+        Self { bucket, fail_put: None }
     }
 
     /// Every key under `prefix`, following list cursors.
@@ -38,6 +41,9 @@ impl R2Blobs {
 
 impl BlobStore for R2Blobs {
     async fn put(&self, key: &str, body: Vec<u8>) -> Result<(), StoreError> {
+        if let Some(stage) = self.fail_put.filter(|s| key.starts_with("projects/") && key.contains(&format!("/{s}/"))) {
+            return Err(StoreError::Unavailable(format!("R2: injected put failure for the {stage} stage")));
+        }
         self.bucket.put(key, body).execute().await.map_err(unavailable).map(|_| ())
     }
 

@@ -24,6 +24,7 @@ const MAX_STREAM_MS: u64 = 5 * 60 * 1000;
 
 struct Cursor {
     env: Env,
+    owner: Option<String>,
     project: String,
     last_seq: Option<u64>,
     started: u64,
@@ -37,6 +38,7 @@ pub(crate) async fn events(app: &App, id: &str, req: &Request) -> AppResult<Resp
     let now = Date::now().as_millis();
     let cursor = Cursor {
         env: app.env.clone(),
+        owner: app.owner.clone(),
         project: id.to_string(),
         last_seq: resume,
         started: now,
@@ -50,13 +52,13 @@ pub(crate) async fn events(app: &App, id: &str, req: &Request) -> AppResult<Resp
     let headers = Headers::new();
     headers.set("content-type", "text/event-stream; charset=utf-8")?;
     headers.set("cache-control", "no-store")?;
-    headers.set("x-content-type-options", "nosniff")?;
     Ok(Response::from_stream(frames)?.with_headers(headers))
 }
 
 /// The next chunk of the stream, or `None` to end it.
 async fn next_frame(c: &mut Cursor) -> Option<String> {
-    let app = App::new(c.env.clone()).ok()?;
+    let mut app = App::new(c.env.clone()).ok()?;
+    app.owner = c.owner.clone();
     if !c.snapshot_sent {
         c.snapshot_sent = true;
         if c.last_seq.is_none() {

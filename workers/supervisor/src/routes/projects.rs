@@ -1,7 +1,7 @@
 //! `/api/projects`: create, list, read (with per-stage status), delete (rows
 //! and R2 objects), and settings.
 
-use crate::app::{App, WorkerEnvironment, LOCAL_OWNER};
+use crate::app::{App, WorkerEnvironment};
 use crate::error::{AppError, AppResult};
 use crate::http::{json, json_body, Query};
 use parit_shared::project::{is_resource_id, new_project, ProjectSettings};
@@ -13,14 +13,25 @@ use worker::{Request, Response};
 
 /// Largest body of a create or settings request.
 const MAX_BODY: usize = 16 * 1024;
+/// Projects an owner may have when `MAX_PROJECTS_PER_OWNER` is not set.
+const DEFAULT_MAX_PROJECTS: u64 = 200;
 
 pub(crate) async fn create(app: &App, mut req: Request) -> AppResult<Response> {
     let input = new_project(&json_body(&mut req, MAX_BODY).await?)?;
+    let owner = app.owner()?;
+    if let Some(cap) = crate::app::limit_var(&app.env, "MAX_PROJECTS_PER_OWNER", DEFAULT_MAX_PROJECTS) {
+        if app.store.project_count(owner).await? >= cap {
+            return Err(AppError::Forbidden {
+                code: "project_limit",
+                message: format!("this owner already has {cap} projects, the most allowed; delete one first"),
+            });
+        }
+    }
     let env = WorkerEnvironment;
     let now = env.now_ms();
     let project = ProjectRecord {
         id: env.new_id(),
-        owner_id: LOCAL_OWNER.to_string(),
+        owner_id: owner.to_string(),
         name: input.name,
         idea: input.idea,
         created_at: now,
@@ -48,7 +59,7 @@ pub(crate) async fn list(app: &App, req: &Request) -> AppResult<Response> {
         Some(c) => Some(parse_cursor(c)?),
     };
     let mut page =
-        app.store.list_projects(LOCAL_OWNER, limit + 1, after.as_ref().map(|(t, id)| (*t, id.as_str()))).await?;
+        app.store.list_projects(app.owner()?, limit + 1, after.as_ref().map(|(t, id)| (*t, id.as_str()))).await?;
     let more = page.len() as u64 > limit;
     page.truncate(limit as usize);
     let next = if more { page.last().map(|p| format!("{}.{}", p.created_at, p.id)) } else { None };

@@ -13,6 +13,7 @@ use worker::{Date, Response};
 pub(crate) const ENDPOINTS: &[&str] = &[
     "GET /",
     "GET /health",
+    "GET /openapi.json",
     "POST /api/projects",
     "GET /api/projects",
     "GET /api/projects/:id",
@@ -50,7 +51,9 @@ pub(crate) fn index(app: &App) -> AppResult<Response> {
     )?)
 }
 
-pub(crate) async fn health(app: &App) -> AppResult<Response> {
+/// Every dependency's state. A caller with a valid token sees the detail
+/// (schema version, models, errors); anyone else sees up or down per component.
+pub(crate) async fn health(app: &App, detailed: bool) -> AppResult<Response> {
     let started = Date::now().as_millis();
     let agents = app.agents();
     let (d1, r2, agent_reports) = futures_util::join!(
@@ -103,16 +106,31 @@ pub(crate) async fn health(app: &App) -> AppResult<Response> {
         agent_map.insert(stage.as_str().to_string(), entry);
     }
     let status = if down.is_empty() { "ok" } else { "degraded" };
+    let code = if down.is_empty() { 200 } else { 503 };
+    if !detailed {
+        let up = |v: &Value| json!({"ok": v["ok"] == true});
+        let agents: Map<String, Value> = agent_map.iter().map(|(k, v)| (k.clone(), up(v))).collect();
+        let body = json!({"status": status, "components": {"d1": up(&d1), "r2": up(&r2), "agents": agents}});
+        return Ok(json(code, &body)?);
+    }
     let body = json!({
         "status": status,
         "down": down,
         "components": {"d1": d1, "r2": r2, "agents": Value::Object(agent_map)},
         "latencyMs": Date::now().as_millis().saturating_sub(started),
     });
-    Ok(json(if down.is_empty() { 200 } else { 503 }, &body)?)
+    Ok(json(code, &body)?)
 }
 
 /// First line of an error, bounded, so health reports stay readable.
 fn short(e: &str) -> String {
     e.lines().next().unwrap_or("").chars().take(200).collect()
+}
+
+/// This API's own OpenAPI 3.1 document (`workers/supervisor/openapi.json`;
+/// the fuzz suite checks every answer against it).
+pub(crate) fn openapi() -> AppResult<Response> {
+    let headers = worker::Headers::new();
+    headers.set("content-type", "application/json; charset=utf-8")?;
+    Ok(Response::from_bytes(include_bytes!("../../openapi.json").to_vec())?.with_headers(headers))
 }

@@ -15,9 +15,10 @@ const MAX_ARTIFACT_BYTES: usize = 1024 * 1024;
 /// Longest feedback, in characters.
 const MAX_FEEDBACK_CHARS: usize = 8_000;
 
-pub(crate) async fn run(app: &App, id: &str) -> AppResult<Response> {
+pub(crate) async fn run(app: &App, id: &str, req: &Request) -> AppResult<Response> {
     app.owned_project(id).await?;
-    app.pipeline(id, Method::Post, "/run", None).await
+    let faults = crate::faults::requested(&app.env, req)?;
+    app.pipeline(id, Method::Post, "/run", Some(&json!({ "faults": faults }))).await
 }
 
 pub(crate) async fn cancel(app: &App, id: &str) -> AppResult<Response> {

@@ -92,7 +92,6 @@ pub(crate) async fn get_view(app: &App, id: &str, stage: Stage, name: &str, req:
     let headers = Headers::new();
     headers.set("content-type", view.content_type)?;
     headers.set("cache-control", "no-store")?;
-    headers.set("x-content-type-options", "nosniff")?;
     Ok(Response::from_bytes(view.body.into_bytes())?.with_headers(headers))
 }
 
@@ -121,6 +120,5 @@ pub(crate) async fn export(app: &App, id: &str) -> AppResult<Response> {
     headers.set("content-type", "application/zip")?;
     headers.set("content-disposition", &format!("attachment; filename=\"{}.zip\"", slug(&project.name)))?;
     headers.set("cache-control", "no-store")?;
-    headers.set("x-content-type-options", "nosniff")?;
     Ok(Response::from_bytes(zip(&files))?.with_headers(headers))
 }
