@@ -13,30 +13,15 @@ cd "$ROOT"
 latency="${LATENCY_MS:-1000}"
 runs="${RUNS:-3}"
 dir="$ROOT/.parit/bench/pipeline"
-rm -rf "$dir"; mkdir -p "$dir"
 
-"$ROOT/scripts/build-workers.sh" > "$dir/build.log" 2>&1
-cargo build --quiet --release -p parit-gemini-local
-gemini_port="$(free_port)"; port="$(free_port)"
-"$ROOT/target/release/gemini-local" --port "$gemini_port" --latency-ms "$latency" > "$dir/gemini.log" 2>&1 &
-gemini_pid=$!
-trap '"$ROOT/scripts/fleet.sh" down --dir "$dir" >/dev/null 2>&1 || true; kill $gemini_pid 2>/dev/null || true' EXIT
-wait_for "http://127.0.0.1:$gemini_port/__control/health" 20
-"$ROOT/scripts/fleet.sh" up --dir "$dir" --port "$port" --gemini-url "http://127.0.0.1:$gemini_port" > /dev/null
-base="http://127.0.0.1:$port"
+# shellcheck source=lib.sh
+source "$ROOT/bench/lib.sh"
+bench_fleet "$dir" "$latency"
 
 walls=()
 for i in $(seq 1 "$runs"); do
-  id="$(curl -sf -X POST "$base/api/projects" -H 'content-type: application/json' \
-    -d "{\"name\":\"Bench $i\",\"idea\":\"Plan a week of meals from the pantry, bench run $i\"}" \
-    | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')"
-  curl -sf -o /dev/null -X POST "$base/api/projects/$id/run"
-  while :; do
-    run="$(curl -sf "$base/api/projects/$id" | python3 -c 'import json,sys; r=json.load(sys.stdin)["run"]; print(r["status"], r["startedAt"], r["finishedAt"] or 0)')"
-    read -r status started finished <<< "$run"
-    [[ "$status" == "running" ]] || break
-    sleep 0.2
-  done
+  id="$(new_project "Plan a week of meals from the pantry, bench run $i")"
+  read -r status started finished <<< "$(run_project "$id")"
   [[ "$status" == "completed" ]] || die "bench run $i ended $status"
   walls+=($((finished - started)))
 done

@@ -7,6 +7,12 @@ def load(name):
         return json.load(f)
 
 sizes, pipe, deploy = load("sizes.json"), load("pipeline.json"), load("deploy.json")
+rerun, cpu_, prompts = load("rerun.json"), load("cpu.json"), load("prompts.json")
+tput, dev = load("throughput.json"), load("devtime.json")
+import re
+def upload_gzip_kb(w):
+    m = re.search(r"gzip: ([0-9.]+) KiB", w["dryRun"])
+    return float(m.group(1)) * 1.024 if m else w["wasmGzipBytes"] / 1000
 commit = subprocess.run(["git", "-C", root, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
 print(f"""# Benchmarks
@@ -24,10 +30,11 @@ Goal (issue 9): every agent ≤ 250 KB gzip, the supervisor ≤ 400 KB gzip.
 |---|---:|---:|---|""")
 for w in sizes["workers"]:
     print(f"| {w['worker']} | {w['wasmBytes']:,} | {w['wasmGzipBytes']:,} | {w['dryRun']} |")
-agents = [w["wasmGzipBytes"] for w in sizes["workers"] if w["worker"] != "supervisor"]
-sup = next(w["wasmGzipBytes"] for w in sizes["workers"] if w["worker"] == "supervisor")
+agents = [upload_gzip_kb(w) for w in sizes["workers"] if w["worker"] != "supervisor"]
+sup = next(upload_gzip_kb(w) for w in sizes["workers"] if w["worker"] == "supervisor")
 print(f"""
-Largest agent {max(agents)/1000:.0f} KB gzip ({'met' if max(agents) <= 250_000 else 'not met'}); supervisor {sup/1000:.0f} KB gzip ({'met' if sup <= 400_000 else 'not met'}).
+The goal is judged on what `wrangler deploy --dry-run` would upload (gzip, JS shim included):
+largest agent {max(agents):.0f} KB ({'met' if max(agents) <= 250 else 'not met'}); supervisor {sup:.0f} KB ({'met' if sup <= 400 else 'not met'}).
 
 ## Pipeline wall time
 
@@ -63,4 +70,94 @@ alternated: parallel {', '.join(str(x) for x in deploy['parallelMs'])} ms; seque
 On this 2-core machine the parallel bundling is bounded by CPU (each wrangler is
 a Node process); against Cloudflare's API the uploads wait on the network and
 overlap better.
+
+## Domain CPU per stage (criterion, native)
+
+`bench/cpu.sh`: the median time of each step a request runs in the domain
+crate, in microseconds. *prompt* builds the stage's Gemini request (only the
+upstream it needs) and serialises it; *parse + validate* parses the model's
+answer, checks it against the schema and runs every validation rule against
+the upstream; *request path* is their sum — what an agent spends outside the
+model call. *views* renders every view of the artifact (Markdown, SQL,
+Mermaid, OpenAPI, files), *consistency* checks all seven artifacts together.
+Goal (issue 9): request path p50 ≤ 1 ms per stage for the examples.
+""")
+sizes_ = cpu_["sizes"]
+order = ["prd", "data", "design", "logic", "api", "frontend", "deployment"]
+for product, stages in cpu_["products"].items():
+    sz = sizes_.get(product, {})
+    print(f"**{product}** ({sz.get('entities', '?')} entities, {sz.get('endpoints', '?')} endpoints, {sz.get('stories', '?')} stories)\n")
+    print("| stage | prompt µs | parse + validate µs | request path µs | views µs |")
+    print("|---|---:|---:|---:|---:|")
+    for st in order:
+        m = stages.get(st)
+        if m:
+            print(f"| {st} | {m['prompt']:.1f} | {m['parse_validate']:.1f} | {m['requestPath']:.1f} | {m['views']:.1f} |")
+    cons = stages.get("all", {}).get("consistency")
+    print(f"\nconsistency of all seven: {cons:.1f} µs\n")
+examples_max = max(m["requestPath"] for p in ("pantry", "clinic") for k, m in cpu_["products"][p].items() if "requestPath" in m)
+large = cpu_["products"].get("large-100", {})
+large_max = max((m["requestPath"] for m in large.values() if "requestPath" in m), default=0)
+print(f"""Slowest request path for the examples: {examples_max:.0f} µs — goal {'met' if examples_max <= 1000 else 'not met'}.
+At 100 entities / 500 endpoints / 200 stories the slowest stage takes {large_max/1000:.2f} ms: the work grows
+about linearly with the artifact's size (parsing and validation walk each element once; cross-references are
+looked up in hash sets, not scanned).
+
+## Re-run cost
+
+`bench/rerun.sh`: one project, model latency L = {rerun['latencyMs']} ms. Tokens are what the traces record;
+model calls exclude cache hits.
+
+| run | tokens | model calls | wall ms |
+|---|---:|---:|---:|""")
+for key, label in (("full", "first full run"), ("unchanged", "(a) run again, nothing changed"), ("editDataModel", "(b) after editing the data model")):
+    r = rerun[key]
+    print(f"| {label} | {r['tokens']:,} | {r['modelCalls']} | {r['wallMs']:,} |")
+print(f"""
+(a) costs {rerun['unchanged']['tokens']} tokens — goal 0, {'met' if rerun['unchanged']['tokens'] == 0 else 'not met'}: every stage's input hash is unchanged, so nothing
+is stale and no stage runs. (b) marks {', '.join(rerun['staleAfterEdit'])} stale and re-runs only those:
+{rerun['editDataModel']['tokens']:,} tokens, {100 * rerun['editDataModel']['tokens'] / rerun['full']['tokens']:.0f}% of a full run.
+
+## Prompt economy
+
+`prompt_economy` (bench/domain): prompt tokens (request bytes / 4, the estimate the local
+server reports) of each stage as Parit builds it — carrying only the upstream artifacts the
+stage needs — against a naive prompt carrying every artifact made before it.
+
+| product | entities | endpoints | stories | Parit tokens (7 stages) | naive tokens | ratio |
+|---|---:|---:|---:|---:|---:|---:|""")
+for p in prompts["products"]:
+    print(f"| {p['product']} | {p['entities']} | {p['endpoints']} | {p['stories']} | {p['totalTokens']:,} | {p['naiveTotalTokens']:,} | {p['ratio']} |")
+pantry = next(p for p in prompts["products"] if p["product"] == "pantry")
+print("\nPer stage for the pantry example:\n\n| stage | carries | tokens | naive |\n|---|---|---:|---:|")
+for st in pantry["stages"]:
+    print(f"| {st['stage']} | {', '.join(st['carries']) or '—'} | {st['tokens']:,} | {st['naiveTokens']:,} |")
+print(f"""
+Prompt tokens grow linearly with product size (large-10 → large-100: {prompts['products'][2]['totalTokens']:,} →
+{prompts['products'][4]['totalTokens']:,}); carrying only the needed upstream saves a third or more, and more as
+products grow.
+
+## Supervisor throughput against a Hono peer
+
+`bench/throughput.sh`: wrk on loopback ({tput['connections']} connections, {tput['secondsPerRun']} s per run,
+{tput['rounds']} rounds alternated) against the supervisor and against `bench/peer-hono` — a minimal
+TypeScript Worker on Hono doing the same token lookup, rate-limiter call, D1 queries and R2 read over the same
+local state, under the same wrangler. Medians.
+
+| endpoint | Parit req/s | Parit p99 ms | Hono req/s | Hono p99 ms | ratio |
+|---|---:|---:|---:|---:|---:|""")
+for path, e in tput["endpoints"].items():
+    print(f"| {path} | {e['parit']['rps']:.0f} | {e['parit']['p99Ms']:.1f} | {e['hono']['rps']:.0f} | {e['hono']['p99Ms']:.1f} | {e['rpsRatio']} × |")
+worst = min(e["rpsRatio"] for e in tput["endpoints"].values())
+print(f"""
+Goal (issue 9): ≥ 1.0 × the peer — {'met' if worst >= 1.0 else f'not met (worst {worst} ×)'}.
+Both spend most of each request waiting on local D1 (workerd's SQLite, one connection) and R2; the
+supervisor also computes each stage's status from input hashes and adds the security headers and a log line.
+
+## Time to first response
+
+`bench/devtime.sh`: `scripts/dev.sh` on a warm machine (Workers built, tools installed) until the fleet's first
+200: {', '.join(str(x) for x in dev['devWarmFirst200Ms'])} ms, median **{dev['devWarmMedianMs']:.0f} ms**.
+A fresh clone's Worker build (empty cargo target, tools installed): **{(dev['freshCloneBuildMs'] or 0)/1000:.0f} s**
+(eight release WASM builds with LTO on {os.cpu_count()} cores, then wasm-bindgen and wasm-opt each).
 """)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every benchmark and writes docs/BENCHMARKS.md with the machine, date
 # and commit. Figures are printed as they come. No timing is ever asserted.
+# (The security and reliability figures are bench/reliability.sh's.)
 set -euo pipefail
 # shellcheck source=../scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
@@ -13,5 +14,15 @@ say "deploy: parallel against sequential (dry run)"
 "$ROOT/bench/deploy.sh" | tee "$ROOT/.parit/bench/deploy.json"
 say "pipeline wall time"
 "$ROOT/bench/pipeline.sh" | tee "$ROOT/.parit/bench/pipeline.json"
+say "re-run cost"
+"$ROOT/bench/rerun.sh" | tee "$ROOT/.parit/bench/rerun.json"
+say "domain CPU per stage (criterion)"
+"$ROOT/bench/cpu.sh" | tee "$ROOT/.parit/bench/cpu.json" | cut -c1-300
+say "prompt economy"
+cargo run --quiet --release -p parit-bench --bin prompt_economy | tee "$ROOT/.parit/bench/prompts.json" | cut -c1-300
+say "supervisor throughput against a Hono peer"
+"$ROOT/bench/throughput.sh" | tee "$ROOT/.parit/bench/throughput.json"
+say "dev.sh time to first response; a fresh clone's build"
+"$ROOT/bench/devtime.sh" | tee "$ROOT/.parit/bench/devtime.json"
 python3 "$ROOT/bench/report.py" > "$ROOT/docs/BENCHMARKS.md"
 ok "wrote docs/BENCHMARKS.md"

@@ -1,0 +1,49 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # the variables are for the benches that source this file
+# Shared by the fleet benchmarks: a local Gemini server with a fixed latency,
+# a fleet, an API token, and small helpers. Source after scripts/lib.sh.
+
+# bench_fleet DIR LATENCY_MS: starts both (stopped on exit); sets base, auth, gemini.
+bench_fleet() {
+  local dir="$1" latency="$2" gemini_port port
+  rm -rf "$dir"; mkdir -p "$dir"
+  "$ROOT/scripts/build-workers.sh" > "$dir/build.log" 2>&1 || { tail -n 20 "$dir/build.log" >&2; die "build failed"; }
+  cargo build --quiet --release -p parit-gemini-local
+  gemini_port="$(free_port)"; port="$(free_port)"
+  "$ROOT/target/release/gemini-local" --port "$gemini_port" --latency-ms "$latency" > "$dir/gemini.log" 2>&1 &
+  BENCH_GEMINI_PID=$!
+  BENCH_DIR="$dir"
+  trap '"$ROOT/scripts/fleet.sh" down --dir "$BENCH_DIR" >/dev/null 2>&1 || true; kill "$BENCH_GEMINI_PID" 2>/dev/null || true' EXIT
+  gemini="http://127.0.0.1:$gemini_port"
+  wait_for "$gemini/__control/health" 20 || die "the local Gemini server did not start"
+  "$ROOT/scripts/fleet.sh" up --dir "$dir" --port "$port" --gemini-url "$gemini" --rate-limit 1000000 \
+    --var MAX_PROJECTS_PER_OWNER=0 --var DAILY_TOKENS_PER_OWNER=0 > /dev/null
+  base="http://127.0.0.1:$port"
+  local token
+  token="$("$ROOT/scripts/create-token.sh" --owner bench --label bench --persist-to "$dir/state" 2>/dev/null)"
+  auth=(-H "authorization: Bearer $token")
+  BENCH_TOKEN="$token"
+}
+
+# api METHOD PATH [JSON]: the answer's body.
+api() {
+  curl -sf "${auth[@]}" -X "$1" "$base$2" ${3:+-H 'content-type: application/json' -d "$3"}
+}
+
+# new_project IDEA: its id.
+new_project() {
+  api POST /api/projects "{\"name\":\"Bench\",\"idea\":\"$1\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])'
+}
+
+# run_project ID: runs it to the end; prints "status startedAt finishedAt".
+run_project() {
+  api POST "/api/projects/$1/run" > /dev/null
+  local run status
+  while :; do
+    run="$(api GET "/api/projects/$1" | python3 -c 'import json,sys; r=json.load(sys.stdin)["run"]; print(r["status"], r["startedAt"], r["finishedAt"] or 0)')"
+    read -r status _ _ <<< "$run"
+    [[ "$status" == running ]] || break
+    sleep 0.1
+  done
+  echo "$run"
+}
