@@ -14,6 +14,16 @@ fn fleet_sh(args: &[&str]) {
     assert!(status.success(), "fleet.sh {args:?} failed");
 }
 
+/// Stops the suite's own fleet when the test ends, pass or fail.
+struct Stopped<'a>(&'a str);
+
+impl Drop for Stopped<'_> {
+    fn drop(&mut self) {
+        let root = std::env::var("PARIT_ROOT").unwrap_or_default();
+        let _ = Command::new(format!("{root}/scripts/fleet.sh")).args(["down", "--dir", self.0]).status();
+    }
+}
+
 #[test]
 fn a_run_survives_the_runtime_restarting_mid_stage() {
     let root = std::env::var("PARIT_ROOT").expect("PARIT_ROOT");
@@ -31,6 +41,7 @@ fn a_run_survives_the_runtime_restarting_mid_stage() {
         "5000",
     ];
     fleet_sh(&up);
+    let _stop = Stopped(&dir);
     let base = format!("http://127.0.0.1:{port}");
     mint_token(&base, &format!("{dir}/state"), "restarter");
     let word = unique("restart");
