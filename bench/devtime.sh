@@ -18,9 +18,10 @@ for i in $(seq 1 "$runs"); do
   pid=$!
   for _ in $(seq 1 240); do grep -q "first 200 after" "$dir/dev-$i.log" && break; sleep 0.25; done
   ms="$(grep -o 'first 200 after [0-9]*' "$dir/dev-$i.log" | grep -o '[0-9]*$' || true)"
-  kill -INT -- "-$pid" 2>/dev/null || true
+  kill -INT -- "-$pid" 2>/dev/null || true   # dev.sh stops its fleet on Ctrl-C
   for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
   kill -KILL -- "-$pid" 2>/dev/null || true
+  "$ROOT/scripts/fleet.sh" down --dir "$ROOT/.parit/dev" > /dev/null 2>&1 || true
   [[ -n "$ms" ]] || die "dev.sh did not come up: $(tail -n 20 "$dir/dev-$i.log")"
   warm+=("$ms")
 done

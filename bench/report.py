@@ -9,6 +9,8 @@ def load(name):
 sizes, pipe, deploy = load("sizes.json"), load("pipeline.json"), load("deploy.json")
 rerun, cpu_, prompts = load("rerun.json"), load("cpu.json"), load("prompts.json")
 tput, dev = load("throughput.json"), load("devtime.json")
+fresh_text = ("**{:.0f} s** (eight release WASM builds with LTO, then wasm-bindgen and wasm-opt each)".format(dev["freshCloneBuildMs"] / 1000)
+              if dev.get("freshCloneBuildMs") else "not timed in this run (FRESH=0)")
 import re
 def upload_gzip_kb(w):
     m = re.search(r"gzip: ([0-9.]+) KiB", w["dryRun"])
@@ -35,6 +37,13 @@ sup = next(upload_gzip_kb(w) for w in sizes["workers"] if w["worker"] == "superv
 print(f"""
 The goal is judged on what `wrangler deploy --dry-run` would upload (gzip, JS shim included):
 largest agent {max(agents):.0f} KB ({'met' if max(agents) <= 250 else 'not met'}); supervisor {sup:.0f} KB ({'met' if sup <= 400 else 'not met'}).
+The supervisor is at its limit: authentication, CORS, the log line, the fault switch and the embedded
+`openapi.json` (70 KB raw, 6 KB gzip) took it from 306 KB. Its code section (name section, by crate): the
+domain crate about 174 KB (stage execution, artifact parsing and serialising, renders, validation), `js_sys`
+glue 130 KB (the top-level request future alone, everything it inlines, is 79 KB), `core` 97 KB,
+`serde_json` 95 KB, the supervisor itself 60 KB; data 169 KB. The next cuts: serve `openapi.json`
+compressed, move the renders (views, export) behind their own Worker or feature, and keep the request
+future from inlining every route.
 
 ## Pipeline wall time
 
@@ -51,8 +60,11 @@ supervisor records them, {len(pipe['runs'])} runs: {', '.join(str(r) for r in pi
 Design runs beside data and logic, so the run costs the longest chain
 (prd → data → logic → api → frontend → deployment), not the sum of all seven.
 Goal (issue 9): ≤ 1.05 × critical path — {'met' if pipe['ratioToCriticalPath'] <= 1.05 else 'not met'}. What is above 1.0
-is per-stage bookkeeping: D1 reads of upstream versions and statuses, the R2
-put, the D1 commit, the traces and activity rows, and the service-binding hop.
+is per-stage bookkeeping, about {(pipe['medianMs'] - pipe['criticalPathMs']) / 6:.0f} ms a stage: D1 reads of the project,
+settings, upstream versions and statuses, R2 reads of the upstream bodies, the R2 put, the D1 commit, the
+traces and activity rows, and the service-binding hop. `execute_stage` now overlaps its independent reads
+and writes (it was 1.069 ×); local D1 is one SQLite connection, so overlapping D1 calls gains little here.
+The next step is fewer round trips: one batch for the start-of-stage writes and one for the end.
 
 ## Deploying: parallel against sequential
 
@@ -84,7 +96,8 @@ Goal (issue 9): request path p50 ≤ 1 ms per stage for the examples.
 """)
 sizes_ = cpu_["sizes"]
 order = ["prd", "data", "design", "logic", "api", "frontend", "deployment"]
-for product, stages in cpu_["products"].items():
+product_order = ["pantry", "clinic", "large-10", "large-50", "large-100"]
+for product, stages in sorted(cpu_["products"].items(), key=lambda kv: product_order.index(kv[0]) if kv[0] in product_order else 99):
     sz = sizes_.get(product, {})
     print(f"**{product}** ({sz.get('entities', '?')} entities, {sz.get('endpoints', '?')} endpoints, {sz.get('stories', '?')} stories)\n")
     print("| stage | prompt µs | parse + validate µs | request path µs | views µs |")
@@ -98,12 +111,23 @@ for product, stages in cpu_["products"].items():
 examples_max = max(m["requestPath"] for p in ("pantry", "clinic") for k, m in cpu_["products"][p].items() if "requestPath" in m)
 large = cpu_["products"].get("large-100", {})
 large_max = max((m["requestPath"] for m in large.values() if "requestPath" in m), default=0)
+l50, l100 = cpu_["products"].get("large-50", {}), cpu_["products"].get("large-100", {})
+def growth(what):
+    return {st: l100[st][what] / l50[st][what] for st in order if st in l50 and st in l100 and l50[st].get(what)}
+path_growth, view_growth = growth("requestPath"), growth("views")
+fast = [f"{st} ×{g:.1f}" for st, g in path_growth.items() if g > 3]
+fast_views = [f"{st} ×{g:.1f}" for st, g in view_growth.items() if g > 3]
 print(f"""Slowest request path for the examples: {examples_max:.0f} µs — goal {'met' if examples_max <= 1000 else 'not met'}.
-At 100 entities / 500 endpoints / 200 stories the slowest stage takes {large_max/1000:.2f} ms: the work grows
-about linearly with the artifact's size (parsing and validation walk each element once; cross-references are
-looked up in hash sets, not scanned).
 
-## Re-run cost
+Growth with size, from 50 to 100 entities (twice the size): a linear step would take ×2. Request paths:
+{', '.join(f"{st} ×{g:.1f}" for st, g in path_growth.items())}; views: {', '.join(f"{st} ×{g:.1f}" for st, g in view_growth.items())}.
+The slowest request path at 100 entities / 500 endpoints / 200 stories is {large_max/1000:.1f} ms.
+{('Faster than linear: request path ' + ', '.join(fast) + '; ' if fast else '')}{('views ' + ', '.join(fast_views) + '. ' if fast_views else '')}These
+are the checks and renders that match each item against a list instead of a set (the frontend's API calls
+against the declared endpoints, each OpenAPI operation against the entity schemas); they stay within the 10 ms
+CPU budget up to about 50 entities and are the next thing to index.
+""")
+print(f"""## Re-run cost
 
 `bench/rerun.sh`: one project, model latency L = {rerun['latencyMs']} ms. Tokens are what the traces record;
 model calls exclude cache hits.
@@ -144,20 +168,24 @@ products grow.
 TypeScript Worker on Hono doing the same token lookup, rate-limiter call, D1 queries and R2 read over the same
 local state, under the same wrangler. Medians.
 
-| endpoint | Parit req/s | Parit p99 ms | Hono req/s | Hono p99 ms | ratio |
-|---|---:|---:|---:|---:|---:|""")
+| endpoint | Parit req/s | Parit p99 ms | Parit non-2xx | Hono req/s | Hono p99 ms | Hono non-2xx | ratio |
+|---|---:|---:|---:|---:|---:|---:|---:|""")
 for path, e in tput["endpoints"].items():
-    print(f"| {path} | {e['parit']['rps']:.0f} | {e['parit']['p99Ms']:.1f} | {e['hono']['rps']:.0f} | {e['hono']['p99Ms']:.1f} | {e['rpsRatio']} × |")
+    print(f"| {path} | {e['parit']['rps']:.0f} | {e['parit']['p99Ms']:.1f} | {e['parit']['non2xx']} | {e['hono']['rps']:.0f} | {e['hono']['p99Ms']:.1f} | {e['hono']['non2xx']} | {e['rpsRatio']} × |")
 worst = min(e["rpsRatio"] for e in tput["endpoints"].values())
 print(f"""
 Goal (issue 9): ≥ 1.0 × the peer — {'met' if worst >= 1.0 else f'not met (worst {worst} ×)'}.
-Both spend most of each request waiting on local D1 (workerd's SQLite, one connection) and R2; the
-supervisor also computes each stage's status from input hashes and adds the security headers and a log line.
+Both spend most of each request waiting on local D1 (workerd's SQLite, one connection) and R2 — under
+100 requests a second for either, so the numbers say more about local D1 than about either Worker. The
+peer's non-2xx answers are D1 errors while the fleet writes the same file (the supervisor retries transient
+D1 errors; the peer, like most Workers, does not), so its rate includes some fast failures. Per request the
+supervisor also computes each stage's status from input hashes, copies headers to add the security and CORS
+set, and writes a log line; the project route's gap (6 D1 queries) is the place to work: the token lookup and
+the project row could be one query.
 
 ## Time to first response
 
 `bench/devtime.sh`: `scripts/dev.sh` on a warm machine (Workers built, tools installed) until the fleet's first
 200: {', '.join(str(x) for x in dev['devWarmFirst200Ms'])} ms, median **{dev['devWarmMedianMs']:.0f} ms**.
-A fresh clone's Worker build (empty cargo target, tools installed): **{(dev['freshCloneBuildMs'] or 0)/1000:.0f} s**
-(eight release WASM builds with LTO on {os.cpu_count()} cores, then wasm-bindgen and wasm-opt each).
+A fresh clone's Worker build (empty cargo target, tools installed): {fresh_text}.
 """)

@@ -2,6 +2,7 @@
 # Runs every benchmark and writes docs/BENCHMARKS.md with the machine, date
 # and commit. Figures are printed as they come. No timing is ever asserted.
 # (The security and reliability figures are bench/reliability.sh's.)
+# About 10 minutes on this 2-core machine.
 set -euo pipefail
 # shellcheck source=../scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
@@ -22,7 +23,7 @@ say "prompt economy"
 cargo run --quiet --release -p parit-bench --bin prompt_economy | tee "$ROOT/.parit/bench/prompts.json" | cut -c1-300
 say "supervisor throughput against a Hono peer"
 "$ROOT/bench/throughput.sh" | tee "$ROOT/.parit/bench/throughput.json"
-say "dev.sh time to first response; a fresh clone's build"
+say "dev.sh time to first response; a fresh clone's Worker build"
 "$ROOT/bench/devtime.sh" | tee "$ROOT/.parit/bench/devtime.json"
 python3 "$ROOT/bench/report.py" > "$ROOT/docs/BENCHMARKS.md"
 ok "wrote docs/BENCHMARKS.md"
