@@ -17,7 +17,7 @@ use crate::protocol::{Brief, CallKind, CallOutcome, CallRecord, GenerateRequest,
 use crate::stage::Stage;
 use crate::store::*;
 use crate::validate::validate;
-use futures_util::future::{join, try_join, try_join4, try_join_all};
+use futures_util::future::{join3, try_join, try_join4, try_join_all};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -322,7 +322,9 @@ pub async fn execute_stage<S: Store, B: BlobStore, A: AgentPort, E: Environment>
             ))
         })
         .collect();
-    try_join(store.add_traces(&traces), store.add_activity(&retries)).await?;
+    // Recording the calls overlaps the version's writes on success; on failure
+    // it comes first, so the feed shows the retries before the failure.
+    let record_calls = try_join(store.add_traces(&traces), store.add_activity(&retries));
 
     // Never trust an artifact across a boundary: check it again here.
     let checked = match reply {
@@ -359,6 +361,7 @@ pub async fn execute_stage<S: Store, B: BlobStore, A: AgentPort, E: Environment>
     let success = match checked {
         Ok(s) => s,
         Err(f) => {
+            record_calls.await?;
             checkpoint.status = CheckpointStatus::Failed;
             checkpoint.error_class = Some(f.class.clone());
             checkpoint.error_message = Some(f.message.clone());
@@ -394,7 +397,8 @@ pub async fn execute_stage<S: Store, B: BlobStore, A: AgentPort, E: Environment>
             previous: &previous,
         },
     );
-    let ((), version) = join(cache_write, new_version).await;
+    let ((), recorded, version) = join3(cache_write, record_calls, new_version).await;
+    recorded?;
     let version = version?;
     let cost = traces.iter().map(|t| t.cost_usd).sum();
     store

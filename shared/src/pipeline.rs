@@ -134,9 +134,20 @@ pub async fn run_pipeline<S: Store, B: BlobStore, A: AgentPort, E: Environment, 
         })
     };
 
+    // A stage that just succeeded: reported to the control while the statuses are read.
+    let mut produced: Option<Stage> = None;
     loop {
-        if !control.cancel_requested() && budget_stop.is_none() {
-            let statuses = statuses(ports.store, project_id).await?;
+        let just_produced = produced.take();
+        let report = async move {
+            if let Some(stage) = just_produced {
+                control.produced(stage).await;
+            }
+        };
+        if control.cancel_requested() || budget_stop.is_some() {
+            report.await;
+        } else {
+            let (statuses, ()) = futures_util::future::join(statuses(ports.store, project_id), report).await;
+            let statuses = statuses?;
             for stage in Stage::ALL {
                 let ready = statuses[&stage] != StageStatus::Done
                     && !running.contains(&stage)
@@ -155,7 +166,7 @@ pub async fn run_pipeline<S: Store, B: BlobStore, A: AgentPort, E: Environment, 
         let Some((stage, result)) = in_flight.next().await else { break };
         running.remove(&stage);
         match result {
-            Ok(StageOutcome::Succeeded(_)) => control.produced(stage).await,
+            Ok(StageOutcome::Succeeded(_)) => produced = Some(stage),
             Ok(StageOutcome::Failed(f)) => {
                 let used = calls.entry(stage).or_default();
                 *used += f.attempts.max(1);

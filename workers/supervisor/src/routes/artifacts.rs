@@ -34,15 +34,19 @@ pub(crate) async fn list(app: &App, id: &str) -> AppResult<Response> {
 }
 
 pub(crate) async fn get(app: &App, id: &str, stage: Stage, req: &Request) -> AppResult<Response> {
-    app.owned_project(id).await?;
     let query = Query::of(req);
-    let record = match query.get("version") {
-        None => app.store.latest_artifact(id, stage).await?,
-        Some(_) => {
-            let v = query.number("version", 1, 1, u64::from(u32::MAX))? as u32;
-            app.store.artifact_version(id, stage, v).await?
-        }
+    let version = match query.get("version") {
+        None => None,
+        Some(_) => Some(query.number("version", 1, 1, u64::from(u32::MAX))? as u32),
     };
+    // Overlapped with the owner check; a row of someone else's project is dropped unread.
+    let (_, record) = futures_util::try_join!(app.owned_project(id), async {
+        match version {
+            None => app.store.latest_artifact(id, stage).await,
+            Some(v) => app.store.artifact_version(id, stage, v).await,
+        }
+        .map_err(AppError::from)
+    })?;
     let Some(record) = record else {
         return Err(AppError::NotFound(match query.get("version") {
             Some(v) => format!("the {stage} artifact has no version {v}"),

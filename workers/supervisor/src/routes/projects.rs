@@ -83,11 +83,15 @@ pub(crate) async fn get(app: &App, id: &str) -> AppResult<Response> {
 
 /// The project as `GET /api/projects/:id` and the events stream show it.
 pub(crate) async fn snapshot(app: &App, id: &str) -> AppResult<Value> {
-    let project = app.owned_project(id).await?;
-    let settings = app.store.settings(id).await?;
-    let checkpoints = app.store.checkpoints(id).await?;
-    let latest = app.store.latest_artifacts(id).await?;
-    let run = app.store.latest_run(id).await?;
+    // Overlapped: the rows of a project that is not the caller's are read
+    // and dropped, and the answer is the same 404.
+    let (project, settings, checkpoints, latest, run) = futures_util::try_join!(
+        app.owned_project(id),
+        async { app.store.settings(id).await.map_err(AppError::from) },
+        async { app.store.checkpoints(id).await.map_err(AppError::from) },
+        async { app.store.latest_artifacts(id).await.map_err(AppError::from) },
+        async { app.store.latest_run(id).await.map_err(AppError::from) },
+    )?;
     let mut v = view(&project, &settings, &checkpoints, &latest);
     v["run"] = json!(run);
     Ok(v)
