@@ -34,6 +34,20 @@ fn event_time(events: &[Value], kind: &str, stage: &str) -> u64 {
         .unwrap_or_else(|| panic!("no {kind} event for {stage}"))
 }
 
+/// The project's row in the caller's project list, paging as far as needed.
+fn list_row(id: &str) -> Value {
+    let mut cursor = String::new();
+    loop {
+        let (s, page) = get(&url(&format!("/api/projects?limit=100{cursor}")));
+        assert_eq!(s, 200, "{page}");
+        if let Some(row) = page["projects"].as_array().unwrap().iter().find(|p| p["id"] == id) {
+            return row.clone();
+        }
+        let next = page["nextCursor"].as_str().unwrap_or_else(|| panic!("{id} is not in the list"));
+        cursor = format!("&cursor={next}");
+    }
+}
+
 #[test]
 fn a_run_completes_with_no_client_and_design_overlaps_data() {
     let (id, word) = slow_project("full", 800);
@@ -52,6 +66,13 @@ fn a_run_completes_with_no_client_and_design_overlaps_data() {
     assert!(ev
         .iter()
         .any(|e| e["kind"] == "run_finished" && e["message"].as_str().unwrap_or("").contains("completed")));
+    // The project list shows the run's status and what it spent, as the traces add it up.
+    let (_, traces) = get(&url(&format!("/api/projects/{id}/traces")));
+    let row = list_row(&id);
+    assert_eq!((row["status"].clone(), row["stagesBuilt"].clone()), (json!("completed"), json!(7)), "{row}");
+    assert_eq!(row["totalTokens"], traces["totals"]["totalTokens"], "{row}");
+    let cost = row["costUsd"].as_f64().unwrap();
+    assert!(cost > 0.0 && (cost - traces["totals"]["costUsd"].as_f64().unwrap()).abs() < 1e-9, "{row}");
 }
 
 #[test]
@@ -177,12 +198,17 @@ fn regenerate_with_feedback_makes_a_new_version_from_the_feedback() {
     let last = gemini_requests(&word).last().cloned().unwrap();
     let prompt = last["body"]["contents"][0]["parts"][0]["text"].as_str().unwrap().to_string();
     assert!(prompt.contains("Reviewer feedback to apply in this version:\nAdd a persona for students"), "{prompt}");
+    // The local server notes the feedback in the PRD, as a model would change
+    // it: the new version differs, so the stages built from it are stale.
+    let (_, prd) = get(&url(&format!("/api/projects/{id}/artifacts/prd")));
+    assert!(prd["artifact"]["summary"].as_str().unwrap().ends_with("(Revised: Add a persona for students)"), "{prd}");
     let (_, project) = get(&url(&format!("/api/projects/{id}")));
     let table = stage_table(&project);
-    assert_eq!(table[0].1, "done");
-    // The regenerated PRD has the same content (the local server is deterministic),
-    // so its dependents' inputs did not change: nothing is stale.
-    assert!(table.iter().all(|(_, st, _)| st != "stale"), "{table:?}");
+    assert_eq!(
+        table[..3].iter().map(|(_, st, _)| st.as_str()).collect::<Vec<_>>(),
+        ["done", "stale", "stale"],
+        "{table:?}"
+    );
     let (s, b) = post(&url(&format!("/api/projects/{id}/stages/prd/regenerate")), &json!({"feedback": 5}));
     assert_eq!(s, 400, "{b}");
 }
@@ -216,6 +242,8 @@ fn approval_gates_pause_after_each_stage() {
     assert_eq!(project["run"]["status"], "awaiting_approval", "{project}");
     assert_eq!(stage_table(&project)[0].1, "done");
     assert_eq!(stage_table(&project)[1].1, "pending");
+    // The project says which stages wait, so a client can offer exactly those.
+    assert_eq!(project["run"]["awaitingApproval"], json!(["prd"]), "{project}");
     let (s, body) = post(&url(&format!("/api/projects/{id}/stages/design/approve")), &json!({}));
     assert_eq!(s, 409, "design is not waiting: {body}");
     let (s, body) = post(&url(&format!("/api/projects/{id}/stages/prd/approve")), &json!({}));
@@ -225,6 +253,9 @@ fn approval_gates_pause_after_each_stage() {
     let done: Vec<String> =
         stage_table(&project).into_iter().filter(|(_, st, _)| st == "done").map(|(n, _, _)| n).collect();
     assert_eq!(done, ["prd", "data", "design"]);
+    let mut waiting: Vec<String> = serde_json::from_value(project["run"]["awaitingApproval"].clone()).unwrap();
+    waiting.sort();
+    assert_eq!(waiting, ["data", "design"], "{project}");
     // While a run is active, single-stage requests are refused.
     let (s, body) = execute(&fleet().url, &id, "logic");
     assert_eq!(s, 409, "{body}");

@@ -254,7 +254,12 @@ impl GeminiLocal {
         if let Some(data) = upstream_data(&request) {
             product.adopt_fields(&data);
         }
-        let artifact = product.artifact(stage).to_value().to_string();
+        let mut artifact = product.artifact(stage).to_value();
+        // Reviewer feedback changes the answer, as it would a real model's.
+        if let Some(feedback) = feedback_text(&request) {
+            apply_feedback(&mut artifact, &feedback);
+        }
+        let artifact = artifact.to_string();
         let prompt_tokens = (body.len() / 4) as u64;
         let (status, answer) = match fault {
             None => ok(model, &artifact, "STOP", prompt_tokens),
@@ -297,6 +302,37 @@ fn brief_text(request: &GenerateContentRequest) -> String {
         .filter(|l| l.starts_with("Product name:") || l.starts_with("Product idea:"))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// The reviewer feedback the prompt asks this version to apply, if any.
+fn feedback_text(request: &GenerateContentRequest) -> Option<String> {
+    const MARK: &str = "Reviewer feedback to apply in this version:\n";
+    let text: String =
+        request.contents.first().into_iter().flat_map(|c| c.parts.iter()).filter_map(|p| p.text.as_deref()).collect();
+    let start = text.find(MARK)? + MARK.len();
+    // The prompt ends with "\n\nProduce the <stage> artifact." after the feedback.
+    let rest = &text[start..];
+    let feedback = rest[..rest.rfind("\n\nProduce the ").unwrap_or(rest.len())].trim();
+    (!feedback.is_empty()).then(|| feedback.to_string())
+}
+
+/// Notes the feedback in the artifact's first prose field (a summary,
+/// description, purpose or narrative, searched depth first), so the new
+/// version differs from the last and its dependents become stale.
+fn apply_feedback(artifact: &mut Value, feedback: &str) -> bool {
+    match artifact {
+        Value::Object(map) => {
+            for key in ["summary", "description", "purpose", "narrative"] {
+                if let Some(Value::String(text)) = map.get_mut(key) {
+                    text.push_str(&format!(" (Revised: {feedback})"));
+                    return true;
+                }
+            }
+            map.values_mut().any(|v| apply_feedback(v, feedback))
+        }
+        Value::Array(items) => items.iter_mut().any(|v| apply_feedback(v, feedback)),
+        _ => false,
+    }
 }
 
 fn usage(prompt_tokens: u64, output_chars: usize) -> Value {

@@ -13,6 +13,14 @@ use std::time::Duration;
 use worker::wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement, Delay};
 
+/// What the project list shows beside each project.
+pub(crate) struct ProjectTally {
+    pub(crate) run_status: Option<String>,
+    pub(crate) stages_built: u64,
+    pub(crate) total_tokens: u64,
+    pub(crate) cost_usd: f64,
+}
+
 /// A live API token, as authentication needs it.
 pub(crate) struct TokenRow {
     pub(crate) id: String,
@@ -287,31 +295,53 @@ impl D1Store {
         .await
     }
 
-    /// One page of projects, newest first, after the cursor `(created_at, id)`.
+    /// One page of projects, newest first, after the cursor `(created_at, id)`,
+    /// each with what the list shows: its latest run's status, how many
+    /// stages have an artifact, and the tokens and dollars its calls spent.
     pub(crate) async fn list_projects(
         &self,
         owner: &str,
         limit: u64,
         after: Option<(u64, &str)>,
-    ) -> Result<Vec<ProjectRecord>, StoreError> {
+    ) -> Result<Vec<(ProjectRecord, ProjectTally)>, StoreError> {
+        const COLUMNS: &str = "SELECT p.*,
+             (SELECT status FROM runs r WHERE r.project_id = p.id ORDER BY started_at DESC LIMIT 1) AS run_status,
+             (SELECT COUNT(DISTINCT stage) FROM artifacts a WHERE a.project_id = p.id) AS stages_built,
+             (SELECT COALESCE(SUM(prompt_tokens + output_tokens + thoughts_tokens), 0)
+                FROM execution_traces t WHERE t.project_id = p.id) AS total_tokens,
+             (SELECT COALESCE(SUM(cost_usd), 0) FROM execution_traces t WHERE t.project_id = p.id) AS cost_usd
+           FROM projects p WHERE p.owner_id = ?1";
         let rows = match after {
             None => {
                 self.rows(
-                    "SELECT * FROM projects WHERE owner_id = ?1 ORDER BY created_at DESC, id DESC LIMIT ?2",
+                    &format!("{COLUMNS} ORDER BY p.created_at DESC, p.id DESC LIMIT ?2"),
                     &[text(owner), num(limit)],
                 )
                 .await?
             }
             Some((t, id)) => {
                 self.rows(
-                    "SELECT * FROM projects WHERE owner_id = ?1 AND (created_at < ?2 OR (created_at = ?2 AND id < ?3))
-                     ORDER BY created_at DESC, id DESC LIMIT ?4",
+                    &format!(
+                        "{COLUMNS} AND (p.created_at < ?2 OR (p.created_at = ?2 AND p.id < ?3))
+                         ORDER BY p.created_at DESC, p.id DESC LIMIT ?4"
+                    ),
                     &[text(owner), num(t), text(id), num(limit)],
                 )
                 .await?
             }
         };
-        Ok(rows.iter().map(project_from).collect())
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let tally = ProjectTally {
+                    run_status: col_opt_str(r, "run_status"),
+                    stages_built: col_u64(r, "stages_built"),
+                    total_tokens: col_u64(r, "total_tokens"),
+                    cost_usd: r["cost_usd"].as_f64().unwrap_or(0.0),
+                };
+                (project_from(r), tally)
+            })
+            .collect())
     }
 
     /// Creates or updates a run row.

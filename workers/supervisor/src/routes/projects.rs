@@ -9,7 +9,7 @@ use parit_shared::status::{stage_statuses, StageStatus};
 use parit_shared::store::*;
 use parit_shared::Stage;
 use serde_json::{json, Value};
-use worker::{Request, Response};
+use worker::{Method, Request, Response};
 
 /// Largest body of a create or settings request.
 const MAX_BODY: usize = 16 * 1024;
@@ -62,8 +62,18 @@ pub(crate) async fn list(app: &App, req: &Request) -> AppResult<Response> {
         app.store.list_projects(app.owner()?, limit + 1, after.as_ref().map(|(t, id)| (*t, id.as_str()))).await?;
     let more = page.len() as u64 > limit;
     page.truncate(limit as usize);
-    let next = if more { page.last().map(|p| format!("{}.{}", p.created_at, p.id)) } else { None };
-    let projects: Vec<Value> = page.iter().map(summary).collect();
+    let next = if more { page.last().map(|(p, _)| format!("{}.{}", p.created_at, p.id)) } else { None };
+    let projects: Vec<Value> = page
+        .iter()
+        .map(|(p, tally)| {
+            let mut v = summary(p);
+            v["status"] = json!(tally.run_status.as_deref().unwrap_or("new"));
+            v["stagesBuilt"] = json!(tally.stages_built);
+            v["totalTokens"] = json!(tally.total_tokens);
+            v["costUsd"] = json!(tally.cost_usd);
+            v
+        })
+        .collect();
     Ok(json(200, &json!({"projects": projects, "nextCursor": next}))?)
 }
 
@@ -94,6 +104,15 @@ pub(crate) async fn snapshot(app: &App, id: &str) -> AppResult<Value> {
     )?;
     let mut v = view(&project, &settings, &checkpoints, &latest);
     v["run"] = json!(run);
+    // An active run's steering state (which stages wait for approval, whether
+    // a cancel is pending) lives in its Durable Object: ask it, only then.
+    if run.as_ref().is_some_and(|r| r.status == "running" || r.status == "awaiting_approval") {
+        let mut answer = app.pipeline(id, Method::Get, "/state", None).await?;
+        let live: Value = answer.json().await?;
+        if live["run"]["id"] == v["run"]["id"] {
+            v["run"] = live["run"].clone();
+        }
+    }
     Ok(v)
 }
 
