@@ -1,0 +1,369 @@
+// The supervisor's API: bearer auth, JSON errors turned into readable
+// messages, and the live event stream read with fetch (EventSource cannot
+// send an Authorization header).
+
+export const STAGES = ["prd", "data", "design", "logic", "api", "frontend", "deployment"] as const;
+export type Stage = (typeof STAGES)[number];
+export const STAGE_NAMES: Record<Stage, string> = {
+  prd: "PRD",
+  data: "Data model",
+  design: "UI design",
+  logic: "Business logic",
+  api: "API spec",
+  frontend: "Frontend code",
+  deployment: "Deployment",
+};
+
+export type StageStatus = "pending" | "running" | "done" | "failed" | "stale";
+export interface StageView {
+  stage: Stage;
+  status: StageStatus;
+  version: number | null;
+  source: string | null;
+  needs: Stage[];
+  error: { class: string; message: string } | null;
+  updatedAt: number | null;
+  lastGoodVersion: number | null;
+}
+export interface Settings {
+  model: string;
+  temperature: number;
+  maxOutputTokens: number;
+  tokenBudget: number | null;
+  autoAdvance: boolean;
+}
+export interface Run {
+  id: string;
+  status: "running" | "awaiting_approval" | "completed" | "failed" | "cancelled" | "budget_exceeded";
+  message: string | null;
+  startedAt: number;
+  finishedAt: number | null;
+  awaitingApproval?: Stage[];
+}
+export interface Project {
+  id: string;
+  name: string;
+  idea: string;
+  createdAt: number;
+  updatedAt: number;
+  settings: Settings;
+  stages: StageView[];
+  run: Run | null;
+}
+export interface ProjectRow {
+  id: string;
+  name: string;
+  idea: string;
+  createdAt: number;
+  updatedAt: number;
+  status: string;
+  stagesBuilt: number;
+  totalTokens: number;
+  costUsd: number;
+}
+export interface Totals {
+  calls: number;
+  cacheHits: number;
+  promptTokens: number;
+  outputTokens: number;
+  thoughtsTokens: number;
+  totalTokens: number;
+  costUsd: number;
+}
+export interface Trace {
+  id: string;
+  stage: Stage;
+  callKind: string;
+  attempt: number;
+  model: string;
+  promptTokens: number;
+  outputTokens: number;
+  thoughtsTokens: number;
+  latencyMs: number;
+  outcome: string;
+  errorClass: string | null;
+  message: string | null;
+  cacheHit: boolean;
+  costUsd: number;
+  createdAt: number;
+}
+export interface Traces {
+  traces: Trace[];
+  totals: Totals;
+  byStage: Partial<Record<Stage, Totals>>;
+}
+export interface Activity {
+  id?: string;
+  kind: string;
+  stage: Stage | null;
+  message: string;
+  createdAt: number;
+}
+export interface VersionMeta {
+  stage: Stage;
+  version: number;
+  source: string;
+  model: string | null;
+  contentHash: string;
+  sizeBytes: number;
+  createdAt: number;
+}
+export interface ArtifactBody extends VersionMeta {
+  artifact: Record<string, unknown>;
+}
+export interface ViewList {
+  version: number;
+  views: { name: string; contentType: string; bytes: number }[];
+}
+export interface Finding {
+  severity: "error" | "warning";
+  stage: Stage;
+  location: string;
+  message: string;
+}
+export interface Consistency {
+  checked: Stage[];
+  errors: number;
+  warnings: number;
+  findings: Finding[];
+  matrix: { story: string; title: string; entities: string[]; screens: string[]; endpoints: string[] }[];
+}
+
+/** An answer the API refused, in words a person can act on. */
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code: string,
+    readonly requestId: string | null = null,
+    readonly problems: string[] = [],
+    readonly retryAfter: number | null = null,
+  ) {
+    super(message);
+  }
+}
+
+const TOKEN_KEY = "parit.token";
+const URL_KEY = "parit.supervisorUrl";
+let defaultUrl = "http://127.0.0.1:8787";
+
+/** Reads config.json (the supervisor URL the site was built or deployed with). */
+export async function loadConfig(): Promise<void> {
+  try {
+    const res = await fetch("./config.json", { cache: "no-store" });
+    if (res.ok) {
+      const config = (await res.json()) as { supervisorUrl?: string };
+      if (config.supervisorUrl) defaultUrl = config.supervisorUrl.replace(/\/+$/, "");
+    }
+  } catch {
+    // Keep the built-in default.
+  }
+}
+
+export const connection = {
+  get url(): string {
+    return localStorage.getItem(URL_KEY) || defaultUrl;
+  },
+  get defaultUrl(): string {
+    return defaultUrl;
+  },
+  get token(): string | null {
+    return localStorage.getItem(TOKEN_KEY);
+  },
+  save(url: string, token: string): void {
+    const clean = url.trim().replace(/\/+$/, "");
+    if (clean && clean !== defaultUrl) localStorage.setItem(URL_KEY, clean);
+    else localStorage.removeItem(URL_KEY);
+    localStorage.setItem(TOKEN_KEY, token.trim());
+  },
+  forget(): void {
+    localStorage.removeItem(TOKEN_KEY);
+  },
+};
+
+type Body = unknown;
+
+/**
+ * Local `wrangler dev` sometimes drops a request between its proxy and
+ * workerd before the Worker sees it and answers this 503 (workers-sdk#14641);
+ * it retries GETs itself but not other methods. Deployed Workers never send
+ * it. One retry of exactly that answer.
+ */
+async function devProxyDropped(res: Response): Promise<boolean> {
+  if (res.status !== 503 || res.headers.get("retry-after") !== "0") return false;
+  return (await res.clone().text()).startsWith("Your worker restarted mid-request");
+}
+
+async function request(method: string, path: string, body?: Body, signal?: AbortSignal, retried = false): Promise<Response> {
+  const headers: Record<string, string> = {};
+  const token = connection.token;
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers["content-type"] = "application/json";
+  let res: Response;
+  try {
+    res = await fetch(connection.url + path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
+    });
+  } catch (e) {
+    if (signal?.aborted) throw e;
+    throw new ApiError(
+      `Cannot reach the supervisor at ${connection.url}. Is it running, and does it allow this site's origin?`,
+      0,
+      "unreachable",
+    );
+  }
+  if (!retried && (await devProxyDropped(res))) return request(method, path, body, signal, true);
+  if (!res.ok) throw await toError(res);
+  return res;
+}
+
+async function toError(res: Response): Promise<ApiError> {
+  let code = "http_" + res.status;
+  let message = `The supervisor answered ${res.status} ${res.statusText}`.trim();
+  let requestId = res.headers.get("x-request-id");
+  let problems: string[] = [];
+  try {
+    const body = (await res.json()) as {
+      error?: { code?: string; message?: string; requestId?: string; problems?: string[] };
+    };
+    if (body.error) {
+      code = body.error.code ?? code;
+      message = body.error.message ?? message;
+      requestId = body.error.requestId ?? requestId;
+      problems = body.error.problems ?? [];
+    }
+  } catch {
+    // Not JSON: keep the status line.
+  }
+  const retryAfter = Number(res.headers.get("retry-after")) || null;
+  if (res.status === 401) {
+    message = "The supervisor did not accept your API token. Enter a valid one under Connection.";
+  } else if (res.status === 429 && code === "rate_limited") {
+    message = `Too many requests with this token; wait ${retryAfter ?? 60} s and try again.`;
+  }
+  return new ApiError(message, res.status, code, requestId, problems, retryAfter);
+}
+
+export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+  return (await (await request("GET", path, undefined, signal)).json()) as T;
+}
+
+export async function send<T>(method: string, path: string, body?: Body): Promise<T> {
+  return (await (await request(method, path, body)).json()) as T;
+}
+
+export async function getText(path: string): Promise<string> {
+  return (await request("GET", path)).text();
+}
+
+export async function getBlob(path: string): Promise<{ blob: Blob; filename: string | null }> {
+  const res = await request("GET", path);
+  const disposition = res.headers.get("content-disposition") ?? "";
+  const filename = /filename="([^"]+)"/.exec(disposition)?.[1] ?? null;
+  return { blob: await res.blob(), filename };
+}
+
+export const api = {
+  projects: () => getJson<{ projects: ProjectRow[]; nextCursor: string | null }>("/api/projects?limit=100"),
+  project: (id: string) => getJson<Project>(`/api/projects/${id}`),
+  create: (body: { name: string; idea: string; settings: Partial<Settings> }) =>
+    send<Project>("POST", "/api/projects", body),
+  remove: (id: string) => send<{ deleted: string }>("DELETE", `/api/projects/${id}`),
+  settings: (id: string, patch: Partial<Settings>) =>
+    send<{ settings: Settings }>("PATCH", `/api/projects/${id}/settings`, patch),
+  run: (id: string) => send<{ started: boolean; run: Run }>("POST", `/api/projects/${id}/run`),
+  cancel: (id: string) => send<unknown>("POST", `/api/projects/${id}/cancel`),
+  approve: (id: string, stage: Stage) => send<unknown>("POST", `/api/projects/${id}/stages/${stage}/approve`),
+  regenerate: (id: string, stage: Stage, feedback: string) =>
+    send<unknown>("POST", `/api/projects/${id}/stages/${stage}/regenerate`, { feedback }),
+  edit: (id: string, stage: Stage, artifact: unknown) =>
+    send<unknown>("PUT", `/api/projects/${id}/artifacts/${stage}`, artifact),
+  versions: (id: string) => getJson<{ versions: VersionMeta[] }>(`/api/projects/${id}/artifacts`),
+  artifact: (id: string, stage: Stage, version?: number) =>
+    getJson<ArtifactBody>(`/api/projects/${id}/artifacts/${stage}${version ? `?version=${version}` : ""}`),
+  views: (id: string, stage: Stage, version?: number) =>
+    getJson<ViewList>(`/api/projects/${id}/artifacts/${stage}/views${version ? `?version=${version}` : ""}`),
+  view: (id: string, stage: Stage, name: string, version?: number) =>
+    getText(`/api/projects/${id}/artifacts/${stage}/views/${name}${version ? `?version=${version}` : ""}`),
+  consistency: (id: string) => getJson<Consistency>(`/api/projects/${id}/consistency`),
+  traces: (id: string) => getJson<Traces>(`/api/projects/${id}/traces`),
+  activity: (id: string) => getJson<{ events: Activity[] }>(`/api/projects/${id}/activity?limit=500`),
+};
+
+export interface StreamFrame {
+  id: number | null;
+  event: string;
+  data: unknown;
+}
+
+/**
+ * Follows `GET …/events` until `signal` aborts, reconnecting with
+ * Last-Event-ID when the stream ends or drops. `onFrame` gets the snapshot
+ * first, then each activity event; `onState` says whether it is connected.
+ */
+export async function follow(
+  projectId: string,
+  signal: AbortSignal,
+  onFrame: (frame: StreamFrame) => void,
+  onState: (connected: boolean, error?: ApiError) => void,
+): Promise<void> {
+  let lastId: number | null = null;
+  while (!signal.aborted) {
+    try {
+      const headers: Record<string, string> = { authorization: `Bearer ${connection.token ?? ""}` };
+      if (lastId !== null) headers["last-event-id"] = String(lastId);
+      const res = await fetch(`${connection.url}/api/projects/${projectId}/events`, { headers, signal });
+      if (!res.ok) {
+        const err = await toError(res);
+        onState(false, err);
+        if (res.status === 401 || res.status === 404) return;
+      } else if (res.body) {
+        onState(true);
+        const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buffer = "";
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffer += value;
+          let cut: number;
+          while ((cut = buffer.indexOf("\n\n")) >= 0) {
+            const frame = parseFrame(buffer.slice(0, cut));
+            buffer = buffer.slice(cut + 2);
+            if (frame) {
+              if (frame.id !== null) lastId = frame.id;
+              onFrame(frame);
+            }
+          }
+        }
+      }
+    } catch {
+      if (signal.aborted) return;
+    }
+    onState(false);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+function parseFrame(text: string): StreamFrame | null {
+  let id: number | null = null;
+  let event = "message";
+  const data: string[] = [];
+  for (const line of text.split("\n")) {
+    if (line.startsWith(":")) continue;
+    const colon = line.indexOf(":");
+    const field = colon < 0 ? line : line.slice(0, colon);
+    const value = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
+    if (field === "id") id = Number(value);
+    else if (field === "event") event = value;
+    else if (field === "data") data.push(value);
+  }
+  if (data.length === 0) return null;
+  try {
+    return { id, event, data: JSON.parse(data.join("\n")) };
+  } catch {
+    return null;
+  }
+}

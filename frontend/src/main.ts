@@ -1,0 +1,241 @@
+// The app shell: a hash router, the Connection screen and the Projects screen.
+// Each screen renders into <main> and gets an AbortSignal that fires when the
+// user leaves it (to stop its live stream).
+
+import "./style.css";
+import { api, ApiError, connection, getJson, loadConfig, type ProjectRow } from "./api";
+import { empty, fill, fmt, h, loading } from "./dom";
+import { projectPage } from "./project";
+import { busy, confirmDialog, errorBox, runBadge, toast } from "./ui";
+
+const main = document.getElementById("main") as HTMLElement;
+let leave = new AbortController();
+let firstRoute = true;
+
+async function route(): Promise<void> {
+  leave.abort();
+  leave = new AbortController();
+  const signal = leave.signal;
+  const path = location.hash.replace(/^#/, "") || "/";
+  const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
+  markNav(parts[0] ?? "");
+  if (parts[0] !== "connect" && !connection.token) {
+    location.replace("#/connect");
+    return;
+  }
+  try {
+    if (parts[0] === "connect") connectPage();
+    else if (parts[0] === "projects" && parts[1]) await projectPage(main, parts[1], parts.slice(2), signal);
+    else if (parts.length === 0) await projectsPage(signal);
+    else notFound();
+  } catch (e) {
+    if (!signal.aborted) fill(main, h("h1", null, "Parit"), errorBox(e));
+  }
+  // After an in-app navigation, focus the new page's heading (screen readers
+  // announce it); on first load leave focus at the top, where the skip link is.
+  if (!signal.aborted && !firstRoute) main.querySelector("h1")?.focus();
+  firstRoute = false;
+}
+
+function markNav(section: string): void {
+  for (const a of document.querySelectorAll<HTMLAnchorElement>(".topbar nav a")) {
+    const here = a.dataset.section === (section || "projects") || (a.dataset.section === "projects" && section === "");
+    if (here) a.setAttribute("aria-current", "page");
+    else a.removeAttribute("aria-current");
+  }
+}
+
+function notFound(): void {
+  fill(main, h("h1", { tabindex: -1 }, "Page not found"), h("p", null, h("a", { href: "#/" }, "Back to projects")));
+}
+
+function connectPage(): void {
+  const url = h("input", { id: "conn-url", name: "url", type: "url", required: true, value: connection.url, autocomplete: "url" });
+  const token = h("input", {
+    id: "conn-token",
+    name: "token",
+    type: "password",
+    required: true,
+    autocomplete: "off",
+    spellcheck: "false",
+    placeholder: "parit_…",
+    value: connection.token ?? "",
+  });
+  const result = h("div", { "aria-live": "polite" });
+  const submit = h("button", { type: "submit" }, "Connect");
+  const form = h(
+    "form",
+    { class: "card stack", "aria-describedby": "conn-help" },
+    h("label", { for: "conn-url" }, "Supervisor URL"),
+    url,
+    h("label", { for: "conn-token" }, "API token"),
+    token,
+    h(
+      "p",
+      { id: "conn-help", class: "muted small" },
+      "The token is kept in this browser only. ",
+      h("code", null, "scripts/dev.sh"),
+      " prints one for the local fleet; ",
+      h("code", null, "scripts/create-token.sh --owner NAME"),
+      " mints more.",
+    ),
+    h("div", { class: "row" }, submit, connection.token ? h("button", { type: "button", class: "secondary", onclick: forget }, "Forget token") : null),
+    result,
+  );
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    void busy(submit, async () => {
+      const previous = { url: connection.url, token: connection.token };
+      connection.save(url.value, token.value);
+      try {
+        await getJson("/api/projects?limit=1");
+        toast("Connected");
+        location.hash = "#/";
+      } catch (e) {
+        if (previous.token) connection.save(previous.url, previous.token);
+        else connection.forget();
+        fill(result, errorBox(e, e instanceof ApiError && e.status === 401 ? "That token was not accepted" : "Could not connect"));
+      }
+    });
+  });
+  fill(
+    main,
+    h("h1", { tabindex: -1 }, "Connection"),
+    h("p", null, "Parit talks to your supervisor Worker with a bearer token. Enter it once."),
+    form,
+  );
+}
+
+function forget(): void {
+  connection.forget();
+  toast("Token forgotten");
+  void route();
+}
+
+const MODELS = ["gemini-2.5-flash", "gemini-2.5-flash-lite", "gemini-2.5-pro"];
+
+async function projectsPage(signal: AbortSignal): Promise<void> {
+  const list = h("section", { "aria-labelledby": "list-title" }, h("h2", { id: "list-title" }, "Your projects"), loading("projects"));
+  fill(main, h("h1", { tabindex: -1 }, "Projects"), createForm(), list);
+  const refresh = async () => {
+    try {
+      const { projects } = await api.projects();
+      if (!signal.aborted) fill(list, h("h2", { id: "list-title" }, "Your projects"), projectTable(projects, refresh));
+    } catch (e) {
+      if (!signal.aborted) fill(list, h("h2", { id: "list-title" }, "Your projects"), errorBox(e, "Could not load your projects"));
+    }
+  };
+  await refresh();
+}
+
+function createForm(): HTMLElement {
+  const field = (id: string, label: string, input: HTMLElement, hint?: string) =>
+    h("div", { class: "field" }, h("label", { for: id }, label), input, hint ? h("p", { class: "muted small", id: `${id}-hint` }, hint) : null);
+  const name = h("input", { id: "new-name", name: "name", required: true, maxlength: 120, autocomplete: "off" });
+  const idea = h("textarea", { id: "new-idea", name: "idea", required: true, rows: 3, "aria-describedby": "new-idea-hint" });
+  const model = h("select", { id: "new-model", name: "model" }, MODELS.map((m) => h("option", { value: m }, m)));
+  const temperature = h("input", { id: "new-temperature", name: "temperature", type: "number", min: 0, max: 2, step: 0.1, value: "0.4" });
+  const budget = h("input", { id: "new-budget", name: "budget", type: "number", min: 1000, step: 1000, placeholder: "no limit", "aria-describedby": "new-budget-hint" });
+  const start = h("input", { id: "new-start", type: "checkbox", checked: true });
+  const submit = h("button", { type: "submit" }, "Create project");
+  const result = h("div", { "aria-live": "polite" });
+  const form = h(
+    "form",
+    { class: "card stack", "aria-labelledby": "create-title" },
+    h("h2", { id: "create-title" }, "New project"),
+    field("new-name", "Name", name),
+    field("new-idea", "Idea", idea, "One or two sentences: who it is for and what it does."),
+    h(
+      "div",
+      { class: "grid3" },
+      field("new-model", "Model", model),
+      field("new-temperature", "Temperature", temperature),
+      field("new-budget", "Token budget", budget, "Optional. The run stops before spending more."),
+    ),
+    h("div", { class: "row" }, start, h("label", { for: "new-start" }, "Start the pipeline right away")),
+    h("div", { class: "row" }, submit),
+    result,
+  );
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    void busy(submit, async () => {
+      try {
+        const settings: Record<string, unknown> = { model: model.value, temperature: Number(temperature.value) };
+        if (budget.value.trim()) settings.tokenBudget = Number(budget.value);
+        const project = await api.create({ name: name.value.trim(), idea: idea.value.trim(), settings });
+        if (start.checked) await api.run(project.id);
+        toast(`Created “${project.name}”`);
+        location.hash = `#/projects/${project.id}`;
+      } catch (e) {
+        fill(result, errorBox(e, "The project was not created"));
+      }
+    });
+  });
+  return form;
+}
+
+function projectTable(projects: ProjectRow[], refresh: () => Promise<void>): HTMLElement {
+  if (projects.length === 0) {
+    return empty("No projects yet", "Describe a product idea above and Parit’s seven agents will plan and build it.");
+  }
+  const remove = async (p: ProjectRow, button: HTMLButtonElement) => {
+    const ok = await confirmDialog(
+      `Delete “${p.name}”?`,
+      "Every artifact version, trace and activity event of this project is removed for good.",
+      "Delete project",
+    );
+    if (!ok) return;
+    await busy(button, async () => {
+      try {
+        await api.remove(p.id);
+        toast(`Deleted “${p.name}”`);
+        await refresh();
+      } catch (e) {
+        button.closest("tr")?.after(h("tr", null, h("td", { colspan: 7 }, errorBox(e, "The project was not deleted"))));
+      }
+    });
+  };
+  return h(
+    "div",
+    { class: "table-wrap" },
+    h(
+      "table",
+      { class: "projects" },
+      h("caption", { class: "sr-only" }, "Projects with their status and cost"),
+      h(
+        "thead",
+        null,
+        h("tr", null, ["Project", "Status", "Stages", "Tokens", "Cost", "Created", ""].map((t) => h("th", { scope: "col" }, t))),
+      ),
+      h(
+        "tbody",
+        null,
+        projects.map((p) => {
+          const del: HTMLButtonElement = h(
+            "button",
+            { class: "danger small", "aria-label": `Delete ${p.name}`, onclick: () => void remove(p, del) },
+            "Delete",
+          );
+          return h(
+            "tr",
+            { "data-project": p.id },
+            h("th", { scope: "row" }, h("a", { href: `#/projects/${p.id}` }, p.name), h("div", { class: "muted small idea" }, p.idea)),
+            h("td", null, runBadge(p.status)),
+            h("td", null, `${p.stagesBuilt}/7`),
+            h("td", { class: "num" }, fmt.int(p.totalTokens)),
+            h("td", { class: "num" }, fmt.usd(p.costUsd)),
+            h("td", null, fmt.time(p.createdAt)),
+            h("td", null, del),
+          );
+        }),
+      ),
+    ),
+  );
+}
+
+document.getElementById("skip")?.addEventListener("click", (ev) => {
+  ev.preventDefault();
+  (main.querySelector("h1") ?? main).focus();
+});
+window.addEventListener("hashchange", () => void route());
+void loadConfig().then(route);

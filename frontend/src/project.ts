@@ -1,0 +1,669 @@
+// One project: its header (status, export), and the Pipeline, Artifacts,
+// Consistency and Activity & cost tabs, all kept live from the event stream.
+
+import {
+  api,
+  follow,
+  getBlob,
+  STAGE_NAMES,
+  STAGES,
+  type Activity,
+  type Project,
+  type Settings,
+  type Stage,
+  type StageView,
+  type Traces,
+} from "./api";
+import { artifactsTab } from "./artifacts";
+import { empty, fill, fmt, h, loading } from "./dom";
+import { busy, errorBox, runBadge, toast } from "./ui";
+
+export interface ProjectState {
+  id: string;
+  project: Project;
+  traces: Traces | null;
+  activity: Activity[];
+  connected: boolean;
+  /** Fires when the user leaves the project. */
+  signal: AbortSignal;
+  /** Called after the project, traces or activity changed. */
+  refresh: () => Promise<void>;
+}
+
+export interface Tab {
+  update(): void;
+}
+
+const TABS = [
+  ["pipeline", "Pipeline"],
+  ["artifacts", "Artifacts"],
+  ["consistency", "Consistency"],
+  ["activity", "Activity & cost"],
+] as const;
+
+export async function projectPage(main: HTMLElement, id: string, rest: string[], signal: AbortSignal): Promise<void> {
+  fill(main, loading("the project"));
+  let project: Project;
+  let activity: Activity[];
+  let traces: Traces;
+  try {
+    [project, { events: activity }, traces] = await Promise.all([api.project(id), api.activity(id), api.traces(id)]);
+  } catch (e) {
+    fill(main, h("h1", { tabindex: -1 }, "Project"), errorBox(e, "This project could not be opened"), h("p", null, h("a", { href: "#/" }, "Back to projects")));
+    return;
+  }
+  if (signal.aborted) return;
+  const tabName = (TABS.find(([t]) => t === rest[0])?.[0] ?? "pipeline") as (typeof TABS)[number][0];
+
+  const header = h("div", { class: "project-head" });
+  const live = h("span", { class: "live", "aria-live": "polite" }, "○ connecting");
+  const body = h("section", { class: "tab-body", "aria-labelledby": `tab-${tabName}` });
+  const state: ProjectState = {
+    id,
+    project,
+    traces,
+    activity: sortActivity(activity),
+    connected: false,
+    signal,
+    refresh: async () => {
+      const [p, t, a] = await Promise.all([api.project(id), api.traces(id), api.activity(id)]);
+      state.project = p;
+      state.traces = t;
+      state.activity = sortActivity(a.events);
+      render();
+    },
+  };
+
+  const tab: Tab =
+    tabName === "artifacts"
+      ? artifactsTab(body, state, (rest[1] as Stage) ?? null)
+      : tabName === "consistency"
+        ? consistencyTab(body, state)
+        : tabName === "activity"
+          ? activityTab(body, state)
+          : pipelineTab(body, state);
+
+  const render = () => {
+    renderHeader(header, state, live);
+    tab.update();
+  };
+
+  fill(
+    main,
+    header,
+    h(
+      "nav",
+      { class: "tabs", "aria-label": "Project sections" },
+      TABS.map(([t, label]) =>
+        h("a", { id: `tab-${t}`, href: `#/projects/${id}/${t}`, "aria-current": t === tabName ? "page" : null }, label),
+      ),
+    ),
+    body,
+  );
+  render();
+
+  // Live: every activity event refreshes the project and its traces (at most
+  // one refresh in flight; a burst of events becomes one more refresh).
+  let inFlight: Promise<void> | null = null;
+  let again = false;
+  const schedule = () => {
+    if (inFlight) {
+      again = true;
+      return;
+    }
+    inFlight = state
+      .refresh()
+      .catch(() => undefined)
+      .finally(() => {
+        inFlight = null;
+        if (again && !signal.aborted) {
+          again = false;
+          schedule();
+        }
+      });
+  };
+  void follow(
+    id,
+    signal,
+    (frame) => {
+      if (frame.event === "snapshot") {
+        state.project = frame.data as Project;
+        render();
+        schedule();
+        return;
+      }
+      const event = frame.data as Activity;
+      if (!state.activity.some((a) => a.createdAt === event.createdAt && a.kind === event.kind && a.stage === event.stage)) {
+        state.activity.push(event);
+      }
+      schedule();
+    },
+    (connected) => {
+      state.connected = connected;
+      live.textContent = connected ? "● live" : "○ reconnecting";
+      live.className = connected ? "live on" : "live";
+    },
+  );
+}
+
+function sortActivity(events: Activity[]): Activity[] {
+  return [...events].sort((a, b) => a.createdAt - b.createdAt);
+}
+
+function renderHeader(header: HTMLElement, state: ProjectState, live: HTMLElement): void {
+  const { project } = state;
+  const exportButton: HTMLButtonElement = h(
+    "button",
+    {
+      class: "secondary",
+      disabled: !project.stages.some((s) => s.version !== null),
+      onclick: () => void exportZip(state, exportButton),
+    },
+    "Export ZIP",
+  );
+  fill(
+    header,
+    h(
+      "div",
+      { class: "row spread" },
+      h("div", null, h("p", { class: "crumbs" }, h("a", { href: "#/" }, "Projects"), " / "), h("h1", { tabindex: -1 }, project.name)),
+      h("div", { class: "row" }, live, runBadge(project.run?.status ?? "new"), exportButton),
+    ),
+    h("p", { class: "idea" }, project.idea),
+    project.run?.message ? h("p", { class: "muted run-message", "data-testid": "run-message" }, project.run.message) : null,
+  );
+}
+
+async function exportZip(state: ProjectState, button: HTMLButtonElement): Promise<void> {
+  await busy(button, async () => {
+    try {
+      const { blob, filename } = await getBlob(`/api/projects/${state.id}/export`);
+      const url = URL.createObjectURL(blob);
+      const a = h("a", { href: url, download: filename ?? "parit-project.zip" });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      toast(`Downloaded ${filename ?? "the ZIP"}`);
+    } catch (e) {
+      toast(e instanceof Error ? e.message : String(e), "error");
+    }
+  });
+}
+
+// ---------------------------------------------------------------- pipeline
+
+// A running stage's clock ticks between events.
+setInterval(() => {
+  for (const el of document.querySelectorAll<HTMLElement>("[data-since]")) {
+    el.textContent = fmt.ms(Math.max(0, Date.now() - Number(el.dataset.since)));
+  }
+}, 1000);
+
+/** Columns: a stage sits one column right of its deepest input. */
+function layout(stages: StageView[]): Map<Stage, { col: number; row: number }> {
+  const depth = new Map<Stage, number>();
+  const depthOf = (s: Stage): number => {
+    const known = depth.get(s);
+    if (known !== undefined) return known;
+    const needs = stages.find((v) => v.stage === s)?.needs ?? [];
+    const d = needs.length === 0 ? 0 : 1 + Math.max(...needs.map(depthOf));
+    depth.set(s, d);
+    return d;
+  };
+  const rows = new Map<number, number>();
+  const out = new Map<Stage, { col: number; row: number }>();
+  for (const s of STAGES) {
+    const col = depthOf(s);
+    const row = rows.get(col) ?? 0;
+    rows.set(col, row + 1);
+    out.set(s, { col, row });
+  }
+  return out;
+}
+
+const NODE_W = 156;
+const NODE_H = 92;
+const GAP_X = 28;
+const GAP_Y = 22;
+
+function statusWord(s: StageView, project: Project): string {
+  const active = project.run?.status === "running" || project.run?.status === "awaiting_approval";
+  if (s.status === "pending") return active ? "queued" : "not started";
+  return s.status;
+}
+
+/** Wall time of each stage's latest execution, from the activity events. */
+function stageTimes(activity: Activity[]): Map<Stage, { ms: number; running: boolean; since: number }> {
+  const out = new Map<Stage, { ms: number; running: boolean; since: number }>();
+  const started = new Map<Stage, number>();
+  for (const e of activity) {
+    if (!e.stage) continue;
+    if (e.kind === "stage_started") {
+      started.set(e.stage, e.createdAt);
+      out.set(e.stage, { ms: Math.max(0, Date.now() - e.createdAt), running: true, since: e.createdAt });
+    } else if (e.kind === "stage_succeeded" || e.kind === "stage_failed") {
+      const t0 = started.get(e.stage);
+      if (t0 !== undefined) out.set(e.stage, { ms: e.createdAt - t0, running: false, since: t0 });
+    }
+  }
+  return out;
+}
+
+function graph(state: ProjectState): HTMLElement {
+  const { project, traces } = state;
+  const pos = layout(project.stages);
+  const cols = Math.max(...[...pos.values()].map((p) => p.col)) + 1;
+  const rows = Math.max(...[...pos.values()].map((p) => p.row)) + 1;
+  // Draw the transitive reduction: an input that is already upstream of
+  // another input gets no line of its own (the node's title lists them all).
+  const upstream = (stage: Stage, seen = new Set<Stage>()): Set<Stage> => {
+    for (const n of project.stages.find((v) => v.stage === stage)?.needs ?? []) {
+      if (!seen.has(n)) {
+        seen.add(n);
+        upstream(n, seen);
+      }
+    }
+    return seen;
+  };
+  const direct = (s: StageView) => s.needs.filter((n) => !s.needs.some((m) => m !== n && upstream(m).has(n)));
+  // Left to right on a wide screen; top to bottom on a phone, where the
+  // seven stages then fit the width.
+  const vertical = window.matchMedia("(max-width: 720px)").matches;
+  const [across, down] = vertical ? [rows, cols] : [cols, rows];
+  const [gapX, gapY] = vertical ? [GAP_Y, GAP_X] : [GAP_X, GAP_Y];
+  const width = across * NODE_W + (across - 1) * gapX;
+  const height = down * NODE_H + (down - 1) * gapY;
+  const xy = (s: Stage) => {
+    const p = pos.get(s)!;
+    const [i, j] = vertical ? [p.row, p.col] : [p.col, p.row];
+    return { x: i * (NODE_W + gapX), y: j * (NODE_H + gapY) };
+  };
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("width", String(width));
+  svg.setAttribute("height", String(height));
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("class", "edges");
+  svg.innerHTML =
+    '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="currentColor"/></marker></defs>';
+  for (const s of project.stages) {
+    for (const n of direct(s)) {
+      const a = xy(n);
+      const b = xy(s.stage);
+      // A curve into the target; a line that skips columns runs along its
+      // own row first (the layout keeps that row free).
+      let d: string;
+      if (vertical) {
+        const [x1, y1, x2, y2] = [a.x + NODE_W / 2, a.y + NODE_H, b.x + NODE_W / 2, b.y - 2];
+        const bend = y2 - gapY;
+        d = `M${x1},${y1} V${Math.max(y1, bend)} C${x1},${bend + gapY / 2} ${x2},${y2 - gapY / 2} ${x2},${y2}`;
+      } else {
+        const [x1, y1, x2, y2] = [a.x + NODE_W, a.y + NODE_H / 2, b.x - 2, b.y + NODE_H / 2];
+        const bend = x2 - gapX;
+        d = `M${x1},${y1} H${Math.max(x1, bend)} C${bend + gapX / 2},${y1} ${x2 - gapX / 2},${y2} ${x2},${y2}`;
+      }
+      const path = document.createElementNS(ns, "path");
+      path.setAttribute("d", d);
+      path.setAttribute("marker-end", "url(#arrow)");
+      path.setAttribute("data-edge", `${n}-${s.stage}`);
+      svg.append(path);
+    }
+  }
+  const times = stageTimes(state.activity);
+  const nodes = project.stages.map((s) => {
+    const { x, y } = xy(s.stage);
+    const word = statusWord(s, project);
+    const usage = traces?.byStage[s.stage];
+    const time = times.get(s.stage);
+    const facts = [
+      s.version ? `v${s.version}` : null,
+      usage ? `${fmt.int(usage.totalTokens)} tokens` : null,
+    ].filter(Boolean);
+    const took = time && (s.status === "running" || !time.running) ? fmt.ms(time.ms) : null;
+    return h(
+      "li",
+      {
+        class: `node status-${s.status}`,
+        style: `left:${x}px;top:${y}px;width:${NODE_W}px;height:${NODE_H}px`,
+        "data-stage": s.stage,
+        "data-status": s.status,
+        title: s.needs.length ? `Reads ${s.needs.map((n) => STAGE_NAMES[n]).join(", ")}` : "Reads the idea",
+      },
+      h(
+        "a",
+        { href: `#/projects/${state.id}/artifacts/${s.stage}` },
+        h("span", { class: "node-name" }, STAGE_NAMES[s.stage]),
+        h("span", { class: "node-status" }, h("span", { class: "dot", "aria-hidden": "true" }), word),
+        h("span", { class: "node-facts" }, facts.join(" · ") || "—"),
+        h("span", { class: "node-facts", "data-testid": "stage-time", "data-since": s.status === "running" && time?.running ? time.since : null }, took ?? ""),
+      ),
+    );
+  });
+  return h("div", { class: "graph", style: `width:${width}px;height:${height}px` }, svg, h("ol", { class: "nodes" }, nodes));
+}
+
+function pipelineTab(body: HTMLElement, state: ProjectState): Tab {
+  const controls = h("div", { class: "controls" });
+  // The scrolling frame stays; only the graph inside it is redrawn, so a
+  // phone user's scroll position survives live updates.
+  const graphHost = h("div", { class: "graph-scroll", tabindex: 0, role: "region", "aria-label": "Pipeline stages and their dependencies" });
+  const failures = h("div");
+  const recent = h("div", { class: "card" });
+  const settingsHost = h("div");
+  fill(body, h("h2", { class: "sr-only" }, "Pipeline"), controls, graphHost, failures, settingsForm(settingsHost, state), recent);
+
+  const act = (button: HTMLButtonElement, work: () => Promise<unknown>, done: string) =>
+    void busy(button, async () => {
+      try {
+        await work();
+        toast(done);
+        await state.refresh();
+      } catch (e) {
+        fill(failures, errorBox(e, "That did not work"));
+      }
+    });
+
+  const tab: Tab = {
+    update() {
+      const { project } = state;
+      const run = project.run;
+      const active = run?.status === "running" || run?.status === "awaiting_approval";
+      const allDone = project.stages.every((s) => s.status === "done");
+      const label = !run ? "Start pipeline" : allDone ? "Run again" : active ? "Running…" : "Resume";
+      const start: HTMLButtonElement = h("button", { disabled: active, onclick: () => act(start, () => api.run(state.id), "The pipeline is running") }, label);
+      const cancel: HTMLButtonElement = h(
+        "button",
+        { class: "secondary", disabled: !active, onclick: () => act(cancel, () => api.cancel(state.id), "Cancelling: running stages finish, no new ones start") },
+        "Cancel",
+      );
+      const approvals = (run?.awaitingApproval ?? []).map((s) => {
+        const b: HTMLButtonElement = h("button", { onclick: () => act(b, () => api.approve(state.id, s), `${STAGE_NAMES[s]} approved`) }, `Approve ${STAGE_NAMES[s]}`);
+        return b;
+      });
+      const totals = state.traces?.totals;
+      fill(
+        controls,
+        h("div", { class: "row" }, start, cancel, approvals),
+        h(
+          "p",
+          { class: "muted" },
+          `${project.stages.filter((s) => s.status === "done").length} of 7 stages done`,
+          totals ? ` · ${fmt.int(totals.totalTokens)} tokens · ${fmt.usd(totals.costUsd)}` : "",
+          project.settings.tokenBudget ? ` · budget ${fmt.int(project.settings.tokenBudget)} tokens` : "",
+        ),
+      );
+      fill(graphHost, graph(state));
+      const failed = project.stages.filter((s) => s.status === "failed" && s.error);
+      fill(
+        failures,
+        failed.map((s) =>
+          h(
+            "div",
+            { class: "alert", role: "alert", "data-failed-stage": s.stage },
+            h("p", { class: "alert-title" }, `${STAGE_NAMES[s.stage]} failed (${s.error!.class})`),
+            h("p", null, s.error!.message),
+            h("p", { class: "muted small" }, "Fix the cause (settings, budget or the model’s availability), then Resume: finished stages are kept."),
+          ),
+        ),
+      );
+      const last = state.activity.slice(-8).reverse();
+      fill(
+        recent,
+        h("h2", null, "Latest activity"),
+        last.length ? activityList(last) : empty("Nothing has happened yet", "Start the pipeline to see each agent at work."),
+        h("p", null, h("a", { href: `#/projects/${state.id}/activity` }, "All activity, traces and cost")),
+      );
+    },
+  };
+  // Turning a phone or resizing past the breakpoint redraws the graph the other way.
+  window.matchMedia("(max-width: 720px)").addEventListener("change", () => tab.update(), { signal: state.signal });
+  return tab;
+}
+
+function settingsForm(host: HTMLElement, state: ProjectState): HTMLElement {
+  const s = state.project.settings;
+  const model = h("input", { id: "set-model", value: s.model, required: true, autocomplete: "off" });
+  const temperature = h("input", { id: "set-temperature", type: "number", min: 0, max: 2, step: 0.1, value: String(s.temperature) });
+  const maxOut = h("input", { id: "set-max", type: "number", min: 256, max: 65536, step: 256, value: String(s.maxOutputTokens) });
+  const budget = h("input", { id: "set-budget", type: "number", min: 1000, step: 1000, value: s.tokenBudget ? String(s.tokenBudget) : "", placeholder: "no limit" });
+  const auto = h("input", { id: "set-auto", type: "checkbox", checked: s.autoAdvance });
+  const result = h("div", { "aria-live": "polite" });
+  const save = h("button", { type: "submit" }, "Save settings");
+  const form = h(
+    "form",
+    { class: "stack" },
+    h(
+      "div",
+      { class: "grid3" },
+      h("div", { class: "field" }, h("label", { for: "set-model" }, "Model"), model),
+      h("div", { class: "field" }, h("label", { for: "set-temperature" }, "Temperature"), temperature),
+      h("div", { class: "field" }, h("label", { for: "set-max" }, "Max output tokens per call"), maxOut),
+      h("div", { class: "field" }, h("label", { for: "set-budget" }, "Token budget"), budget),
+    ),
+    h("div", { class: "row" }, auto, h("label", { for: "set-auto" }, "Advance automatically (untick to approve each stage)")),
+    h("div", { class: "row" }, save),
+    result,
+  );
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    void busy(save, async () => {
+      const current = state.project.settings;
+      const patch: Partial<Settings> = {};
+      if (model.value.trim() !== current.model) patch.model = model.value.trim();
+      if (Number(temperature.value) !== current.temperature) patch.temperature = Number(temperature.value);
+      if (Number(maxOut.value) !== current.maxOutputTokens) patch.maxOutputTokens = Number(maxOut.value);
+      const nextBudget = budget.value.trim() ? Number(budget.value) : null;
+      if (nextBudget !== current.tokenBudget) patch.tokenBudget = nextBudget;
+      if (auto.checked !== current.autoAdvance) patch.autoAdvance = auto.checked;
+      if (Object.keys(patch).length === 0) {
+        fill(result, h("p", { class: "muted" }, "Nothing changed."));
+        return;
+      }
+      try {
+        await api.settings(state.id, patch);
+        fill(result, h("p", { class: "ok" }, "Settings saved."));
+        await state.refresh();
+      } catch (e) {
+        fill(result, errorBox(e, "The settings were not saved"));
+      }
+    });
+  });
+  fill(host, h("details", { class: "card" }, h("summary", null, "Settings: model, temperature, budget"), form));
+  return host;
+}
+
+// ---------------------------------------------------------------- activity
+
+const KIND_WORDS: Record<string, string> = {
+  stage_retried: "retry",
+  stage_failed: "failed",
+  stage_succeeded: "done",
+  stage_started: "started",
+  run_started: "run",
+  run_finished: "run",
+};
+
+function activityList(events: Activity[]): HTMLElement {
+  return h(
+    "ol",
+    { class: "feed" },
+    events.map((e) =>
+      h(
+        "li",
+        { "data-kind": e.kind, class: `kind-${e.kind}` },
+        h("time", { datetime: new Date(e.createdAt).toISOString() }, fmt.clock(e.createdAt)),
+        h("span", { class: "badge" }, KIND_WORDS[e.kind] ?? e.kind.replace(/_/g, " ")),
+        e.stage ? h("span", { class: "stage-tag" }, STAGE_NAMES[e.stage] ?? e.stage) : null,
+        h("span", { class: "msg" }, e.message),
+      ),
+    ),
+  );
+}
+
+function activityTab(body: HTMLElement, state: ProjectState): Tab {
+  const totalsHost = h("div");
+  const stagesHost = h("div");
+  const tracesHost = h("div");
+  const feedHost = h("div");
+  fill(
+    body,
+    h("h2", null, "Cost and budget"),
+    totalsHost,
+    stagesHost,
+    h("h2", null, "Model calls"),
+    tracesHost,
+    h("h2", null, "Activity"),
+    feedHost,
+  );
+  return {
+    update() {
+      const t = state.traces;
+      const budget = state.project.settings.tokenBudget;
+      if (!t) {
+        fill(totalsHost, loading("traces"));
+        return;
+      }
+      const used = budget ? Math.min(1, t.totals.totalTokens / budget) : null;
+      fill(
+        totalsHost,
+        h(
+          "dl",
+          { class: "cards" },
+          card("Model calls", fmt.int(t.totals.calls), `${t.totals.cacheHits} from cache`),
+          card("Tokens", fmt.int(t.totals.totalTokens), `${fmt.int(t.totals.promptTokens)} in · ${fmt.int(t.totals.outputTokens)} out · ${fmt.int(t.totals.thoughtsTokens)} thinking`),
+          card("Cost", fmt.usd(t.totals.costUsd), "at the model’s list price"),
+          card(
+            "Budget used",
+            budget ? `${Math.round((used ?? 0) * 100)}%` : "no budget",
+            budget ? `${fmt.int(t.totals.totalTokens)} of ${fmt.int(budget)} tokens` : "set one in the pipeline’s settings",
+          ),
+        ),
+        budget
+          ? h("meter", { class: "budget", min: 0, max: budget, value: Math.min(budget, t.totals.totalTokens), high: budget * 0.8, "aria-label": "Token budget used" })
+          : null,
+      );
+      const rows = STAGES.filter((s) => t.byStage[s]);
+      fill(
+        stagesHost,
+        rows.length
+          ? table(
+              "Spend per stage",
+              ["Stage", "Calls", "Tokens", "Cost"],
+              rows.map((s) => {
+                const b = t.byStage[s]!;
+                return [STAGE_NAMES[s], fmt.int(b.calls), fmt.int(b.totalTokens), fmt.usd(b.costUsd)];
+              }),
+            )
+          : null,
+      );
+      fill(
+        tracesHost,
+        t.traces.length
+          ? table(
+              "Every model call",
+              ["Time", "Stage", "Call", "Model", "Tokens in", "Tokens out", "Latency", "Outcome", "Cost"],
+              [...t.traces].reverse().map((r) => [
+                fmt.clock(r.createdAt),
+                STAGE_NAMES[r.stage] ?? r.stage,
+                `${r.callKind}${r.attempt > 1 ? ` #${r.attempt}` : ""}`,
+                r.model,
+                fmt.int(r.promptTokens),
+                fmt.int(r.outputTokens + r.thoughtsTokens),
+                fmt.ms(r.latencyMs),
+                h("span", { class: `outcome outcome-${r.outcome}`, title: r.message ?? "" }, r.cacheHit ? "cache" : r.errorClass ? `${r.outcome}: ${r.errorClass}` : r.outcome),
+                fmt.usd(r.costUsd),
+              ]),
+              "traces",
+            )
+          : empty("No model calls yet", "Each call an agent makes appears here with its tokens, latency and outcome."),
+      );
+      const events = [...state.activity].reverse();
+      fill(feedHost, events.length ? activityList(events) : empty("No activity yet", "Start the pipeline."));
+    },
+  };
+}
+
+function card(title: string, value: string, note: string): HTMLElement {
+  return h("div", { class: "card stat" }, h("dt", null, title), h("dd", null, h("span", { class: "stat-value" }, value), h("span", { class: "muted small" }, note)));
+}
+
+/** Counts, money and durations: right-aligned so their digits line up. */
+const NUMERIC = /^\$?[\d,]+(\.\d+)?( ms| s| bytes)?$/;
+
+export function table(caption: string, head: string[], rows: (string | Node)[][], testid?: string): HTMLElement {
+  return h(
+    "div",
+    { class: "table-wrap" },
+    h(
+      "table",
+      { "data-testid": testid ?? null },
+      h("caption", null, caption),
+      h("thead", null, h("tr", null, head.map((c) => h("th", { scope: "col" }, c)))),
+      h("tbody", null, rows.map((r) => h("tr", null, r.map((c) => h("td", { class: typeof c === "string" && NUMERIC.test(c) ? "num" : null }, c))))),
+    ),
+  );
+}
+
+// ------------------------------------------------------------- consistency
+
+function consistencyTab(body: HTMLElement, state: ProjectState): Tab {
+  const host = h("div", null, loading("the consistency report"));
+  fill(body, h("h2", null, "Consistency"), h("p", { class: "muted" }, "Every artifact checked against the others: ids referenced across stages must exist, and every user story must reach an entity, a screen and an endpoint."), host);
+  let lastKey = "";
+  const load = async () => {
+    try {
+      const report = await api.consistency(state.id);
+      const link = (stage: Stage, text: string) => h("a", { href: `#/projects/${state.id}/artifacts/${stage}` }, text);
+      fill(
+        host,
+        h(
+          "p",
+          { class: report.errors ? "alert" : "ok", "data-testid": "consistency-summary" },
+          `${report.errors} error${report.errors === 1 ? "" : "s"}, ${report.warnings} warning${report.warnings === 1 ? "" : "s"} across ${report.checked.length} artifact${report.checked.length === 1 ? "" : "s"}.`,
+        ),
+        report.checked.length === 0
+          ? empty("Nothing to check yet", "Run the pipeline; the report fills in as stages finish.")
+          : null,
+        report.findings.length
+          ? h("h3", null, "Findings")
+          : report.checked.length
+            ? h("p", null, "No findings: the artifacts agree.")
+            : null,
+        report.findings.length
+          ? h(
+              "ul",
+              { class: "findings" },
+              report.findings.map((f) =>
+                h("li", { class: `sev-${f.severity}` }, h("span", { class: "badge" }, f.severity), " ", link(f.stage, STAGE_NAMES[f.stage]), " ", h("code", null, f.location), " ", f.message),
+              ),
+            )
+          : null,
+        report.matrix.length
+          ? table(
+              "Traceability: each user story to the entities, screens and endpoints that serve it",
+              ["Story", "Entities", "Screens", "Endpoints"],
+              report.matrix.map((r) => [
+                h("span", null, link("prd", r.story), " ", r.title),
+                h("span", null, r.entities.length ? link("data", r.entities.join(", ")) : h("span", { class: "missing" }, "none")),
+                h("span", null, r.screens.length ? link("design", r.screens.join(", ")) : h("span", { class: "missing" }, "none")),
+                h("span", null, r.endpoints.length ? link("api", r.endpoints.join(", ")) : h("span", { class: "missing" }, "none")),
+              ]),
+              "matrix",
+            )
+          : null,
+      );
+    } catch (e) {
+      fill(host, errorBox(e, "The consistency report could not be loaded"));
+    }
+  };
+  return {
+    update() {
+      const key = state.project.stages.map((s) => `${s.stage}${s.version}`).join();
+      if (key !== lastKey) {
+        lastKey = key;
+        void load();
+      }
+    },
+  };
+}

@@ -1,0 +1,83 @@
+// Pieces every screen uses: error boxes, toasts, confirmation dialogs, badges.
+
+import { ApiError } from "./api";
+import { h } from "./dom";
+
+/** A readable error: what happened, what to do, and the request id to quote. */
+export function errorBox(error: unknown, title = "Something went wrong"): HTMLElement {
+  const e = error instanceof ApiError ? error : null;
+  const message = error instanceof Error ? error.message : String(error);
+  return h(
+    "div",
+    { class: "alert", role: "alert", "data-code": e?.code ?? "client" },
+    h("p", { class: "alert-title" }, title),
+    h("p", null, capitalise(message)),
+    e && e.problems.length > 0 ? h("ul", null, e.problems.map((p) => h("li", null, p))) : null,
+    e && e.status === 401 ? h("p", null, h("a", { href: "#/connect" }, "Open Connection")) : null,
+    e?.requestId ? h("p", { class: "muted small" }, `Request id ${e.requestId}`) : null,
+  );
+}
+
+export function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+export function toast(message: string, kind: "ok" | "error" = "ok"): void {
+  const host = document.getElementById("toasts");
+  if (!host) return;
+  const el = h("div", { class: `toast toast-${kind}` }, message);
+  host.append(el);
+  setTimeout(() => el.remove(), 6000);
+}
+
+/** Asks before something that cannot be undone; resolves true on confirm. */
+export function confirmDialog(title: string, body: string, action: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const dialog = h(
+      "dialog",
+      { class: "confirm", "aria-labelledby": "confirm-title" },
+      h("h2", { id: "confirm-title" }, title),
+      h("p", null, body),
+      h(
+        "form",
+        { method: "dialog", class: "row end" },
+        h("button", { value: "cancel", class: "secondary", autofocus: true }, "Cancel"),
+        h("button", { value: "confirm", class: "danger" }, action),
+      ),
+    );
+    dialog.addEventListener("close", () => {
+      resolve(dialog.returnValue === "confirm");
+      dialog.remove();
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+  });
+}
+
+const RUN_WORDS: Record<string, string> = {
+  new: "not run yet",
+  running: "running",
+  awaiting_approval: "awaiting approval",
+  completed: "completed",
+  failed: "failed",
+  cancelled: "cancelled",
+  budget_exceeded: "budget reached",
+};
+
+export function runBadge(status: string): HTMLElement {
+  return h("span", { class: `badge run-${status}`, "data-run-status": status }, RUN_WORDS[status] ?? status);
+}
+
+/** Disables a button while `work` runs, so a double click does not send twice. */
+export async function busy<T>(button: HTMLButtonElement, work: () => Promise<T>): Promise<T> {
+  const text = button.textContent;
+  button.disabled = true;
+  button.setAttribute("aria-busy", "true");
+  try {
+    return await work();
+  } finally {
+    button.disabled = false;
+    button.removeAttribute("aria-busy");
+    button.textContent = text;
+  }
+}
