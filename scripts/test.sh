@@ -13,7 +13,10 @@
 #      fleet with scripts/create-token.sh. Then: schemathesis against
 #      /openapi.json, a bounded wrk load, and the secrets search over
 #      everything the suites left behind
-#   6. the operations scripts (deploys against a recording fake wrangler,
+#   6. the browser suite (e2e/, Playwright with Debian's Chromium): the built
+#      frontend under `wrangler pages dev` against its own fleet and local
+#      Gemini server, which its global setup starts and stops
+#   7. the operations scripts (deploys against a recording fake wrangler,
 #      migrations and dry-run bundling with the real one, shellcheck, actionlint)
 # --fleet-only skips 1-3 (bench/reliability.sh uses it with larger sizes).
 # Everything it starts is stopped when it ends, pass or fail.
@@ -49,6 +52,10 @@ fi
 
 say "building the Workers"
 "$ROOT/scripts/build-workers.sh"
+
+say "building the frontend (type check, then Vite)"
+(cd "$ROOT/frontend" && npm run --silent build > "$ROOT/.wrangler/frontend-build.log" 2>&1) \
+  || { tail -n 40 "$ROOT/.wrangler/frontend-build.log" >&2; die "the frontend did not build"; }
 
 say "starting the fleets"
 run="$ROOT/.parit/test"
@@ -117,6 +124,10 @@ say "load: wrk on loopback"
 
 say "secrets: searching every surface the suites left behind"
 cargo test --quiet -p parit-fleet-tests --test secrets -- --nocapture
+cleanup
+
+say "browser end-to-end scenarios (Playwright, Chromium)"
+(cd "$ROOT/e2e" && npx --no-install playwright test)
 
 say "operations scripts"
 "$ROOT/tests/ops/run.sh"

@@ -1,0 +1,98 @@
+// The Projects screen: empty state, create (with its settings and the API's
+// validation), the list's status and cost, delete, and tenant isolation.
+import { expect, test } from "@playwright/test";
+import { apiCall, completedProject, createProject, mintToken, open, shot, stack, unique } from "./helpers";
+
+test("a new owner sees an empty state that says what to do", async ({ page }, info) => {
+  await open(page, "#/", mintToken(unique("carol")));
+  await expect(page.getByText("No projects yet")).toBeVisible();
+  await expect(page.getByText("Describe a product idea above")).toBeVisible();
+  await shot(page, info, "projects-empty");
+});
+
+test("create refuses an idea that is too short with the API's reason, and creates nothing", async ({ page }) => {
+  const token = mintToken(unique("dave"));
+  await open(page, "#/", token);
+  await page.getByLabel("Name").fill("Tiny");
+  await page.getByLabel("Idea").fill("meals");
+  await page.getByRole("button", { name: "Create project" }).click();
+  const alert = page.getByRole("alert");
+  await expect(alert).toContainText("The project was not created");
+  await expect(alert).toContainText(/idea/i);
+  expect((await apiCall("GET", "/api/projects", undefined, token)).json.projects).toHaveLength(0);
+  await expect(page.getByLabel("Idea")).toHaveValue("meals");
+});
+
+test("create with a model, temperature and budget: the project carries them", async ({ page }) => {
+  const word = unique("settings");
+  await open(page);
+  await page.getByLabel("Name").fill(`Clinic ${word}`);
+  await page.getByLabel("Idea").fill(`Book appointments at a small clinic ${word}`);
+  await page.getByLabel("Model").selectOption("gemini-2.5-pro");
+  await page.getByLabel("Temperature").fill("1.1");
+  await page.getByLabel("Token budget").fill("50000");
+  await page.getByLabel("Start the pipeline right away").uncheck();
+  await page.getByRole("button", { name: "Create project" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: `Clinic ${word}` })).toBeVisible();
+  await expect(page.locator(".project-head [data-run-status]")).toHaveText("not run yet");
+  await expect(page.getByRole("button", { name: "Start pipeline" })).toBeEnabled();
+  await page.getByText("Settings: model, temperature, budget").click();
+  await expect(page.locator("#set-model")).toHaveValue("gemini-2.5-pro");
+  await expect(page.locator("#set-temperature")).toHaveValue("1.1");
+  await expect(page.locator("#set-budget")).toHaveValue("50000");
+  const id = page.url().split("/projects/")[1].split("/")[0];
+  const { json } = await apiCall("GET", `/api/projects/${id}`);
+  expect(json.settings).toMatchObject({ model: "gemini-2.5-pro", temperature: 1.1, tokenBudget: 50000 });
+});
+
+test("the list shows each project's status, stages built and cost", async ({ page }, info) => {
+  const { id } = await completedProject("listed");
+  const fresh = await createProject(`Fresh ${unique("fresh")}`, "Plan a week of meals from the pantry");
+  const { json } = await apiCall("GET", "/api/projects?limit=100");
+  const row = json.projects.find((p: any) => p.id === id);
+  await open(page);
+  const done = page.locator(`tr[data-project="${id}"]`);
+  await expect(done.locator("[data-run-status]")).toHaveText("completed");
+  await expect(done).toContainText("7/7");
+  await expect(done).toContainText(row.totalTokens.toLocaleString("en-US"));
+  await expect(done).toContainText(`$${row.costUsd.toFixed(2)}`);
+  const untouched = page.locator(`tr[data-project="${fresh}"]`);
+  await expect(untouched.locator("[data-run-status]")).toHaveText("not run yet");
+  await expect(untouched).toContainText("0/7");
+  await expect(untouched).toContainText("$0.00");
+  await shot(page, info, "projects-list");
+});
+
+test("delete asks first: cancel keeps the project, confirm removes it for good", async ({ page }) => {
+  const name = `Doomed ${unique("del")}`;
+  const id = await createProject(name, "Plan a week of meals from the pantry");
+  await open(page);
+  const row = page.locator(`tr[data-project="${id}"]`);
+  await row.getByRole("button", { name: `Delete ${name}` }).click();
+  const dialog = page.getByRole("dialog");
+  await expect(dialog).toContainText(`Delete “${name}”?`);
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  await expect(row).toBeVisible();
+  expect((await apiCall("GET", `/api/projects/${id}`)).status).toBe(200);
+  await row.getByRole("button", { name: `Delete ${name}` }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Delete project" }).click();
+  await expect(row).toHaveCount(0);
+  await expect(page.getByText(`Deleted “${name}”`)).toBeVisible();
+  expect((await apiCall("GET", `/api/projects/${id}`)).status).toBe(404);
+});
+
+test("tenant isolation: another owner sees none of alice's projects and her links show not found", async ({ page }) => {
+  const { id } = await completedProject("private");
+  const before = await apiCall("GET", `/api/projects/${id}`);
+  await open(page, "#/", stack.bob);
+  await expect(page.getByRole("heading", { name: "Your projects" })).toBeVisible();
+  await expect(page.locator(`tr[data-project="${id}"]`)).toHaveCount(0);
+  for (const path of [`#/projects/${id}`, `#/projects/${id}/artifacts/prd`, `#/projects/${id}/activity`]) {
+    await page.goto(`${stack.site}/${path}`);
+    await expect(page.getByRole("alert")).toContainText("This project could not be opened");
+    await expect(page.getByRole("alert")).toContainText(/no project/i);
+    await expect(page.locator(".node, .markdown, [data-testid=traces]")).toHaveCount(0);
+  }
+  const after = await apiCall("GET", `/api/projects/${id}`);
+  expect(after.json).toEqual(before.json);
+});
