@@ -53,6 +53,19 @@ function mint(owner: string): string {
   }).trim();
 }
 
+/** Stops a stack a previous run left (its fleet, Gemini server and site). */
+export function stopStack(): void {
+  execFileSync(join(ROOT, "scripts", "fleet.sh"), ["down", "--dir", DIR], { cwd: ROOT, stdio: "ignore" });
+  const pids = existsSync(join(DIR, "pids")) ? readFileSync(join(DIR, "pids"), "utf8").split("\n").filter(Boolean) : [];
+  for (const pid of pids) {
+    try {
+      process.kill(-Number(pid), "SIGTERM");
+    } catch {
+      // already gone
+    }
+  }
+}
+
 /** Copies the built site (frontend/dist) to DIR/site, pointed at this fleet through its config.json. */
 function publishSite(supervisor: string): string {
   const siteDir = join(DIR, "site");
@@ -75,7 +88,7 @@ export default async function globalSetup(): Promise<void> {
       // Stale: start afresh.
     }
   }
-  execFileSync(join(ROOT, "scripts", "fleet.sh"), ["down", "--dir", DIR], { cwd: ROOT, stdio: "ignore" });
+  stopStack();
   rmSync(DIR, { recursive: true, force: true });
   mkdirSync(DIR, { recursive: true });
   const [geminiPort, apiPort, sitePort] = [await freePort(), await freePort(), await freePort()];
