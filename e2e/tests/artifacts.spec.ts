@@ -70,7 +70,7 @@ test("the API is an endpoint table, and its OpenAPI document downloads", async (
   await shot(page, info, "artifact-api");
 });
 
-test("design tokens are swatches and type samples", async ({ page }, info) => {
+test("design tokens are swatches and type samples, and the screen flow is drawn", async ({ page }, info) => {
   const { id } = await completedProject("design");
   const design = (await artifact(id, "design")).artifact;
   await open(page, `#/projects/${id}/artifacts/design`);
@@ -86,6 +86,12 @@ test("design tokens are swatches and type samples", async ({ page }, info) => {
   await expect(samples).toHaveCount(design.tokens.typography.length);
   await expect(samples.first()).toHaveCSS("font-size", `${design.tokens.typography[0].sizePx}px`);
   await expect(page.locator("#artifact-panel")).toContainText(design.screens[0].route);
+  // The screen flow is drawn: one node per screen, one arrow per navigation link.
+  const flow = page.locator("figure.diagram svg");
+  await expect(flow).toBeVisible();
+  await expect(flow.locator(".node")).toHaveCount(design.screens.length);
+  for (const s of design.screens) await expect(flow).toContainText(s.name);
+  expect(await flow.locator(".edgePaths path, path.flowchart-link").count()).toBeGreaterThanOrEqual(design.navigation.length);
   await shot(page, info, "artifact-design");
 });
 

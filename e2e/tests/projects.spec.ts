@@ -96,3 +96,19 @@ test("tenant isolation: another owner sees none of alice's projects and her link
   const after = await apiCall("GET", `/api/projects/${id}`);
   expect(after.json).toEqual(before.json);
 });
+
+test("a long list pages with Show more, and the summary adds up what is shown", async ({ page }) => {
+  const token = mintToken(unique("erin"));
+  const ids: string[] = [];
+  for (let i = 0; i < 53; i++) ids.push(await createProject(`Many ${i}`, "Plan a week of meals from the pantry", {}, token));
+  await open(page, "#/", token);
+  const rows = page.locator("tr[data-project]");
+  await expect(rows).toHaveCount(50);
+  await expect(page.getByTestId("projects-summary")).toHaveText("50+ projects · 0 tokens · $0.00 spent so far");
+  await expect(rows.first()).toHaveAttribute("data-project", ids[52]);
+  await page.getByRole("button", { name: "Show more" }).click();
+  await expect(rows).toHaveCount(53);
+  await expect(rows.last()).toHaveAttribute("data-project", ids[0]);
+  await expect(page.getByRole("button", { name: "Show more" })).toHaveCount(0);
+  await expect(page.getByTestId("projects-summary")).toHaveText("53 projects · 0 tokens · $0.00 spent");
+});

@@ -267,7 +267,10 @@ export async function getBlob(path: string): Promise<{ blob: Blob; filename: str
 }
 
 export const api = {
-  projects: () => getJson<{ projects: ProjectRow[]; nextCursor: string | null }>("/api/projects?limit=100"),
+  projects: (cursor?: string | null) =>
+    getJson<{ projects: ProjectRow[]; nextCursor: string | null }>(
+      `/api/projects?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+    ),
   project: (id: string) => getJson<Project>(`/api/projects/${id}`),
   create: (body: { name: string; idea: string; settings: Partial<Settings> }) =>
     send<Project>("POST", "/api/projects", body),

@@ -10,7 +10,7 @@ import { empty, fill, fmt, h, loading } from "./dom";
 import { JsonSyntaxError, lineOfProblem, parseLocated } from "./jsonpos";
 import { table, type ProjectState, type Tab } from "./project";
 import { codeView, diagramView, markdownView } from "./render";
-import { busy, errorBox, toast } from "./ui";
+import { busy, errorBox, saveBlob, toast } from "./ui";
 
 type Mode = "view" | "json" | "history" | "edit" | "regenerate";
 const MODES: [Mode, string][] = [
@@ -495,12 +495,24 @@ function designView(a: Record<string, any>): HTMLElement {
         h("li", null, h("span", { class: "bar", style: kind === "spacing" ? `width:${Number(s.px)}px` : `border-radius:${Number(s.px)}px` }), `${kind} ${s.name}: ${s.px}px`),
       ),
     ),
+    h("h4", null, "Screens and how they connect"),
+    navigation(a.screens ?? [], a.navigation ?? []),
     table(
       "Screens",
       ["Screen", "Route", "Purpose", "Components", "Stories"],
       (a.screens ?? []).map((s: any) => [`${s.id} ${s.name}`, s.route, s.purpose, (s.components ?? []).join(", "), (s.userStories ?? []).join(", ") || "—"]),
     ),
   );
+}
+
+/** The screen flow as a Mermaid flowchart, from the design's navigation. */
+function navigation(screens: any[], links: any[]): HTMLElement {
+  const id = (s: string) => "S_" + String(s).replace(/[^A-Za-z0-9]/g, "_");
+  const text = (s: unknown) => String(s ?? "").replace(/[^\p{L}\p{N} .,:/()'-]/gu, " ").trim() || " ";
+  const lines = ["flowchart LR"];
+  for (const s of screens) lines.push(`  ${id(s.id)}["${text(s.name)}"]`);
+  for (const l of links) lines.push(`  ${id(l.from)} -->|${text(l.label)}| ${id(l.to)}`);
+  return diagramView(lines.join("\n"), `Navigation between the ${screens.length} screens`);
 }
 
 /** Only a colour literal reaches a style attribute. */
@@ -514,12 +526,7 @@ function apiView(state: ProjectState, a: Record<string, any>, version: number): 
     void busy(download, async () => {
       try {
         const { blob } = await getBlob(`/api/projects/${state.id}/artifacts/api/views/openapi.json?version=${version}`);
-        const url = URL.createObjectURL(blob);
-        const link = h("a", { href: url, download: "openapi.json" });
-        document.body.append(link);
-        link.click();
-        link.remove();
-        setTimeout(() => URL.revokeObjectURL(url), 10_000);
+        saveBlob(blob, "openapi.json");
       } catch (e) {
         toast(e instanceof Error ? e.message : String(e), "error");
       }

@@ -6,7 +6,7 @@ import "./style.css";
 import { api, ApiError, connection, getJson, loadConfig, type ProjectRow } from "./api";
 import { empty, fill, fmt, h, loading } from "./dom";
 import { projectPage } from "./project";
-import { busy, confirmDialog, errorBox, runBadge, toast } from "./ui";
+import { busy, confirmDialog, errorBox, field, runBadge, toast } from "./ui";
 
 const main = document.getElementById("main") as HTMLElement;
 let leave = new AbortController();
@@ -117,10 +117,21 @@ const MODELS = ["gemini-2.5-flash", "gemini-2.5-flash-lite", "gemini-2.5-pro"];
 async function projectsPage(signal: AbortSignal): Promise<void> {
   const list = h("section", { "aria-labelledby": "list-title" }, h("h2", { id: "list-title" }, "Your projects"), loading("projects"));
   fill(main, h("h1", { tabindex: -1 }, "Projects"), createForm(), list);
+  // Pages of 50, newest first; "Show more" follows the API's cursor.
+  let rows: ProjectRow[] = [];
+  let next: string | null = null;
+  const render = () => fill(list, h("h2", { id: "list-title" }, "Your projects"), projectTable(rows, next, more, refresh));
+  const more = async () => {
+    const page = await api.projects(next);
+    rows = [...rows, ...page.projects];
+    next = page.nextCursor;
+    if (!signal.aborted) render();
+  };
   const refresh = async () => {
     try {
-      const { projects } = await api.projects();
-      if (!signal.aborted) fill(list, h("h2", { id: "list-title" }, "Your projects"), projectTable(projects, refresh));
+      rows = [];
+      next = null;
+      await more();
     } catch (e) {
       if (!signal.aborted) fill(list, h("h2", { id: "list-title" }, "Your projects"), errorBox(e, "Could not load your projects"));
     }
@@ -129,13 +140,11 @@ async function projectsPage(signal: AbortSignal): Promise<void> {
 }
 
 function createForm(): HTMLElement {
-  const field = (id: string, label: string, input: HTMLElement, hint?: string) =>
-    h("div", { class: "field" }, h("label", { for: id }, label), input, hint ? h("p", { class: "muted small", id: `${id}-hint` }, hint) : null);
   const name = h("input", { id: "new-name", name: "name", required: true, maxlength: 120, autocomplete: "off" });
-  const idea = h("textarea", { id: "new-idea", name: "idea", required: true, rows: 3, "aria-describedby": "new-idea-hint" });
+  const idea = h("textarea", { id: "new-idea", name: "idea", required: true, rows: 3 });
   const model = h("select", { id: "new-model", name: "model" }, MODELS.map((m) => h("option", { value: m }, m)));
   const temperature = h("input", { id: "new-temperature", name: "temperature", type: "number", min: 0, max: 2, step: 0.1, value: "0.4" });
-  const budget = h("input", { id: "new-budget", name: "budget", type: "number", min: 1000, step: 1000, placeholder: "no limit", "aria-describedby": "new-budget-hint" });
+  const budget = h("input", { id: "new-budget", name: "budget", type: "number", min: 1000, step: 1000, placeholder: "no limit" });
   const start = h("input", { id: "new-start", type: "checkbox", checked: true });
   const submit = h("button", { type: "submit" }, "Create project");
   const result = h("div", { "aria-live": "polite" });
@@ -174,7 +183,7 @@ function createForm(): HTMLElement {
   return form;
 }
 
-function projectTable(projects: ProjectRow[], refresh: () => Promise<void>): HTMLElement {
+function projectTable(projects: ProjectRow[], next: string | null, more: () => Promise<void>, refresh: () => Promise<void>): HTMLElement {
   if (projects.length === 0) {
     return empty("No projects yet", "Describe a product idea above and Parit’s seven agents will plan and build it.");
   }
@@ -195,41 +204,49 @@ function projectTable(projects: ProjectRow[], refresh: () => Promise<void>): HTM
       }
     });
   };
+  const tokens = projects.reduce((n, p) => n + p.totalTokens, 0);
+  const cost = projects.reduce((n, p) => n + p.costUsd, 0);
+  const summary = `${projects.length}${next ? "+" : ""} project${projects.length === 1 ? "" : "s"} · ${fmt.int(tokens)} tokens · ${fmt.usd(cost)} spent${next ? " so far" : ""}`;
+  const moreButton: HTMLButtonElement | null = next
+    ? h("button", { class: "secondary", onclick: () => void busy(moreButton!, more) }, "Show more")
+    : null;
+  const rows = projects.map((p) => {
+    const del: HTMLButtonElement = h(
+      "button",
+      { class: "danger-quiet small", "aria-label": `Delete ${p.name}`, onclick: () => void remove(p, del) },
+      "Delete",
+    );
+    return h(
+      "tr",
+      { "data-project": p.id },
+      h("th", { scope: "row" }, h("a", { href: `#/projects/${p.id}` }, p.name), h("div", { class: "muted small idea" }, p.idea)),
+      h("td", null, runBadge(p.status)),
+      h("td", null, `${p.stagesBuilt}/7`),
+      h("td", { class: "num" }, fmt.int(p.totalTokens)),
+      h("td", { class: "num" }, fmt.usd(p.costUsd)),
+      h("td", null, fmt.time(p.createdAt)),
+      h("td", null, del),
+    );
+  });
+  const head = ["Project", "Status", "Stages", "Tokens", "Cost", "Created", ""].map((t) =>
+    h("th", { scope: "col", class: t === "Tokens" || t === "Cost" ? "num" : null }, t),
+  );
   return h(
     "div",
-    { class: "table-wrap" },
+    null,
+    h("p", { class: "muted", "data-testid": "projects-summary" }, summary),
     h(
-      "table",
-      { class: "projects" },
-      h("caption", { class: "sr-only" }, "Projects with their status and cost"),
+      "div",
+      { class: "table-wrap" },
       h(
-        "thead",
-        null,
-        h("tr", null, ["Project", "Status", "Stages", "Tokens", "Cost", "Created", ""].map((t) => h("th", { scope: "col" }, t))),
-      ),
-      h(
-        "tbody",
-        null,
-        projects.map((p) => {
-          const del: HTMLButtonElement = h(
-            "button",
-            { class: "danger small", "aria-label": `Delete ${p.name}`, onclick: () => void remove(p, del) },
-            "Delete",
-          );
-          return h(
-            "tr",
-            { "data-project": p.id },
-            h("th", { scope: "row" }, h("a", { href: `#/projects/${p.id}` }, p.name), h("div", { class: "muted small idea" }, p.idea)),
-            h("td", null, runBadge(p.status)),
-            h("td", null, `${p.stagesBuilt}/7`),
-            h("td", { class: "num" }, fmt.int(p.totalTokens)),
-            h("td", { class: "num" }, fmt.usd(p.costUsd)),
-            h("td", null, fmt.time(p.createdAt)),
-            h("td", null, del),
-          );
-        }),
+        "table",
+        { class: "projects" },
+        h("caption", { class: "sr-only" }, "Projects with their status and cost"),
+        h("thead", null, h("tr", null, head)),
+        h("tbody", null, rows),
       ),
     ),
+    moreButton,
   );
 }
 

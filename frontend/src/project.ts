@@ -16,7 +16,7 @@ import {
 } from "./api";
 import { artifactsTab } from "./artifacts";
 import { empty, fill, fmt, h, loading } from "./dom";
-import { busy, errorBox, runBadge, toast } from "./ui";
+import { busy, errorBox, field, runBadge, saveBlob, toast } from "./ui";
 
 export interface ProjectState {
   id: string;
@@ -178,12 +178,7 @@ async function exportZip(state: ProjectState, button: HTMLButtonElement): Promis
   await busy(button, async () => {
     try {
       const { blob, filename } = await getBlob(`/api/projects/${state.id}/export`);
-      const url = URL.createObjectURL(blob);
-      const a = h("a", { href: url, download: filename ?? "parit-project.zip" });
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      saveBlob(blob, filename ?? "parit-project.zip");
       toast(`Downloaded ${filename ?? "the ZIP"}`);
     } catch (e) {
       toast(e instanceof Error ? e.message : String(e), "error");
@@ -436,10 +431,10 @@ function settingsForm(host: HTMLElement, state: ProjectState): HTMLElement {
     h(
       "div",
       { class: "grid3" },
-      h("div", { class: "field" }, h("label", { for: "set-model" }, "Model"), model),
-      h("div", { class: "field" }, h("label", { for: "set-temperature" }, "Temperature"), temperature),
-      h("div", { class: "field" }, h("label", { for: "set-max" }, "Max output tokens per call"), maxOut),
-      h("div", { class: "field" }, h("label", { for: "set-budget" }, "Token budget"), budget),
+      field("set-model", "Model", model),
+      field("set-temperature", "Temperature", temperature),
+      field("set-max", "Max output tokens per call", maxOut),
+      field("set-budget", "Token budget", budget, "The run stops before spending more; raise it and Resume."),
     ),
     h("div", { class: "row" }, auto, h("label", { for: "set-auto" }, "Advance automatically (untick to approve each stage)")),
     h("div", { class: "row" }, save),

@@ -81,3 +81,19 @@ export async function busy<T>(button: HTMLButtonElement, work: () => Promise<T>)
     button.textContent = text;
   }
 }
+
+/** A labelled form field, with an optional hint under it. */
+export function field(id: string, label: string, input: HTMLElement, hint?: string): HTMLElement {
+  if (hint) input.setAttribute("aria-describedby", `${id}-hint`);
+  return h("div", { class: "field" }, h("label", { for: id }, label), input, hint ? h("p", { class: "muted small", id: `${id}-hint` }, hint) : null);
+}
+
+/** Hands a downloaded body to the browser as a file. */
+export function saveBlob(blob: Blob, filename: string): void {
+  const url = URL.createObjectURL(blob);
+  const link = h("a", { href: url, download: filename });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
