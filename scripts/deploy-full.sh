@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole release: tests → remote migrations → deploy (agents in parallel,
-# then the supervisor) → verification of the live fleet.
+# then the supervisor) → verification of the live fleet → the web app on
+# Cloudflare Pages (scripts/deploy-web.sh).
 #
-#   scripts/deploy-full.sh [--skip-tests] [--sequential] [--url SUPERVISOR_URL]
+#   scripts/deploy-full.sh [--skip-tests] [--skip-web] [--sequential] [--url SUPERVISOR_URL]
 #
 # Stops at the first failing step and says what to do next. The supervisor's
 # URL for verification comes from --url, $PARIT_SUPERVISOR_URL, or the
@@ -12,13 +13,14 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
-skip_tests=false; deploy_args=(); url="${PARIT_SUPERVISOR_URL:-}"
+skip_tests=false; skip_web=false; deploy_args=(); url="${PARIT_SUPERVISOR_URL:-}"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --skip-tests) skip_tests=true; shift ;;
+    --skip-web) skip_web=true; shift ;;
     --sequential) deploy_args+=(--sequential); shift ;;
     --url) url="$2"; shift 2 ;;
-    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument: $1 (see --help)" ;;
   esac
 done
@@ -46,4 +48,11 @@ rm -f "$deploy_out"
 
 step 4 "verify $url"
 "$ROOT/scripts/verify-deployment.sh" "$url" || die "the fleet is deployed but not healthy: follow the fixes above, then run scripts/verify-deployment.sh $url"
+
+if [[ "$skip_web" == true ]]; then
+  warn "skipping the web app (--skip-web)"
+else
+  step 5 "web app"
+  "$ROOT/scripts/deploy-web.sh" --supervisor-url "$url" || die "the fleet is live but the web app was not published: fix the above, then run scripts/deploy-web.sh --supervisor-url $url"
+fi
 ok "released: $url"

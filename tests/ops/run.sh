@@ -22,8 +22,8 @@ check() { # NAME COMMAND...: runs a test function, counts the result
 # Each test runs in its own subshell (see check): the first failure ends it.
 fail() { echo "$*"; exit 1; }
 
-# Deploy calls from a fake log: "start end worker".
-deploys() { grep ' deploy ' "$1" | awk '{print $1, $2, $3}'; }
+# Worker deploy calls from a fake log: "start end worker" (not `pages deploy`).
+deploys() { grep ' deploy ' "$1" | awk '$3 != "-" {print $1, $2, $3}'; }
 
 t_agents_in_parallel_then_supervisor() {
   local log="$work/parallel.log"; : > "$log"
@@ -157,9 +157,22 @@ t_deploy_full_runs_every_step() {
   grep -q "migrations apply parit_db --remote" "$log" || fail "no remote migration"
   [[ $(deploys "$log" | wc -l) -eq 8 ]] || fail "not all deployed"
   grep -q "released: $PARIT_SUPERVISOR_URL" <<< "$out" || fail "$out"
+  grep -q " pages deploy $ROOT/.parit/web-dist --project-name parit-web " "$log" || fail "the web app was not published: $(cat "$log")"
   local rc=0; out="$(FAKE_WRANGLER_LOG="$log" FAKE_WRANGLER_FAIL=data-agent WRANGLER="$FAKE" scripts/deploy-full.sh --skip-tests --url "$PARIT_SUPERVISOR_URL" 2>&1)" || rc=$?
   [[ $rc -ne 0 ]] || fail "exit 0 with a failed deploy"
   grep -q "deploy failed: read the per-Worker logs" <<< "$out" || fail "no next step: $out"
+}
+
+t_deploy_web_builds_for_the_supervisor() {
+  local log="$work/web.log"; : > "$log"
+  local out; out="$(FAKE_WRANGLER_LOG="$log" WRANGLER="$FAKE" scripts/deploy-web.sh --supervisor-url https://parit-supervisor.example.workers.dev 2>&1)" || fail "$out"
+  grep -q '"supervisorUrl": "https://parit-supervisor.example.workers.dev"' .parit/web-dist/config.json || fail "config.json: $(cat .parit/web-dist/config.json)"
+  [[ -f .parit/web-dist/index.html && -f .parit/web-dist/_headers ]] || fail "the site is incomplete: $(ls .parit/web-dist)"
+  grep -q " pages deploy $ROOT/.parit/web-dist --project-name parit-web --branch main " "$log" || fail "$(cat "$log")"
+  grep -q "does not yet allow https://parit-web.pages.dev: add it to ALLOWED_ORIGINS" <<< "$out" || fail "no CORS reminder: $out"
+  local rc=0; out="$(FAKE_WRANGLER_LOG="$log" WRANGLER="$FAKE" scripts/deploy-web.sh --supervisor-url not-a-url 2>&1)" || rc=$?
+  [[ $rc -ne 0 ]] || fail "exit 0 for a bad URL"
+  grep -q "must be the supervisor's origin" <<< "$out" || fail "no reason given: $out"
 }
 
 t_shellcheck_clean() {
@@ -182,7 +195,8 @@ check "deploy-parallel --dry-run bundles all eight Workers; agents upload no rou
 check "agents are closed: workers_dev = false, no routes, no key" t_agents_are_closed
 check "verify-deployment passes on the live fleet" t_verify_passes_on_the_live_fleet
 check "verify-deployment names a missing agent and the fix" t_verify_names_a_missing_agent_and_the_fix
-check "deploy-full: migrations, deploy, verify; stops with the next step" t_deploy_full_runs_every_step
+check "deploy-full: migrations, deploy, verify, web app; stops with the next step" t_deploy_full_runs_every_step
+check "deploy-web: builds for the supervisor's URL, publishes to Pages, reminds about CORS" t_deploy_web_builds_for_the_supervisor
 check "shellcheck is clean" t_shellcheck_clean
 check "the deploy workflow passes actionlint" t_workflow_passes_actionlint
 
