@@ -13,12 +13,12 @@
 #      fleet with scripts/create-token.sh. Then: schemathesis against
 #      /openapi.json, a bounded wrk load, and the secrets search over
 #      everything the suites left behind
-#   6. the browser suite (e2e/, Playwright with Debian's Chromium): the built
+#   6. the operations scripts (deploys against a recording fake wrangler,
+#      migrations and dry-run bundling with the real one, shellcheck, actionlint)
+#   7. the browser suite (e2e/, Playwright with Debian's Chromium): the built
 #      frontend under `wrangler pages dev` against its own fleet and local
 #      Gemini server, which its global setup starts and stops
-#   7. the operations scripts (deploys against a recording fake wrangler,
-#      migrations and dry-run bundling with the real one, shellcheck, actionlint)
-# --fleet-only skips 1-3 (bench/reliability.sh uses it with larger sizes).
+# --fleet-only skips 1-3 and 7 (bench/reliability.sh uses it with larger sizes).
 # Everything it starts is stopped when it ends, pass or fail.
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -124,11 +124,14 @@ say "load: wrk on loopback"
 
 say "secrets: searching every surface the suites left behind"
 cargo test --quiet -p parit-fleet-tests --test secrets -- --nocapture
-cleanup
-
-say "browser end-to-end scenarios (Playwright, Chromium)"
-(cd "$ROOT/e2e" && npx --no-install playwright test)
 
 say "operations scripts"
 "$ROOT/tests/ops/run.sh"
+
+# The browser suite starts its own fleet; these four are done.
+cleanup
+if [[ "$fleet_only" == false ]]; then
+  say "browser end-to-end scenarios (Playwright, Chromium)"
+  (cd "$ROOT/e2e" && npx --no-install playwright test)
+fi
 ok "all tests passed"

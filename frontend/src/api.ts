@@ -240,7 +240,7 @@ async function toError(res: Response): Promise<ApiError> {
   }
   const retryAfter = Number(res.headers.get("retry-after")) || null;
   if (res.status === 401) {
-    message = "The supervisor did not accept your API token. Enter a valid one under Connection.";
+    message = "The supervisor did not accept your API token.";
   } else if (res.status === 429 && code === "rate_limited") {
     message = `Too many requests with this token; wait ${retryAfter ?? 60} s and try again.`;
   }

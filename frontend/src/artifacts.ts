@@ -125,7 +125,7 @@ export function artifactsTab(body: HTMLElement, state: ProjectState, requested: 
           : mode === "json"
             ? codeView(JSON.stringify(art.artifact, null, 2), "artifact.json", `${STAGE_NAMES[stage]} as JSON`)
             : mode === "history"
-              ? history(mine, art.version)
+              ? history(state.id, mine, art.version)
               : mode === "edit"
                 ? editor(art)
                 : regeneratePanel();
@@ -199,8 +199,11 @@ export function artifactsTab(body: HTMLElement, state: ProjectState, requested: 
     const problemsHost = h("div", { id: "editor-problems", "aria-live": "polite" });
     const save = h("button", { type: "button" }, "Save as new version");
     let marks = new Map<number, string[]>();
-    const paintGutter = () => {
+    let painted = -1; // lines in the gutter; typing within a line does not repaint it
+    const paintGutter = (force = true) => {
       const count = area.value.split("\n").length;
+      if (!force && count === painted) return;
+      painted = count;
       const frag = document.createDocumentFragment();
       for (let n = 1; n <= count; n++) {
         const m = marks.get(n);
@@ -259,7 +262,7 @@ export function artifactsTab(body: HTMLElement, state: ProjectState, requested: 
       timer = window.setTimeout(() => {
         if (check()) showProblems("", []);
       }, 250);
-      paintGutter();
+      paintGutter(false);
     });
     area.addEventListener("scroll", () => (gutter.scrollTop = area.scrollTop));
     save.addEventListener("click", () => {
@@ -335,7 +338,7 @@ export function artifactsTab(body: HTMLElement, state: ProjectState, requested: 
   };
 }
 
-function history(versions: VersionMeta[], shown: number): HTMLElement {
+function history(id: string, versions: VersionMeta[], shown: number): HTMLElement {
   const host = h("div", { class: "stack" });
   if (versions.length < 2) {
     fill(host, table("Versions", ["Version", "Source", "Model", "Size", "Created"], versions.map(row)), empty("Only one version", "Edit or regenerate this stage to make another; then compare them here."));
@@ -353,7 +356,6 @@ function history(versions: VersionMeta[], shown: number): HTMLElement {
     const to = Number(toField.querySelector("select")!.value);
     fill(out, loading("the diff"));
     try {
-      const id = location.hash.split("/")[2];
       const [a, b] = await Promise.all([api.artifact(id, stage, from), api.artifact(id, stage, to)]);
       fill(out, diffView(JSON.stringify(a.artifact, null, 2), JSON.stringify(b.artifact, null, 2), from, to));
     } catch (e) {
@@ -441,18 +443,9 @@ async function readable(state: ProjectState, stage: Stage, art: ArtifactBody): P
     }
     case "design":
       return designView(a);
-    case "logic": {
-      const list = await api.views(state.id, stage, v);
-      const diagrams = list.views.filter((x) => x.name.endsWith(".mmd"));
-      const [md, ...sources] = await Promise.all([view("logic.md"), ...diagrams.map((d) => view(d.name))]);
-      const machines = (a.stateMachines as any[]) ?? [];
-      return h(
-        "div",
-        { class: "stack" },
-        sources.map((src, i) => diagramView(src, `State machine of ${machines[i]?.entity ?? "an entity"}.${machines[i]?.field ?? "status"}`)),
-        markdownView(md),
-      );
-    }
+    case "logic":
+      // logic.md carries each state machine as a Mermaid block: drawn in place.
+      return markdownView(await view("logic.md"));
     case "api":
       return apiView(state, a, v);
     case "frontend":

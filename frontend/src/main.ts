@@ -220,12 +220,12 @@ function projectTable(projects: ProjectRow[], next: string | null, more: () => P
       "tr",
       { "data-project": p.id },
       h("th", { scope: "row" }, h("a", { href: `#/projects/${p.id}` }, p.name), h("div", { class: "muted small idea" }, p.idea)),
-      h("td", null, runBadge(p.status)),
-      h("td", null, `${p.stagesBuilt}/7`),
-      h("td", { class: "num" }, fmt.int(p.totalTokens)),
-      h("td", { class: "num" }, fmt.usd(p.costUsd)),
-      h("td", null, fmt.time(p.createdAt)),
-      h("td", null, del),
+      h("td", { "data-label": "Status" }, runBadge(p.status)),
+      h("td", { "data-label": "Stages" }, `${p.stagesBuilt}/7`),
+      h("td", { class: "num", "data-label": "Tokens" }, fmt.int(p.totalTokens)),
+      h("td", { class: "num", "data-label": "Cost" }, fmt.usd(p.costUsd)),
+      h("td", { "data-label": "Created" }, fmt.time(p.createdAt)),
+      h("td", { class: "actions" }, del),
     );
   });
   const head = ["Project", "Status", "Stages", "Tokens", "Cost", "Created", ""].map((t) =>

@@ -23,7 +23,6 @@ export interface ProjectState {
   project: Project;
   traces: Traces | null;
   activity: Activity[];
-  connected: boolean;
   /** Fires when the user leaves the project. */
   signal: AbortSignal;
   /** Called after the project, traces or activity changed. */
@@ -63,7 +62,6 @@ export async function projectPage(main: HTMLElement, id: string, rest: string[],
     project,
     traces,
     activity: sortActivity(activity),
-    connected: false,
     signal,
     refresh: async () => {
       const [p, t, a] = await Promise.all([api.project(id), api.traces(id), api.activity(id)]);
@@ -102,8 +100,8 @@ export async function projectPage(main: HTMLElement, id: string, rest: string[],
   );
   render();
 
-  // Live: every activity event refreshes the project and its traces (at most
-  // one refresh in flight; a burst of events becomes one more refresh).
+  // Live: every activity event refreshes the project, its traces and its
+  // activity (at most one refresh in flight; a burst becomes one more).
   let inFlight: Promise<void> | null = null;
   let again = false;
   const schedule = () => {
@@ -139,7 +137,6 @@ export async function projectPage(main: HTMLElement, id: string, rest: string[],
       schedule();
     },
     (connected) => {
-      state.connected = connected;
       live.textContent = connected ? "● live" : "○ reconnecting";
       live.className = connected ? "live on" : "live";
     },

@@ -30,6 +30,13 @@ export function markdownView(text: string): HTMLElement {
     demoted.replaceChildren(...heading.childNodes);
     heading.replaceWith(demoted);
   }
+  // Mermaid blocks are drawn where they stand, captioned by their section.
+  for (const code of div.querySelectorAll<HTMLElement>("pre > code.language-mermaid")) {
+    const pre = code.parentElement!;
+    let heading: Element | null = pre.previousElementSibling;
+    while (heading && !/^H[1-6]$/.test(heading.tagName)) heading = heading.previousElementSibling;
+    pre.replaceWith(diagramView(code.textContent ?? "", heading?.textContent?.trim() || "Diagram"));
+  }
   // Task-list items ("- [ ] …") become read-only checkboxes: name each by its item.
   for (const box of div.querySelectorAll<HTMLInputElement>('input[type="checkbox"]')) {
     box.setAttribute("aria-label", box.closest("li")?.textContent?.trim() || "Task");

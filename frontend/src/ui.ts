@@ -13,7 +13,11 @@ export function errorBox(error: unknown, title = "Something went wrong"): HTMLEl
     h("p", { class: "alert-title" }, title),
     h("p", null, capitalise(message)),
     e && e.problems.length > 0 ? h("ul", null, e.problems.map((p) => h("li", null, p))) : null,
-    e && e.status === 401 ? h("p", null, h("a", { href: "#/connect" }, "Open Connection")) : null,
+    e && e.status === 401
+      ? location.hash.startsWith("#/connect")
+        ? h("p", null, "Check that it was copied whole, or mint a new one with scripts/create-token.sh.")
+        : h("p", null, h("a", { href: "#/connect" }, "Open Connection"), " to enter a valid one.")
+      : null,
     e?.requestId ? h("p", { class: "muted small" }, `Request id ${e.requestId}`) : null,
   );
 }
