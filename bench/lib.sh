@@ -3,9 +3,11 @@
 # Shared by the fleet benchmarks: a local Gemini server with a fixed latency,
 # a fleet, an API token, and small helpers. Source after scripts/lib.sh.
 
-# bench_fleet DIR LATENCY_MS: starts both (stopped on exit); sets base, auth, gemini.
+# bench_fleet DIR LATENCY_MS [FLEET_ARGS...]: starts both (stopped on exit);
+# sets base, auth, gemini. FLEET_ARGS go to `scripts/fleet.sh up`.
 bench_fleet() {
   local dir="$1" latency="$2" gemini_port port
+  shift 2
   rm -rf "$dir"; mkdir -p "$dir"
   "$ROOT/scripts/build-workers.sh" > "$dir/build.log" 2>&1 || { tail -n 20 "$dir/build.log" >&2; die "build failed"; }
   cargo build --quiet --release -p parit-gemini-local
@@ -17,7 +19,7 @@ bench_fleet() {
   gemini="http://127.0.0.1:$gemini_port"
   wait_for "$gemini/__control/health" 20 || die "the local Gemini server did not start"
   "$ROOT/scripts/fleet.sh" up --dir "$dir" --port "$port" --gemini-url "$gemini" --rate-limit 1000000 \
-    --var MAX_PROJECTS_PER_OWNER=0 --var DAILY_TOKENS_PER_OWNER=0 > /dev/null
+    --var MAX_PROJECTS_PER_OWNER=0 --var DAILY_TOKENS_PER_OWNER=0 "$@" > /dev/null
   base="http://127.0.0.1:$port"
   local token
   token="$("$ROOT/scripts/create-token.sh" --owner bench --label bench --persist-to "$dir/state" 2>/dev/null)"

@@ -8,7 +8,7 @@ def load(name):
 
 sizes, pipe, deploy = load("sizes.json"), load("pipeline.json"), load("deploy.json")
 rerun, cpu_, prompts = load("rerun.json"), load("cpu.json"), load("prompts.json")
-tput, dev = load("throughput.json"), load("devtime.json")
+tput, dev, web = load("throughput.json"), load("devtime.json"), load("web.json")
 fresh_text = ("**{:.0f} s** (eight release WASM builds with LTO, then wasm-bindgen and wasm-opt each)".format(dev["freshCloneBuildMs"] / 1000)
               if dev.get("freshCloneBuildMs") else "not timed in this run (FRESH=0)")
 import re
@@ -189,4 +189,24 @@ the same file (the supervisor retries transient D1 errors; the peer does not).
 `bench/devtime.sh`: `scripts/dev.sh` on a warm machine (Workers built, tools installed) until the fleet's first
 200: {', '.join(str(x) for x in dev['devWarmFirst200Ms'])} ms, median **{dev['devWarmMedianMs']:.0f} ms**.
 A fresh clone's Worker build (empty cargo target, tools installed): {fresh_text}.
-""")
+
+## The web app
+
+`bench/web.sh`: `npm run build` (type check, then Vite) takes {', '.join(str(x) for x in web['buildMs'])} ms
+(median **{web['medianBuildMs']/1000:.1f} s**). A first visit downloads **{web['sizes']['firstLoadGzipBytes']/1000:.0f} KB** gzip
+({', '.join(web['sizes']['firstLoadFiles'])}: the app, marked, DOMPurify, highlight.js with ten languages, the CSS).
+Mermaid loads only when a diagram is shown: {web['sizes']['lazyChunks']} lazy chunks, {web['sizes']['lazyGzipBytes']/1000:.0f} KB gzip
+in all, of which a diagram of one kind fetches its core ({web['sizes']['mermaidCoreGzipBytes']/1000:.0f} KB) and the chunks that
+kind needs.
+
+Chromium (headless, Debian's) against a local fleet under `wrangler dev` and the site under
+`wrangler pages dev`, from navigation to the screen's content, each on a fresh page (cold cache),
+median of {web['runs']}:
+
+| screen | ready when | median ms |
+|---|---|---:|""")
+ready = {"projects": "the first project row", "pipeline": "all seven stages show done",
+         "prd": "the PRD's Markdown is rendered", "erdDiagram": "the ERD's SVG is drawn (Mermaid loaded on demand)",
+         "activity": "the traces table has rows"}
+for k, v in web["screensMs"].items():
+    print(f"| {k} | {ready.get(k, k)} | {v['median']} |")
