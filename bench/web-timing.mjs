@@ -45,7 +45,14 @@ for (let r = 0; r < Number(runs); r++) {
     const page = await context.newPage();
     const t0 = Date.now();
     await page.goto(`${site}/${path}`);
-    await page.waitForSelector(ready, { timeout: 60_000 });
+    try {
+      await page.waitForSelector(ready, { timeout: 60_000 });
+    } catch (e) {
+      const shot = join(process.env.BENCH_OUT ?? ".", `failed-${name}.png`);
+      await page.screenshot({ path: shot, fullPage: true });
+      console.error(`${name} did not show ${ready}: ${(await page.locator("main").innerText()).slice(0, 600)} (screenshot ${shot})`);
+      throw e;
+    }
     times[name].push(Date.now() - t0);
     await context.close();
   }

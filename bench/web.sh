@@ -32,4 +32,4 @@ pages_pid=$!
 trap '"$ROOT/scripts/fleet.sh" down --dir "$BENCH_DIR" >/dev/null 2>&1 || true; kill "$BENCH_GEMINI_PID" 2>/dev/null || true; kill -- "-$pages_pid" 2>/dev/null || true' EXIT
 wait_for "$site/config.json" 60 || die "the site did not start"
 
-BUILD_MS="${builds[*]}" node "$ROOT/bench/web-timing.mjs" "$ROOT/frontend/dist" "$site" "$BENCH_TOKEN" "$id" "$runs"
+BUILD_MS="${builds[*]}" BENCH_OUT="$dir" node "$ROOT/bench/web-timing.mjs" "$ROOT/frontend/dist" "$site" "$BENCH_TOKEN" "$id" "$runs"

@@ -25,6 +25,8 @@ export function artifactsTab(body: HTMLElement, state: ProjectState, requested: 
   const stage: Stage = requested && STAGES.includes(requested) ? requested : "prd";
   let mode: Mode = "view";
   let version: number | null = null; // null: the newest
+  // The newest version when the panel was last (re)loaded: a live update
+  // reloads it only when a newer one has arrived since.
   let shownVersion: number | null = null;
   const stageNav = h("nav", { class: "stage-nav", "aria-label": "Stages" });
   const head = h("div", { class: "artifact-head" });
@@ -99,10 +101,10 @@ export function artifactsTab(body: HTMLElement, state: ProjectState, requested: 
     const turn = ++showing;
     renderModes();
     const s = current();
+    shownVersion = s.version;
     if (s.version === null && mode !== "regenerate") {
       fill(head, h("h3", null, STAGE_NAMES[stage]));
       fill(panel, empty(`No ${STAGE_NAMES[stage]} yet`, s.status === "failed" ? `The last attempt failed: ${s.error?.message ?? "see Activity"}` : "Run the pipeline; this stage’s artifact appears here when its agent finishes."));
-      shownVersion = null;
       return;
     }
     fill(panel, loading(STAGE_NAMES[stage]));
@@ -113,7 +115,6 @@ export function artifactsTab(body: HTMLElement, state: ProjectState, requested: 
       ]);
       if (turn !== showing) return;
       const mine = versions.versions.filter((v) => v.stage === stage);
-      shownVersion = art?.version ?? null;
       renderHead(art, mine);
       if (!art) {
         fill(panel, regeneratePanel());
@@ -131,7 +132,7 @@ export function artifactsTab(body: HTMLElement, state: ProjectState, requested: 
                 : regeneratePanel();
       if (turn === showing) fill(panel, content);
     } catch (e) {
-      if (turn === showing) fill(panel, errorBox(e, `The ${STAGE_NAMES[stage]} could not be loaded`));
+      if (turn === showing) fill(panel, errorBox(e, `The ${STAGE_NAMES[stage]} could not be loaded`, () => void show()));
     }
   };
 

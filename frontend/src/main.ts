@@ -133,7 +133,7 @@ async function projectsPage(signal: AbortSignal): Promise<void> {
       next = null;
       await more();
     } catch (e) {
-      if (!signal.aborted) fill(list, h("h2", { id: "list-title" }, "Your projects"), errorBox(e, "Could not load your projects"));
+      if (!signal.aborted) fill(list, h("h2", { id: "list-title" }, "Your projects"), errorBox(e, "Could not load your projects", () => void refresh()));
     }
   };
   await refresh();

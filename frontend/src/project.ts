@@ -48,7 +48,8 @@ export async function projectPage(main: HTMLElement, id: string, rest: string[],
   try {
     [project, { events: activity }, traces] = await Promise.all([api.project(id), api.activity(id), api.traces(id)]);
   } catch (e) {
-    fill(main, h("h1", { tabindex: -1 }, "Project"), errorBox(e, "This project could not be opened"), h("p", null, h("a", { href: "#/" }, "Back to projects")));
+    const retry = () => void projectPage(main, id, rest, signal);
+    fill(main, h("h1", { tabindex: -1 }, "Project"), errorBox(e, "This project could not be opened", retry), h("p", null, h("a", { href: "#/" }, "Back to projects")));
     return;
   }
   if (signal.aborted) return;
@@ -125,9 +126,14 @@ export async function projectPage(main: HTMLElement, id: string, rest: string[],
     signal,
     (frame) => {
       if (frame.event === "snapshot") {
+        // The stream's first word on the project: refresh the rest only if it
+        // moved since the page loaded (or since the stream dropped).
+        const changed = JSON.stringify(frame.data) !== JSON.stringify(state.project);
         state.project = frame.data as Project;
-        render();
-        schedule();
+        if (changed) {
+          render();
+          schedule();
+        }
         return;
       }
       const event = frame.data as Activity;
@@ -646,7 +652,7 @@ function consistencyTab(body: HTMLElement, state: ProjectState): Tab {
           : null,
       );
     } catch (e) {
-      fill(host, errorBox(e, "The consistency report could not be loaded"));
+      fill(host, errorBox(e, "The consistency report could not be loaded", () => void load()));
     }
   };
   return {

@@ -3,8 +3,9 @@
 import { ApiError } from "./api";
 import { h } from "./dom";
 
-/** A readable error: what happened, what to do, and the request id to quote. */
-export function errorBox(error: unknown, title = "Something went wrong"): HTMLElement {
+/** A readable error: what happened, what to do, and the request id to quote;
+ * with `retry`, a button that tries again (most failures to load are brief). */
+export function errorBox(error: unknown, title = "Something went wrong", retry?: () => unknown): HTMLElement {
   const e = error instanceof ApiError ? error : null;
   const message = error instanceof Error ? error.message : String(error);
   return h(
@@ -19,6 +20,7 @@ export function errorBox(error: unknown, title = "Something went wrong"): HTMLEl
         : h("p", null, h("a", { href: "#/connect" }, "Open Connection"), " to enter a valid one.")
       : null,
     e?.requestId ? h("p", { class: "muted small" }, `Request id ${e.requestId}`) : null,
+    retry && !(e && (e.status === 401 || e.status === 404)) ? h("button", { type: "button", class: "secondary small", onclick: retry }, "Try again") : null,
   );
 }
 
