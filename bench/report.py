@@ -213,5 +213,7 @@ for k, v in web["screensMs"].items():
 print("""
 Every screen but the diagram is three API round trips or fewer after the app's own load. The ERD's time is
 Mermaid's on a cold page: fetching and parsing its core and the ER chunks, then laying the diagram out.
-Starting that import when the Artifacts tab opens, before a diagram is asked for, would hide part of it;
-not done yet.""")
+Starting Mermaid's import when the Artifacts tab opens (before a diagram is asked for) was tried and did not
+move the median (2.47 s against 2.22 s, inside the run-to-run spread): the diagram-specific chunks load only
+once Mermaid knows the diagram's kind. Runs of this benchmark vary by about a third (the PRD screen measured
+0.75 s and 1.15 s in two runs of five).""")
