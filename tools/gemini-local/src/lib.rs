@@ -5,8 +5,10 @@
 //! reads the stage from the system instruction's `Parit stage:` line and the
 //! product from the brief, and answers with that example product's artifact
 //! (see `parit_shared::examples`), so downstream stages get upstream content
-//! that fits. Faults are injected on demand through a control API, with the
-//! real error bodies:
+//! that fits. A prompt carrying reviewer feedback gets that answer with the
+//! feedback noted in its first prose field, so a regeneration changes the
+//! artifact as a real model's would. Faults are injected on demand through a
+//! control API, with the real error bodies:
 //!
 //! | route | effect |
 //! |---|---|
