@@ -48,5 +48,8 @@ test("a supervisor that is not running is named in the error", async ({ page }) 
   await page.getByLabel("API token").fill(stack.alice);
   await page.getByRole("button", { name: "Connect" }).click();
   await expect(page.getByRole("alert")).toContainText("Cannot reach the supervisor at http://127.0.0.1:9");
-  expect(await page.evaluate(() => localStorage.getItem("parit.token"))).toBeNull();
+  // Nothing of the failed attempt is kept: the next visit uses the configured supervisor.
+  expect(await page.evaluate(() => [localStorage.getItem("parit.token"), localStorage.getItem("parit.supervisorUrl")])).toEqual([null, null]);
+  await page.reload();
+  await expect(page.getByLabel("Supervisor URL")).toHaveValue(stack.supervisor);
 });

@@ -164,17 +164,16 @@ export const connection = {
   get url(): string {
     return localStorage.getItem(URL_KEY) || defaultUrl;
   },
-  get defaultUrl(): string {
-    return defaultUrl;
-  },
   get token(): string | null {
     return localStorage.getItem(TOKEN_KEY);
   },
-  save(url: string, token: string): void {
+  /** Keeps the URL (unless it is the configured one) and the token (none: removed). */
+  set(url: string, token: string | null): void {
     const clean = url.trim().replace(/\/+$/, "");
     if (clean && clean !== defaultUrl) localStorage.setItem(URL_KEY, clean);
     else localStorage.removeItem(URL_KEY);
-    localStorage.setItem(TOKEN_KEY, token.trim());
+    if (token?.trim()) localStorage.setItem(TOKEN_KEY, token.trim());
+    else localStorage.removeItem(TOKEN_KEY);
   },
   forget(): void {
     localStorage.removeItem(TOKEN_KEY);
@@ -183,18 +182,7 @@ export const connection = {
 
 type Body = unknown;
 
-/**
- * Local `wrangler dev` sometimes drops a request between its proxy and
- * workerd before the Worker sees it and answers this 503 (workers-sdk#14641);
- * it retries GETs itself but not other methods. Deployed Workers never send
- * it. One retry of exactly that answer.
- */
-async function devProxyDropped(res: Response): Promise<boolean> {
-  if (res.status !== 503 || res.headers.get("retry-after") !== "0") return false;
-  return (await res.clone().text()).startsWith("Your worker restarted mid-request");
-}
-
-async function request(method: string, path: string, body?: Body, signal?: AbortSignal, retried = false): Promise<Response> {
+async function request(method: string, path: string, body?: Body, signal?: AbortSignal): Promise<Response> {
   const headers: Record<string, string> = {};
   const token = connection.token;
   if (token) headers.authorization = `Bearer ${token}`;
@@ -215,7 +203,6 @@ async function request(method: string, path: string, body?: Body, signal?: Abort
       "unreachable",
     );
   }
-  if (!retried && (await devProxyDropped(res))) return request(method, path, body, signal, true);
   if (!res.ok) throw await toError(res);
   return res;
 }

@@ -85,15 +85,15 @@ function connectPage(): void {
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     void busy(submit, async () => {
+      // Try the new pair; keep it only if the supervisor accepts it.
       const previous = { url: connection.url, token: connection.token };
-      connection.save(url.value, token.value);
+      connection.set(url.value, token.value);
       try {
         await getJson("/api/projects?limit=1");
         toast("Connected");
         location.hash = "#/";
       } catch (e) {
-        if (previous.token) connection.save(previous.url, previous.token);
-        else connection.forget();
+        connection.set(previous.url, previous.token);
         fill(result, errorBox(e, e instanceof ApiError && e.status === 401 ? "That token was not accepted" : "Could not connect"));
       }
     });
