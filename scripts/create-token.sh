@@ -29,7 +29,7 @@ while [[ $# -gt 0 ]]; do
     --local) mode=--local; shift ;;
     --remote) mode=--remote; shift ;;
     --persist-to) persist="$2"; shift 2 ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument: $1 (see --help)" ;;
   esac
 done

@@ -20,7 +20,7 @@ while [[ $# -gt 0 ]]; do
     --skip-web) skip_web=true; shift ;;
     --sequential) deploy_args+=(--sequential); shift ;;
     --url) url="$2"; shift 2 ;;
-    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument: $1 (see --help)" ;;
   esac
 done

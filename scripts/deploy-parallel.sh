@@ -25,7 +25,7 @@ while [[ $# -gt 0 ]]; do
     --sequential) sequential=true; shift ;;
     --skip-build) build=false; shift ;;
     --only) mapfile -t targets < <(worker_names "$2"); shift 2 ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument: $1 (see --help)" ;;
   esac
 done

@@ -24,9 +24,10 @@ set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; }
 
 cmd="${1:-}"; shift || true
+if [[ "$cmd" == -h || "$cmd" == --help ]]; then usage; exit 0; fi
 dir=""; port=""; gemini_url=""; timeout_ms=""; omit=(); only=""; rate_limit=""; vars=()
 while [[ $# -gt 0 ]]; do
   case "$1" in

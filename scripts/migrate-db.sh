@@ -21,7 +21,7 @@ while [[ $# -gt 0 ]]; do
     --remote) mode=--remote; shift ;;
     --persist-to) persist="$2"; shift 2 ;;
     --create) create=true; shift ;;
-    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument: $1 (see --help)" ;;
   esac
 done
