@@ -106,7 +106,9 @@ test("the budget stops the run with a reason, and raising it in settings resumes
   expect(statuses.prd).toBe("done");
   expect(statuses.deployment).toBe("pending");
   await shot(page, info, "pipeline-budget");
-  await page.getByText("Settings: model, temperature, budget").click();
+  // The settings open by themselves, at the budget.
+  await expect(page.locator("#set-budget")).toBeVisible();
+  await expect(page.locator("#set-budget")).toHaveValue("3000");
   await page.locator("#set-budget").fill("500000");
   await page.getByRole("button", { name: "Save settings" }).click();
   await expect(page.getByText("Settings saved.")).toBeVisible();

@@ -392,6 +392,8 @@ function pipelineTab(body: HTMLElement, state: ProjectState): Tab {
         ),
       );
       fill(graphHost, graph(state));
+      // A run stopped by the budget: the way on is raising it, so show the field.
+      if (run?.status === "budget_exceeded") settingsHost.querySelector("details")?.setAttribute("open", "");
       const failed = project.stages.filter((s) => s.status === "failed" && s.error);
       fill(
         failures,
