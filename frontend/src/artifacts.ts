@@ -345,8 +345,8 @@ function history(id: string, versions: VersionMeta[], shown: number): HTMLElemen
     fill(host, table("Versions", ["Version", "Source", "Model", "Size", "Created"], versions.map(row)), empty("Only one version", "Edit or regenerate this stage to make another; then compare them here."));
     return host;
   }
-  const pick = (id: string, label: string, value: number) =>
-    h("div", { class: "field" }, h("label", { for: id }, label), h("select", { id }, [...versions].reverse().map((v) => h("option", { value: v.version, selected: v.version === value }, `v${v.version} · ${v.source}`))));
+  const pick = (selectId: string, label: string, value: number) =>
+    h("div", { class: "field" }, h("label", { for: selectId }, label), h("select", { id: selectId }, [...versions].reverse().map((v) => h("option", { value: v.version, selected: v.version === value }, `v${v.version} · ${v.source}`))));
   const older = Math.max(1, shown === versions[0].version ? versions[1].version : shown - 1);
   const fromField = pick("diff-from", "Compare", Math.min(older, shown));
   const toField = pick("diff-to", "with", shown === versions[0].version ? versions[1].version : shown);
