@@ -1,7 +1,7 @@
 // Starts what the scenarios run against, from the repo's own scripts: the
 // local Gemini server, the fleet (supervisor + 7 agents under wrangler dev,
-// with this site's origin allowed), the built frontend under
-// `wrangler pages dev`, and API tokens for two owners. Writes
+// with this site's origin allowed), the built frontend under Vite's static
+// preview server, and API tokens for two owners. Writes
 // .parit/e2e/stack.json for the tests; global-teardown.ts stops it all.
 import { execFileSync, spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -120,20 +120,16 @@ export default async function globalSetup(): Promise<void> {
   ).trim();
 
   const siteDir = publishSite(supervisor);
+  // The site is served by Vite's static preview server: `wrangler pages dev`
+  // 4.86 exits when a browser abandons a request mid-flight (its proxy treats
+  // that as fatal; fixed in later wrangler), which a suite that closes pages
+  // quickly does now and then. scripts/dev.sh still serves it with Pages.
   pids.push(
     start(
-      "pages",
-      join(ROOT, "wrangler", "node_modules", ".bin", "wrangler"),
-      ["pages", "dev", siteDir, "--port", String(sitePort), "--ip", "127.0.0.1", "--compatibility-date", "2026-04-01", "--persist-to", join(DIR, "pages-state")],
-      DIR,
-      {
-        WRANGLER_SEND_METRICS: "false",
-        WRANGLER_SEND_ERROR_REPORTS: "false",
-        CLOUDFLARE_CF_FETCH_ENABLED: "false",
-        WRANGLER_HIDE_BANNER: "true",
-        WRANGLER_LOG_PATH: join(DIR, "wrangler-logs"),
-        WRANGLER_REGISTRY_PATH: join(DIR, "wrangler-registry"),
-      },
+      "site",
+      join(ROOT, "frontend", "node_modules", ".bin", "vite"),
+      ["preview", "--outDir", siteDir, "--port", String(sitePort), "--strictPort", "--host", "127.0.0.1"],
+      join(ROOT, "frontend"),
     ),
   );
   writeFileSync(join(DIR, "pids"), pids.join("\n") + "\n");

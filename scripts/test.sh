@@ -16,7 +16,7 @@
 #   6. the operations scripts (deploys against a recording fake wrangler,
 #      migrations and dry-run bundling with the real one, shellcheck, actionlint)
 #   7. the browser suite (e2e/, Playwright with Debian's Chromium): the built
-#      frontend under `wrangler pages dev` against its own fleet and local
+#      frontend (served by Vite's preview server) against its own fleet and local
 #      Gemini server, which its global setup starts and stops
 # --fleet-only skips 1-3 and 7 (bench/reliability.sh uses it with larger sizes).
 # Everything it starts is stopped when it ends, pass or fail.
