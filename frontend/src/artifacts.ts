@@ -10,7 +10,7 @@ import { empty, fill, fmt, h, loading } from "./dom";
 import { JsonSyntaxError, lineOfProblem, parseLocated } from "./jsonpos";
 import { table, type ProjectState, type Tab } from "./project";
 import { codeView, diagramView, markdownView } from "./render";
-import { busy, errorBox, saveBlob, toast } from "./ui";
+import { busy, capitalise, errorBox, saveBlob, toast } from "./ui";
 
 type Mode = "view" | "json" | "history" | "edit" | "regenerate";
 const MODES: [Mode, string][] = [
@@ -279,7 +279,7 @@ export function artifactsTab(body: HTMLElement, state: ProjectState, requested: 
           const problems = (e as { problems?: string[] }).problems ?? [];
           if (problems.length) {
             const located = problems.map((p) => ({ line: lineOfProblem(p, parsed.lines), text: p }));
-            showProblems((e as Error).message.replace(/^./, (c) => c.toUpperCase()), located);
+            showProblems(capitalise((e as Error).message), located);
             const first = Math.min(...located.map((p) => p.line ?? Infinity));
             if (Number.isFinite(first)) area.scrollTop = Math.max(0, (first - 3) * 20);
           } else {

@@ -62,7 +62,7 @@ const LANGUAGES: Record<string, string> = {
   sh: "bash",
 };
 
-export function languageOf(path: string): string | null {
+function languageOf(path: string): string | null {
   const ext = path.split(".").pop()?.toLowerCase() ?? "";
   return LANGUAGES[ext] ?? null;
 }
