@@ -68,15 +68,10 @@ fn each_failure_class_gives_its_designed_outcome() {
                 inject(json!({"kind": kind, "match": word, "hangMs": 6000, "retryDelay": "1s"}));
                 let (got, body) = generate(&word, "plan meals");
                 assert_eq!(got, status, "{kind}: {body}");
-                // The model (the Gemini server) was called exactly as designed. Under
-                // local load a first request can also stall before it reaches the
-                // server and time out in the agent; it then shows as one more call
-                // in the agent's report, a timeout the server never saw.
+                // The model (the Gemini server) was called exactly as designed, and
+                // the agent reports exactly those calls.
                 assert_eq!(gemini_requests(&word).len(), calls, "{kind}: {body}");
-                let reported = body["calls"].as_array().cloned().unwrap_or_default();
-                let stalled = reported.len().checked_sub(calls).unwrap_or_else(|| panic!("{kind}: {body}"));
-                assert!(reported[..stalled].iter().all(|c| c["errorClass"] == "timeout"), "{kind}: {body}");
-                let body = json!({"calls": reported[stalled..], "error": body["error"], "artifact": body["artifact"]});
+                assert_eq!(body["calls"].as_array().map(Vec::len), Some(calls), "{kind}: {body}");
                 if status == 200 {
                     assert!(Artifact::from_value(Stage::Data, body["artifact"].clone()).is_ok(), "{kind}");
                 } else {

@@ -23,6 +23,9 @@
 //! `stage` and whose body contains `match`, when given; tests put a unique
 //! word into their project's idea and match on it, so they can run in parallel.
 
+use axum::body::Bytes;
+use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
 use parit_shared::examples;
 use parit_shared::gemini::GenerateContentRequest;
 use parit_shared::prompt::stage_of;
@@ -31,7 +34,6 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use tiny_http::{Header, Method, Request, Response, Server};
 
 /// Every fault the server can inject (DESIGN §5).
 pub const FAULT_KINDS: &[&str] = &[
@@ -111,46 +113,54 @@ impl GeminiLocal {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Serves requests on `server` until the process ends, one thread per request.
-    pub fn serve(&self, server: Server) {
-        for request in server.incoming_requests() {
-            let me = self.clone();
-            std::thread::spawn(move || me.handle(request));
-        }
+    /// Serves requests on `listener` until the process ends.
+    ///
+    /// Hyper (through axum) serves each connection as its own task, so a
+    /// keep-alive connection that a client holds open idle never keeps a new
+    /// one waiting. (The server this replaced, tiny_http 0.12, could: its
+    /// thread pool counted threads already woken for earlier connections as
+    /// idle, so a burst of new connections queued some behind threads each
+    /// held by a kept-alive connection, unread until the client gave up; see
+    /// the `a_burst_of_kept_alive_connections_is_all_answered` test.) Every
+    /// answer is computed on the blocking pool: faults sleep, and a sleeping
+    /// request must not hold up the others.
+    pub fn serve(self, listener: std::net::TcpListener) -> std::io::Result<()> {
+        listener.set_nonblocking(true)?;
+        let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener)?;
+            let app = axum::Router::new().fallback(move |method, uri, headers, body| {
+                let me = self.clone();
+                async move { me.answer(method, uri, headers, body).await }
+            });
+            axum::serve(listener, app).await
+        })
     }
 
-    fn handle(&self, mut request: Request) {
-        let mut body = String::new();
-        let read = request.as_reader().read_to_string(&mut body);
-        let method = request.method().clone();
-        let url = request.url().to_string();
-        let key =
-            request.headers().iter().find(|h| h.field.equiv("x-goog-api-key")).map(|h| h.value.as_str().to_string());
-        let (status, answer) = if read.is_err() {
-            (400, error_body(400, "INVALID_ARGUMENT", "The request body could not be read.", json!([])))
-        } else {
-            self.route(&method, &url, key, &body)
+    async fn answer(self, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+        let key = headers.get("x-goog-api-key").and_then(|v| v.to_str().ok()).map(str::to_string);
+        let url = uri.path_and_query().map_or_else(|| uri.path().to_string(), |p| p.as_str().to_string());
+        let (status, answer) = match String::from_utf8(body.to_vec()) {
+            Ok(body) => tokio::task::spawn_blocking(move || self.route(&method, &url, key, &body))
+                .await
+                .unwrap_or_else(|_| (500, error_body(500, "INTERNAL", "An internal error has occurred.", json!([])))),
+            Err(_) => (400, error_body(400, "INVALID_ARGUMENT", "The request body is not UTF-8.", json!([]))),
         };
-        let header = Header::from_bytes("content-type", "application/json; charset=UTF-8");
-        let mut response = Response::from_string(answer.to_string()).with_status_code(status);
-        if let Ok(h) = header {
-            response = response.with_header(h);
-        }
-        // The client may have given up (timeouts); nothing to do about it.
-        let _ = request.respond(response);
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (status, [(header::CONTENT_TYPE, "application/json; charset=UTF-8")], answer.to_string()).into_response()
     }
 
     fn route(&self, method: &Method, url: &str, key: Option<String>, body: &str) -> (u16, Value) {
         let (path, query) = url.split_once('?').unwrap_or((url, ""));
         match (method, path) {
-            (Method::Post, p) if p.starts_with("/v1beta/models/") && p.ends_with(":generateContent") => {
+            (&Method::POST, p) if p.starts_with("/v1beta/models/") && p.ends_with(":generateContent") => {
                 let model = &p["/v1beta/models/".len()..p.len() - ":generateContent".len()];
                 self.generate(model, key, body)
             }
-            (Method::Get, "/__control/health") | (Method::Get, "/") => {
+            (&Method::GET, "/__control/health") | (&Method::GET, "/") => {
                 (200, json!({"status": "ok", "faultKinds": FAULT_KINDS}))
             }
-            (Method::Post, "/__control/faults") => match serde_json::from_str::<Fault>(body) {
+            (&Method::POST, "/__control/faults") => match serde_json::from_str::<Fault>(body) {
                 Ok(f) if FAULT_KINDS.contains(&f.kind.as_str()) => {
                     let mut s = self.lock();
                     s.faults.push(f);
@@ -161,11 +171,11 @@ impl GeminiLocal {
                 }
                 Err(e) => (400, json!({"error": format!("bad fault: {e}")})),
             },
-            (Method::Delete, "/__control/faults") => {
+            (&Method::DELETE, "/__control/faults") => {
                 self.lock().faults.clear();
                 (200, json!({"queued": 0}))
             }
-            (Method::Get, "/__control/requests") => {
+            (&Method::GET, "/__control/requests") => {
                 let needle = query.strip_prefix("match=").map(parit_shared::query::percent_decode);
                 // Clone the matches and let go of the lock before serialising them.
                 let list: Vec<Value> = self
@@ -177,11 +187,11 @@ impl GeminiLocal {
                     .collect();
                 (200, json!({"requests": list}))
             }
-            (Method::Delete, "/__control/requests") => {
+            (&Method::DELETE, "/__control/requests") => {
                 self.lock().requests.clear();
                 (200, json!({"requests": []}))
             }
-            (Method::Put, "/__control/latency") => {
+            (&Method::PUT, "/__control/latency") => {
                 match serde_json::from_str::<Value>(body).ok().and_then(|v| v["ms"].as_u64()) {
                     Some(ms) => {
                         self.lock().latency_ms = ms;

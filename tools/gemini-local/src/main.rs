@@ -21,15 +21,18 @@ fn main() {
             std::process::exit(2);
         }
     }
-    let server = match tiny_http::Server::http(("127.0.0.1", port)) {
-        Ok(s) => s,
+    let listener = match std::net::TcpListener::bind(("127.0.0.1", port)) {
+        Ok(l) => l,
         Err(e) => {
             eprintln!("gemini-local: cannot listen on 127.0.0.1:{port}: {e}");
             std::process::exit(1);
         }
     };
-    let actual = server.server_addr().to_ip().map_or(port, |a| a.port());
+    let actual = listener.local_addr().map_or(port, |a| a.port());
     println!("gemini-local listening on http://127.0.0.1:{actual}");
     let _ = std::io::stdout().flush();
-    GeminiLocal::new(latency_ms).serve(server);
+    if let Err(e) = GeminiLocal::new(latency_ms).serve(listener) {
+        eprintln!("gemini-local: {e}");
+        std::process::exit(1);
+    }
 }
