@@ -210,8 +210,12 @@ test("a JSON syntax error is shown with its line and column before anything is s
   await expect(page.locator("#editor-problems")).toContainText(new RegExp(`Line ${bad}, column \\d+: expected "," or "}" after a property`));
   await expect(page.locator(`.gutter-line.bad[data-line="${bad}"]`)).toBeVisible();
   await page.getByRole("button", { name: "Save as new version" }).click();
-  await page.waitForTimeout(300);
+  // Whatever the click sent left before a request the page makes after it: make one, wait for it.
+  const after = page.waitForRequest((r) => r.url().endsWith("/?after-save"));
+  await page.evaluate(() => void fetch("/?after-save"));
+  await after;
   expect(requests).toEqual([]);
+  await expect(page.locator("#editor-problems")).toContainText("This is not valid JSON yet");
 });
 
 test("regenerate with feedback sends the feedback, makes a new version and marks downstream stale", async ({ page }, info) => {

@@ -286,6 +286,16 @@ pub fn start_run(base: &str, project: &str) -> (u16, Value) {
     post(&format!("{base}/api/projects/{project}/run"), &json!({}))
 }
 
+/// Polls `ready` until it holds. The two-minute bound only ends a broken run;
+/// it is not what a test asserts.
+pub fn poll_until(what: &str, mut ready: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    while !ready() {
+        assert!(std::time::Instant::now() < deadline, "still waiting until {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 /// Polls `project` on `base` until its run is no longer `running`; the project.
 pub fn wait_for_run(base: &str, project: &str) -> Value {
     let deadline = std::time::Instant::now() + Duration::from_secs(120);

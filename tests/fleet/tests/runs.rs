@@ -267,9 +267,10 @@ fn approval_gates_pause_after_each_stage() {
 
 #[test]
 fn cancel_stops_scheduling_new_stages() {
-    let (id, word) = slow_project("cancel", 1200);
+    let (id, word) = slow_project("cancel", 2000);
     start_run(&fleet().url, &id);
-    std::thread::sleep(std::time::Duration::from_millis(400));
+    // Cancel once the first stage's model call is in flight (the model answers 2 s later).
+    poll_until("the prd call reaches the model", || !stages_requested(&word).is_empty());
     let (s, body) = post(&url(&format!("/api/projects/{id}/cancel")), &json!({}));
     assert_eq!(s, 200, "{body}");
     let project = wait_for_run(&fleet().url, &id);
