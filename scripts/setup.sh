@@ -9,14 +9,15 @@
 #                     tests/truth/ (mermaid, playwright-core), frontend/ (Vite, TypeScript,
 #                     marked, DOMPurify, Mermaid, highlight.js, diff) and e2e/ (@playwright/test,
 #                     @axe-core/playwright; the browser is Debian's chromium, never downloaded)
-#   Python            .parit/venv with openapi-spec-validator and schemathesis (pinned)
+#   Python            .parit/venv on CPython 3.12+ with openapi-spec-validator and schemathesis,
+#                     every package pinned in tests/python-requirements.lock
 # Safe to run again; the second run is a no-op that takes a second or two.
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
-  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0
+  sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0
 fi
 
 WORKER_BUILD_VERSION="0.8.7"
@@ -70,16 +71,26 @@ npm_ci "$ROOT/tests/truth"
 npm_ci "$ROOT/frontend"
 npm_ci "$ROOT/e2e"
 
-# pip install $1==$2 into the venv unless that version is already there.
-pip_pin() {
-  local venv="$ROOT/.parit/venv"
-  if [[ "$("$venv/bin/python" -c "import importlib.metadata as m; print(m.version('$1'))" 2>/dev/null)" != "$2" ]]; then
-    say "installing $1 $2"
-    [[ -x "$venv/bin/pip" ]] || python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check "$1==$2"
-  fi
+# The tests' Python tools, exactly as tests/python-requirements.lock pins them,
+# in a venv on CPython 3.12 or newer (3.11 crashes schemathesis: see the lock).
+test_python() {
+  local p
+  for p in python3.14 python3.13 python3.12 $(printf "%s\n" "$HOME"/.pyenv/versions/3.1[2-9]*/bin/python3 | sort -rV) python3; do
+    command -v "$p" > /dev/null 2>&1 || continue
+    if "$p" -c 'import sys, ensurepip, venv; sys.exit(sys.version_info < (3, 12))' 2> /dev/null; then echo "$p"; return 0; fi
+  done
+  return 1
 }
-pip_pin openapi-spec-validator 0.9.0
-pip_pin schemathesis 4.32.5
+venv="$ROOT/.parit/venv" lock="$ROOT/tests/python-requirements.lock"
+want="$(sha256sum "$lock" | cut -d' ' -f1)"
+if [[ "$(cat "$venv/.parit-lock-sha256" 2>/dev/null)" != "$want" ]] \
+  || ! "$venv/bin/python" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2> /dev/null; then
+  python="$(test_python)" || die "the fuzz suite needs CPython 3.12 or newer with venv (3.11 crashes schemathesis; see tests/python-requirements.lock); none found on PATH or under ~/.pyenv/versions"
+  say "installing the tests' Python tools into .parit/venv ($("$python" --version), tests/python-requirements.lock)"
+  rm -rf "$venv"
+  "$python" -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps -r "$lock"
+  echo "$want" > "$venv/.parit-lock-sha256"
+fi
 
 ok "toolchain ready: $(worker-build --version | sed 's/^/worker-build /'), $(wasm-bindgen --version), wrangler $("$ROOT/wrangler/node_modules/.bin/wrangler" --version 2>/dev/null | tail -n 1)"

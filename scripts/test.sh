@@ -23,6 +23,8 @@
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=test-fleets.sh
+source "$ROOT/scripts/test-fleets.sh"
 cd "$ROOT"
 
 fleet_only=false
@@ -59,61 +61,10 @@ say "building the frontend (type check, then Vite)"
 
 say "starting the fleets"
 run="$ROOT/.parit/test"
-rm -rf "$run"
-mkdir -p "$run"
-cargo build --quiet -p parit-gemini-local
-gemini_pid=""
-cleanup() {
-  for f in main degraded agent limits; do "$ROOT/scripts/fleet.sh" down --dir "$run/$f" 2>/dev/null || true; done
-  if [[ -n "$gemini_pid" ]]; then kill "$gemini_pid" 2>/dev/null || true; fi
-}
-trap cleanup EXIT
-
-"$ROOT/target/debug/gemini-local" --port 0 > "$run/gemini.log" 2>&1 &
-gemini_pid=$!
-for _ in $(seq 1 40); do grep -q listening "$run/gemini.log" 2>/dev/null && break; sleep 0.25; done
-gemini_url="$(grep -o 'http://[0-9.:]*' "$run/gemini.log" | head -n 1)"
-[[ -n "$gemini_url" ]] || die "the local Gemini server did not start: $(cat "$run/gemini.log")"
-
-# A fake key, random per run, so the suites can prove it never leaks.
-GEMINI_API_KEY="parit-test-key-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
-export GEMINI_API_KEY
-main_port="$(free_port)"; degraded_port="$(free_port)"; agent_port="$(free_port)"; limits_port="$(free_port)"
-common=(--gemini-url "$gemini_url" --timeout-ms 4000)
-# The test-only fault switch is on in the main fleet alone, with a random secret.
-PARIT_FAULT_SECRET="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
-"$ROOT/scripts/fleet.sh" up --dir "$run/main" --port "$main_port" "${common[@]}" --rate-limit 1000000 \
-  --var MAX_PROJECTS_PER_OWNER=0 --var DAILY_TOKENS_PER_OWNER=0 --var "FAULT_INJECTION_SECRET=$PARIT_FAULT_SECRET" > "$run/main.up" 2>&1 &
-p1=$!
-"$ROOT/scripts/fleet.sh" up --dir "$run/degraded" --port "$degraded_port" --omit logic "${common[@]}" > "$run/degraded.up" 2>&1 &
-p2=$!
-"$ROOT/scripts/fleet.sh" up --dir "$run/agent" --port "$agent_port" --only data "${common[@]}" > "$run/agent.up" 2>&1 &
-p3=$!
-# Tight limits, for the abuse-limit suite.
-"$ROOT/scripts/fleet.sh" up --dir "$run/limits" --port "$limits_port" "${common[@]}" --rate-limit 60 \
-  --var MAX_PROJECTS_PER_OWNER=3 --var DAILY_TOKENS_PER_OWNER=12000 > "$run/limits.up" 2>&1 &
-p4=$!
-for p in $p1 $p2 $p3 $p4; do wait "$p" || { cat "$run"/*.up >&2; die "a fleet did not start"; }; done
-ok "fleets up: supervisor $main_port, degraded $degraded_port, data agent $agent_port, limits $limits_port, gemini $gemini_url"
-
-say "minting API tokens"
-mint() { "$ROOT/scripts/create-token.sh" --owner "$2" --label "test" --persist-to "$run/$1/state" 2>/dev/null; }
-PARIT_TOKEN="$(mint main alice)"; PARIT_TOKEN_B="$(mint main bob)"; PARIT_DEGRADED_TOKEN="$(mint degraded alice)"
-PARIT_LIMITS_TOKEN="$(mint limits carol)"; PARIT_LIMITS_TOKEN_2="$(mint limits dave)"; PARIT_LIMITS_TOKEN_3="$(mint limits erin)"
-export PARIT_TOKEN PARIT_TOKEN_B PARIT_DEGRADED_TOKEN PARIT_LIMITS_TOKEN PARIT_LIMITS_TOKEN_2 PARIT_LIMITS_TOKEN_3 PARIT_FAULT_SECRET
+trap 'stop_test_fleets "$run"' EXIT
+start_test_fleets "$run"
 
 say "fleet tests"
-export PARIT_SUPERVISOR_URL="http://127.0.0.1:$main_port"
-export PARIT_DEGRADED_URL="http://127.0.0.1:$degraded_port"
-export PARIT_LIMITS_URL="http://127.0.0.1:$limits_port"
-export PARIT_AGENT_URL="http://127.0.0.1:$agent_port"
-export PARIT_GEMINI_URL="$gemini_url"
-export PARIT_TEST_KEY="$GEMINI_API_KEY"
-export PARIT_FLEET_DIR="$run/main"
-export PARIT_WRANGLER="$WRANGLER"
-export PARIT_ROOT="$ROOT"
-# Figures for docs/RELIABILITY.md (bench/reliability.sh runs this with larger sizes).
-export PARIT_FIGURES_DIR="$run/figures" PARIT_FUZZ_OUT="$run/figures/fuzz" PARIT_LOAD_OUT="$run/figures/load"
 cargo test --quiet -p parit-fleet-tests -- --test-threads 4 --skip no_secret_reaches_any_surface
 
 say "fuzzing the API with schemathesis"
@@ -129,7 +80,7 @@ say "operations scripts"
 "$ROOT/tests/ops/run.sh"
 
 # The browser suite starts its own fleet; these four are done.
-cleanup
+stop_test_fleets "$run"
 if [[ "$fleet_only" == false ]]; then
   say "browser end-to-end scenarios (Playwright, Chromium)"
   (cd "$ROOT/e2e" && npx --no-install playwright test)
