@@ -56,6 +56,9 @@ pub const FAULT_KINDS: &[&str] = &[
     "slow",
 ];
 
+/// The largest request body the server reads.
+const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
+
 /// A queued fault.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -129,10 +132,14 @@ impl GeminiLocal {
         let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
         runtime.block_on(async move {
             let listener = tokio::net::TcpListener::from_std(listener)?;
-            let app = axum::Router::new().fallback(move |method, uri, headers, body| {
-                let me = self.clone();
-                async move { me.answer(method, uri, headers, body).await }
-            });
+            let app = axum::Router::new()
+                .fallback(move |method, uri, headers, body| {
+                    let me = self.clone();
+                    async move { me.answer(method, uri, headers, body).await }
+                })
+                // axum's default 2 MB cap is below what an agent may send (its
+                // own input alone may be 4 MB).
+                .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES));
             axum::serve(listener, app).await
         })
     }

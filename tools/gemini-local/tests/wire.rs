@@ -205,3 +205,21 @@ fn a_burst_of_kept_alive_connections_is_all_answered() {
         .count();
     assert_eq!(answered, 16, "every connection of the burst is answered while all stay open");
 }
+
+#[test]
+fn a_request_larger_than_axums_default_limit_is_read() {
+    // 5 MB of prompt: more than axum's default 2 MB, as large as an agent may send.
+    let body = json!({"contents": [{"role": "user", "parts": [{"text": "x".repeat(5 << 20)}]}]}).to_string();
+    let r = ureq::post(&format!("{}/v1beta/models/gemini-x:generateContent", base()))
+        .set("x-goog-api-key", "k")
+        .send_string(&body);
+    match r {
+        // Read whole and parsed: it lacks generationConfig, as the error says.
+        Err(ureq::Error::Status(400, resp)) => {
+            let v: Value = resp.into_json().unwrap();
+            assert_eq!(v["error"]["status"], "INVALID_ARGUMENT", "{v}");
+            assert!(v["error"]["message"].as_str().unwrap().contains("generationConfig"), "{v}");
+        }
+        other => panic!("expected Gemini's 400 for the missing field, got {other:?}"),
+    }
+}
