@@ -72,24 +72,28 @@ npm_ci "$ROOT/frontend"
 npm_ci "$ROOT/e2e"
 
 # The tests' Python tools, exactly as tests/python-requirements.lock pins them,
-# in a venv on CPython 3.12 or newer (3.11 crashes schemathesis: see the lock).
+# in a venv. CPython before 3.11.8, and 3.12.0-3.12.1, crash schemathesis's two
+# worker threads (see the lock); the newest fixed interpreter found is used,
+# else python3, and then tests/fuzz/run.sh fuzzes with one worker thread.
+fixed_python='import sys; v = sys.version_info[:3]; sys.exit(not ((3, 11, 8) <= v < (3, 12) or v >= (3, 12, 2)))'
 test_python() {
   local p
-  for p in python3.14 python3.13 python3.12 $(printf "%s\n" "$HOME"/.pyenv/versions/3.1[2-9]*/bin/python3 | sort -rV) python3; do
+  for p in python3.14 python3.13 python3.12 $(printf "%s\n" "$HOME"/.pyenv/versions/3.1[1-9]*/bin/python3 | sort -rV); do
     command -v "$p" > /dev/null 2>&1 || continue
-    if "$p" -c 'import sys, ensurepip, venv; sys.exit(sys.version_info < (3, 12))' 2> /dev/null; then echo "$p"; return 0; fi
+    if "$p" -c "$fixed_python" 2> /dev/null && "$p" -c 'import ensurepip, venv' 2> /dev/null; then echo "$p"; return 0; fi
   done
-  return 1
+  echo python3
 }
 venv="$ROOT/.parit/venv" lock="$ROOT/tests/python-requirements.lock"
 want="$(sha256sum "$lock" | cut -d' ' -f1)"
+python="$(test_python)"
+# Rebuilt when the lock changes or a fixed interpreter appears for a venv on an affected one.
 if [[ "$(cat "$venv/.parit-lock-sha256" 2>/dev/null)" != "$want" ]] \
-  || ! "$venv/bin/python" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2> /dev/null; then
-  python="$(test_python)" || die "the fuzz suite needs CPython 3.12 or newer with venv (3.11 crashes schemathesis; see tests/python-requirements.lock); none found on PATH or under ~/.pyenv/versions"
+  || { ! "$venv/bin/python" -c "$fixed_python" 2> /dev/null && "$python" -c "$fixed_python" 2> /dev/null; }; then
   say "installing the tests' Python tools into .parit/venv ($("$python" --version), tests/python-requirements.lock)"
   rm -rf "$venv"
   "$python" -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps -r "$lock"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps --only-binary :all: -r "$lock"
   echo "$want" > "$venv/.parit-lock-sha256"
 fi
 

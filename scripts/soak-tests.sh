@@ -34,28 +34,34 @@ done
 
 "$ROOT/scripts/setup.sh" > /dev/null
 "$ROOT/scripts/build-workers.sh" > /dev/null
-cargo test --quiet -p parit-fleet-tests --no-run 2>/dev/null
+cargo test --quiet -p parit-fleet-tests --no-run
 
 out="$ROOT/.parit/soak"
 rm -rf "$out"; mkdir -p "$out"
 fleets="$out/fleets"
-trap 'stop_test_fleets "$fleets"' EXIT
+log=""
+# On a failure, the round's log says why (start_test_fleets dies into it).
+trap 'status=$?; stop_test_fleets "$fleets"; if [[ $status -ne 0 && -n "$log" ]]; then tail -n 40 "$log" >&2; fi' EXIT
 
 for ((round = 1; round <= runs; round++)); do
   log="$out/round-$round.log"
   started=$SECONDS
-  start_test_fleets "$fleets" > "$log" 2>&1 || { cat "$log" >&2; die "round $round: the fleets did not start"; }
-  # Names as cargo prints them ("test x ... ok"), prefixed with their suite.
-  cargo test -p parit-fleet-tests --no-fail-fast -- --test-threads 4 --skip no_secret_reaches_any_surface "${filter[@]}" \
-    >> "$log" 2>&1 || true
+  start_test_fleets "$fleets" > "$log" 2>&1
+  # Names as cargo prints them ("test x ... ok"), after their suite's "Running" line.
+  status=0
+  cargo test --color never -p parit-fleet-tests --no-fail-fast -- --color never --test-threads 4 \
+    --skip no_secret_reaches_any_surface "${filter[@]}" >> "$log" 2>&1 || status=$?
+  awk '/Running (tests|unittests)\/?/ { n = $2; sub(/^tests\//, "", n); sub(/\.rs$/, "", n); suite = n }
+       /^test .* \.\.\. (ok|FAILED)$/ { print $NF, suite "::" $2 }' "$log" > "$out/round-$round.results"
+  # A suite that crashed or did not build loses its tests' lines: count that too.
+  if [[ $status -ne 0 ]] && ! grep -q '^FAILED' "$out/round-$round.results"; then
+    echo "FAILED cargo::the-run-ended-with-status-$status" >> "$out/round-$round.results"
+  fi
   if [[ "$fuzz" == true ]]; then
-    if "$ROOT/tests/fuzz/run.sh" >> "$log" 2>&1; then echo "test fuzz::schemathesis ... ok" >> "$log"
-    else echo "test fuzz::schemathesis ... FAILED" >> "$log"; fi
+    if "$ROOT/tests/fuzz/run.sh" >> "$log" 2>&1; then echo "ok fuzz::schemathesis" >> "$out/round-$round.results"
+    else echo "FAILED fuzz::schemathesis" >> "$out/round-$round.results"; fi
   fi
   stop_test_fleets "$fleets"
-  awk '/Running (tests|unittests)\/?/ { n = $2; sub(/^tests\//, "", n); sub(/\.rs$/, "", n); suite = n }
-       /^test .* \.\.\. (ok|FAILED)$/ { print $NF, suite "::" $2 }' \
-    "$log" > "$out/round-$round.results"
   failed="$(grep -c '^FAILED' "$out/round-$round.results" || true)"
   total="$(wc -l < "$out/round-$round.results")"
   [[ "$total" -gt 0 ]] || { tail -n 40 "$log" >&2; die "round $round ran no test"; }
@@ -65,7 +71,9 @@ done
 cat "$out"/round-*.results | awk -v runs="$runs" '
   { seen[$2]++; if ($1 == "FAILED") bad[$2]++ }
   END {
-    n = 0; for (t in seen) { tests++; if (bad[t]) { printf "FLAKY %s: failed %d of %d runs (%.0f%%)\n", t, bad[t], seen[t], 100 * bad[t] / seen[t]; n++ } }
+    # A test missing from a round (its suite crashed) failed that round.
+    n = 0; for (t in seen) { tests++; f = bad[t] + runs - seen[t]
+      if (f) { printf "FLAKY %s: failed %d of %d runs (%.0f%%)\n", t, f, runs, 100 * f / runs; n++ } }
     printf "%d tests, %d rounds, %d flaky\n", tests, runs, n
   }' | sort > "$out/report.txt"
 cat "$out/report.txt"

@@ -20,7 +20,7 @@ start_test_fleets() {
   local i
   for ((i = 0; i < 200; i++)); do grep -q listening "$run/gemini.log" 2>/dev/null && break; sleep 0.05; done
   local gemini_url
-  gemini_url="$(grep -o 'http://[0-9.:]*' "$run/gemini.log" | head -n 1)"
+  gemini_url="$(grep -o 'http://[0-9.:]*' "$run/gemini.log" | head -n 1 || true)"
   [[ -n "$gemini_url" ]] || die "the local Gemini server did not start: $(cat "$run/gemini.log")"
 
   # A fake key, random per run, so the suites can prove it never leaks.
@@ -50,6 +50,8 @@ start_test_fleets() {
   mint() { "$ROOT/scripts/create-token.sh" --owner "$2" --label "test" --persist-to "$run/$1/state" 2>/dev/null; }
   PARIT_TOKEN="$(mint main alice)"; PARIT_TOKEN_B="$(mint main bob)"; PARIT_DEGRADED_TOKEN="$(mint degraded alice)"
   PARIT_LIMITS_TOKEN="$(mint limits carol)"; PARIT_LIMITS_TOKEN_2="$(mint limits dave)"; PARIT_LIMITS_TOKEN_3="$(mint limits erin)"
+  [[ -n "$PARIT_TOKEN" && -n "$PARIT_TOKEN_B" && -n "$PARIT_DEGRADED_TOKEN" && -n "$PARIT_LIMITS_TOKEN" \
+    && -n "$PARIT_LIMITS_TOKEN_2" && -n "$PARIT_LIMITS_TOKEN_3" ]] || die "could not mint the fleets' API tokens"
   export PARIT_TOKEN PARIT_TOKEN_B PARIT_DEGRADED_TOKEN PARIT_LIMITS_TOKEN PARIT_LIMITS_TOKEN_2 PARIT_LIMITS_TOKEN_3 PARIT_FAULT_SECRET
 
   export PARIT_SUPERVISOR_URL="http://127.0.0.1:$main_port"

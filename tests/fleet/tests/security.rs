@@ -265,14 +265,11 @@ fn each_request_logs_one_json_line_without_secrets() {
     assert_eq!(a.status, 200);
     let log_path = format!("{}/wrangler.log", fleet().dir);
     let mut line = None;
-    for _ in 0..40 {
+    poll_until("the request's log line is written", || {
         let log = std::fs::read_to_string(&log_path).expect("the fleet's log");
         line = log.lines().find(|l| l.contains(&rid)).map(str::to_string);
-        if line.is_some() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(250));
-    }
+        line.is_some()
+    });
     let line = line.unwrap_or_else(|| panic!("no log line for {rid}"));
     let json_part = &line[line.find('{').expect("a JSON object")..];
     let v: Value = serde_json::from_str(json_part).unwrap_or_else(|_| panic!("not JSON: {line}"));
