@@ -12,15 +12,24 @@ import { fileURLToPath } from "node:url";
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const DIR = join(ROOT, ".parit", "e2e");
 
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.once("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => ok(port));
+/** A port nobody listens on, below the kernel's ephemeral range (as scripts/lib.sh's free_port). */
+async function freePort(): Promise<number> {
+  let low = 32768;
+  try {
+    low = Number(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").split(/\s+/)[0]) || low;
+  } catch {
+    // not Linux: the usual range
+  }
+  for (let i = 0; i < 500; i++) {
+    const port = 10000 + Math.floor(Math.random() * (low - 10000));
+    const free = await new Promise<boolean>((ok) => {
+      const server = createServer();
+      server.once("error", () => ok(false));
+      server.listen(port, "127.0.0.1", () => server.close(() => ok(true)));
     });
-  });
+    if (free) return port;
+  }
+  throw new Error(`no free port below ${low}`);
 }
 
 async function waitFor(url: string, seconds: number): Promise<void> {

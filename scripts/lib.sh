@@ -40,9 +40,29 @@ worker_names() {
   done
 }
 
-# A TCP port nobody listens on now.
+# A TCP port nobody listens on now, below the kernel's ephemeral range: a port
+# from that range (what binding port 0 gives) can be taken by any outgoing
+# connection before the server that was meant to have it binds it; a soak run
+# saw a fleet fail to start that way ("Address already in use").
 free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+  python3 -c '
+import random, socket
+try:
+    low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+except OSError:
+    low = 32768
+for _ in range(500):
+    port = random.randint(10000, low - 1)
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+    print(port)
+    break
+else:
+    raise SystemExit("no free port below " + str(low))
+'
 }
 
 # Waits up to $2 seconds for $1 to answer 200.

@@ -43,38 +43,48 @@ log=""
 # On a failure, the round's log says why (start_test_fleets dies into it).
 trap 'status=$?; stop_test_fleets "$fleets"; if [[ $status -ne 0 && -n "$log" ]]; then tail -n 40 "$log" >&2; fi' EXIT
 
-for ((round = 1; round <= runs; round++)); do
-  log="$out/round-$round.log"
-  started=$SECONDS
-  start_test_fleets "$fleets" > "$log" 2>&1
+# One round, in a subshell so that a fleet that fails to start (which dies)
+# ends the round, not the soak: it counts as a failed round.
+round_of() {
+  local results="$1" log="$2" status=0
+  start_test_fleets "$fleets" > "$log" 2>&1 || exit 3
   # Names as cargo prints them ("test x ... ok"), after their suite's "Running" line.
-  status=0
   cargo test --color never -p parit-fleet-tests --no-fail-fast -- --color never --test-threads 4 \
     --skip no_secret_reaches_any_surface "${filter[@]}" >> "$log" 2>&1 || status=$?
   awk '/Running (tests|unittests)\/?/ { n = $2; sub(/^tests\//, "", n); sub(/\.rs$/, "", n); suite = n }
-       /^test .* \.\.\. (ok|FAILED)$/ { print $NF, suite "::" $2 }' "$log" > "$out/round-$round.results"
+       /^test .* \.\.\. (ok|FAILED)$/ { print $NF, suite "::" $2 }' "$log" > "$results"
   # A suite that crashed or did not build loses its tests' lines: count that too.
-  if [[ $status -ne 0 ]] && ! grep -q '^FAILED' "$out/round-$round.results"; then
-    echo "FAILED cargo::the-run-ended-with-status-$status" >> "$out/round-$round.results"
+  if [[ $status -ne 0 ]] && ! grep -q '^FAILED' "$results"; then
+    echo "FAILED cargo::the-run-ended-with-status-$status" >> "$results"
   fi
   if [[ "$fuzz" == true ]]; then
-    if "$ROOT/tests/fuzz/run.sh" >> "$log" 2>&1; then echo "ok fuzz::schemathesis" >> "$out/round-$round.results"
-    else echo "FAILED fuzz::schemathesis" >> "$out/round-$round.results"; fi
+    if "$ROOT/tests/fuzz/run.sh" >> "$log" 2>&1; then echo "ok fuzz::schemathesis" >> "$results"
+    else echo "FAILED fuzz::schemathesis" >> "$results"; fi
   fi
+}
+
+for ((round = 1; round <= runs; round++)); do
+  log="$out/round-$round.log" results="$out/round-$round.results"
+  started=$SECONDS
+  : > "$results"
+  ( round_of "$results" "$log" ) || echo "FAILED fleets::the-four-fleets-start" >> "$results"
   stop_test_fleets "$fleets"
-  failed="$(grep -c '^FAILED' "$out/round-$round.results" || true)"
-  total="$(wc -l < "$out/round-$round.results")"
-  [[ "$total" -gt 0 ]] || { tail -n 40 "$log" >&2; die "round $round ran no test"; }
-  say "round $round of $runs: $total tests, $failed failed ($((SECONDS - started)) s)"
+  failed="$(grep -c '^FAILED' "$results" || true)"
+  total="$(wc -l < "$results")"
+  say "round $round of $runs: $total results, $failed failed ($((SECONDS - started)) s)"
+  [[ "$failed" == 0 ]] || grep '^FAILED' "$results" | sed 's/^/    /'
 done
 
-cat "$out"/round-*.results | awk -v runs="$runs" '
+awk -v runs="$runs" '
+  $2 ~ /^fleets::/ { down[FILENAME] = 1 }
   { seen[$2]++; if ($1 == "FAILED") bad[$2]++ }
   END {
-    # A test missing from a round (its suite crashed) failed that round.
-    n = 0; for (t in seen) { tests++; f = bad[t] + runs - seen[t]
-      if (f) { printf "FLAKY %s: failed %d of %d runs (%.0f%%)\n", t, f, runs, 100 * f / runs; n++ } }
-    printf "%d tests, %d rounds, %d flaky\n", tests, runs, n
-  }' | sort > "$out/report.txt"
+    for (f in down) nodown++
+    ran = runs - nodown
+    # A test missing from a round whose fleets started (its suite crashed) failed it.
+    n = 0; for (t in seen) { tests++; f = bad[t] + (t ~ /^(fleets|cargo)::/ ? 0 : ran - seen[t]); of = (t ~ /^fleets::/ ? runs : ran)
+      if (f) { printf "FLAKY %s: failed %d of %d runs (%.0f%%)\n", t, f, of, 100 * f / of; n++ } }
+    printf "%d tests, %d rounds (%d with all fleets up), %d flaky\n", tests, runs, ran, n
+  }' "$out"/round-*.results | sort > "$out/report.txt"
 cat "$out/report.txt"
 ! grep -q '^FLAKY' "$out/report.txt"

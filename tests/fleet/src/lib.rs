@@ -286,6 +286,25 @@ pub fn start_run(base: &str, project: &str) -> (u16, Value) {
     post(&format!("{base}/api/projects/{project}/run"), &json!({}))
 }
 
+/// A TCP port nobody listens on now, below the kernel's ephemeral range (as
+/// `scripts/lib.sh`'s `free_port`): a port from that range can be taken by an
+/// outgoing connection before the server meant to have it binds it.
+pub fn free_port() -> u16 {
+    let low = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|r| r.split_whitespace().next()?.parse::<u16>().ok())
+        .unwrap_or(32_768);
+    let mut seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    for _ in 0..500 {
+        seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+        let port = 10_000 + (seed >> 8) as u16 % (low - 10_000);
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free port below {low}");
+}
+
 /// Polls `ready` until it holds. The two-minute bound only ends a broken run;
 /// it is not what a test asserts.
 pub fn poll_until(what: &str, mut ready: impl FnMut() -> bool) {

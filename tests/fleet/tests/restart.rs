@@ -28,7 +28,7 @@ impl Drop for Stopped<'_> {
 fn a_run_survives_the_runtime_restarting_mid_stage() {
     let root = std::env::var("PARIT_ROOT").expect("PARIT_ROOT");
     let dir = format!("{root}/.parit/test/restart");
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string();
+    let port = free_port().to_string();
     let up = [
         "up",
         "--dir",
