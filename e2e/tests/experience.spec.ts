@@ -90,6 +90,9 @@ test("accessibility: connection, projects, pipeline, consistency and activity ha
 });
 
 test("accessibility: every artifact view, the editor and the history have no serious axe violations", async ({ page }) => {
+  // Eleven screens, each scanned by axe: on a busy 2-core machine (seen in a
+  // fresh-clone run beside two other suites) more than the default 90 s.
+  test.setTimeout(240_000);
   const { id } = await completedProject("axeart");
   for (const stage of STAGES) {
     await open(page, `#/projects/${id}/artifacts/${stage}`);

@@ -4,6 +4,7 @@
 import { expect, type Page, type TestInfo } from "@playwright/test";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { request as httpRequest } from "node:http";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -39,20 +40,37 @@ export async function open(page: Page, path = "#/", token: string = stack.alice)
   await page.goto(`${stack.site}/${path}`);
 }
 
-export async function apiCall(method: string, path: string, body?: unknown, token: string = stack.alice): Promise<{ status: number; json: any }> {
-  const send = () =>
-    fetch(stack.supervisor + path, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
+/**
+ * One HTTP exchange on a connection of its own. Node's fetch keeps connections
+ * alive, and wrangler dev's proxy (a Node server) closes idle ones after 5 s:
+ * a request sent on one just as it closes fails with "other side closed"
+ * (nodejs/undici#3141), which a fresh-clone run met on a POST.
+ */
+function exchange(method: string, url: string, headers: Record<string, string>, body?: string): Promise<{ status: number; text: string }> {
+  return new Promise((ok, fail) => {
+    const req = httpRequest(url, { method, headers, agent: false }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (text += chunk));
+      res.on("end", () => ok({ status: res.statusCode ?? 0, text }));
+      res.on("error", fail);
     });
+    req.on("error", fail);
+    req.end(body);
+  });
+}
+
+export async function apiCall(method: string, path: string, body?: unknown, token: string = stack.alice): Promise<{ status: number; json: any }> {
+  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+  if (body !== undefined) headers["content-type"] = "application/json";
+  const send = () => exchange(method, stack.supervisor + path, headers, body === undefined ? undefined : JSON.stringify(body));
   let res = await send();
-  let text = await res.text();
+  let text = res.text;
   // wrangler dev's proxy can drop a request before the Worker sees it
   // (workers-sdk#14641); it retries GETs itself, we retry the rest once.
   if (res.status === 503 && text.startsWith("Your worker restarted mid-request")) {
     res = await send();
-    text = await res.text();
+    text = res.text;
   }
   let json: any = null;
   try {
