@@ -106,10 +106,20 @@ pub(crate) async fn snapshot(app: &App, id: &str) -> AppResult<Value> {
     v["run"] = json!(run);
     // An active run's steering state (which stages wait for approval, whether
     // a cancel is pending) lives in its Durable Object: ask it, only then.
-    if run.as_ref().is_some_and(|r| r.status == "running" || r.status == "awaiting_approval") {
+    if let Some(read) = run.as_ref().filter(|r| r.status == "running" || r.status == "awaiting_approval") {
         let mut answer = app.pipeline(id, Method::Get, "/state", None).await?;
         let live: Value = answer.json().await?;
         if live["run"]["id"] == v["run"]["id"] {
+            // The run moved on after the rows above were read (a fleet soak
+            // saw "completed" beside a stage still "running"): read them
+            // again, so the stages are at least as new as the run's status.
+            if live["run"]["status"] != read.status.as_str() {
+                let (checkpoints, latest) = futures_util::try_join!(
+                    async { app.store.checkpoints(id).await.map_err(AppError::from) },
+                    async { app.store.latest_artifacts(id).await.map_err(AppError::from) },
+                )?;
+                v = view(&project, &settings, &checkpoints, &latest);
+            }
             v["run"] = live["run"].clone();
         }
     }
