@@ -28,7 +28,7 @@ test("create with a model, temperature and budget: the project carries them", as
   await open(page);
   await page.getByLabel("Name").fill(`Clinic ${word}`);
   await page.getByLabel("Idea").fill(`Book appointments at a small clinic ${word}`);
-  await page.getByLabel("Model").selectOption("gemini-2.5-pro");
+  await page.getByLabel("Model").selectOption("gemini-3.8-flash");
   await page.getByLabel("Temperature").fill("1.1");
   await page.getByLabel("Token budget").fill("50000");
   await page.getByLabel("Start the pipeline right away").uncheck();
@@ -37,12 +37,12 @@ test("create with a model, temperature and budget: the project carries them", as
   await expect(page.locator(".project-head [data-run-status]")).toHaveText("not run yet");
   await expect(page.getByRole("button", { name: "Start pipeline" })).toBeEnabled();
   await page.getByText("Settings: model, temperature, budget").click();
-  await expect(page.locator("#set-model")).toHaveValue("gemini-2.5-pro");
+  await expect(page.locator("#set-model")).toHaveValue("gemini-3.8-flash");
   await expect(page.locator("#set-temperature")).toHaveValue("1.1");
   await expect(page.locator("#set-budget")).toHaveValue("50000");
   const id = page.url().split("/projects/")[1].split("/")[0];
   const { json } = await apiCall("GET", `/api/projects/${id}`);
-  expect(json.settings).toMatchObject({ model: "gemini-2.5-pro", temperature: 1.1, tokenBudget: 50000 });
+  expect(json.settings).toMatchObject({ model: "gemini-3.8-flash", temperature: 1.1, tokenBudget: 50000 });
 });
 
 test("the list shows each project's status, stages built and cost", async ({ page }, info) => {

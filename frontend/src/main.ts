@@ -7,6 +7,7 @@ import { api, ApiError, connection, getJson, loadConfig, type ProjectRow } from 
 import { empty, fill, fmt, h, loading } from "./dom";
 import { projectPage } from "./project";
 import { busy, confirmDialog, errorBox, field, runBadge, toast } from "./ui";
+import { MODELS } from "./models";
 
 const main = document.getElementById("main") as HTMLElement;
 let leave = new AbortController();
@@ -111,8 +112,6 @@ function forget(): void {
   toast("Token forgotten");
   void route();
 }
-
-const MODELS = ["gemini-2.5-flash", "gemini-2.5-flash-lite", "gemini-2.5-pro"];
 
 async function projectsPage(signal: AbortSignal): Promise<void> {
   const list = h("section", { "aria-labelledby": "list-title" }, h("h2", { id: "list-title" }, "Your projects"), loading("projects"));

@@ -1,36 +1,23 @@
-//! What model calls cost, from a per-model price table (USD per million
-//! tokens, Gemini API paid tier list prices; thinking tokens bill as output).
+//! What model calls cost, at the list prices of the model catalogue
+//! ([`crate::gemini::catalogue`]): prompt tokens at the input rate, cached
+//! prompt tokens at the cached rate, answer and thinking tokens at the output
+//! rate, and a prompt past a long-context threshold at that tier's rates.
 
+use crate::gemini::catalogue;
 use crate::gemini::Usage;
 
-/// Input and output price of a model, USD per million tokens.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Price {
-    /// Prompt tokens.
-    pub input_per_million: f64,
-    /// Output and thinking tokens.
-    pub output_per_million: f64,
-}
-
-/// The price of `model`; unknown models are priced as the dearest known one,
-/// so a budget is never underestimated.
-pub fn price(model: &str) -> Price {
-    let p = |i, o| Price { input_per_million: i, output_per_million: o };
-    match model {
-        m if m.starts_with("gemini-2.5-flash-lite") => p(0.10, 0.40),
-        m if m.starts_with("gemini-2.5-flash") => p(0.30, 2.50),
-        m if m.starts_with("gemini-2.5-pro") => p(1.25, 10.00),
-        m if m.starts_with("gemini-2.0-flash-lite") => p(0.075, 0.30),
-        m if m.starts_with("gemini-2.0-flash") => p(0.10, 0.40),
-        _ => p(2.00, 12.00),
-    }
-}
-
-/// Cost of `usage` on `model`, in USD.
+/// Cost of `usage` on `model`, in USD. A model the catalogue does not know is
+/// priced at its dearest rates.
 pub fn cost_usd(model: &str, usage: &Usage) -> f64 {
-    let p = price(model);
-    (f64::from(usage.prompt_tokens) * p.input_per_million
-        + (f64::from(usage.output_tokens) + f64::from(usage.thoughts_tokens)) * p.output_per_million)
+    let p = catalogue::price(model);
+    let (input, output) = match p.long_context {
+        Some(l) if usage.prompt_tokens > l.above_prompt_tokens => (l.input, l.output),
+        _ => (p.input, p.output),
+    };
+    let cached = usage.cached_tokens.min(usage.prompt_tokens);
+    (f64::from(usage.prompt_tokens - cached) * input
+        + f64::from(cached) * p.cached_input
+        + (f64::from(usage.output_tokens) + f64::from(usage.thoughts_tokens)) * output)
         / 1_000_000.0
 }
 
@@ -38,12 +25,47 @@ pub fn cost_usd(model: &str, usage: &Usage) -> f64 {
 mod tests {
     use super::*;
 
+    fn usage(prompt: u32, output: u32, thoughts: u32, cached: u32) -> Usage {
+        Usage { prompt_tokens: prompt, output_tokens: output, thoughts_tokens: thoughts, cached_tokens: cached }
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-9
+    }
+
     #[test]
-    fn flash_costs_match_the_price_list() {
-        let u = Usage { prompt_tokens: 1_000_000, output_tokens: 500_000, thoughts_tokens: 500_000 };
-        assert!((cost_usd("gemini-2.5-flash", &u) - 2.80).abs() < 1e-9);
-        assert!((cost_usd("gemini-2.5-flash-lite", &u) - 0.50).abs() < 1e-9);
-        assert!(cost_usd("mystery-model", &u) > cost_usd("gemini-2.5-pro", &u));
-        assert_eq!(cost_usd("gemini-2.5-flash", &Usage::default()), 0.0);
+    fn costs_match_the_price_list_with_thinking_as_output() {
+        let u = usage(1_000_000, 500_000, 500_000, 0);
+        // gemini-3.5-flash-lite: $0.30 in, $2.50 out.
+        assert!(close(cost_usd("gemini-3.5-flash-lite", &u), 0.30 + 2.50));
+        assert!(close(cost_usd("gemini-3.6-flash", &u), 1.50 + 7.50));
+        assert_eq!(cost_usd("gemini-3.5-flash-lite", &Usage::default()), 0.0);
+    }
+
+    #[test]
+    fn cached_prompt_tokens_bill_at_the_cached_rate() {
+        let all_fresh = cost_usd("gemini-3.5-flash-lite", &usage(1_000_000, 0, 0, 0));
+        let half_cached = cost_usd("gemini-3.5-flash-lite", &usage(1_000_000, 0, 0, 500_000));
+        assert!(close(all_fresh, 0.30));
+        assert!(close(half_cached, 0.15 + 0.015));
+        // A report of more cached tokens than prompt tokens is capped at the prompt.
+        assert!(close(cost_usd("gemini-3.5-flash-lite", &usage(1_000, 0, 0, 5_000)), 1_000.0 * 0.03 / 1e6));
+    }
+
+    #[test]
+    fn long_prompts_pay_the_long_context_tier() {
+        let short = cost_usd("gemini-3.1-pro-preview", &usage(200_000, 1_000_000, 0, 0));
+        let long = cost_usd("gemini-3.1-pro-preview", &usage(200_001, 1_000_000, 0, 0));
+        assert!(close(short, 0.2 * 2.00 + 12.00));
+        assert!(close(long, 200_001.0 * 4.00 / 1e6 + 18.00));
+    }
+
+    #[test]
+    fn unknown_models_cost_more_than_any_known_one() {
+        let u = usage(300_000, 100_000, 50_000, 0);
+        let unknown = cost_usd("gemini-9-ultra", &u);
+        for m in catalogue::CATALOGUE {
+            assert!(unknown >= cost_usd(m.id, &u), "{}", m.id);
+        }
     }
 }

@@ -679,7 +679,7 @@ mod tests {
             outcome,
             error_class: class,
             message: class.map(|c| c.to_string()),
-            usage: Usage { prompt_tokens: 100, output_tokens: 40, thoughts_tokens: 10 },
+            usage: Usage { prompt_tokens: 100, output_tokens: 40, thoughts_tokens: 10, cached_tokens: 0 },
             latency_ms: 5,
             retry_delay_ms: retry,
         }
@@ -688,7 +688,7 @@ mod tests {
     fn good(stage: Stage, _: &GenerateRequest) -> AgentReply {
         AgentReply::Success(GenerateSuccess {
             artifact: examples::pantry().artifact(stage).to_value(),
-            usage: Usage { prompt_tokens: 200, output_tokens: 80, thoughts_tokens: 20 },
+            usage: Usage { prompt_tokens: 200, output_tokens: 80, thoughts_tokens: 20, cached_tokens: 0 },
             model: "gemini-2.5-flash".into(),
             attempts: 2,
             latency_ms: 10,

@@ -331,6 +331,7 @@ mod tests {
                 prompt_token_count: 100,
                 candidates_token_count: 50,
                 thoughts_token_count: 5,
+                cached_content_token_count: 0,
                 total_token_count: 155,
             }),
             ..Default::default()

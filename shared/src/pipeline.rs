@@ -267,7 +267,7 @@ mod tests {
     fn success(stage: Stage) -> AgentReply {
         AgentReply::Success(GenerateSuccess {
             artifact: examples::pantry().artifact(stage).to_value(),
-            usage: Usage { prompt_tokens: 10, output_tokens: 10, thoughts_tokens: 0 },
+            usage: Usage { prompt_tokens: 10, output_tokens: 10, ..Usage::default() },
             model: "gemini-2.5-flash".into(),
             attempts: 1,
             latency_ms: 1,

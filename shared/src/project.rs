@@ -1,13 +1,11 @@
 //! Projects and their settings as the API accepts them: every rule an input
 //! must meet, checked here so the supervisor only translates errors to 4xx.
 
+use crate::gemini::catalogue::{self, DEFAULT_MODEL};
 use crate::generate::is_model_name;
 use crate::protocol::GenerationSettings;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-
-/// Model used when a project does not choose one.
-pub const DEFAULT_MODEL: &str = "gemini-2.5-flash";
 
 /// A project's model and run settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -59,8 +57,11 @@ impl ProjectSettings {
         for (key, value) in map {
             match key.as_str() {
                 "model" => match value.as_str() {
-                    Some(m) if is_model_name(m) => next.model = m.to_string(),
-                    _ => problems.push("settings.model must be a model id such as \"gemini-2.5-flash\"".to_string()),
+                    Some(m) if is_model_name(m) => match catalogue::refusal(m) {
+                        None => next.model = m.to_string(),
+                        Some(why) => problems.push(format!("settings.model: {why}")),
+                    },
+                    _ => problems.push(format!("settings.model must be a model id such as \"{DEFAULT_MODEL}\"")),
                 },
                 "temperature" => match value.as_f64() {
                     Some(t) if (0.0..=2.0).contains(&t) => next.temperature = t,
@@ -198,13 +199,23 @@ mod tests {
     #[test]
     fn settings_patch_is_all_or_nothing() {
         let s = ProjectSettings::default();
-        let next = s.patched(&json!({"model": "gemini-2.5-pro", "maxOutputTokens": 8192, "tokenBudget": 50000, "autoAdvance": false})).unwrap();
-        assert_eq!(next.model, "gemini-2.5-pro");
+        let next = s.patched(&json!({"model": "gemini-3.8-flash", "maxOutputTokens": 8192, "tokenBudget": 50000, "autoAdvance": false})).unwrap();
+        assert_eq!(next.model, "gemini-3.8-flash");
         assert_eq!(next.token_budget, Some(50_000));
         assert!(!next.auto_advance);
         let e = s.patched(&json!({"temperature": 9, "model": "a/b", "colour": "red"})).unwrap_err();
         assert!(e.message.contains("temperature") && e.message.contains("model") && e.message.contains("colour"));
         assert_eq!(next.patched(&json!({"tokenBudget": null})).unwrap().token_budget, None);
+    }
+
+    #[test]
+    fn a_shut_down_model_is_refused_naming_its_replacement() {
+        let s = ProjectSettings::default();
+        assert_eq!(s.model, DEFAULT_MODEL);
+        let e = s.patched(&json!({"model": "gemini-2.5-flash"})).unwrap_err();
+        assert!(e.message.contains("shut down") && e.message.contains(DEFAULT_MODEL), "{}", e.message);
+        // An id the catalogue does not know yet is allowed.
+        assert_eq!(s.patched(&json!({"model": "gemini-9-ultra"})).unwrap().model, "gemini-9-ultra");
     }
 
     #[test]

@@ -110,12 +110,13 @@ t_dry_run_bundles_all_eight_for_real() {
     [[ -f "$logs/out/$w/index.js" ]] || fail "no bundle for $w"
     grep -q "Total Upload" "$logs/$w.log" || fail "$w: $(tail -3 "$logs/$w.log")"
   done
-  # What wrangler would upload for an agent: its three vars and nothing
-  # public (no route, no workers.dev, no key).
+  # What wrangler would upload for an agent: its two vars and nothing
+  # public (no route, no workers.dev, no key). The model is the catalogue's
+  # default unless an operator sets GEMINI_MODEL.
   for a in prd data design logic api frontend deployment; do
     local log="$logs/$a-agent.log"
-    [[ "$(grep -cE '^env\.' "$log")" == 3 ]] || fail "$a-agent binds more than its three vars: $(grep -E '^env\.' "$log")"
-    for v in GEMINI_MODEL GEMINI_BASE_URL GEMINI_TIMEOUT_MS; do grep -q "^env\.$v " "$log" || fail "$a-agent: no $v"; done
+    [[ "$(grep -cE '^env\.' "$log")" == 2 ]] || fail "$a-agent binds more than its two vars: $(grep -E '^env\.' "$log")"
+    for v in GEMINI_BASE_URL GEMINI_TIMEOUT_MS; do grep -q "^env\.$v " "$log" || fail "$a-agent: no $v"; done
     ! grep -qiE 'route|workers\.dev|custom domain|GEMINI_API_KEY' "$log" || fail "$a-agent is reachable or leaks: $(cat "$log")"
   done
 }

@@ -9,6 +9,7 @@
 
 mod transport;
 
+use parit_shared::gemini::catalogue::DEFAULT_MODEL;
 use parit_shared::gemini::FailureClass;
 use parit_shared::generate::{check_request, generate, redact};
 use parit_shared::protocol::{AgentHealth, GenerateFailure, GenerateRequest};
@@ -20,8 +21,6 @@ use worker::{Env, Headers, Method, Request, Response, Result};
 
 /// Largest `/generate` body accepted (upstream artifacts included).
 const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
-/// Used when neither the request nor `GEMINI_MODEL` names a model.
-const DEFAULT_MODEL: &str = "gemini-2.5-flash";
 /// Gemini's public endpoint, used when `GEMINI_BASE_URL` is not set.
 const DEFAULT_BASE_URL: &str = "https://generativelanguage.googleapis.com";
 /// Client timeout of one model call, unless `GEMINI_TIMEOUT_MS` says otherwise.

@@ -643,5 +643,7 @@ pub(crate) fn usage_of(row: &Value) -> Usage {
         prompt_tokens: col_u64(row, "prompt_tokens") as u32,
         output_tokens: col_u64(row, "output_tokens") as u32,
         thoughts_tokens: col_u64(row, "thoughts_tokens") as u32,
+        // Not stored: each trace's cost already priced it.
+        cached_tokens: 0,
     }
 }

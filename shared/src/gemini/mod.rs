@@ -1,6 +1,8 @@
 //! Gemini `generateContent` wire types and the classification of every way a
 //! call can fail, from the real response shapes (DESIGN §5).
 
+pub mod catalogue;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -120,6 +122,9 @@ pub struct UsageMetadata {
     /// Tokens spent thinking (billed as output).
     #[serde(default)]
     pub thoughts_token_count: u32,
+    /// Prompt tokens served from the context cache (part of `prompt_token_count`).
+    #[serde(default)]
+    pub cached_content_token_count: u32,
     /// Sum.
     #[serde(default)]
     pub total_token_count: u32,
@@ -135,6 +140,14 @@ pub struct Usage {
     pub output_tokens: u32,
     /// Thinking tokens.
     pub thoughts_tokens: u32,
+    /// Of the prompt tokens, those served from the context cache (billed at
+    /// the cached rate).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub cached_tokens: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl Usage {
@@ -143,6 +156,7 @@ impl Usage {
         self.prompt_tokens += other.prompt_tokens;
         self.output_tokens += other.output_tokens;
         self.thoughts_tokens += other.thoughts_tokens;
+        self.cached_tokens += other.cached_tokens;
     }
 
     /// Every token billed.
@@ -157,6 +171,7 @@ impl From<UsageMetadata> for Usage {
             prompt_tokens: u.prompt_token_count,
             output_tokens: u.candidates_token_count,
             thoughts_tokens: u.thoughts_token_count,
+            cached_tokens: u.cached_content_token_count.min(u.prompt_token_count),
         }
     }
 }
@@ -522,7 +537,7 @@ mod tests {
         }));
         let a = interpret_response(&ok).unwrap();
         assert_eq!(a.text, "{\"a\":1}");
-        assert_eq!(a.usage, Usage { prompt_tokens: 10, output_tokens: 5, thoughts_tokens: 7 });
+        assert_eq!(a.usage, Usage { prompt_tokens: 10, output_tokens: 5, thoughts_tokens: 7, cached_tokens: 0 });
         assert_eq!(a.usage.total(), 22);
 
         let class = |v| interpret_response(&response(v)).unwrap_err().0.class;

@@ -1,0 +1,461 @@
+//! The Gemini models Parit knows: their status, list prices, output limit,
+//! thinking control and temperature advice, as data in one table.
+//!
+//! Everything that needs a model fact reads it from [`CATALOGUE`]: the default
+//! model (agents, runtime, web app), settings validation (a shut-down model is
+//! refused, naming its replacement) and prices ([`crate::cost`]). A model id
+//! the table does not know is allowed, since Google adds models monthly, but it
+//! is priced at the dearest rates in the table ([`UNPRICED`]), so a budget is
+//! never underestimated.
+//!
+//! Sources, as the stored copies of Google's pages stood on 2026-12-02 (notes
+//! with every citation: `docs/research/gemini-2026-12-02.md`):
+//! - models and status: ai.google.dev/gemini-api/docs/models, …/deprecations
+//!   ("the shutdown dates listed … indicate the earliest possible dates"),
+//!   …/changelog (2026-06-01: 2.0 Flash shut down; 2026-07-21: 3.6 Flash and
+//!   3.5 Flash-Lite GA, sampling parameters deprecated; 2026-10-08: 3.5 and 3.7
+//!   Flash deprecated and routed to 3.6 and 3.8 Flash). Gemini 2.5 Pro and
+//!   Flash: past their shutdown on the deprecations page as read 2026-12-01,
+//!   requests routed to 3.8 Flash and 3.5 Flash-Lite.
+//! - prices (paid tier, USD per million tokens; thinking bills as output):
+//!   ai.google.dev/gemini-api/docs/pricing and …/whats-new-gemini-3.6. Cached
+//!   input rates of 3.x Flash models are from price mirrors of that page, not
+//!   the page itself; Gemini 4 Argon's rates likewise. Where no cached rate
+//!   was found, cached input is priced at the full input rate.
+//! - limits and thinking: each model's page (…/docs/models/<id>), the thinking
+//!   guide (Gemini 3.x `thinkingLevel`; 2.5 `thinkingBudget`; both at once is
+//!   an error), and the Vertex AI model pages for the default levels.
+//! - temperature: the Gemini 3 prompting guide ("we strongly recommend keeping
+//!   the temperature parameter at its default value of 1.0"); from 3.6 Flash
+//!   and 3.5 Flash-Lite on, temperature, topP and topK are ignored.
+
+/// The model a project uses unless it chooses another: current, generally
+/// available, inexpensive, with JSON mode, and Google's named replacement for
+/// Gemini 2.5 Flash.
+pub const DEFAULT_MODEL: &str = "gemini-3.5-flash-lite";
+
+/// Where a model stands in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModelStatus {
+    /// Generally available, no shutdown announced.
+    Current,
+    /// A preview: may change or go at short notice.
+    Preview,
+    /// Still answers, but is going; `shutdown` is the earliest announced date
+    /// (ISO 8601), when there is one.
+    Deprecated {
+        /// Earliest shutdown date.
+        shutdown: Option<&'static str>,
+        /// What Google says to use instead.
+        replacement: &'static str,
+    },
+    /// No longer served (or answered by another model, billed at its rates).
+    ShutDown {
+        /// The shutdown date.
+        on: &'static str,
+        /// What Google says to use instead.
+        replacement: &'static str,
+    },
+}
+
+/// List prices of a model, USD per million tokens.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Price {
+    /// Prompt tokens.
+    pub input: f64,
+    /// Answer and thinking tokens.
+    pub output: f64,
+    /// Prompt tokens served from the context cache (implicit or explicit).
+    pub cached_input: f64,
+    /// Dearer rates for prompts longer than a threshold, where there are any.
+    pub long_context: Option<LongContext>,
+}
+
+/// The long-context tier of a [`Price`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LongContext {
+    /// Prompts of more than this many tokens pay these rates.
+    pub above_prompt_tokens: u32,
+    /// Prompt tokens.
+    pub input: f64,
+    /// Answer and thinking tokens.
+    pub output: f64,
+}
+
+/// A thinking level of Gemini 3.x (`thinkingConfig.thinkingLevel`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThinkingLevel {
+    /// Barely any thinking.
+    Minimal,
+    /// Little thinking.
+    Low,
+    /// Some thinking.
+    Medium,
+    /// The most thinking.
+    High,
+}
+
+impl ThinkingLevel {
+    /// The value on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ThinkingLevel::Minimal => "minimal",
+            ThinkingLevel::Low => "low",
+            ThinkingLevel::Medium => "medium",
+            ThinkingLevel::High => "high",
+        }
+    }
+}
+
+/// How a model's thinking is controlled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Thinking {
+    /// `thinkingConfig.thinkingLevel`, one of `levels`; `default` when unset.
+    Levels {
+        /// The levels the model accepts (others are a 400).
+        levels: &'static [ThinkingLevel],
+        /// What the model does when no level is sent.
+        default: ThinkingLevel,
+    },
+    /// `thinkingConfig.thinkingBudget` in tokens; 0 turns it off where
+    /// `can_disable`, -1 lets the model choose.
+    Budget {
+        /// Smallest budget above zero.
+        min: u32,
+        /// Largest budget.
+        max: u32,
+        /// Whether a budget of 0 is accepted.
+        can_disable: bool,
+    },
+}
+
+/// What to do with `temperature`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Temperature {
+    /// Keep the default of 1.0: lower values may loop or degrade reasoning.
+    KeepDefault,
+    /// The model ignores it (Gemini 3.6 Flash, 3.5 Flash-Lite and later).
+    Ignored,
+    /// Any value from 0 to 2.
+    Free,
+}
+
+/// One model's facts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ModelInfo {
+    /// The id in `models/{id}`.
+    pub id: &'static str,
+    /// Current, preview, deprecated or shut down.
+    pub status: ModelStatus,
+    /// List prices.
+    pub price: Price,
+    /// Largest `maxOutputTokens` (thinking counts against it).
+    pub max_output_tokens: u32,
+    /// How thinking is controlled.
+    pub thinking: Thinking,
+    /// What to do with `temperature`.
+    pub temperature: Temperature,
+}
+
+use ThinkingLevel::{High, Low, Medium, Minimal};
+const ALL_LEVELS: &[ThinkingLevel] = &[Minimal, Low, Medium, High];
+const NO_MINIMAL: &[ThinkingLevel] = &[Low, Medium, High];
+const OUT_64K: u32 = 65_536;
+
+const fn flat(input: f64, output: f64, cached_input: f64) -> Price {
+    Price { input, output, cached_input, long_context: None }
+}
+
+const fn levels(levels: &'static [ThinkingLevel], default: ThinkingLevel) -> Thinking {
+    Thinking::Levels { levels, default }
+}
+
+/// Every model Parit knows, newest first.
+pub const CATALOGUE: &[ModelInfo] = &[
+    ModelInfo {
+        id: "gemini-4-argon",
+        status: ModelStatus::Current,
+        // No explicit caching on Gemini 4 (optimization guide): cached at the full rate.
+        price: flat(2.00, 10.00, 2.00),
+        // Its output limit is reported as both 32,768 and 1,000,000: the smaller.
+        max_output_tokens: 32_768,
+        thinking: levels(NO_MINIMAL, Medium),
+        temperature: Temperature::Ignored,
+    },
+    ModelInfo {
+        id: "gemini-3.8-flash",
+        status: ModelStatus::Current,
+        // Introductory list price until 2026-12-31; $1.50 / $7.50 from 2027-01-01.
+        price: flat(0.75, 3.75, 0.075),
+        max_output_tokens: OUT_64K,
+        thinking: levels(NO_MINIMAL, Medium),
+        temperature: Temperature::Ignored,
+    },
+    ModelInfo {
+        id: "gemini-3.7-flash",
+        status: ModelStatus::Deprecated { shutdown: None, replacement: "gemini-3.8-flash" },
+        // Routed to 3.8 Flash and billed at its rates.
+        price: flat(0.75, 3.75, 0.075),
+        max_output_tokens: OUT_64K,
+        thinking: levels(NO_MINIMAL, Medium),
+        temperature: Temperature::Ignored,
+    },
+    ModelInfo {
+        id: "gemini-3.6-flash",
+        status: ModelStatus::Current,
+        price: flat(1.50, 7.50, 0.15),
+        max_output_tokens: OUT_64K,
+        thinking: levels(ALL_LEVELS, Medium),
+        temperature: Temperature::Ignored,
+    },
+    ModelInfo {
+        id: "gemini-3.5-flash-lite",
+        status: ModelStatus::Current,
+        price: flat(0.30, 2.50, 0.03),
+        max_output_tokens: OUT_64K,
+        thinking: levels(ALL_LEVELS, Minimal),
+        temperature: Temperature::Ignored,
+    },
+    ModelInfo {
+        id: "gemini-3.5-flash",
+        status: ModelStatus::Deprecated { shutdown: None, replacement: "gemini-3.6-flash" },
+        price: flat(1.50, 9.00, 0.15),
+        max_output_tokens: OUT_64K,
+        thinking: levels(ALL_LEVELS, Medium),
+        temperature: Temperature::KeepDefault,
+    },
+    ModelInfo {
+        id: "gemini-3.1-flash-lite",
+        status: ModelStatus::Deprecated { shutdown: Some("2027-05-07"), replacement: "gemini-3.5-flash-lite" },
+        price: flat(0.25, 1.50, 0.025),
+        max_output_tokens: OUT_64K,
+        thinking: levels(ALL_LEVELS, Minimal),
+        temperature: Temperature::KeepDefault,
+    },
+    ModelInfo {
+        id: "gemini-3.1-pro-preview",
+        status: ModelStatus::Preview,
+        price: Price {
+            input: 2.00,
+            output: 12.00,
+            cached_input: 2.00,
+            long_context: Some(LongContext { above_prompt_tokens: 200_000, input: 4.00, output: 18.00 }),
+        },
+        max_output_tokens: OUT_64K,
+        thinking: levels(NO_MINIMAL, High),
+        temperature: Temperature::KeepDefault,
+    },
+    ModelInfo {
+        id: "gemini-3-flash-preview",
+        status: ModelStatus::Preview,
+        price: flat(0.50, 3.00, 0.50),
+        max_output_tokens: OUT_64K,
+        thinking: levels(ALL_LEVELS, High),
+        temperature: Temperature::KeepDefault,
+    },
+    ModelInfo {
+        id: "gemini-3-pro-preview",
+        status: ModelStatus::ShutDown { on: "2026-03-09", replacement: "gemini-3.1-pro-preview" },
+        price: Price {
+            input: 2.00,
+            output: 12.00,
+            cached_input: 2.00,
+            long_context: Some(LongContext { above_prompt_tokens: 200_000, input: 4.00, output: 18.00 }),
+        },
+        max_output_tokens: OUT_64K,
+        thinking: levels(&[Low, High], High),
+        temperature: Temperature::KeepDefault,
+    },
+    ModelInfo {
+        id: "gemini-3.1-flash-lite-preview",
+        status: ModelStatus::ShutDown { on: "2026-05-25", replacement: "gemini-3.1-flash-lite" },
+        price: flat(0.25, 1.50, 0.025),
+        max_output_tokens: OUT_64K,
+        thinking: levels(ALL_LEVELS, Minimal),
+        temperature: Temperature::KeepDefault,
+    },
+    ModelInfo {
+        id: "gemini-2.5-pro",
+        status: ModelStatus::ShutDown { on: "2026-12-01", replacement: "gemini-3.8-flash" },
+        price: Price {
+            input: 1.25,
+            output: 10.00,
+            cached_input: 1.25,
+            // Its long-context output rate was not found: priced at the shorter prompts' rates.
+            long_context: Some(LongContext { above_prompt_tokens: 200_000, input: 2.50, output: 10.00 }),
+        },
+        max_output_tokens: OUT_64K,
+        thinking: Thinking::Budget { min: 128, max: 32_768, can_disable: false },
+        temperature: Temperature::Free,
+    },
+    ModelInfo {
+        id: "gemini-2.5-flash",
+        status: ModelStatus::ShutDown { on: "2026-12-01", replacement: DEFAULT_MODEL },
+        price: flat(0.30, 2.50, 0.30),
+        max_output_tokens: OUT_64K,
+        thinking: Thinking::Budget { min: 1, max: 24_576, can_disable: true },
+        temperature: Temperature::Free,
+    },
+    ModelInfo {
+        id: "gemini-2.5-flash-lite",
+        // Sources disagree on its shutdown (2026-07-22 in an older copy of the
+        // deprecations page, "available until further notice" in a later reading).
+        status: ModelStatus::Deprecated { shutdown: None, replacement: DEFAULT_MODEL },
+        price: flat(0.10, 0.40, 0.10),
+        max_output_tokens: OUT_64K,
+        thinking: Thinking::Budget { min: 512, max: 24_576, can_disable: true },
+        temperature: Temperature::Free,
+    },
+    ModelInfo {
+        id: "gemini-2.0-flash",
+        status: ModelStatus::ShutDown { on: "2026-06-01", replacement: DEFAULT_MODEL },
+        price: flat(0.10, 0.40, 0.10),
+        max_output_tokens: 8_192,
+        thinking: Thinking::Budget { min: 0, max: 0, can_disable: true },
+        temperature: Temperature::Free,
+    },
+    ModelInfo {
+        id: "gemini-2.0-flash-lite",
+        status: ModelStatus::ShutDown { on: "2026-06-01", replacement: DEFAULT_MODEL },
+        price: flat(0.075, 0.30, 0.075),
+        max_output_tokens: 8_192,
+        thinking: Thinking::Budget { min: 0, max: 0, can_disable: true },
+        temperature: Temperature::Free,
+    },
+];
+
+/// The rates an id the catalogue does not know is charged: the dearest input,
+/// output and long-context rates in the table, so a budget is never
+/// underestimated.
+pub const UNPRICED: Price = Price { input: 4.00, output: 18.00, cached_input: 4.00, long_context: None };
+
+/// The facts of `id`. Pinned versions (`gemini-2.0-flash-001`) and a
+/// `models/` prefix resolve to their model.
+pub fn model(id: &str) -> Option<&'static ModelInfo> {
+    let id = id.strip_prefix("models/").unwrap_or(id);
+    CATALOGUE.iter().find(|m| m.id == id).or_else(|| {
+        // "gemini-2.0-flash-001" → "gemini-2.0-flash": a numbered version of a known model.
+        let (base, version) = id.rsplit_once('-')?;
+        (version.len() == 3 && version.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| CATALOGUE.iter().find(|m| m.id == base))
+            .flatten()
+    })
+}
+
+/// The rates `id` is billed at: its list prices, else [`UNPRICED`].
+pub fn price(id: &str) -> Price {
+    model(id).map_or(UNPRICED, |m| m.price)
+}
+
+/// Why a project may not use `id`, if it may not: a model that is shut down,
+/// with its replacement.
+pub fn refusal(id: &str) -> Option<String> {
+    match model(id)?.status {
+        ModelStatus::ShutDown { on, replacement } => Some(format!(
+            "{id} was shut down on {on} and no longer answers as itself; use {replacement} (the default is {DEFAULT_MODEL})"
+        )),
+        _ => None,
+    }
+}
+
+/// The models a person may choose today (current and preview), default first.
+pub fn selectable() -> impl Iterator<Item = &'static ModelInfo> {
+    let default = CATALOGUE.iter().filter(|m| m.id == DEFAULT_MODEL);
+    let others = CATALOGUE
+        .iter()
+        .filter(|m| m.id != DEFAULT_MODEL && matches!(m.status, ModelStatus::Current | ModelStatus::Preview));
+    default.chain(others)
+}
+
+/// The web app's copy of the choosable models (`frontend/src/models.ts`),
+/// generated from this table; a test keeps the committed file current.
+pub fn web_module() -> String {
+    let ids: Vec<String> = selectable().map(|m| format!("  \"{}\",", m.id)).collect();
+    format!(
+        "// Generated from shared/src/gemini/catalogue.rs by `PARIT_BLESS=1 cargo test -p parit-shared catalogue`;\n\
+         // do not edit. The models a project may choose, the default first.\n\
+         export const DEFAULT_MODEL = \"{DEFAULT_MODEL}\";\n\
+         export const MODELS: readonly string[] = [\n{}\n];\n",
+        ids.join("\n")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_web_apps_model_list_is_generated_from_the_catalogue() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../frontend/src/models.ts");
+        if std::env::var_os("PARIT_BLESS").is_some() {
+            std::fs::write(path, web_module()).expect("write frontend/src/models.ts");
+        }
+        let committed = std::fs::read_to_string(path).unwrap_or_default();
+        assert_eq!(
+            committed,
+            web_module(),
+            "frontend/src/models.ts is stale: run PARIT_BLESS=1 cargo test -p parit-shared catalogue"
+        );
+    }
+
+    #[test]
+    fn the_default_is_current_inexpensive_and_known() {
+        let m = model(DEFAULT_MODEL).expect("the default is in the catalogue");
+        assert_eq!(m.status, ModelStatus::Current);
+        let cheaper_current = CATALOGUE
+            .iter()
+            .filter(|o| o.status == ModelStatus::Current && o.price.output < m.price.output)
+            .map(|o| o.id)
+            .collect::<Vec<_>>();
+        assert!(cheaper_current.is_empty(), "a current model is cheaper: {cheaper_current:?}");
+        assert_eq!(selectable().next().map(|m| m.id), Some(DEFAULT_MODEL));
+    }
+
+    #[test]
+    fn every_replacement_is_a_model_that_still_answers() {
+        for m in CATALOGUE {
+            let replacement = match m.status {
+                ModelStatus::Deprecated { replacement, .. } | ModelStatus::ShutDown { replacement, .. } => replacement,
+                _ => continue,
+            };
+            let r = model(replacement).unwrap_or_else(|| panic!("{}: {replacement} is not in the catalogue", m.id));
+            assert!(!matches!(r.status, ModelStatus::ShutDown { .. }), "{} → {replacement}, itself shut down", m.id);
+        }
+    }
+
+    #[test]
+    fn ids_are_unique_and_facts_sane() {
+        for (i, m) in CATALOGUE.iter().enumerate() {
+            assert!(CATALOGUE[..i].iter().all(|o| o.id != m.id), "{} twice", m.id);
+            let p = m.price;
+            assert!(p.input > 0.0 && p.output >= p.input && p.cached_input <= p.input, "{}", m.id);
+            assert!(p.input <= UNPRICED.input && p.output <= UNPRICED.output, "{} dearer than UNPRICED", m.id);
+            if let Some(l) = p.long_context {
+                assert!(l.input >= p.input && l.output >= p.output && l.input <= UNPRICED.input, "{}", m.id);
+                assert!(l.output <= UNPRICED.output, "{}", m.id);
+            }
+            if let Thinking::Levels { levels, default } = m.thinking {
+                assert!(levels.contains(&default), "{}: default level not accepted", m.id);
+            }
+        }
+    }
+
+    #[test]
+    fn shut_down_models_are_refused_with_their_replacement() {
+        let why = refusal("gemini-2.5-flash").expect("2.5 Flash is shut down");
+        assert!(why.contains("2026-12-01") && why.contains(DEFAULT_MODEL), "{why}");
+        assert!(refusal("models/gemini-2.0-flash-001").is_some(), "a pinned version of a shut-down model");
+        assert_eq!(refusal(DEFAULT_MODEL), None);
+        assert_eq!(refusal("gemini-3.1-flash-lite"), None, "deprecated still answers");
+        assert_eq!(refusal("gemini-9-ultra"), None, "unknown ids are allowed");
+        assert!(selectable().all(|m| refusal(m.id).is_none()));
+    }
+
+    #[test]
+    fn unknown_ids_are_priced_at_the_dearest_rates() {
+        assert_eq!(price("gemini-9-ultra"), UNPRICED);
+        assert_eq!(price("models/gemini-3.5-flash-lite").input, 0.30);
+        assert_eq!(model("gemini-2.0-flash-001").map(|m| m.id), Some("gemini-2.0-flash"));
+        assert_eq!(model("gemini-2.0-flash-xyz"), None);
+    }
+}
