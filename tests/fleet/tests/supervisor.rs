@@ -252,9 +252,15 @@ fn projects_are_listed_newest_first_in_pages() {
 fn settings_are_validated_and_saved() {
     let id = create_project(&fleet().url, "Settings", "Plan meals from the pantry, tuned");
     let u = url(&format!("/api/projects/{id}/settings"));
-    let (s, body) = send("PATCH", &u, &json!({"temperature": 0.1, "model": "gemini-2.5-pro", "maxOutputTokens": 8192}));
+    let (s, body) =
+        send("PATCH", &u, &json!({"temperature": 0.1, "model": "gemini-3.8-flash", "maxOutputTokens": 8192}));
     assert_eq!(s, 200, "{body}");
-    assert_eq!(body["settings"]["model"], "gemini-2.5-pro");
+    assert_eq!(body["settings"]["model"], "gemini-3.8-flash");
+    // A model Google has shut down is refused, naming what to use instead.
+    let (s, body) = send("PATCH", &u, &json!({"model": "gemini-2.5-flash"}));
+    assert_eq!(s, 400, "{body}");
+    let msg = body["error"]["message"].as_str().unwrap();
+    assert!(msg.contains("shut down") && msg.contains("gemini-3.5-flash-lite"), "{msg}");
     let (s, body) = send("PATCH", &u, &json!({"temperature": 7, "colour": "red"}));
     assert_eq!(s, 400);
     let msg = body["error"]["message"].as_str().unwrap();
@@ -264,10 +270,10 @@ fn settings_are_validated_and_saved() {
     // The next stage uses the saved model.
     let word = unique("model");
     let id = create_project(&fleet().url, "Model", &format!("Plan meals from the pantry {word}"));
-    send("PATCH", &url(&format!("/api/projects/{id}/settings")), &json!({"model": "gemini-2.5-flash-lite"}));
+    send("PATCH", &url(&format!("/api/projects/{id}/settings")), &json!({"model": "gemini-3.6-flash"}));
     assert_eq!(execute(&fleet().url, &id, "prd").0, 200);
     let seen = gemini_requests(&word);
-    assert_eq!(seen[0]["model"], "gemini-2.5-flash-lite");
+    assert_eq!(seen[0]["model"], "gemini-3.6-flash");
 }
 
 #[test]

@@ -399,7 +399,7 @@ fn quota(per: &str, retry_delay: &str) -> (u16, Value) {
         {"@type": "type.googleapis.com/google.rpc.QuotaFailure", "violations": [{
             "quotaMetric": "generativelanguage.googleapis.com/generate_content_free_tier_requests",
             "quotaId": format!("GenerateRequestsPer{per}PerProjectPerModel-FreeTier"),
-            "quotaDimensions": {"location": "global", "model": "gemini-2.5-flash"},
+            "quotaDimensions": {"location": "global", "model": "gemini-3.5-flash-lite"},
             "quotaValue": if per == "Day" { "250" } else { "10" },
         }]},
         {"@type": "type.googleapis.com/google.rpc.Help", "links": [{"description": "Learn more about Gemini API quotas", "url": "https://ai.google.dev/gemini-api/docs/rate-limits"}]},
