@@ -326,6 +326,7 @@ mod tests {
                 content: Some(crate::gemini::Content::text(Some("model"), text)),
                 finish_reason: Some("STOP".into()),
                 index: Some(0),
+                ..Default::default()
             }],
             usage_metadata: Some(UsageMetadata {
                 prompt_token_count: 100,

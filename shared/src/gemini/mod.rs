@@ -95,6 +95,10 @@ pub struct Candidate {
     /// STOP, MAX_TOKENS, SAFETY, RECITATION, ...
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finish_reason: Option<String>,
+    /// Google's explanation of an unusual finish, e.g. "Model failed to
+    /// generate content due to internal error."
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finish_message: Option<String>,
     /// Candidate index.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub index: Option<u32>,
@@ -107,6 +111,9 @@ pub struct PromptFeedback {
     /// SAFETY, OTHER, BLOCKLIST, PROHIBITED_CONTENT, ...
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub block_reason: Option<String>,
+    /// Google's explanation of the block, when it gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_reason_message: Option<String>,
 }
 
 /// `usageMetadata`.
@@ -358,16 +365,30 @@ pub fn classify_error(http_status: u16, body: &str) -> ModelFailure {
     let message = if error.message.is_empty() {
         format!("HTTP {http_status} {}", error.status)
     } else {
-        format!("{} ({})", first_sentence(&error.message), error.status)
+        format!("{} ({})", bounded(&error.message), error.status)
     };
     ModelFailure { class, message, retry_after_ms }
 }
 
-fn first_sentence(message: &str) -> &str {
-    let line = message.lines().next().unwrap_or(message);
-    match line.find(". ") {
-        Some(i) => &line[..=i],
+/// Most characters of Google's own words kept in a failure message.
+pub const MAX_MESSAGE_CHARS: usize = 800;
+
+/// Google's message whole, on one line, at most [`MAX_MESSAGE_CHARS`]: its
+/// later sentences name the field, quota or model at fault ("limit: 0,
+/// model: …"), so they are kept rather than cut at the first full stop.
+fn bounded(message: &str) -> String {
+    let line = message.split_whitespace().collect::<Vec<_>>().join(" ");
+    match line.char_indices().nth(MAX_MESSAGE_CHARS) {
+        Some((end, _)) => format!("{}…", &line[..end]),
         None => line,
+    }
+}
+
+/// `text`, followed by Google's explanation when it gave one.
+fn with_detail(text: String, detail: Option<&str>) -> String {
+    match detail.map(bounded).filter(|d| !d.is_empty()) {
+        Some(d) => format!("{text}: {d}"),
+        None => text,
     }
 }
 
@@ -385,8 +406,10 @@ pub struct ModelAnswer {
 pub fn interpret_response(resp: &GenerateContentResponse) -> Result<ModelAnswer, (ModelFailure, Usage)> {
     let usage: Usage = resp.usage_metadata.map(Usage::from).unwrap_or_default();
     let fail = |class, msg: String| Err((ModelFailure::new(class, msg), usage));
-    if let Some(reason) = resp.prompt_feedback.as_ref().and_then(|f| f.block_reason.as_deref()) {
-        return fail(FailureClass::PromptBlocked, format!("the prompt was blocked ({reason})"));
+    if let Some(feedback) = resp.prompt_feedback.as_ref().filter(|f| f.block_reason.is_some()) {
+        let reason = feedback.block_reason.as_deref().unwrap_or_default();
+        let text = format!("the prompt was blocked ({reason})");
+        return fail(FailureClass::PromptBlocked, with_detail(text, feedback.block_reason_message.as_deref()));
     }
     let Some(candidate) = resp.candidates.first() else {
         return fail(FailureClass::EmptyCandidates, "the model returned no candidates".into());
@@ -398,26 +421,31 @@ pub fn interpret_response(resp: &GenerateContentResponse) -> Result<ModelAnswer,
         .filter(|p| p.thought != Some(true))
         .filter_map(|p| p.text.as_deref())
         .collect();
+    let detail = candidate.finish_message.as_deref();
     match candidate.finish_reason.as_deref() {
         Some("SAFETY") | Some("PROHIBITED_CONTENT") | Some("BLOCKLIST") | Some("SPII") => {
-            return fail(FailureClass::Safety, "the answer was withheld by safety filters".into())
+            return fail(FailureClass::Safety, with_detail("the answer was withheld by safety filters".into(), detail))
         }
         Some("RECITATION") => {
-            return fail(FailureClass::Recitation, "the answer was withheld for reciting existing material".into())
+            let text = "the answer was withheld for reciting existing material".into();
+            return fail(FailureClass::Recitation, with_detail(text, detail));
         }
         Some("MAX_TOKENS") => {
-            return fail(
-                FailureClass::MaxTokens,
-                format!(
-                    "the answer hit the output token limit after {} tokens and was cut off; raise maxOutputTokens",
-                    usage.output_tokens
-                ),
-            )
+            // Thinking counts against maxOutputTokens: say which used it up.
+            let spent_on =
+                if usage.thoughts_tokens > usage.output_tokens { "mostly thinking" } else { "mostly answer" };
+            let text = format!(
+                "the answer hit the output token limit after {} answer and {} thinking tokens ({spent_on}) and was cut off; raise maxOutputTokens",
+                usage.output_tokens, usage.thoughts_tokens
+            );
+            return fail(FailureClass::MaxTokens, with_detail(text, detail));
         }
         _ => {}
     }
     if text.trim().is_empty() {
-        return fail(FailureClass::EmptyCandidates, "the model returned an empty answer".into());
+        let reason = candidate.finish_reason.as_deref().unwrap_or("none");
+        let text = format!("the model returned an empty answer (finishReason {reason})");
+        return fail(FailureClass::EmptyCandidates, with_detail(text, detail));
     }
     Ok(ModelAnswer { text, usage })
 }
@@ -511,6 +539,43 @@ mod tests {
         {
             assert_eq!(c.disposition(), Disposition::Backoff, "{c}");
         }
+    }
+
+    #[test]
+    fn googles_whole_message_reaches_the_user_bounded() {
+        // A per-day free-tier 429 as Google words it: the later lines name the quota and model.
+        let message = "You exceeded your current quota, please check your plan and billing details. For more information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits.\n* Quota exceeded for metric: generativelanguage.googleapis.com/generate_content_free_tier_requests, limit: 0, model: gemini-3.6-flash";
+        let f = classify_error(429, &body("RESOURCE_EXHAUSTED", 429, json!([]), message));
+        assert!(f.message.contains("limit: 0, model: gemini-3.6-flash"), "{}", f.message);
+        assert!(f.message.ends_with("(RESOURCE_EXHAUSTED)") && !f.message.contains('\n'), "{}", f.message);
+        let invalid =
+            "Invalid JSON payload received. Unknown name \"thinkingLevel\" at 'generation_config': Cannot find field.";
+        let f = classify_error(400, &body("INVALID_ARGUMENT", 400, json!([]), invalid));
+        assert!(f.message.contains("Unknown name \"thinkingLevel\""), "{}", f.message);
+        let long = "x".repeat(5 * MAX_MESSAGE_CHARS);
+        let f = classify_error(500, &body("INTERNAL", 500, json!([]), &long));
+        assert!(f.message.chars().count() < MAX_MESSAGE_CHARS + 30, "bounded");
+    }
+
+    #[test]
+    fn finish_and_block_messages_reach_the_user() {
+        let fail = |v| interpret_response(&response(v)).unwrap_err().0;
+        let f = fail(json!({"candidates": [{"finishReason": "OTHER",
+            "finishMessage": "Model failed to generate content due to internal error."}]}));
+        assert_eq!(f.class, FailureClass::EmptyCandidates);
+        assert!(f.message.contains("finishReason OTHER") && f.message.contains("internal error"), "{}", f.message);
+        let f = fail(
+            json!({"candidates": [], "promptFeedback": {"blockReason": "OTHER", "blockReasonMessage": "The prompt was blocked by policy."}}),
+        );
+        assert!(f.message.contains("(OTHER): The prompt was blocked by policy."), "{}", f.message);
+        // A thought-only answer is no answer.
+        let f = fail(
+            json!({"candidates": [{"content": {"parts": [{"text": "let me think", "thought": true}]}, "finishReason": "STOP"}]}),
+        );
+        assert_eq!(f.class, FailureClass::EmptyCandidates);
+        let f = fail(json!({"candidates": [{"content": {"parts": [{"text": "{"}]}, "finishReason": "MAX_TOKENS"}],
+            "usageMetadata": {"promptTokenCount": 9, "candidatesTokenCount": 1, "thoughtsTokenCount": 8000}}));
+        assert!(f.message.contains("1 answer and 8000 thinking tokens (mostly thinking)"), "{}", f.message);
     }
 
     #[test]
