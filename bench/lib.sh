@@ -18,9 +18,8 @@ bench_fleet() {
   trap '"$ROOT/scripts/fleet.sh" down --dir "$BENCH_DIR" >/dev/null 2>&1 || true; kill "$BENCH_GEMINI_PID" 2>/dev/null || true' EXIT
   gemini="http://127.0.0.1:$gemini_port"
   wait_for "$gemini/__control/health" 20 || die "the local Gemini server did not start"
-  "$ROOT/scripts/fleet.sh" up --dir "$dir" --port "$port" --gemini-url "$gemini" --rate-limit 1000000 \
-    --var MAX_PROJECTS_PER_OWNER=0 --var DAILY_TOKENS_PER_OWNER=0 "$@" > /dev/null
-  base="http://127.0.0.1:$port"
+  base="$("$ROOT/scripts/fleet.sh" up --dir "$dir" --port "$port" --gemini-url "$gemini" --rate-limit 1000000 \
+    --var MAX_PROJECTS_PER_OWNER=0 --var DAILY_TOKENS_PER_OWNER=0 "$@")"
   local token
   token="$("$ROOT/scripts/create-token.sh" --owner bench --label bench --persist-to "$dir/state" 2>/dev/null)"
   auth=(-H "authorization: Bearer $token")

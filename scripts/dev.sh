@@ -70,10 +70,13 @@ fi
 
 say "starting the fleet (supervisor + 7 agents)"
 web="http://127.0.0.1:$web_port"
+# fleet.sh prints the Workers' own socket, which the web app uses: wrangler
+# dev's proxy on $port drops a write now and then (fleet.sh says why). People
+# and their curls use the port they asked for.
 url="$("$ROOT/scripts/fleet.sh" up --dir "$run" --port "$port" --gemini-url "$gemini_url" \
   --var "ALLOWED_ORIGINS=$web,http://localhost:$web_port")"
 elapsed_ms=$(( ($(date +%s%N) - started) / 1000000 ))
-ok "Parit is up at $url (first 200 after ${elapsed_ms} ms)"
+ok "Parit is up at http://127.0.0.1:$port (first 200 after ${elapsed_ms} ms)"
 
 say "building and serving the web app"
 (cd "$ROOT/frontend" && PARIT_WEB_SUPERVISOR_URL="$url" npm run --silent build > "$run/web-build.log" 2>&1) \
@@ -99,11 +102,11 @@ cat <<TRY
 
   Try it:
     export PARIT_TOKEN=$token
-    curl -s $url/health
-    curl -s -X POST $url/api/projects -H "authorization: Bearer \$PARIT_TOKEN" -H 'content-type: application/json' \\
+    curl -s http://127.0.0.1:$port/health
+    curl -s -X POST http://127.0.0.1:$port/api/projects -H "authorization: Bearer \$PARIT_TOKEN" -H 'content-type: application/json' \\
       -d '{"name":"Pantry","idea":"Plan a week of meals from what is in the pantry"}'
-    curl -s -X POST $url/api/projects/<id from above>/run -H "authorization: Bearer \$PARIT_TOKEN"
-    curl -sN $url/api/projects/<id>/events -H "authorization: Bearer \$PARIT_TOKEN"
+    curl -s -X POST http://127.0.0.1:$port/api/projects/<id from above>/run -H "authorization: Bearer \$PARIT_TOKEN"
+    curl -sN http://127.0.0.1:$port/api/projects/<id>/events -H "authorization: Bearer \$PARIT_TOKEN"
 
   Logs: $run/wrangler.log, $run/web.log      Stop: Ctrl-C
 TRY

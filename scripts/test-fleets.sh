@@ -54,10 +54,14 @@ start_test_fleets() {
     && -n "$PARIT_LIMITS_TOKEN_2" && -n "$PARIT_LIMITS_TOKEN_3" ]] || die "could not mint the fleets' API tokens"
   export PARIT_TOKEN PARIT_TOKEN_B PARIT_DEGRADED_TOKEN PARIT_LIMITS_TOKEN PARIT_LIMITS_TOKEN_2 PARIT_LIMITS_TOKEN_3 PARIT_FAULT_SECRET
 
-  export PARIT_SUPERVISOR_URL="http://127.0.0.1:$main_port"
-  export PARIT_DEGRADED_URL="http://127.0.0.1:$degraded_port"
-  export PARIT_LIMITS_URL="http://127.0.0.1:$limits_port"
-  export PARIT_AGENT_URL="http://127.0.0.1:$agent_port"
+  # Each fleet's URL is the one fleet.sh printed: the Workers' own socket, not
+  # wrangler dev's proxy on the port above (fleet.sh says why).
+  fleet_url() { grep -o '^http://127\.0\.0\.1:[0-9]*$' "$run/$1.up" | tail -n 1; }
+  PARIT_SUPERVISOR_URL="$(fleet_url main)"; PARIT_DEGRADED_URL="$(fleet_url degraded)"
+  PARIT_LIMITS_URL="$(fleet_url limits)"; PARIT_AGENT_URL="$(fleet_url agent)"
+  [[ -n "$PARIT_SUPERVISOR_URL" && -n "$PARIT_DEGRADED_URL" && -n "$PARIT_LIMITS_URL" && -n "$PARIT_AGENT_URL" ]] \
+    || die "a fleet did not say its URL: $(cat "$run"/*.up)"
+  export PARIT_SUPERVISOR_URL PARIT_DEGRADED_URL PARIT_LIMITS_URL PARIT_AGENT_URL
   export PARIT_GEMINI_URL="$gemini_url"
   export PARIT_TEST_KEY="$GEMINI_API_KEY"
   export PARIT_FLEET_DIR="$run/main"

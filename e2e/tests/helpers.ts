@@ -42,9 +42,9 @@ export async function open(page: Page, path = "#/", token: string = stack.alice)
 
 /**
  * One HTTP exchange on a connection of its own. Node's fetch keeps connections
- * alive, and wrangler dev's proxy (a Node server) closes idle ones after 5 s:
- * a request sent on one just as it closes fails with "other side closed"
- * (nodejs/undici#3141), which a fresh-clone run met on a POST.
+ * alive, and the server closes idle ones after 5 s: a request sent on one just
+ * as it closes fails with "other side closed" (nodejs/undici#3141), which a
+ * fresh-clone run met on a POST.
  */
 function exchange(method: string, url: string, headers: Record<string, string>, body?: string): Promise<{ status: number; text: string }> {
   return new Promise((ok, fail) => {
@@ -63,22 +63,14 @@ function exchange(method: string, url: string, headers: Record<string, string>, 
 export async function apiCall(method: string, path: string, body?: unknown, token: string = stack.alice): Promise<{ status: number; json: any }> {
   const headers: Record<string, string> = { authorization: `Bearer ${token}` };
   if (body !== undefined) headers["content-type"] = "application/json";
-  const send = () => exchange(method, stack.supervisor + path, headers, body === undefined ? undefined : JSON.stringify(body));
-  let res = await send();
-  let text = res.text;
-  // wrangler dev's proxy can drop a request before the Worker sees it
-  // (workers-sdk#14641); it retries GETs itself, we retry the rest once.
-  if (res.status === 503 && text.startsWith("Your worker restarted mid-request")) {
-    res = await send();
-    text = res.text;
-  }
+  const { status, text } = await exchange(method, stack.supervisor + path, headers, body === undefined ? undefined : JSON.stringify(body));
   let json: any = null;
   try {
     json = JSON.parse(text);
   } catch {
     json = text;
   }
-  return { status: res.status, json };
+  return { status, json };
 }
 
 /** Creates a project through the API; its id. */

@@ -187,25 +187,14 @@ async function request(method: string, path: string, body?: Body, signal?: Abort
   const token = connection.token;
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers["content-type"] = "application/json";
-  const send = () =>
-    fetch(connection.url + path, {
+  let res: Response;
+  try {
+    res = await fetch(connection.url + path, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       signal,
     });
-  let res: Response;
-  try {
-    try {
-      res = await send();
-    } catch (e) {
-      // A read that failed on the network is tried once more: it changes
-      // nothing. (wrangler dev's proxy drops a request, or its CORS preflight,
-      // now and then, workers-sdk#14641; a phone's network does too.) Writes
-      // are not: the first may have reached the supervisor.
-      if (signal?.aborted || method !== "GET") throw e;
-      res = await send();
-    }
   } catch (e) {
     if (signal?.aborted) throw e;
     throw new ApiError(

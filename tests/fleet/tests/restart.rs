@@ -8,10 +8,16 @@ use serde_json::json;
 use std::process::Command;
 use std::time::Duration;
 
-fn fleet_sh(args: &[&str]) {
+/// Runs scripts/fleet.sh; what it printed (for `up`, the fleet's URL).
+fn fleet_sh(args: &[&str]) -> String {
     let root = std::env::var("PARIT_ROOT").expect("PARIT_ROOT is set by scripts/test.sh");
-    let status = Command::new(format!("{root}/scripts/fleet.sh")).args(args).status().expect("fleet.sh runs");
-    assert!(status.success(), "fleet.sh {args:?} failed");
+    let out = Command::new(format!("{root}/scripts/fleet.sh"))
+        .args(args)
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .expect("fleet.sh runs");
+    assert!(out.status.success(), "fleet.sh {args:?} failed");
+    String::from_utf8(out.stdout).expect("fleet.sh prints text").trim().to_string()
 }
 
 /// Stops the suite's own fleet when the test ends, pass or fail.
@@ -40,9 +46,8 @@ fn a_run_survives_the_runtime_restarting_mid_stage() {
         "--timeout-ms",
         "5000",
     ];
-    fleet_sh(&up);
+    let base = fleet_sh(&up);
     let _stop = Stopped(&dir);
-    let base = format!("http://127.0.0.1:{port}");
     mint_token(&base, &format!("{dir}/state"), "restarter");
     let word = unique("restart");
     let id = create_project(&base, "Restart", &format!("Plan meals from the pantry {word}"));
@@ -60,7 +65,8 @@ fn a_run_survives_the_runtime_restarting_mid_stage() {
         std::thread::sleep(Duration::from_millis(100));
     }
     fleet_sh(&["down", "--dir", &dir]);
-    fleet_sh(&up);
+    // The restarted runtime listens on a socket of its own.
+    let base = fleet_sh(&up);
     let project = wait_for_run(&base, &id);
     fleet_sh(&["down", "--dir", &dir]);
     assert_eq!(project["run"]["status"], "completed", "{project}");
