@@ -124,8 +124,14 @@ pub fn mint_token(base: &str, state_dir: &str, owner: &str) -> String {
         .expect("create-token runs");
     assert!(out.status.success(), "create-token failed: {}", String::from_utf8_lossy(&out.stderr));
     let token = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    EXTRA_FLEETS.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((base.to_string(), token.clone()));
+    use_token(base, &token);
     token
+}
+
+/// Sends `token` with every default call to `base` (a fleet restarted on the
+/// same state answers on a new URL and takes the tokens it had).
+pub fn use_token(base: &str, token: &str) {
+    EXTRA_FLEETS.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((base.to_string(), token.to_string()));
 }
 
 /// Sends any request as `caller`, with optional extra headers and body.

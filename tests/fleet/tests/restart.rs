@@ -48,7 +48,7 @@ fn a_run_survives_the_runtime_restarting_mid_stage() {
     ];
     let base = fleet_sh(&up);
     let _stop = Stopped(&dir);
-    mint_token(&base, &format!("{dir}/state"), "restarter");
+    let token = mint_token(&base, &format!("{dir}/state"), "restarter");
     let word = unique("restart");
     let id = create_project(&base, "Restart", &format!("Plan meals from the pantry {word}"));
     inject(json!({"kind": "slow", "match": word, "times": 100, "delayMs": 1500}));
@@ -67,6 +67,7 @@ fn a_run_survives_the_runtime_restarting_mid_stage() {
     fleet_sh(&["down", "--dir", &dir]);
     // The restarted runtime listens on a socket of its own.
     let base = fleet_sh(&up);
+    use_token(&base, &token);
     let project = wait_for_run(&base, &id);
     fleet_sh(&["down", "--dir", &dir]);
     assert_eq!(project["run"]["status"], "completed", "{project}");

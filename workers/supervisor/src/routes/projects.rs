@@ -94,14 +94,17 @@ pub(crate) async fn get(app: &App, id: &str) -> AppResult<Response> {
 /// The project as `GET /api/projects/:id` and the events stream show it.
 pub(crate) async fn snapshot(app: &App, id: &str) -> AppResult<Value> {
     // Overlapped: the rows of a project that is not the caller's are read
-    // and dropped, and the answer is the same 404.
-    let (project, settings, checkpoints, latest, run) = futures_util::try_join!(
+    // and dropped, and the answer is the same 404. The run row is read before
+    // the stage rows: the pipeline writes a stage's checkpoint before the
+    // run's status, so stage rows read after the run row are at least as new
+    // as its status. Read together, a soak saw a "completed" run beside a
+    // stage still "running".
+    let (project, settings, run) = futures_util::try_join!(
         app.owned_project(id),
         async { app.store.settings(id).await.map_err(AppError::from) },
-        async { app.store.checkpoints(id).await.map_err(AppError::from) },
-        async { app.store.latest_artifacts(id).await.map_err(AppError::from) },
         async { app.store.latest_run(id).await.map_err(AppError::from) },
     )?;
+    let (checkpoints, latest) = stage_rows(app, id).await?;
     let mut v = view(&project, &settings, &checkpoints, &latest);
     v["run"] = json!(run);
     // An active run's steering state (which stages wait for approval, whether
@@ -110,20 +113,23 @@ pub(crate) async fn snapshot(app: &App, id: &str) -> AppResult<Value> {
         let mut answer = app.pipeline(id, Method::Get, "/state", None).await?;
         let live: Value = answer.json().await?;
         if live["run"]["id"] == v["run"]["id"] {
-            // The run moved on after the rows above were read (a fleet soak
-            // saw "completed" beside a stage still "running"): read them
+            // The run moved on after the rows above were read: read them
             // again, so the stages are at least as new as the run's status.
             if live["run"]["status"] != read.status.as_str() {
-                let (checkpoints, latest) = futures_util::try_join!(
-                    async { app.store.checkpoints(id).await.map_err(AppError::from) },
-                    async { app.store.latest_artifacts(id).await.map_err(AppError::from) },
-                )?;
+                let (checkpoints, latest) = stage_rows(app, id).await?;
                 v = view(&project, &settings, &checkpoints, &latest);
             }
             v["run"] = live["run"].clone();
         }
     }
     Ok(v)
+}
+
+/// A project's checkpoints and latest artifact versions.
+async fn stage_rows(app: &App, id: &str) -> AppResult<(Vec<CheckpointRecord>, Vec<ArtifactRecord>)> {
+    let checkpoints = async { app.store.checkpoints(id).await.map_err(AppError::from) };
+    let latest = async { app.store.latest_artifacts(id).await.map_err(AppError::from) };
+    futures_util::try_join!(checkpoints, latest)
 }
 
 pub(crate) async fn delete(app: &App, id: &str) -> AppResult<Response> {
