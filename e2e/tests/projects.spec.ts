@@ -36,13 +36,22 @@ test("create with a model, temperature and budget: the project carries them", as
   await expect(page.getByRole("heading", { level: 1, name: `Clinic ${word}` })).toBeVisible();
   await expect(page.locator(".project-head [data-run-status]")).toHaveText("not run yet");
   await expect(page.getByRole("button", { name: "Start pipeline" })).toBeEnabled();
-  await page.getByText("Settings: model, temperature, budget").click();
+  await page.getByText("Settings: model, thinking, temperature, budget").click();
   await expect(page.locator("#set-model")).toHaveValue("gemini-3.8-flash");
   await expect(page.locator("#set-temperature")).toHaveValue("1.1");
   await expect(page.locator("#set-budget")).toHaveValue("50000");
+  await expect(page.locator("#set-max")).toHaveValue("");
+  await expect(page.locator("#set-thinking")).toHaveValue("");
   const id = page.url().split("/projects/")[1].split("/")[0];
   const { json } = await apiCall("GET", `/api/projects/${id}`);
-  expect(json.settings).toMatchObject({ model: "gemini-3.8-flash", temperature: 1.1, tokenBudget: 50000 });
+  expect(json.settings).toMatchObject({ model: "gemini-3.8-flash", temperature: 1.1, tokenBudget: 50000, maxOutputTokens: null, thinking: null });
+  // Thinking for every stage, and the temperature back to the model's default.
+  await page.getByLabel("Thinking").selectOption("high");
+  await page.locator("#set-temperature").fill("");
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await expect(page.getByText("Settings saved.")).toBeVisible();
+  const saved = await apiCall("GET", `/api/projects/${id}`);
+  expect(saved.json.settings).toMatchObject({ thinking: "high", temperature: null, tokenBudget: 50000 });
 });
 
 test("the list shows each project's status, stages built and cost", async ({ page }, info) => {

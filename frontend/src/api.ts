@@ -25,10 +25,17 @@ export interface StageView {
   updatedAt: number | null;
   lastGoodVersion: number | null;
 }
+export type Thinking = "minimal" | "low" | "medium" | "high";
 export interface Settings {
   model: string;
-  temperature: number;
-  maxOutputTokens: number;
+  /** A model per stage, where the project chose one. */
+  stageModels: Partial<Record<Stage, string>>;
+  /** null: the model's default. */
+  temperature: number | null;
+  /** null: sized per stage. */
+  maxOutputTokens: number | null;
+  /** null: each stage's default. */
+  thinking: Thinking | null;
   tokenBudget: number | null;
   autoAdvance: boolean;
 }

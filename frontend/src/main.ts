@@ -142,7 +142,7 @@ function createForm(): HTMLElement {
   const name = h("input", { id: "new-name", name: "name", required: true, maxlength: 120, autocomplete: "off" });
   const idea = h("textarea", { id: "new-idea", name: "idea", required: true, rows: 3 });
   const model = h("select", { id: "new-model", name: "model" }, MODELS.map((m) => h("option", { value: m }, m)));
-  const temperature = h("input", { id: "new-temperature", name: "temperature", type: "number", min: 0, max: 2, step: 0.1, value: "0.4" });
+  const temperature = h("input", { id: "new-temperature", name: "temperature", type: "number", min: 0, max: 2, step: 0.1, placeholder: "model default" });
   const budget = h("input", { id: "new-budget", name: "budget", type: "number", min: 1000, step: 1000, placeholder: "no limit" });
   const start = h("input", { id: "new-start", type: "checkbox", checked: true });
   const submit = h("button", { type: "submit" }, "Create project");
@@ -168,7 +168,8 @@ function createForm(): HTMLElement {
     ev.preventDefault();
     void busy(submit, async () => {
       try {
-        const settings: Record<string, unknown> = { model: model.value, temperature: Number(temperature.value) };
+        const settings: Record<string, unknown> = { model: model.value };
+        if (temperature.value.trim()) settings.temperature = Number(temperature.value);
         if (budget.value.trim()) settings.tokenBudget = Number(budget.value);
         const project = await api.create({ name: name.value.trim(), idea: idea.value.trim(), settings });
         if (start.checked) await api.run(project.id);

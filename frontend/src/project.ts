@@ -11,6 +11,7 @@ import {
   type Project,
   type Settings,
   type Stage,
+  type Thinking,
   type StageView,
   type Traces,
 } from "./api";
@@ -424,8 +425,16 @@ function pipelineTab(body: HTMLElement, state: ProjectState): Tab {
 function settingsForm(host: HTMLElement, state: ProjectState): HTMLElement {
   const s = state.project.settings;
   const model = h("input", { id: "set-model", value: s.model, required: true, autocomplete: "off" });
-  const temperature = h("input", { id: "set-temperature", type: "number", min: 0, max: 2, step: 0.1, value: String(s.temperature) });
-  const maxOut = h("input", { id: "set-max", type: "number", min: 256, max: 65536, step: 256, value: String(s.maxOutputTokens) });
+  const optional = (n: number | null) => (n === null ? "" : String(n));
+  const temperature = h("input", { id: "set-temperature", type: "number", min: 0, max: 2, step: 0.1, value: optional(s.temperature), placeholder: "model default" });
+  const maxOut = h("input", { id: "set-max", type: "number", min: 256, max: 65536, step: 256, value: optional(s.maxOutputTokens), placeholder: "sized per stage" });
+  const levels: Thinking[] = ["minimal", "low", "medium", "high"];
+  const thinking = h(
+    "select",
+    { id: "set-thinking" },
+    h("option", { value: "", selected: s.thinking === null }, "per stage (low; medium for logic and frontend)"),
+    levels.map((l) => h("option", { value: l, selected: s.thinking === l }, l)),
+  );
   const budget = h("input", { id: "set-budget", type: "number", min: 1000, step: 1000, value: s.tokenBudget ? String(s.tokenBudget) : "", placeholder: "no limit" });
   const auto = h("input", { id: "set-auto", type: "checkbox", checked: s.autoAdvance });
   const result = h("div", { "aria-live": "polite" });
@@ -439,6 +448,7 @@ function settingsForm(host: HTMLElement, state: ProjectState): HTMLElement {
       field("set-model", "Model", model),
       field("set-temperature", "Temperature", temperature),
       field("set-max", "Max output tokens per call", maxOut),
+      field("set-thinking", "Thinking", thinking, "Thinking bills as output tokens."),
       field("set-budget", "Token budget", budget, "The run stops before spending more; raise it and Resume."),
     ),
     h("div", { class: "row" }, auto, h("label", { for: "set-auto" }, "Advance automatically (untick to approve each stage)")),
@@ -451,8 +461,11 @@ function settingsForm(host: HTMLElement, state: ProjectState): HTMLElement {
       const current = state.project.settings;
       const patch: Partial<Settings> = {};
       if (model.value.trim() !== current.model) patch.model = model.value.trim();
-      if (Number(temperature.value) !== current.temperature) patch.temperature = Number(temperature.value);
-      if (Number(maxOut.value) !== current.maxOutputTokens) patch.maxOutputTokens = Number(maxOut.value);
+      const entered = (input: HTMLInputElement) => (input.value.trim() ? Number(input.value) : null);
+      if (entered(temperature) !== current.temperature) patch.temperature = entered(temperature);
+      if (entered(maxOut) !== current.maxOutputTokens) patch.maxOutputTokens = entered(maxOut);
+      const level = (thinking.value || null) as Thinking | null;
+      if (level !== current.thinking) patch.thinking = level;
       const nextBudget = budget.value.trim() ? Number(budget.value) : null;
       if (nextBudget !== current.tokenBudget) patch.tokenBudget = nextBudget;
       if (auto.checked !== current.autoAdvance) patch.autoAdvance = auto.checked;
@@ -469,7 +482,7 @@ function settingsForm(host: HTMLElement, state: ProjectState): HTMLElement {
       }
     });
   });
-  fill(host, h("details", { class: "card" }, h("summary", null, "Settings: model, temperature, budget"), form));
+  fill(host, h("details", { class: "card" }, h("summary", null, "Settings: model, thinking, temperature, budget"), form));
   return host;
 }
 

@@ -232,9 +232,10 @@ pub async fn execute_stage<S: Store, B: BlobStore, A: AgentPort, E: Environment>
     };
 
     let brief = Brief { name: project.name.clone(), idea: project.idea.clone() };
-    let generation = settings.generation();
-    let model_request = prompt::build(stage, &brief, &inputs.bodies, feedback).request(stage, &generation);
-    let key = cache_key(&settings.model, &model_request);
+    let generation = settings.generation(stage);
+    let model = settings.model_for(stage);
+    let model_request = prompt::build(stage, &brief, &inputs.bodies, feedback).request(stage, model, &generation);
+    let key = cache_key(model, &model_request);
     let cached = if options.use_cache { read_cache(blobs, &key).await } else { None };
 
     if cached.is_none() {
@@ -277,7 +278,7 @@ pub async fn execute_stage<S: Store, B: BlobStore, A: AgentPort, E: Environment>
             ActivityKind::StageCached,
             format!("The {stage} stage was answered from the cache: an identical request was made before (0 tokens)"),
         ),
-        None => event(ActivityKind::StageStarted, format!("The {stage} agent started ({})", settings.model)),
+        None => event(ActivityKind::StageStarted, format!("The {stage} agent started ({model})")),
     };
     try_join(store.mark_stage(&checkpoint), store.add_activity(&[started])).await?;
 
@@ -285,7 +286,7 @@ pub async fn execute_stage<S: Store, B: BlobStore, A: AgentPort, E: Environment>
         Some(artifact) => AgentReply::Success(GenerateSuccess {
             artifact,
             usage: Usage::default(),
-            model: settings.model.clone(),
+            model: model.to_string(),
             attempts: 0,
             latency_ms: 0,
             calls: vec![],
@@ -304,8 +305,8 @@ pub async fn execute_stage<S: Store, B: BlobStore, A: AgentPort, E: Environment>
 
     let (calls, model) = match &reply {
         AgentReply::Success(s) => (s.calls.clone(), s.model.clone()),
-        AgentReply::Failure(f) => (f.calls.clone(), settings.model.clone()),
-        AgentReply::Unreachable(_) => (Vec::new(), settings.model.clone()),
+        AgentReply::Failure(f) => (f.calls.clone(), model.to_string()),
+        AgentReply::Unreachable(_) => (Vec::new(), model.to_string()),
     };
     let mut traces = trace_records(env, project_id, stage, &execution_id, &model, &calls);
     if cache_hit {

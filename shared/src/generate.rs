@@ -5,8 +5,8 @@
 
 use crate::artifact::{Artifact, Upstream};
 use crate::gemini::{
-    classify_error, interpret_response, FailureClass, GenerateContentRequest, GenerateContentResponse, ModelFailure,
-    Usage,
+    catalogue, classify_error, interpret_response, FailureClass, GenerateContentRequest, GenerateContentResponse,
+    ModelFailure, Usage,
 };
 use crate::prompt;
 use crate::protocol::{
@@ -104,8 +104,9 @@ pub async fn generate(
     let mut calls = Vec::new();
     let prompt = prompt::build(stage, &req.brief, &req.upstream, req.feedback.as_deref());
 
-    let first = prompt.request(stage, &req.settings);
-    let text = match call(CallKind::Generate, &first, model, policy, transport, clock, &mut calls).await {
+    let ceiling = catalogue::call_config(model, stage, &req.settings).max_output_ceiling;
+    let first = prompt.request(stage, model, &req.settings);
+    let text = match call(CallKind::Generate, first, ceiling, model, policy, transport, clock, &mut calls).await {
         Ok(text) => text,
         Err(f) => return Err(failure(f, calls)),
     };
@@ -115,8 +116,8 @@ pub async fn generate(
     };
     mark_invalid(&mut calls, &problems);
 
-    let repair = prompt.repair_request(stage, &req.settings, &text, &problems);
-    let text = match call(CallKind::Repair, &repair, model, policy, transport, clock, &mut calls).await {
+    let repair = prompt.repair_request(stage, model, &req.settings, &text, &problems);
+    let text = match call(CallKind::Repair, repair, ceiling, model, policy, transport, clock, &mut calls).await {
         Ok(text) => text,
         Err(f) => return Err(failure(f, calls)),
     };
@@ -155,10 +156,14 @@ fn mark_invalid(calls: &mut [CallRecord], problems: &[String]) {
     }
 }
 
-/// One logical call with its retries; records every attempt in `calls`.
+/// One logical call with its retries; records every attempt in `calls`. An
+/// answer cut off at `maxOutputTokens` is asked for once more with twice the
+/// cap, up to the model's `ceiling`, before it fails.
+#[allow(clippy::too_many_arguments)] // one call's whole context; a struct would only rename it
 async fn call(
     kind: CallKind,
-    request: &GenerateContentRequest,
+    mut request: GenerateContentRequest,
+    ceiling: u32,
     model: &str,
     policy: &RetryPolicy,
     transport: &impl ModelTransport,
@@ -166,7 +171,8 @@ async fn call(
     calls: &mut Vec<CallRecord>,
 ) -> Result<String, ModelFailure> {
     // The request is a plain struct of strings and JSON values: serialising cannot fail.
-    let body = serde_json::to_string(request).unwrap_or_default();
+    let mut body = serde_json::to_string(&request).unwrap_or_default();
+    let mut enlarged = false;
     let started = clock.now_ms();
     let mut attempt = 0;
     loop {
@@ -208,10 +214,25 @@ async fn call(
                 calls.push(record);
                 return Ok(text);
             }
-            Err(f) => {
+            Err(mut f) => {
                 record.outcome = CallOutcome::Failed;
                 record.error_class = Some(f.class);
                 record.message = Some(f.message.clone());
+                let cap = request.generation_config.max_output_tokens.unwrap_or(ceiling);
+                if f.class == FailureClass::MaxTokens && !enlarged && cap < ceiling {
+                    enlarged = true;
+                    let larger = cap.saturating_mul(2).min(ceiling);
+                    request.generation_config.max_output_tokens = Some(larger);
+                    body = serde_json::to_string(&request).unwrap_or_default();
+                    record.message = Some(format!("{}; retrying with maxOutputTokens {larger}", f.message));
+                    record.retry_delay_ms = Some(0);
+                    calls.push(record);
+                    continue;
+                }
+                if f.class == FailureClass::MaxTokens {
+                    f.message = format!("{} (maxOutputTokens was {cap}, the model allows {ceiling})", f.message);
+                    record.message = Some(f.message.clone());
+                }
                 let decision = policy.decide(&f, attempt, clock.now_ms().saturating_sub(started), clock.jitter());
                 match decision {
                     RetryDecision::Retry { delay_ms } => {
@@ -467,10 +488,31 @@ mod tests {
     fn truncated_and_blocked_answers_fail_clearly() {
         let truncated = json!({"candidates": [{"content": {"parts": [{"text": "{\"productName\": \"Pan"}]}, "finishReason": "MAX_TOKENS"}],
                                "usageMetadata": {"promptTokenCount": 10, "candidatesTokenCount": 8192}});
-        let (out, _, _) = run(vec![Ok((200, truncated.to_string()))]);
+        let (out, transport, clock) = run(vec![Ok((200, truncated.to_string())), Ok((200, truncated.to_string()))]);
         let f = out.unwrap_err();
         assert_eq!(f.error.class, Some(FailureClass::MaxTokens));
-        assert_eq!(f.usage.output_tokens, 8192);
+        assert_eq!(f.usage.output_tokens, 2 * 8192, "both cut-off answers are billed");
+        // Cut off once: asked again at once with twice the cap, then it fails saying both caps.
+        let caps: Vec<u64> = transport
+            .bodies
+            .borrow()
+            .iter()
+            .map(|b| {
+                serde_json::from_str::<serde_json::Value>(b).unwrap()["generationConfig"]["maxOutputTokens"]
+                    .as_u64()
+                    .unwrap()
+            })
+            .collect();
+        assert_eq!(caps, vec![12_288, 24_576], "the prd stage's cap at low thinking, then doubled");
+        assert!(clock.slept.borrow().is_empty());
+        assert_eq!(
+            f.calls[0].message.as_deref().map(|m| m.ends_with("retrying with maxOutputTokens 24576")),
+            Some(true)
+        );
+        assert!(f.error.message.contains("(maxOutputTokens was 24576, the model allows 32768)"), "{}", f.error.message);
+        // A second answer that fits succeeds.
+        let (out, _, _) = run(vec![Ok((200, truncated.to_string())), ok_text(&prd_text())]);
+        assert_eq!(out.unwrap().attempts, 2);
         let (out, _, _) = run(vec![Ok((200, json!({"promptFeedback": {"blockReason": "SAFETY"}}).to_string()))]);
         assert_eq!(out.unwrap_err().error.class, Some(FailureClass::PromptBlocked));
     }

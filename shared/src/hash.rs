@@ -50,13 +50,21 @@ pub fn input_hash(
         text.push_str(&format!("input={}:{}\n", i.stage, i.content_hash));
     }
     match settings {
-        Some(s) => text.push_str(&format!(
-            "model={}\ntemperature={}\nmaxOutputTokens={}\nfeedback={}\n",
-            s.model,
-            s.temperature,
-            s.max_output_tokens,
-            feedback.unwrap_or("")
-        )),
+        Some(s) => {
+            // What the project chose, not what the catalogue makes of it, so a
+            // new default in the catalogue makes nothing stale.
+            let chosen = |v: Option<String>| v.unwrap_or_else(|| "default".into());
+            text.push_str(&format!(
+                "model={}\ntemperature={}\nmaxOutputTokens={}\n",
+                s.model_for(stage),
+                chosen(s.temperature.map(|t| t.to_string())),
+                chosen(s.max_output_tokens.map(|n| n.to_string())),
+            ));
+            if let Some(level) = s.thinking {
+                text.push_str(&format!("thinking={level}\n"));
+            }
+            text.push_str(&format!("feedback={}\n", feedback.unwrap_or("")));
+        }
         None => text.push_str("source=human\n"),
     }
     sha256_hex(text.as_bytes())
@@ -91,8 +99,24 @@ mod tests {
             input_hash(Stage::Data, &[InputRef { content_hash: "y".into(), ..i[0].clone() }], Some(&s), None)
         );
         assert_ne!(base, input_hash(Stage::Design, &i, Some(&s), None));
-        assert_ne!(base, input_hash(Stage::Data, &i, Some(&ProjectSettings { temperature: 0.9, ..s.clone() }), None));
+        assert_ne!(
+            base,
+            input_hash(Stage::Data, &i, Some(&ProjectSettings { temperature: Some(0.9), ..s.clone() }), None)
+        );
         assert_ne!(base, input_hash(Stage::Data, &i, Some(&s), Some("more tables")));
+        let thinking = ProjectSettings { thinking: Some(crate::gemini::catalogue::ThinkingLevel::High), ..s.clone() };
+        assert_ne!(base, input_hash(Stage::Data, &i, Some(&thinking), None));
+        // A model chosen for another stage leaves this one as it was; one for this stage does not.
+        let mut per_stage = s.clone();
+        per_stage.stage_models.insert(Stage::Frontend, "gemini-3.8-flash".into());
+        assert_eq!(base, input_hash(Stage::Data, &i, Some(&per_stage), None));
+        per_stage.stage_models.insert(Stage::Data, "gemini-3.8-flash".into());
+        assert_ne!(base, input_hash(Stage::Data, &i, Some(&per_stage), None));
+        // Settings chosen before thinking was a setting hash as they always did.
+        let old = ProjectSettings { temperature: Some(0.4), max_output_tokens: Some(16_384), ..s.clone() };
+        let text =
+            "stage=data\ninput=prd:x\nmodel=gemini-3.5-flash-lite\ntemperature=0.4\nmaxOutputTokens=16384\nfeedback=\n";
+        assert_eq!(input_hash(Stage::Data, &i, Some(&old), None), sha256_hex(text.as_bytes()));
         let human = input_hash(Stage::Data, &i, None, None);
         assert_ne!(base, human);
         assert_eq!(human, input_hash(Stage::Data, &i, None, None));

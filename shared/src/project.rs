@@ -1,22 +1,33 @@
 //! Projects and their settings as the API accepts them: every rule an input
 //! must meet, checked here so the supervisor only translates errors to 4xx.
 
-use crate::gemini::catalogue::{self, DEFAULT_MODEL};
+use crate::gemini::catalogue::{self, ThinkingLevel, DEFAULT_MODEL};
 use crate::generate::is_model_name;
 use crate::protocol::GenerationSettings;
+use crate::stage::Stage;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::collections::BTreeMap;
 
 /// A project's model and run settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProjectSettings {
-    /// Gemini model id.
+    /// Gemini model id, for every stage not in `stage_models`.
     pub model: String,
-    /// Sampling temperature, 0 to 2.
-    pub temperature: f64,
-    /// Output token cap per model call.
-    pub max_output_tokens: u32,
+    /// A model per stage, where the project wants another (a stronger one for
+    /// the frontend's code, say).
+    #[serde(default)]
+    pub stage_models: BTreeMap<Stage, String>,
+    /// Sampling temperature, 0 to 2; `None` leaves the model's default (1.0,
+    /// which Google recommends for Gemini 3; 3.6 Flash and later ignore it).
+    pub temperature: Option<f64>,
+    /// Output token cap per model call; `None` sizes it per stage
+    /// ([`catalogue::call_config`]).
+    pub max_output_tokens: Option<u32>,
+    /// How much every stage thinks; `None` is each stage's default
+    /// ([`catalogue::stage_thinking`]).
+    pub thinking: Option<ThinkingLevel>,
     /// Most tokens the project may spend in all; `None` is unlimited.
     pub token_budget: Option<u64>,
     /// Whether a run goes on to the next stage without approval.
@@ -27,8 +38,10 @@ impl Default for ProjectSettings {
     fn default() -> Self {
         Self {
             model: DEFAULT_MODEL.into(),
-            temperature: 0.4,
-            max_output_tokens: 16_384,
+            stage_models: BTreeMap::new(),
+            temperature: None,
+            max_output_tokens: None,
+            thinking: None,
             token_budget: None,
             auto_advance: true,
         }
@@ -36,40 +49,86 @@ impl Default for ProjectSettings {
 }
 
 impl ProjectSettings {
-    /// The part the agents need.
-    pub fn generation(&self) -> GenerationSettings {
+    /// The model `stage` runs on.
+    pub fn model_for(&self, stage: Stage) -> &str {
+        self.stage_models.get(&stage).unwrap_or(&self.model)
+    }
+
+    /// The part `stage`'s agent needs.
+    pub fn generation(&self, stage: Stage) -> GenerationSettings {
         GenerationSettings {
-            model: Some(self.model.clone()),
-            temperature: Some(self.temperature),
-            max_output_tokens: Some(self.max_output_tokens),
+            model: Some(self.model_for(stage).to_string()),
+            temperature: self.temperature,
+            max_output_tokens: self.max_output_tokens,
+            thinking: self.thinking,
         }
     }
 
-    /// Applies a JSON patch of settings (`model`, `temperature`,
-    /// `maxOutputTokens`, `tokenBudget`, `autoAdvance`), checking every field;
-    /// nothing changes unless all are valid.
+    /// Applies a JSON patch of settings (`model`, `stageModels`,
+    /// `temperature`, `maxOutputTokens`, `thinking`, `tokenBudget`,
+    /// `autoAdvance`; null resets a choice to its default), checking every
+    /// field; nothing changes unless all are valid.
     pub fn patched(&self, patch: &Value) -> Result<ProjectSettings, InputError> {
         let Some(map) = patch.as_object() else {
             return Err(InputError::new("settings must be a JSON object"));
         };
         let mut next = self.clone();
-        let mut problems = Vec::new();
+        let (mut problems, mut refused) = (Vec::new(), Vec::new());
         for (key, value) in map {
             match key.as_str() {
-                "model" => match value.as_str() {
-                    Some(m) if is_model_name(m) => match catalogue::refusal(m) {
-                        None => next.model = m.to_string(),
-                        Some(why) => problems.push(format!("settings.model: {why}")),
+                "model" => match model_choice(value) {
+                    Ok(m) => next.model = m,
+                    Err(Refusal::Malformed(why)) => problems.push(format!("settings.model{why}")),
+                    Err(Refusal::ShutDown(why)) => refused.push(format!("settings.model{why}")),
+                },
+                "stageModels" => match value.as_object() {
+                    Some(choices) => {
+                        for (name, choice) in choices {
+                            let Some(stage) = Stage::ALL.into_iter().find(|s| s.as_str() == name) else {
+                                problems.push(format!("settings.stageModels.{name} is not a stage"));
+                                continue;
+                            };
+                            match choice {
+                                Value::Null => {
+                                    next.stage_models.remove(&stage);
+                                }
+                                v => match model_choice(v) {
+                                    Ok(m) => {
+                                        next.stage_models.insert(stage, m);
+                                    }
+                                    Err(Refusal::Malformed(why)) => {
+                                        problems.push(format!("settings.stageModels.{name}{why}"))
+                                    }
+                                    Err(Refusal::ShutDown(why)) => {
+                                        refused.push(format!("settings.stageModels.{name}{why}"))
+                                    }
+                                },
+                            }
+                        }
+                    }
+                    None => problems.push("settings.stageModels must be an object of stage: model id (or null)".into()),
+                },
+                "temperature" => match value {
+                    Value::Null => next.temperature = None,
+                    v => match v.as_f64() {
+                        Some(t) if (0.0..=2.0).contains(&t) => next.temperature = Some(t),
+                        _ => problems.push("settings.temperature must be null or a number from 0 to 2".to_string()),
                     },
-                    _ => problems.push(format!("settings.model must be a model id such as \"{DEFAULT_MODEL}\"")),
                 },
-                "temperature" => match value.as_f64() {
-                    Some(t) if (0.0..=2.0).contains(&t) => next.temperature = t,
-                    _ => problems.push("settings.temperature must be a number from 0 to 2".to_string()),
+                "maxOutputTokens" => match value {
+                    Value::Null => next.max_output_tokens = None,
+                    v => match v.as_u64() {
+                        Some(n) if (256..=65_536).contains(&n) => next.max_output_tokens = Some(n as u32),
+                        _ => problems
+                            .push("settings.maxOutputTokens must be null or a whole number from 256 to 65536".to_string()),
+                    },
                 },
-                "maxOutputTokens" => match value.as_u64() {
-                    Some(n) if (256..=65_536).contains(&n) => next.max_output_tokens = n as u32,
-                    _ => problems.push("settings.maxOutputTokens must be a whole number from 256 to 65536".to_string()),
+                "thinking" => match value {
+                    Value::Null => next.thinking = None,
+                    v => match ThinkingLevel::ALL.iter().find(|l| v.as_str() == Some(l.as_str())) {
+                        Some(l) => next.thinking = Some(*l),
+                        None => problems.push("settings.thinking must be null, minimal, low, medium or high".into()),
+                    },
                 },
                 "tokenBudget" => match value {
                     Value::Null => next.token_budget = None,
@@ -84,15 +143,35 @@ impl ProjectSettings {
                     None => problems.push("settings.autoAdvance must be true or false".to_string()),
                 },
                 other => problems.push(format!(
-                    "settings.{other} is not a setting (model, temperature, maxOutputTokens, tokenBudget, autoAdvance)"
+                    "settings.{other} is not a setting (model, stageModels, temperature, maxOutputTokens, thinking, tokenBudget, autoAdvance)"
                 )),
             }
         }
-        if problems.is_empty() {
-            Ok(next)
-        } else {
-            Err(InputError { message: problems.join("; ") })
+        match (problems.is_empty(), refused.is_empty()) {
+            (true, true) => Ok(next),
+            // Well-formed, but a model that no longer answers: 422, naming its replacement.
+            (true, false) => Err(InputError { message: refused.join("; "), refused: true }),
+            _ => Err(InputError::new(problems.into_iter().chain(refused).collect::<Vec<_>>().join("; "))),
         }
+    }
+}
+
+/// Why a project may not choose a model (said after the field's name).
+enum Refusal {
+    /// Not a model id.
+    Malformed(String),
+    /// A model Google has shut down.
+    ShutDown(String),
+}
+
+/// A model a project may choose, or why not.
+fn model_choice(value: &Value) -> Result<String, Refusal> {
+    match value.as_str() {
+        Some(m) if is_model_name(m) => match catalogue::refusal(m) {
+            None => Ok(m.to_string()),
+            Some(why) => Err(Refusal::ShutDown(format!(": {why}"))),
+        },
+        _ => Err(Refusal::Malformed(format!(" must be a model id such as \"{DEFAULT_MODEL}\""))),
     }
 }
 
@@ -102,12 +181,14 @@ impl ProjectSettings {
 pub struct InputError {
     /// What is wrong, for the caller.
     pub message: String,
+    /// Well-formed, but refused (a shut-down model): 422 rather than 400.
+    pub refused: bool,
 }
 
 impl InputError {
     /// An error with `message`.
     pub fn new(message: impl Into<String>) -> Self {
-        Self { message: message.into() }
+        Self { message: message.into(), refused: false }
     }
 }
 
@@ -193,7 +274,7 @@ mod tests {
         let p =
             new_project(&json!({"name": "x", "idea": "Plan meals from the pantry", "settings": {"temperature": 0.1}}))
                 .unwrap();
-        assert_eq!(p.settings.temperature, 0.1);
+        assert_eq!(p.settings.temperature, Some(0.1));
     }
 
     #[test]
@@ -206,6 +287,30 @@ mod tests {
         let e = s.patched(&json!({"temperature": 9, "model": "a/b", "colour": "red"})).unwrap_err();
         assert!(e.message.contains("temperature") && e.message.contains("model") && e.message.contains("colour"));
         assert_eq!(next.patched(&json!({"tokenBudget": null})).unwrap().token_budget, None);
+        assert_eq!(next.max_output_tokens, Some(8192));
+        assert_eq!(next.patched(&json!({"maxOutputTokens": null})).unwrap().max_output_tokens, None);
+    }
+
+    #[test]
+    fn thinking_and_a_model_per_stage_are_chosen_and_reset() {
+        let s = ProjectSettings::default()
+            .patched(&json!({"thinking": "high", "stageModels": {"frontend": "gemini-3.8-flash"}}))
+            .unwrap();
+        assert_eq!(s.thinking, Some(ThinkingLevel::High));
+        assert_eq!(s.model_for(Stage::Frontend), "gemini-3.8-flash");
+        assert_eq!(s.model_for(Stage::Prd), DEFAULT_MODEL);
+        let g = s.generation(Stage::Frontend);
+        assert_eq!((g.model.as_deref(), g.thinking), (Some("gemini-3.8-flash"), Some(ThinkingLevel::High)));
+        let reset = s.patched(&json!({"thinking": null, "stageModels": {"frontend": null}})).unwrap();
+        assert_eq!(reset, ProjectSettings::default());
+        let e = s
+            .patched(
+                &json!({"thinking": "lots", "stageModels": {"backend": "gemini-3.8-flash", "api": "gemini-2.5-flash"}}),
+            )
+            .unwrap_err();
+        assert!(e.message.contains("settings.thinking must be"), "{}", e.message);
+        assert!(e.message.contains("settings.stageModels.backend is not a stage"), "{}", e.message);
+        assert!(e.message.contains("settings.stageModels.api: gemini-2.5-flash was shut down"), "{}", e.message);
     }
 
     #[test]
@@ -214,6 +319,9 @@ mod tests {
         assert_eq!(s.model, DEFAULT_MODEL);
         let e = s.patched(&json!({"model": "gemini-2.5-flash"})).unwrap_err();
         assert!(e.message.contains("shut down") && e.message.contains(DEFAULT_MODEL), "{}", e.message);
+        assert!(e.refused, "well-formed but refused: 422");
+        let e = s.patched(&json!({"model": "gemini-2.5-flash", "temperature": 9})).unwrap_err();
+        assert!(!e.refused && e.message.contains("temperature") && e.message.contains("shut down"), "{}", e.message);
         // An id the catalogue does not know yet is allowed.
         assert_eq!(s.patched(&json!({"model": "gemini-9-ultra"})).unwrap().model, "gemini-9-ultra");
     }

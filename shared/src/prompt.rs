@@ -2,7 +2,7 @@
 //! upstream artifacts the stage needs (DESIGN §2), plus the repair turn.
 
 use crate::artifact::Artifact;
-use crate::gemini::{Content, GenerateContentRequest, GenerationConfig};
+use crate::gemini::{catalogue, Content, GenerateContentRequest, GenerationConfig};
 use crate::protocol::{Brief, GenerationSettings};
 use crate::stage::Stage;
 use serde_json::Value;
@@ -73,9 +73,9 @@ pub fn build(stage: Stage, brief: &Brief, upstream: &BTreeMap<Stage, Value>, fee
 }
 
 impl Prompt {
-    /// The first request for this prompt.
-    pub fn request(&self, stage: Stage, settings: &GenerationSettings) -> GenerateContentRequest {
-        self.with_turns(stage, settings, vec![Content::text(Some("user"), self.user.clone())])
+    /// The first request for this prompt to `model`.
+    pub fn request(&self, stage: Stage, model: &str, settings: &GenerationSettings) -> GenerateContentRequest {
+        self.with_turns(stage, model, settings, vec![Content::text(Some("user"), self.user.clone())])
     }
 
     /// The repair request: the original turn, the model's answer, and a turn
@@ -83,6 +83,7 @@ impl Prompt {
     pub fn repair_request(
         &self,
         stage: Stage,
+        model: &str,
         settings: &GenerationSettings,
         previous: &str,
         problems: &[String],
@@ -96,6 +97,7 @@ impl Prompt {
         fix.push_str("Return the complete corrected JSON object, fixing every problem.");
         self.with_turns(
             stage,
+            model,
             settings,
             vec![
                 Content::text(Some("user"), self.user.clone()),
@@ -108,17 +110,20 @@ impl Prompt {
     fn with_turns(
         &self,
         stage: Stage,
+        model: &str,
         settings: &GenerationSettings,
         contents: Vec<Content>,
     ) -> GenerateContentRequest {
+        let call = catalogue::call_config(model, stage, settings);
         GenerateContentRequest {
             contents,
             system_instruction: Some(Content::text(None, self.system.clone())),
             generation_config: GenerationConfig {
                 response_mime_type: "application/json".into(),
                 response_schema: Artifact::schema(stage).to_gemini(),
-                temperature: settings.temperature,
-                max_output_tokens: settings.max_output_tokens,
+                temperature: call.temperature,
+                max_output_tokens: Some(call.max_output_tokens),
+                thinking_config: call.thinking,
             },
         }
     }
@@ -136,6 +141,7 @@ pub fn stage_of(request: &GenerateContentRequest) -> Option<Stage> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::gemini::catalogue::{ThinkingLevel, DEFAULT_MODEL};
     use serde_json::json;
 
     fn brief() -> Brief {
@@ -160,9 +166,9 @@ mod tests {
 
     #[test]
     fn request_is_json_mode_with_the_stage_schema_and_marker() {
-        let settings = GenerationSettings { model: None, temperature: Some(0.2), max_output_tokens: Some(4096) };
+        let settings = GenerationSettings { max_output_tokens: Some(4096), ..Default::default() };
         for stage in Stage::ALL {
-            let req = build(stage, &brief(), &BTreeMap::new(), None).request(stage, &settings);
+            let req = build(stage, &brief(), &BTreeMap::new(), None).request(stage, "gemini-3.6-flash", &settings);
             assert_eq!(req.generation_config.response_mime_type, "application/json");
             assert_eq!(req.generation_config.response_schema, Artifact::schema(stage).to_gemini());
             assert_eq!(stage_of(&req), Some(stage));
@@ -177,10 +183,48 @@ mod tests {
     }
 
     #[test]
+    fn thinking_and_temperature_are_sent_as_the_model_takes_them() {
+        let config = |model: &str, stage: Stage, settings: &GenerationSettings| {
+            let req = build(stage, &brief(), &BTreeMap::new(), None).request(stage, model, settings);
+            serde_json::to_value(&req).unwrap()["generationConfig"].clone()
+        };
+        let defaults = GenerationSettings::default();
+        // Gemini 3.x: a level, the stage's own; no temperature (3.5 Flash-Lite ignores it).
+        let c = config("gemini-3.5-flash-lite", Stage::Frontend, &defaults);
+        assert_eq!(c["thinkingConfig"], json!({"thinkingLevel": "medium"}));
+        assert!(c.get("temperature").is_none(), "{c}");
+        assert_eq!(c["maxOutputTokens"], 32_768 + 12_288);
+        let c = config("gemini-3.5-flash-lite", Stage::Prd, &defaults);
+        assert_eq!(c["thinkingConfig"], json!({"thinkingLevel": "low"}));
+        assert_eq!(c["maxOutputTokens"], 8_192 + 4_096);
+        // 3.8 Flash refuses "minimal": the next level up is sent.
+        let minimal = GenerationSettings { thinking: Some(ThinkingLevel::Minimal), ..Default::default() };
+        assert_eq!(config("gemini-3.8-flash", Stage::Prd, &minimal)["thinkingConfig"], json!({"thinkingLevel": "low"}));
+        // Gemini 2.5: a budget, 0 where thinking can be turned off; a chosen temperature is sent.
+        let chosen = GenerationSettings { temperature: Some(0.3), ..minimal.clone() };
+        let c = config("gemini-2.5-flash-lite", Stage::Api, &chosen);
+        assert_eq!(c["thinkingConfig"], json!({"thinkingBudget": 0}));
+        assert_eq!(c["temperature"], 0.3);
+        assert_eq!(c["maxOutputTokens"], 12_288, "no room for thinking that is off");
+        let high = GenerationSettings { thinking: Some(ThinkingLevel::High), ..Default::default() };
+        let c = config("gemini-2.5-flash-lite", Stage::Frontend, &high);
+        assert_eq!(c["thinkingConfig"], json!({"thinkingBudget": 24_576}));
+        assert_eq!(c["maxOutputTokens"], 32_768 + 24_576);
+        // A model without thinking gets no thinkingConfig; the model's maximum bounds the cap.
+        let c = config("gemini-2.0-flash", Stage::Frontend, &defaults);
+        assert!(c.get("thinkingConfig").is_none(), "{c}");
+        assert_eq!(c["maxOutputTokens"], 8_192);
+        // An id the catalogue does not know: its own thinking default, a cautious cap.
+        let c = config("gemini-9-ultra", Stage::Prd, &defaults);
+        assert!(c.get("thinkingConfig").is_none(), "{c}");
+        assert_eq!(c["maxOutputTokens"], 8_192 + 4_096);
+    }
+
+    #[test]
     fn repair_quotes_the_problems_after_the_previous_answer() {
         let p = build(Stage::Prd, &brief(), &BTreeMap::new(), None);
         let problems: Vec<String> = (0..45).map(|i| format!("$.x{i}: bad")).collect();
-        let req = p.repair_request(Stage::Prd, &GenerationSettings::default(), "{\"broken\"", &problems);
+        let req = p.repair_request(Stage::Prd, DEFAULT_MODEL, &GenerationSettings::default(), "{\"broken\"", &problems);
         assert_eq!(req.contents.len(), 3);
         assert_eq!(req.contents[1].role.as_deref(), Some("model"));
         let fix = req.contents[2].parts[0].text.as_deref().unwrap();

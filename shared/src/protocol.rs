@@ -19,7 +19,7 @@ pub struct Brief {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GenerationSettings {
-    /// Gemini model id, e.g. "gemini-2.5-flash".
+    /// Gemini model id, e.g. "gemini-3.5-flash-lite".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
     /// Sampling temperature, 0 to 2.
@@ -28,6 +28,10 @@ pub struct GenerationSettings {
     /// Output token cap.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_output_tokens: Option<u32>,
+    /// How much the model thinks; `None` is the stage's default
+    /// ([`crate::gemini::catalogue::stage_thinking`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thinking: Option<crate::gemini::catalogue::ThinkingLevel>,
 }
 
 /// Body of an agent's `POST /generate`.

@@ -149,7 +149,7 @@ mod tests {
         prd.source = Source::Human;
         prd.input_hash = input_hash(Stage::Prd, &[], None, None);
         latest.insert(Stage::Prd, prd);
-        let hotter = ProjectSettings { temperature: 1.0, ..s };
+        let hotter = ProjectSettings { temperature: Some(1.0), ..s };
         let st = stage_statuses(&latest.values().cloned().collect::<Vec<_>>(), &[], &hotter);
         assert_eq!(st[&Stage::Prd], StageStatus::Done);
         assert_eq!(st[&Stage::Data], StageStatus::Stale);

@@ -25,15 +25,20 @@ fn products() -> Vec<Product> {
 }
 
 fn per_stage(c: &mut Criterion) {
-    let generation = ProjectSettings::default().generation();
+    let settings = ProjectSettings::default();
     for p in products() {
         let (entities, endpoints, stories) = parit_bench::size(&p);
         eprintln!("product {}: {entities} entities, {endpoints} endpoints, {stories} stories", p.name);
         for s in &p.stages {
             let stage = s.stage;
+            let generation = settings.generation(stage);
             c.bench_function(&format!("{}/{stage}/prompt", p.name), |b| {
                 b.iter(|| {
-                    let request = prompt::build(stage, &p.brief, &s.upstream_json, None).request(stage, &generation);
+                    let request = prompt::build(stage, &p.brief, &s.upstream_json, None).request(
+                        stage,
+                        settings.model_for(stage),
+                        &generation,
+                    );
                     black_box(serde_json::to_vec(&request).map(|v| v.len()).unwrap_or(0))
                 })
             });

@@ -29,6 +29,10 @@
 //!   the temperature parameter at its default value of 1.0"); from 3.6 Flash
 //!   and 3.5 Flash-Lite on, temperature, topP and topK are ignored.
 
+use super::ThinkingConfig;
+use crate::protocol::GenerationSettings;
+use crate::stage::Stage;
+
 /// The model a project uses unless it chooses another: current, generally
 /// available, inexpensive, with JSON mode, and Google's named replacement for
 /// Gemini 2.5 Flash.
@@ -82,27 +86,31 @@ pub struct LongContext {
     pub output: f64,
 }
 
-/// A thinking level of Gemini 3.x (`thinkingConfig.thinkingLevel`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ThinkingLevel {
-    /// Barely any thinking.
-    Minimal,
-    /// Little thinking.
-    Low,
-    /// Some thinking.
-    Medium,
-    /// The most thinking.
-    High,
+crate::label_enum! {
+    /// A thinking level of Gemini 3.x (`thinkingConfig.thinkingLevel`), and
+    /// the project setting `thinking`.
+    pub enum ThinkingLevel {
+        /// Barely any thinking.
+        Minimal = "minimal",
+        /// Little thinking.
+        Low = "low",
+        /// Some thinking.
+        Medium = "medium",
+        /// The most thinking.
+        High = "high",
+    }
 }
 
 impl ThinkingLevel {
-    /// The value on the wire.
-    pub fn as_str(self) -> &'static str {
+    /// Thinking tokens a call at this level is given room for in
+    /// `maxOutputTokens` (thinking counts against it), and the
+    /// `thinkingBudget` it stands for on Gemini 2.5.
+    pub fn tokens(self) -> u32 {
         match self {
-            ThinkingLevel::Minimal => "minimal",
-            ThinkingLevel::Low => "low",
-            ThinkingLevel::Medium => "medium",
-            ThinkingLevel::High => "high",
+            ThinkingLevel::Minimal => 1_024,
+            ThinkingLevel::Low => 4_096,
+            ThinkingLevel::Medium => 12_288,
+            ThinkingLevel::High => 24_576,
         }
     }
 }
@@ -358,6 +366,89 @@ pub fn refusal(id: &str) -> Option<String> {
     }
 }
 
+/// How much a stage thinks unless the project says otherwise. Every stage
+/// answers in JSON mode against its schema, so the shape needs no thinking;
+/// what does is keeping ids and rules consistent. Logic (rules and state
+/// machines over the data model) and frontend (code that must build against
+/// the API) think at medium; the rest, which restate and structure what is
+/// upstream, at low. Thinking bills as output, the dearer rate, so this keeps a
+/// run's cost and latency down where thinking buys little.
+pub fn stage_thinking(stage: Stage) -> ThinkingLevel {
+    match stage {
+        Stage::Logic | Stage::Frontend => ThinkingLevel::Medium,
+        Stage::Prd | Stage::Data | Stage::Design | Stage::Api | Stage::Deployment => ThinkingLevel::Low,
+    }
+}
+
+/// Most tokens a stage's answer may take: what it writes, with room for a
+/// product several times the size of the examples (a test holds every example
+/// to a quarter of it). Frontend and deployment write whole files.
+pub fn answer_tokens(stage: Stage) -> u32 {
+    match stage {
+        Stage::Prd | Stage::Data | Stage::Design | Stage::Logic => 8_192,
+        Stage::Api => 12_288,
+        Stage::Deployment => 16_384,
+        Stage::Frontend => 32_768,
+    }
+}
+
+/// `maxOutputTokens` of a model the catalogue does not know.
+const UNKNOWN_MAX_OUTPUT: u32 = 32_768;
+
+/// The generation settings one stage's call sends to `model`, from the
+/// catalogue and the project's choices.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallConfig {
+    /// `thinkingConfig`; `None` for a model without thinking or one the
+    /// catalogue does not know (its own default then applies).
+    pub thinking: Option<ThinkingConfig>,
+    /// `temperature`, sent only when the project chose one and the model
+    /// heeds it.
+    pub temperature: Option<f64>,
+    /// `maxOutputTokens`: the project's cap, else the stage's answer plus its
+    /// thinking, within the model's maximum.
+    pub max_output_tokens: u32,
+    /// The model's maximum, up to which a cut-off answer is retried once with
+    /// a larger cap.
+    pub max_output_ceiling: u32,
+}
+
+/// What `stage` sends to `model` given the project's `settings`.
+pub fn call_config(model_id: &str, stage: Stage, settings: &GenerationSettings) -> CallConfig {
+    let level = settings.thinking.unwrap_or_else(|| stage_thinking(stage));
+    let info = model(model_id);
+    let ceiling = info.map_or(UNKNOWN_MAX_OUTPUT, |m| m.max_output_tokens);
+    let thinking = info.and_then(|m| match m.thinking {
+        Thinking::Levels { levels, .. } => {
+            // The level asked for, else the next one up the model accepts.
+            let level = ThinkingLevel::ALL.iter().copied().filter(|l| *l >= level).find(|l| levels.contains(l))?;
+            Some(ThinkingConfig { thinking_level: Some(level), thinking_budget: None })
+        }
+        Thinking::Budget { max: 0, .. } => None,
+        Thinking::Budget { min, max, can_disable } => {
+            let budget = match level {
+                ThinkingLevel::Minimal if can_disable => 0,
+                l => l.tokens().clamp(min, max),
+            };
+            Some(ThinkingConfig { thinking_level: None, thinking_budget: Some(budget) })
+        }
+    });
+    let heeds_temperature = info.is_none_or(|m| m.temperature != Temperature::Ignored);
+    let thinking_room = match thinking {
+        Some(ThinkingConfig { thinking_budget: Some(budget), .. }) => budget,
+        Some(_) => level.tokens(),
+        None if info.is_none() => level.tokens(),
+        None => 0,
+    };
+    let wanted = answer_tokens(stage) + thinking_room;
+    CallConfig {
+        thinking,
+        temperature: settings.temperature.filter(|_| heeds_temperature),
+        max_output_tokens: settings.max_output_tokens.unwrap_or(wanted).min(ceiling),
+        max_output_ceiling: ceiling,
+    }
+}
+
 /// The models a person may choose today (current and preview), default first.
 pub fn selectable() -> impl Iterator<Item = &'static ModelInfo> {
     let default = CATALOGUE.iter().filter(|m| m.id == DEFAULT_MODEL);
@@ -449,6 +540,24 @@ mod tests {
         assert_eq!(refusal("gemini-3.1-flash-lite"), None, "deprecated still answers");
         assert_eq!(refusal("gemini-9-ultra"), None, "unknown ids are allowed");
         assert!(selectable().all(|m| refusal(m.id).is_none()));
+    }
+
+    #[test]
+    fn every_example_artifact_fits_a_quarter_of_its_stages_answer_cap() {
+        // JSON runs about 3 to 4 characters a token; 3 is the cautious end.
+        for product in crate::examples::all() {
+            for stage in Stage::ALL {
+                let tokens = product.artifact(stage).to_value().to_string().len() as u32 / 3;
+                assert!(tokens * 4 <= answer_tokens(stage), "{} {stage}: ~{tokens} tokens", product.key);
+            }
+        }
+        for stage in Stage::ALL {
+            let c = call_config(DEFAULT_MODEL, stage, &GenerationSettings::default());
+            assert!(
+                c.max_output_tokens <= c.max_output_ceiling && c.max_output_tokens > answer_tokens(stage),
+                "{stage}"
+            );
+        }
     }
 
     #[test]

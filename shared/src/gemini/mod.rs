@@ -57,11 +57,27 @@ pub struct GenerationConfig {
     /// The artifact's schema (see [`crate::schema::Schema::to_gemini`]).
     pub response_schema: Value,
     /// Sampling temperature.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
-    /// Output length cap.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Output length cap (thinking counts against it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_output_tokens: Option<u32>,
+    /// How much the model thinks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thinking_config: Option<ThinkingConfig>,
+}
+
+/// `generationConfig.thinkingConfig`: a level (Gemini 3.x) or a budget in
+/// tokens (2.5), never both (that is a 400).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ThinkingConfig {
+    /// `minimal`, `low`, `medium` or `high`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thinking_level: Option<catalogue::ThinkingLevel>,
+    /// Thinking tokens; 0 turns thinking off where the model allows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thinking_budget: Option<u32>,
 }
 
 /// Response body of `generateContent`.
@@ -234,6 +250,10 @@ crate::label_enum! {
         QuotaPerMinute = "quota_per_minute",
         /// 429 RESOURCE_EXHAUSTED on a per-day quota.
         QuotaPerDay = "quota_per_day",
+        /// 429 RESOURCE_EXHAUSTED whose limit is 0: the key's project has no
+        /// quota for the model at all (no free tier for it, no billing), so
+        /// no wait helps.
+        NoQuota = "no_quota",
         /// 500 INTERNAL.
         Internal = "internal",
         /// 503 UNAVAILABLE.
@@ -252,7 +272,7 @@ crate::label_enum! {
         PromptBlocked = "prompt_blocked",
         /// finishReason MAX_TOKENS: the JSON was cut off.
         MaxTokens = "max_tokens",
-        /// No candidate or no text.
+        /// No candidate or no answer text (transient: retried).
         EmptyCandidates = "empty_candidates",
         /// Output that did not parse or validate, even after repair.
         InvalidOutput = "invalid_output",
@@ -267,7 +287,12 @@ impl FailureClass {
         use FailureClass::*;
         match self {
             QuotaPerMinute => Disposition::RetryAfter,
-            Internal | Unavailable | DeadlineExceeded | Timeout | Transport | Unknown => Disposition::Backoff,
+            // An empty answer (finishReason OTHER "Model failed to generate
+            // content due to internal error.", an unknown reason without text,
+            // only an empty or a thought part) is Google failing, not the prompt.
+            Internal | Unavailable | DeadlineExceeded | Timeout | Transport | Unknown | EmptyCandidates => {
+                Disposition::Backoff
+            }
             _ => Disposition::FailFast,
         }
     }
@@ -276,9 +301,10 @@ impl FailureClass {
     pub fn http_status(self) -> u16 {
         use FailureClass::*;
         match self {
-            QuotaPerMinute | QuotaPerDay => 429,
-            Safety | Recitation | PromptBlocked | MaxTokens | EmptyCandidates | InvalidOutput => 422,
-            Internal | Unavailable | DeadlineExceeded | Timeout | Transport | Unknown | MissingApiKey => 503,
+            QuotaPerMinute | QuotaPerDay | NoQuota => 429,
+            Safety | Recitation | PromptBlocked | MaxTokens | InvalidOutput => 422,
+            Internal | Unavailable | DeadlineExceeded | Timeout | Transport | Unknown | EmptyCandidates
+            | MissingApiKey => 503,
             InvalidArgument | ApiKeyInvalid | PermissionDenied | ModelNotFound => 502,
         }
     }
@@ -345,7 +371,9 @@ pub fn classify_error(http_status: u16, body: &str) -> ModelFailure {
                     .as_array()
                     .is_some_and(|vs| vs.iter().any(|v| v["quotaId"].as_str().is_some_and(|q| q.contains("PerDay"))))
             }) || error.message.to_lowercase().contains("per day");
-            if per_day {
+            if quota_is_zero(&error) {
+                FailureClass::NoQuota
+            } else if per_day {
                 FailureClass::QuotaPerDay
             } else {
                 FailureClass::QuotaPerMinute
@@ -362,12 +390,33 @@ pub fn classify_error(http_status: u16, body: &str) -> ModelFailure {
     };
     let retry_after_ms =
         detail("google.rpc.RetryInfo").find_map(|d| d["retryDelay"].as_str().and_then(parse_duration_ms));
-    let message = if error.message.is_empty() {
+    let mut message = if error.message.is_empty() {
         format!("HTTP {http_status} {}", error.status)
     } else {
         format!("{} ({})", bounded(&error.message), error.status)
     };
+    if class == FailureClass::NoQuota {
+        message = format!(
+            "the API key's Google Cloud project has no quota for this model (limit: 0): enable billing for that project, or choose a model with free-tier quota. Google said: {message}"
+        );
+    }
     ModelFailure { class, message, retry_after_ms }
+}
+
+/// Whether a RESOURCE_EXHAUSTED answer says the quota itself is 0, in any of
+/// the forms Google uses: "limit: 0" in the message (free tier), a
+/// `QuotaFailure` violation with `quotaValue` "0", or `ErrorInfo` metadata
+/// `quota_limit_value` "0" (the older form).
+fn quota_is_zero(error: &ErrorStatus) -> bool {
+    let in_message = error
+        .message
+        .match_indices("limit: 0")
+        .any(|(at, m)| !error.message[at + m.len()..].starts_with(|c: char| c.is_ascii_digit() || c == '.'));
+    in_message
+        || error.details.iter().any(|d| {
+            d["metadata"]["quota_limit_value"] == "0"
+                || d["violations"].as_array().is_some_and(|vs| vs.iter().any(|v| v["quotaValue"] == "0"))
+        })
 }
 
 /// Most characters of Google's own words kept in a failure message.
@@ -496,6 +545,51 @@ mod tests {
     }
 
     #[test]
+    fn a_quota_of_zero_fails_fast_saying_what_to_do() {
+        // As Google words it for a model without free-tier quota (continuedev/continue#11693).
+        let message = "You exceeded your current quota, please check your plan and billing details. For more information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits. To monitor your current usage, head to: https://ai.dev/rate-limit. \n* Quota exceeded for metric: generativelanguage.googleapis.com/generate_content_free_tier_requests, limit: 0, model: gemini-3.1-pro\nPlease retry in 38.962214405s.";
+        let details = json!([
+            {"@type": "type.googleapis.com/google.rpc.QuotaFailure", "violations": [
+                {"quotaMetric": "generativelanguage.googleapis.com/generate_content_free_tier_requests",
+                 "quotaId": "GenerateRequestsPerDayPerProjectPerModel-FreeTier",
+                 "quotaDimensions": {"location": "global", "model": "gemini-3.1-pro"}}]},
+            {"@type": "type.googleapis.com/google.rpc.Help", "links": [
+                {"description": "Learn more about Gemini API quotas", "url": "https://ai.google.dev/gemini-api/docs/rate-limits"}]},
+            {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "38s"}
+        ]);
+        let f = classify_error(429, &body("RESOURCE_EXHAUSTED", 429, details, message));
+        assert_eq!(f.class, FailureClass::NoQuota, "not a per-day wait: {}", f.message);
+        assert_eq!(f.class.disposition(), Disposition::FailFast);
+        assert!(
+            f.message.starts_with(
+                "the API key's Google Cloud project has no quota for this model (limit: 0): enable billing"
+            ),
+            "{}",
+            f.message
+        );
+        assert!(f.message.contains("model: gemini-3.1-pro"), "{}", f.message);
+        // The older form, and a structured quotaValue.
+        let older = json!([{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "RATE_LIMIT_EXCEEDED",
+            "metadata": {"quota_limit_value": "0", "quota_metric": "generativelanguage.googleapis.com/generate_content_requests"}}]);
+        assert_eq!(
+            classify_error(429, &body("RESOURCE_EXHAUSTED", 429, older, "Quota exceeded")).class,
+            FailureClass::NoQuota
+        );
+        let valued =
+            json!([{"@type": "type.googleapis.com/google.rpc.QuotaFailure", "violations": [{"quotaValue": "0"}]}]);
+        assert_eq!(
+            classify_error(429, &body("RESOURCE_EXHAUSTED", 429, valued, "Quota exceeded")).class,
+            FailureClass::NoQuota
+        );
+        // "limit: 0" must be the whole number.
+        let some = "Quota exceeded for metric: x, limit: 0.5k, model: y and limit: 05";
+        assert_eq!(
+            classify_error(429, &body("RESOURCE_EXHAUSTED", 429, json!([]), some)).class,
+            FailureClass::QuotaPerMinute
+        );
+    }
+
+    #[test]
     fn each_status_maps_to_its_class() {
         let key = body(
             "INVALID_ARGUMENT",
@@ -563,7 +657,11 @@ mod tests {
         let f = fail(json!({"candidates": [{"finishReason": "OTHER",
             "finishMessage": "Model failed to generate content due to internal error."}]}));
         assert_eq!(f.class, FailureClass::EmptyCandidates);
+        assert_eq!(f.class.disposition(), Disposition::Backoff, "Google failing, not the prompt: retried");
         assert!(f.message.contains("finishReason OTHER") && f.message.contains("internal error"), "{}", f.message);
+        let f =
+            fail(json!({"candidates": [{"content": {"parts": [{"text": ""}]}, "finishReason": "NEW_REASON_2027"}]}));
+        assert_eq!(f.class, FailureClass::EmptyCandidates, "an unknown reason without text");
         let f = fail(
             json!({"candidates": [], "promptFeedback": {"blockReason": "OTHER", "blockReasonMessage": "The prompt was blocked by policy."}}),
         );

@@ -57,8 +57,11 @@ fn each_failure_class_gives_its_designed_outcome() {
         ("safety", 422, "safety", false, 1),
         ("recitation", 422, "recitation", false, 1),
         ("prompt_blocked", 422, "prompt_blocked", false, 1),
-        ("max_tokens", 422, "max_tokens", false, 1),
-        ("empty", 422, "empty_candidates", false, 1),
+        ("max_tokens", 200, "", true, 2),
+        ("empty", 200, "", true, 2),
+        ("finish_other", 200, "", true, 2),
+        ("thought_only", 200, "", true, 2),
+        ("quota_zero", 429, "no_quota", false, 1),
     ];
     let threads: Vec<_> = cases
         .iter()

@@ -26,8 +26,8 @@ const CLASSES: &[(&str, bool, &str)] = &[
     ("safety", false, "safety"),
     ("recitation", false, "recitation"),
     ("prompt_blocked", false, "prompt_blocked"),
-    ("max_tokens", false, "max_tokens"),
-    ("empty", false, "empty_candidates"),
+    ("max_tokens", true, ""),
+    ("empty", true, ""),
 ];
 
 fn url(base: &str, path: &str) -> String {

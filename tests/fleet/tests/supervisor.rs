@@ -26,7 +26,7 @@ fn health_is_a_matrix_of_every_dependency() {
     let (s, body) = get(&url("/health"));
     assert_eq!(s, 200, "{body}");
     assert_eq!(body["status"], "ok");
-    assert_eq!(body["components"]["d1"]["schemaVersion"], "3");
+    assert_eq!(body["components"]["d1"]["schemaVersion"], "4");
     assert_eq!(body["components"]["r2"]["ok"], true);
     for stage in Stage::ALL {
         let a = &body["components"]["agents"][stage.as_str()];
@@ -258,7 +258,7 @@ fn settings_are_validated_and_saved() {
     assert_eq!(body["settings"]["model"], "gemini-3.8-flash");
     // A model Google has shut down is refused, naming what to use instead.
     let (s, body) = send("PATCH", &u, &json!({"model": "gemini-2.5-flash"}));
-    assert_eq!(s, 400, "{body}");
+    assert_eq!(s, 422, "{body}");
     let msg = body["error"]["message"].as_str().unwrap();
     assert!(msg.contains("shut down") && msg.contains("gemini-3.5-flash-lite"), "{msg}");
     let (s, body) = send("PATCH", &u, &json!({"temperature": 7, "colour": "red"}));
@@ -274,6 +274,22 @@ fn settings_are_validated_and_saved() {
     assert_eq!(execute(&fleet().url, &id, "prd").0, 200);
     let seen = gemini_requests(&word);
     assert_eq!(seen[0]["model"], "gemini-3.6-flash");
+    // Thinking at the stage's default level; no temperature, which 3.6 Flash ignores.
+    let config = &seen[0]["body"]["generationConfig"];
+    assert_eq!(config["thinkingConfig"], json!({"thinkingLevel": "low"}), "{config}");
+    assert!(config.get("temperature").is_none(), "{config}");
+    // A model for one stage and a thinking level for all reach that stage's request.
+    let (s, body) = send(
+        "PATCH",
+        &url(&format!("/api/projects/{id}/settings")),
+        &json!({"thinking": "high", "stageModels": {"data": "gemini-3.8-flash"}}),
+    );
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(body["settings"]["stageModels"], json!({"data": "gemini-3.8-flash"}));
+    assert_eq!(execute(&fleet().url, &id, "data").0, 200);
+    let data = gemini_requests(&word).into_iter().find(|r| r["stage"] == "data").expect("a data request");
+    assert_eq!(data["model"], "gemini-3.8-flash");
+    assert_eq!(data["body"]["generationConfig"]["thinkingConfig"], json!({"thinkingLevel": "high"}));
 }
 
 #[test]

@@ -39,6 +39,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 pub const FAULT_KINDS: &[&str] = &[
     "quota_minute",
     "quota_day",
+    "quota_zero",
     "internal",
     "unavailable",
     "deadline",
@@ -52,6 +53,8 @@ pub const FAULT_KINDS: &[&str] = &[
     "malformed_json",
     "schema_invalid",
     "empty",
+    "finish_other",
+    "thought_only",
     "hang",
     "slow",
 ];
@@ -409,8 +412,35 @@ fn quota(per: &str, retry_delay: &str) -> (u16, Value) {
     (429, error_body(429, "RESOURCE_EXHAUSTED", message, details))
 }
 
+/// A 429 for a model the key's project has no quota for at all, worded as
+/// Google words it (continuedev/continue#11693, 2026-03).
+fn quota_zero(model: &str) -> (u16, Value) {
+    let details = json!([
+        {"@type": "type.googleapis.com/google.rpc.QuotaFailure", "violations": [{
+            "quotaMetric": "generativelanguage.googleapis.com/generate_content_free_tier_requests",
+            "quotaId": "GenerateRequestsPerDayPerProjectPerModel-FreeTier",
+            "quotaDimensions": {"location": "global", "model": model},
+        }]},
+        {"@type": "type.googleapis.com/google.rpc.Help", "links": [{"description": "Learn more about Gemini API quotas", "url": "https://ai.google.dev/gemini-api/docs/rate-limits"}]},
+        {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "38s"},
+    ]);
+    let message = format!("You exceeded your current quota, please check your plan and billing details. For more information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits. To monitor your current usage, head to: https://ai.dev/rate-limit. \n* Quota exceeded for metric: generativelanguage.googleapis.com/generate_content_free_tier_requests, limit: 0, model: {model}\nPlease retry in 38.962214405s.");
+    (429, error_body(429, "RESOURCE_EXHAUSTED", &message, details))
+}
+
 fn inject(f: &Fault, model: &str, artifact: &str, prompt_tokens: u64) -> (u16, Value) {
     match f.kind.as_str() {
+        "quota_zero" => quota_zero(model),
+        "finish_other" => (200, json!({
+            "candidates": [{"finishReason": "OTHER", "finishMessage": "Model failed to generate content due to internal error.", "index": 0}],
+            "usageMetadata": usage(prompt_tokens, 0), "modelVersion": model,
+        })),
+        "thought_only" => (200, json!({
+            "candidates": [{"content": {"role": "model", "parts": [
+                {"text": "**Planning the data model**\n\nI am working out the entities first.", "thought": true}]},
+                "finishReason": "STOP", "index": 0}],
+            "usageMetadata": usage(prompt_tokens, 64), "modelVersion": model,
+        })),
         "quota_minute" => quota("Minute", f.retry_delay.as_deref().unwrap_or("1s")),
         "quota_day" => quota("Day", f.retry_delay.as_deref().unwrap_or("43200s")),
         "internal" => (500, error_body(500, "INTERNAL", "An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting", json!([]))),

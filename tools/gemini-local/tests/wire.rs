@@ -135,8 +135,11 @@ fn each_fault_gives_its_designed_outcome() {
         ("safety", Some(FailureClass::Safety)),
         ("recitation", Some(FailureClass::Recitation)),
         ("prompt_blocked", Some(FailureClass::PromptBlocked)),
-        ("max_tokens", Some(FailureClass::MaxTokens)),
-        ("empty", Some(FailureClass::EmptyCandidates)),
+        ("max_tokens", None), // asked again with a larger cap
+        ("empty", None),      // transient: retried
+        ("finish_other", None),
+        ("thought_only", None),
+        ("quota_zero", Some(FailureClass::NoQuota)),
     ];
     for (kind, expected) in cases {
         let word = format!("f-{kind}");
@@ -157,6 +160,30 @@ fn each_fault_gives_its_designed_outcome() {
             }
         }
     }
+}
+
+#[test]
+fn faults_that_last_fail_as_designed() {
+    // Cut off twice: once more with twice the cap, then a failure naming both caps.
+    fault(json!({"kind": "max_tokens", "match": "f-cut-twice", "stage": "data", "times": 2}));
+    let f = run_stage(Stage::Data, "f-cut-twice", "plan meals", "gemini-3.5-flash-lite").unwrap_err();
+    assert_eq!(f.error.class, Some(FailureClass::MaxTokens));
+    assert_eq!(f.calls.len(), 2);
+    assert!(f.error.message.contains("maxOutputTokens was 24576"), "{}", f.error.message);
+    let caps: Vec<Value> =
+        requests("f-cut-twice").iter().map(|r| r["body"]["generationConfig"]["maxOutputTokens"].clone()).collect();
+    assert_eq!(caps, vec![json!(12_288), json!(24_576)]);
+    // Empty every time: retried with backoff, then reported retryable.
+    fault(json!({"kind": "finish_other", "match": "f-other-always", "stage": "data", "times": 10}));
+    let f = run_stage(Stage::Data, "f-other-always", "plan meals", "gemini-3.5-flash-lite").unwrap_err();
+    assert_eq!(f.error.class, Some(FailureClass::EmptyCandidates));
+    assert!(f.error.retryable && f.calls.len() == 4, "{f:?}");
+    assert!(f.error.message.contains("Model failed to generate content due to internal error."), "{}", f.error.message);
+    // No quota at all: one call, and the message says what to do.
+    fault(json!({"kind": "quota_zero", "match": "f-zero", "stage": "data"}));
+    let f = run_stage(Stage::Data, "f-zero", "plan meals", "gemini-3.1-pro-preview").unwrap_err();
+    assert_eq!((f.error.class, f.calls.len(), f.error.retryable), (Some(FailureClass::NoQuota), 1, false));
+    assert!(f.error.message.contains("enable billing") && f.error.message.contains("model: gemini-3.1-pro-preview"));
 }
 
 #[test]

@@ -3,6 +3,7 @@
 //! `results::<T>()` panics on a row that does not fit); integers are bound as
 //! f64 (an i64 becomes a BigInt, which D1 rejects).
 
+use parit_shared::gemini::catalogue::ThinkingLevel;
 use parit_shared::gemini::Usage;
 use parit_shared::project::ProjectSettings;
 use parit_shared::protocol::{CallKind, CallOutcome};
@@ -120,8 +121,10 @@ fn project_from(row: &Value) -> ProjectRecord {
 fn settings_from(row: &Value) -> ProjectSettings {
     ProjectSettings {
         model: col_str(row, "model"),
-        temperature: row["temperature"].as_f64().unwrap_or(0.4),
-        max_output_tokens: col_u64(row, "max_output_tokens") as u32,
+        stage_models: row["stage_models"].as_str().and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default(),
+        temperature: row["temperature"].as_f64(),
+        max_output_tokens: col_opt_u64(row, "max_output_tokens").map(|n| n as u32),
+        thinking: row["thinking"].as_str().and_then(|t| ThinkingLevel::ALL.iter().copied().find(|l| l.as_str() == t)),
         token_budget: col_opt_u64(row, "token_budget"),
         auto_advance: col_u64(row, "auto_advance") != 0,
     }
@@ -263,16 +266,24 @@ impl D1Store {
         now: u64,
     ) -> Result<D1PreparedStatement, StoreError> {
         self.stmt(
-            "INSERT INTO project_settings (project_id, model, temperature, max_output_tokens, token_budget, auto_advance, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-             ON CONFLICT (project_id) DO UPDATE SET model = excluded.model, temperature = excluded.temperature,
-               max_output_tokens = excluded.max_output_tokens, token_budget = excluded.token_budget,
+            "INSERT INTO project_settings (project_id, model, stage_models, temperature, max_output_tokens, thinking,
+               token_budget, auto_advance, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT (project_id) DO UPDATE SET model = excluded.model, stage_models = excluded.stage_models,
+               temperature = excluded.temperature, max_output_tokens = excluded.max_output_tokens,
+               thinking = excluded.thinking, token_budget = excluded.token_budget,
                auto_advance = excluded.auto_advance, updated_at = excluded.updated_at",
             &[
                 text(project_id),
                 text(&s.model),
-                JsValue::from_f64(s.temperature),
-                num(u64::from(s.max_output_tokens)),
+                if s.stage_models.is_empty() {
+                    JsValue::NULL
+                } else {
+                    text(&serde_json::to_string(&s.stage_models).unwrap_or_default())
+                },
+                s.temperature.map_or(JsValue::NULL, JsValue::from_f64),
+                s.max_output_tokens.map_or(JsValue::NULL, |n| num(u64::from(n))),
+                s.thinking.map_or(JsValue::NULL, |l| text(l.as_str())),
                 s.token_budget.map_or(JsValue::NULL, num),
                 num(u64::from(s.auto_advance)),
                 num(now),

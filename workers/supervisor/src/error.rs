@@ -27,6 +27,8 @@ pub(crate) enum AppError {
     Conflict { code: &'static str, message: String },
     /// 422: an edited artifact breaks the schema or the validation rules.
     InvalidArtifact { stage: Stage, problems: Vec<String> },
+    /// 422: well-formed input that is refused (a model Google has shut down).
+    Refused(String),
     /// 413: the body is too large.
     PayloadTooLarge(usize),
     /// 415: the body is not JSON.
@@ -43,6 +45,7 @@ impl AppError {
     fn status_code_message(&self) -> (u16, &str, String) {
         match self {
             AppError::BadRequest(m) => (400, "bad_request", m.clone()),
+            AppError::Refused(m) => (422, "refused", m.clone()),
             AppError::Unauthorized(m) => (401, "unauthorized", (*m).to_string()),
             AppError::Forbidden { code, message } => (403, code, message.clone()),
             AppError::RateLimited { retry_after } => {
@@ -67,7 +70,7 @@ impl AppError {
             ),
             AppError::StageFailed { class, message, .. } => {
                 let status = match class.as_str() {
-                    "quota_per_minute" | "quota_per_day" => 429,
+                    "quota_per_minute" | "quota_per_day" | "no_quota" => 429,
                     // The project's settings name a model that does not exist:
                     // the caller can fix it (PATCH settings), so not a 5xx.
                     "model_not_found" => 422,
@@ -128,7 +131,11 @@ impl From<StoreError> for AppError {
 
 impl From<InputError> for AppError {
     fn from(e: InputError) -> Self {
-        AppError::BadRequest(e.message)
+        if e.refused {
+            AppError::Refused(e.message)
+        } else {
+            AppError::BadRequest(e.message)
+        }
     }
 }
 

@@ -18,7 +18,7 @@ fn tokens(request: &impl serde::Serialize) -> usize {
 }
 
 fn main() {
-    let generation = ProjectSettings::default().generation();
+    let settings = ProjectSettings::default();
     let mut specs = examples::all();
     specs.extend([10, 50, 100].map(examples::large));
     let mut products = Vec::new();
@@ -29,7 +29,8 @@ fn main() {
         let (mut total, mut total_naive) = (0, 0);
         for (i, s) in p.stages.iter().enumerate() {
             let stage = s.stage;
-            let built = prompt::build(stage, &p.brief, &s.upstream_json, None).request(stage, &generation);
+            let (model, generation) = (settings.model_for(stage), settings.generation(stage));
+            let built = prompt::build(stage, &p.brief, &s.upstream_json, None).request(stage, model, &generation);
             // Naive: the same request with every earlier artifact appended.
             let mut naive = prompt::build(stage, &p.brief, &BTreeMap::new(), None);
             let earlier: String = p.stages[..i]
@@ -37,7 +38,7 @@ fn main() {
                 .map(|e| format!("\nUpstream {} artifact (JSON):\n{}\n", e.stage, e.artifact.to_value()))
                 .collect();
             naive.user = format!("{}{earlier}", naive.user);
-            let naive = naive.request(stage, &generation);
+            let naive = naive.request(stage, model, &generation);
             let (t, n) = (tokens(&built), tokens(&naive));
             total += t;
             total_naive += n;
