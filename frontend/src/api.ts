@@ -82,7 +82,13 @@ export interface Trace {
   stage: Stage;
   callKind: string;
   attempt: number;
+  /** The model asked for. */
   model: string;
+  /** The model that answered, when Google said (it may route to another). */
+  modelVersion: string | null;
+  responseId: string | null;
+  /** No catalogue price for the model: costed at the dearest rates. */
+  unpriced: boolean;
   promptTokens: number;
   outputTokens: number;
   thoughtsTokens: number;

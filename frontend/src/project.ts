@@ -580,12 +580,14 @@ function activityTab(body: HTMLElement, state: ProjectState): Tab {
                 fmt.clock(r.createdAt),
                 STAGE_NAMES[r.stage] ?? r.stage,
                 `${r.callKind}${r.attempt > 1 ? ` #${r.attempt}` : ""}`,
-                r.model,
+                r.modelVersion && r.modelVersion !== r.model
+                  ? h("span", { title: `asked for ${r.model}; priced as the model that answered` }, `${r.modelVersion} (asked ${r.model})`)
+                  : r.model,
                 fmt.int(r.promptTokens),
                 fmt.int(r.outputTokens + r.thoughtsTokens),
                 fmt.ms(r.latencyMs),
                 h("span", { class: `outcome outcome-${r.outcome}`, title: r.message ?? "" }, r.cacheHit ? "cache" : r.errorClass ? `${r.outcome}: ${r.errorClass}` : r.outcome),
-                fmt.usd(r.costUsd),
+                r.unpriced ? h("span", { class: "unpriced", title: "no list price known for this model: costed at the dearest rates in the catalogue" }, `${fmt.usd(r.costUsd)} unpriced`) : fmt.usd(r.costUsd),
               ]),
               "traces",
             )

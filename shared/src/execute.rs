@@ -9,8 +9,8 @@
 
 use crate::artifact::{Artifact, Upstream};
 use crate::cost::cost_usd;
-use crate::gemini::GenerateContentRequest;
 use crate::gemini::Usage;
+use crate::gemini::{catalogue, GenerateContentRequest};
 use crate::hash::{content_hash, input_hash, sha256_hex, InputRef};
 use crate::prompt;
 use crate::protocol::{Brief, CallKind, CallOutcome, CallRecord, GenerateRequest, GenerateSuccess};
@@ -617,6 +617,9 @@ fn cache_trace<E: Environment>(
         call_kind: CallKind::Generate,
         attempt: 1,
         model: model.to_string(),
+        model_version: None,
+        response_id: None,
+        unpriced: false,
         usage: Usage::default(),
         latency_ms: 0,
         outcome: CallOutcome::Ok,
@@ -639,23 +642,31 @@ fn trace_records<E: Environment>(
 ) -> Vec<TraceRecord> {
     calls
         .iter()
-        .map(|c| TraceRecord {
-            id: env.new_id(),
-            project_id: project_id.to_string(),
-            stage,
-            execution_id: execution_id.to_string(),
-            call_kind: c.kind,
-            attempt: c.attempt,
-            model: model.to_string(),
-            usage: c.usage,
-            latency_ms: c.latency_ms,
-            outcome: c.outcome,
-            error_class: c.error_class.map(|e| e.as_str().to_string()),
-            message: c.message.clone(),
-            retry_delay_ms: c.retry_delay_ms,
-            cache_hit: false,
-            cost_usd: cost_usd(model, &c.usage),
-            created_at: env.now_ms(),
+        .map(|c| {
+            // Priced as the model that answered, where the catalogue knows it.
+            let answered = c.model_version.as_deref().filter(|v| catalogue::model(v).is_some());
+            let priced = answered.unwrap_or(model);
+            TraceRecord {
+                id: env.new_id(),
+                project_id: project_id.to_string(),
+                stage,
+                execution_id: execution_id.to_string(),
+                call_kind: c.kind,
+                attempt: c.attempt,
+                model: model.to_string(),
+                model_version: c.model_version.clone(),
+                response_id: c.response_id.clone(),
+                unpriced: catalogue::model(priced).is_none(),
+                usage: c.usage,
+                latency_ms: c.latency_ms,
+                outcome: c.outcome,
+                error_class: c.error_class.map(|e| e.as_str().to_string()),
+                message: c.message.clone(),
+                retry_delay_ms: c.retry_delay_ms,
+                cache_hit: false,
+                cost_usd: cost_usd(priced, &c.usage),
+                created_at: env.now_ms(),
+            }
         })
         .collect()
 }
@@ -683,7 +694,34 @@ mod tests {
             usage: Usage { prompt_tokens: 100, output_tokens: 40, thoughts_tokens: 10, cached_tokens: 0 },
             latency_ms: 5,
             retry_delay_ms: retry,
+            model_version: None,
+            response_id: None,
         }
+    }
+
+    #[test]
+    fn a_call_is_priced_as_the_model_that_answered() {
+        let env = TickingEnv::default();
+        let usage = Usage { prompt_tokens: 1_000_000, output_tokens: 1_000_000, thoughts_tokens: 0, cached_tokens: 0 };
+        let answered = |version: Option<&str>| CallRecord {
+            usage,
+            model_version: version.map(str::to_string),
+            response_id: Some("r-1".into()),
+            ..call(CallOutcome::Ok, None, None)
+        };
+        let calls = [answered(Some("gemini-3.8-flash")), answered(Some("gemini-3.5-flash-lite-xyz")), answered(None)];
+        let traces = trace_records(&env, "p", Stage::Prd, "e", "gemini-2.5-flash", &calls);
+        // Routed: asked for 2.5 Flash, answered and billed by 3.8 Flash ($0.75 + $3.75).
+        assert_eq!(traces[0].model, "gemini-2.5-flash");
+        assert_eq!(traces[0].model_version.as_deref(), Some("gemini-3.8-flash"));
+        assert_eq!(traces[0].response_id.as_deref(), Some("r-1"));
+        assert!((traces[0].cost_usd - 4.50).abs() < 1e-9 && !traces[0].unpriced);
+        // A version the catalogue does not know, or none: priced as the model asked for.
+        assert!((traces[1].cost_usd - 2.80).abs() < 1e-9, "{}", traces[1].cost_usd);
+        assert!((traces[2].cost_usd - 2.80).abs() < 1e-9);
+        // Neither known: the dearest rates, flagged.
+        let t = trace_records(&env, "p", Stage::Prd, "e", "gemini-9-ultra", &calls[1..2]);
+        assert!(t[0].unpriced && (t[0].cost_usd - 22.0).abs() < 1e-9, "{:?}", t[0]);
     }
 
     fn good(stage: Stage, _: &GenerateRequest) -> AgentReply {

@@ -178,6 +178,7 @@ async fn call(
     loop {
         attempt += 1;
         let t0 = clock.now_ms();
+        let mut answered = (None, None);
         let (result, usage) = match transport.generate_content(model, &body).await {
             Err(TransportError::Timeout) => (
                 Err(ModelFailure::new(FailureClass::Timeout, "no answer from the model within the timeout")),
@@ -188,10 +189,13 @@ async fn call(
                 Usage::default(),
             ),
             Ok((200, text)) => match serde_json::from_str::<GenerateContentResponse>(&text) {
-                Ok(resp) => match interpret_response(&resp) {
-                    Ok(answer) => (Ok(answer.text), answer.usage),
-                    Err((f, usage)) => (Err(f), usage),
-                },
+                Ok(resp) => {
+                    answered = (resp.model_version.clone(), resp.response_id.clone());
+                    match interpret_response(&resp) {
+                        Ok(answer) => (Ok(answer.text), answer.usage),
+                        Err((f, usage)) => (Err(f), usage),
+                    }
+                }
                 Err(e) => (
                     Err(ModelFailure::new(FailureClass::Unknown, format!("unreadable response body: {e}"))),
                     Usage::default(),
@@ -208,6 +212,8 @@ async fn call(
             usage,
             latency_ms: clock.now_ms().saturating_sub(t0),
             retry_delay_ms: None,
+            model_version: answered.0,
+            response_id: answered.1,
         };
         match result {
             Ok(text) => {
@@ -356,6 +362,8 @@ mod tests {
                 cached_content_token_count: 0,
                 total_token_count: 155,
             }),
+            model_version: Some("gemini-3.8-flash".into()),
+            response_id: Some("resp-1".into()),
             ..Default::default()
         };
         Ok((200, serde_json::to_string(&resp).unwrap()))
@@ -405,6 +413,9 @@ mod tests {
         assert_eq!(s.usage.thoughts_tokens, 5);
         assert_eq!(s.artifact["productName"], "Pantry Planner");
         assert_eq!(transport.bodies.borrow().len(), 1);
+        // The answering model and the answer's id are kept for the trace.
+        assert_eq!(s.calls[0].model_version.as_deref(), Some("gemini-3.8-flash"));
+        assert_eq!(s.calls[0].response_id.as_deref(), Some("resp-1"));
     }
 
     #[test]

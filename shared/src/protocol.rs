@@ -96,6 +96,13 @@ pub struct CallRecord {
     /// The wait before the next attempt, when one followed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_delay_ms: Option<u64>,
+    /// The model that answered (`modelVersion`), which Google may route to
+    /// another model than the one asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_version: Option<String>,
+    /// Google's id of the answer (`responseId`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_id: Option<String>,
 }
 
 /// Successful answer of `POST /generate`.

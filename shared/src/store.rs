@@ -104,8 +104,15 @@ pub struct TraceRecord {
     pub call_kind: CallKind,
     /// Attempt within its kind.
     pub attempt: u32,
-    /// Model.
+    /// The model asked for.
     pub model: String,
+    /// The model that answered (`modelVersion`), when Google said.
+    pub model_version: Option<String>,
+    /// Google's id of the answer (`responseId`).
+    pub response_id: Option<String>,
+    /// Whether the catalogue has no price for the model that answered, so the
+    /// cost is at its dearest rates ([`crate::gemini::catalogue::UNPRICED`]).
+    pub unpriced: bool,
     /// Tokens.
     pub usage: Usage,
     /// Latency.

@@ -86,6 +86,10 @@ fn full_pipeline(idea: &str) {
         assert_eq!(t["promptTokens"], r["usage"]["promptTokenCount"], "{stage}");
         assert_eq!(t["outputTokens"], r["usage"]["candidatesTokenCount"], "{stage}");
         assert_eq!(t["thoughtsTokens"], r["usage"]["thoughtsTokenCount"], "{stage}");
+        // The model that answered and the answer's id, as the server sent them.
+        assert_eq!(t["modelVersion"], t["model"], "{stage}");
+        assert!(t["responseId"].as_str().is_some_and(|id| id.starts_with("local-")), "{t}");
+        assert_eq!(t["unpriced"], false, "{t}");
     }
     // Each prompt carried exactly the stage's needs.
     for r in &seen {

@@ -587,8 +587,9 @@ impl Store for D1Store {
         for t in traces {
             statements.push(self.stmt(
                 "INSERT OR IGNORE INTO execution_traces (id, project_id, stage, execution_id, call_kind, attempt, model, prompt_tokens,
-                   output_tokens, thoughts_tokens, latency_ms, outcome, error_class, message, retry_delay_ms, cache_hit, cost_usd, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+                   output_tokens, thoughts_tokens, latency_ms, outcome, error_class, message, retry_delay_ms, cache_hit, cost_usd, created_at,
+                   model_version, response_id, unpriced)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
                 &[
                     text(&t.id),
                     text(&t.project_id),
@@ -615,6 +616,9 @@ impl Store for D1Store {
                     num(u64::from(t.cache_hit)),
                     JsValue::from_f64(t.cost_usd),
                     num(t.created_at),
+                    opt_text(t.model_version.as_deref()),
+                    opt_text(t.response_id.as_deref()),
+                    num(u64::from(t.unpriced)),
                 ],
             )?);
             let tokens = t.usage.total();
