@@ -54,6 +54,29 @@ impl ProjectSettings {
         self.stage_models.get(&stage).unwrap_or(&self.model)
     }
 
+    /// Why the project cannot run on its settings, if it cannot: a stage's
+    /// model that Google has shut down (chosen before it was), with its
+    /// replacement. Checked before a run spends a token.
+    pub fn shut_down_models(&self) -> Option<InputError> {
+        let mut why: Vec<String> = Vec::new();
+        for stage in Stage::ALL {
+            let model = self.model_for(stage);
+            if let Some(refusal) = catalogue::refusal(model) {
+                let line = match self.stage_models.get(&stage) {
+                    Some(_) => format!("settings.stageModels.{stage}: {refusal}"),
+                    None => format!("settings.model: {refusal}"),
+                };
+                if !why.contains(&line) {
+                    why.push(line);
+                }
+            }
+        }
+        (!why.is_empty()).then(|| InputError {
+            message: format!("change the project's settings before running it: {}", why.join("; ")),
+            refused: true,
+        })
+    }
+
     /// The part `stage`'s agent needs.
     pub fn generation(&self, stage: Stage) -> GenerationSettings {
         GenerationSettings {
@@ -324,6 +347,26 @@ mod tests {
         assert!(!e.refused && e.message.contains("temperature") && e.message.contains("shut down"), "{}", e.message);
         // An id the catalogue does not know yet is allowed.
         assert_eq!(s.patched(&json!({"model": "gemini-9-ultra"})).unwrap().model, "gemini-9-ultra");
+    }
+
+    #[test]
+    fn a_project_on_a_shut_down_model_cannot_run() {
+        let mut s = ProjectSettings::default();
+        assert!(s.shut_down_models().is_none());
+        // Chosen before Google shut it down (settings refuse it now).
+        s.model = "gemini-2.5-flash".into();
+        s.stage_models.insert(Stage::Frontend, "gemini-2.0-flash".into());
+        let e = s.shut_down_models().expect("refused");
+        assert!(e.refused);
+        assert!(
+            e.message.starts_with(
+                "change the project's settings before running it: settings.model: gemini-2.5-flash was shut down"
+            ),
+            "{}",
+            e.message
+        );
+        assert!(e.message.contains("settings.stageModels.frontend: gemini-2.0-flash was shut down"), "{}", e.message);
+        assert_eq!(e.message.matches("settings.model:").count(), 1, "{}", e.message);
     }
 
     #[test]

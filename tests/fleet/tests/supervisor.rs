@@ -297,6 +297,24 @@ fn settings_are_validated_and_saved() {
 }
 
 #[test]
+fn a_project_on_a_shut_down_model_is_refused_before_any_model_call() {
+    let word = unique("shutdown");
+    let id = create_project(&fleet().url, "Old model", &format!("Plan meals from the pantry {word}"));
+    // Chosen before Google shut it down: settings refuse it now, so set it as an older project has it.
+    d1(&format!("UPDATE project_settings SET model = 'gemini-2.5-flash' WHERE project_id = '{id}'"));
+    let (s, body) = start_run(&fleet().url, &id);
+    assert_eq!(s, 422, "{body}");
+    let msg = body["error"]["message"].as_str().unwrap();
+    assert!(msg.contains("gemini-2.5-flash was shut down") && msg.contains("gemini-3.5-flash-lite"), "{msg}");
+    assert_eq!(execute(&fleet().url, &id, "prd").0, 422);
+    assert!(gemini_requests(&word).is_empty(), "no model call was made");
+    // Once the settings name a current model, it runs.
+    let (s, _) = send("PATCH", &url(&format!("/api/projects/{id}/settings")), &json!({"model": "gemini-3.6-flash"}));
+    assert_eq!(s, 200);
+    assert_eq!(execute(&fleet().url, &id, "prd").0, 200);
+}
+
+#[test]
 fn bad_input_gets_a_clear_4xx() {
     let id = create_project(&fleet().url, "Inputs", "Plan meals from the pantry, carefully");
     let cases: Vec<(u16, (u16, Value))> = vec![

@@ -41,6 +41,7 @@ pub(crate) async fn execute(app: &App, mut req: Request) -> AppResult<Response> 
         return Err(AppError::BadRequest(format!("context is longer than {MAX_CONTEXT_CHARS} characters")));
     }
     app.owned_project(&id).await?;
+    super::runs::refuse_shut_down_models(app, &id).await?;
     let forwarded = json!({"stage": stage, "feedback": context, "useCache": true});
     app.pipeline(&id, Method::Post, "/execute", Some(&forwarded)).await
 }

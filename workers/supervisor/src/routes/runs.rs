@@ -6,6 +6,7 @@
 use crate::app::App;
 use crate::error::{AppError, AppResult};
 use crate::http::{json_body, stage};
+use parit_shared::store::Store;
 use parit_shared::Stage;
 use serde_json::{json, Value};
 use worker::{Method, Request, Response};
@@ -17,8 +18,18 @@ const MAX_FEEDBACK_CHARS: usize = 8_000;
 
 pub(crate) async fn run(app: &App, id: &str, req: &Request) -> AppResult<Response> {
     app.owned_project(id).await?;
+    refuse_shut_down_models(app, id).await?;
     let faults = crate::faults::requested(&app.env, req)?;
     app.pipeline(id, Method::Post, "/run", Some(&json!({ "faults": faults }))).await
+}
+
+/// 422 when a stage's model is one Google has shut down (chosen before it
+/// was): refused before any stage spends a token, naming the replacement.
+pub(crate) async fn refuse_shut_down_models(app: &App, id: &str) -> AppResult<()> {
+    match app.store.settings(id).await?.shut_down_models() {
+        Some(refusal) => Err(refusal.into()),
+        None => Ok(()),
+    }
 }
 
 pub(crate) async fn cancel(app: &App, id: &str) -> AppResult<Response> {
@@ -46,6 +57,7 @@ pub(crate) async fn regenerate(app: &App, id: &str, stage: Stage, mut req: Reque
     if let Some(k) = body.as_object().and_then(|m| m.keys().find(|k| k.as_str() != "feedback")) {
         return Err(AppError::BadRequest(format!("unknown field \"{k}\" (expected feedback)")));
     }
+    refuse_shut_down_models(app, id).await?;
     // A regeneration wants a new answer: never the cached one.
     let forwarded = json!({"stage": stage, "feedback": feedback, "useCache": false});
     app.pipeline(id, Method::Post, "/execute", Some(&forwarded)).await
