@@ -30,6 +30,14 @@ advice() {
       echo "set the key on every agent: GEMINI_API_KEY=... scripts/set-secrets.sh" ;;
     *"no such table"*|*"schema_version"*|*"Database not found"*|*D1_ERROR*|*"binding DB"*)
       echo "create and migrate the database: scripts/migrate-db.sh --remote --create" ;;
+    *": not_found"*)
+      echo "the agents' model is not served: set GEMINI_MODEL to a current model (shared/src/gemini/catalogue.rs) and redeploy" ;;
+    *": key_invalid"*)
+      echo "the Gemini key is not valid: GEMINI_API_KEY=... scripts/set-secrets.sh" ;;
+    *": no_quota"*)
+      echo "the key's Google Cloud project has no quota for the model: enable billing, or set GEMINI_MODEL to one with free-tier quota" ;;
+    *": unreachable"*)
+      echo "the agents could not reach the Gemini API: check GEMINI_BASE_URL and the network" ;;
     *"R2"*|*"bucket"*)
       echo "create the bucket: wrangler r2 bucket create parit-artifacts" ;;
     *binding*|*"could not be reached"*|*agent_unreachable*|*"HTTP 503"*)
@@ -58,7 +66,8 @@ done
 for stage in prd data design logic api frontend deployment; do
   ok_="$(field "d['components']['agents']['$stage']['ok']")"
   if [[ "$ok_" == True ]]; then pass "health: $stage agent"; else
-    err="$(field "d['components']['agents']['$stage'].get('error') or ('no GEMINI_API_KEY' if not d['components']['agents']['$stage'].get('keyConfigured') else '')")"
+    a="d['components']['agents']['$stage']"
+    err="$(field "$a.get('error') or ('no GEMINI_API_KEY' if not $a.get('keyConfigured') else '') or ('model ' + ($a.get('model') or '') + ': ' + ($a.get('modelCheck') or ''))")"
     fail "health: $stage agent ($err)" "$(advice "$err")"
   fi
 done

@@ -10,6 +10,17 @@ test("a new owner sees an empty state that says what to do", async ({ page }, in
   await shot(page, info, "projects-empty");
 });
 
+test("offline, a banner says so and the example ideas fill the create form", async ({ page }, info) => {
+  await open(page, "#/", mintToken(unique("olga")));
+  // The suite's agents answer from the local stand-in, and /health says so.
+  const banner = page.getByRole("note");
+  await expect(banner).toContainText("Offline demo: answers come from built-in example products; add a Gemini key to generate your own idea.");
+  await page.getByRole("button", { name: "ClinicBook" }).click();
+  await expect(page.getByLabel("Name")).toHaveValue("ClinicBook");
+  await expect(page.getByLabel("Idea")).toHaveValue(/book, move and cancel appointments with a small clinic/);
+  await shot(page, info, "projects-offline");
+});
+
 test("create refuses an idea that is too short with the API's reason, and creates nothing", async ({ page }) => {
   const token = mintToken(unique("dave"));
   await open(page, "#/", token);

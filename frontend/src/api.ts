@@ -266,6 +266,21 @@ export async function getBlob(path: string): Promise<{ blob: Blob; filename: str
   return { blob: await res.blob(), filename };
 }
 
+/**
+ * Whether the agents answer from a stand-in for Gemini (the local server,
+ * which answers every idea with an example product), per the supervisor's
+ * `/health` (read whatever its status: a degraded fleet still says).
+ */
+export async function standIn(): Promise<boolean> {
+  try {
+    const res = await fetch(connection.url + "/health", { headers: connection.token ? { authorization: `Bearer ${connection.token}` } : {} });
+    const health = await res.json();
+    return Object.values(health?.components?.agents ?? {}).some((a: any) => a?.standIn === true);
+  } catch {
+    return false;
+  }
+}
+
 export const api = {
   projects: (cursor?: string | null) =>
     getJson<{ projects: ProjectRow[]; nextCursor: string | null }>(

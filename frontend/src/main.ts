@@ -3,11 +3,11 @@
 // user leaves it (to stop its live stream).
 
 import "./style.css";
-import { api, ApiError, connection, getJson, loadConfig, type ProjectRow } from "./api";
+import { api, ApiError, connection, getJson, loadConfig, standIn, type ProjectRow } from "./api";
 import { empty, fill, fmt, h, loading } from "./dom";
 import { projectPage } from "./project";
 import { busy, confirmDialog, errorBox, field, runBadge, toast } from "./ui";
-import { MODELS } from "./models";
+import { EXAMPLE_IDEAS, MODELS } from "./models";
 
 const main = document.getElementById("main") as HTMLElement;
 let leave = new AbortController();
@@ -92,6 +92,7 @@ function connectPage(): void {
       try {
         await getJson("/api/projects?limit=1");
         toast("Connected");
+        void offlineBanner();
         location.hash = "#/";
       } catch (e) {
         connection.set(previous.url, previous.token);
@@ -147,12 +148,24 @@ function createForm(): HTMLElement {
   const start = h("input", { id: "new-start", type: "checkbox", checked: true });
   const submit = h("button", { type: "submit" }, "Create project");
   const result = h("div", { "aria-live": "polite" });
+  // Offline, the stand-in answers only its example products: offer their ideas.
+  const examples = h("div", { class: "row examples", hidden: true });
+  void standIn().then((offline) => {
+    if (!offline) return;
+    const pick = (name: string, text: string) => () => {
+      (document.getElementById("new-name") as HTMLInputElement).value = name;
+      (document.getElementById("new-idea") as HTMLTextAreaElement).value = text;
+    };
+    fill(examples, h("span", { class: "muted" }, "Try an example:"), EXAMPLE_IDEAS.map((e) => h("button", { type: "button", class: "secondary", onclick: pick(e.name, e.idea) }, e.name)));
+    examples.hidden = false;
+  });
   const form = h(
     "form",
     { class: "card stack", "aria-labelledby": "create-title" },
     h("h2", { id: "create-title" }, "New project"),
     field("new-name", "Name", name),
     field("new-idea", "Idea", idea, "One or two sentences: who it is for and what it does."),
+    examples,
     h(
       "div",
       { class: "grid3" },
@@ -255,4 +268,11 @@ document.getElementById("skip")?.addEventListener("click", (ev) => {
   (main.querySelector("h1") ?? main).focus();
 });
 window.addEventListener("hashchange", () => void route());
-void loadConfig().then(route);
+/** Shows the offline banner while the agents answer from the local stand-in. */
+async function offlineBanner(): Promise<void> {
+  (document.getElementById("offline") as HTMLElement).hidden = !(connection.token && (await standIn()));
+}
+
+void loadConfig()
+  .then(route)
+  .then(offlineBanner);

@@ -186,4 +186,83 @@ pub struct AgentHealth {
     pub model: String,
     /// Whether `GEMINI_API_KEY` is set (never the key itself).
     pub key_configured: bool,
+    /// Whether `GEMINI_BASE_URL` points elsewhere than Google's API: a
+    /// stand-in such as the local server, which answers with example products.
+    #[serde(default)]
+    pub stand_in: bool,
+    /// What `GET /v1beta/models/{model}` said of the default model (checked
+    /// with the key, cached for minutes); `None` without a key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_check: Option<ModelCheck>,
+}
+
+crate::label_enum! {
+    /// Whether the Gemini API serves a model to this key.
+    pub enum ModelCheck {
+        /// The model answers.
+        Ok = "ok",
+        /// No such model (or it was shut down).
+        NotFound = "not_found",
+        /// The key is not valid, or not allowed.
+        KeyInvalid = "key_invalid",
+        /// The key's project has no quota for it.
+        NoQuota = "no_quota",
+        /// The API could not be reached or answered something else.
+        Unreachable = "unreachable",
+    }
+}
+
+impl ModelCheck {
+    /// Reads a `models.get` answer: its HTTP status and body.
+    pub fn from_answer(status: u16, body: &str) -> ModelCheck {
+        use crate::gemini::{classify_error, FailureClass::*};
+        if status == 200 {
+            return ModelCheck::Ok;
+        }
+        match classify_error(status, body).class {
+            ModelNotFound => ModelCheck::NotFound,
+            ApiKeyInvalid | PermissionDenied => ModelCheck::KeyInvalid,
+            NoQuota | QuotaPerDay => ModelCheck::NoQuota,
+            _ => ModelCheck::Unreachable,
+        }
+    }
+
+    /// What an operator does about it.
+    pub fn advice(self) -> &'static str {
+        match self {
+            ModelCheck::Ok => "",
+            ModelCheck::NotFound => "the model is not served: choose a current one (see the model catalogue)",
+            ModelCheck::KeyInvalid => "the API key is not valid: set it again with scripts/set-secrets.sh",
+            ModelCheck::NoQuota => "the key's project has no quota for the model: enable billing or choose another",
+            ModelCheck::Unreachable => "the Gemini API could not be reached",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_model_check_reads_googles_answers() {
+        let err = |code: u16, status: &str, details: &str, message: &str| {
+            format!(
+                r#"{{"error": {{"code": {code}, "message": "{message}", "status": "{status}", "details": {details}}}}}"#
+            )
+        };
+        assert_eq!(ModelCheck::from_answer(200, r#"{"name": "models/gemini-3.5-flash-lite"}"#), ModelCheck::Ok);
+        let missing = err(404, "NOT_FOUND", "[]", "models/gemini-2.5-flash is not found for API version v1beta");
+        assert_eq!(ModelCheck::from_answer(404, &missing), ModelCheck::NotFound);
+        let key = err(
+            400,
+            "INVALID_ARGUMENT",
+            r#"[{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "API_KEY_INVALID"}]"#,
+            "API key not valid. Please pass a valid API key.",
+        );
+        assert_eq!(ModelCheck::from_answer(400, &key), ModelCheck::KeyInvalid);
+        let zero = err(429, "RESOURCE_EXHAUSTED", "[]", "Quota exceeded for metric: x, limit: 0, model: y");
+        assert_eq!(ModelCheck::from_answer(429, &zero), ModelCheck::NoQuota);
+        assert_eq!(ModelCheck::from_answer(503, "<html>"), ModelCheck::Unreachable);
+        assert!(ModelCheck::NotFound.advice().contains("current"));
+    }
 }

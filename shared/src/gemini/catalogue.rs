@@ -458,16 +458,26 @@ pub fn selectable() -> impl Iterator<Item = &'static ModelInfo> {
     default.chain(others)
 }
 
-/// The web app's copy of the choosable models (`frontend/src/models.ts`),
-/// generated from this table; a test keeps the committed file current.
+/// The web app's copy of the choosable models and of the example products'
+/// ideas (`frontend/src/models.ts`), generated from this table and
+/// [`crate::examples`]; a test keeps the committed file current.
+#[cfg(any(test, feature = "examples"))]
 pub fn web_module() -> String {
     let ids: Vec<String> = selectable().map(|m| format!("  \"{}\",", m.id)).collect();
+    let quote = |s: &str| serde_json::Value::String(s.to_string()).to_string();
+    let ideas: Vec<String> = crate::examples::all()
+        .iter()
+        .map(|p| format!("  {{ name: {}, idea: {} }},", quote(&p.name), quote(&p.summary)))
+        .collect();
     format!(
         "// Generated from shared/src/gemini/catalogue.rs by `PARIT_BLESS=1 cargo test -p parit-shared catalogue`;\n\
          // do not edit. The models a project may choose, the default first.\n\
          export const DEFAULT_MODEL = \"{DEFAULT_MODEL}\";\n\
-         export const MODELS: readonly string[] = [\n{}\n];\n",
-        ids.join("\n")
+         export const MODELS: readonly string[] = [\n{}\n];\n\
+         // The ideas the local stand-in answers (shared/src/examples.rs), offered when offline.\n\
+         export const EXAMPLE_IDEAS: readonly {{ name: string; idea: string }}[] = [\n{}\n];\n",
+        ids.join("\n"),
+        ideas.join("\n")
     )
 }
 

@@ -32,6 +32,9 @@ fn health_is_a_matrix_of_every_dependency() {
         let a = &body["components"]["agents"][stage.as_str()];
         assert_eq!(a["ok"], true, "{stage}: {a}");
         assert_eq!(a["keyConfigured"], true);
+        // Checked with GET /v1beta/models/{model}, and said to be the local stand-in.
+        assert_eq!(a["modelCheck"], "ok", "{stage}: {a}");
+        assert_eq!(a["standIn"], true, "{stage}: {a}");
     }
     assert!(!body.to_string().contains(&fleet().key));
 }

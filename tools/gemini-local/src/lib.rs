@@ -12,6 +12,7 @@
 //!
 //! | route | effect |
 //! |---|---|
+//! | `GET /v1beta/models`, `GET /v1beta/models/{model}` | the catalogue's models that still answer, as `models.list` / `models.get` do |
 //! | `POST /__control/faults` `{"kind", "stage"?, "match"?, "times"?, "retryDelay"?, "hangMs"?}` | queue a fault |
 //! | `DELETE /__control/faults` | drop queued faults |
 //! | `GET /__control/requests[?match=s]` | the requests received (optionally only those containing `s`) |
@@ -27,6 +28,7 @@ use axum::body::Bytes;
 use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use parit_shared::examples;
+use parit_shared::gemini::catalogue::{ModelInfo, ModelStatus, Thinking, CATALOGUE};
 use parit_shared::gemini::GenerateContentRequest;
 use parit_shared::prompt::stage_of;
 use parit_shared::Stage;
@@ -167,6 +169,20 @@ impl GeminiLocal {
                 let model = &p["/v1beta/models/".len()..p.len() - ":generateContent".len()];
                 self.generate(model, key, body)
             }
+            (&Method::GET, "/v1beta/models") => match key.filter(|k| !k.is_empty()) {
+                None => unregistered(),
+                Some(_) => (200, json!({"models": served_models().map(model_resource).collect::<Vec<_>>()})),
+            },
+            (&Method::GET, p) if p.starts_with("/v1beta/models/") => {
+                let id = &p["/v1beta/models/".len()..];
+                match key.filter(|k| !k.is_empty()) {
+                    None => unregistered(),
+                    Some(_) => match served_models().find(|m| m.id == id) {
+                        Some(m) => (200, model_resource(m)),
+                        None => model_not_found(id),
+                    },
+                }
+            }
             (&Method::GET, "/__control/health") | (&Method::GET, "/") => {
                 (200, json!({"status": "ok", "faultKinds": FAULT_KINDS}))
             }
@@ -224,7 +240,7 @@ impl GeminiLocal {
 
     fn generate(&self, model: &str, key: Option<String>, body: &str) -> (u16, Value) {
         let Some(key) = key.filter(|k| !k.is_empty()) else {
-            return (403, error_body(403, "PERMISSION_DENIED", "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.", json!([])));
+            return unregistered();
         };
         if !model.starts_with("gemini-") {
             return model_not_found(model);
@@ -390,6 +406,35 @@ fn error_body(code: u16, status: &str, message: &str, details: Value) -> Value {
         error["details"] = details;
     }
     json!({ "error": error })
+}
+
+fn unregistered() -> (u16, Value) {
+    (403, error_body(403, "PERMISSION_DENIED", "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.", json!([])))
+}
+
+/// The catalogue's models that still answer, as `models.list` lists them.
+fn served_models() -> impl Iterator<Item = &'static ModelInfo> {
+    CATALOGUE.iter().filter(|m| !matches!(m.status, ModelStatus::ShutDown { .. }))
+}
+
+/// A `Model` resource as `GET /v1beta/models/{model}` answers it.
+fn model_resource(m: &ModelInfo) -> Value {
+    let thinking = !matches!(m.thinking, Thinking::Budget { max: 0, .. });
+    json!({
+        "name": format!("models/{}", m.id),
+        "baseModelId": m.id,
+        "version": "001",
+        "displayName": m.id,
+        "description": format!("{} (served by Parit's local stand-in)", m.id),
+        "inputTokenLimit": 1_048_576,
+        "outputTokenLimit": m.max_output_tokens,
+        "supportedGenerationMethods": ["generateContent", "countTokens"],
+        "temperature": 1.0,
+        "maxTemperature": 2.0,
+        "topP": 0.95,
+        "topK": 64,
+        "thinking": thinking,
+    })
 }
 
 fn model_not_found(model: &str) -> (u16, Value) {

@@ -187,6 +187,37 @@ fn faults_that_last_fail_as_designed() {
 }
 
 #[test]
+fn models_are_listed_and_got_as_google_serves_them() {
+    let get = |path: &str, key: Option<&str>| {
+        let mut r = ureq::get(&format!("{}/v1beta/{path}", base()));
+        if let Some(k) = key {
+            r = r.set("x-goog-api-key", k);
+        }
+        match r.call() {
+            Ok(resp) => (resp.status(), resp.into_json::<Value>().unwrap()),
+            Err(ureq::Error::Status(s, resp)) => (s, resp.into_json::<Value>().unwrap()),
+            Err(e) => panic!("{e}"),
+        }
+    };
+    let (s, list) = get("models", Some("k"));
+    assert_eq!(s, 200);
+    let names: Vec<&str> = list["models"].as_array().unwrap().iter().filter_map(|m| m["name"].as_str()).collect();
+    assert!(
+        names.contains(&"models/gemini-3.5-flash-lite") && !names.contains(&"models/gemini-2.5-flash"),
+        "{names:?}"
+    );
+    let (s, m) = get("models/gemini-3.8-flash", Some("k"));
+    assert_eq!(
+        (s, m["name"].as_str(), m["outputTokenLimit"].as_u64()),
+        (200, Some("models/gemini-3.8-flash"), Some(65_536))
+    );
+    let (s, e) = get("models/gemini-2.5-flash", Some("k"));
+    assert_eq!((s, e["error"]["status"].as_str()), (404, Some("NOT_FOUND")));
+    assert!(e["error"]["message"].as_str().unwrap().starts_with("models/gemini-2.5-flash is not found"));
+    assert_eq!(get("models/gemini-3.8-flash", None).0, 403);
+}
+
+#[test]
 fn unknown_models_and_missing_keys_get_real_errors() {
     let f = run_stage(Stage::Prd, "w-model", "meals", "palm-2").unwrap_err();
     assert_eq!(f.error.class, Some(FailureClass::ModelNotFound));

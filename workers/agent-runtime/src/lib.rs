@@ -12,7 +12,7 @@ mod transport;
 use parit_shared::gemini::catalogue::DEFAULT_MODEL;
 use parit_shared::gemini::FailureClass;
 use parit_shared::generate::{check_request, generate, redact};
-use parit_shared::protocol::{AgentHealth, GenerateFailure, GenerateRequest};
+use parit_shared::protocol::{AgentHealth, GenerateFailure, GenerateRequest, ModelCheck};
 use parit_shared::retry::RetryPolicy;
 use parit_shared::Stage;
 use serde_json::json;
@@ -37,6 +37,8 @@ pub async fn serve(stage: Stage, mut req: Request, env: Env) -> Result<Response>
                 stage,
                 model: config.model.clone(),
                 key_configured: config.api_key.is_some(),
+                stand_in: config.base_url.trim_end_matches('/') != DEFAULT_BASE_URL,
+                model_check: model_check(&config).await,
             })?,
         ),
         (Method::Post, "/generate") => {
@@ -51,6 +53,40 @@ pub async fn serve(stage: Stage, mut req: Request, env: Env) -> Result<Response>
         (_, "/health") | (_, "/generate") => error(405, "method_not_allowed", "this route does not take that method"),
         _ => error(404, "not_found", "no such route; agents serve GET /health and POST /generate"),
     }
+}
+
+/// How long a model check is kept before `/health` asks Gemini again.
+const MODEL_CHECK_TTL_MS: u64 = 5 * 60_000;
+/// The model check's own timeout: a health report should not wait long.
+const MODEL_CHECK_TIMEOUT_MS: u64 = 5_000;
+
+thread_local! {
+    /// The last model check of this isolate: (model, base URL, result, when).
+    static LAST_CHECK: std::cell::RefCell<Option<(String, String, ModelCheck, u64)>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Whether Gemini serves the default model to this key (`GET models/{model}`),
+/// kept for [`MODEL_CHECK_TTL_MS`]; `None` without a key.
+async fn model_check(config: &Config) -> Option<ModelCheck> {
+    let key = config.api_key.clone()?;
+    let now = worker::Date::now().as_millis();
+    let cached = LAST_CHECK.with_borrow(|c| {
+        c.as_ref()
+            .filter(|(m, b, _, at)| {
+                *m == config.model && *b == config.base_url && now.saturating_sub(*at) < MODEL_CHECK_TTL_MS
+            })
+            .map(|(_, _, check, _)| *check)
+    });
+    if cached.is_some() {
+        return cached;
+    }
+    let transport = FetchTransport::new(&config.base_url, key, config.timeout_ms.min(MODEL_CHECK_TIMEOUT_MS));
+    let check = match transport.get_model(&config.model).await {
+        Ok((status, body)) => ModelCheck::from_answer(status, &body),
+        Err(_) => ModelCheck::Unreachable,
+    };
+    LAST_CHECK.with_borrow_mut(|c| *c = Some((config.model.clone(), config.base_url.clone(), check, now)));
+    Some(check)
 }
 
 struct Config {

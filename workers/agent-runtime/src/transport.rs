@@ -20,14 +20,27 @@ impl FetchTransport {
         Self { base_url: base_url.trim_end_matches('/').to_string(), api_key, timeout_ms }
     }
 
+    /// `GET /v1beta/models/{model}`: whether the API serves the model to this key.
+    pub(crate) async fn get_model(&self, model: &str) -> Result<(u16, String), TransportError> {
+        let url = format!("{}/v1beta/models/{model}", self.base_url);
+        self.send(Method::Get, &url, None).await.map_err(transport_error)
+    }
+
     async fn post(&self, model: &str, body: &str) -> worker::Result<(u16, String)> {
+        let url = format!("{}/v1beta/models/{model}:generateContent", self.base_url);
+        self.send(Method::Post, &url, Some(body)).await
+    }
+
+    async fn send(&self, method: Method, url: &str, body: Option<&str>) -> worker::Result<(u16, String)> {
         let headers = Headers::new();
-        headers.set("content-type", "application/json")?;
         headers.set("x-goog-api-key", &self.api_key)?;
         let mut init = RequestInit::new();
-        init.with_method(Method::Post).with_headers(headers).with_body(Some(body.into()));
-        let url = format!("{}/v1beta/models/{model}:generateContent", self.base_url);
-        let request = Request::new_with_init(&url, &init)?;
+        if let Some(body) = body {
+            headers.set("content-type", "application/json")?;
+            init.with_body(Some(body.into()));
+        }
+        init.with_method(method).with_headers(headers);
+        let request = Request::new_with_init(url, &init)?;
         let controller = AbortController::default();
         let signal = controller.signal();
         let send = Box::pin(async move {
@@ -49,11 +62,15 @@ impl FetchTransport {
 
 impl ModelTransport for FetchTransport {
     async fn generate_content(&self, model: &str, body: &str) -> Result<(u16, String), TransportError> {
-        self.post(model, body).await.map_err(|e| match e {
-            worker::Error::RustError(m) if m == TIMEOUT => TransportError::Timeout,
-            // The message of a failed fetch names the URL, never the header.
-            other => TransportError::Network(other.to_string()),
-        })
+        self.post(model, body).await.map_err(transport_error)
+    }
+}
+
+fn transport_error(e: worker::Error) -> TransportError {
+    match e {
+        worker::Error::RustError(m) if m == TIMEOUT => TransportError::Timeout,
+        // The message of a failed fetch names the URL, never the header.
+        other => TransportError::Network(other.to_string()),
     }
 }
 

@@ -4,6 +4,7 @@ use crate::app::{App, WorkerEnvironment};
 use crate::error::AppResult;
 use crate::http::json;
 use futures_util::future::join_all;
+use parit_shared::protocol::ModelCheck;
 use parit_shared::store::{BlobStore, Environment};
 use parit_shared::Stage;
 use serde_json::{json, Map, Value};
@@ -93,10 +94,20 @@ pub(crate) async fn health(app: &App, detailed: bool) -> AppResult<Response> {
     for (stage, report) in Stage::ALL.iter().zip(agent_reports) {
         let entry = match report {
             Ok(h) => {
+                let served = h.model_check.is_none_or(|c| c == ModelCheck::Ok);
                 if !h.key_configured {
                     down.push(format!("{stage}-agent (no GEMINI_API_KEY)"));
+                } else if let Some(check) = h.model_check.filter(|_| !served) {
+                    down.push(format!("{stage}-agent ({} {check}: {})", h.model, check.advice()));
                 }
-                json!({"ok": h.key_configured, "agent": h.agent, "model": h.model, "keyConfigured": h.key_configured})
+                json!({
+                    "ok": h.key_configured && served,
+                    "agent": h.agent,
+                    "model": h.model,
+                    "keyConfigured": h.key_configured,
+                    "modelCheck": h.model_check,
+                    "standIn": h.stand_in,
+                })
             }
             Err(e) => {
                 down.push(format!("{stage}-agent"));
