@@ -49,6 +49,14 @@ pub enum GiveUpReason {
 }
 
 impl RetryPolicy {
+    /// The default policy for calls that may each take `timeout_ms`: the
+    /// budget holds at least two whole attempts and the longest wait, so a
+    /// slow first attempt still leaves room for a retry.
+    pub fn for_calls_of(timeout_ms: u64) -> Self {
+        let d = Self::default();
+        Self { budget_ms: d.budget_ms.max(2 * timeout_ms + d.max_wait_ms), ..d }
+    }
+
     /// Decides after `attempts` failed attempts (1 after the first), `elapsed_ms`
     /// into the call; `jitter` in [0, 1) spreads backoff delays ("equal jitter":
     /// half the exponential delay fixed, half random).
@@ -104,6 +112,16 @@ mod tests {
         assert_eq!(p.decide(&f, 4, 0, 0.5), RetryDecision::GiveUp(GiveUpReason::AttemptsExhausted));
         let long = RetryPolicy { max_attempts: 50, ..p };
         assert_eq!(long.decide(&f, 30, 0, 1.0), RetryDecision::Retry { delay_ms: 8_000 });
+    }
+
+    #[test]
+    fn the_budget_holds_two_whole_attempts() {
+        assert_eq!(RetryPolicy::for_calls_of(4_000), RetryPolicy::default(), "short calls: the default budget");
+        let slow = RetryPolicy::for_calls_of(400_000);
+        assert_eq!(slow.budget_ms, 830_000);
+        // A timeout after 400 s still leaves room for the retry.
+        let f = failure(FailureClass::Timeout, None);
+        assert_eq!(slow.decide(&f, 1, 400_000, 0.0), RetryDecision::Retry { delay_ms: 250 });
     }
 
     #[test]

@@ -110,13 +110,14 @@ t_dry_run_bundles_all_eight_for_real() {
     [[ -f "$logs/out/$w/index.js" ]] || fail "no bundle for $w"
     grep -q "Total Upload" "$logs/$w.log" || fail "$w: $(tail -3 "$logs/$w.log")"
   done
-  # What wrangler would upload for an agent: its two vars and nothing
-  # public (no route, no workers.dev, no key). The model is the catalogue's
-  # default unless an operator sets GEMINI_MODEL.
+  # What wrangler would upload for an agent: its one var and nothing
+  # public (no route, no workers.dev, no key). The model and the call
+  # timeouts are the catalogue's unless an operator sets GEMINI_MODEL or
+  # GEMINI_TIMEOUT_MS.
   for a in prd data design logic api frontend deployment; do
     local log="$logs/$a-agent.log"
-    [[ "$(grep -cE '^env\.' "$log")" == 2 ]] || fail "$a-agent binds more than its two vars: $(grep -E '^env\.' "$log")"
-    for v in GEMINI_BASE_URL GEMINI_TIMEOUT_MS; do grep -q "^env\.$v " "$log" || fail "$a-agent: no $v"; done
+    [[ "$(grep -cE '^env\.' "$log")" == 1 ]] || fail "$a-agent binds more than its one var: $(grep -E '^env\.' "$log")"
+    grep -q "^env\.GEMINI_BASE_URL " "$log" || fail "$a-agent: no GEMINI_BASE_URL"
     ! grep -qiE 'route|workers\.dev|custom domain|GEMINI_API_KEY' "$log" || fail "$a-agent is reachable or leaks: $(cat "$log")"
   done
 }

@@ -392,6 +392,14 @@ pub fn answer_tokens(stage: Stage) -> u32 {
     }
 }
 
+/// How long one call may take before the client gives up: the time to write
+/// `max_output_tokens` (thinking included) at a cautious 100 tokens a second
+/// (Flash models write several hundred), plus 30 s to start. A frontend stage
+/// writing whole files gets minutes; a PRD, about two.
+pub fn call_timeout_ms(max_output_tokens: u32) -> u64 {
+    30_000 + u64::from(max_output_tokens) * 10
+}
+
 /// `maxOutputTokens` of a model the catalogue does not know.
 const UNKNOWN_MAX_OUTPUT: u32 = 32_768;
 
@@ -568,6 +576,14 @@ mod tests {
                 "{stage}"
             );
         }
+    }
+
+    #[test]
+    fn a_call_may_take_as_long_as_writing_its_cap() {
+        let frontend = call_config(DEFAULT_MODEL, Stage::Frontend, &GenerationSettings::default());
+        let prd = call_config(DEFAULT_MODEL, Stage::Prd, &GenerationSettings::default());
+        assert_eq!(call_timeout_ms(prd.max_output_tokens), 30_000 + 12_288 * 10);
+        assert!(call_timeout_ms(frontend.max_output_tokens) > 7 * 60_000, "whole files take minutes");
     }
 
     #[test]

@@ -9,7 +9,7 @@
 
 mod transport;
 
-use parit_shared::gemini::catalogue::DEFAULT_MODEL;
+use parit_shared::gemini::catalogue::{self, DEFAULT_MODEL};
 use parit_shared::gemini::FailureClass;
 use parit_shared::generate::{check_request, generate, redact};
 use parit_shared::protocol::{AgentHealth, GenerateFailure, GenerateRequest, ModelCheck};
@@ -23,8 +23,6 @@ use worker::{Env, Headers, Method, Request, Response, Result};
 const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 /// Gemini's public endpoint, used when `GEMINI_BASE_URL` is not set.
 const DEFAULT_BASE_URL: &str = "https://generativelanguage.googleapis.com";
-/// Client timeout of one model call, unless `GEMINI_TIMEOUT_MS` says otherwise.
-const DEFAULT_TIMEOUT_MS: u64 = 60_000;
 
 /// Serves an agent Worker's routes for `stage`.
 pub async fn serve(stage: Stage, mut req: Request, env: Env) -> Result<Response> {
@@ -80,7 +78,8 @@ async fn model_check(config: &Config) -> Option<ModelCheck> {
     if cached.is_some() {
         return cached;
     }
-    let transport = FetchTransport::new(&config.base_url, key, config.timeout_ms.min(MODEL_CHECK_TIMEOUT_MS));
+    let timeout = config.timeout_ms.unwrap_or(MODEL_CHECK_TIMEOUT_MS).min(MODEL_CHECK_TIMEOUT_MS);
+    let transport = FetchTransport::new(&config.base_url, key, timeout);
     let check = match transport.get_model(&config.model).await {
         Ok((status, body)) => ModelCheck::from_answer(status, &body),
         Err(_) => ModelCheck::Unreachable,
@@ -93,7 +92,9 @@ struct Config {
     api_key: Option<String>,
     model: String,
     base_url: String,
-    timeout_ms: u64,
+    /// `GEMINI_TIMEOUT_MS`: one timeout for every call; otherwise each stage's
+    /// is sized to what it writes ([`catalogue::call_timeout_ms`]).
+    timeout_ms: Option<u64>,
 }
 
 impl Config {
@@ -103,7 +104,7 @@ impl Config {
             api_key: env.secret("GEMINI_API_KEY").ok().map(|v| v.to_string()).filter(|v| !v.trim().is_empty()),
             model: var("GEMINI_MODEL").unwrap_or_else(|| DEFAULT_MODEL.to_string()),
             base_url: var("GEMINI_BASE_URL").unwrap_or_else(|| DEFAULT_BASE_URL.to_string()),
-            timeout_ms: var("GEMINI_TIMEOUT_MS").and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_TIMEOUT_MS),
+            timeout_ms: var("GEMINI_TIMEOUT_MS").and_then(|v| v.parse().ok()),
         }
     }
 }
@@ -129,8 +130,13 @@ async fn run(stage: Stage, request: &GenerateRequest, config: &Config) -> (u16, 
             ));
         };
         let model = request.settings.model.clone().unwrap_or_else(|| config.model.clone());
-        let transport = FetchTransport::new(&config.base_url, key, config.timeout_ms);
-        generate(stage, request, &upstream, &model, &RetryPolicy::default(), &transport, &WorkerClock).await
+        // Long enough to write the cap a cut-off answer is retried with.
+        let call = catalogue::call_config(&model, stage, &request.settings);
+        let largest = call.max_output_tokens.saturating_mul(2).min(call.max_output_ceiling);
+        let timeout = config.timeout_ms.unwrap_or_else(|| catalogue::call_timeout_ms(largest));
+        let transport = FetchTransport::new(&config.base_url, key, timeout);
+        let policy = RetryPolicy::for_calls_of(timeout);
+        generate(stage, request, &upstream, &model, &policy, &transport, &WorkerClock).await
     }
     .await;
     match outcome {
