@@ -5,8 +5,8 @@
 
 use crate::artifact::{Artifact, Upstream};
 use crate::gemini::{
-    catalogue, classify_error, interpret_response, FailureClass, GenerateContentRequest, GenerateContentResponse,
-    ModelFailure, Usage,
+    catalogue, classify_error, interpret_response, Content, FailureClass, GenerateContentRequest,
+    GenerateContentResponse, ModelFailure, Usage,
 };
 use crate::prompt;
 use crate::protocol::{
@@ -106,19 +106,20 @@ pub async fn generate(
 
     let ceiling = catalogue::call_config(model, stage, &req.settings).max_output_ceiling;
     let first = prompt.request(stage, model, &req.settings);
-    let text = match call(CallKind::Generate, first, ceiling, model, policy, transport, clock, &mut calls).await {
-        Ok(text) => text,
-        Err(f) => return Err(failure(f, calls)),
-    };
+    let (text, answer) =
+        match call(CallKind::Generate, first, ceiling, model, policy, transport, clock, &mut calls).await {
+            Ok(answered) => answered,
+            Err(f) => return Err(failure(f, calls)),
+        };
     let problems = match check_output(stage, &text, upstream) {
         Ok(artifact) => return Ok(success(artifact, model, calls, clock.now_ms() - started)),
         Err(problems) => problems,
     };
     mark_invalid(&mut calls, &problems);
 
-    let repair = prompt.repair_request(stage, model, &req.settings, &text, &problems);
+    let repair = prompt.repair_request(stage, model, &req.settings, &answer, &problems);
     let text = match call(CallKind::Repair, repair, ceiling, model, policy, transport, clock, &mut calls).await {
-        Ok(text) => text,
+        Ok((text, _)) => text,
         Err(f) => return Err(failure(f, calls)),
     };
     match check_output(stage, &text, upstream) {
@@ -169,7 +170,7 @@ async fn call(
     transport: &impl ModelTransport,
     clock: &impl Clock,
     calls: &mut Vec<CallRecord>,
-) -> Result<String, ModelFailure> {
+) -> Result<(String, Content), ModelFailure> {
     // The request is a plain struct of strings and JSON values: serialising cannot fail.
     let mut body = serde_json::to_string(&request).unwrap_or_default();
     let mut enlarged = false;
@@ -192,7 +193,7 @@ async fn call(
                 Ok(resp) => {
                     answered = (resp.model_version.clone(), resp.response_id.clone());
                     match interpret_response(&resp) {
-                        Ok(answer) => (Ok(answer.text), answer.usage),
+                        Ok(answer) => (Ok((answer.text, answer.content)), answer.usage),
                         Err((f, usage)) => (Err(f), usage),
                     }
                 }
@@ -216,9 +217,9 @@ async fn call(
             response_id: answered.1,
         };
         match result {
-            Ok(text) => {
+            Ok(answered) => {
                 calls.push(record);
-                return Ok(text);
+                return Ok(answered);
             }
             Err(mut f) => {
                 record.outcome = CallOutcome::Failed;

@@ -78,14 +78,14 @@ impl Prompt {
         self.with_turns(stage, model, settings, vec![Content::text(Some("user"), self.user.clone())])
     }
 
-    /// The repair request: the original turn, the model's answer, and a turn
-    /// quoting every problem found in it.
+    /// The repair request: the original turn, the model's answer as it was
+    /// received, and a turn quoting every problem found in it.
     pub fn repair_request(
         &self,
         stage: Stage,
         model: &str,
         settings: &GenerationSettings,
-        previous: &str,
+        previous: &Content,
         problems: &[String],
     ) -> GenerateContentRequest {
         let listed: Vec<String> = problems.iter().take(40).map(|p| format!("- {p}")).collect();
@@ -101,7 +101,8 @@ impl Prompt {
             settings,
             vec![
                 Content::text(Some("user"), self.user.clone()),
-                Content::text(Some("model"), previous.to_string()),
+                // The model's turn exactly as received: thought signatures must go back.
+                Content { role: Some("model".into()), ..previous.clone() },
                 Content::text(Some("user"), fix),
             ],
         )
@@ -142,6 +143,7 @@ pub fn stage_of(request: &GenerateContentRequest) -> Option<Stage> {
 mod tests {
     use super::*;
     use crate::gemini::catalogue::{ThinkingLevel, DEFAULT_MODEL};
+    use crate::gemini::Part;
     use serde_json::json;
 
     fn brief() -> Brief {
@@ -224,7 +226,22 @@ mod tests {
     fn repair_quotes_the_problems_after_the_previous_answer() {
         let p = build(Stage::Prd, &brief(), &BTreeMap::new(), None);
         let problems: Vec<String> = (0..45).map(|i| format!("$.x{i}: bad")).collect();
-        let req = p.repair_request(Stage::Prd, DEFAULT_MODEL, &GenerationSettings::default(), "{\"broken\"", &problems);
+        let previous = Content {
+            role: Some("model".into()),
+            parts: vec![
+                Part { text: Some("thinking".into()), thought: Some(true), thought_signature: None },
+                Part {
+                    text: Some("{\"broken\"".into()),
+                    thought: None,
+                    thought_signature: Some("c2lnbmF0dXJl".into()),
+                },
+            ],
+        };
+        let req = p.repair_request(Stage::Prd, DEFAULT_MODEL, &GenerationSettings::default(), &previous, &problems);
+        // The model's turn goes back exactly as received, its thought signature included.
+        assert_eq!(req.contents[1], previous);
+        let wire = serde_json::to_value(&req).unwrap();
+        assert_eq!(wire["contents"][1]["parts"][1]["thoughtSignature"], "c2lnbmF0dXJl");
         assert_eq!(req.contents.len(), 3);
         assert_eq!(req.contents[1].role.as_deref(), Some("model"));
         let fix = req.contents[2].parts[0].text.as_deref().unwrap();

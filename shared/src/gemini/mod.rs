@@ -33,12 +33,16 @@ pub struct Content {
 impl Content {
     /// A turn with one text part.
     pub fn text(role: Option<&str>, text: impl Into<String>) -> Self {
-        Self { role: role.map(str::to_string), parts: vec![Part { text: Some(text.into()), thought: None }] }
+        Self {
+            role: role.map(str::to_string),
+            parts: vec![Part { text: Some(text.into()), thought: None, thought_signature: None }],
+        }
     }
 }
 
 /// One part of a turn (only text is used here).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Part {
     /// The text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -46,6 +50,10 @@ pub struct Part {
     /// True on thought summaries, which are not the answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thought: Option<bool>,
+    /// Opaque proof of the model's thinking, to be sent back exactly as
+    /// received in the next turn (ai.google.dev/gemini-api/docs/thought-signatures).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thought_signature: Option<String>,
 }
 
 /// `generationConfig`.
@@ -446,6 +454,9 @@ fn with_detail(text: String, detail: Option<&str>) -> String {
 pub struct ModelAnswer {
     /// The JSON text (thought parts removed).
     pub text: String,
+    /// The model's turn as received, thought parts and signatures included:
+    /// what a repair turn sends back.
+    pub content: Content,
     /// Tokens used.
     pub usage: Usage,
 }
@@ -496,7 +507,8 @@ pub fn interpret_response(resp: &GenerateContentResponse) -> Result<ModelAnswer,
         let text = format!("the model returned an empty answer (finishReason {reason})");
         return fail(FailureClass::EmptyCandidates, with_detail(text, detail));
     }
-    Ok(ModelAnswer { text, usage })
+    let content = candidate.content.clone().unwrap_or_else(|| Content::text(Some("model"), text.clone()));
+    Ok(ModelAnswer { text, content, usage })
 }
 
 #[cfg(test)]
