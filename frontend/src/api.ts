@@ -266,12 +266,21 @@ export async function getBlob(path: string): Promise<{ blob: Blob; filename: str
   return { blob: await res.blob(), filename };
 }
 
+let standInAnswer: { key: string; answer: Promise<boolean> } | null = null;
+
 /**
  * Whether the agents answer from a stand-in for Gemini (the local server,
  * which answers every idea with an example product), per the supervisor's
- * `/health` (read whatever its status: a degraded fleet still says).
+ * `/health` (read whatever its status: a degraded fleet still says). Asked
+ * once per connection: the banner and the create form share the answer.
  */
-export async function standIn(): Promise<boolean> {
+export function standIn(): Promise<boolean> {
+  const key = `${connection.url} ${connection.token ?? ""}`;
+  if (standInAnswer?.key !== key) standInAnswer = { key, answer: askStandIn() };
+  return standInAnswer.answer;
+}
+
+async function askStandIn(): Promise<boolean> {
   try {
     const res = await fetch(connection.url + "/health", { headers: connection.token ? { authorization: `Bearer ${connection.token}` } : {} });
     const health = await res.json();

@@ -152,11 +152,11 @@ function createForm(): HTMLElement {
   const examples = h("div", { class: "row examples", hidden: true });
   void standIn().then((offline) => {
     if (!offline) return;
-    const pick = (name: string, text: string) => () => {
-      (document.getElementById("new-name") as HTMLInputElement).value = name;
-      (document.getElementById("new-idea") as HTMLTextAreaElement).value = text;
+    const pick = (e: { name: string; idea: string }) => () => {
+      name.value = e.name;
+      idea.value = e.idea;
     };
-    fill(examples, h("span", { class: "muted" }, "Try an example:"), EXAMPLE_IDEAS.map((e) => h("button", { type: "button", class: "secondary", onclick: pick(e.name, e.idea) }, e.name)));
+    fill(examples, h("span", { class: "muted" }, "Try an example:"), EXAMPLE_IDEAS.map((e) => h("button", { type: "button", class: "secondary", onclick: pick(e) }, e.name)));
     examples.hidden = false;
   });
   const form = h(

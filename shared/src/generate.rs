@@ -104,10 +104,10 @@ pub async fn generate(
     let mut calls = Vec::new();
     let prompt = prompt::build(stage, &req.brief, &req.upstream, req.feedback.as_deref());
 
-    let ceiling = catalogue::call_config(model, stage, &req.settings).max_output_ceiling;
+    let config = catalogue::call_config(model, stage, &req.settings);
     let first = prompt.request(stage, model, &req.settings);
     let (text, answer) =
-        match call(CallKind::Generate, first, ceiling, model, policy, transport, clock, &mut calls).await {
+        match call(CallKind::Generate, first, &config, model, policy, transport, clock, &mut calls).await {
             Ok(answered) => answered,
             Err(f) => return Err(failure(f, calls)),
         };
@@ -118,7 +118,7 @@ pub async fn generate(
     mark_invalid(&mut calls, &problems);
 
     let repair = prompt.repair_request(stage, model, &req.settings, &answer, &problems);
-    let text = match call(CallKind::Repair, repair, ceiling, model, policy, transport, clock, &mut calls).await {
+    let text = match call(CallKind::Repair, repair, &config, model, policy, transport, clock, &mut calls).await {
         Ok((text, _)) => text,
         Err(f) => return Err(failure(f, calls)),
     };
@@ -158,13 +158,13 @@ fn mark_invalid(calls: &mut [CallRecord], problems: &[String]) {
 }
 
 /// One logical call with its retries; records every attempt in `calls`. An
-/// answer cut off at `maxOutputTokens` is asked for once more with twice the
-/// cap, up to the model's `ceiling`, before it fails.
+/// answer cut off at `maxOutputTokens` is asked for once more with
+/// [`catalogue::CallConfig::retry_cap`] before it fails.
 #[allow(clippy::too_many_arguments)] // one call's whole context; a struct would only rename it
 async fn call(
     kind: CallKind,
     mut request: GenerateContentRequest,
-    ceiling: u32,
+    config: &catalogue::CallConfig,
     model: &str,
     policy: &RetryPolicy,
     transport: &impl ModelTransport,
@@ -179,7 +179,7 @@ async fn call(
     loop {
         attempt += 1;
         let t0 = clock.now_ms();
-        let mut answered = (None, None);
+        let mut answered_by = (None, None);
         let (result, usage) = match transport.generate_content(model, &body).await {
             Err(TransportError::Timeout) => (
                 Err(ModelFailure::new(FailureClass::Timeout, "no answer from the model within the timeout")),
@@ -191,7 +191,7 @@ async fn call(
             ),
             Ok((200, text)) => match serde_json::from_str::<GenerateContentResponse>(&text) {
                 Ok(resp) => {
-                    answered = (resp.model_version.clone(), resp.response_id.clone());
+                    answered_by = (resp.model_version.clone(), resp.response_id.clone());
                     match interpret_response(&resp) {
                         Ok(answer) => (Ok((answer.text, answer.content)), answer.usage),
                         Err((f, usage)) => (Err(f), usage),
@@ -213,8 +213,8 @@ async fn call(
             usage,
             latency_ms: clock.now_ms().saturating_sub(t0),
             retry_delay_ms: None,
-            model_version: answered.0,
-            response_id: answered.1,
+            model_version: answered_by.0,
+            response_id: answered_by.1,
         };
         match result {
             Ok(answered) => {
@@ -225,10 +225,11 @@ async fn call(
                 record.outcome = CallOutcome::Failed;
                 record.error_class = Some(f.class);
                 record.message = Some(f.message.clone());
+                let ceiling = config.max_output_ceiling;
                 let cap = request.generation_config.max_output_tokens.unwrap_or(ceiling);
                 if f.class == FailureClass::MaxTokens && !enlarged && cap < ceiling {
                     enlarged = true;
-                    let larger = cap.saturating_mul(2).min(ceiling);
+                    let larger = config.retry_cap(cap);
                     request.generation_config.max_output_tokens = Some(larger);
                     body = serde_json::to_string(&request).unwrap_or_default();
                     record.message = Some(format!("{}; retrying with maxOutputTokens {larger}", f.message));

@@ -58,19 +58,15 @@ impl ProjectSettings {
     /// model that Google has shut down (chosen before it was), with its
     /// replacement. Checked before a run spends a token.
     pub fn shut_down_models(&self) -> Option<InputError> {
-        let mut why: Vec<String> = Vec::new();
-        for stage in Stage::ALL {
-            let model = self.model_for(stage);
-            if let Some(refusal) = catalogue::refusal(model) {
-                let line = match self.stage_models.get(&stage) {
-                    Some(_) => format!("settings.stageModels.{stage}: {refusal}"),
-                    None => format!("settings.model: {refusal}"),
-                };
-                if !why.contains(&line) {
-                    why.push(line);
-                }
-            }
-        }
+        // The project's model counts only while some stage runs on it.
+        let base_used = Stage::ALL.iter().any(|s| !self.stage_models.contains_key(s));
+        let base = base_used.then(|| ("settings.model".to_string(), self.model.as_str()));
+        let per_stage = self.stage_models.iter().map(|(s, m)| (format!("settings.stageModels.{s}"), m.as_str()));
+        let why: Vec<String> = base
+            .into_iter()
+            .chain(per_stage)
+            .filter_map(|(field, model)| catalogue::refusal(model).map(|r| format!("{field}: {r}")))
+            .collect();
         (!why.is_empty()).then(|| InputError {
             message: format!("change the project's settings before running it: {}", why.join("; ")),
             refused: true,
@@ -107,7 +103,7 @@ impl ProjectSettings {
                 "stageModels" => match value.as_object() {
                     Some(choices) => {
                         for (name, choice) in choices {
-                            let Some(stage) = Stage::ALL.into_iter().find(|s| s.as_str() == name) else {
+                            let Some(stage) = Stage::parse(name) else {
                                 problems.push(format!("settings.stageModels.{name} is not a stage"));
                                 continue;
                             };
@@ -148,8 +144,8 @@ impl ProjectSettings {
                 },
                 "thinking" => match value {
                     Value::Null => next.thinking = None,
-                    v => match ThinkingLevel::ALL.iter().find(|l| v.as_str() == Some(l.as_str())) {
-                        Some(l) => next.thinking = Some(*l),
+                    v => match v.as_str().and_then(ThinkingLevel::parse) {
+                        Some(l) => next.thinking = Some(l),
                         None => problems.push("settings.thinking must be null, minimal, low, medium or high".into()),
                     },
                 },
@@ -367,6 +363,11 @@ mod tests {
         );
         assert!(e.message.contains("settings.stageModels.frontend: gemini-2.0-flash was shut down"), "{}", e.message);
         assert_eq!(e.message.matches("settings.model:").count(), 1, "{}", e.message);
+        // A project model that no stage runs on does not stop a run.
+        for stage in Stage::ALL {
+            s.stage_models.insert(stage, "gemini-3.8-flash".into());
+        }
+        assert!(s.shut_down_models().is_none());
     }
 
     #[test]

@@ -280,6 +280,11 @@ macro_rules! label_enum {
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $text,)* }
             }
+
+            /// The value whose label is `text`.
+            pub fn parse(text: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == text)
+            }
         }
 
         impl std::fmt::Display for $name {

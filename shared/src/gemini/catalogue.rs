@@ -421,6 +421,14 @@ pub struct CallConfig {
     pub max_output_ceiling: u32,
 }
 
+impl CallConfig {
+    /// The cap a cut-off answer is asked for again with: twice `cap`, within
+    /// the model's maximum.
+    pub fn retry_cap(&self, cap: u32) -> u32 {
+        cap.saturating_mul(2).min(self.max_output_ceiling)
+    }
+}
+
 /// What `stage` sends to `model` given the project's `settings`.
 pub fn call_config(model_id: &str, stage: Stage, settings: &GenerationSettings) -> CallConfig {
     let level = settings.thinking.unwrap_or_else(|| stage_thinking(stage));

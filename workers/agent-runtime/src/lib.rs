@@ -64,7 +64,7 @@ thread_local! {
 }
 
 /// Whether Gemini serves the default model to this key (`GET models/{model}`),
-/// kept for [`MODEL_CHECK_TTL_MS`]; `None` without a key.
+/// a definite answer kept for [`MODEL_CHECK_TTL_MS`]; `None` without a key.
 async fn model_check(config: &Config) -> Option<ModelCheck> {
     let key = config.api_key.clone()?;
     let now = worker::Date::now().as_millis();
@@ -84,7 +84,10 @@ async fn model_check(config: &Config) -> Option<ModelCheck> {
         Ok((status, body)) => ModelCheck::from_answer(status, &body),
         Err(_) => ModelCheck::Unreachable,
     };
-    LAST_CHECK.with_borrow_mut(|c| *c = Some((config.model.clone(), config.base_url.clone(), check, now)));
+    // A network hiccup is not kept: the next report asks again.
+    if check != ModelCheck::Unreachable {
+        LAST_CHECK.with_borrow_mut(|c| *c = Some((config.model.clone(), config.base_url.clone(), check, now)));
+    }
     Some(check)
 }
 
@@ -132,7 +135,7 @@ async fn run(stage: Stage, request: &GenerateRequest, config: &Config) -> (u16, 
         let model = request.settings.model.clone().unwrap_or_else(|| config.model.clone());
         // Long enough to write the cap a cut-off answer is retried with.
         let call = catalogue::call_config(&model, stage, &request.settings);
-        let largest = call.max_output_tokens.saturating_mul(2).min(call.max_output_ceiling);
+        let largest = call.retry_cap(call.max_output_tokens);
         let timeout = config.timeout_ms.unwrap_or_else(|| catalogue::call_timeout_ms(largest));
         let transport = FetchTransport::new(&config.base_url, key, timeout);
         let policy = RetryPolicy::for_calls_of(timeout);

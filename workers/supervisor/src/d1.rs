@@ -124,7 +124,7 @@ fn settings_from(row: &Value) -> ProjectSettings {
         stage_models: row["stage_models"].as_str().and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default(),
         temperature: row["temperature"].as_f64(),
         max_output_tokens: col_opt_u64(row, "max_output_tokens").map(|n| n as u32),
-        thinking: row["thinking"].as_str().and_then(|t| ThinkingLevel::ALL.iter().copied().find(|l| l.as_str() == t)),
+        thinking: row["thinking"].as_str().and_then(ThinkingLevel::parse),
         token_budget: col_opt_u64(row, "token_budget"),
         auto_advance: col_u64(row, "auto_advance") != 0,
     }
