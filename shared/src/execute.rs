@@ -130,6 +130,9 @@ pub struct StageFailure {
     pub retryable: bool,
     /// Model calls made.
     pub attempts: u32,
+    /// The quota wait Gemini asked for, when it asked for one longer than
+    /// the agent holds a request (`retryAfterMs`).
+    pub retry_after_ms: Option<u64>,
 }
 
 /// How an execution ended.
@@ -352,7 +355,10 @@ pub async fn execute_stage<S: Store, B: BlobStore, A: AgentPort, E: Environment>
         },
         AgentReply::Failure(f) => {
             let class = f.error.class.map_or_else(|| f.error.code.clone(), |c| c.as_str().to_string());
-            Err(failure(&class, f.error.message, f.error.retryable, f.attempts))
+            Err(StageFailure {
+                retry_after_ms: f.error.retry_after_ms,
+                ..failure(&class, f.error.message, f.error.retryable, f.attempts)
+            })
         }
         AgentReply::Unreachable(m) => {
             Err(failure("agent_unreachable", format!("the {stage} agent could not be reached: {m}"), true, 0))
@@ -569,7 +575,7 @@ pub async fn store_human_version<S: Store, B: BlobStore, A: AgentPort, E: Enviro
 }
 
 fn failure(class: &str, message: String, retryable: bool, attempts: u32) -> StageFailure {
-    StageFailure { class: class.to_string(), message, retryable, attempts }
+    StageFailure { class: class.to_string(), message, retryable, attempts, retry_after_ms: None }
 }
 
 fn checkpoint_failed(
@@ -818,6 +824,7 @@ mod tests {
                     class: Some(FailureClass::Internal),
                     message: "model kept failing".into(),
                     retryable: true,
+                    retry_after_ms: None,
                 },
                 usage: Usage::default(),
                 attempts: 4,

@@ -5,7 +5,7 @@
 
 use crate::artifact::{Artifact, Upstream};
 use crate::gemini::{
-    catalogue, classify_error, interpret_response, Content, FailureClass, GenerateContentRequest,
+    catalogue, classify_error, interpret_response, Content, Disposition, FailureClass, GenerateContentRequest,
     GenerateContentResponse, ModelFailure, Usage,
 };
 use crate::prompt;
@@ -284,6 +284,7 @@ fn failure(f: ModelFailure, calls: Vec<CallRecord>) -> GenerateFailure {
             class: Some(f.class),
             message: f.message,
             retryable: f.class.retryable_later(),
+            retry_after_ms: f.retry_after_ms.filter(|_| f.class.disposition() == Disposition::RetryAfter),
         },
         usage: total_usage(&calls),
         attempts: calls.len() as u32,
@@ -461,6 +462,41 @@ mod tests {
         assert!(!f.error.retryable);
         assert_eq!(transport.bodies.borrow().len(), 1);
         assert!(clock.slept.borrow().is_empty());
+    }
+
+    #[test]
+    fn a_quota_wait_longer_than_the_agent_holds_a_request_is_returned_not_waited() {
+        let quota = |per: &str, delay: &str| {
+            error_body(
+                429,
+                "RESOURCE_EXHAUSTED",
+                json!([
+                    {"@type": "type.googleapis.com/google.rpc.QuotaFailure", "violations": [
+                        {"quotaId": format!("GenerateRequestsPer{per}PerProjectPerModel-FreeTier"), "quotaValue": "10"}]},
+                    {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": delay}
+                ]),
+            )
+        };
+        let (out, transport, clock) = run(vec![quota("Minute", "47s")]);
+        let f = out.unwrap_err();
+        assert_eq!(f.error.class, Some(FailureClass::QuotaPerMinute));
+        assert_eq!(f.error.retry_after_ms, Some(47_000), "the caller parks the stage this long");
+        assert!(f.error.retryable);
+        assert_eq!(transport.bodies.borrow().len(), 1);
+        assert!(clock.slept.borrow().is_empty(), "47 s is more than the agent may hold the request");
+        let wire = serde_json::to_value(&f).unwrap();
+        assert_eq!(wire["error"]["retryAfterMs"], 47_000);
+
+        // A per-day quota is a clean stop: no wait to park on, and the message says which quota.
+        let (out, _, _) = run(vec![quota("Day", "3600s")]);
+        let f = out.unwrap_err();
+        assert_eq!(f.error.class, Some(FailureClass::QuotaPerDay));
+        assert_eq!(f.error.retry_after_ms, None);
+        assert!(
+            f.error.message.contains("GenerateRequestsPerDayPerProjectPerModel-FreeTier, limit 10"),
+            "{}",
+            f.error.message
+        );
     }
 
     #[test]

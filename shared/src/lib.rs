@@ -27,6 +27,7 @@ pub mod protocol;
 pub mod query;
 pub mod render;
 pub mod retry;
+pub mod run;
 pub mod schema;
 pub mod stage;
 pub mod status;

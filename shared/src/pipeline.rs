@@ -10,6 +10,7 @@
 //! calls counted against the same per-stage budget so a stage cannot loop.
 
 use crate::execute::{execute_stage, BudgetScope, ExecuteError, ExecuteOptions, Ports, StageOutcome};
+use crate::run::RunStatus;
 use crate::stage::Stage;
 use crate::status::{stage_statuses, StageStatus};
 use crate::store::{AgentPort, BlobStore, Environment, Store};
@@ -62,6 +63,15 @@ pub enum RunEnd {
     Cancelled,
     /// These stages wait for approval before their dependents can start.
     AwaitingApproval(Vec<Stage>),
+    /// These stages hit Gemini's per-minute quota with a `retryDelay`
+    /// longer than an agent holds a request; nothing else could go on. The
+    /// run waits `retry_after_ms` (the longest delay), then resumes them.
+    WaitingForQuota {
+        /// The stages and their failure class.
+        stages: Vec<(Stage, String)>,
+        /// How long to wait.
+        retry_after_ms: u64,
+    },
     /// Starting the next stage would have exceeded the token budget.
     BudgetExceeded {
         /// Which limit.
@@ -75,13 +85,14 @@ pub enum RunEnd {
 
 impl RunEnd {
     /// The run status this end leaves the run in.
-    pub fn status(&self) -> &'static str {
+    pub fn status(&self) -> RunStatus {
         match self {
-            RunEnd::Completed => "completed",
-            RunEnd::Failed(_) => "failed",
-            RunEnd::Cancelled => "cancelled",
-            RunEnd::AwaitingApproval(_) => "awaiting_approval",
-            RunEnd::BudgetExceeded { .. } => "budget_exceeded",
+            RunEnd::Completed => RunStatus::Completed,
+            RunEnd::Failed(_) => RunStatus::Failed,
+            RunEnd::Cancelled => RunStatus::Cancelled,
+            RunEnd::AwaitingApproval(_) => RunStatus::AwaitingApproval,
+            RunEnd::WaitingForQuota { .. } => RunStatus::WaitingForQuota,
+            RunEnd::BudgetExceeded { .. } => RunStatus::BudgetExceeded,
         }
     }
 
@@ -97,6 +108,14 @@ impl RunEnd {
             RunEnd::AwaitingApproval(stages) => {
                 let list: Vec<&str> = stages.iter().map(|s| s.as_str()).collect();
                 format!("The run is waiting for approval of: {}", list.join(", "))
+            }
+            RunEnd::WaitingForQuota { stages, retry_after_ms } => {
+                let list: Vec<&str> = stages.iter().map(|(s, _)| s.as_str()).collect();
+                format!(
+                    "The run is waiting for Gemini quota: {} asked to wait {} s; it resumes by itself then (or Retry now)",
+                    list.join(", "),
+                    retry_after_ms.div_ceil(1000)
+                )
             }
             RunEnd::BudgetExceeded { scope: BudgetScope::Project, spent, budget } => {
                 format!("The run stopped at the token budget: {spent} of {budget} tokens spent; raise the budget and run again")
@@ -122,6 +141,8 @@ pub async fn run_pipeline<S: Store, B: BlobStore, A: AgentPort, E: Environment, 
     let mut blocked: BTreeMap<Stage, String> = BTreeMap::new();
     let mut calls: BTreeMap<Stage, u32> = BTreeMap::new();
     let mut retries: BTreeMap<Stage, u32> = BTreeMap::new();
+    // Stages told to wait longer than an agent holds a request: (class, delay).
+    let mut parked: BTreeMap<Stage, (String, u64)> = BTreeMap::new();
     let mut budget_stop: Option<(BudgetScope, u64, u64)> = None;
     let options = ExecuteOptions { feedback: None, use_cache: true, owner_daily_limit: policy.owner_daily_limit };
     let launch = |stage: Stage, delay_ms: u64| -> StageFuture<'_> {
@@ -152,6 +173,7 @@ pub async fn run_pipeline<S: Store, B: BlobStore, A: AgentPort, E: Environment, 
                 let ready = statuses[&stage] != StageStatus::Done
                     && !running.contains(&stage)
                     && !blocked.contains_key(&stage)
+                    && !parked.contains_key(&stage)
                     // An input still in flight may already be committed; its completion
                     // (and any approval gate on it) must be handled before dependents start.
                     && stage.needs().iter().all(|n| {
@@ -170,6 +192,10 @@ pub async fn run_pipeline<S: Store, B: BlobStore, A: AgentPort, E: Environment, 
             Ok(StageOutcome::Failed(f)) => {
                 let used = calls.entry(stage).or_default();
                 *used += f.attempts.max(1);
+                if let Some(delay) = f.retry_after_ms.filter(|_| f.retryable) {
+                    parked.insert(stage, (f.class, delay));
+                    continue;
+                }
                 let tried = retries.entry(stage).or_default();
                 if f.retryable
                     && *tried < policy.stage_retries
@@ -201,7 +227,15 @@ pub async fn run_pipeline<S: Store, B: BlobStore, A: AgentPort, E: Environment, 
         return Ok(RunEnd::BudgetExceeded { scope, spent, budget });
     }
     if !blocked.is_empty() {
+        // A stage that failed for good stops the run; the ones waiting for
+        // quota are named with it and run again with the next run.
+        blocked.extend(parked.into_iter().map(|(s, (class, _))| (s, class)));
         return Ok(RunEnd::Failed(blocked.into_iter().collect()));
+    }
+    if !parked.is_empty() {
+        let retry_after_ms = parked.values().map(|(_, ms)| *ms).max().unwrap_or_default();
+        let stages = parked.into_iter().map(|(s, (class, _))| (s, class)).collect();
+        return Ok(RunEnd::WaitingForQuota { stages, retry_after_ms });
     }
     let statuses = statuses(ports.store, project_id).await?;
     let waiting: Vec<Stage> = Stage::ALL
@@ -232,28 +266,39 @@ mod tests {
     use crate::gemini::{FailureClass, Usage};
     use crate::memory::*;
     use crate::protocol::{AgentError, GenerateFailure, GenerateRequest, GenerateSuccess};
+    use crate::run::RunState;
     use crate::store::AgentReply;
     use futures_executor::block_on;
     use std::cell::{Cell, RefCell};
 
-    #[derive(Default)]
+    /// The executor's view of a run, as the Durable Object gives it: the
+    /// domain's `RunState` (its gate rule), and the waits asked for.
     struct Control {
-        cancel: Cell<bool>,
-        gated: bool,
-        approved: RefCell<BTreeSet<Stage>>,
-        produced: RefCell<Vec<Stage>>,
+        run: RefCell<RunState>,
         slept: RefCell<Vec<u64>>,
+    }
+
+    impl Control {
+        fn gated(gated: bool) -> Self {
+            Self { run: RefCell::new(RunState::start("r".into(), "p1".into(), gated, 0)), slept: RefCell::default() }
+        }
+    }
+
+    impl Default for Control {
+        fn default() -> Self {
+            Self::gated(false)
+        }
     }
 
     impl RunControl for Control {
         fn cancel_requested(&self) -> bool {
-            self.cancel.get()
+            self.run.borrow().cancel_requested
         }
         fn may_advance_past(&self, stage: Stage) -> bool {
-            !self.gated || !self.produced.borrow().contains(&stage) || self.approved.borrow().contains(&stage)
+            self.run.borrow().may_advance_past(stage)
         }
         async fn produced(&self, stage: Stage) {
-            self.produced.borrow_mut().push(stage);
+            self.run.borrow_mut().produced(stage, 1);
         }
         async fn sleep(&self, ms: u64) {
             self.slept.borrow_mut().push(ms);
@@ -282,6 +327,7 @@ mod tests {
                 class: Some(FailureClass::Internal),
                 message: "down".into(),
                 retryable,
+                retry_after_ms: None,
             },
             usage: Usage::default(),
             attempts: 1,
@@ -361,12 +407,80 @@ mod tests {
         assert_eq!(stages_called(&agents), vec![Stage::Prd; 3]);
     }
 
+    fn quota_wait(ms: u64) -> AgentReply {
+        AgentReply::Failure(GenerateFailure {
+            error: AgentError {
+                code: "quota_per_minute".into(),
+                class: Some(FailureClass::QuotaPerMinute),
+                message: "You exceeded your current quota".into(),
+                retryable: true,
+                retry_after_ms: Some(ms),
+            },
+            usage: Usage::default(),
+            attempts: 1,
+            calls: vec![],
+        })
+    }
+
+    #[test]
+    fn a_long_quota_wait_parks_the_stage_and_the_next_run_resumes_only_what_is_left() {
+        let (store, blobs) = (store(), MemoryBlobs::default());
+        let first_logic = Cell::new(true);
+        let agents = FnAgents::new(|s, _| {
+            if s == Stage::Logic && first_logic.replace(false) {
+                quota_wait(47_000)
+            } else {
+                success(s)
+            }
+        });
+        let control = Control::default();
+        let end = run(&store, &blobs, &agents, &control);
+        assert_eq!(
+            end,
+            RunEnd::WaitingForQuota { stages: vec![(Stage::Logic, "quota_per_minute".into())], retry_after_ms: 47_000 }
+        );
+        assert_eq!(end.status(), RunStatus::WaitingForQuota);
+        assert!(control.slept.borrow().is_empty(), "the run does not wait in place, nor retry at once");
+        let called = stages_called(&agents);
+        assert_eq!(called.iter().filter(|s| **s == Stage::Logic).count(), 1);
+        for blocked in Stage::Logic.descendants() {
+            assert!(!called.contains(&blocked), "{blocked} needs logic and must wait with it");
+        }
+        assert!(called.contains(&Stage::Design), "a branch that does not need logic goes on");
+
+        let before = called.len();
+        assert_eq!(run(&store, &blobs, &agents, &control), RunEnd::Completed);
+        let resumed: Vec<Stage> = stages_called(&agents)[before..].to_vec();
+        let mut expected: Vec<Stage> = std::iter::once(Stage::Logic).chain(Stage::Logic.descendants()).collect();
+        expected.sort();
+        let mut got = resumed.clone();
+        got.sort();
+        assert_eq!(got, expected, "only logic and what needs it run again");
+        for stage in Stage::ALL {
+            let versions = store.artifacts.borrow().iter().filter(|a| a.stage == stage).count();
+            assert_eq!(versions, 1, "{stage}: one version each, none twice");
+        }
+    }
+
+    #[test]
+    fn a_stage_that_failed_for_good_ends_the_run_even_when_another_waits_for_quota() {
+        let (store, blobs) = (store(), MemoryBlobs::default());
+        let agents = FnAgents::new(|s, _| match s {
+            Stage::Logic => quota_wait(47_000),
+            Stage::Design => fail(false),
+            _ => success(s),
+        });
+        let RunEnd::Failed(stages) = run(&store, &blobs, &agents, &Control::default()) else { panic!() };
+        let names: Vec<Stage> = stages.iter().map(|(s, _)| *s).collect();
+        assert_eq!(names, vec![Stage::Design, Stage::Logic]);
+    }
+
     #[test]
     fn cancel_stops_new_stages() {
         let (store, blobs) = (store(), MemoryBlobs::default());
         let control = Control::default();
         let agents = FnAgents::new(|s, _| {
-            control.cancel.set(true);
+            control.run.borrow_mut().cancel(true, 1).unwrap();
             success(s)
         });
         assert_eq!(run(&store, &blobs, &agents, &control), RunEnd::Cancelled);
@@ -377,9 +491,9 @@ mod tests {
     fn approval_gates_hold_dependents() {
         let (store, blobs) = (store(), MemoryBlobs::default());
         let agents = FnAgents::new(|s, _| success(s));
-        let control = Control { gated: true, ..Default::default() };
+        let control = Control::gated(true);
         assert_eq!(run(&store, &blobs, &agents, &control), RunEnd::AwaitingApproval(vec![Stage::Prd]));
-        control.approved.borrow_mut().insert(Stage::Prd);
+        control.run.borrow_mut().approve(Stage::Prd, 2).unwrap();
         assert_eq!(run(&store, &blobs, &agents, &control), RunEnd::AwaitingApproval(vec![Stage::Data, Stage::Design]));
         assert_eq!(stages_called(&agents), vec![Stage::Prd, Stage::Data, Stage::Design]);
     }

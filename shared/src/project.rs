@@ -58,19 +58,39 @@ impl ProjectSettings {
     /// model that Google has shut down (chosen before it was), with its
     /// replacement. Checked before a run spends a token.
     pub fn shut_down_models(&self) -> Option<InputError> {
-        // The project's model counts only while some stage runs on it.
-        let base_used = Stage::ALL.iter().any(|s| !self.stage_models.contains_key(s));
-        let base = base_used.then(|| ("settings.model".to_string(), self.model.as_str()));
-        let per_stage = self.stage_models.iter().map(|(s, m)| (format!("settings.stageModels.{s}"), m.as_str()));
-        let why: Vec<String> = base
-            .into_iter()
-            .chain(per_stage)
-            .filter_map(|(field, model)| catalogue::refusal(model).map(|r| format!("{field}: {r}")))
-            .collect();
+        let why = self.about_models(catalogue::refusal);
         (!why.is_empty()).then(|| InputError {
             message: format!("change the project's settings before running it: {}", why.join("; ")),
             refused: true,
         })
+    }
+
+    /// A warning for each model a stage runs on that Google has deprecated
+    /// (it still answers), naming the field, the replacement and the date.
+    pub fn model_warnings(&self) -> Vec<String> {
+        self.about_models(catalogue::warning)
+    }
+
+    /// `message` for the activity feed, followed by [`Self::model_warnings`].
+    pub fn noting_warnings(&self, message: String) -> String {
+        let warnings = self.model_warnings();
+        if warnings.is_empty() {
+            message
+        } else {
+            format!("{message}. Note: {}", warnings.join("; "))
+        }
+    }
+
+    /// `say` of every model some stage runs on, prefixed with its settings
+    /// field. The project's model counts only while some stage runs on it.
+    fn about_models(&self, say: impl Fn(&str) -> Option<String>) -> Vec<String> {
+        let base_used = Stage::ALL.iter().any(|s| !self.stage_models.contains_key(s));
+        let base = base_used.then(|| ("settings.model".to_string(), self.model.as_str()));
+        let per_stage = self.stage_models.iter().map(|(s, m)| (format!("settings.stageModels.{s}"), m.as_str()));
+        base.into_iter()
+            .chain(per_stage)
+            .filter_map(|(field, model)| say(model).map(|r| format!("{field}: {r}")))
+            .collect()
     }
 
     /// The part `stage`'s agent needs.
@@ -368,6 +388,26 @@ mod tests {
             s.stage_models.insert(stage, "gemini-3.8-flash".into());
         }
         assert!(s.shut_down_models().is_none());
+    }
+
+    #[test]
+    fn a_deprecated_model_is_run_with_a_warning_naming_its_replacement() {
+        let mut s = ProjectSettings::default();
+        assert!(s.model_warnings().is_empty(), "the default is current");
+        s.model = "gemini-3.5-flash".into();
+        s.stage_models.insert(Stage::Frontend, "gemini-3.1-flash-lite".into());
+        assert!(s.shut_down_models().is_none(), "deprecated models still answer");
+        assert_eq!(
+            s.model_warnings(),
+            [
+                "settings.model: gemini-3.5-flash is deprecated; Google recommends gemini-3.6-flash",
+                "settings.stageModels.frontend: gemini-3.1-flash-lite is deprecated and may be shut down from 2027-05-07; Google recommends gemini-3.5-flash-lite",
+            ]
+        );
+        assert!(s
+            .noting_warnings("A run started".into())
+            .starts_with("A run started. Note: settings.model: gemini-3.5-flash"));
+        assert_eq!(ProjectSettings::default().noting_warnings("A run started".into()), "A run started");
     }
 
     #[test]

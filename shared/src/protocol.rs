@@ -135,6 +135,11 @@ pub struct AgentError {
     pub message: String,
     /// Whether running the stage again later may succeed unchanged.
     pub retryable: bool,
+    /// Gemini's `RetryInfo.retryDelay`, in milliseconds, when it asked for a
+    /// wait longer than the agent holds a request: the caller parks the
+    /// stage this long instead of failing it.
+    #[serde(default, rename = "retryAfterMs", skip_serializing_if = "Option::is_none")]
+    pub retry_after_ms: Option<u64>,
 }
 
 /// Failure answer of `POST /generate`.
@@ -158,7 +163,7 @@ impl GenerateFailure {
     /// A failure before any model call (bad request, missing key, ...).
     pub fn before_call(code: &str, class: Option<FailureClass>, message: impl Into<String>, retryable: bool) -> Self {
         Self {
-            error: AgentError { code: code.into(), class, message: message.into(), retryable },
+            error: AgentError { code: code.into(), class, message: message.into(), retryable, retry_after_ms: None },
             usage: Usage::default(),
             attempts: 0,
             calls: Vec::new(),

@@ -142,6 +142,7 @@ crate::label_enum! {
         StageCached = "stage_cached", StageApproved = "stage_approved",
         ArtifactEdited = "artifact_edited", BudgetExceeded = "budget_exceeded",
         RunStarted = "run_started", RunFinished = "run_finished", CancelRequested = "cancel_requested",
+        RunWaiting = "run_waiting", RunResumed = "run_resumed",
     }
 }
 

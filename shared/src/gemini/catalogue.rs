@@ -366,6 +366,21 @@ pub fn refusal(id: &str) -> Option<String> {
     }
 }
 
+/// What a project on `id` should know, if anything: the model is deprecated
+/// (it still answers, but Google has said it goes), with its replacement and
+/// the earliest shutdown date when one is announced.
+pub fn warning(id: &str) -> Option<String> {
+    match model(id)?.status {
+        ModelStatus::Deprecated { shutdown, replacement } => Some(match shutdown {
+            Some(date) => {
+                format!("{id} is deprecated and may be shut down from {date}; Google recommends {replacement}")
+            }
+            None => format!("{id} is deprecated; Google recommends {replacement}"),
+        }),
+        _ => None,
+    }
+}
+
 /// How much a stage thinks unless the project says otherwise. Every stage
 /// answers in JSON mode against its schema, so the shape needs no thinking;
 /// what does is keeping ids and rules consistent. Logic (rules and state

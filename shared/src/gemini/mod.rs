@@ -1,5 +1,5 @@
 //! Gemini `generateContent` wire types and the classification of every way a
-//! call can fail, from the real response shapes (DESIGN §5).
+//! call can fail, from the real response shapes (docs/ARCHITECTURE.md, *Crates*: `gemini`).
 
 pub mod catalogue;
 
@@ -305,15 +305,19 @@ impl FailureClass {
         }
     }
 
-    /// The HTTP status an agent answers with for a failure of this class.
+    /// The HTTP status for a stage that failed this way, from the agent and
+    /// from the supervisor alike: 429 out of quota; 422 what the request
+    /// asked for cannot be answered as asked (blocked, cut off, invalid, or a
+    /// model that does not exist: the project's settings can fix it); 503
+    /// Google failing for now; 502 the deployment's key or access is wrong.
     pub fn http_status(self) -> u16 {
         use FailureClass::*;
         match self {
             QuotaPerMinute | QuotaPerDay | NoQuota => 429,
-            Safety | Recitation | PromptBlocked | MaxTokens | InvalidOutput => 422,
+            Safety | Recitation | PromptBlocked | MaxTokens | InvalidOutput | ModelNotFound => 422,
             Internal | Unavailable | DeadlineExceeded | Timeout | Transport | Unknown | EmptyCandidates
             | MissingApiKey => 503,
-            InvalidArgument | ApiKeyInvalid | PermissionDenied | ModelNotFound => 502,
+            InvalidArgument | ApiKeyInvalid | PermissionDenied => 502,
         }
     }
 
@@ -403,6 +407,23 @@ pub fn classify_error(http_status: u16, body: &str) -> ModelFailure {
     } else {
         format!("{} ({})", bounded(&error.message), error.status)
     };
+    // Which quota ran out (`QuotaFailure.violations[].quotaId`, e.g.
+    // "GenerateRequestsPerDayPerProjectPerModel-FreeTier"): the message alone
+    // says only "You exceeded your current quota".
+    let quotas: Vec<String> = detail("google.rpc.QuotaFailure")
+        .flat_map(|d| d["violations"].as_array().cloned().unwrap_or_default())
+        .filter_map(|v| {
+            let id = v["quotaId"].as_str()?;
+            Some(match v["quotaValue"].as_str() {
+                Some(limit) => format!("{id}, limit {limit}"),
+                None => id.to_string(),
+            })
+        })
+        .filter(|q| !message.contains(q.as_str()))
+        .collect();
+    if !quotas.is_empty() {
+        message = format!("{message}; quota: {}", quotas.join("; "));
+    }
     if class == FailureClass::NoQuota {
         message = format!(
             "the API key's Google Cloud project has no quota for this model (limit: 0): enable billing for that project, or choose a model with free-tier quota. Google said: {message}"
