@@ -53,7 +53,7 @@ fn each_failure_class_gives_its_designed_outcome() {
         ("quota_day", 429, "quota_per_day", false, 1),
         ("api_key_invalid", 502, "api_key_invalid", false, 1),
         ("permission_denied", 502, "permission_denied", false, 1),
-        ("model_not_found", 502, "model_not_found", false, 1),
+        ("model_not_found", 422, "model_not_found", false, 1),
         ("safety", 422, "safety", false, 1),
         ("recitation", 422, "recitation", false, 1),
         ("prompt_blocked", 422, "prompt_blocked", false, 1),

@@ -1,7 +1,8 @@
 //! Durable pipeline runs on the real fleet: the DAG in parallel with no client
 //! connected, failures that stop only descendants, resume, one run at a time,
 //! edits and regeneration that re-run exactly what is stale, zero-token
-//! re-runs, budgets, approval gates, cancel and the live event stream.
+//! re-runs, budgets, approval gates, cancel, quota waits and the live event
+//! stream.
 
 use parit_fleet_tests::*;
 use serde_json::{json, Value};
@@ -119,6 +120,121 @@ fn a_failure_stops_only_descendants_and_resume_runs_only_them() {
         7,
         "nothing written twice"
     );
+}
+
+/// Polls `project` until its run has `status`; the project.
+fn run_reaches(id: &str, status: &str) -> Value {
+    let mut project = Value::Null;
+    poll_until(&format!("the run of {id} is {status}"), || {
+        let (s, body) = get(&url(&format!("/api/projects/{id}")));
+        assert_eq!(s, 200, "{body}");
+        project = body;
+        project["run"]["status"] == status
+    });
+    project
+}
+
+/// A run whose logic stage Gemini tells to wait `delay` (longer than an agent
+/// holds a request): the run waits for quota. The project, once it waits.
+fn parked_run(tag: &str, delay: &str) -> (String, String, Value) {
+    let (id, word) = slow_project(tag, 0);
+    inject(json!({"kind": "quota_minute", "match": word, "stage": "logic", "times": 1, "retryDelay": delay}));
+    let (s, body) = start_run(&fleet().url, &id);
+    assert_eq!(s, 202, "{body}");
+    let project = wait_for_run(&fleet().url, &id);
+    assert_eq!(project["run"]["status"], "waiting_for_quota", "{project}");
+    (id, word, project)
+}
+
+#[test]
+fn a_long_quota_wait_parks_the_run_and_retry_now_completes_it() {
+    let (id, word, project) = parked_run("park", "600s");
+    let run = &project["run"];
+    assert_eq!(run["waitingStages"], json!(["logic"]), "{run}");
+    let (updated, resume_at) = (run["updatedAt"].as_u64().unwrap(), run["resumeAt"].as_u64().unwrap());
+    assert!(resume_at >= updated + 599_000 && resume_at <= updated + 601_000, "resumes 600 s on: {run}");
+    assert!(run["message"].as_str().unwrap().contains("waiting for Gemini quota"), "{run}");
+    let table = stage_table(&project);
+    let status = |s: &str| table.iter().find(|(n, _, _)| n == s).map(|(_, st, _)| st.clone()).unwrap();
+    assert_eq!(status("design"), "done", "a branch that does not need logic went on");
+    for s in ["api", "frontend", "deployment"] {
+        assert_eq!(status(s), "pending", "{s} waits with logic");
+    }
+    assert_eq!(stages_requested(&word).iter().filter(|s| *s == "logic").count(), 1, "asked once, not hammered");
+    let row = d1(&format!("SELECT status, resume_at FROM runs WHERE project_id = '{id}'"));
+    assert_eq!((row[0]["status"].clone(), row[0]["resume_at"].as_u64()), (json!("waiting_for_quota"), Some(resume_at)));
+    assert!(events(&id).iter().any(|e| e["kind"] == "run_waiting"), "the feed says the run waits");
+    // The project is held while it waits: nothing else may change it meanwhile.
+    let (s, body) = execute(&fleet().url, &id, "design");
+    assert_eq!((s, body["error"]["code"].clone()), (409, json!("run_active")), "{body}");
+
+    // Retry now: the same run resumes at once and builds only what was left.
+    let before = stages_requested(&word).len();
+    let (s, body) = start_run(&fleet().url, &id);
+    assert_eq!(
+        (s, body["resumed"].clone(), body["run"]["id"].clone()),
+        (200, json!(true), run["id"].clone()),
+        "{body}"
+    );
+    let project = wait_for_run(&fleet().url, &id);
+    assert_eq!(project["run"]["status"], "completed", "{project}");
+    assert_eq!(project["run"]["resumeAt"], Value::Null);
+    assert_eq!(stages_requested(&word)[before..], ["logic", "api", "frontend", "deployment"]);
+    assert_eq!(d1(&format!("SELECT COUNT(*) AS n FROM runs WHERE project_id = '{id}'"))[0]["n"], 1, "one run");
+    let versions = d1(&format!("SELECT stage, COUNT(*) AS n FROM artifacts WHERE project_id = '{id}' GROUP BY stage"));
+    assert_eq!(versions.len(), 7, "{versions:?}");
+    assert!(versions.iter().all(|v| v["n"] == 1), "no version twice: {versions:?}");
+    assert!(events(&id).iter().any(|e| e["kind"] == "run_resumed"));
+}
+
+#[test]
+fn the_alarm_resumes_a_run_when_its_quota_wait_is_over() {
+    // 31 s: just longer than an agent holds a request (30 s), so the run parks.
+    let (id, word, _) = parked_run("alarm", "31s");
+    let project = run_reaches(&id, "completed");
+    assert!(stage_table(&project).iter().all(|(_, status, v)| status == "done" && *v == Some(1)), "{project}");
+    assert_eq!(stages_requested(&word).iter().filter(|s| *s == "logic").count(), 2, "logic asked again once");
+    let kinds: Vec<Value> = events(&id).iter().map(|e| e["kind"].clone()).collect();
+    let at = |k: &str| kinds.iter().position(|x| x == k).unwrap_or_else(|| panic!("no {k}: {kinds:?}"));
+    assert!(at("run_waiting") < at("run_resumed") && at("run_resumed") < at("run_finished"), "{kinds:?}");
+}
+
+#[test]
+fn cancel_ends_a_run_that_waits_for_quota_at_once() {
+    let (id, _, _) = parked_run("parkcancel", "600s");
+    let (s, body) = post(&url(&format!("/api/projects/{id}/cancel")), &json!({}));
+    assert_eq!((s, body["run"]["status"].clone()), (200, json!("cancelled")), "{body}");
+    assert_eq!(body["run"]["resumeAt"], Value::Null);
+    let (s, project) = get(&url(&format!("/api/projects/{id}")));
+    assert_eq!((s, project["run"]["status"].clone()), (200, json!("cancelled")));
+}
+
+#[test]
+fn deleting_a_project_mid_run_stops_its_run_and_nothing_is_written_after() {
+    let (id, word) = slow_project("delrun", 1500);
+    let (s, body) = start_run(&fleet().url, &id);
+    assert_eq!(s, 202, "{body}");
+    poll_until("prd reached the model", || !stages_requested(&word).is_empty());
+    let (s, body) = delete(&url(&format!("/api/projects/{id}")));
+    assert_eq!(s, 200, "{body}");
+    let rows = || {
+        ["runs", "artifacts", "checkpoints", "agent_activity", "execution_traces", "project_settings"]
+            .map(|t| d1(&format!("SELECT COUNT(*) AS n FROM {t} WHERE project_id = '{id}'"))[0]["n"].clone())
+    };
+    assert_eq!(rows(), [0; 6].map(Value::from), "every row is gone");
+    let calls = stages_requested(&word).len();
+    // Time passes while another project runs to the end: the deleted project's
+    // object stays silent (before, its alarm failed every 3 s, forever).
+    let (other, _) = slow_project("delrunafter", 700);
+    start_run(&fleet().url, &other);
+    assert_eq!(wait_for_run(&fleet().url, &other)["run"]["status"], "completed");
+    assert_eq!(stages_requested(&word).len(), calls, "no model call for a deleted project");
+    assert_eq!(rows(), [0; 6].map(Value::from), "nothing written after the delete");
+    let log = std::fs::read_to_string(format!("{}/wrangler.log", fleet().dir)).expect("the fleet's log");
+    let errors: Vec<&str> = log.lines().filter(|l| l.contains(&id) && l.contains("pipeline alarm")).collect();
+    assert!(errors.is_empty(), "the deleted project's alarm still fires: {errors:?}");
+    let (s, _) = get(&url(&format!("/api/projects/{id}")));
+    assert_eq!(s, 404);
 }
 
 #[test]

@@ -3,9 +3,9 @@
 use crate::agents::ServiceAgents;
 use crate::d1::D1Store;
 use crate::error::{AppError, AppResult};
+use crate::pipeline::Command;
 use crate::r2::R2Blobs;
 use parit_shared::store::{Environment, ProjectRecord};
-use serde_json::Value;
 use worker::{Date, Env, Headers, Method, Request, RequestInit, Response};
 
 /// The supervisor's bindings as ports.
@@ -49,26 +49,18 @@ impl App {
 }
 
 impl App {
-    /// Sends a request to the project's `PipelineRun` object and answers its response.
-    pub(crate) async fn pipeline(
-        &self,
-        project: &str,
-        method: Method,
-        path: &str,
-        body: Option<&Value>,
-    ) -> AppResult<Response> {
+    /// Sends `command` to the project's `PipelineRun` object and answers its response.
+    pub(crate) async fn pipeline(&self, project: &str, command: &Command) -> AppResult<Response> {
         let headers = Headers::new();
         headers.set(crate::pipeline::PROJECT_HEADER, project)?;
         headers.set("content-type", "application/json")?;
         if let Some(id) = &self.request_id {
             headers.set(crate::pipeline::REQUEST_ID_HEADER, id)?;
         }
+        let body = serde_json::to_string(command).map_err(|e| AppError::Internal(e.to_string()))?;
         let mut init = RequestInit::new();
-        init.with_method(method).with_headers(headers);
-        if let Some(b) = body {
-            init.with_body(Some(b.to_string().into()));
-        }
-        let request = Request::new_with_init(&format!("https://pipeline{path}"), &init)?;
+        init.with_method(Method::Post).with_headers(headers).with_body(Some(body.into()));
+        let request = Request::new_with_init("https://pipeline/", &init)?;
         let stub = self.env.durable_object("PIPELINE")?.id_from_name(project)?.get_stub()?;
         Ok(stub.fetch_with_request(request).await?)
     }

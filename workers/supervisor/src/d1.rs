@@ -7,6 +7,7 @@ use parit_shared::gemini::catalogue::ThinkingLevel;
 use parit_shared::gemini::Usage;
 use parit_shared::project::ProjectSettings;
 use parit_shared::protocol::{CallKind, CallOutcome};
+use parit_shared::run::RunStatus;
 use parit_shared::store::*;
 use parit_shared::Stage;
 use serde_json::Value;
@@ -153,11 +154,13 @@ fn checkpoint_from(r: &Value) -> Option<CheckpointRecord> {
 pub(crate) struct RunRow {
     pub(crate) id: String,
     pub(crate) project_id: String,
-    pub(crate) status: String,
+    pub(crate) status: RunStatus,
     pub(crate) message: Option<String>,
     pub(crate) started_at: u64,
     pub(crate) updated_at: u64,
     pub(crate) finished_at: Option<u64>,
+    /// While waiting for quota: when the run resumes by itself.
+    pub(crate) resume_at: Option<u64>,
 }
 
 impl D1Store {
@@ -358,18 +361,19 @@ impl D1Store {
     /// Creates or updates a run row.
     pub(crate) async fn save_run(&self, r: &RunRow) -> Result<(), StoreError> {
         self.batch(vec![self.stmt(
-            "INSERT INTO runs (id, project_id, status, message, started_at, updated_at, finished_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+            "INSERT INTO runs (id, project_id, status, message, started_at, updated_at, finished_at, resume_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
              ON CONFLICT (id) DO UPDATE SET status = excluded.status, message = excluded.message,
-               updated_at = excluded.updated_at, finished_at = excluded.finished_at",
+               updated_at = excluded.updated_at, finished_at = excluded.finished_at, resume_at = excluded.resume_at",
             &[
                 text(&r.id),
                 text(&r.project_id),
-                text(&r.status),
+                text(r.status.as_str()),
                 opt_text(r.message.as_deref()),
                 num(r.started_at),
                 num(r.updated_at),
                 r.finished_at.map_or(JsValue::NULL, num),
+                r.resume_at.map_or(JsValue::NULL, num),
             ],
         )?])
         .await
@@ -380,15 +384,23 @@ impl D1Store {
         let rows = self
             .rows("SELECT * FROM runs WHERE project_id = ?1 ORDER BY started_at DESC LIMIT 1", &[text(project_id)])
             .await?;
-        Ok(rows.first().map(|r| RunRow {
-            id: col_str(r, "id"),
-            project_id: col_str(r, "project_id"),
-            status: col_str(r, "status"),
-            message: col_opt_str(r, "message"),
-            started_at: col_u64(r, "started_at"),
-            updated_at: col_u64(r, "updated_at"),
-            finished_at: col_opt_u64(r, "finished_at"),
-        }))
+        rows.first()
+            .map(|r| {
+                let status = col_str(r, "status");
+                Ok(RunRow {
+                    id: col_str(r, "id"),
+                    project_id: col_str(r, "project_id"),
+                    status: RunStatus::parse(&status).ok_or_else(|| {
+                        StoreError::Unavailable(format!("a run row has an unknown status {status:?}"))
+                    })?,
+                    message: col_opt_str(r, "message"),
+                    started_at: col_u64(r, "started_at"),
+                    updated_at: col_u64(r, "updated_at"),
+                    finished_at: col_opt_u64(r, "finished_at"),
+                    resume_at: col_opt_u64(r, "resume_at"),
+                })
+            })
+            .transpose()
     }
 
     /// Activity rows after the row `after_seq`, oldest first, with their `seq`.

@@ -2,6 +2,7 @@
 //! internal failures are logged, never sent.
 
 use parit_shared::execute::ExecuteError;
+use parit_shared::gemini::FailureClass;
 use parit_shared::project::InputError;
 use parit_shared::store::StoreError;
 use parit_shared::Stage;
@@ -69,13 +70,11 @@ impl AppError {
                     .into(),
             ),
             AppError::StageFailed { class, message, .. } => {
-                let status = match class.as_str() {
-                    "quota_per_minute" | "quota_per_day" | "no_quota" => 429,
-                    // The project's settings name a model that does not exist:
-                    // the caller can fix it (PATCH settings), so not a 5xx.
-                    "model_not_found" => 422,
-                    "agent_unreachable" => 503,
-                    _ => 502,
+                // The status the agent answered with: decided once, by the class.
+                let status = match FailureClass::parse(class) {
+                    Some(model_failure) => model_failure.http_status(),
+                    None if class == "agent_unreachable" => 503,
+                    None => 502,
                 };
                 (status, "stage_failed", format!("{message} ({class})"))
             }

@@ -1,6 +1,7 @@
 //! `PipelineRun`: one SQLite-backed Durable Object per project, the project's
 //! lock and scheduler. D1 stays the system of record; the object keeps only
-//! the current run (status, stages produced and approved, cancel flag).
+//! the current run: the domain's [`RunState`], whose transitions are
+//! `parit_shared::run`'s; this object stores it, arms alarms and calls them.
 //!
 //! A run is driven by alarms, so it proceeds with no client connected. The
 //! alarm handler runs `parit_shared::pipeline::run_pipeline` to the end,
@@ -9,6 +10,9 @@
 //! checkpoints in D1 (done stages are not redone). Only one executor runs per
 //! object (an in-memory flag; memory does not survive a restart, and neither
 //! does the old executor).
+//!
+//! A run that waits for Gemini quota keeps one alarm at its `resumeAt`; when
+//! it fires, or `POST /run` asks for it (*Retry now*), the run resumes.
 //!
 //! Every request that changes a project's artifacts — run, execute, edit,
 //! regenerate — goes through this object, so they never overlap.
@@ -23,18 +27,21 @@ use crate::http::json;
 use crate::r2::R2Blobs;
 use parit_shared::execute::{execute_stage, store_human_version, EditError, ExecuteOptions, Ports, StageOutcome};
 use parit_shared::pipeline::{run_pipeline, RunControl, RunEnd, RunPolicy};
+use parit_shared::run::{Cancelled, RunRefusal, RunState, RunStatus};
 use parit_shared::store::{ActivityKind, ActivityRecord, Environment, Store};
 use parit_shared::Stage;
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Duration;
+use serde::{Deserialize, Serialize};
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, State, Storage};
 
 /// How often the alarm re-arms while a run executes; after a restart the run
 /// resumes within this long.
 const HEARTBEAT: Duration = Duration::from_secs(3);
+/// Longest a delete waits for a stage in flight to finish writing.
+const FORGET_WAIT: Duration = Duration::from_secs(60);
 /// The header that names the project a request to the object is about.
 pub(crate) const PROJECT_HEADER: &str = "x-parit-project";
 /// The header that carries the id of the request that reached the supervisor.
@@ -42,58 +49,60 @@ pub(crate) const REQUEST_ID_HEADER: &str = "x-request-id";
 /// Tokens an owner may spend per UTC day when `DAILY_TOKENS_PER_OWNER` is not set.
 const DEFAULT_DAILY_TOKENS: u64 = 2_000_000;
 
-/// The current run, as the object stores it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RunState {
-    id: String,
-    project_id: String,
-    status: String,
-    message: Option<String>,
-    started_at: u64,
-    updated_at: u64,
-    finished_at: Option<u64>,
-    /// Approval gates on (project setting autoAdvance = false at start).
-    gated: bool,
-    produced: Vec<Stage>,
-    approved: Vec<Stage>,
-    cancel_requested: bool,
-    /// Test-only storage faults for this run (`crate::faults`).
-    #[serde(default)]
-    faults: Vec<Fault>,
+fn row(run: &RunState) -> RunRow {
+    RunRow {
+        id: run.id.clone(),
+        project_id: run.project_id.clone(),
+        status: run.status,
+        message: run.message.clone(),
+        started_at: run.started_at,
+        updated_at: run.updated_at,
+        finished_at: run.finished_at,
+        resume_at: run.resume_at,
+    }
 }
 
-impl RunState {
-    fn active(&self) -> bool {
-        matches!(self.status.as_str(), "running" | "awaiting_approval")
-    }
+fn refused(r: RunRefusal) -> AppError {
+    AppError::Conflict { code: r.code(), message: r.to_string() }
+}
 
-    fn row(&self) -> RunRow {
-        RunRow {
-            id: self.id.clone(),
-            project_id: self.project_id.clone(),
-            status: self.status.clone(),
-            message: self.message.clone(),
-            started_at: self.started_at,
-            updated_at: self.updated_at,
-            finished_at: self.finished_at,
-        }
-    }
-
-    fn view(&self) -> Value {
-        json!({
-            "id": self.id,
-            "projectId": self.project_id,
-            "status": self.status,
-            "message": self.message,
-            "startedAt": self.started_at,
-            "updatedAt": self.updated_at,
-            "finishedAt": self.finished_at,
-            "approvalGates": self.gated,
-            "awaitingApproval": self.produced.iter().filter(|s| self.gated && !self.approved.contains(s)).collect::<Vec<_>>(),
-            "cancelRequested": self.cancel_requested,
-        })
-    }
+/// What a request asks of a project's object: the one body every request to
+/// it carries (`App::pipeline`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
+pub(crate) enum Command {
+    /// Start a run, or resume one waiting for quota (*Retry now*).
+    Run {
+        /// Test-only storage faults for the run (`crate::faults`).
+        faults: Vec<Fault>,
+    },
+    /// Stop the run.
+    Cancel,
+    /// Let the dependents of a produced stage start.
+    Approve {
+        /// The stage.
+        stage: Stage,
+    },
+    /// The run as it stands.
+    State,
+    /// Run one stage now (`POST /api/execute`, regenerate).
+    Execute {
+        /// The stage.
+        stage: Stage,
+        /// Feedback or context for the agent.
+        feedback: Option<String>,
+        /// Whether a cached answer may be used.
+        use_cache: bool,
+    },
+    /// Store a person's edit of an artifact as a new version.
+    Edit {
+        /// The stage.
+        stage: Stage,
+        /// The edited artifact.
+        artifact: Value,
+    },
+    /// The project is about to be deleted: stop and drop everything.
+    Forget,
 }
 
 /// One project's pipeline lock and scheduler (see the module docs).
@@ -107,6 +116,10 @@ pub struct PipelineRun {
     run: Rc<RefCell<Option<RunState>>>,
 }
 
+/// Storage keys: the run, and its test-only storage faults (`crate::faults`).
+const RUN_KEY: &str = "run";
+const FAULTS_KEY: &str = "faults";
+
 impl DurableObject for PipelineRun {
     fn new(state: State, env: Env) -> Self {
         Self { state, env, busy: Rc::new(Cell::new(false)), run: Rc::new(RefCell::new(None)) }
@@ -119,39 +132,20 @@ impl DurableObject for PipelineRun {
                 .headers()
                 .get(PROJECT_HEADER)?
                 .ok_or_else(|| AppError::Internal("pipeline request without a project".into()))?;
+            let command: Command =
+                req.json().await.map_err(|e| AppError::Internal(format!("not a pipeline command: {e}")))?;
             self.load().await?;
-            let path = req.path();
-            let stage = || {
-                crate::http::Query::of(&req)
-                    .get("stage")
-                    .map(crate::http::stage)
-                    .unwrap_or_else(|| Err(AppError::BadRequest("stage is required".into())))
-            };
-            match path.as_str() {
-                "/run" => {
-                    let body: Value = req.json().await?;
-                    let faults: Vec<Fault> = serde_json::from_value(body["faults"].clone()).unwrap_or_default();
-                    self.start(&project, faults).await
-                }
-                "/cancel" => self.cancel().await,
-                "/approve" => self.approve(stage()?).await,
-                "/state" => Ok(json(200, &json!({"run": self.run.borrow().as_ref().map(RunState::view)}))?),
-                "/execute" => {
-                    let body: Value = req.json().await?;
-                    let stage = crate::http::stage(body["stage"].as_str().unwrap_or_default())?;
-                    let options = ExecuteOptions {
-                        feedback: body["feedback"].as_str().map(str::to_string),
-                        use_cache: body["useCache"].as_bool().unwrap_or(true),
-                        owner_daily_limit: self.owner_daily_limit(),
-                    };
+            match command {
+                Command::Run { faults } => self.start(&project, faults).await,
+                Command::Cancel => self.cancel().await,
+                Command::Forget => self.forget().await,
+                Command::Approve { stage } => self.approve(stage).await,
+                Command::State => Ok(json(200, &json!({"run": self.view()}))?),
+                Command::Execute { stage, feedback, use_cache } => {
+                    let options = ExecuteOptions { feedback, use_cache, owner_daily_limit: self.owner_daily_limit() };
                     self.execute(&project, stage, options).await
                 }
-                "/edit" => {
-                    let stage = stage()?;
-                    let body: Value = req.json().await?;
-                    self.edit(&project, stage, body).await
-                }
-                _ => Err(AppError::NotFound("no such pipeline route".into())),
+                Command::Edit { stage, artifact } => self.edit(&project, stage, artifact).await,
             }
         }
         .await;
@@ -168,23 +162,51 @@ impl DurableObject for PipelineRun {
             return Response::ok("busy");
         }
         self.load().await?;
-        let Some(project) = self.run.borrow().as_ref().filter(|r| r.status == "running").map(|r| r.project_id.clone())
-        else {
-            return Response::ok("idle");
+        let now = WorkerEnvironment.now_ms();
+        let (project, wait_left) = match self.run.borrow().as_ref() {
+            Some(r) if r.status == RunStatus::Running => (r.project_id.clone(), None),
+            Some(r) if r.wait_left(now).is_some() => (r.project_id.clone(), r.wait_left(now)),
+            _ => return Response::ok("idle"),
         };
+        match wait_left {
+            Some(0) => {
+                if let Err(e) = self.resume(&project, "The quota wait is over; the run resumes").await {
+                    // Not resumed: try again shortly.
+                    log_error("pipeline alarm (resume)", &project, &e);
+                    self.state.storage().set_alarm(HEARTBEAT).await?;
+                    return Response::ok("retry");
+                }
+            }
+            // An alarm before the wait is over (one armed earlier): wait on.
+            Some(ms) => {
+                self.state.storage().set_alarm(Duration::from_millis(ms)).await?;
+                return Response::ok("waiting");
+            }
+            None => {}
+        }
         self.busy.set(true);
         let outcome = self.execute_run(&project).await;
         self.busy.set(false);
-        if let Err(e) = outcome {
-            // Leave the run "running" with a heartbeat: the next alarm resumes it.
-            worker::console_error!(
-                "{}",
-                json!({"level": "error", "where": "pipeline alarm", "detail": format!("{e:?}")})
-            );
-            self.state.storage().set_alarm(HEARTBEAT).await?;
+        match outcome {
+            Ok(()) => {}
+            // The project was deleted under the run: nothing is left to run
+            // for, so the object forgets it rather than retrying forever.
+            Err(AppError::NotFound(_)) => self.clear().await?,
+            Err(e) => {
+                // Leave the run "running" with a heartbeat: the next alarm resumes it.
+                log_error("pipeline alarm", &project, &e);
+                self.state.storage().set_alarm(HEARTBEAT).await?;
+            }
         }
         Response::ok("done")
     }
+}
+
+fn log_error(place: &str, project: &str, e: &AppError) {
+    worker::console_error!(
+        "{}",
+        json!({"level": "error", "where": place, "project": project, "detail": format!("{e:?}")})
+    );
 }
 
 impl PipelineRun {
@@ -192,9 +214,13 @@ impl PipelineRun {
         crate::app::limit_var(&self.env, "DAILY_TOKENS_PER_OWNER", DEFAULT_DAILY_TOKENS)
     }
 
+    fn view(&self) -> Option<Value> {
+        self.run.borrow().as_ref().map(RunState::view)
+    }
+
     async fn load(&self) -> Result<()> {
         if self.run.borrow().is_none() {
-            let stored: Option<RunState> = self.state.storage().get("run").await?;
+            let stored: Option<RunState> = self.state.storage().get(RUN_KEY).await?;
             // Another request may have set the run while this one awaited storage.
             let mut current = self.run.borrow_mut();
             if current.is_none() {
@@ -207,15 +233,28 @@ impl PipelineRun {
     async fn save(&self) -> AppResult<()> {
         let run = self.run.borrow().clone();
         if let Some(run) = run {
-            self.state.storage().put("run", &run).await?;
-            App::new(self.env.clone())?.store.save_run(&run.row()).await?;
+            self.state.storage().put(RUN_KEY, &run).await?;
+            App::new(self.env.clone())?.store.save_run(&row(&run)).await?;
         }
         Ok(())
     }
 
+    /// Applies `change` to the run, when there is one; saves and returns its view.
+    async fn change<T>(
+        &self,
+        change: impl FnOnce(&mut RunState, u64) -> std::result::Result<T, RunRefusal>,
+    ) -> AppResult<(T, String)> {
+        let (outcome, project) = {
+            let mut guard = self.run.borrow_mut();
+            let run = guard.as_mut().ok_or_else(|| refused(RunRefusal::NoActiveRun))?;
+            (change(run, WorkerEnvironment.now_ms()).map_err(refused)?, run.project_id.clone())
+        };
+        self.save().await?;
+        Ok((outcome, project))
+    }
+
     fn running_conflict(&self) -> Option<AppError> {
-        let run = self.run.borrow();
-        let active = run.as_ref().is_some_and(RunState::active);
+        let active = self.run.borrow().as_ref().is_some_and(RunState::active);
         (self.busy.get() || active).then(|| AppError::Conflict {
             code: "run_active",
             message: "a pipeline run is active for this project; wait for it, or cancel it".into(),
@@ -242,101 +281,109 @@ impl PipelineRun {
         Ok(())
     }
 
+    /// `POST /run`: starts a run; an active one is returned as it is, except
+    /// one waiting for quota, which resumes at once (*Retry now*).
     async fn start(&self, project: &str, faults: Vec<Fault>) -> AppResult<Response> {
         // Check and claim in one synchronous step: no await may come between
         // them, or a second `run` arriving meanwhile would start another run.
-        let run = {
+        let claimed = {
             let mut current = self.run.borrow_mut();
-            if let Some(active) = current.as_ref().filter(|r| r.active()) {
-                return Ok(json(200, &json!({"run": active.view(), "started": false}))?);
+            match current.as_ref() {
+                Some(active) if active.active() => Err(active.status == RunStatus::WaitingForQuota && !self.busy.get()),
+                _ if self.busy.get() => {
+                    return Err(AppError::Conflict {
+                        code: "run_active",
+                        message: "a stage of this project is executing; wait for it".into(),
+                    })
+                }
+                _ => {
+                    let env = WorkerEnvironment;
+                    let run = RunState::start(env.new_id(), project.to_string(), false, env.now_ms());
+                    *current = Some(run.clone());
+                    Ok(run)
+                }
             }
-            if self.busy.get() {
-                drop(current);
-                return Err(self.running_conflict().unwrap_or(AppError::Internal("busy".into())));
-            }
-            let env = WorkerEnvironment;
-            let now = env.now_ms();
-            let run = RunState {
-                id: env.new_id(),
-                project_id: project.to_string(),
-                status: "running".into(),
-                message: None,
-                started_at: now,
-                updated_at: now,
-                finished_at: None,
-                gated: false,
-                produced: vec![],
-                approved: vec![],
-                cancel_requested: false,
-                faults,
-            };
-            *current = Some(run.clone());
-            run
         };
+        let run = match claimed {
+            Ok(run) => run,
+            Err(true) => {
+                self.resume(project, "Retry now: the run resumes before the quota wait is over").await?;
+                self.state.storage().set_alarm(Duration::from_millis(0)).await?;
+                return Ok(json(200, &json!({"run": self.view(), "started": false, "resumed": true}))?);
+            }
+            Err(false) => return Ok(json(200, &json!({"run": self.view(), "started": false}))?),
+        };
+        self.state.storage().put(FAULTS_KEY, &faults).await?;
         let settings = App::new(self.env.clone())?.store.settings(project).await?;
         if let Some(r) = self.run.borrow_mut().as_mut() {
             r.gated = !settings.auto_advance;
         }
         self.save().await?;
         self.state.storage().set_alarm(Duration::from_millis(0)).await?;
-        self.activity(project, None, ActivityKind::RunStarted, format!("A pipeline run started (run {})", run.id))
-            .await?;
-        let view = self.run.borrow().as_ref().map(RunState::view);
-        Ok(json(202, &json!({"run": view, "started": true}))?)
+        let started = format!("A pipeline run started (run {})", run.id);
+        let started = settings.noting_warnings(started);
+        self.activity(project, None, ActivityKind::RunStarted, started).await?;
+        Ok(json(202, &json!({"run": self.view(), "started": true}))?)
+    }
+
+    /// A run waiting for quota goes on; `why` goes to the activity feed.
+    async fn resume(&self, project: &str, why: &str) -> AppResult<()> {
+        let (resumed, _) = self.change(|run, now| Ok(run.resume(now))).await?;
+        if resumed {
+            self.activity(project, None, ActivityKind::RunResumed, why.into()).await?;
+        }
+        Ok(())
     }
 
     async fn cancel(&self) -> AppResult<Response> {
-        let (project, finish_now) = {
-            let mut guard = self.run.borrow_mut();
-            let Some(run) = guard.as_mut().filter(|r| r.active()) else {
-                return Err(AppError::Conflict { code: "no_active_run", message: "no pipeline run is active".into() });
-            };
-            run.cancel_requested = true;
-            run.updated_at = WorkerEnvironment.now_ms();
-            // A run waiting for approval has no executor to notice the flag.
-            let finish_now = run.status == "awaiting_approval" && !self.busy.get();
-            if finish_now {
-                run.status = "cancelled".into();
-                run.message = Some(RunEnd::Cancelled.describe());
-                run.finished_at = Some(run.updated_at);
+        let executing = self.busy.get();
+        let (cancelled, project) = self.change(|run, now| run.cancel(executing, now)).await?;
+        let (kind, what) = match cancelled {
+            Cancelled::Now => {
+                // A run that waited for quota had an alarm armed for its resume.
+                self.state.storage().delete_alarm().await?;
+                (ActivityKind::RunFinished, "The run was cancelled")
             }
-            (run.project_id.clone(), finish_now)
+            Cancelled::Requested => (ActivityKind::CancelRequested, "Cancel requested: no new stage will start"),
         };
-        self.save().await?;
-        let what = if finish_now { "The run was cancelled" } else { "Cancel requested: no new stage will start" };
-        self.activity(
-            &project,
-            None,
-            if finish_now { ActivityKind::RunFinished } else { ActivityKind::CancelRequested },
-            what.into(),
-        )
-        .await?;
-        let view = self.run.borrow().as_ref().map(RunState::view);
-        Ok(json(200, &json!({"run": view}))?)
+        self.activity(&project, None, kind, what.into()).await?;
+        Ok(json(200, &json!({"run": self.view()}))?)
+    }
+
+    /// `POST /forget`, before the project is deleted: stops the run (no new
+    /// stage starts), waits for a stage in flight to finish writing, then drops
+    /// the object's state and alarm, so nothing is written after the rows go.
+    /// 409 `run_active` if a stage is still writing after [`FORGET_WAIT`].
+    async fn forget(&self) -> AppResult<Response> {
+        if let Some(run) = self.run.borrow_mut().as_mut() {
+            run.cancel_requested = true;
+        }
+        let deadline = WorkerEnvironment.now_ms() + FORGET_WAIT.as_millis() as u64;
+        while self.busy.get() {
+            if WorkerEnvironment.now_ms() > deadline {
+                return Err(AppError::Conflict {
+                    code: "run_active",
+                    message: "a stage of this project is still being written; try the delete again shortly".into(),
+                });
+            }
+            worker::Delay::from(Duration::from_millis(100)).await;
+        }
+        self.clear().await?;
+        Ok(json(200, &json!({"forgotten": true}))?)
+    }
+
+    /// Drops the run, its faults and its alarm.
+    async fn clear(&self) -> Result<()> {
+        self.state.storage().delete_alarm().await?;
+        self.state.storage().delete_all().await?;
+        *self.run.borrow_mut() = None;
+        Ok(())
     }
 
     async fn approve(&self, stage: Stage) -> AppResult<Response> {
-        let project = {
-            let mut guard = self.run.borrow_mut();
-            let Some(run) = guard.as_mut().filter(|r| r.active() && r.gated) else {
-                return Err(AppError::Conflict {
-                    code: "nothing_to_approve",
-                    message: "no run is waiting for approval".into(),
-                });
-            };
-            if !run.produced.contains(&stage) || run.approved.contains(&stage) {
-                return Err(AppError::Conflict {
-                    code: "nothing_to_approve",
-                    message: format!("the {stage} stage is not waiting for approval"),
-                });
-            }
-            run.approved.push(stage);
-            run.status = "running".into();
-            run.updated_at = WorkerEnvironment.now_ms();
-            run.project_id.clone()
-        };
-        self.save().await?;
-        if !self.busy.get() {
+        let ((), project) = self.change(|run, now| run.approve(stage, now)).await?;
+        let running = self.run.borrow().as_ref().is_some_and(|r| r.status == RunStatus::Running);
+        if running && !self.busy.get() {
             self.state.storage().set_alarm(Duration::from_millis(0)).await?;
         }
         self.activity(
@@ -346,15 +393,15 @@ impl PipelineRun {
             format!("The {stage} artifact was approved; the run continues"),
         )
         .await?;
-        let view = self.run.borrow().as_ref().map(RunState::view);
-        Ok(json(200, &json!({"run": view}))?)
+        Ok(json(200, &json!({"run": self.view()}))?)
     }
 
     async fn execute_run(&self, project: &str) -> AppResult<()> {
         self.state.storage().set_alarm(HEARTBEAT).await?;
         let mut app = App::new(self.env.clone())?;
-        for fault in self.run.borrow().iter().flat_map(|r| r.faults.iter()) {
-            match *fault {
+        let faults: Vec<Fault> = self.state.storage().get(FAULTS_KEY).await?.unwrap_or_default();
+        for fault in faults {
+            match fault {
                 Fault::R2Put(stage) => app.blobs.fail_put = Some(stage),
                 Fault::D1Commit(stage) => app.store.fail_commit = Some(stage),
             }
@@ -373,19 +420,18 @@ impl PipelineRun {
             }
             break end;
         };
-        {
-            let mut guard = self.run.borrow_mut();
-            if let Some(run) = guard.as_mut() {
-                let now = WorkerEnvironment.now_ms();
-                run.status = end.status().into();
-                run.message = Some(end.describe());
-                run.updated_at = now;
-                run.finished_at = (!run.active()).then_some(now);
-            }
+        let (wait, _) = self
+            .change(|run, now| {
+                run.end(&end, now);
+                Ok(run.wait_left(now))
+            })
+            .await?;
+        match wait {
+            Some(ms) => self.state.storage().set_alarm(Duration::from_millis(ms)).await?,
+            None => self.state.storage().delete_alarm().await?,
         }
-        self.save().await?;
-        self.state.storage().delete_alarm().await?;
-        self.activity(project, None, ActivityKind::RunFinished, end.describe()).await?;
+        let kind = if wait.is_some() { ActivityKind::RunWaiting } else { ActivityKind::RunFinished };
+        self.activity(project, None, kind, end.describe()).await?;
         Ok(())
     }
 
@@ -466,28 +512,18 @@ impl RunControl for Control<'_> {
     }
 
     fn may_advance_past(&self, stage: Stage) -> bool {
-        self.owner
-            .run
-            .borrow()
-            .as_ref()
-            .is_none_or(|r| !r.gated || !r.produced.contains(&stage) || r.approved.contains(&stage))
+        self.owner.run.borrow().as_ref().is_none_or(|r| r.may_advance_past(stage))
     }
 
     async fn produced(&self, stage: Stage) {
-        {
-            let mut guard = self.owner.run.borrow_mut();
-            if let Some(run) = guard.as_mut() {
-                if !run.produced.contains(&stage) {
-                    run.produced.push(stage);
-                }
-                run.updated_at = WorkerEnvironment.now_ms();
-            }
+        if let Some(run) = self.owner.run.borrow_mut().as_mut() {
+            run.produced(stage, WorkerEnvironment.now_ms());
         }
         let run = self.owner.run.borrow().clone();
         let storage: Storage = self.owner.state.storage();
         if let Some(run) = run {
             // Persisted so approval gates hold across a restart.
-            let _ = storage.put("run", &run).await;
+            let _ = storage.put(RUN_KEY, &run).await;
         }
     }
 

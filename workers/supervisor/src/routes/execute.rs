@@ -2,10 +2,11 @@
 //! through the project's `PipelineRun` object (so it never overlaps a run).
 
 use crate::app::App;
+use crate::pipeline::Command;
 use crate::error::{AppError, AppResult};
 use crate::http::{json_body, project_id, stage};
-use serde_json::{json, Value};
-use worker::{Method, Request, Response};
+use serde_json::Value;
+use worker::{Request, Response};
 
 const MAX_BODY: usize = 64 * 1024;
 /// Longest `context` (extra guidance for the agent), in characters.
@@ -42,6 +43,5 @@ pub(crate) async fn execute(app: &App, mut req: Request) -> AppResult<Response> 
     }
     app.owned_project(&id).await?;
     super::runs::refuse_shut_down_models(app, &id).await?;
-    let forwarded = json!({"stage": stage, "feedback": context, "useCache": true});
-    app.pipeline(&id, Method::Post, "/execute", Some(&forwarded)).await
+    app.pipeline(&id, &Command::Execute { stage, feedback: context, use_cache: true }).await
 }

@@ -4,12 +4,13 @@
 use crate::app::{App, WorkerEnvironment};
 use crate::error::{AppError, AppResult};
 use crate::http::{json, json_body, Query};
+use crate::pipeline::Command;
 use parit_shared::project::{is_resource_id, new_project, ProjectSettings};
 use parit_shared::status::{stage_statuses, StageStatus};
 use parit_shared::store::*;
 use parit_shared::Stage;
 use serde_json::{json, Value};
-use worker::{Method, Request, Response};
+use worker::{Request, Response};
 
 /// Largest body of a create or settings request.
 const MAX_BODY: usize = 16 * 1024;
@@ -109,8 +110,8 @@ pub(crate) async fn snapshot(app: &App, id: &str) -> AppResult<Value> {
     v["run"] = json!(run);
     // An active run's steering state (which stages wait for approval, whether
     // a cancel is pending) lives in its Durable Object: ask it, only then.
-    if let Some(read) = run.as_ref().filter(|r| r.status == "running" || r.status == "awaiting_approval") {
-        let mut answer = app.pipeline(id, Method::Get, "/state", None).await?;
+    if let Some(read) = run.as_ref().filter(|r| r.status.active()) {
+        let mut answer = app.pipeline(id, &Command::State).await?;
         let live: Value = answer.json().await?;
         if live["run"]["id"] == v["run"]["id"] {
             // The run moved on after the rows above were read: read them
@@ -134,7 +135,14 @@ async fn stage_rows(app: &App, id: &str) -> AppResult<(Vec<CheckpointRecord>, Ve
 
 pub(crate) async fn delete(app: &App, id: &str) -> AppResult<Response> {
     app.owned_project(id).await?;
-    // Objects first: if deleting rows then fails, the project still exists and
+    // The run first: its object stops it, waits for a stage in flight to
+    // finish writing, and drops its state and alarm, so nothing is written
+    // after the rows go and no alarm fires for a project that is gone.
+    let forgotten = app.pipeline(id, &Command::Forget).await?;
+    if forgotten.status_code() != 200 {
+        return Ok(forgotten);
+    }
+    // Objects next: if deleting rows then fails, the project still exists and
     // DELETE can be repeated; the reverse order could strand objects forever.
     let keys = app.blobs.keys_under(&project_prefix(id)).await?;
     app.blobs.delete(&keys).await?;
@@ -154,11 +162,11 @@ pub(crate) async fn patch_settings(app: &App, id: &str, mut req: Request) -> App
         project_id: id.to_string(),
         stage: None,
         kind: ActivityKind::SettingsChanged,
-        message: format!("Settings changed: {}", changed.join(", ")),
+        message: next.noting_warnings(format!("Settings changed: {}", changed.join(", "))),
         created_at: env.now_ms(),
     };
     app.store.save_settings(id, &next, &event).await?;
-    Ok(json(200, &json!({"projectId": id, "settings": next}))?)
+    Ok(json(200, &json!({"projectId": id, "settings": next, "modelWarnings": next.model_warnings()}))?)
 }
 
 fn summary(p: &ProjectRecord) -> Value {
@@ -195,6 +203,7 @@ fn view(
         .collect();
     let mut v = summary(p);
     v["settings"] = json!(settings);
+    v["modelWarnings"] = json!(settings.model_warnings());
     v["stages"] = json!(stages);
     v
 }

@@ -4,12 +4,13 @@
 //! `POST …/stages/:stage/regenerate`, `PUT …/artifacts/:stage`.
 
 use crate::app::App;
+use crate::pipeline::Command;
 use crate::error::{AppError, AppResult};
 use crate::http::{json_body, stage};
 use parit_shared::store::Store;
 use parit_shared::Stage;
-use serde_json::{json, Value};
-use worker::{Method, Request, Response};
+use serde_json::Value;
+use worker::{Request, Response};
 
 /// Largest edited artifact.
 const MAX_ARTIFACT_BYTES: usize = 1024 * 1024;
@@ -20,7 +21,7 @@ pub(crate) async fn run(app: &App, id: &str, req: &Request) -> AppResult<Respons
     app.owned_project(id).await?;
     refuse_shut_down_models(app, id).await?;
     let faults = crate::faults::requested(&app.env, req)?;
-    app.pipeline(id, Method::Post, "/run", Some(&json!({ "faults": faults }))).await
+    app.pipeline(id, &Command::Run { faults }).await
 }
 
 /// 422 when a stage's model is one Google has shut down (chosen before it
@@ -34,12 +35,12 @@ pub(crate) async fn refuse_shut_down_models(app: &App, id: &str) -> AppResult<()
 
 pub(crate) async fn cancel(app: &App, id: &str) -> AppResult<Response> {
     app.owned_project(id).await?;
-    app.pipeline(id, Method::Post, "/cancel", None).await
+    app.pipeline(id, &Command::Cancel).await
 }
 
 pub(crate) async fn approve(app: &App, id: &str, stage: Stage) -> AppResult<Response> {
     app.owned_project(id).await?;
-    app.pipeline(id, Method::Post, &format!("/approve?stage={stage}"), None).await
+    app.pipeline(id, &Command::Approve { stage }).await
 }
 
 pub(crate) async fn regenerate(app: &App, id: &str, stage: Stage, mut req: Request) -> AppResult<Response> {
@@ -59,8 +60,7 @@ pub(crate) async fn regenerate(app: &App, id: &str, stage: Stage, mut req: Reque
     }
     refuse_shut_down_models(app, id).await?;
     // A regeneration wants a new answer: never the cached one.
-    let forwarded = json!({"stage": stage, "feedback": feedback, "useCache": false});
-    app.pipeline(id, Method::Post, "/execute", Some(&forwarded)).await
+    app.pipeline(id, &Command::Execute { stage, feedback, use_cache: false }).await
 }
 
 pub(crate) async fn edit(app: &App, id: &str, raw_stage: &str, mut req: Request) -> AppResult<Response> {
@@ -72,5 +72,5 @@ pub(crate) async fn edit(app: &App, id: &str, raw_stage: &str, mut req: Request)
         Some(m) if m.len() == 1 && m.contains_key("artifact") => body["artifact"].clone(),
         _ => body,
     };
-    app.pipeline(id, Method::Post, &format!("/edit?stage={stage}"), Some(&artifact)).await
+    app.pipeline(id, &Command::Edit { stage, artifact }).await
 }
