@@ -76,6 +76,33 @@ test("after an injected failure the stage shows why, and Resume finishes from th
   expect([per("prd"), per("data"), per("design"), per("logic"), per("api")]).toEqual([1, 1, 1, 2, 1]);
 });
 
+test("a long quota wait parks the run, says until when, and Retry now finishes it", async ({ page }, info) => {
+  const word = unique("quota");
+  const id = await createProject(`Quota ${word}`, `Plan a week of meals from the pantry ${word}`);
+  // Longer than an agent holds a request (30 s): the run waits instead of failing.
+  await inject({ kind: "quota_minute", stage: "logic", match: word, retryDelay: "600s" });
+  await open(page, `#/projects/${id}`);
+  await page.getByRole("button", { name: "Start pipeline" }).click();
+  await expect(page.locator(".project-head [data-run-status]")).toHaveText("waiting for quota");
+  const wait = page.getByTestId("quota-wait");
+  await expect(wait).toContainText(/Waiting for Gemini quota until \d\d:\d\d:\d\d/);
+  const { json } = await apiCall("GET", `/api/projects/${id}`);
+  // The clock of the page's own time zone, as the page formats it.
+  const until = await page.evaluate((t) => new Date(t).toLocaleTimeString("en-GB"), json.run.resumeAt as number);
+  await expect(wait).toContainText(`until ${until}`);
+  await expect(page.locator('.node[data-stage="logic"]')).toHaveAttribute("data-status", "waiting");
+  await expect(page.locator('.node[data-stage="logic"]')).toContainText("waiting for quota");
+  await expect(page.locator('[data-failed-stage="logic"]')).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Waiting for quota…" })).toBeDisabled();
+  await shot(page, info, "pipeline-quota-wait");
+  await wait.getByRole("button", { name: "Retry now" }).click();
+  await expectAllDone(page);
+  await expect(page.locator(".project-head [data-run-status]")).toHaveText("completed");
+  await expect(page.getByTestId("quota-wait")).toHaveCount(0);
+  const calls = await geminiRequests(word);
+  expect(calls.filter((c) => c.stage === "logic").length).toBe(2);
+});
+
 test("cancel stops scheduling new stages, and Resume finishes the run", async ({ page }) => {
   const word = unique("cancel");
   const id = await createProject(`Cancel ${word}`, `Plan a week of meals from the pantry ${word}`);

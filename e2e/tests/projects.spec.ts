@@ -56,13 +56,38 @@ test("create with a model, temperature and budget: the project carries them", as
   const id = page.url().split("/projects/")[1].split("/")[0];
   const { json } = await apiCall("GET", `/api/projects/${id}`);
   expect(json.settings).toMatchObject({ model: "gemini-3.8-flash", temperature: 1.1, tokenBudget: 50000, maxOutputTokens: null, thinking: null });
-  // Thinking for every stage, and the temperature back to the model's default.
+  // Thinking for every stage, the temperature back to the model's default,
+  // and a stronger model for the frontend code alone.
   await page.getByLabel("Thinking").selectOption("high");
   await page.locator("#set-temperature").fill("");
+  await expect(page.locator("#set-model-frontend")).toHaveValue("");
+  await page.locator("#set-model-frontend").selectOption("gemini-4-argon");
   await page.getByRole("button", { name: "Save settings" }).click();
   await expect(page.getByText("Settings saved.")).toBeVisible();
   const saved = await apiCall("GET", `/api/projects/${id}`);
-  expect(saved.json.settings).toMatchObject({ thinking: "high", temperature: null, tokenBudget: 50000 });
+  expect(saved.json.settings).toMatchObject({ thinking: "high", temperature: null, tokenBudget: 50000, stageModels: { frontend: "gemini-4-argon" } });
+  await expect(page.locator("#set-model-frontend")).toHaveValue("gemini-4-argon");
+  // Back to the project's model.
+  await page.locator("#set-model-frontend").selectOption("");
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await expect(page.getByText("Settings saved.")).toBeVisible();
+  expect((await apiCall("GET", `/api/projects/${id}`)).json.settings.stageModels).toEqual({});
+});
+
+test("a deprecated model shows a warning naming its replacement", async ({ page }) => {
+  const { status, json } = await apiCall("POST", "/api/projects", {
+    name: `Old ${unique("deprecated")}`,
+    idea: "Plan a week of meals from the pantry",
+    settings: { model: "gemini-3.5-flash" },
+  });
+  expect(status).toBe(201);
+  await open(page, `#/projects/${json.id}`);
+  const note = page.getByTestId("model-warnings");
+  await expect(note).toContainText("settings.model: gemini-3.5-flash is deprecated; Google recommends gemini-3.6-flash");
+  await apiCall("PATCH", `/api/projects/${json.id}/settings`, { model: "gemini-3.6-flash" });
+  await page.reload();
+  await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+  await expect(page.getByTestId("model-warnings")).toHaveCount(0);
 });
 
 test("the list shows each project's status, stages built and cost", async ({ page }, info) => {

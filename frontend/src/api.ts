@@ -41,11 +41,15 @@ export interface Settings {
 }
 export interface Run {
   id: string;
-  status: "running" | "awaiting_approval" | "completed" | "failed" | "cancelled" | "budget_exceeded";
+  status: "running" | "awaiting_approval" | "waiting_for_quota" | "completed" | "failed" | "cancelled" | "budget_exceeded";
   message: string | null;
   startedAt: number;
   finishedAt: number | null;
   awaitingApproval?: Stage[];
+  /** While waiting for quota: when the run resumes by itself (ms since the epoch). */
+  resumeAt?: number | null;
+  /** While waiting for quota: the stages that wait. */
+  waitingStages?: Stage[];
 }
 export interface Project {
   id: string;
@@ -56,6 +60,8 @@ export interface Project {
   settings: Settings;
   stages: StageView[];
   run: Run | null;
+  /** One line for each deprecated model a stage runs on (it still answers, but is going). */
+  modelWarnings?: string[];
 }
 export interface ProjectRow {
   id: string;
@@ -301,7 +307,8 @@ export const api = {
   remove: (id: string) => send<{ deleted: string }>("DELETE", `/api/projects/${id}`),
   settings: (id: string, patch: Partial<Settings>) =>
     send<{ settings: Settings }>("PATCH", `/api/projects/${id}/settings`, patch),
-  run: (id: string) => send<{ started: boolean; run: Run }>("POST", `/api/projects/${id}/run`),
+  /** Starts a run, or resumes one waiting for quota at once (Retry now). */
+  run: (id: string) => send<{ started: boolean; resumed?: boolean; run: Run }>("POST", `/api/projects/${id}/run`),
   cancel: (id: string) => send<unknown>("POST", `/api/projects/${id}/cancel`),
   approve: (id: string, stage: Stage) => send<unknown>("POST", `/api/projects/${id}/stages/${stage}/approve`),
   regenerate: (id: string, stage: Stage, feedback: string) =>

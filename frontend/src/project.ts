@@ -16,6 +16,7 @@ import {
   type Traces,
 } from "./api";
 import { artifactsTab } from "./artifacts";
+import { MODELS } from "./models";
 import { empty, fill, fmt, h, loading } from "./dom";
 import { busy, errorBox, field, runBadge, saveBlob, toast } from "./ui";
 
@@ -175,6 +176,15 @@ function renderHeader(header: HTMLElement, state: ProjectState, live: HTMLElemen
     ),
     h("p", { class: "idea" }, project.idea),
     project.run?.message ? h("p", { class: "muted run-message", "data-testid": "run-message" }, project.run.message) : null,
+    (project.modelWarnings ?? []).length
+      ? h(
+          "div",
+          { class: "note model-warnings", role: "note", "data-testid": "model-warnings" },
+          h("p", { class: "alert-title" }, "A model this project runs on is going away"),
+          h("ul", null, (project.modelWarnings ?? []).map((w) => h("li", null, w))),
+          h("p", { class: "muted small" }, "It still answers; choose its replacement in Settings before Google shuts it down."),
+        )
+      : null,
   );
 }
 
@@ -226,9 +236,25 @@ const NODE_H = 92;
 const GAP_X = 28;
 const GAP_Y = 22;
 
+/** Whether the project's run holds it (running, awaiting approval or waiting for quota). */
+function runActive(project: Project): boolean {
+  const status = project.run?.status;
+  return status === "running" || status === "awaiting_approval" || status === "waiting_for_quota";
+}
+
+/** Whether `stage` waits for Gemini quota in the current run (its last attempt was told to wait). */
+function waitsForQuota(stage: Stage, project: Project): boolean {
+  return project.run?.status === "waiting_for_quota" && (project.run.waitingStages ?? []).includes(stage);
+}
+
+/** The status a stage is drawn with: a stage parked for quota shows as waiting, not failed. */
+function shownStatus(s: StageView, project: Project): string {
+  return waitsForQuota(s.stage, project) ? "waiting" : s.status;
+}
+
 function statusWord(s: StageView, project: Project): string {
-  const active = project.run?.status === "running" || project.run?.status === "awaiting_approval";
-  if (s.status === "pending") return active ? "queued" : "not started";
+  if (waitsForQuota(s.stage, project)) return "waiting for quota";
+  if (s.status === "pending") return runActive(project) ? "queued" : "not started";
   return s.status;
 }
 
@@ -323,10 +349,10 @@ function graph(state: ProjectState): HTMLElement {
     return h(
       "li",
       {
-        class: `node status-${s.status}`,
+        class: `node status-${shownStatus(s, project)}`,
         style: `left:${x}px;top:${y}px;width:${NODE_W}px;height:${NODE_H}px`,
         "data-stage": s.stage,
-        "data-status": s.status,
+        "data-status": shownStatus(s, project),
         title: s.needs.length ? `Reads ${s.needs.map((n) => STAGE_NAMES[n]).join(", ")}` : "Reads the idea",
       },
       h(
@@ -367,9 +393,10 @@ function pipelineTab(body: HTMLElement, state: ProjectState): Tab {
     update() {
       const { project } = state;
       const run = project.run;
-      const active = run?.status === "running" || run?.status === "awaiting_approval";
+      const active = runActive(project);
+      const waiting = run?.status === "waiting_for_quota";
       const allDone = project.stages.every((s) => s.status === "done");
-      const label = !run ? "Start pipeline" : allDone ? "Run again" : active ? "Running…" : "Resume";
+      const label = !run ? "Start pipeline" : allDone ? "Run again" : waiting ? "Waiting for quota…" : active ? "Running…" : "Resume";
       const start: HTMLButtonElement = h("button", { disabled: active, onclick: () => act(start, () => api.run(state.id), "The pipeline is running") }, label);
       const cancel: HTMLButtonElement = h(
         "button",
@@ -381,9 +408,26 @@ function pipelineTab(body: HTMLElement, state: ProjectState): Tab {
         return b;
       });
       const totals = state.traces?.totals;
+      // A run parked on Gemini's quota resumes by itself at resumeAt; Retry now resumes it at once.
+      const retryNow: HTMLButtonElement = h("button", { onclick: () => act(retryNow, () => api.run(state.id), "Retrying now") }, "Retry now");
+      const quotaWait = waiting
+        ? h(
+            "div",
+            { class: "alert quota-wait", role: "status", "data-testid": "quota-wait" },
+            h(
+              "p",
+              { class: "alert-title" },
+              `Waiting for Gemini quota until ${run.resumeAt ? fmt.clock(run.resumeAt) : "the wait Google asked for is over"}`,
+            ),
+            h("p", null, run.message ?? ""),
+            h("p", { class: "muted small" }, "The run resumes by itself then; nothing is lost meanwhile. Retry now tries at once, which Google may refuse again."),
+            h("div", { class: "row" }, retryNow),
+          )
+        : null;
       fill(
         controls,
         h("div", { class: "row" }, start, cancel, approvals),
+        quotaWait,
         h(
           "p",
           { class: "muted" },
@@ -395,7 +439,7 @@ function pipelineTab(body: HTMLElement, state: ProjectState): Tab {
       fill(graphHost, graph(state));
       // A run stopped by the budget: the way on is raising it, so show the field.
       if (run?.status === "budget_exceeded") settingsHost.querySelector("details")?.setAttribute("open", "");
-      const failed = project.stages.filter((s) => s.status === "failed" && s.error);
+      const failed = project.stages.filter((s) => s.status === "failed" && s.error && !waitsForQuota(s.stage, project));
       fill(
         failures,
         failed.map((s) =>
@@ -436,6 +480,26 @@ function settingsForm(host: HTMLElement, state: ProjectState): HTMLElement {
     levels.map((l) => h("option", { value: l, selected: s.thinking === l }, l)),
   );
   const budget = h("input", { id: "set-budget", type: "number", min: 1000, step: 1000, value: s.tokenBudget ? String(s.tokenBudget) : "", placeholder: "no limit" });
+  // A model per stage (a stronger one for the code than for the PRD, say); blank runs the project's model.
+  const stageModel = new Map<Stage, HTMLSelectElement>(
+    STAGES.map((stage) => {
+      const chosen = s.stageModels[stage];
+      const choices = chosen && !MODELS.includes(chosen) ? [...MODELS, chosen] : MODELS;
+      const select: HTMLSelectElement = h(
+        "select",
+        { id: `set-model-${stage}`, "data-stage-model": stage },
+        h("option", { value: "", selected: !chosen }, "the project's model"),
+        choices.map((m) => h("option", { value: m, selected: chosen === m }, m)),
+      );
+      return [stage, select];
+    }),
+  );
+  const perStage = h(
+    "fieldset",
+    { class: "stage-models" },
+    h("legend", null, "Model per stage"),
+    h("div", { class: "grid3" }, STAGES.map((stage) => field(`set-model-${stage}`, STAGE_NAMES[stage], stageModel.get(stage)!))),
+  );
   const auto = h("input", { id: "set-auto", type: "checkbox", checked: s.autoAdvance });
   const result = h("div", { "aria-live": "polite" });
   const save = h("button", { type: "submit" }, "Save settings");
@@ -451,6 +515,7 @@ function settingsForm(host: HTMLElement, state: ProjectState): HTMLElement {
       field("set-thinking", "Thinking", thinking, "Thinking bills as output tokens."),
       field("set-budget", "Token budget", budget, "The run stops before spending more; raise it and Resume."),
     ),
+    perStage,
     h("div", { class: "row" }, auto, h("label", { for: "set-auto" }, "Advance automatically (untick to approve each stage)")),
     h("div", { class: "row" }, save),
     result,
@@ -469,6 +534,11 @@ function settingsForm(host: HTMLElement, state: ProjectState): HTMLElement {
       const nextBudget = budget.value.trim() ? Number(budget.value) : null;
       if (nextBudget !== current.tokenBudget) patch.tokenBudget = nextBudget;
       if (auto.checked !== current.autoAdvance) patch.autoAdvance = auto.checked;
+      const stageModels: Partial<Record<Stage, string | null>> = {};
+      for (const [stage, select] of stageModel) {
+        if ((select.value || undefined) !== current.stageModels[stage]) stageModels[stage] = select.value || null;
+      }
+      if (Object.keys(stageModels).length) (patch as Record<string, unknown>).stageModels = stageModels;
       if (Object.keys(patch).length === 0) {
         fill(result, h("p", { class: "muted" }, "Nothing changed."));
         return;
@@ -495,6 +565,8 @@ const KIND_WORDS: Record<string, string> = {
   stage_started: "started",
   run_started: "run",
   run_finished: "run",
+  run_waiting: "quota wait",
+  run_resumed: "run",
 };
 
 function activityList(events: Activity[]): HTMLElement {

@@ -64,6 +64,7 @@ const RUN_WORDS: Record<string, string> = {
   new: "not run yet",
   running: "running",
   awaiting_approval: "awaiting approval",
+  waiting_for_quota: "waiting for quota",
   completed: "completed",
   failed: "failed",
   cancelled: "cancelled",
