@@ -54,7 +54,7 @@ w(f"| Isolation attempts / leaks | **{iso['attempts'] + b['responses']} / {iso['
 w(f"| Secret occurrences | **{sec['occurrences']}** in {sec['surfaces']} surfaces ({sec['bytes']:,} bytes) |")
 w("")
 w("## Fault injection\n")
-w(f"* **Model failures**: each of the {mf['classes']} failure classes of DESIGN §5 injected once at each of the "
+w(f"* **Model failures**: each of the {mf['classes']} failure classes (`FailureClass`) injected once at each of the "
   f"{mf['stages']} stages, during full pipeline runs: {mf['injected']} runs. Transient classes (quota per minute, "
   "500, 503, 504, a hung call, malformed JSON, schema-invalid output) were retried and the run completed; "
   "permanent ones (quota per day, invalid or leaked key, unknown model, safety, recitation, blocked prompt, "

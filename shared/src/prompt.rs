@@ -1,5 +1,5 @@
 //! Prompt building: the stage's system instruction, the brief, and only the
-//! upstream artifacts the stage needs (DESIGN §2), plus the repair turn.
+//! upstream artifacts the stage needs (`Stage::needs`), plus the repair turn.
 
 use crate::artifact::Artifact;
 use crate::gemini::{catalogue, Content, GenerateContentRequest, GenerationConfig};

@@ -28,7 +28,7 @@ impl Stage {
     pub const ALL: [Stage; 7] =
         [Stage::Prd, Stage::Data, Stage::Design, Stage::Logic, Stage::Api, Stage::Frontend, Stage::Deployment];
 
-    /// The stages whose artifacts this stage reads (DESIGN §2 "needs").
+    /// The stages whose artifacts this stage reads (docs/ARCHITECTURE.md, *Crates*: `stage`).
     pub fn needs(self) -> &'static [Stage] {
         match self {
             Stage::Prd => &[],

@@ -37,7 +37,7 @@ use serde_json::{json, Value};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// Every fault the server can inject (DESIGN §5).
+/// Every fault the server can inject: each way a real Gemini call fails.
 pub const FAULT_KINDS: &[&str] = &[
     "quota_minute",
     "quota_day",

@@ -1,5 +1,5 @@
 //! The local server and the domain's Gemini client agree on the wire: every
-//! injected fault, sent over real HTTP, is classified as DESIGN §5 says, and
+//! injected fault, sent over real HTTP, is classified as `parit_shared::gemini` says, and
 //! every stage of both example products comes back valid.
 
 use parit_gemini_local::GeminiLocal;
