@@ -9,6 +9,7 @@ def load(name):
 sizes, pipe, deploy = load("sizes.json"), load("pipeline.json"), load("deploy.json")
 rerun, cpu_, prompts = load("rerun.json"), load("cpu.json"), load("prompts.json")
 tput, dev, web = load("throughput.json"), load("devtime.json"), load("web.json")
+models = load("models.json")
 fresh_text = ("**{:.0f} s** (eight release WASM builds with LTO, then wasm-bindgen and wasm-opt each)".format(dev["freshCloneBuildMs"] / 1000)
               if dev.get("freshCloneBuildMs") else "not timed in this run (FRESH=0)")
 import re
@@ -161,6 +162,26 @@ print(f"""
 Prompt tokens grow linearly with product size (large-10 → large-100: {prompts['products'][2]['totalTokens']:,} →
 {prompts['products'][4]['totalTokens']:,}); carrying only the needed upstream saves a third or more, and more as
 products grow.
+
+## A full run's cost on each model
+
+`model_cost` (bench/domain): each example product's seven stages on every model a project can
+choose (the catalogue's current and preview models), at the catalogue's list prices. Prompt tokens
+are those of the very request Parit sends on that model, answer tokens those of the stage's
+artifact ({models['estimate']}). Thinking cannot be measured offline: the first cost has none, the
+second spends all the room each stage's thinking level is given in `maxOutputTokens`
+(`ThinkingLevel::tokens`), the most it can cost. Thinking bills as output.
+
+| product | model | status | prompt tokens | answer tokens | thinking at most | USD, no thinking | USD, thinking at most |
+|---|---|---|---:|---:|---:|---:|---:|""")
+for r in models["runs"]:
+    print(f"| {r['product']} | {r['model']} | {r['status']} | {r['promptTokens']:,} | {r['answerTokens']:,} | {r['thinkingTokensAtMost']:,} | {r['costUsdNoThinking']:.4f} | {r['costUsdThinkingAtMost']:.4f} |")
+print()
+for product in dict.fromkeys(r["product"] for r in models["runs"]):
+    runs = [r for r in models["runs"] if r["product"] == product]
+    low, high = min(runs, key=lambda r: r["costUsdThinkingAtMost"]), max(runs, key=lambda r: r["costUsdThinkingAtMost"])
+    print(f"* {product}: cheapest on {low['model']} (at most ${low['costUsdThinkingAtMost']:.2f}), dearest on {high['model']} (at most ${high['costUsdThinkingAtMost']:.2f}).")
+print(f"""
 
 ## Supervisor throughput against a Hono peer
 

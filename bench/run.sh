@@ -21,6 +21,8 @@ say "domain CPU per stage (criterion)"
 "$ROOT/bench/cpu.sh" | tee "$ROOT/.parit/bench/cpu.json" | cut -c1-300
 say "prompt economy"
 cargo run --quiet --release -p parit-bench --bin prompt_economy | tee "$ROOT/.parit/bench/prompts.json" | cut -c1-300
+say "a full run's cost on each model"
+cargo run --quiet --release -p parit-bench --bin model_cost | tee "$ROOT/.parit/bench/models.json" | cut -c1-300
 say "supervisor throughput against a Hono peer"
 "$ROOT/bench/throughput.sh" | tee "$ROOT/.parit/bench/throughput.json"
 say "dev.sh time to first response; a fresh clone's Worker build"
