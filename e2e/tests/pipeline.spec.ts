@@ -30,6 +30,11 @@ test("the graph draws the seven stages with their direct dependencies", async ({
 test("live progress: stages go queued, running, done without a reload", async ({ page }, info) => {
   const word = unique("live");
   const id = await createProject(`Live ${word}`, `Plan a week of meals from the pantry ${word}`);
+  // The two stages whose running state the test watches answer in 3.5 s (under
+  // the fleet's 4 s call timeout): at 1.2 s, a page refreshing on a loaded
+  // 2-core machine saw data go from queued straight to done. The rest, 1.2 s.
+  await inject({ kind: "slow", match: word, stage: "prd", delayMs: 3500 });
+  await inject({ kind: "slow", match: word, stage: "data", delayMs: 3500 });
   await inject({ kind: "slow", match: word, times: 100, delayMs: 1200 });
   await open(page, `#/projects/${id}`);
   await expect(page.locator(".live")).toHaveText("● live");

@@ -12,7 +12,7 @@ use crate::prompt;
 use crate::protocol::{
     AgentError, CallKind, CallOutcome, CallRecord, GenerateFailure, GenerateRequest, GenerateSuccess,
 };
-use crate::retry::{RetryDecision, RetryPolicy};
+use crate::retry::{GiveUpReason, RetryDecision, RetryPolicy};
 use crate::stage::Stage;
 use crate::validate::validate;
 
@@ -248,7 +248,14 @@ async fn call(
                         calls.push(record);
                         clock.sleep(delay_ms).await;
                     }
-                    RetryDecision::GiveUp(_) => {
+                    RetryDecision::GiveUp(why) => {
+                        // A wait is handed to the caller only when it is longer
+                        // than this agent may hold a request: shorter ones were
+                        // waited out here, and retrying failed.
+                        let long = f.retry_after_ms.is_some_and(|ms| ms > policy.max_wait_ms);
+                        if why != GiveUpReason::WaitTooLong || !long {
+                            f.retry_after_ms = None;
+                        }
                         calls.push(record);
                         return Err(f);
                     }
@@ -486,6 +493,13 @@ mod tests {
         assert!(clock.slept.borrow().is_empty(), "47 s is more than the agent may hold the request");
         let wire = serde_json::to_value(&f).unwrap();
         assert_eq!(wire["error"]["retryAfterMs"], 47_000);
+
+        // Short waits are waited out in the agent; when they keep failing, the
+        // stage fails: there is no wait to hand on.
+        let (out, transport, _) = run((0..10).map(|_| quota("Minute", "1s")).collect());
+        let f = out.unwrap_err();
+        assert_eq!((f.error.class, f.error.retry_after_ms), (Some(FailureClass::QuotaPerMinute), None));
+        assert_eq!(transport.bodies.borrow().len(), 4);
 
         // A per-day quota is a clean stop: no wait to park on, and the message says which quota.
         let (out, _, _) = run(vec![quota("Day", "3600s")]);

@@ -480,7 +480,7 @@ mod tests {
         let (store, blobs) = (store(), MemoryBlobs::default());
         let control = Control::default();
         let agents = FnAgents::new(|s, _| {
-            control.run.borrow_mut().cancel(true, 1).unwrap();
+            control.run.borrow_mut().cancel(1).unwrap();
             success(s)
         });
         assert_eq!(run(&store, &blobs, &agents, &control), RunEnd::Cancelled);

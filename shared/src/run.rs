@@ -17,9 +17,10 @@
 //!   completed · failed · cancelled · budget_exceeded   (final)
 //! ```
 //!
-//! `cancel` ends a run at once when nothing executes (waiting for approval or
-//! for quota); otherwise it sets the flag and the executor stops starting
-//! stages.
+//! `cancel` ends a waiting run (for approval or for quota) at once; a running
+//! one gets the flag, and its executor stops starting stages and ends it.
+//! A run takes at most [`MAX_QUOTA_WAITS`] quota waits, each at least
+//! [`MIN_QUOTA_WAIT_MS`].
 
 use crate::pipeline::RunEnd;
 use crate::stage::Stage;
@@ -75,6 +76,13 @@ impl RunRefusal {
     }
 }
 
+/// Quota waits one run may take; Gemini asking for more means the quota is
+/// not coming back soon, and the run stops (failed, resumable later) instead
+/// of parking again and again.
+pub const MAX_QUOTA_WAITS: u32 = 5;
+/// The shortest quota wait: a parked run never resumes in a hot loop.
+pub const MIN_QUOTA_WAIT_MS: u64 = 1_000;
+
 /// What a cancel did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cancelled {
@@ -116,6 +124,9 @@ pub struct RunState {
     /// While waiting for quota: the stages that wait.
     #[serde(default)]
     pub waiting: Vec<Stage>,
+    /// Quota waits this run took.
+    #[serde(default)]
+    pub quota_waits: u32,
 }
 
 impl RunState {
@@ -135,6 +146,7 @@ impl RunState {
             cancel_requested: false,
             resume_at: None,
             waiting: vec![],
+            quota_waits: 0,
         }
     }
 
@@ -178,30 +190,41 @@ impl RunState {
         Ok(())
     }
 
-    /// Asks the run to stop. `executing` says whether an executor is working
-    /// now: if not, nothing would notice the flag, so the run ends here.
-    pub fn cancel(&mut self, executing: bool, now: u64) -> Result<Cancelled, RunRefusal> {
+    /// Asks the run to stop. A running run stops starting stages and its
+    /// executor ends it; one that waits (for approval or for quota) has no
+    /// executor to notice the flag, so it ends here.
+    pub fn cancel(&mut self, now: u64) -> Result<Cancelled, RunRefusal> {
         if !self.active() {
             return Err(RunRefusal::NoActiveRun);
         }
         self.cancel_requested = true;
         self.updated_at = now;
-        if executing || self.status == RunStatus::Running {
+        if self.status == RunStatus::Running {
             return Ok(Cancelled::Requested);
         }
         self.end(&RunEnd::Cancelled, now);
         Ok(Cancelled::Now)
     }
 
-    /// The executor stopped with `end`.
+    /// The executor stopped with `end`. A quota wait beyond
+    /// [`MAX_QUOTA_WAITS`] ends the run failed instead.
     pub fn end(&mut self, end: &RunEnd, now: u64) {
+        let too_many;
+        let end = match end {
+            RunEnd::WaitingForQuota { stages, .. } if self.quota_waits >= MAX_QUOTA_WAITS => {
+                too_many = RunEnd::Failed(stages.clone());
+                &too_many
+            }
+            other => other,
+        };
         self.status = end.status();
         self.message = Some(end.describe());
         self.updated_at = now;
         self.finished_at = (!self.active()).then_some(now);
         (self.resume_at, self.waiting) = match end {
             RunEnd::WaitingForQuota { stages, retry_after_ms } => {
-                (Some(now + retry_after_ms), stages.iter().map(|(s, _)| *s).collect())
+                self.quota_waits += 1;
+                (Some(now + (*retry_after_ms).max(MIN_QUOTA_WAIT_MS)), stages.iter().map(|(s, _)| *s).collect())
             }
             _ => (None, vec![]),
         };
@@ -287,34 +310,57 @@ mod tests {
     }
 
     #[test]
-    fn an_approval_while_executing_keeps_the_run_running() {
+    fn an_approval_while_waiting_for_quota_keeps_the_wait() {
         let mut r = run(true);
         r.produced(Stage::Prd, 2_000);
-        r.approve(Stage::Prd, 3_000).unwrap();
-        assert_eq!(r.status, RunStatus::Running);
+        r.end(&quota_end(47_000), 3_000);
+        r.approve(Stage::Prd, 4_000).unwrap();
+        assert_eq!(r.status, RunStatus::WaitingForQuota, "the parked stage still waits");
+        assert_eq!(r.resume_at, Some(50_000));
+        assert!(r.may_advance_past(Stage::Prd));
     }
 
     #[test]
-    fn cancel_ends_an_idle_run_at_once_and_only_flags_an_executing_one() {
-        let mut executing = run(false);
-        assert_eq!(executing.cancel(true, 2_000), Ok(Cancelled::Requested));
-        assert_eq!(executing.status, RunStatus::Running);
-        assert!(executing.cancel_requested);
+    fn cancel_ends_a_waiting_run_at_once_and_only_flags_a_running_one() {
+        let mut running = run(false);
+        assert_eq!(running.cancel(2_000), Ok(Cancelled::Requested));
+        assert_eq!(running.status, RunStatus::Running);
+        assert!(running.cancel_requested);
 
         let mut gated = run(true);
         gated.produced(Stage::Prd, 1_500);
         gated.end(&RunEnd::AwaitingApproval(vec![Stage::Prd]), 2_000);
-        assert_eq!(gated.cancel(false, 3_000), Ok(Cancelled::Now));
+        assert_eq!(gated.cancel(3_000), Ok(Cancelled::Now));
         assert_eq!(gated.status, RunStatus::Cancelled);
         assert_eq!(gated.finished_at, Some(3_000));
 
+        // Even while its executor is still writing the end: a waiting run has
+        // no executor left to notice a flag.
         let mut waiting = run(false);
         waiting.end(&quota_end(47_000), 2_000);
-        assert_eq!(waiting.cancel(false, 3_000), Ok(Cancelled::Now));
+        assert_eq!(waiting.cancel(3_000), Ok(Cancelled::Now));
         assert_eq!(waiting.status, RunStatus::Cancelled);
         assert_eq!(waiting.resume_at, None, "a cancelled run has no wait left");
         assert!(!waiting.resume(4_000), "a cancelled run does not resume");
-        assert_eq!(waiting.cancel(false, 5_000), Err(RunRefusal::NoActiveRun));
+        assert_eq!(waiting.cancel(5_000), Err(RunRefusal::NoActiveRun));
+    }
+
+    #[test]
+    fn quota_waits_are_bounded_and_never_shorter_than_a_second() {
+        let mut r = run(false);
+        r.end(&quota_end(0), 1_000);
+        assert_eq!(r.resume_at, Some(1_000 + MIN_QUOTA_WAIT_MS), "no hot loop");
+        for i in 1..MAX_QUOTA_WAITS {
+            assert!(r.resume(2_000 * u64::from(i)));
+            r.end(&quota_end(47_000), 2_000 * u64::from(i));
+            assert_eq!(r.status, RunStatus::WaitingForQuota, "wait {}", i + 1);
+        }
+        assert_eq!(r.quota_waits, MAX_QUOTA_WAITS);
+        assert!(r.resume(20_000));
+        r.end(&quota_end(47_000), 20_000);
+        assert_eq!(r.status, RunStatus::Failed, "Gemini kept asking to wait: the run stops, resumable later");
+        assert!(r.message.as_deref().unwrap().contains("logic (quota_per_minute)"), "{:?}", r.message);
+        assert_eq!((r.resume_at, r.finished_at), (None, Some(20_000)));
     }
 
     #[test]
@@ -358,9 +404,11 @@ mod tests {
         r.produced(Stage::Prd, 2_000);
         let text = serde_json::to_string(&r).unwrap();
         assert_eq!(serde_json::from_str::<RunState>(&text).unwrap(), r);
+        // As the object stored a run before quota waits, test faults included.
         let old = r#"{"id":"r","projectId":"p","status":"running","message":null,"startedAt":1,"updatedAt":1,
-            "finishedAt":null,"gated":false,"produced":[],"approved":[],"cancelRequested":false}"#;
+            "finishedAt":null,"gated":false,"produced":[],"approved":[],"cancelRequested":false,
+            "faults":[{"kind":"r2Put","stage":"prd"}]}"#;
         let read: RunState = serde_json::from_str(old).unwrap();
-        assert_eq!((read.status, read.resume_at), (RunStatus::Running, None));
+        assert_eq!((read.status, read.resume_at, read.quota_waits), (RunStatus::Running, None, 0));
     }
 }

@@ -309,7 +309,8 @@ impl FailureClass {
     /// from the supervisor alike: 429 out of quota; 422 what the request
     /// asked for cannot be answered as asked (blocked, cut off, invalid, or a
     /// model that does not exist: the project's settings can fix it); 503
-    /// Google failing for now; 502 the deployment's key or access is wrong.
+    /// Google failing for now, or no key configured yet; 502 Google refused
+    /// the deployment's key, its access or the request.
     pub fn http_status(self) -> u16 {
         use FailureClass::*;
         match self {

@@ -200,6 +200,19 @@ fn the_alarm_resumes_a_run_when_its_quota_wait_is_over() {
 }
 
 #[test]
+fn a_single_stage_told_to_wait_answers_429_with_retry_after() {
+    let (id, word) = slow_project("execwait", 0);
+    inject(json!({"kind": "quota_minute", "match": word, "stage": "prd", "times": 1, "retryDelay": "47s"}));
+    let body = json!({"projectId": id, "stage": "prd"}).to_string();
+    let a = call("POST", &url("/api/execute"), Caller::Default, &[], Some(("application/json", &body)));
+    assert_eq!(a.status, 429, "{}", a.text);
+    assert_eq!(a.header("retry-after"), Some("47"));
+    let error = &a.json()["error"];
+    assert_eq!((error["code"].clone(), error["class"].clone()), (json!("stage_failed"), json!("quota_per_minute")));
+    assert_eq!(stages_requested(&word), ["prd"], "asked once: the wait is the caller's");
+}
+
+#[test]
 fn cancel_ends_a_run_that_waits_for_quota_at_once() {
     let (id, _, _) = parked_run("parkcancel", "600s");
     let (s, body) = post(&url(&format!("/api/projects/{id}/cancel")), &json!({}));

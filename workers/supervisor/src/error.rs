@@ -34,8 +34,9 @@ pub(crate) enum AppError {
     PayloadTooLarge(usize),
     /// 415: the body is not JSON.
     UnsupportedMediaType,
-    /// A stage's agent failed; status chosen by the failure class.
-    StageFailed { class: String, message: String, retryable: bool },
+    /// A stage's agent failed; status chosen by the failure class, and a
+    /// `retry-after` when Gemini said how long to wait.
+    StageFailed { class: String, message: String, retryable: bool, retry_after_ms: Option<u64> },
     /// 503: D1, R2 or a binding is not answering.
     Unavailable(String),
     /// 500: a bug or an unexpected runtime error.
@@ -107,6 +108,9 @@ impl AppError {
                 response.headers_mut().set("retry-after", &retry_after.to_string())?
             }
             AppError::Unauthorized(_) => response.headers_mut().set("www-authenticate", "Bearer realm=\"parit\"")?,
+            AppError::StageFailed { retry_after_ms: Some(ms), .. } => {
+                response.headers_mut().set("retry-after", &ms.div_ceil(1000).to_string())?
+            }
             _ => {}
         }
         Ok(response)

@@ -30,18 +30,19 @@ use parit_shared::pipeline::{run_pipeline, RunControl, RunEnd, RunPolicy};
 use parit_shared::run::{Cancelled, RunRefusal, RunState, RunStatus};
 use parit_shared::store::{ActivityKind, ActivityRecord, Environment, Store};
 use parit_shared::Stage;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Duration;
-use serde::{Deserialize, Serialize};
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, State, Storage};
 
 /// How often the alarm re-arms while a run executes; after a restart the run
 /// resumes within this long.
 const HEARTBEAT: Duration = Duration::from_secs(3);
-/// Longest a delete waits for a stage in flight to finish writing.
-const FORGET_WAIT: Duration = Duration::from_secs(60);
+/// Longest a delete waits for a stage in flight to finish writing: a stage's
+/// calls may take minutes (their timeouts grow with what the stage writes).
+const FORGET_WAIT: Duration = Duration::from_secs(300);
 /// The header that names the project a request to the object is about.
 pub(crate) const PROJECT_HEADER: &str = "x-parit-project";
 /// The header that carries the id of the request that reached the supervisor.
@@ -168,32 +169,29 @@ impl DurableObject for PipelineRun {
             Some(r) if r.wait_left(now).is_some() => (r.project_id.clone(), r.wait_left(now)),
             _ => return Response::ok("idle"),
         };
-        match wait_left {
-            Some(0) => {
-                if let Err(e) = self.resume(&project, "The quota wait is over; the run resumes").await {
-                    // Not resumed: try again shortly.
-                    log_error("pipeline alarm (resume)", &project, &e);
-                    self.state.storage().set_alarm(HEARTBEAT).await?;
-                    return Response::ok("retry");
-                }
-            }
-            // An alarm before the wait is over (one armed earlier): wait on.
-            Some(ms) => {
-                self.state.storage().set_alarm(Duration::from_millis(ms)).await?;
-                return Response::ok("waiting");
-            }
-            None => {}
+        if let Some(ms) = wait_left.filter(|ms| *ms > 0) {
+            // An alarm before the wait is over (a heartbeat armed earlier): wait on.
+            self.state.storage().set_alarm(Duration::from_millis(ms)).await?;
+            return Response::ok("waiting");
         }
+        // Busy from here: a request that arrives while the run resumes (a
+        // delete's forget, say) waits for this executor.
         self.busy.set(true);
-        let outcome = self.execute_run(&project).await;
+        let outcome = async {
+            if wait_left.is_some() {
+                self.resume(&project, "The quota wait is over; the run resumes").await?;
+            }
+            self.execute_run(&project).await
+        }
+        .await;
         self.busy.set(false);
-        match outcome {
-            Ok(()) => {}
-            // The project was deleted under the run: nothing is left to run
-            // for, so the object forgets it rather than retrying forever.
-            Err(AppError::NotFound(_)) => self.clear().await?,
-            Err(e) => {
-                // Leave the run "running" with a heartbeat: the next alarm resumes it.
+        if let Err(e) = outcome {
+            if matches!(e, AppError::NotFound(_)) || self.project_gone(&project).await {
+                // The project was deleted under the run: nothing is left to run
+                // for, so the object forgets it rather than retrying forever.
+                self.clear().await?;
+            } else {
+                // Leave the run as it is with a heartbeat: the next alarm goes on.
                 log_error("pipeline alarm", &project, &e);
                 self.state.storage().set_alarm(HEARTBEAT).await?;
             }
@@ -289,7 +287,7 @@ impl PipelineRun {
         let claimed = {
             let mut current = self.run.borrow_mut();
             match current.as_ref() {
-                Some(active) if active.active() => Err(active.status == RunStatus::WaitingForQuota && !self.busy.get()),
+                Some(active) if active.active() => Err(active.status == RunStatus::WaitingForQuota),
                 _ if self.busy.get() => {
                     return Err(AppError::Conflict {
                         code: "run_active",
@@ -336,8 +334,7 @@ impl PipelineRun {
     }
 
     async fn cancel(&self) -> AppResult<Response> {
-        let executing = self.busy.get();
-        let (cancelled, project) = self.change(|run, now| run.cancel(executing, now)).await?;
+        let (cancelled, project) = self.change(|run, now| run.cancel(now)).await?;
         let (kind, what) = match cancelled {
             Cancelled::Now => {
                 // A run that waited for quota had an alarm armed for its resume.
@@ -350,13 +347,14 @@ impl PipelineRun {
         Ok(json(200, &json!({"run": self.view()}))?)
     }
 
-    /// `POST /forget`, before the project is deleted: stops the run (no new
-    /// stage starts), waits for a stage in flight to finish writing, then drops
-    /// the object's state and alarm, so nothing is written after the rows go.
+    /// `Command::Forget`, before the project is deleted: cancels the run (no
+    /// new stage starts; the cancel is stored, so it holds if the delete then
+    /// fails), waits for a stage in flight to finish writing, then drops the
+    /// object's state and alarm, so nothing is written after the rows go.
     /// 409 `run_active` if a stage is still writing after [`FORGET_WAIT`].
     async fn forget(&self) -> AppResult<Response> {
-        if let Some(run) = self.run.borrow_mut().as_mut() {
-            run.cancel_requested = true;
+        if self.run.borrow().as_ref().is_some_and(RunState::active) {
+            self.change(|run, now| run.cancel(now)).await?;
         }
         let deadline = WorkerEnvironment.now_ms() + FORGET_WAIT.as_millis() as u64;
         while self.busy.get() {
@@ -386,17 +384,22 @@ impl PipelineRun {
         if running && !self.busy.get() {
             self.state.storage().set_alarm(Duration::from_millis(0)).await?;
         }
+        let then = if running { "the run continues" } else { "the run continues when its quota wait is over" };
         self.activity(
             &project,
             Some(stage),
             ActivityKind::StageApproved,
-            format!("The {stage} artifact was approved; the run continues"),
+            format!("The {stage} artifact was approved; {then}"),
         )
         .await?;
         Ok(json(200, &json!({"run": self.view()}))?)
     }
 
     async fn execute_run(&self, project: &str) -> AppResult<()> {
+        // Forgotten (the project is being deleted) or ended meanwhile: nothing to run.
+        if self.run.borrow().as_ref().is_none_or(|r| r.status != RunStatus::Running) {
+            return Ok(());
+        }
         self.state.storage().set_alarm(HEARTBEAT).await?;
         let mut app = App::new(self.env.clone())?;
         let faults: Vec<Fault> = self.state.storage().get(FAULTS_KEY).await?.unwrap_or_default();
@@ -420,19 +423,43 @@ impl PipelineRun {
             }
             break end;
         };
-        let (wait, _) = self
+        let ((kind, message), _) = self
             .change(|run, now| {
                 run.end(&end, now);
-                Ok(run.wait_left(now))
+                let kind = if run.status == RunStatus::WaitingForQuota {
+                    ActivityKind::RunWaiting
+                } else {
+                    ActivityKind::RunFinished
+                };
+                Ok((kind, run.message.clone().unwrap_or_default()))
             })
             .await?;
-        match wait {
-            Some(ms) => self.state.storage().set_alarm(Duration::from_millis(ms)).await?,
-            None => self.state.storage().delete_alarm().await?,
-        }
-        let kind = if wait.is_some() { ActivityKind::RunWaiting } else { ActivityKind::RunFinished };
-        self.activity(project, None, kind, end.describe()).await?;
+        self.activity(project, None, kind, message).await?;
+        // Requests interleave at every await above (an approval, a cancel, a
+        // Retry now), so the alarm follows the run as it is now, last.
+        self.arm_for_current_state().await?;
         Ok(())
+    }
+
+    /// The alarm a run needs, by its status now: at once while it runs (the
+    /// heartbeat defers to a live executor), at `resumeAt` while it waits for
+    /// quota, none otherwise.
+    async fn arm_for_current_state(&self) -> Result<()> {
+        let now = WorkerEnvironment.now_ms();
+        let next = self.run.borrow().as_ref().map(|r| (r.status, r.wait_left(now)));
+        match next {
+            Some((RunStatus::Running, _)) => self.state.storage().set_alarm(Duration::from_millis(0)).await,
+            Some((_, Some(ms))) => self.state.storage().set_alarm(Duration::from_millis(ms)).await,
+            _ => self.state.storage().delete_alarm().await,
+        }
+    }
+
+    /// Whether the project's row is gone (deleted under its run).
+    async fn project_gone(&self, project: &str) -> bool {
+        match App::new(self.env.clone()) {
+            Ok(app) => matches!(app.store.project(project).await, Ok(None)),
+            Err(_) => false,
+        }
     }
 
     /// Runs `work` with the project's ports while holding the object's lock;
@@ -475,9 +502,12 @@ impl PipelineRun {
                     "cacheHit": s.cache_hit,
                 }),
             )?),
-            StageOutcome::Failed(f) => {
-                Err(AppError::StageFailed { class: f.class, message: f.message, retryable: f.retryable })
-            }
+            StageOutcome::Failed(f) => Err(AppError::StageFailed {
+                class: f.class,
+                message: f.message,
+                retryable: f.retryable,
+                retry_after_ms: f.retry_after_ms,
+            }),
         }
     }
 
@@ -507,12 +537,13 @@ impl Control<'_> {
 }
 
 impl RunControl for Control<'_> {
+    // Without a run (forgotten under the executor), nothing may start.
     fn cancel_requested(&self) -> bool {
-        self.owner.run.borrow().as_ref().is_some_and(|r| r.cancel_requested)
+        self.owner.run.borrow().as_ref().is_none_or(|r| r.cancel_requested)
     }
 
     fn may_advance_past(&self, stage: Stage) -> bool {
-        self.owner.run.borrow().as_ref().is_none_or(|r| r.may_advance_past(stage))
+        self.owner.run.borrow().as_ref().is_some_and(|r| r.may_advance_past(stage))
     }
 
     async fn produced(&self, stage: Stage) {
