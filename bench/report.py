@@ -1,10 +1,40 @@
 """Renders docs/BENCHMARKS.md from the JSON the benchmarks printed."""
-import json, os, platform, subprocess, datetime
+import json, os, platform, subprocess, sys, datetime
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def load(name):
     with open(os.path.join(root, ".parit", "bench", name)) as f:
         return json.load(f)
+
+def models_section(models):
+    """The section on a full run's cost per model, from model_cost's JSON."""
+    out = [f"""## A full run's cost on each model
+
+`model_cost` (bench/domain): each example product's seven stages on every model a project can
+choose (the catalogue's current and preview models), at the catalogue's list prices. Prompt tokens
+are those of the very request Parit sends on that model, answer tokens those of the stage's
+artifact ({models['estimate']}). Thinking cannot be measured offline: the first cost has none, the
+second spends all the room each stage's thinking level is given in `maxOutputTokens`
+(`ThinkingLevel::tokens`), the most it can cost. Thinking bills as output.
+
+| product | model | status | prompt tokens | answer tokens | thinking at most | USD, no thinking | USD, thinking at most |
+|---|---|---|---:|---:|---:|---:|---:|"""]
+    for r in models["runs"]:
+        out.append(f"| {r['product']} | {r['model']} | {r['status']} | {r['promptTokens']:,} | {r['answerTokens']:,} | {r['thinkingTokensAtMost']:,} | {r['costUsdNoThinking']:.4f} | {r['costUsdThinkingAtMost']:.4f} |")
+    out.append("")
+    for product in dict.fromkeys(r["product"] for r in models["runs"]):
+        runs = [r for r in models["runs"] if r["product"] == product]
+        low, high = min(runs, key=lambda r: r["costUsdThinkingAtMost"]), max(runs, key=lambda r: r["costUsdThinkingAtMost"])
+        out.append(f"* {product}: cheapest on {low['model']} (at most ${low['costUsdThinkingAtMost']:.2f}), dearest on {high['model']} (at most ${high['costUsdThinkingAtMost']:.2f}).")
+    return "\n".join(out)
+
+# `report.py --models-only`: just that section (it needs no fleet), for
+# refreshing it on its own; bench/run.sh renders the whole document.
+if sys.argv[1:] == ["--models-only"]:
+    head = subprocess.run(["git", "-C", root, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    section = models_section(load("models.json")).split("\n", 1)
+    print(f"{section[0]}\n\n(Rendered on its own by `bench/report.py --models-only` on {datetime.date.today()} at commit `{head}`.)\n{section[1]}")
+    sys.exit(0)
 
 sizes, pipe, deploy = load("sizes.json"), load("pipeline.json"), load("deploy.json")
 rerun, cpu_, prompts = load("rerun.json"), load("cpu.json"), load("prompts.json")
@@ -162,27 +192,9 @@ print(f"""
 Prompt tokens grow linearly with product size (large-10 → large-100: {prompts['products'][2]['totalTokens']:,} →
 {prompts['products'][4]['totalTokens']:,}); carrying only the needed upstream saves a third or more, and more as
 products grow.
-
-## A full run's cost on each model
-
-`model_cost` (bench/domain): each example product's seven stages on every model a project can
-choose (the catalogue's current and preview models), at the catalogue's list prices. Prompt tokens
-are those of the very request Parit sends on that model, answer tokens those of the stage's
-artifact ({models['estimate']}). Thinking cannot be measured offline: the first cost has none, the
-second spends all the room each stage's thinking level is given in `maxOutputTokens`
-(`ThinkingLevel::tokens`), the most it can cost. Thinking bills as output.
-
-| product | model | status | prompt tokens | answer tokens | thinking at most | USD, no thinking | USD, thinking at most |
-|---|---|---|---:|---:|---:|---:|---:|""")
-for r in models["runs"]:
-    print(f"| {r['product']} | {r['model']} | {r['status']} | {r['promptTokens']:,} | {r['answerTokens']:,} | {r['thinkingTokensAtMost']:,} | {r['costUsdNoThinking']:.4f} | {r['costUsdThinkingAtMost']:.4f} |")
-print()
-for product in dict.fromkeys(r["product"] for r in models["runs"]):
-    runs = [r for r in models["runs"] if r["product"] == product]
-    low, high = min(runs, key=lambda r: r["costUsdThinkingAtMost"]), max(runs, key=lambda r: r["costUsdThinkingAtMost"])
-    print(f"* {product}: cheapest on {low['model']} (at most ${low['costUsdThinkingAtMost']:.2f}), dearest on {high['model']} (at most ${high['costUsdThinkingAtMost']:.2f}).")
+""")
+print(models_section(models))
 print(f"""
-
 ## Supervisor throughput against a Hono peer
 
 `bench/throughput.sh`: wrk on loopback ({tput['connections']} connections, {tput['secondsPerRun']} s per run,
