@@ -8,6 +8,7 @@
 //! It has no `worker`, `wasm-bindgen` or `js-sys` dependency, so all of it is
 //! tested natively with `cargo test` in milliseconds.
 
+pub mod api;
 pub mod artifact;
 pub mod consistency;
 pub mod cost;

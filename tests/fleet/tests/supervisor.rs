@@ -367,4 +367,15 @@ fn bad_input_gets_a_clear_4xx() {
         let e = &body["error"];
         assert!(e["code"].is_string() && !e["message"].as_str().unwrap_or("").is_empty(), "case {i}: {body}");
     }
+    // A 405 says which methods the path takes, in its Allow header, from the route table.
+    for (method, path, allow) in [
+        ("PUT", "/api/projects".to_string(), "POST, GET"),
+        ("POST", format!("/api/projects/{id}"), "GET, DELETE"),
+        ("DELETE", format!("/api/projects/{id}/artifacts/prd"), "GET, PUT"),
+        ("GET", format!("/api/projects/{id}/run"), "POST"),
+    ] {
+        let a = call(method, &url(&path), Caller::Default, &[], Some(("application/json", "{}")));
+        assert_eq!((a.status, a.header("allow")), (405, Some(allow)), "{method} {path}: {}", a.text);
+        assert_eq!(a.json()["error"]["code"], "method_not_allowed");
+    }
 }

@@ -23,7 +23,7 @@ pub(crate) enum AppError {
     /// 404: no such resource (or route).
     NotFound(String),
     /// 405: the route exists without this method.
-    MethodNotAllowed(&'static str),
+    MethodNotAllowed(String),
     /// 409: the request conflicts with the current state.
     Conflict { code: &'static str, message: String },
     /// 422: an edited artifact breaks the schema or the validation rules.
@@ -108,6 +108,7 @@ impl AppError {
                 response.headers_mut().set("retry-after", &retry_after.to_string())?
             }
             AppError::Unauthorized(_) => response.headers_mut().set("www-authenticate", "Bearer realm=\"parit\"")?,
+            AppError::MethodNotAllowed(allow) => response.headers_mut().set("allow", &allow)?,
             AppError::StageFailed { retry_after_ms: Some(ms), .. } => {
                 response.headers_mut().set("retry-after", &ms.div_ceil(1000).to_string())?
             }

@@ -166,6 +166,10 @@ pub(crate) fn finish(response: Response, request_id: &str, allowed_origin: Optio
 
 /// The route of a path with its project id replaced, for logs.
 pub(crate) fn route_template(path: &str) -> String {
+    // The routed template; else the path without its project id.
+    if let Some(template) = parit_shared::api::template(path) {
+        return template;
+    }
     let mut parts: Vec<&str> = path.split('/').collect();
     if parts.len() > 3 && parts[1] == "api" && parts[2] == "projects" {
         parts[3] = ":id";

@@ -5,7 +5,8 @@
 //! pipeline in a `PipelineRun` Durable Object. The logic lives in
 //! `parit_shared` behind ports; this crate implements the ports over the
 //! bindings (`d1`, `r2`, `agents`) and maps HTTP to handlers, one file per
-//! resource under `routes/`. This file is the route table.
+//! resource under `routes/`. The route table is `parit_shared::api::ROUTES`;
+//! this file maps each of its operations to its handler.
 
 mod agents;
 mod app;
@@ -23,6 +24,7 @@ pub use pipeline::PipelineRun;
 
 use app::App;
 use error::{AppError, AppResult};
+use parit_shared::api::{self, Op, Resolution};
 use routes::{artifacts, events, execute, feed, projects, root, runs, truth};
 use worker::{event, Context, Date, Env, Method, Request, Response, Result};
 
@@ -59,72 +61,60 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
 
 async fn route(req: Request, env: &Env, request_id: &str, owner: &mut Option<String>) -> AppResult<Response> {
     let path = req.path();
-    let segments: Vec<&str> = path.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
     let method = req.method();
     if method == Method::Options {
         return http::preflight(env, &req);
     }
     let mut app = App::new(env.clone())?;
     app.request_id = Some(request_id.to_string());
-    if segments.first() == Some(&"api") {
+    // Every /api path needs a token, routed or not: an unknown one is not
+    // told apart from a known one without it.
+    if path.split('/').find(|s| !s.is_empty()) == Some("api") {
         let caller = auth::authenticate(&app, &req).await?;
         *owner = Some(caller.owner.clone());
         app.owner = Some(caller.owner);
     }
     let app = &app;
-    match (method, segments.as_slice()) {
-        (Method::Get, []) => root::index(app),
-        (Method::Get, ["health"]) => {
+    let (op, params) = match api::resolve(method.as_ref(), &path) {
+        Resolution::Found(op, params) => (op, params),
+        Resolution::MethodNotAllowed(allow) => return Err(AppError::MethodNotAllowed(allow)),
+        Resolution::NotFound => return Err(not_found(&path)),
+    };
+    let id = || http::project_id(params.id.unwrap_or_default());
+    let stage = || http::stage(params.stage.unwrap_or_default());
+    match op {
+        Op::Index => root::index(app),
+        Op::Health => {
             let known = auth::optional_caller(app, &req).await.is_some();
             root::health(app, known).await
         }
-        (Method::Get, ["openapi.json"]) => root::openapi(),
-        (Method::Post, ["api", "projects"]) => projects::create(app, req).await,
-        (Method::Get, ["api", "projects"]) => projects::list(app, &req).await,
-        (Method::Post, ["api", "execute"]) => execute::execute(app, req).await,
-        (method, ["api", "projects", id, rest @ ..]) => {
-            let id = http::project_id(id)?;
-            match (method, rest) {
-                (Method::Get, []) => projects::get(app, id).await,
-                (Method::Delete, []) => projects::delete(app, id).await,
-                (Method::Patch, ["settings"]) => projects::patch_settings(app, id, req).await,
-                (Method::Get, ["artifacts"]) => artifacts::list(app, id).await,
-                (Method::Get, ["artifacts", stage]) => artifacts::get(app, id, http::stage(stage)?, &req).await,
-                (Method::Put, ["artifacts", stage]) => runs::edit(app, id, stage, req).await,
-                (Method::Get, ["artifacts", stage, "views"]) => {
-                    truth::list_views(app, id, http::stage(stage)?, &req).await
-                }
-                (Method::Get, ["artifacts", stage, "views", name @ ..]) if !name.is_empty() => {
-                    truth::get_view(app, id, http::stage(stage)?, &name.join("/"), &req).await
-                }
-                (Method::Get, ["consistency"]) => truth::consistency(app, id).await,
-                (Method::Get, ["export"]) => truth::export(app, id).await,
-                (Method::Get, ["activity"]) => feed::activity(app, id, &req).await,
-                (Method::Get, ["traces"]) => feed::traces(app, id).await,
-                (Method::Get, ["events"]) => events::events(app, id, &req).await,
-                (Method::Post, ["run"]) => runs::run(app, id, &req).await,
-                (Method::Post, ["cancel"]) => runs::cancel(app, id).await,
-                (Method::Post, ["stages", stage, "approve"]) => runs::approve(app, id, http::stage(stage)?).await,
-                (Method::Post, ["stages", stage, "regenerate"]) => {
-                    runs::regenerate(app, id, http::stage(stage)?, req).await
-                }
-                (_, []) => Err(AppError::MethodNotAllowed("GET, DELETE")),
-                (_, ["settings"]) => Err(AppError::MethodNotAllowed("PATCH")),
-                (_, ["artifacts", _]) => Err(AppError::MethodNotAllowed("GET, PUT")),
-                (_, ["artifacts"] | ["activity"] | ["traces"] | ["events"] | ["consistency"] | ["export"]) => {
-                    Err(AppError::MethodNotAllowed("GET"))
-                }
-                (_, ["artifacts", _, "views", ..]) => Err(AppError::MethodNotAllowed("GET")),
-                (_, ["run"] | ["cancel"] | ["stages", _, "approve" | "regenerate"]) => {
-                    Err(AppError::MethodNotAllowed("POST"))
-                }
-                _ => Err(not_found(&path)),
-            }
+        Op::OpenApi => root::openapi(),
+        Op::CreateProject => projects::create(app, req).await,
+        Op::ListProjects => projects::list(app, &req).await,
+        Op::Execute => execute::execute(app, req).await,
+        Op::GetProject => projects::get(app, id()?).await,
+        Op::DeleteProject => projects::delete(app, id()?).await,
+        Op::PatchSettings => projects::patch_settings(app, id()?, req).await,
+        Op::ListArtifacts => artifacts::list(app, id()?).await,
+        Op::GetArtifact => artifacts::get(app, id()?, stage()?, &req).await,
+        Op::PutArtifact => runs::edit(app, id()?, params.stage.unwrap_or_default(), req).await,
+        Op::ListViews => truth::list_views(app, id()?, stage()?, &req).await,
+        Op::GetView => {
+            let (id, stage) = (id()?, stage()?);
+            truth::get_view(app, id, stage, params.name.as_deref().unwrap_or_default(), &req).await
         }
-        (_, [] | ["health"] | ["openapi.json"]) => Err(AppError::MethodNotAllowed("GET")),
-        (_, ["api", "projects"]) => Err(AppError::MethodNotAllowed("GET, POST")),
-        (_, ["api", "execute"]) => Err(AppError::MethodNotAllowed("POST")),
-        _ => Err(not_found(&path)),
+        Op::Consistency => truth::consistency(app, id()?).await,
+        Op::Export => truth::export(app, id()?).await,
+        Op::Activity => feed::activity(app, id()?, &req).await,
+        Op::Traces => feed::traces(app, id()?).await,
+        Op::Events => events::events(app, id()?, &req).await,
+        Op::Run => runs::run(app, id()?, &req).await,
+        Op::Cancel => runs::cancel(app, id()?).await,
+        Op::Approve => runs::approve(app, id()?, stage()?).await,
+        Op::Regenerate => {
+            let (id, stage) = (id()?, stage()?);
+            runs::regenerate(app, id, stage, req).await
+        }
     }
 }
 

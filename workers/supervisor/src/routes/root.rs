@@ -4,38 +4,12 @@ use crate::app::{App, WorkerEnvironment};
 use crate::error::AppResult;
 use crate::http::json;
 use futures_util::future::join_all;
+use parit_shared::api::{Route, ROUTES};
 use parit_shared::protocol::ModelCheck;
 use parit_shared::store::{BlobStore, Environment};
 use parit_shared::Stage;
 use serde_json::{json, Map, Value};
 use worker::{Date, Response};
-
-/// Every route, as `GET /` lists them.
-pub(crate) const ENDPOINTS: &[&str] = &[
-    "GET /",
-    "GET /health",
-    "GET /openapi.json",
-    "POST /api/projects",
-    "GET /api/projects",
-    "GET /api/projects/:id",
-    "DELETE /api/projects/:id",
-    "PATCH /api/projects/:id/settings",
-    "POST /api/execute",
-    "GET /api/projects/:id/artifacts",
-    "GET /api/projects/:id/artifacts/:stage",
-    "PUT /api/projects/:id/artifacts/:stage",
-    "GET /api/projects/:id/artifacts/:stage/views",
-    "GET /api/projects/:id/artifacts/:stage/views/:name",
-    "GET /api/projects/:id/consistency",
-    "GET /api/projects/:id/export",
-    "POST /api/projects/:id/run",
-    "POST /api/projects/:id/cancel",
-    "GET /api/projects/:id/events",
-    "POST /api/projects/:id/stages/:stage/approve",
-    "POST /api/projects/:id/stages/:stage/regenerate",
-    "GET /api/projects/:id/activity",
-    "GET /api/projects/:id/traces",
-];
 
 pub(crate) fn index(app: &App) -> AppResult<Response> {
     let version =
@@ -47,7 +21,7 @@ pub(crate) fn index(app: &App) -> AppResult<Response> {
             "role": "supervisor",
             "version": version,
             "stages": Stage::ALL,
-            "endpoints": ENDPOINTS,
+            "endpoints": ROUTES.iter().map(Route::endpoint).collect::<Vec<_>>(),
         }),
     )?)
 }

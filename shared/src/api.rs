@@ -1,0 +1,249 @@
+//! The supervisor's HTTP API as one table: each route's method, path
+//! template, operation and one-line summary. The router resolves requests
+//! with it, `GET /` lists it, every 405 takes its `Allow` from it, and a
+//! native test holds `workers/supervisor/openapi.json` to it (every route
+//! documented, nothing documented that is not routed).
+//!
+//! Templates: `:id` and `:stage` match one path segment; `*name` matches the
+//! rest of the path (one or more segments), and is listed as `:name`.
+
+/// What a route does; the supervisor maps each to its handler.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    /// `GET /`.
+    Index,
+    /// `GET /health`.
+    Health,
+    /// `GET /openapi.json`.
+    OpenApi,
+    /// Create a project.
+    CreateProject,
+    /// List the caller's projects.
+    ListProjects,
+    /// Run one stage now.
+    Execute,
+    /// A project with its stages and run.
+    GetProject,
+    /// Delete a project.
+    DeleteProject,
+    /// Change a project's settings.
+    PatchSettings,
+    /// Every stage's newest artifact.
+    ListArtifacts,
+    /// One stage's artifact.
+    GetArtifact,
+    /// A person's edit of an artifact.
+    PutArtifact,
+    /// The rendered views of an artifact.
+    ListViews,
+    /// One rendered view.
+    GetView,
+    /// Consistency findings and traceability.
+    Consistency,
+    /// The whole blueprint as a ZIP.
+    Export,
+    /// Start, or resume, the pipeline.
+    Run,
+    /// Stop the pipeline.
+    Cancel,
+    /// Live progress.
+    Events,
+    /// Approve a produced stage.
+    Approve,
+    /// Regenerate a stage.
+    Regenerate,
+    /// The activity feed.
+    Activity,
+    /// Model-call traces with token and cost totals.
+    Traces,
+}
+
+/// One route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Route {
+    /// HTTP method, upper case.
+    pub method: &'static str,
+    /// Path template.
+    pub path: &'static str,
+    /// What it does.
+    pub op: Op,
+    /// One line for people.
+    pub summary: &'static str,
+}
+
+const fn route(method: &'static str, path: &'static str, op: Op, summary: &'static str) -> Route {
+    Route { method, path, op, summary }
+}
+
+/// Every route, in the order `GET /` lists them.
+pub const ROUTES: &[Route] = &[
+    route("GET", "/", Op::Index, "What this is, its version and its endpoints"),
+    route("GET", "/health", Op::Health, "Every dependency as a matrix (detail for a caller with a token)"),
+    route("GET", "/openapi.json", Op::OpenApi, "This API's OpenAPI document"),
+    route("POST", "/api/projects", Op::CreateProject, "Create a project from a name and an idea"),
+    route("GET", "/api/projects", Op::ListProjects, "The caller's projects, newest first, in pages"),
+    route("GET", "/api/projects/:id", Op::GetProject, "A project: settings, each stage's status, the run"),
+    route("DELETE", "/api/projects/:id", Op::DeleteProject, "Delete a project: its run first, then rows and objects"),
+    route("PATCH", "/api/projects/:id/settings", Op::PatchSettings, "Change a project's settings"),
+    route("POST", "/api/execute", Op::Execute, "Run one stage now"),
+    route("GET", "/api/projects/:id/artifacts", Op::ListArtifacts, "Every stage's newest artifact"),
+    route("GET", "/api/projects/:id/artifacts/:stage", Op::GetArtifact, "One stage's artifact (?version=n)"),
+    route("PUT", "/api/projects/:id/artifacts/:stage", Op::PutArtifact, "Save an edited artifact as a new version"),
+    route("GET", "/api/projects/:id/artifacts/:stage/views", Op::ListViews, "The rendered views of an artifact"),
+    route("GET", "/api/projects/:id/artifacts/:stage/views/*name", Op::GetView, "One rendered view"),
+    route("GET", "/api/projects/:id/consistency", Op::Consistency, "Consistency findings and the traceability matrix"),
+    route("GET", "/api/projects/:id/export", Op::Export, "The whole blueprint as a ZIP"),
+    route("POST", "/api/projects/:id/run", Op::Run, "Start the pipeline, or resume a run waiting for quota"),
+    route("POST", "/api/projects/:id/cancel", Op::Cancel, "Stop the run: no new stage starts"),
+    route("GET", "/api/projects/:id/events", Op::Events, "Live progress as server-sent events"),
+    route("POST", "/api/projects/:id/stages/:stage/approve", Op::Approve, "Approve a produced stage"),
+    route("POST", "/api/projects/:id/stages/:stage/regenerate", Op::Regenerate, "Regenerate a stage, with feedback"),
+    route("GET", "/api/projects/:id/activity", Op::Activity, "The activity feed"),
+    route("GET", "/api/projects/:id/traces", Op::Traces, "Every model call with token and cost totals"),
+];
+
+impl Route {
+    /// `METHOD /path/:param`, as `GET /` lists it.
+    pub fn endpoint(&self) -> String {
+        format!("{} {}", self.method, self.path.replace('*', ":"))
+    }
+}
+
+/// The path parameters of a matched route, as they stand in the path.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Params<'a> {
+    /// `:id`.
+    pub id: Option<&'a str>,
+    /// `:stage`.
+    pub stage: Option<&'a str>,
+    /// `*name`: the rest of the path.
+    pub name: Option<String>,
+}
+
+/// Where a request goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution<'a> {
+    /// This route, with these parameters.
+    Found(Op, Params<'a>),
+    /// The path exists, not for this method: the methods it takes.
+    MethodNotAllowed(String),
+    /// No route has this path.
+    NotFound,
+}
+
+/// Resolves `method` and `path` against [`ROUTES`]. Empty segments are
+/// ignored (`//api/projects/` is `/api/projects`).
+pub fn resolve<'a>(method: &str, path: &'a str) -> Resolution<'a> {
+    let segments: Vec<&'a str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let mut allow: Vec<&str> = Vec::new();
+    for r in ROUTES {
+        let Some(params) = matches(r.path, &segments) else { continue };
+        if r.method == method {
+            return Resolution::Found(r.op, params);
+        }
+        if !allow.contains(&r.method) {
+            allow.push(r.method);
+        }
+    }
+    if allow.is_empty() {
+        Resolution::NotFound
+    } else {
+        Resolution::MethodNotAllowed(allow.join(", "))
+    }
+}
+
+/// The template of the route `path` is on, whatever the method, as listed
+/// (`/api/projects/:id/artifacts/:stage`): what a log line names.
+pub fn template(path: &str) -> Option<String> {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    ROUTES.iter().find(|r| matches(r.path, &segments).is_some()).map(|r| r.path.replace('*', ":"))
+}
+
+fn matches<'a>(template: &str, segments: &[&'a str]) -> Option<Params<'a>> {
+    let parts: Vec<&str> = template.split('/').filter(|s| !s.is_empty()).collect();
+    let mut params = Params::default();
+    for (i, part) in parts.iter().enumerate() {
+        if part.starts_with('*') {
+            let rest = segments.get(i..).filter(|r| !r.is_empty())?;
+            params.name = Some(rest.join("/"));
+            return Some(params);
+        }
+        let segment = *segments.get(i)?;
+        match *part {
+            ":id" => params.id = Some(segment),
+            ":stage" => params.stage = Some(segment),
+            literal if literal == segment => {}
+            _ => return None,
+        }
+    }
+    (parts.len() == segments.len()).then_some(params)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn requests_resolve_to_their_route_with_its_parameters() {
+        assert_eq!(resolve("GET", "/"), Resolution::Found(Op::Index, Params::default()));
+        assert_eq!(resolve("GET", "//api/projects/"), Resolution::Found(Op::ListProjects, Params::default()));
+        let Resolution::Found(op, p) = resolve("POST", "/api/projects/abc/stages/logic/regenerate") else { panic!() };
+        assert_eq!((op, p.id, p.stage), (Op::Regenerate, Some("abc"), Some("logic")));
+        let Resolution::Found(op, p) = resolve("GET", "/api/projects/abc/artifacts/api/views/openapi/v1.json") else {
+            panic!()
+        };
+        assert_eq!((op, p.name.as_deref()), (Op::GetView, Some("openapi/v1.json")));
+        assert_eq!(
+            resolve("GET", "/api/projects/abc/artifacts/api/views"),
+            Resolution::Found(Op::ListViews, Params { id: Some("abc"), stage: Some("api"), name: None })
+        );
+    }
+
+    #[test]
+    fn a_known_path_with_another_method_is_405_with_every_method_it_takes() {
+        assert_eq!(resolve("PUT", "/api/projects/abc"), Resolution::MethodNotAllowed("GET, DELETE".into()));
+        assert_eq!(resolve("DELETE", "/api/projects"), Resolution::MethodNotAllowed("POST, GET".into()));
+        assert_eq!(resolve("GET", "/api/projects/abc/run"), Resolution::MethodNotAllowed("POST".into()));
+        assert_eq!(resolve("POST", "/api/projects/a/artifacts/b/views/x"), Resolution::MethodNotAllowed("GET".into()));
+        assert_eq!(resolve("GET", "/api/nowhere"), Resolution::NotFound);
+        assert_eq!(resolve("GET", "/api/projects/abc/run/extra"), Resolution::NotFound);
+    }
+
+    #[test]
+    fn a_path_names_its_template_for_the_log() {
+        assert_eq!(template("/api/projects/abc/artifacts/prd").as_deref(), Some("/api/projects/:id/artifacts/:stage"));
+        assert_eq!(template("/api/projects").as_deref(), Some("/api/projects"));
+        assert_eq!(template("/api/nowhere"), None);
+    }
+
+    #[test]
+    fn each_route_is_listed_once() {
+        let endpoints: BTreeSet<String> = ROUTES.iter().map(Route::endpoint).collect();
+        assert_eq!(endpoints.len(), ROUTES.len());
+        assert!(endpoints.contains("GET /api/projects/:id/artifacts/:stage/views/:name"));
+    }
+
+    /// The OpenAPI document describes exactly the routed operations.
+    #[test]
+    fn the_openapi_document_describes_exactly_the_routes() {
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../workers/supervisor/openapi.json"))
+            .expect("the supervisor's openapi.json");
+        let doc: Value = serde_json::from_str(&text).expect("openapi.json is JSON");
+        let documented: BTreeSet<String> = doc["paths"]
+            .as_object()
+            .expect("paths")
+            .iter()
+            .flat_map(|(path, ops)| {
+                let path = path.replace('{', ":").replace('}', "");
+                ops.as_object().expect("operations").keys().map(move |m| format!("{} {path}", m.to_uppercase()))
+            })
+            .collect();
+        let routed: BTreeSet<String> = ROUTES.iter().map(Route::endpoint).collect();
+        let undocumented: Vec<&String> = routed.difference(&documented).collect();
+        let unrouted: Vec<&String> = documented.difference(&routed).collect();
+        assert!(undocumented.is_empty(), "routed but not in openapi.json: {undocumented:?}");
+        assert!(unrouted.is_empty(), "in openapi.json but not routed: {unrouted:?}");
+    }
+}
