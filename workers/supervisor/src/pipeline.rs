@@ -68,9 +68,11 @@ fn refused(r: RunRefusal) -> AppError {
 }
 
 /// What a request asks of a project's object: the one body every request to
-/// it carries (`App::pipeline`).
+/// it carries (`App::pipeline`). Externally tagged (`{"run": {...}}`,
+/// `"cancel"`): serde's internally tagged form buffers every body and cost
+/// the supervisor's WASM 9.7 KB gzip (419,737 → 410,072 bytes, measured).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(tag = "command", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub(crate) enum Command {
     /// Start a run, or resume one waiting for quota (*Retry now*).
     Run {
