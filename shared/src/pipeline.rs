@@ -321,18 +321,30 @@ mod tests {
     }
 
     fn fail(retryable: bool) -> AgentReply {
+        failure(FailureClass::Internal, retryable, None)
+    }
+
+    /// An agent's failure answer of `class`, with a quota wait when given.
+    fn failure(class: FailureClass, retryable: bool, retry_after_ms: Option<u64>) -> AgentReply {
         AgentReply::Failure(GenerateFailure {
             error: AgentError {
-                code: "x".into(),
-                class: Some(FailureClass::Internal),
-                message: "down".into(),
+                code: class.as_str().into(),
+                class: Some(class),
+                message: "the model said no".into(),
                 retryable,
-                retry_after_ms: None,
+                retry_after_ms,
             },
             usage: Usage::default(),
             attempts: 1,
             calls: vec![],
         })
+    }
+
+    fn each_stage_written_once(store: &MemoryStore) {
+        for stage in Stage::ALL {
+            let versions = store.artifacts.borrow().iter().filter(|a| a.stage == stage).count();
+            assert_eq!(versions, 1, "{stage}: one version each, none twice");
+        }
     }
 
     fn run<F: Fn(Stage, &GenerateRequest) -> AgentReply>(
@@ -379,10 +391,7 @@ mod tests {
         agents.requests.borrow_mut().clear();
         assert_eq!(run(&store, &blobs, &agents, &Control::default()), RunEnd::Completed);
         assert_eq!(stages_called(&agents), vec![Stage::Logic, Stage::Api, Stage::Frontend, Stage::Deployment]);
-        for stage in Stage::ALL {
-            let versions = store.artifacts.borrow().iter().filter(|a| a.stage == stage).count();
-            assert_eq!(versions, 1, "{stage} written once");
-        }
+        each_stage_written_once(&store);
     }
 
     #[test]
@@ -408,18 +417,7 @@ mod tests {
     }
 
     fn quota_wait(ms: u64) -> AgentReply {
-        AgentReply::Failure(GenerateFailure {
-            error: AgentError {
-                code: "quota_per_minute".into(),
-                class: Some(FailureClass::QuotaPerMinute),
-                message: "You exceeded your current quota".into(),
-                retryable: true,
-                retry_after_ms: Some(ms),
-            },
-            usage: Usage::default(),
-            attempts: 1,
-            calls: vec![],
-        })
+        failure(FailureClass::QuotaPerMinute, true, Some(ms))
     }
 
     #[test]
@@ -456,10 +454,7 @@ mod tests {
         let mut got = resumed.clone();
         got.sort();
         assert_eq!(got, expected, "only logic and what needs it run again");
-        for stage in Stage::ALL {
-            let versions = store.artifacts.borrow().iter().filter(|a| a.stage == stage).count();
-            assert_eq!(versions, 1, "{stage}: one version each, none twice");
-        }
+        each_stage_written_once(&store);
     }
 
     #[test]
