@@ -543,6 +543,9 @@ function settingsForm(host: HTMLElement, state: ProjectState): HTMLElement {
         fill(result, h("p", { class: "muted" }, "Nothing changed."));
         return;
       }
+      // The last save's message goes first, so "Settings saved." always
+      // speaks of this save.
+      fill(result, h("p", { class: "muted" }, "Saving…"));
       try {
         await api.settings(state.id, patch);
         fill(result, h("p", { class: "ok" }, "Settings saved."));
