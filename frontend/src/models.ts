@@ -9,7 +9,7 @@ export const MODELS: readonly string[] = [
   "gemini-3.1-pro-preview",
   "gemini-3-flash-preview",
 ];
-// The ideas the local stand-in answers (shared/src/examples.rs), offered when offline.
+// The ideas the local stand-in answers (shared/src/fixtures/examples.rs), offered when offline.
 export const EXAMPLE_IDEAS: readonly { name: string; idea: string }[] = [
   { name: "Pantry Planner", idea: "Pantry Planner helps home cooks plan a week of meals from recipes and what is already in the pantry, and turns the plan into a shopping list." },
   { name: "ClinicBook", idea: "ClinicBook lets patients book, move and cancel appointments with a small clinic's practitioners, and gives the front desk one view of the day." },

@@ -8,32 +8,20 @@
 //! It has no `worker`, `wasm-bindgen` or `js-sys` dependency, so all of it is
 //! tested natively with `cargo test` in milliseconds.
 
+pub mod agent;
 pub mod api;
 pub mod artifact;
-pub mod consistency;
-pub mod cost;
+pub mod check;
 #[cfg(any(test, feature = "examples"))]
-pub mod examples;
-pub mod execute;
-pub mod export;
+pub mod fixtures;
 pub mod gemini;
-pub mod generate;
 pub mod hash;
-#[cfg(any(test, feature = "examples"))]
-pub mod memory;
-pub mod pipeline;
 pub mod project;
-pub mod prompt;
-pub mod protocol;
 pub mod query;
 pub mod render;
-pub mod retry;
 pub mod run;
 pub mod schema;
 pub mod stage;
-pub mod status;
-pub mod store;
-pub mod validate;
 
 pub use artifact::{Artifact, Upstream};
 pub use stage::Stage;

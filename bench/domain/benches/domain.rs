@@ -8,11 +8,11 @@
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use parit_bench::{product, Product};
-use parit_shared::consistency::check;
-use parit_shared::examples;
-use parit_shared::generate::check_output;
+use parit_shared::agent::generate::check_output;
+use parit_shared::agent::prompt;
+use parit_shared::check::consistency::check;
+use parit_shared::fixtures::examples;
 use parit_shared::project::ProjectSettings;
-use parit_shared::prompt;
 use parit_shared::render::views;
 use std::time::Duration;
 

@@ -1,9 +1,9 @@
 //! Inputs for the domain benchmarks: a product's seven artifacts, the upstream
 //! each stage reads, and the model output each stage parses.
 
+use parit_shared::agent::protocol::Brief;
 use parit_shared::artifact::{Artifact, Upstream};
-use parit_shared::examples::ProductSpec;
-use parit_shared::protocol::Brief;
+use parit_shared::fixtures::examples::ProductSpec;
 use parit_shared::Stage;
 use serde_json::Value;
 use std::collections::BTreeMap;

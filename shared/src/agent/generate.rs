@@ -3,18 +3,18 @@
 //! that quotes every problem. The I/O is behind two small ports so the whole
 //! loop is tested natively with fakes and runs unchanged in the agent Workers.
 
+use crate::agent::prompt;
+use crate::agent::protocol::{
+    AgentError, CallKind, CallOutcome, CallRecord, GenerateFailure, GenerateRequest, GenerateSuccess,
+};
+use crate::agent::retry::{GiveUpReason, RetryDecision, RetryPolicy};
 use crate::artifact::{Artifact, Upstream};
+use crate::check::validate::validate;
 use crate::gemini::{
     catalogue, classify_error, interpret_response, Content, Disposition, FailureClass, GenerateContentRequest,
     GenerateContentResponse, ModelFailure, Usage,
 };
-use crate::prompt;
-use crate::protocol::{
-    AgentError, CallKind, CallOutcome, CallRecord, GenerateFailure, GenerateRequest, GenerateSuccess,
-};
-use crate::retry::{GiveUpReason, RetryDecision, RetryPolicy};
 use crate::stage::Stage;
-use crate::validate::validate;
 
 /// Why a request never produced an HTTP answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -311,9 +311,9 @@ pub fn redact(text: &str, secret: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::examples;
+    use crate::agent::protocol::{Brief, GenerationSettings};
+    use crate::fixtures::examples;
     use crate::gemini::UsageMetadata;
-    use crate::protocol::{Brief, GenerationSettings};
     use serde_json::json;
     use std::cell::{Cell, RefCell};
     use std::collections::VecDeque;

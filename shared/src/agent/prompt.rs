@@ -1,9 +1,9 @@
 //! Prompt building: the stage's system instruction, the brief, and only the
 //! upstream artifacts the stage needs (`Stage::needs`), plus the repair turn.
 
+use crate::agent::protocol::{Brief, GenerationSettings};
 use crate::artifact::Artifact;
 use crate::gemini::{catalogue, Content, GenerateContentRequest, GenerationConfig};
-use crate::protocol::{Brief, GenerationSettings};
 use crate::stage::Stage;
 use serde_json::Value;
 use std::collections::BTreeMap;

@@ -296,9 +296,9 @@ fn frontend(a: &FrontendArtifact, upstream: &Upstream, p: &mut Problems) {
     files("$.files", &a.files, p);
     let Some(api) = &upstream.api else { return };
     for (i, f) in a.files.iter().enumerate() {
-        for (method, path) in crate::consistency::api_calls(&f.content) {
+        for (method, path) in crate::check::scan::api_calls(&f.content) {
             let declared =
-                api.endpoints.iter().any(|e| e.method == method && crate::consistency::path_matches(&path, &e.path));
+                api.endpoints.iter().any(|e| e.method == method && crate::check::scan::path_matches(&path, &e.path));
             if !declared {
                 p.push(
                     format!("$.files[{i}].content"),
@@ -312,9 +312,9 @@ fn frontend(a: &FrontendArtifact, upstream: &Upstream, p: &mut Problems) {
 fn deployment(a: &DeploymentArtifact, upstream: &Upstream, p: &mut Problems) {
     p.non_empty("$.platform", &a.platform);
     files("$.files", &a.files, p);
-    let mut read = crate::consistency::env_reads(&a.files);
+    let mut read = crate::check::scan::env_reads(&a.files);
     if let Some(fe) = &upstream.frontend {
-        read.extend(crate::consistency::env_reads(&fe.files));
+        read.extend(crate::check::scan::env_reads(&fe.files));
     }
     let listed: HashSet<&str> = a.env_vars.iter().map(|v| v.name.as_str()).collect();
     for name in read {

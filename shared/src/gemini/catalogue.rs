@@ -3,7 +3,7 @@
 //!
 //! Everything that needs a model fact reads it from [`CATALOGUE`]: the default
 //! model (agents, runtime, web app), settings validation (a shut-down model is
-//! refused, naming its replacement) and prices ([`crate::cost`]). A model id
+//! refused, naming its replacement) and prices ([`crate::gemini::cost`]). A model id
 //! the table does not know is allowed, since Google adds models monthly, but it
 //! is priced at the dearest rates in the table ([`UNPRICED`]), so a budget is
 //! never underestimated.
@@ -30,7 +30,7 @@
 //!   and 3.5 Flash-Lite on, temperature, topP and topK are ignored.
 
 use super::ThinkingConfig;
-use crate::protocol::GenerationSettings;
+use crate::agent::protocol::GenerationSettings;
 use crate::stage::Stage;
 
 /// The model a project uses unless it chooses another: current, generally
@@ -491,12 +491,12 @@ pub fn selectable() -> impl Iterator<Item = &'static ModelInfo> {
 
 /// The web app's copy of the choosable models and of the example products'
 /// ideas (`frontend/src/models.ts`), generated from this table and
-/// [`crate::examples`]; a test keeps the committed file current.
+/// [`crate::fixtures::examples`]; a test keeps the committed file current.
 #[cfg(any(test, feature = "examples"))]
 pub fn web_module() -> String {
     let ids: Vec<String> = selectable().map(|m| format!("  \"{}\",", m.id)).collect();
     let quote = |s: &str| serde_json::Value::String(s.to_string()).to_string();
-    let ideas: Vec<String> = crate::examples::all()
+    let ideas: Vec<String> = crate::fixtures::examples::all()
         .iter()
         .map(|p| format!("  {{ name: {}, idea: {} }},", quote(&p.name), quote(&p.summary)))
         .collect();
@@ -505,7 +505,7 @@ pub fn web_module() -> String {
          // do not edit. The models a project may choose, the default first.\n\
          export const DEFAULT_MODEL = \"{DEFAULT_MODEL}\";\n\
          export const MODELS: readonly string[] = [\n{}\n];\n\
-         // The ideas the local stand-in answers (shared/src/examples.rs), offered when offline.\n\
+         // The ideas the local stand-in answers (shared/src/fixtures/examples.rs), offered when offline.\n\
          export const EXAMPLE_IDEAS: readonly {{ name: string; idea: string }}[] = [\n{}\n];\n",
         ids.join("\n"),
         ideas.join("\n")
@@ -586,7 +586,7 @@ mod tests {
     #[test]
     fn every_example_artifact_fits_a_quarter_of_its_stages_answer_cap() {
         // JSON runs about 3 to 4 characters a token; 3 is the cautious end.
-        for product in crate::examples::all() {
+        for product in crate::fixtures::examples::all() {
             for stage in Stage::ALL {
                 let tokens = product.artifact(stage).to_value().to_string().len() as u32 / 3;
                 assert!(tokens * 4 <= answer_tokens(stage), "{} {stage}: ~{tokens} tokens", product.key);

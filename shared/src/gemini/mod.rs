@@ -2,6 +2,7 @@
 //! call can fail, from the real response shapes (docs/ARCHITECTURE.md, *Crates*: `gemini`).
 
 pub mod catalogue;
+pub mod cost;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

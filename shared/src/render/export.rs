@@ -7,7 +7,7 @@
 //! extra WASM.
 
 use crate::artifact::{Artifact, Upstream};
-use crate::consistency::{matrix_markdown, Report};
+use crate::check::consistency::{matrix_markdown, Report};
 use crate::render::views;
 use crate::stage::Stage;
 
@@ -146,8 +146,8 @@ pub fn bundle(name: &str, idea: &str, artifacts: &[(Artifact, u32)], report: &Re
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::consistency::check;
-    use crate::examples;
+    use crate::check::consistency::check;
+    use crate::fixtures::examples;
 
     #[test]
     fn crc32_matches_the_standard() {

@@ -235,7 +235,7 @@ pub fn runbook(a: &DeploymentArtifact) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::examples;
+    use crate::fixtures::examples;
 
     #[test]
     fn fences_outlast_the_content_and_cells_stay_in_their_column() {

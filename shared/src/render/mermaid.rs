@@ -117,7 +117,7 @@ pub fn state_diagram(m: &StateMachine) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::examples;
+    use crate::fixtures::examples;
 
     #[test]
     fn names_become_safe_unique_identifiers() {

@@ -3,6 +3,7 @@
 //! SQLite and PostgreSQL, Mermaid diagrams, OpenAPI 3.1, Markdown, CSS, and the
 //! generated files themselves.
 
+pub mod export;
 pub mod markdown;
 pub mod mermaid;
 pub mod openapi;
@@ -95,7 +96,7 @@ pub fn views(artifact: &Artifact, upstream: &Upstream) -> Vec<View> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::examples;
+    use crate::fixtures::examples;
     use crate::Stage;
 
     #[test]

@@ -193,7 +193,7 @@ pub fn document(title: &str, api: &ApiArtifact, data: &DataArtifact) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::examples;
+    use crate::fixtures::examples;
 
     #[test]
     fn path_templates_are_cleaned() {

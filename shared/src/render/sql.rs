@@ -200,7 +200,7 @@ pub fn ddl(data: &DataArtifact, dialect: Dialect) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::examples;
+    use crate::fixtures::examples;
 
     #[test]
     fn hostile_names_are_quoted_and_mapped() {

@@ -7,16 +7,16 @@
 //! there is never a version row without its body, and earlier versions are
 //! never touched.
 
+use crate::agent::prompt;
+use crate::agent::protocol::{Brief, CallKind, CallOutcome, CallRecord, GenerateRequest, GenerateSuccess};
 use crate::artifact::{Artifact, Upstream};
-use crate::cost::cost_usd;
+use crate::check::validate::validate;
+use crate::gemini::cost::cost_usd;
 use crate::gemini::Usage;
 use crate::gemini::{catalogue, GenerateContentRequest};
 use crate::hash::{content_hash, input_hash, sha256_hex, InputRef};
-use crate::prompt;
-use crate::protocol::{Brief, CallKind, CallOutcome, CallRecord, GenerateRequest, GenerateSuccess};
+use crate::run::store::*;
 use crate::stage::Stage;
-use crate::store::*;
-use crate::validate::validate;
 use futures_util::future::{join3, try_join, try_join4, try_join_all};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -248,7 +248,7 @@ pub async fn execute_stage<S: Store, B: BlobStore, A: AgentPort, E: Environment>
             limits.push((BudgetScope::Project, budget, store.tokens_spent(project_id).await?));
         }
         if let Some(limit) = options.owner_daily_limit {
-            let spent = store.owner_tokens_on_day(&project.owner_id, env.now_ms() / crate::store::DAY_MS).await?;
+            let spent = store.owner_tokens_on_day(&project.owner_id, env.now_ms() / crate::run::store::DAY_MS).await?;
             limits.push((BudgetScope::OwnerDaily, limit, spent));
         }
         for (scope, budget, spent) in limits {
@@ -680,10 +680,10 @@ fn trace_records<E: Environment>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::examples;
+    use crate::agent::protocol::{AgentError, GenerateFailure};
+    use crate::fixtures::examples;
+    use crate::fixtures::memory::*;
     use crate::gemini::FailureClass;
-    use crate::memory::*;
-    use crate::protocol::{AgentError, GenerateFailure};
     use futures_executor::block_on;
 
     fn store_with_project() -> MemoryStore {

@@ -9,11 +9,11 @@
 //! retryable failures are retried with backoff, with the agents' own model
 //! calls counted against the same per-stage budget so a stage cannot loop.
 
-use crate::execute::{execute_stage, BudgetScope, ExecuteError, ExecuteOptions, Ports, StageOutcome};
+use crate::run::execute::{execute_stage, BudgetScope, ExecuteError, ExecuteOptions, Ports, StageOutcome};
+use crate::run::status::{stage_statuses, StageStatus};
+use crate::run::store::{AgentPort, BlobStore, Environment, Store};
 use crate::run::RunStatus;
 use crate::stage::Stage;
-use crate::status::{stage_statuses, StageStatus};
-use crate::store::{AgentPort, BlobStore, Environment, Store};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
@@ -262,12 +262,12 @@ async fn statuses<S: Store>(store: &S, project_id: &str) -> Result<BTreeMap<Stag
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::examples;
+    use crate::agent::protocol::{AgentError, GenerateFailure, GenerateRequest, GenerateSuccess};
+    use crate::fixtures::examples;
+    use crate::fixtures::memory::*;
     use crate::gemini::{FailureClass, Usage};
-    use crate::memory::*;
-    use crate::protocol::{AgentError, GenerateFailure, GenerateRequest, GenerateSuccess};
+    use crate::run::store::AgentReply;
     use crate::run::RunState;
-    use crate::store::AgentReply;
     use futures_executor::block_on;
     use std::cell::{Cell, RefCell};
 

@@ -22,7 +22,7 @@
 //! A run takes at most [`MAX_QUOTA_WAITS`] quota waits, each at least
 //! [`MIN_QUOTA_WAIT_MS`].
 
-use crate::pipeline::RunEnd;
+use crate::run::pipeline::RunEnd;
 use crate::stage::Stage;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};

@@ -5,8 +5,8 @@
 
 use crate::hash::{input_hash, InputRef};
 use crate::project::ProjectSettings;
+use crate::run::store::{ArtifactRecord, CheckpointRecord, CheckpointStatus, Source};
 use crate::stage::Stage;
-use crate::store::{ArtifactRecord, CheckpointRecord, CheckpointStatus, Source};
 use std::collections::BTreeMap;
 
 crate::label_enum! {

@@ -2,9 +2,9 @@
 //! edge), the blob store (R2), the agents (service bindings) and the
 //! environment (clock, ids) — and the records that cross them.
 
+use crate::agent::protocol::{CallKind, CallOutcome, GenerateFailure, GenerateRequest, GenerateSuccess};
 use crate::gemini::Usage;
 use crate::project::ProjectSettings;
-use crate::protocol::{CallKind, CallOutcome, GenerateFailure, GenerateRequest, GenerateSuccess};
 use crate::stage::Stage;
 use serde::{Deserialize, Serialize};
 

@@ -4,7 +4,7 @@
 //! report that never shows the key.
 
 use parit_fleet_tests::*;
-use parit_shared::{examples, Artifact, Stage};
+use parit_shared::{fixtures::examples, Artifact, Stage};
 use serde_json::{json, Value};
 
 fn generate(word: &str, idea: &str) -> (u16, Value) {

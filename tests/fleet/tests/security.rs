@@ -12,7 +12,7 @@ fn url(path: &str) -> String {
 /// Every `/api` route on project `id` (method, path, JSON body).
 fn api_routes(id: &str) -> Vec<(&'static str, String, Option<Value>)> {
     let p = format!("/api/projects/{id}");
-    let data = parit_shared::examples::select("plan meals").artifact(parit_shared::Stage::Data);
+    let data = parit_shared::fixtures::examples::select("plan meals").artifact(parit_shared::Stage::Data);
     vec![
         ("GET", p.clone(), None),
         ("PATCH", format!("{p}/settings"), Some(json!({"temperature": 0.1}))),

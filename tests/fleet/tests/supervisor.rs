@@ -3,7 +3,7 @@
 //! the API sees, and what lands in D1 and R2.
 
 use parit_fleet_tests::*;
-use parit_shared::{examples, Artifact, Stage};
+use parit_shared::{fixtures::examples, Artifact, Stage};
 use serde_json::{json, Value};
 
 fn url(path: &str) -> String {
@@ -154,7 +154,7 @@ fn a_failure_beyond_the_retry_budget_leaves_earlier_work_intact() {
     assert_eq!(execute(&fleet().url, &id, "data").0, 200);
     // One fault per attempt the agent makes: none is left queued for a later
     // suite that reaches this project (the fuzzer lists owner A's projects).
-    let attempts = parit_shared::retry::RetryPolicy::default().max_attempts;
+    let attempts = parit_shared::agent::retry::RetryPolicy::default().max_attempts;
     inject(json!({"kind": "internal", "match": word, "stage": "data", "times": attempts}));
     // Regenerate: the same inputs again, but never answered from the cache.
     let (s, body) = post(&url(&format!("/api/projects/{id}/stages/data/regenerate")), &json!({}));

@@ -10,11 +10,11 @@
 //! domain's own validation before rendering; the count of each is printed.
 
 use parit_shared::artifact::*;
-use parit_shared::consistency::check;
-use parit_shared::examples;
-use parit_shared::export::{bundle, zip};
+use parit_shared::check::consistency::check;
+use parit_shared::check::validate::validate;
+use parit_shared::fixtures::examples;
+use parit_shared::render::export::{bundle, zip};
 use parit_shared::render::{mermaid, openapi, sql, views};
-use parit_shared::validate::validate;
 use parit_shared::Stage;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;

@@ -4,7 +4,7 @@
 //! format, so the agents' real client code runs against it unchanged. It
 //! reads the stage from the system instruction's `Parit stage:` line and the
 //! product from the brief, and answers with that example product's artifact
-//! (see `parit_shared::examples`), so downstream stages get upstream content
+//! (see `parit_shared::fixtures::examples`), so downstream stages get upstream content
 //! that fits. A prompt carrying reviewer feedback gets that answer with the
 //! feedback noted in its first prose field, so a regeneration changes the
 //! artifact as a real model's would. Faults are injected on demand through a
@@ -27,10 +27,10 @@
 use axum::body::Bytes;
 use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use parit_shared::examples;
+use parit_shared::agent::prompt::stage_of;
+use parit_shared::fixtures::examples;
 use parit_shared::gemini::catalogue::{ModelInfo, ModelStatus, Thinking, CATALOGUE};
 use parit_shared::gemini::GenerateContentRequest;
-use parit_shared::prompt::stage_of;
 use parit_shared::Stage;
 use serde::Deserialize;
 use serde_json::{json, Value};

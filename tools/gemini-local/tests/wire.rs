@@ -3,11 +3,11 @@
 //! every stage of both example products comes back valid.
 
 use parit_gemini_local::GeminiLocal;
+use parit_shared::agent::generate::{check_request, generate, Clock, ModelTransport, TransportError};
+use parit_shared::agent::protocol::{Brief, GenerateRequest, GenerationSettings};
+use parit_shared::agent::retry::RetryPolicy;
 use parit_shared::gemini::FailureClass;
-use parit_shared::generate::{check_request, generate, Clock, ModelTransport, TransportError};
-use parit_shared::protocol::{Brief, GenerateRequest, GenerationSettings};
-use parit_shared::retry::RetryPolicy;
-use parit_shared::{examples, Artifact, Stage};
+use parit_shared::{fixtures::examples, Artifact, Stage};
 use serde_json::{json, Value};
 use std::cell::Cell;
 use std::sync::OnceLock;
@@ -78,7 +78,7 @@ fn run_stage(
     word: &str,
     idea: &str,
     model: &str,
-) -> Result<parit_shared::protocol::GenerateSuccess, parit_shared::protocol::GenerateFailure> {
+) -> Result<parit_shared::agent::protocol::GenerateSuccess, parit_shared::agent::protocol::GenerateFailure> {
     let product = examples::select(idea);
     let req = GenerateRequest {
         brief: brief(word, idea),

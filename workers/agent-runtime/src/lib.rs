@@ -2,18 +2,18 @@
 //!
 //! Each agent crate is `#[event(fetch)]` plus a call to [`serve`] with its
 //! stage. Everything that decides anything (prompting, retries, repair,
-//! validation, failure classes) lives in `parit_shared::generate`; this crate
+//! validation, failure classes) lives in `parit_shared::agent::generate`; this crate
 //! only adapts it to Workers: reading the request and config from `Env`,
 //! reaching Gemini with `fetch` under an abortable timeout, and sleeping with
 //! `Delay`.
 
 mod transport;
 
+use parit_shared::agent::generate::{check_request, generate, redact};
+use parit_shared::agent::protocol::{AgentHealth, GenerateFailure, GenerateRequest, ModelCheck};
+use parit_shared::agent::retry::RetryPolicy;
 use parit_shared::gemini::catalogue::{self, DEFAULT_MODEL};
 use parit_shared::gemini::FailureClass;
-use parit_shared::generate::{check_request, generate, redact};
-use parit_shared::protocol::{AgentHealth, GenerateFailure, GenerateRequest, ModelCheck};
-use parit_shared::retry::RetryPolicy;
 use parit_shared::Stage;
 use serde_json::json;
 use transport::{FetchTransport, WorkerClock};

@@ -2,7 +2,7 @@
 //! `Date` and `Delay`.
 
 use futures_util::future::{select, Either};
-use parit_shared::generate::{Clock, ModelTransport, TransportError};
+use parit_shared::agent::generate::{Clock, ModelTransport, TransportError};
 use std::time::Duration;
 use worker::{AbortController, Date, Delay, Fetch, Headers, Method, Request, RequestInit};
 

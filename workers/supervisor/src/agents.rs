@@ -1,7 +1,7 @@
 //! The seven agents over their service bindings, behind the `AgentPort` port.
 
-use parit_shared::protocol::{AgentHealth, GenerateFailure, GenerateRequest, GenerateSuccess};
-use parit_shared::store::{AgentPort, AgentReply};
+use parit_shared::agent::protocol::{AgentHealth, GenerateFailure, GenerateRequest, GenerateSuccess};
+use parit_shared::run::store::{AgentPort, AgentReply};
 use parit_shared::Stage;
 use worker::{Env, Headers, Method, RequestInit};
 

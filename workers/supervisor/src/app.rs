@@ -5,7 +5,7 @@ use crate::d1::D1Store;
 use crate::error::{AppError, AppResult};
 use crate::pipeline::Command;
 use crate::r2::R2Blobs;
-use parit_shared::store::{Environment, ProjectRecord};
+use parit_shared::run::store::{Environment, ProjectRecord};
 use worker::{Date, Env, Headers, Method, Request, RequestInit, Response};
 
 /// The supervisor's bindings as ports.
@@ -39,7 +39,7 @@ impl App {
     /// The project `id` if it exists and belongs to the caller. Another
     /// owner's project is answered exactly like a missing one (404).
     pub(crate) async fn owned_project(&self, id: &str) -> AppResult<ProjectRecord> {
-        use parit_shared::store::Store;
+        use parit_shared::run::store::Store;
         let owner = self.owner()?;
         match self.store.project(id).await? {
             Some(p) if p.owner_id == owner => Ok(p),

@@ -3,12 +3,12 @@
 //! `results::<T>()` panics on a row that does not fit); integers are bound as
 //! f64 (an i64 becomes a BigInt, which D1 rejects).
 
+use parit_shared::agent::protocol::{CallKind, CallOutcome};
 use parit_shared::gemini::catalogue::ThinkingLevel;
 use parit_shared::gemini::Usage;
 use parit_shared::project::ProjectSettings;
-use parit_shared::protocol::{CallKind, CallOutcome};
+use parit_shared::run::store::*;
 use parit_shared::run::RunStatus;
-use parit_shared::store::*;
 use parit_shared::Stage;
 use serde_json::Value;
 use std::time::Duration;

@@ -1,10 +1,10 @@
 //! The supervisor's one error type and its JSON rendering. Details of
 //! internal failures are logged, never sent.
 
-use parit_shared::execute::ExecuteError;
 use parit_shared::gemini::FailureClass;
 use parit_shared::project::InputError;
-use parit_shared::store::StoreError;
+use parit_shared::run::execute::ExecuteError;
+use parit_shared::run::store::StoreError;
 use parit_shared::Stage;
 use serde_json::json;
 use worker::Response;

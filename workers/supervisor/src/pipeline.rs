@@ -4,7 +4,7 @@
 //! `parit_shared::run`'s; this object stores it, arms alarms and calls them.
 //!
 //! A run is driven by alarms, so it proceeds with no client connected. The
-//! alarm handler runs `parit_shared::pipeline::run_pipeline` to the end,
+//! alarm handler runs `parit_shared::run::pipeline::run_pipeline` to the end,
 //! re-arming a short heartbeat alarm while it works: if the runtime restarts
 //! mid-run, the pending alarm fires and the run continues from the
 //! checkpoints in D1 (done stages are not redone). Only one executor runs per
@@ -25,10 +25,10 @@ use crate::error::{AppError, AppResult};
 use crate::faults::Fault;
 use crate::http::json;
 use crate::r2::R2Blobs;
-use parit_shared::execute::{execute_stage, store_human_version, EditError, ExecuteOptions, Ports, StageOutcome};
-use parit_shared::pipeline::{run_pipeline, RunControl, RunEnd, RunPolicy};
+use parit_shared::run::execute::{execute_stage, store_human_version, EditError, ExecuteOptions, Ports, StageOutcome};
+use parit_shared::run::pipeline::{run_pipeline, RunControl, RunEnd, RunPolicy};
+use parit_shared::run::store::{ActivityKind, ActivityRecord, Environment, Store};
 use parit_shared::run::{Cancelled, RunRefusal, RunState, RunStatus};
-use parit_shared::store::{ActivityKind, ActivityRecord, Environment, Store};
 use parit_shared::Stage;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};

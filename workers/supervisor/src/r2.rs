@@ -1,6 +1,6 @@
 //! Artifact bodies in R2, behind the domain's `BlobStore` port.
 
-use parit_shared::store::{BlobStore, StoreError};
+use parit_shared::run::store::{BlobStore, StoreError};
 use parit_shared::Stage;
 use worker::Bucket;
 

@@ -10,12 +10,12 @@
 //! Prints one JSON object.
 
 use parit_bench::product;
-use parit_shared::cost::cost_usd;
-use parit_shared::examples;
+use parit_shared::agent::prompt;
+use parit_shared::fixtures::examples;
 use parit_shared::gemini::catalogue::{self, stage_thinking, ModelStatus};
+use parit_shared::gemini::cost::cost_usd;
 use parit_shared::gemini::Usage;
 use parit_shared::project::ProjectSettings;
-use parit_shared::prompt;
 use serde_json::{json, Value};
 
 fn tokens(bytes: usize) -> u32 {

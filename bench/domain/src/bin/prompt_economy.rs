@@ -6,9 +6,9 @@
 //! Prints one JSON object.
 
 use parit_bench::{product, size};
-use parit_shared::examples;
+use parit_shared::agent::prompt;
+use parit_shared::fixtures::examples;
 use parit_shared::project::ProjectSettings;
-use parit_shared::prompt;
 use parit_shared::Stage;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;

@@ -3,7 +3,7 @@
 use crate::app::App;
 use crate::error::{AppError, AppResult};
 use crate::http::{json, Query};
-use parit_shared::store::{ArtifactRecord, BlobStore, Store};
+use parit_shared::run::store::{ArtifactRecord, BlobStore, Store};
 use parit_shared::Stage;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;

@@ -4,9 +4,9 @@ use crate::app::{App, WorkerEnvironment};
 use crate::error::AppResult;
 use crate::http::json;
 use futures_util::future::join_all;
+use parit_shared::agent::protocol::ModelCheck;
 use parit_shared::api::{Route, ROUTES};
-use parit_shared::protocol::ModelCheck;
-use parit_shared::store::{BlobStore, Environment};
+use parit_shared::run::store::{BlobStore, Environment};
 use parit_shared::Stage;
 use serde_json::{json, Map, Value};
 use worker::{Date, Response};
@@ -47,7 +47,7 @@ pub(crate) async fn health(app: &App, detailed: bool) -> AppResult<Response> {
                 app.blobs.put(&key, b"ok".to_vec()).await?;
                 let back = app.blobs.get(&key).await?;
                 app.blobs.delete(std::slice::from_ref(&key)).await?;
-                Ok::<_, parit_shared::store::StoreError>(back.as_deref() == Some(b"ok".as_slice()))
+                Ok::<_, parit_shared::run::store::StoreError>(back.as_deref() == Some(b"ok".as_slice()))
             };
             match round_trip.await {
                 Ok(true) => json!({"ok": true}),

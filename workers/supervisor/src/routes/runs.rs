@@ -7,7 +7,7 @@ use crate::app::App;
 use crate::error::{AppError, AppResult};
 use crate::http::{json_body, stage};
 use crate::pipeline::Command;
-use parit_shared::store::Store;
+use parit_shared::run::store::Store;
 use parit_shared::Stage;
 use serde_json::Value;
 use worker::{Request, Response};

@@ -1,0 +1,8 @@
+//! Checks run by code, not by another prompt: one artifact against its own
+//! rules and its inputs ([`validate`]), and all of them against one another
+//! ([`consistency`]). Validation reads generated code with the scanners in
+//! [`scan`].
+
+pub mod consistency;
+pub mod scan;
+pub mod validate;

@@ -1,0 +1,11 @@
+//! A project's run, free of I/O: the ports it needs ([`store`]), where each
+//! stage stands ([`status`]), executing one stage ([`execute`]), a whole run
+//! ([`pipeline`]) and the run's state machine, re-exported here from `state`.
+
+pub mod execute;
+pub mod pipeline;
+mod state;
+pub mod status;
+pub mod store;
+
+pub use state::*;
