@@ -65,6 +65,77 @@ else:
 '
 }
 
+# The cargo tools' pinned versions (wasm-bindgen-cli must match the
+# wasm-bindgen in Cargo.lock), shared by setup.sh and doctor.sh.
+WORKER_BUILD_VERSION="0.8.7"
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"
+}
+
+# What each setup step took on this project's 2-core machine from bare
+# (nothing installed, nothing cached), measured 2026-12-03 (docs/BENCHMARKS.md,
+# "Setup"); setup.sh and doctor.sh print them so a person knows the wait.
+EXPECT_APT=45 EXPECT_WORKER_BUILD=540 EXPECT_WASM_BINDGEN=420 EXPECT_NPM=60 EXPECT_PYTHON=15
+EXPECT_WORKERS=177 EXPECT_CARGO_TOOLS=$((EXPECT_WORKER_BUILD + EXPECT_WASM_BINDGEN))
+
+# The Debian packages setup.sh installs that this machine lacks, one a line.
+missing_debian_packages() {
+  command -v curl > /dev/null || echo curl
+  command -v python3 > /dev/null || echo python3
+  command -v shellcheck > /dev/null || echo shellcheck
+  command -v sqlite3 > /dev/null || echo sqlite3
+  command -v unzip > /dev/null || echo unzip
+  command -v wrk > /dev/null || echo wrk
+  command -v ss > /dev/null || echo iproute2     # scripts/fleet.sh finds the Workers' socket
+  command -v pgrep > /dev/null || echo procps
+  [[ -n "${PARIT_CHROMIUM:-}" ]] || find_chromium > /dev/null || echo chromium   # a chosen browser is not apt's
+  ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1 || echo postgresql
+  python3 -c 'import ensurepip, venv' 2> /dev/null || echo python3-venv
+  return 0
+}
+
+# Runs "$@" as root: directly when this is root, else through sudo (asking for
+# a password only at a terminal). Says plainly what to do when neither works.
+as_root() {
+  if [[ $EUID -eq 0 ]]; then
+    "$@"
+  elif command -v sudo > /dev/null; then
+    if [[ -t 0 ]]; then sudo "$@"; else sudo -n "$@"; fi
+  else
+    die "'$*' needs root: run this as root, give this user sudo, or run it yourself first"
+  fi
+}
+
+# The Chromium the tests drive: $PARIT_CHROMIUM when set, else Debian's
+# chromium, else a Google Chrome (GitHub's Ubuntu runners carry one). Never a
+# snap stub: Ubuntu's chromium packages install a script that runs the snap.
+# Prints nothing and fails when there is none.
+find_chromium() {
+  local c
+  if [[ -n "${PARIT_CHROMIUM:-}" ]]; then
+    [[ -x "$PARIT_CHROMIUM" ]] && echo "$PARIT_CHROMIUM"
+    return
+  fi
+  for c in /usr/bin/chromium /usr/bin/google-chrome-stable /usr/bin/google-chrome /opt/google/chrome/chrome /usr/bin/chromium-browser; do
+    [[ -x "$c" ]] || continue
+    [[ "$(readlink -f "$c")" == /snap/* ]] && continue
+    if [[ "$(head -c 2 "$c")" == "#!" ]] && grep -q snap "$c"; then continue; fi
+    echo "$c"
+    return 0
+  done
+  return 1
+}
+
+# Stops process $1 and everything it started.
+kill_tree() {
+  local child
+  for child in $(pgrep -P "$1"); do kill_tree "$child"; done
+  kill "$1" 2> /dev/null || true
+}
+
+# "3m07s" for a number of seconds.
+duration() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
+
 # Waits up to $2 seconds for $1 to answer 200.
 wait_for() {
   local url="$1" seconds="${2:-60}" i

@@ -34,6 +34,10 @@ if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
 fi
 
 "$ROOT/scripts/setup.sh"
+# The browser for Mermaid's renders and the browser suite (Debian's chromium
+# here, Google Chrome on GitHub's runners, or $PARIT_CHROMIUM).
+PARIT_CHROMIUM="$(find_chromium)" || die "no Chromium or Chrome found: scripts/doctor.sh"
+export PARIT_CHROMIUM
 
 if [[ "$fleet_only" == false ]]; then
 say "formatting"

@@ -178,6 +178,126 @@ t_deploy_web_builds_for_the_supervisor() {
   grep -q "must be the supervisor's origin" <<< "$out" || fail "no reason given: $out"
 }
 
+# A machine without wrk, as an unprivileged user: PATH holds every command of
+# /usr/bin but wrk (and sudo), ahead of it a recording fake apt-get and, when
+# $1 is "sudo", a recording fake sudo. As root the test drops to nobody.
+as_unprivileged_setup() {
+  local with="$1"; shift
+  local dir; dir="$(mktemp -d)"; chmod 755 "$dir"
+  mkdir -p "$dir/usr" "$dir/fake"
+  local f
+  for f in /usr/bin/*; do
+    case "${f##*/}" in wrk | sudo | apt-get) ;; *) ln -s "$f" "$dir/usr/" ;; esac
+  done
+  : > "$dir/calls"; chmod 666 "$dir/calls"
+  # shellcheck disable=SC2016 # the fakes' own $* and $@
+  printf '#!/bin/sh\necho "apt-get $*" >> %s\n' "$dir/calls" > "$dir/fake/apt-get"
+  if [[ "$with" == sudo ]]; then
+    # shellcheck disable=SC2016
+    printf '#!/bin/sh\necho "sudo $*" >> %s\n[ "$1" = -n ] && shift\nexec "$@"\n' "$dir/calls" > "$dir/fake/sudo"
+  fi
+  chmod 755 "$dir/fake/"*
+  local as=()
+  [[ $EUID -eq 0 ]] && as=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+  local rc=0
+  "${as[@]}" env -i HOME="$dir" PATH="$dir/fake:$dir/usr" "$@" < /dev/null || rc=$?
+  echo "--- calls"; cat "$dir/calls"
+  rm -rf "$dir"
+  return $rc
+}
+
+t_setup_uses_sudo_when_not_root() {
+  local out
+  out="$(as_unprivileged_setup sudo bash scripts/setup.sh --only apt 2>&1)" || fail "setup failed: $out"
+  grep -q '\[1/5\] Debian packages: wrk ' <<< "$out" || fail "wrk not named: $out"
+  grep -qx 'sudo -n apt-get update -qq' <<< "$out" || fail "no sudo apt-get update: $out"
+  grep -qx 'sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk' <<< "$out" || fail "no sudo apt-get install: $out"
+  grep -qx 'apt-get install -y -qq wrk' <<< "$out" || fail "apt-get was not reached through sudo: $out"
+  out="$(as_unprivileged_setup sudo bash scripts/doctor.sh --port 9 --web-port 9 2>&1)" || true
+  grep -q 'not root; sudo is there' <<< "$out" || fail "doctor: $out"
+  grep -q '✘ Debian packages: wrk — scripts/setup.sh installs them with apt' <<< "$out" || fail "doctor: $out"
+}
+
+t_setup_without_root_or_sudo_says_what_to_do() {
+  local out rc=0
+  out="$(as_unprivileged_setup none bash scripts/setup.sh --only apt 2>&1)" || rc=$?
+  [[ $rc -ne 0 ]] || fail "exit 0 without root or sudo: $out"
+  grep -q "'apt-get update -qq' needs root: run this as root, give this user sudo, or run it yourself first" <<< "$out" || fail "unclear: $out"
+  grep -q 'scripts/doctor.sh says what is present' <<< "$out" || fail "no pointer to the doctor: $out"
+  ! grep -q '^apt-get' <<< "$out" || fail "apt-get ran: $out"
+}
+
+t_doctor_names_what_is_missing() {
+  local out rc=0
+  out="$(PARIT_CHROMIUM=/nonexistent/chrome scripts/doctor.sh --port 9 --web-port 9 2>&1)" || rc=$?
+  [[ $rc -eq 1 ]] || fail "exit $rc with a missing browser: $out"
+  grep -q '✘ browser: PARIT_CHROMIUM=/nonexistent/chrome is not an executable' <<< "$out" || fail "$out"
+  grep -q "✔ worker-build $(sed -n 's/^WORKER_BUILD_VERSION="\(.*\)"$/\1/p' scripts/lib.sh)" <<< "$out" || fail "$out"
+  grep -q '✔ Node v' <<< "$out" || fail "$out"
+  grep -q '1 missing or wrong' <<< "$out" || fail "$out"
+  out="$(scripts/doctor.sh --port 9 --web-port 9 2>&1)" || fail "the machine that ran the tests lacks something: $out"
+  grep -q 'ready: scripts/dev.sh starts in seconds' <<< "$out" || fail "$out"
+}
+
+t_dev_start_page_shows_progress() {
+  source scripts/lib.sh
+  local port log="$work/start.log" page json
+  port="$(free_port)"
+  printf '==> [3/5] cargo tools: worker-build\n   Compiling walrus v0.23.3\n\e[1m==>\e[0m [4/5] npm packages\n' > "$log"
+  node scripts/dev-status.mjs "$port" "$log" &
+  local pid=$!
+  wait_for "http://127.0.0.1:$port/" 10 || fail "the start-up page did not answer"
+  page="$(curl -sf "http://127.0.0.1:$port/")"
+  json="$(curl -sf -D - "http://127.0.0.1:$port/__parit_starting")"
+  kill "$pid"
+  grep -q '<h1>Parit is starting</h1>' <<< "$page" || fail "$page"
+  grep -qi '^content-type: application/json' <<< "$json" || fail "$json"
+  grep -qF '{"lines":["==> [3/5] cargo tools: worker-build","   Compiling walrus v0.23.3","==> [4/5] npm packages"]}' <<< "$json" || fail "$json"
+}
+
+# dev.sh stopped by a plain `kill` (TERM to the script alone, as a process
+# manager sends it) stops the fleet, the web app and the local Gemini server
+# and exits 143.
+t_dev_exits_with_the_fleet_on_term() {
+  source scripts/lib.sh
+  local dir="$work/dev" port web pid fleet rc=0
+  port="$(free_port)"; web="$(free_port)"
+  setsid scripts/dev.sh --port "$port" --web-port "$web" --dir "$dir" > "$work/dev.out" 2>&1 < /dev/null &
+  pid=$!
+  for _ in $(seq 1 1200); do
+    grep -q "the web app is up" "$work/dev.out" && break
+    kill -0 "$pid" 2> /dev/null || fail "dev.sh ended early: $(tail -n 30 "$work/dev.out")"
+    sleep 0.25
+  done
+  grep -q "the web app is up" "$work/dev.out" || { kill -KILL -- "-$pid"; fail "dev.sh did not come up: $(tail -n 30 "$work/dev.out")"; }
+  grep -q "answers now (after [0-9]* ms) with the start-up progress" "$work/dev.out" || fail "no start-up page: $(cat "$work/dev.out")"
+  curl -sf -o /dev/null "http://127.0.0.1:$port/health" || fail "the fleet does not answer"
+  fleet="$(cat "$dir/pid")"
+  kill -TERM "$pid"
+  for _ in $(seq 1 240); do kill -0 "$pid" 2> /dev/null || break; sleep 0.25; done
+  if kill -0 "$pid" 2> /dev/null; then kill -KILL -- "-$pid"; fail "dev.sh still runs a minute after TERM: $(tail -n 20 "$work/dev.out")"; fi
+  wait "$pid" || rc=$?
+  [[ $rc -eq 143 ]] || fail "exit $rc after TERM, not 143"
+  ! kill -0 -- "-$fleet" 2> /dev/null || fail "the fleet's wrangler dev outlived dev.sh"
+  ! curl -s -o /dev/null "http://127.0.0.1:$port/health" || fail "port $port still answers"
+  ! curl -s -o /dev/null "http://127.0.0.1:$web/" || fail "the web app on $web still answers"
+}
+
+# The README's pictures: above its two commands, PNGs the browser suite's
+# size (1280 wide), and what scripts/screenshots.sh copies from the suite.
+t_readme_shows_the_product() {
+  local top; top="$(sed '/^## The two commands/q' README.md)"
+  local name width
+  for name in pipeline artifact; do
+    grep -q "](docs/img/$name.png)" <<< "$top" || fail "README does not show docs/img/$name.png above its commands"
+    [[ "$(head -c 4 "docs/img/$name.png" | od -An -c | tr -d ' ')" == '211PNG' ]] || fail "docs/img/$name.png is not a PNG"
+    width=$(( 0x$(od -An -tx1 -j16 -N4 "docs/img/$name.png" | tr -d ' ') ))
+    [[ $width -eq 1280 ]] || fail "docs/img/$name.png is $width wide, not the suite's 1280"
+    grep -q "picture(\"$name\")" e2e/tests/readme.spec.ts || fail "the suite does not take $name"
+  done
+  grep -qF "cp \"e2e/screenshots/readme-\$name.png\" \"docs/img/\$name.png\"" scripts/screenshots.sh || fail "screenshots.sh does not copy them"
+}
+
 t_shellcheck_clean() {
   shellcheck -x scripts/*.sh bench/*.sh tests/ops/run.sh tests/ops/fake-wrangler tests/truth/run.sh tests/fuzz/run.sh tests/load/run.sh .ci/run
 }
@@ -200,6 +320,12 @@ check "verify-deployment passes on the live fleet" t_verify_passes_on_the_live_f
 check "verify-deployment names a missing agent and the fix" t_verify_names_a_missing_agent_and_the_fix
 check "deploy-full: migrations, deploy, verify, web app; stops with the next step" t_deploy_full_runs_every_step
 check "deploy-web: builds for the supervisor's URL, publishes to Pages, reminds about CORS" t_deploy_web_builds_for_the_supervisor
+check "setup.sh as an unprivileged user installs Debian packages through sudo; doctor.sh says so" t_setup_uses_sudo_when_not_root
+check "setup.sh without root or sudo says what to do and runs nothing" t_setup_without_root_or_sudo_says_what_to_do
+check "doctor.sh names what is missing and exits 1; on the test machine it finds everything" t_doctor_names_what_is_missing
+check "dev.sh's start-up page shows its latest step and log lines, as JSON for the page" t_dev_start_page_shows_progress
+check "dev.sh stopped by TERM stops the fleet and the web app and exits 143" t_dev_exits_with_the_fleet_on_term
+check "the README shows the product: the browser suite's two screenshots, above the commands" t_readme_shows_the_product
 check "shellcheck is clean" t_shellcheck_clean
 check "the deploy workflow passes actionlint" t_workflow_passes_actionlint
 
