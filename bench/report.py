@@ -28,6 +28,59 @@ second spends all the room each stage's thinking level is given in `maxOutputTok
         out.append(f"* {product}: cheapest on {low['model']} (at most ${low['costUsdThinkingAtMost']:.2f}), dearest on {high['model']} (at most ${high['costUsdThinkingAtMost']:.2f}).")
     return "\n".join(out)
 
+# Setup before this change (commit af0ad80: one step after another, tools at
+# opt-level 3), from the timestamped log of a fresh-clone run of the test
+# command on this machine, 2026-12-03 (tools and three Debian packages missing).
+SETUP_BEFORE = {"1 Debian packages": 44, "2 wasm32 target": 3, "3 cargo tools": 380 + 155,
+                "4 npm packages": 23, "5 Python tools": 13}
+SETUP_BEFORE_TOTAL = 618
+
+def setup_section(setup):
+    """A newcomer's first start, from bench/setup.sh's JSON."""
+    bare, warm = setup["bare"], setup["warm"]
+    m = lambda s: f"{s // 60} min {s % 60:02d} s"
+    out = [f"""## Setup
+
+`bench/setup.sh`: `scripts/dev.sh` in a fresh clone with nothing of Parit's installed or cached (its own
+HOME, cargo home, npm and pip caches; rustup's toolchain and the Debian packages are the machine's), until
+the web app is up, then the same again warm. Each step as `scripts/setup.sh` reports it, against the
+timestamped log of a fresh-clone run of the test command before the change (commit `af0ad80`, steps one
+after another, tools at opt-level 3: worker-build 380 s, then wasm-bindgen-cli 155 s):
+
+| step | before | after, bare |
+|---|---:|---:|"""]
+    for name, secs in SETUP_BEFORE.items():
+        after = bare["setupSteps"].get(name)
+        out.append(f"| {name} | {secs} s | {f'{after} s' if after is not None else 'present'} |")
+    out.append(f"| **setup in all** | **{m(SETUP_BEFORE_TOTAL)}** | **{m(bare['setupSeconds'])}** |")
+    out.append(f"""
+The cargo tools now compile in the background while npm (four `npm ci` side by side) and Python run, and at
+opt-level 1: LLVM's optimisation was most of their compile, and they run for about a second a Worker.
+
+| dev.sh | bare | warm |
+|---|---:|---:|
+| the start-up page answers on the web app's port | {bare['startPageMs']} ms | {warm['startPageMs']} ms |
+| setup | {m(bare['setupSeconds'])} | {warm['setupSeconds']} s |
+| the fleet's first 200 | {bare['first200Ms'] / 1000:.0f} s | {warm['first200Ms'] / 1000:.1f} s |
+| the web app is up | {bare['webAppMs'] / 1000:.0f} s | {warm['webAppMs'] / 1000:.1f} s |""")
+    return "\n".join(out)
+
+# `report.py --setup-only`: replaces that section of docs/BENCHMARKS.md in place.
+if sys.argv[1:] == ["--setup-only"]:
+    path = os.path.join(root, "docs", "BENCHMARKS.md")
+    doc = open(path).read()
+    head = subprocess.run(["git", "-C", root, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    section = setup_section(load("setup.json")).split("\n", 1)
+    section = f"{section[0]}\n\n(Measured on its own by `bench/setup.sh` on {datetime.date.today()} at commit `{head}`.)\n{section[1]}\n"
+    start = doc.find("## Setup\n")
+    if start < 0:
+        doc = doc.replace("## Time to first response", section + "\n## Time to first response")
+    else:
+        end = doc.find("\n## ", start + 1)
+        doc = doc[:start] + section + doc[end + 1:]
+    open(path, "w").write(doc)
+    sys.exit(0)
+
 # `report.py --models-only`: just that section (it needs no fleet), for
 # refreshing it on its own; bench/run.sh renders the whole document.
 if sys.argv[1:] == ["--models-only"]:

@@ -45,15 +45,17 @@ inputs_hash() {
   } | sha256sum | cut -d' ' -f1
 }
 
+n=0
 for w in "${targets[@]}"; do
+  n=$((n + 1))
   [[ -d "$ROOT/workers/$w" ]] || { echo "no such worker: $w" >&2; exit 1; }
   stamp="$ROOT/workers/$w/build/.inputs-sha256"
   hash="$(inputs_hash "$w")"
   if [[ -f "$ROOT/workers/$w/build/index.js" && "$(cat "$stamp" 2>/dev/null)" == "$hash" ]]; then
-    echo "$w is up to date"
+    echo "$w is up to date ($n of ${#targets[@]})"
     continue
   fi
-  echo "building $w"
+  echo "building $w ($n of ${#targets[@]})"
   (cd "$ROOT/workers/$w" && worker-build --release 2>&1 | grep -vE '^\s*$' | tail -n 3)
   [[ -f "$ROOT/workers/$w/build/index.js" ]] || { echo "build of $w produced no build/index.js" >&2; exit 1; }
   echo "$hash" > "$stamp"

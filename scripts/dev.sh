@@ -74,7 +74,9 @@ if (: < "/dev/tcp/127.0.0.1/$port") 2> /dev/null; then die "port $port is taken 
 # shellcheck disable=SC2317 # run through in_background
 logged() { "$@" 2>&1 | tee -a "$log"; }
 # shellcheck disable=SC2317
-build_workers() { "$ROOT/scripts/build-workers.sh" 2>&1 | tee "$ROOT/.wrangler/build.log" >> "$log"; }
+build_workers() { # the whole output in .wrangler/build.log, a line a Worker built here
+  "$ROOT/scripts/build-workers.sh" 2>&1 | tee "$ROOT/.wrangler/build.log" | { grep --line-buffered '^building ' || true; } | tee -a "$log"
+}
 
 # Until the web app is built, its port shows what this script is doing.
 node "$ROOT/scripts/dev-status.mjs" "$web_port" "$log" &
@@ -83,7 +85,7 @@ wait_for "$web/" 10 || die "the start-up page did not answer on $web"
 ok "$web answers now (after $(since_start) ms) with the start-up progress; it becomes the web app when the fleet is up"
 
 in_background logged "$ROOT/scripts/setup.sh"
-say "building the Workers (incremental)" | tee -a "$log"
+say "building the Workers (incremental; all eight from nothing take about $(duration "$EXPECT_WORKERS") here)" | tee -a "$log"
 in_background build_workers || { tail -n 40 "$ROOT/.wrangler/build.log" >&2; die "build failed"; }
 
 # A key from the environment wins; else one from .dev.vars at the repo root.

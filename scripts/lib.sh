@@ -5,7 +5,7 @@
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # cargo-installed tools (worker-build, wasm-bindgen) live here on a fresh machine.
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 AGENTS=(prd-agent data-agent design-agent logic-agent api-agent frontend-agent deployment-agent)
 WORKERS=("${AGENTS[@]}" supervisor)
 
