@@ -26,7 +26,7 @@ read -r status _ _ <<< "$(run_project "$id")"
 [[ "$status" == completed ]] || die "the run ended $status"
 cp -r frontend/dist "$dir/site"
 printf '{"supervisorUrl": "%s"}\n' "$base" > "$dir/site/config.json"
-setsid "$WRANGLER" pages dev "$dir/site" --port "$web_port" --ip 127.0.0.1 --compatibility-date 2026-04-01 \
+setsid "$WRANGLER" pages dev "$dir/site" --port "$web_port" --ip 127.0.0.1 --inspector-port "$(free_port)" --compatibility-date 2026-04-01 \
   --persist-to "$dir/pages-state" > "$dir/pages.log" 2>&1 &
 pages_pid=$!
 trap '"$ROOT/scripts/fleet.sh" down --dir "$BENCH_DIR" >/dev/null 2>&1 || true; kill "$BENCH_GEMINI_PID" 2>/dev/null || true; kill -- "-$pages_pid" 2>/dev/null || true' EXIT

@@ -122,7 +122,9 @@ say "building and serving the web app" | tee -a "$log"
 in_background env -C "$ROOT/frontend" PARIT_WEB_SUPERVISOR_URL="$url" npm run --silent build > "$run/web-build.log" 2>&1 \
   || { tail -n 40 "$run/web-build.log" >&2; die "the web app did not build"; }
 kill_tree "$status_pid"; status_pid=""
-setsid "$WRANGLER" pages dev "$ROOT/frontend/dist" --port "$web_port" --ip 127.0.0.1 \
+# Its own inspector port: wrangler's default, 9229, is taken by any other
+# wrangler on the machine (two dev.sh at once met it as "Address already in use").
+setsid "$WRANGLER" pages dev "$ROOT/frontend/dist" --port "$web_port" --ip 127.0.0.1 --inspector-port "$(free_port)" \
   --compatibility-date 2026-04-01 --persist-to "$run/pages-state" > "$run/web.log" 2>&1 &
 web_pid=$!
 wait_for "$web/config.json" 60 || { tail -n 20 "$run/web.log" >&2; die "the web app did not start"; }
