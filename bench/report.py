@@ -45,7 +45,7 @@ def setup_section(setup):
 HOME, cargo home, npm and pip caches; rustup's toolchain and the Debian packages are the machine's), until
 the web app is up, then the same again warm. Each step as `scripts/setup.sh` reports it, against the
 timestamped log of a fresh-clone run of the test command before the change (commit `af0ad80`, steps one
-after another, tools at opt-level 3: worker-build 380 s, then wasm-bindgen-cli 155 s):
+after another: worker-build 380 s, then wasm-bindgen-cli 155 s; its npm and pip had this machine's caches):
 
 | step | before | after, bare |
 |---|---:|---:|"""]
@@ -54,8 +54,7 @@ after another, tools at opt-level 3: worker-build 380 s, then wasm-bindgen-cli 1
         out.append(f"| {name} | {secs} s | {f'{after} s' if after is not None else 'present'} |")
     out.append(f"| **setup in all** | **{m(SETUP_BEFORE_TOTAL)}** | **{m(bare['setupSeconds'])}** |")
     out.append(f"""
-The cargo tools now compile in the background while npm (four `npm ci` side by side) and Python run, and at
-opt-level 1: LLVM's optimisation was most of their compile, and they run for about a second a Worker.
+The cargo tools now compile in the background while npm (four `npm ci` side by side) and Python run.
 
 | dev.sh | bare | warm |
 |---|---:|---:|

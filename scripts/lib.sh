@@ -72,10 +72,12 @@ wasm_bindgen_version() {
   awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"
 }
 
-# What each setup step took on this project's 2-core machine from bare
-# (nothing installed, nothing cached), measured 2026-12-03 (docs/BENCHMARKS.md,
-# "Setup"); setup.sh and doctor.sh print them so a person knows the wait.
-EXPECT_APT=45 EXPECT_WORKER_BUILD=540 EXPECT_WASM_BINDGEN=420 EXPECT_NPM=60 EXPECT_PYTHON=15
+# What each setup step took on this project's 2-core machine, measured
+# 2026-12-03: apt and the cargo tools from a fresh-clone run's timestamped log
+# (commit af0ad80), npm and Python with empty caches (bench/setup.sh, beside
+# a test run); the Workers from docs/BENCHMARKS.md (bench/devtime.sh).
+# setup.sh and doctor.sh print them so a person knows the wait.
+EXPECT_APT=44 EXPECT_WORKER_BUILD=380 EXPECT_WASM_BINDGEN=155 EXPECT_NPM=64 EXPECT_PYTHON=97
 EXPECT_WORKERS=177 EXPECT_CARGO_TOOLS=$((EXPECT_WORKER_BUILD + EXPECT_WASM_BINDGEN))
 
 # The Debian packages setup.sh installs that this machine lacks, one a line.

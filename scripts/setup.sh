@@ -86,9 +86,7 @@ install_tool() {
     cargo binstall --no-confirm --disable-strategies compile "$crate@$version" && return 0
     echo "no prebuilt $crate $version reachable: compiling it"
   fi
-  # Optimised at level 1, not 3: the tools run for about a second a Worker,
-  # and LLVM's work is most of their compile (docs/BENCHMARKS.md, "Setup").
-  CARGO_TARGET_DIR="$tools_target" CARGO_PROFILE_RELEASE_OPT_LEVEL=1 cargo install "$crate" --version "$version" "$@"
+  CARGO_TARGET_DIR="$tools_target" cargo install "$crate" --version "$version" "$@"
 }
 if wants cargo && { need_worker_build || need_wasm_bindgen; }; then
   tools_started=$SECONDS
