@@ -181,6 +181,7 @@ t_deploy_web_builds_for_the_supervisor() {
 # A machine without wrk, as an unprivileged user: PATH holds every command of
 # /usr/bin but wrk (and sudo), ahead of it a recording fake apt-get and, when
 # $1 is "sudo", a recording fake sudo. As root the test drops to nobody.
+# Then "$@" runs in a copy of the scripts it needs.
 as_unprivileged_setup() {
   local with="$1"; shift
   local dir; dir="$(mktemp -d)"; chmod 755 "$dir"
@@ -197,10 +198,15 @@ as_unprivileged_setup() {
     printf '#!/bin/sh\necho "sudo $*" >> %s\n[ "$1" = -n ] && shift\nexec "$@"\n' "$dir/calls" > "$dir/fake/sudo"
   fi
   chmod 755 "$dir/fake/"*
+  # The scripts run from a copy: the checkout may sit where nobody cannot read.
+  mkdir -p "$dir/repo/scripts"
+  cp scripts/lib.sh scripts/setup.sh scripts/doctor.sh "$dir/repo/scripts/"
+  cp Cargo.lock "$dir/repo/"
+  chmod -R a+rX "$dir/repo"
   local as=()
   [[ $EUID -eq 0 ]] && as=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
   local rc=0
-  "${as[@]}" env -i HOME="$dir" PATH="$dir/fake:$dir/usr" "$@" < /dev/null || rc=$?
+  "${as[@]}" env -i -C "$dir/repo" HOME="$dir" PATH="$dir/fake:$dir/usr" "$@" < /dev/null || rc=$?
   echo "--- calls"; cat "$dir/calls"
   rm -rf "$dir"
   return $rc
