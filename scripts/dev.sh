@@ -68,8 +68,8 @@ in_background() { # COMMAND...
 }
 
 web="http://127.0.0.1:$web_port"
-if (: < "/dev/tcp/127.0.0.1/$web_port") 2> /dev/null; then die "port $web_port is taken (pass --web-port)"; fi
-if (: < "/dev/tcp/127.0.0.1/$port") 2> /dev/null; then die "port $port is taken (pass --port)"; fi
+if port_taken "$web_port"; then die "port $web_port is taken (pass --web-port)"; fi
+if port_taken "$port"; then die "port $port is taken (pass --port)"; fi
 # Output on the terminal and in $log, which the start-up page shows.
 # shellcheck disable=SC2317 # run through in_background
 logged() { "$@" 2>&1 | tee -a "$log"; }
@@ -89,11 +89,8 @@ say "building the Workers (incremental; all eight from nothing take about $(dura
 in_background build_workers || { tail -n 40 "$ROOT/.wrangler/build.log" >&2; die "build failed"; }
 
 # A key from the environment wins; else one from .dev.vars at the repo root.
-if [[ -z "${GEMINI_API_KEY:-}" && -f "$ROOT/.dev.vars" ]]; then
-  key_line="$(grep -E '^GEMINI_API_KEY=' "$ROOT/.dev.vars" | tail -n 1 || true)"
-  key="${key_line#GEMINI_API_KEY=}"
-  [[ -n "$key" && "$key" != "your_gemini_api_key_here" ]] && export GEMINI_API_KEY="$key"
-fi
+GEMINI_API_KEY="$(gemini_key)"
+export GEMINI_API_KEY
 
 if [[ -n "${GEMINI_API_KEY:-}" ]]; then
   gemini_url="${GEMINI_BASE_URL:-https://generativelanguage.googleapis.com}"

@@ -64,7 +64,7 @@ elif [[ -n "${PARIT_CHROMIUM:-}" ]]; then lack "browser: PARIT_CHROMIUM=$PARIT_C
 else lack "browser" "install Debian's chromium or Google Chrome, or set PARIT_CHROMIUM (a snap stub does not count)"; fi
 stale_npm=()
 for d in wrangler tests/truth frontend e2e; do
-  [[ "$(cat "$ROOT/$d/node_modules/.parit-lock-sha256" 2> /dev/null)" == "$(sha256sum "$ROOT/$d/package-lock.json" | cut -d' ' -f1)" ]] || stale_npm+=("$d")
+  npm_current "$d" || stale_npm+=("$d")
 done
 if [[ ${#stale_npm[@]} -eq 0 ]]; then have "npm packages match their lockfiles"
 else lack "npm packages in ${stale_npm[*]}" "scripts/setup.sh runs npm ci" "$EXPECT_NPM"; fi
@@ -78,11 +78,10 @@ for w in "${WORKERS[@]}"; do [[ -f "$ROOT/workers/$w/build/index.js" ]] || unbui
 if [[ ${#unbuilt[@]} -eq 0 ]]; then have "the eight Workers are built (scripts/build-workers.sh rebuilds what changed)"
 else lack "Workers not built: ${unbuilt[*]}" "scripts/build-workers.sh (dev.sh and test.sh run it)" "$EXPECT_WORKERS"; fi
 for p in "$port" "$web_port"; do
-  if (: < "/dev/tcp/127.0.0.1/$p") 2> /dev/null; then lack "port $p is taken" "stop what listens there or pass --port/--web-port"
+  if port_taken "$p"; then lack "port $p is taken" "stop what listens there or pass --port/--web-port"
   else have "port $p is free"; fi
 done
-key="${GEMINI_API_KEY:-$(sed -n 's/^GEMINI_API_KEY=//p' "$ROOT/.dev.vars" 2> /dev/null | tail -n 1)}"
-if [[ -n "$key" && "$key" != your_gemini_api_key_here ]]; then
+if [[ -n "$(gemini_key)" ]]; then
   have "a Gemini key is set: dev.sh calls the real Gemini API"
 else have "no Gemini key: dev.sh runs offline against the local Gemini-compatible server"; fi
 

@@ -128,6 +128,22 @@ find_chromium() {
   return 1
 }
 
+# Whether something listens on 127.0.0.1 port $1.
+port_taken() { (: < "/dev/tcp/127.0.0.1/$1") 2> /dev/null; }
+
+# The Gemini key dev.sh uses: $GEMINI_API_KEY, else the last one in .dev.vars
+# at the repo root unless it is the example's placeholder; empty when none.
+gemini_key() {
+  local key="${GEMINI_API_KEY:-$(sed -n 's/^GEMINI_API_KEY=//p' "$ROOT/.dev.vars" 2> /dev/null | tail -n 1)}"
+  [[ "$key" == your_gemini_api_key_here ]] || printf '%s' "$key"
+}
+
+# Whether npm's node_modules in $1 were installed from its package-lock.json
+# as it is now (setup.sh writes the stamp after `npm ci`).
+npm_current() {
+  [[ "$(cat "$ROOT/$1/node_modules/.parit-lock-sha256" 2> /dev/null)" == "$(sha256sum "$ROOT/$1/package-lock.json" | cut -d' ' -f1)" ]]
+}
+
 # Stops process $1 and everything it started.
 kill_tree() {
   local child

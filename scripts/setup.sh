@@ -104,10 +104,7 @@ fi
 # at once (each writes its own node_modules; npm's cache takes concurrent use).
 if wants npm; then
   npm_dirs=()
-  for d in wrangler tests/truth frontend e2e; do
-    want="$(sha256sum "$ROOT/$d/package-lock.json" | cut -d' ' -f1)"
-    [[ "$(cat "$ROOT/$d/node_modules/.parit-lock-sha256" 2>/dev/null)" == "$want" ]] || npm_dirs+=("$d")
-  done
+  for d in wrangler tests/truth frontend e2e; do npm_current "$d" || npm_dirs+=("$d"); done
   if [[ ${#npm_dirs[@]} -gt 0 ]]; then
     t=$SECONDS
     step 4 "npm packages (npm ci): ${npm_dirs[*]} (about $(duration $EXPECT_NPM) here)"
