@@ -4,14 +4,16 @@
 //! crate. It owns the stages and their dependency graph, the typed artifacts
 //! and the Gemini `responseSchema` generated from them, prompt building, the
 //! Gemini wire types and failure classification, the retry policy, artifact
-//! validation, and the generation loop (behind transport and clock ports).
-//! It has no `worker`, `wasm-bindgen` or `js-sys` dependency, so all of it is
-//! tested natively with `cargo test` in milliseconds.
+//! validation, and the generation loop (behind a transport port and the one
+//! clock port, [`clock::Clock`]). It has no `worker`, `wasm-bindgen` or
+//! `js-sys` dependency, so all of it is tested natively with `cargo test` in
+//! milliseconds.
 
 pub mod agent;
 pub mod api;
 pub mod artifact;
 pub mod check;
+pub mod clock;
 #[cfg(any(test, feature = "examples"))]
 pub mod fixtures;
 pub mod gemini;

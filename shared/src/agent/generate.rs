@@ -10,6 +10,7 @@ use crate::agent::protocol::{
 use crate::agent::retry::{GiveUpReason, RetryDecision, RetryPolicy};
 use crate::artifact::{Artifact, Upstream};
 use crate::check::validate::validate;
+use crate::clock::Clock;
 use crate::gemini::{
     catalogue, classify_error, interpret_response, Content, Disposition, FailureClass, GenerateContentRequest,
     GenerateContentResponse, ModelFailure, Usage,
@@ -30,17 +31,6 @@ pub enum TransportError {
 pub trait ModelTransport {
     /// POSTs `body` for `model`, answering the HTTP status and body text.
     async fn generate_content(&self, model: &str, body: &str) -> Result<(u16, String), TransportError>;
-}
-
-/// Time: reading it, waiting, and a jitter source.
-#[allow(async_fn_in_trait)]
-pub trait Clock {
-    /// Milliseconds since an arbitrary epoch.
-    fn now_ms(&self) -> u64;
-    /// Waits `ms` milliseconds.
-    async fn sleep(&self, ms: u64);
-    /// A value in [0, 1) to spread retry delays.
-    fn jitter(&self) -> f64;
 }
 
 /// Checks a `/generate` request against the stage: exactly the upstream it

@@ -15,9 +15,10 @@ use crate::gemini::cost::cost_usd;
 use crate::gemini::Usage;
 use crate::gemini::{catalogue, GenerateContentRequest};
 use crate::hash::{content_hash, input_hash, sha256_hex, InputRef};
+use crate::project::ProjectSettings;
 use crate::run::store::*;
 use crate::stage::Stage;
-use futures_util::future::{join3, try_join, try_join4, try_join_all};
+use futures_util::future::{join, try_join4, try_join_all};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -206,7 +207,10 @@ pub fn cache_key(model: &str, request: &GenerateContentRequest) -> String {
     format!("cache/{}.json", sha256_hex(format!("{model}\n{body}").as_bytes()))
 }
 
-/// Executes `stage` for `project_id` now.
+/// Executes `stage` for `project_id` now: read what it is built from, check
+/// the budget, record the start, ask the agent (or the cache), check the
+/// answer, and record the end. A start is one write and an end is one write
+/// ([`Writes`]): on D1, one round trip each.
 pub async fn execute_stage<S: Store, B: BlobStore, A: AgentPort, E: Environment>(
     ports: &Ports<'_, S, B, A, E>,
     project_id: &str,
@@ -214,7 +218,131 @@ pub async fn execute_stage<S: Store, B: BlobStore, A: AgentPort, E: Environment>
     options: &ExecuteOptions,
 ) -> Result<StageOutcome, ExecuteError> {
     let Ports { store, blobs, agents, env } = *ports;
-    let feedback = options.feedback.as_deref();
+    let run = Execution { env, project_id, stage, id: env.new_id() };
+    let plan = prepare(store, blobs, project_id, stage, options).await?;
+    if plan.cached.is_none() {
+        check_budget(store, &run, &plan, options).await?;
+    }
+    let started = match plan.cached {
+        Some(_) => run.event(
+            ActivityKind::StageCached,
+            format!("The {stage} stage was answered from the cache: an identical request was made before (0 tokens)"),
+        ),
+        None => run.event(ActivityKind::StageStarted, format!("The {stage} agent started ({})", plan.model)),
+    };
+    let running = run.checkpoint(CheckpointStatus::Running, &plan.previous);
+    store.write(&Writes { checkpoint: Some(&running), activity: &[started], ..Writes::default() }).await?;
+
+    let (reply, cache_hit) = ask(agents, &plan, stage, options).await;
+    let (calls, model) = match &reply {
+        AgentReply::Success(s) => (s.calls.as_slice(), s.model.clone()),
+        AgentReply::Failure(f) => (f.calls.as_slice(), plan.model.clone()),
+        AgentReply::Unreachable(_) => (&[][..], plan.model.clone()),
+    };
+    let mut traces = trace_records(env, project_id, stage, &run.id, &model, calls);
+    if cache_hit {
+        traces.push(cache_trace(env, project_id, stage, &run.id, &model));
+    }
+    let retries = run.retries(calls);
+    match check_reply(stage, reply, &plan.inputs.bodies) {
+        Ok(success) => record_success(store, blobs, &run, &plan, options, success, cache_hit, &traces, retries).await,
+        Err(failure) => {
+            record_failure(store, &run, &plan.previous, &failure, &traces, retries).await?;
+            Ok(StageOutcome::Failed(failure))
+        }
+    }
+}
+
+/// One execution of one stage: what its records are stamped with.
+struct Execution<'a, E> {
+    env: &'a E,
+    project_id: &'a str,
+    stage: Stage,
+    /// Groups the execution's traces.
+    id: String,
+}
+
+impl<E: Environment> Execution<'_, E> {
+    fn event(&self, kind: ActivityKind, message: String) -> ActivityRecord {
+        ActivityRecord {
+            id: self.env.new_id(),
+            project_id: self.project_id.to_string(),
+            stage: Some(self.stage),
+            kind,
+            message,
+            created_at: self.env.now_ms(),
+        }
+    }
+
+    /// The stage's checkpoint at `status`, still naming the last good version.
+    fn checkpoint(&self, status: CheckpointStatus, previous: &Option<ArtifactRecord>) -> CheckpointRecord {
+        CheckpointRecord {
+            project_id: self.project_id.to_string(),
+            stage: self.stage,
+            status,
+            last_good_version: previous.as_ref().map(|p| p.version),
+            input_hash: previous.as_ref().map(|p| p.input_hash.clone()),
+            error_class: None,
+            error_message: None,
+            updated_at: self.env.now_ms(),
+        }
+    }
+
+    /// The stage failed with `class`: its checkpoint and the event saying so.
+    fn failed(
+        &self,
+        previous: &Option<ArtifactRecord>,
+        class: &str,
+        message: &str,
+    ) -> (CheckpointRecord, ActivityRecord) {
+        let checkpoint = CheckpointRecord {
+            error_class: Some(class.to_string()),
+            error_message: Some(message.to_string()),
+            ..self.checkpoint(CheckpointStatus::Failed, previous)
+        };
+        let event =
+            self.event(ActivityKind::StageFailed, format!("The {} stage failed: {message} ({class})", self.stage));
+        (checkpoint, event)
+    }
+
+    /// An event for each model call that was retried.
+    fn retries(&self, calls: &[CallRecord]) -> Vec<ActivityRecord> {
+        calls
+            .iter()
+            .filter_map(|c| {
+                let delay = c.retry_delay_ms?;
+                let class = c.error_class.map_or("error", |c| c.as_str());
+                Some(self.event(
+                    ActivityKind::StageRetried,
+                    format!("Model call {} for {} failed ({class}); retrying in {delay} ms", c.attempt, self.stage),
+                ))
+            })
+            .collect()
+    }
+}
+
+/// What a stage is built from, all read before anything is written.
+struct Plan {
+    project: ProjectRecord,
+    settings: ProjectSettings,
+    inputs: LoadedInputs,
+    previous: Option<ArtifactRecord>,
+    input_hash: String,
+    model: String,
+    /// The exact request the agent will send, and its cache key.
+    request: GenerateContentRequest,
+    cache_key: String,
+    /// A cached answer to that very request.
+    cached: Option<Value>,
+}
+
+async fn prepare<S: Store, B: BlobStore>(
+    store: &S,
+    blobs: &B,
+    project_id: &str,
+    stage: Stage,
+    options: &ExecuteOptions,
+) -> Result<Plan, ExecuteError> {
     // Independent reads, overlapped: on the Workers runtime each is a round trip.
     let (project, settings, inputs, previous) = try_join4(
         async { store.project(project_id).await?.ok_or(ExecuteError::ProjectNotFound) },
@@ -223,135 +351,90 @@ pub async fn execute_stage<S: Store, B: BlobStore, A: AgentPort, E: Environment>
         async { Ok(store.latest_artifact(project_id, stage).await?) },
     )
     .await?;
+    let feedback = options.feedback.as_deref();
     let input_hash = input_hash(stage, &inputs.refs, Some(&settings), feedback);
-    let execution_id = env.new_id();
-    let event = |kind, message: String| ActivityRecord {
-        id: env.new_id(),
-        project_id: project_id.to_string(),
-        stage: Some(stage),
-        kind,
-        message,
-        created_at: env.now_ms(),
-    };
-
+    let model = settings.model_for(stage).to_string();
     let brief = Brief { name: project.name.clone(), idea: project.idea.clone() };
-    let generation = settings.generation(stage);
-    let model = settings.model_for(stage);
-    let model_request = prompt::build(stage, &brief, &inputs.bodies, feedback).request(stage, model, &generation);
-    let key = cache_key(model, &model_request);
-    let cached = if options.use_cache { read_cache(blobs, &key).await } else { None };
+    let request =
+        prompt::build(stage, &brief, &inputs.bodies, feedback).request(stage, &model, &settings.generation(stage));
+    let cache_key = cache_key(&model, &request);
+    let cached = if options.use_cache { read_cache(blobs, &cache_key).await } else { None };
+    Ok(Plan { project, settings, inputs, previous, input_hash, model, request, cache_key, cached })
+}
 
-    if cached.is_none() {
-        let estimate = serde_json::to_string(&model_request).map_or(0, |b| b.len() as u64 / 4);
-        let mut limits = Vec::with_capacity(2);
-        if let Some(budget) = settings.token_budget {
-            limits.push((BudgetScope::Project, budget, store.tokens_spent(project_id).await?));
-        }
-        if let Some(limit) = options.owner_daily_limit {
-            let spent = store.owner_tokens_on_day(&project.owner_id, env.now_ms() / crate::run::store::DAY_MS).await?;
-            limits.push((BudgetScope::OwnerDaily, limit, spent));
-        }
-        for (scope, budget, spent) in limits {
-            if spent + estimate > budget {
-                store
-                    .add_activity(&[event(
-                        ActivityKind::BudgetExceeded,
-                        format!(
-                            "The {stage} stage was not started: {spent} tokens spent + about {estimate} for this prompt would exceed the {scope} of {budget}"
-                        ),
-                    )])
-                    .await?;
-                return Err(ExecuteError::BudgetExceeded { scope, stage, spent, estimate, budget });
-            }
+/// Refuses the stage, before any call, when its prompt alone would take the
+/// project past its token budget or the owner past the day's limit.
+async fn check_budget<S: Store, E: Environment>(
+    store: &S,
+    run: &Execution<'_, E>,
+    plan: &Plan,
+    options: &ExecuteOptions,
+) -> Result<(), ExecuteError> {
+    let estimate = serde_json::to_string(&plan.request).map_or(0, |b| b.len() as u64 / 4);
+    let mut limits = Vec::with_capacity(2);
+    if let Some(budget) = plan.settings.token_budget {
+        limits.push((BudgetScope::Project, budget, store.tokens_spent(run.project_id).await?));
+    }
+    if let Some(limit) = options.owner_daily_limit {
+        let spent = store.owner_tokens_on_day(&plan.project.owner_id, run.env.now_ms() / DAY_MS).await?;
+        limits.push((BudgetScope::OwnerDaily, limit, spent));
+    }
+    let stage = run.stage;
+    for (scope, budget, spent) in limits {
+        if spent + estimate > budget {
+            let refused = run.event(
+                ActivityKind::BudgetExceeded,
+                format!(
+                    "The {stage} stage was not started: {spent} tokens spent + about {estimate} for this prompt would exceed the {scope} of {budget}"
+                ),
+            );
+            store.write(&Writes::activity(&[refused])).await?;
+            return Err(ExecuteError::BudgetExceeded { scope, stage, spent, estimate, budget });
         }
     }
+    Ok(())
+}
 
-    let mut checkpoint = CheckpointRecord {
-        project_id: project_id.to_string(),
-        stage,
-        status: CheckpointStatus::Running,
-        last_good_version: previous.as_ref().map(|p| p.version),
-        input_hash: previous.as_ref().map(|p| p.input_hash.clone()),
-        error_class: None,
-        error_message: None,
-        updated_at: env.now_ms(),
-    };
-    let started = match cached {
-        Some(_) => event(
-            ActivityKind::StageCached,
-            format!("The {stage} stage was answered from the cache: an identical request was made before (0 tokens)"),
-        ),
-        None => event(ActivityKind::StageStarted, format!("The {stage} agent started ({model})")),
-    };
-    try_join(store.mark_stage(&checkpoint), store.add_activity(&[started])).await?;
-
-    let reply = match cached {
-        Some(artifact) => AgentReply::Success(GenerateSuccess {
-            artifact,
+/// The cached answer, or the agent's. The flag says the answer is cached.
+async fn ask<A: AgentPort>(agents: &A, plan: &Plan, stage: Stage, options: &ExecuteOptions) -> (AgentReply, bool) {
+    if let Some(artifact) = &plan.cached {
+        let success = GenerateSuccess {
+            artifact: artifact.clone(),
             usage: Usage::default(),
-            model: model.to_string(),
+            model: plan.model.clone(),
             attempts: 0,
             latency_ms: 0,
             calls: vec![],
-        }),
-        None => {
-            let request = GenerateRequest {
-                brief,
-                upstream: inputs.bodies.clone(),
-                settings: generation,
-                feedback: options.feedback.clone(),
-            };
-            agents.generate(stage, &request).await
-        }
-    };
-    let cache_hit = options.use_cache && matches!(&reply, AgentReply::Success(s) if s.attempts == 0);
-
-    let (calls, model) = match &reply {
-        AgentReply::Success(s) => (s.calls.clone(), s.model.clone()),
-        AgentReply::Failure(f) => (f.calls.clone(), model.to_string()),
-        AgentReply::Unreachable(_) => (Vec::new(), model.to_string()),
-    };
-    let mut traces = trace_records(env, project_id, stage, &execution_id, &model, &calls);
-    if cache_hit {
-        traces.push(cache_trace(env, project_id, stage, &execution_id, &model));
+        };
+        return (AgentReply::Success(success), true);
     }
-    let retries: Vec<ActivityRecord> = calls
-        .iter()
-        .filter_map(|c| {
-            let delay = c.retry_delay_ms?;
-            let class = c.error_class.map_or("error", |c| c.as_str());
-            Some(event(
-                ActivityKind::StageRetried,
-                format!("Model call {} for {stage} failed ({class}); retrying in {delay} ms", c.attempt),
-            ))
-        })
-        .collect();
-    // Recording the calls overlaps the version's writes on success; on failure
-    // it comes first, so the feed shows the retries before the failure.
-    let record_calls = try_join(store.add_traces(&traces), store.add_activity(&retries));
+    let request = GenerateRequest {
+        brief: Brief { name: plan.project.name.clone(), idea: plan.project.idea.clone() },
+        upstream: plan.inputs.bodies.clone(),
+        settings: plan.settings.generation(stage),
+        feedback: options.feedback.clone(),
+    };
+    (agents.generate(stage, &request).await, false)
+}
 
-    // Never trust an artifact across a boundary: check it again here.
-    let checked = match reply {
+/// Never trusts an artifact across a boundary: checks it again here.
+fn check_reply(
+    stage: Stage,
+    reply: AgentReply,
+    upstream: &BTreeMap<Stage, Value>,
+) -> Result<GenerateSuccess, StageFailure> {
+    let invalid = |message: String, attempts| failure("invalid_output", message, false, attempts);
+    match reply {
         AgentReply::Success(s) => match Artifact::from_value(stage, s.artifact.clone()) {
-            Err(e) => Err(failure(
-                "invalid_output",
-                format!("the agent returned an artifact that does not fit the schema: {e}"),
-                false,
-                s.attempts,
-            )),
-            Ok(artifact) => {
-                let problems = validate(&artifact, &typed_upstream(&inputs.bodies));
-                if problems.is_empty() {
-                    Ok(s)
-                } else {
-                    Err(failure(
-                        "invalid_output",
-                        format!("the agent returned an invalid artifact: {}", problems.join("; ")),
-                        false,
-                        s.attempts,
-                    ))
-                }
+            Err(e) => {
+                Err(invalid(format!("the agent returned an artifact that does not fit the schema: {e}"), s.attempts))
             }
+            Ok(artifact) => match validate(&artifact, &typed_upstream(upstream)) {
+                problems if problems.is_empty() => Ok(s),
+                problems => {
+                    Err(invalid(format!("the agent returned an invalid artifact: {}", problems.join("; ")), s.attempts))
+                }
+            },
         },
         AgentReply::Failure(f) => {
             let class = f.error.class.map_or_else(|| f.error.code.clone(), |c| c.as_str().to_string());
@@ -363,71 +446,73 @@ pub async fn execute_stage<S: Store, B: BlobStore, A: AgentPort, E: Environment>
         AgentReply::Unreachable(m) => {
             Err(failure("agent_unreachable", format!("the {stage} agent could not be reached: {m}"), true, 0))
         }
-    };
+    }
+}
 
-    let success = match checked {
-        Ok(s) => s,
-        Err(f) => {
-            record_calls.await?;
-            checkpoint.status = CheckpointStatus::Failed;
-            checkpoint.error_class = Some(f.class.clone());
-            checkpoint.error_message = Some(f.message.clone());
-            checkpoint.updated_at = env.now_ms();
-            store.mark_stage(&checkpoint).await?;
-            store
-                .add_activity(&[event(
-                    ActivityKind::StageFailed,
-                    format!("The {stage} stage failed: {} ({})", f.message, f.class),
-                )])
-                .await?;
-            return Ok(StageOutcome::Failed(f));
-        }
-    };
+/// One write: the calls' traces, the retries, and the failure.
+async fn record_failure<S: Store, E: Environment>(
+    store: &S,
+    run: &Execution<'_, E>,
+    previous: &Option<ArtifactRecord>,
+    f: &StageFailure,
+    traces: &[TraceRecord],
+    mut events: Vec<ActivityRecord>,
+) -> Result<(), ExecuteError> {
+    let (checkpoint, failed) = run.failed(previous, &f.class, &f.message);
+    events.push(failed);
+    Ok(store.write(&Writes { checkpoint: Some(&checkpoint), traces, activity: &events, version: None }).await?)
+}
+
+#[allow(clippy::too_many_arguments)] // the steps' results, handed on once
+async fn record_success<S: Store, B: BlobStore, E: Environment>(
+    store: &S,
+    blobs: &B,
+    run: &Execution<'_, E>,
+    plan: &Plan,
+    options: &ExecuteOptions,
+    success: GenerateSuccess,
+    cache_hit: bool,
+    traces: &[TraceRecord],
+    mut events: Vec<ActivityRecord>,
+) -> Result<StageOutcome, ExecuteError> {
     // The cache write is best effort (a miss only costs a later call), so it
-    // overlaps the version's own writes.
+    // overlaps the body's put.
     let cache_write = async {
         if options.use_cache && !cache_hit {
             let entry = serde_json::json!({"model": success.model, "artifact": success.artifact});
-            let _ = blobs.put(&key, entry.to_string().into_bytes()).await;
+            let _ = blobs.put(&plan.cache_key, entry.to_string().into_bytes()).await;
         }
     };
-    let new_version = commit(
-        ports,
-        NewVersion {
-            project_id,
-            stage,
-            artifact: &success.artifact,
-            input_hash,
-            source: Source::Agent,
-            model: Some(success.model.clone()),
-            feedback: options.feedback.clone(),
-            previous: &previous,
-        },
-    );
-    let ((), recorded, version) = join3(cache_write, record_calls, new_version).await;
-    recorded?;
-    let version = version?;
-    let cost = traces.iter().map(|t| t.cost_usd).sum();
-    store
-        .add_activity(&[event(
-            ActivityKind::StageSucceeded,
-            format!(
-                "The {stage} artifact v{version} is ready: {} tokens in {} model call{}, {} ms",
-                success.usage.total(),
-                success.attempts,
-                if success.attempts == 1 { "" } else { "s" },
-                success.latency_ms
-            ),
-        )])
-        .await?;
+    let version = next_version(&plan.previous);
+    events.push(run.event(
+        ActivityKind::StageSucceeded,
+        format!(
+            "The {} artifact v{version} is ready: {} tokens in {} model call{}, {} ms",
+            run.stage,
+            success.usage.total(),
+            success.attempts,
+            if success.attempts == 1 { "" } else { "s" },
+            success.latency_ms
+        ),
+    ));
+    let new_version = NewVersion {
+        artifact: &success.artifact,
+        input_hash: plan.input_hash.clone(),
+        source: Source::Agent,
+        model: Some(success.model.clone()),
+        feedback: options.feedback.clone(),
+        previous: &plan.previous,
+    };
+    let ((), committed) = join(cache_write, commit(store, blobs, run, new_version, traces, &events)).await;
+    committed?;
     Ok(StageOutcome::Succeeded(StageSuccess {
         version,
+        cost_usd: traces.iter().map(|t| t.cost_usd).sum(),
         artifact: success.artifact,
         usage: success.usage,
         attempts: success.attempts,
         latency_ms: success.latency_ms,
         model: success.model,
-        cost_usd: cost,
         cache_hit,
     }))
 }
@@ -438,9 +523,11 @@ async fn read_cache<B: BlobStore>(blobs: &B, key: &str) -> Option<Value> {
     entry.get("artifact").cloned()
 }
 
+fn next_version(previous: &Option<ArtifactRecord>) -> u32 {
+    previous.as_ref().map_or(1, |p| p.version + 1)
+}
+
 struct NewVersion<'a> {
-    project_id: &'a str,
-    stage: Stage,
     artifact: &'a Value,
     input_hash: String,
     source: Source,
@@ -449,21 +536,27 @@ struct NewVersion<'a> {
     previous: &'a Option<ArtifactRecord>,
 }
 
-/// Writes a new version: body first, then row and checkpoint in one commit;
-/// the body is removed again if the commit fails.
-async fn commit<S: Store, B: BlobStore, A: AgentPort, E: Environment>(
-    ports: &Ports<'_, S, B, A, E>,
+/// Writes a new version: the body first, then, in one write, its row, the
+/// checkpoint, `traces` and `events`. When that write fails the body is
+/// removed again, and the traces (the tokens were spent) go in with the
+/// failure, best effort: the store may be what failed.
+async fn commit<S: Store, B: BlobStore, E: Environment>(
+    store: &S,
+    blobs: &B,
+    run: &Execution<'_, E>,
     v: NewVersion<'_>,
+    traces: &[TraceRecord],
+    events: &[ActivityRecord],
 ) -> Result<u32, ExecuteError> {
-    let Ports { store, blobs, env, .. } = *ports;
-    let version = v.previous.as_ref().map_or(1, |p| p.version + 1);
+    let (env, project_id, stage) = (run.env, run.project_id, run.stage);
+    let version = next_version(v.previous);
     let body = v.artifact.to_string().into_bytes();
     let record = ArtifactRecord {
         id: env.new_id(),
-        project_id: v.project_id.to_string(),
-        stage: v.stage,
+        project_id: project_id.to_string(),
+        stage,
         version,
-        r2_key: artifact_key(v.project_id, v.stage, version),
+        r2_key: artifact_key(project_id, stage, version),
         content_hash: content_hash(v.artifact),
         input_hash: v.input_hash.clone(),
         source: v.source,
@@ -473,37 +566,25 @@ async fn commit<S: Store, B: BlobStore, A: AgentPort, E: Environment>(
         created_at: env.now_ms(),
     };
     let checkpoint = CheckpointRecord {
-        project_id: v.project_id.to_string(),
-        stage: v.stage,
-        status: CheckpointStatus::Done,
         last_good_version: Some(version),
         input_hash: Some(v.input_hash),
-        error_class: None,
-        error_message: None,
-        updated_at: env.now_ms(),
+        ..run.checkpoint(CheckpointStatus::Done, v.previous)
     };
-    let fail_storage = |message: String| async move {
-        let c = checkpoint_failed(v.project_id, v.stage, v.previous, "storage", &message, env.now_ms());
-        // Best effort: the store may be what failed.
-        let _ = store.mark_stage(&c).await;
-        let _ = store
-            .add_activity(&[ActivityRecord {
-                id: env.new_id(),
-                project_id: v.project_id.to_string(),
-                stage: Some(v.stage),
-                kind: ActivityKind::StageFailed,
-                message: format!("The {} stage failed: could not store the artifact ({message})", v.stage),
-                created_at: env.now_ms(),
-            }])
-            .await;
+    let result = match blobs.put(&record.r2_key, body).await {
+        Err(e) => Err(e),
+        Ok(()) => {
+            let written = Writes { version: Some(&record), checkpoint: Some(&checkpoint), traces, activity: events };
+            let result = store.write(&written).await;
+            if result.is_err() {
+                let _ = blobs.delete(std::slice::from_ref(&record.r2_key)).await;
+            }
+            result
+        }
     };
-    if let Err(e) = blobs.put(&record.r2_key, body).await {
-        fail_storage(e.to_string()).await;
-        return Err(e.into());
-    }
-    if let Err(e) = store.commit_version(&record, &checkpoint).await {
-        let _ = blobs.delete(std::slice::from_ref(&record.r2_key)).await;
-        fail_storage(e.to_string()).await;
+    if let Err(e) = result {
+        let (checkpoint, failed) = run.failed(v.previous, "storage", &format!("could not store the artifact ({e})"));
+        let _ =
+            store.write(&Writes { checkpoint: Some(&checkpoint), traces, activity: &[failed], version: None }).await;
         return Err(e.into());
     }
     Ok(version)
@@ -528,13 +609,14 @@ pub enum EditError {
 
 /// Stores a person's edit of `stage` as a new version, after checking it
 /// against the schema and the validation rules (with its upstream).
-pub async fn store_human_version<S: Store, B: BlobStore, A: AgentPort, E: Environment>(
-    ports: &Ports<'_, S, B, A, E>,
+pub async fn store_human_version<S: Store, B: BlobStore, E: Environment>(
+    store: &S,
+    blobs: &B,
+    env: &E,
     project_id: &str,
     stage: Stage,
     body: Value,
 ) -> Result<u32, EditError> {
-    let Ports { store, blobs, env, .. } = *ports;
     store.project(project_id).await.map_err(ExecuteError::from)?.ok_or(ExecuteError::ProjectNotFound)?;
     let inputs = load_inputs(store, blobs, project_id, stage).await?;
     let artifact = Artifact::from_value(stage, body).map_err(|e| EditError::Invalid { stage, problems: e.problems })?;
@@ -543,59 +625,26 @@ pub async fn store_human_version<S: Store, B: BlobStore, A: AgentPort, E: Enviro
         return Err(EditError::Invalid { stage, problems });
     }
     let previous = store.latest_artifact(project_id, stage).await.map_err(ExecuteError::from)?;
+    let run = Execution { env, project_id, stage, id: env.new_id() };
+    let version = next_version(&previous);
+    let edited = run.event(
+        ActivityKind::ArtifactEdited,
+        format!("The {stage} artifact was edited by hand: v{version}; the stages that depend on it are now stale"),
+    );
     let value = artifact.to_value();
-    let version = commit(
-        ports,
-        NewVersion {
-            project_id,
-            stage,
-            artifact: &value,
-            input_hash: input_hash(stage, &inputs.refs, None, None),
-            source: Source::Human,
-            model: None,
-            feedback: None,
-            previous: &previous,
-        },
-    )
-    .await?;
-    store
-        .add_activity(&[ActivityRecord {
-            id: env.new_id(),
-            project_id: project_id.to_string(),
-            stage: Some(stage),
-            kind: ActivityKind::ArtifactEdited,
-            message: format!(
-                "The {stage} artifact was edited by hand: v{version}; the stages that depend on it are now stale"
-            ),
-            created_at: env.now_ms(),
-        }])
-        .await
-        .map_err(ExecuteError::from)?;
-    Ok(version)
+    let new_version = NewVersion {
+        artifact: &value,
+        input_hash: input_hash(stage, &inputs.refs, None, None),
+        source: Source::Human,
+        model: None,
+        feedback: None,
+        previous: &previous,
+    };
+    Ok(commit(store, blobs, &run, new_version, &[], &[edited]).await?)
 }
 
 fn failure(class: &str, message: String, retryable: bool, attempts: u32) -> StageFailure {
     StageFailure { class: class.to_string(), message, retryable, attempts, retry_after_ms: None }
-}
-
-fn checkpoint_failed(
-    project_id: &str,
-    stage: Stage,
-    previous: &Option<ArtifactRecord>,
-    class: &str,
-    message: &str,
-    now: u64,
-) -> CheckpointRecord {
-    CheckpointRecord {
-        project_id: project_id.to_string(),
-        stage,
-        status: CheckpointStatus::Failed,
-        last_good_version: previous.as_ref().map(|p| p.version),
-        input_hash: previous.as_ref().map(|p| p.input_hash.clone()),
-        error_class: Some(class.to_string()),
-        error_message: Some(message.to_string()),
-        updated_at: now,
-    }
 }
 
 fn typed_upstream(bodies: &BTreeMap<Stage, Value>) -> Upstream {
@@ -771,6 +820,7 @@ mod tests {
         assert_eq!(store.traces.borrow().len(), 2);
         let kinds: Vec<ActivityKind> = store.activity.borrow().iter().map(|a| a.kind).collect();
         assert_eq!(kinds, vec![ActivityKind::StageStarted, ActivityKind::StageRetried, ActivityKind::StageSucceeded]);
+        assert_eq!(store.writes.get(), 2, "one write for the start, one for the end");
         assert!(store.activity.borrow()[1].message.contains("quota_per_minute"));
         // A second run makes v2 and leaves v1 alone.
         let StageOutcome::Succeeded(s2) = run(&store, &blobs, &agents, Stage::Prd).unwrap() else { panic!() };
@@ -842,6 +892,7 @@ mod tests {
         let last = store.activity.borrow().last().cloned().unwrap();
         assert_eq!(last.kind, ActivityKind::StageFailed);
         assert!(last.message.contains("model kept failing (internal)"));
+        assert_eq!(store.writes.get(), 2 + 2, "a failed stage too: one write for its start, one for its end");
         let down = FnAgents::new(|_, _| AgentReply::Unreachable("connection refused".into()));
         let StageOutcome::Failed(f) = run(&store, &blobs, &down, Stage::Prd).unwrap() else { panic!() };
         assert_eq!(f.class, "agent_unreachable");
@@ -860,6 +911,11 @@ mod tests {
         assert!(blobs.objects.borrow().is_empty(), "the orphan body was removed");
         let cp = store.checkpoints.borrow()[&("p1".to_string(), Stage::Prd)].clone();
         assert_eq!((cp.status, cp.error_class.as_deref()), (CheckpointStatus::Failed, Some("storage")));
+        assert_eq!(
+            store.traces.borrow().len(),
+            2 * 2,
+            "both failed writes kept their calls' traces: tokens were spent"
+        );
     }
 
     #[test]
@@ -963,23 +1019,21 @@ mod tests {
         run(&store, &blobs, &agents, Stage::Prd).unwrap();
         run(&store, &blobs, &agents, Stage::Data).unwrap();
         let env = TickingEnv::default();
-        let ports = Ports { store: &store, blobs: &blobs, agents: &agents, env: &env };
+        let edit = |body| block_on(store_human_version(&store, &blobs, &env, "p1", Stage::Data, body));
         let mut data = examples::pantry().artifact(Stage::Data).to_value();
         data["entities"][1]["fields"][2]["references"] = serde_json::json!("Ghost");
         data["indexes"][0]["fields"] = serde_json::json!(["nope"]);
-        let Err(EditError::Invalid { problems, .. }) = block_on(store_human_version(&ports, "p1", Stage::Data, data))
-        else {
-            panic!()
-        };
+        let Err(EditError::Invalid { problems, .. }) = edit(data) else { panic!() };
         assert_eq!(problems.len(), 2, "{problems:?}");
         let mut data = examples::pantry().artifact(Stage::Data).to_value();
         data["entities"][0]["description"] = serde_json::json!("A person who cooks.");
-        let v = block_on(store_human_version(&ports, "p1", Stage::Data, data)).unwrap();
+        let v = edit(data).unwrap();
         assert_eq!(v, 2);
         let row = store.artifacts.borrow().last().cloned().unwrap();
         assert_eq!(row.source, Source::Human);
         assert_eq!(store.activity.borrow().last().unwrap().kind, ActivityKind::ArtifactEdited);
-        let err = block_on(store_human_version(&ports, "p1", Stage::Api, serde_json::json!({}))).unwrap_err();
+        let err =
+            block_on(store_human_version(&store, &blobs, &env, "p1", Stage::Api, serde_json::json!({}))).unwrap_err();
         assert!(matches!(err, EditError::Execute(ExecuteError::MissingUpstream { .. })));
     }
 }

@@ -29,8 +29,6 @@ pub trait RunControl {
     fn may_advance_past(&self, stage: Stage) -> bool;
     /// Records that `stage` produced a version in this run.
     async fn produced(&self, stage: Stage);
-    /// Waits `ms` milliseconds (for orchestration-level retries).
-    async fn sleep(&self, ms: u64);
 }
 
 /// Bounds on retrying failed stages within a run.
@@ -149,7 +147,7 @@ pub async fn run_pipeline<S: Store, B: BlobStore, A: AgentPort, E: Environment, 
         let options = options.clone();
         Box::pin(async move {
             if delay_ms > 0 {
-                control.sleep(delay_ms).await;
+                ports.env.sleep(delay_ms).await;
             }
             (stage, execute_stage(ports, project_id, stage, &options).await)
         })
@@ -272,15 +270,15 @@ mod tests {
     use std::cell::{Cell, RefCell};
 
     /// The executor's view of a run, as the Durable Object gives it: the
-    /// domain's `RunState` (its gate rule), and the waits asked for.
+    /// domain's `RunState` (its gate rule); and the clock it runs on.
     struct Control {
         run: RefCell<RunState>,
-        slept: RefCell<Vec<u64>>,
+        env: TickingEnv,
     }
 
     impl Control {
         fn gated(gated: bool) -> Self {
-            Self { run: RefCell::new(RunState::start("r".into(), "p1".into(), gated, 0)), slept: RefCell::default() }
+            Self { run: RefCell::new(RunState::start("r".into(), "p1".into(), gated, 0)), env: TickingEnv::default() }
         }
     }
 
@@ -299,9 +297,6 @@ mod tests {
         }
         async fn produced(&self, stage: Stage) {
             self.run.borrow_mut().produced(stage, 1);
-        }
-        async fn sleep(&self, ms: u64) {
-            self.slept.borrow_mut().push(ms);
         }
     }
 
@@ -353,8 +348,8 @@ mod tests {
         agents: &FnAgents<F>,
         control: &Control,
     ) -> RunEnd {
-        let env = TickingEnv::default();
-        block_on(run_pipeline(&Ports { store, blobs, agents, env: &env }, "p1", control, RunPolicy::default())).unwrap()
+        let ports = Ports { store, blobs, agents, env: &control.env };
+        block_on(run_pipeline(&ports, "p1", control, RunPolicy::default())).unwrap()
     }
 
     fn stages_called<F: Fn(Stage, &GenerateRequest) -> AgentReply>(agents: &FnAgents<F>) -> Vec<Stage> {
@@ -408,7 +403,7 @@ mod tests {
         });
         let control = Control::default();
         assert_eq!(run(&store, &blobs, &agents, &control), RunEnd::Completed);
-        assert_eq!(*control.slept.borrow(), vec![1_000, 2_000]);
+        assert_eq!(*control.env.slept.borrow(), vec![1_000, 2_000]);
         // Always failing: two retries, then blocked.
         let (store, blobs) = (self::store(), MemoryBlobs::default());
         let agents = FnAgents::new(|s, _| if s == Stage::Prd { fail(true) } else { success(s) });
@@ -438,7 +433,7 @@ mod tests {
             RunEnd::WaitingForQuota { stages: vec![(Stage::Logic, "quota_per_minute".into())], retry_after_ms: 47_000 }
         );
         assert_eq!(end.status(), RunStatus::WaitingForQuota);
-        assert!(control.slept.borrow().is_empty(), "the run does not wait in place, nor retry at once");
+        assert!(control.env.slept.borrow().is_empty(), "the run does not wait in place, nor retry at once");
         let called = stages_called(&agents);
         assert_eq!(called.iter().filter(|s| **s == Stage::Logic).count(), 1);
         for blocked in Stage::Logic.descendants() {

@@ -3,6 +3,7 @@
 //! environment (clock, ids) — and the records that cross them.
 
 use crate::agent::protocol::{CallKind, CallOutcome, GenerateFailure, GenerateRequest, GenerateSuccess};
+use crate::clock::Clock;
 use crate::gemini::Usage;
 use crate::project::ProjectSettings;
 use crate::stage::Stage;
@@ -197,15 +198,33 @@ pub trait Store {
     /// Tokens billed to an owner on a UTC day (`ms / DAY_MS`), across all of
     /// its projects, deleted ones included.
     async fn owner_tokens_on_day(&self, owner_id: &str, day: u64) -> Result<u64, StoreError>;
-    /// Records a new version and its stage's checkpoint atomically;
-    /// [`StoreError::Conflict`] when the version number is taken.
-    async fn commit_version(&self, artifact: &ArtifactRecord, checkpoint: &CheckpointRecord) -> Result<(), StoreError>;
-    /// Sets a stage's status and error without touching its last good version.
-    async fn mark_stage(&self, checkpoint: &CheckpointRecord) -> Result<(), StoreError>;
-    /// Appends traces.
-    async fn add_traces(&self, traces: &[TraceRecord]) -> Result<(), StoreError>;
-    /// Appends activity.
-    async fn add_activity(&self, events: &[ActivityRecord]) -> Result<(), StoreError>;
+    /// Applies `writes` as one transaction: all of them or none. On D1 that
+    /// is one batch, one round trip. [`StoreError::Conflict`] when the new
+    /// version's number is taken.
+    async fn write(&self, writes: &Writes<'_>) -> Result<(), StoreError>;
+}
+
+/// Rows that land together. A stage's start is one `Writes` (its checkpoint
+/// and the started event), its end is another (the new version, the
+/// checkpoint, the model calls' traces and the events).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Writes<'a> {
+    /// A new artifact version, whose body is already in the blob store.
+    pub version: Option<&'a ArtifactRecord>,
+    /// A stage's checkpoint. With `version`, its last good version and input
+    /// hash move too; without, only its status and error change.
+    pub checkpoint: Option<&'a CheckpointRecord>,
+    /// Model-call traces; each bills its tokens to the project's owner.
+    pub traces: &'a [TraceRecord],
+    /// Activity events, in the order given.
+    pub activity: &'a [ActivityRecord],
+}
+
+impl<'a> Writes<'a> {
+    /// Only activity events.
+    pub fn activity(events: &'a [ActivityRecord]) -> Self {
+        Writes { activity: events, ..Writes::default() }
+    }
 }
 
 /// Artifact bodies.
@@ -238,9 +257,7 @@ pub trait AgentPort {
 }
 
 /// Time and identity.
-pub trait Environment {
-    /// Milliseconds since the Unix epoch.
-    fn now_ms(&self) -> u64;
+pub trait Environment: Clock {
     /// A fresh unique id.
     fn new_id(&self) -> String;
 }

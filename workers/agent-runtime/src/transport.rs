@@ -2,7 +2,8 @@
 //! `Date` and `Delay`.
 
 use futures_util::future::{select, Either};
-use parit_shared::agent::generate::{Clock, ModelTransport, TransportError};
+use parit_shared::agent::generate::{ModelTransport, TransportError};
+use parit_shared::clock::Clock;
 use std::time::Duration;
 use worker::{AbortController, Date, Delay, Fetch, Headers, Method, Request, RequestInit};
 

@@ -1,10 +1,11 @@
 //! What every handler has: the bindings, wrapped in the domain's ports.
 
 use crate::agents::ServiceAgents;
+use crate::command::{Command, PROJECT_HEADER, REQUEST_ID_HEADER};
 use crate::d1::D1Store;
 use crate::error::{AppError, AppResult};
-use crate::pipeline::Command;
 use crate::r2::R2Blobs;
+use parit_shared::clock::Clock;
 use parit_shared::run::store::{Environment, ProjectRecord};
 use worker::{Date, Env, Headers, Method, Request, RequestInit, Response};
 
@@ -52,10 +53,10 @@ impl App {
     /// Sends `command` to the project's `PipelineRun` object and answers its response.
     pub(crate) async fn pipeline(&self, project: &str, command: &Command) -> AppResult<Response> {
         let headers = Headers::new();
-        headers.set(crate::pipeline::PROJECT_HEADER, project)?;
+        headers.set(PROJECT_HEADER, project)?;
         headers.set("content-type", "application/json")?;
         if let Some(id) = &self.request_id {
-            headers.set(crate::pipeline::REQUEST_ID_HEADER, id)?;
+            headers.set(REQUEST_ID_HEADER, id)?;
         }
         let body = serde_json::to_string(command).map_err(|e| AppError::Internal(e.to_string()))?;
         let mut init = RequestInit::new();
@@ -72,14 +73,25 @@ pub(crate) fn limit_var(env: &Env, name: &str, default: u64) -> Option<u64> {
     (n > 0).then_some(n)
 }
 
-/// Wall clock from `Date.now()` and random v4 UUIDs.
+/// Wall clock from `Date.now()`, `Delay` waits, `Math.random` jitter and
+/// random v4 UUIDs.
 pub(crate) struct WorkerEnvironment;
 
-impl Environment for WorkerEnvironment {
+impl Clock for WorkerEnvironment {
     fn now_ms(&self) -> u64 {
         Date::now().as_millis()
     }
 
+    async fn sleep(&self, ms: u64) {
+        worker::Delay::from(std::time::Duration::from_millis(ms)).await
+    }
+
+    fn jitter(&self) -> f64 {
+        worker::js_sys::Math::random()
+    }
+}
+
+impl Environment for WorkerEnvironment {
     fn new_id(&self) -> String {
         uuid::Uuid::new_v4().to_string()
     }

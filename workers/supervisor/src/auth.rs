@@ -6,8 +6,8 @@
 
 use crate::app::{App, WorkerEnvironment};
 use crate::error::{AppError, AppResult};
+use parit_shared::clock::Clock;
 use parit_shared::hash::sha256_hex;
-use parit_shared::run::store::Environment;
 use worker::Request;
 
 /// The rate limiter binding and its window (`period` in wrangler.toml).

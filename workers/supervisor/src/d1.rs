@@ -561,42 +561,39 @@ impl Store for D1Store {
         Ok(rows.first().map_or(0, |r| col_u64(r, "spent")))
     }
 
-    async fn commit_version(&self, a: &ArtifactRecord, c: &CheckpointRecord) -> Result<(), StoreError> {
-        if self.fail_commit == Some(a.stage) {
-            return Err(StoreError::Unavailable(format!("D1: injected commit failure for the {} stage", a.stage)));
+    async fn write(&self, w: &Writes<'_>) -> Result<(), StoreError> {
+        let mut statements = Vec::with_capacity(3 + 2 * w.traces.len() + w.activity.len());
+        if let Some(a) = w.version {
+            if self.fail_commit == Some(a.stage) {
+                return Err(StoreError::Unavailable(format!("D1: injected commit failure for the {} stage", a.stage)));
+            }
+            statements.push(
+                self.stmt(
+                    "INSERT INTO artifacts (id, project_id, stage, version, r2_key, content_hash, input_hash, source, model, size_bytes, created_at, feedback)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                    &[
+                        text(&a.id),
+                        text(&a.project_id),
+                        text(a.stage.as_str()),
+                        num(u64::from(a.version)),
+                        text(&a.r2_key),
+                        text(&a.content_hash),
+                        text(&a.input_hash),
+                        text(a.source.as_str()),
+                        opt_text(a.model.as_deref()),
+                        num(a.size_bytes),
+                        num(a.created_at),
+                        opt_text(a.feedback.as_deref()),
+                    ],
+                )?,
+            );
+            let touched = "UPDATE projects SET updated_at = ?2 WHERE id = ?1";
+            statements.push(self.stmt(touched, &[text(&a.project_id), num(a.created_at)])?);
         }
-        self.batch(vec![
-            self.stmt(
-                "INSERT INTO artifacts (id, project_id, stage, version, r2_key, content_hash, input_hash, source, model, size_bytes, created_at, feedback)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-                &[
-                    text(&a.id),
-                    text(&a.project_id),
-                    text(a.stage.as_str()),
-                    num(u64::from(a.version)),
-                    text(&a.r2_key),
-                    text(&a.content_hash),
-                    text(&a.input_hash),
-                    text(a.source.as_str()),
-                    opt_text(a.model.as_deref()),
-                    num(a.size_bytes),
-                    num(a.created_at),
-                    opt_text(a.feedback.as_deref()),
-                ],
-            )?,
-            self.checkpoint_stmt(c, true)?,
-            self.stmt("UPDATE projects SET updated_at = ?2 WHERE id = ?1", &[text(&a.project_id), num(a.created_at)])?,
-        ])
-        .await
-    }
-
-    async fn mark_stage(&self, c: &CheckpointRecord) -> Result<(), StoreError> {
-        self.batch(vec![self.checkpoint_stmt(c, false)?]).await
-    }
-
-    async fn add_traces(&self, traces: &[TraceRecord]) -> Result<(), StoreError> {
-        let mut statements = Vec::with_capacity(traces.len());
-        for t in traces {
+        if let Some(c) = w.checkpoint {
+            statements.push(self.checkpoint_stmt(c, w.version.is_some())?);
+        }
+        for t in w.traces {
             statements.push(self.stmt(
                 "INSERT OR IGNORE INTO execution_traces (id, project_id, stage, execution_id, call_kind, attempt, model, prompt_tokens,
                    output_tokens, thoughts_tokens, latency_ms, outcome, error_class, message, retry_delay_ms, cache_hit, cost_usd, created_at,
@@ -645,6 +642,9 @@ impl Store for D1Store {
                 )?);
             }
         }
+        for e in w.activity {
+            statements.push(self.activity_stmt(e)?);
+        }
         self.batch(statements).await
     }
 
@@ -653,14 +653,6 @@ impl Store for D1Store {
             .rows("SELECT tokens FROM owner_usage WHERE owner_id = ?1 AND day = ?2", &[text(owner_id), num(day)])
             .await?;
         Ok(rows.first().map_or(0, |r| col_u64(r, "tokens")))
-    }
-
-    async fn add_activity(&self, events: &[ActivityRecord]) -> Result<(), StoreError> {
-        let mut statements = Vec::with_capacity(events.len());
-        for e in events {
-            statements.push(self.activity_stmt(e)?);
-        }
-        self.batch(statements).await
     }
 }
 

@@ -102,7 +102,7 @@ impl AppError {
         if let Some(id) = request_id {
             error["requestId"] = json!(id);
         }
-        let mut response = crate::http::json(status, &json!({ "error": error }))?;
+        let mut response = crate::reply::json(status, &json!({ "error": error }))?;
         match self {
             AppError::RateLimited { retry_after } => {
                 response.headers_mut().set("retry-after", &retry_after.to_string())?

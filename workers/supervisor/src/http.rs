@@ -1,4 +1,4 @@
-//! Small HTTP helpers: JSON responses, bounded JSON bodies, query strings and
+//! Small HTTP helpers: bounded JSON bodies, query strings and
 //! path ids — without `Request::url()`, whose `url` crate costs ~70 KB gzip.
 
 use crate::error::{AppError, AppResult};
@@ -6,13 +6,6 @@ use parit_shared::project::is_resource_id;
 use parit_shared::Stage;
 use serde_json::Value;
 use worker::{Env, Headers, Request, Response};
-
-/// A JSON response with the headers every API answer carries.
-pub(crate) fn json(status: u16, body: &Value) -> worker::Result<Response> {
-    let headers = Headers::new();
-    headers.set("content-type", "application/json; charset=utf-8")?;
-    Ok(Response::from_bytes(body.to_string().into_bytes())?.with_status(status).with_headers(headers))
-}
 
 /// Reads a JSON body of at most `limit` bytes.
 pub(crate) async fn json_body(req: &mut Request, limit: usize) -> AppResult<Value> {
@@ -89,7 +82,7 @@ fn truncate(s: &str, max: usize) -> String {
 /// The caller's `x-request-id` when it is a short token of safe characters,
 /// else a new random id.
 pub(crate) fn request_id(req: &Request) -> String {
-    let given = req.headers().get(crate::pipeline::REQUEST_ID_HEADER).ok().flatten();
+    let given = req.headers().get(crate::command::REQUEST_ID_HEADER).ok().flatten();
     match given {
         Some(id)
             if (8..=64).contains(&id.len())

@@ -11,6 +11,7 @@
 mod agents;
 mod app;
 mod auth;
+mod command;
 mod d1;
 mod error;
 mod faults;
@@ -18,6 +19,7 @@ mod http;
 #[allow(missing_docs)] // #[durable_object] generates undocumented wasm exports
 mod pipeline;
 mod r2;
+mod reply;
 mod routes;
 
 pub use pipeline::PipelineRun;
@@ -25,7 +27,7 @@ pub use pipeline::PipelineRun;
 use app::App;
 use error::{AppError, AppResult};
 use parit_shared::api::{self, Op, Resolution};
-use routes::{artifacts, events, execute, feed, projects, root, runs, truth};
+use routes::{artifacts, events, execute, feed, projects, renders, root, runs};
 use worker::{event, Context, Date, Env, Method, Request, Response, Result};
 
 /// Every request: route it, answer errors as JSON, add the headers every
@@ -98,13 +100,13 @@ async fn route(req: Request, env: &Env, request_id: &str, owner: &mut Option<Str
         Op::ListArtifacts => artifacts::list(app, id()?).await,
         Op::GetArtifact => artifacts::get(app, id()?, stage()?, &req).await,
         Op::PutArtifact => runs::edit(app, id()?, params.stage.unwrap_or_default(), req).await,
-        Op::ListViews => truth::list_views(app, id()?, stage()?, &req).await,
+        Op::ListViews => renders::list_views(app, id()?, stage()?, &req).await,
         Op::GetView => {
             let (id, stage) = (id()?, stage()?);
-            truth::get_view(app, id, stage, params.name.as_deref().unwrap_or_default(), &req).await
+            renders::get_view(app, id, stage, params.name.as_deref().unwrap_or_default(), &req).await
         }
-        Op::Consistency => truth::consistency(app, id()?).await,
-        Op::Export => truth::export(app, id()?).await,
+        Op::Consistency => renders::consistency(app, id()?).await,
+        Op::Export => renders::export(app, id()?).await,
         Op::Activity => feed::activity(app, id()?, &req).await,
         Op::Traces => feed::traces(app, id()?).await,
         Op::Events => events::events(app, id()?, &req).await,

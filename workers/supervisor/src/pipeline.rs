@@ -19,18 +19,19 @@
 
 use crate::agents::ServiceAgents;
 use crate::app::{App, WorkerEnvironment};
+use crate::command::{Command, PROJECT_HEADER, REQUEST_ID_HEADER};
 use crate::d1::D1Store;
 use crate::d1::RunRow;
 use crate::error::{AppError, AppResult};
 use crate::faults::Fault;
-use crate::http::json;
 use crate::r2::R2Blobs;
+use crate::reply::json;
+use parit_shared::clock::Clock;
 use parit_shared::run::execute::{execute_stage, store_human_version, EditError, ExecuteOptions, Ports, StageOutcome};
 use parit_shared::run::pipeline::{run_pipeline, RunControl, RunEnd, RunPolicy};
-use parit_shared::run::store::{ActivityKind, ActivityRecord, Environment, Store};
+use parit_shared::run::store::{ActivityKind, ActivityRecord, Environment, Store, Writes};
 use parit_shared::run::{Cancelled, RunRefusal, RunState, RunStatus};
 use parit_shared::Stage;
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -43,10 +44,6 @@ const HEARTBEAT: Duration = Duration::from_secs(3);
 /// Longest a delete waits for a stage in flight to finish writing: a stage's
 /// calls may take minutes (their timeouts grow with what the stage writes).
 const FORGET_WAIT: Duration = Duration::from_secs(300);
-/// The header that names the project a request to the object is about.
-pub(crate) const PROJECT_HEADER: &str = "x-parit-project";
-/// The header that carries the id of the request that reached the supervisor.
-pub(crate) const REQUEST_ID_HEADER: &str = "x-request-id";
 /// Tokens an owner may spend per UTC day when `DAILY_TOKENS_PER_OWNER` is not set.
 const DEFAULT_DAILY_TOKENS: u64 = 2_000_000;
 
@@ -65,47 +62,6 @@ fn row(run: &RunState) -> RunRow {
 
 fn refused(r: RunRefusal) -> AppError {
     AppError::Conflict { code: r.code(), message: r.to_string() }
-}
-
-/// What a request asks of a project's object: the one body every request to
-/// it carries (`App::pipeline`). Externally tagged (`{"run": {...}}`,
-/// `"cancel"`): serde's internally tagged form buffers every body and cost
-/// the supervisor's WASM 9.7 KB gzip (419,737 → 410,072 bytes, measured).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum Command {
-    /// Start a run, or resume one waiting for quota (*Retry now*).
-    Run {
-        /// Test-only storage faults for the run (`crate::faults`).
-        faults: Vec<Fault>,
-    },
-    /// Stop the run.
-    Cancel,
-    /// Let the dependents of a produced stage start.
-    Approve {
-        /// The stage.
-        stage: Stage,
-    },
-    /// The run as it stands.
-    State,
-    /// Run one stage now (`POST /api/execute`, regenerate).
-    Execute {
-        /// The stage.
-        stage: Stage,
-        /// Feedback or context for the agent.
-        feedback: Option<String>,
-        /// Whether a cached answer may be used.
-        use_cache: bool,
-    },
-    /// Store a person's edit of an artifact as a new version.
-    Edit {
-        /// The stage.
-        stage: Stage,
-        /// The edited artifact.
-        artifact: Value,
-    },
-    /// The project is about to be deleted: stop and drop everything.
-    Forget,
 }
 
 /// One project's pipeline lock and scheduler (see the module docs).
@@ -277,7 +233,7 @@ impl PipelineRun {
             message,
             created_at: env.now_ms(),
         };
-        App::new(self.env.clone())?.store.add_activity(&[event]).await?;
+        App::new(self.env.clone())?.store.write(&Writes::activity(&[event])).await?;
         Ok(())
     }
 
@@ -514,7 +470,11 @@ impl PipelineRun {
     }
 
     async fn edit(&self, project: &str, stage: Stage, body: Value) -> AppResult<Response> {
-        let result = self.exclusive(async |ports| store_human_version(ports, project, stage, body).await).await;
+        let result = self
+            .exclusive(async |ports| {
+                store_human_version(ports.store, ports.blobs, ports.env, project, stage, body).await
+            })
+            .await;
         match result? {
             Ok(version) => Ok(json(
                 201,
@@ -558,9 +518,5 @@ impl RunControl for Control<'_> {
             // Persisted so approval gates hold across a restart.
             let _ = storage.put(RUN_KEY, &run).await;
         }
-    }
-
-    async fn sleep(&self, ms: u64) {
-        worker::Delay::from(Duration::from_millis(ms)).await
     }
 }

@@ -2,7 +2,8 @@
 
 use crate::app::App;
 use crate::error::{AppError, AppResult};
-use crate::http::{json, Query};
+use crate::http::Query;
+use crate::reply::json;
 use parit_shared::run::store::{ArtifactRecord, BlobStore, Store};
 use parit_shared::Stage;
 use serde_json::{json, Value};

@@ -2,9 +2,9 @@
 //! through the project's `PipelineRun` object (so it never overlaps a run).
 
 use crate::app::App;
+use crate::command::Command;
 use crate::error::{AppError, AppResult};
 use crate::http::{json_body, project_id, stage};
-use crate::pipeline::Command;
 use serde_json::Value;
 use worker::{Request, Response};
 

@@ -3,7 +3,8 @@
 use crate::app::App;
 use crate::d1::{col_str, col_u64, usage_of};
 use crate::error::AppResult;
-use crate::http::{json, Query};
+use crate::http::Query;
+use crate::reply::json;
 use parit_shared::gemini::Usage;
 use serde_json::{json, Map, Value};
 use worker::{Request, Response};

@@ -5,6 +5,6 @@ pub(crate) mod events;
 pub(crate) mod execute;
 pub(crate) mod feed;
 pub(crate) mod projects;
+pub(crate) mod renders;
 pub(crate) mod root;
 pub(crate) mod runs;
-pub(crate) mod truth;

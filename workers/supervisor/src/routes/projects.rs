@@ -2,9 +2,11 @@
 //! and R2 objects), and settings.
 
 use crate::app::{App, WorkerEnvironment};
+use crate::command::Command;
 use crate::error::{AppError, AppResult};
-use crate::http::{json, json_body, Query};
-use crate::pipeline::Command;
+use crate::http::{json_body, Query};
+use crate::reply::json;
+use parit_shared::clock::Clock;
 use parit_shared::project::{is_resource_id, new_project, ProjectSettings};
 use parit_shared::run::status::{stage_statuses, StageStatus};
 use parit_shared::run::store::*;

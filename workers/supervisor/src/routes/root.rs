@@ -2,7 +2,7 @@
 
 use crate::app::{App, WorkerEnvironment};
 use crate::error::AppResult;
-use crate::http::json;
+use crate::reply::json;
 use futures_util::future::join_all;
 use parit_shared::agent::protocol::ModelCheck;
 use parit_shared::api::{Route, ROUTES};

@@ -4,9 +4,9 @@
 //! `POST …/stages/:stage/regenerate`, `PUT …/artifacts/:stage`.
 
 use crate::app::App;
+use crate::command::Command;
 use crate::error::{AppError, AppResult};
 use crate::http::{json_body, stage};
-use crate::pipeline::Command;
 use parit_shared::run::store::Store;
 use parit_shared::Stage;
 use serde_json::Value;

@@ -4,7 +4,8 @@
 
 use crate::app::App;
 use crate::error::{AppError, AppResult};
-use crate::http::{json, Query};
+use crate::http::Query;
+use crate::reply::json;
 use parit_shared::artifact::{Artifact, Upstream};
 use parit_shared::check::consistency::check;
 use parit_shared::render::export::{bundle, slug, zip};

@@ -1,0 +1,12 @@
+//! The JSON answer: one constructor for every response body the API sends,
+//! errors included. A leaf, so the error type and the routes both use it.
+
+use serde_json::Value;
+use worker::{Headers, Response};
+
+/// A JSON response with the headers every API answer carries.
+pub(crate) fn json(status: u16, body: &Value) -> worker::Result<Response> {
+    let headers = Headers::new();
+    headers.set("content-type", "application/json; charset=utf-8")?;
+    Ok(Response::from_bytes(body.to_string().into_bytes())?.with_status(status).with_headers(headers))
+}
