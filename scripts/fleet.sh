@@ -67,12 +67,14 @@ generate_config() {
   mkdir -p "$out"
   [[ -f "$ROOT/workers/$w/build/index.js" ]] || die "workers/$w is not built: run scripts/build-workers.sh"
   # Drop the [build] table (already built), make paths absolute.
-  awk -v main="$ROOT/workers/$w/build/index.js" -v migrations="$ROOT/migrations" -v limit="$rate_limit" '
+  awk -v main="$ROOT/workers/$w/build/index.js" -v migrations="$ROOT/migrations" -v assets="$ROOT/workers/$w/public" \
+    -v limit="$rate_limit" '
     /^\[build\]/ { skip = 1; next }
     /^\[/ { skip = 0 }
     skip { next }
     /^main = / { print "main = \"" main "\""; next }
     /^migrations_dir = / { print "migrations_dir = \"" migrations "\""; next }
+    /^directory = / { print "directory = \"" assets "\""; next }
     /^simple = / && limit != "" { sub(/limit = [0-9]+/, "limit = " limit) }
     { print }
   ' "$ROOT/workers/$w/wrangler.toml" > "$out/wrangler.toml"

@@ -1,7 +1,7 @@
 //! The supervisor's HTTP API as one table: each route's method, path
 //! template, operation and one-line summary. The router resolves requests
 //! with it, `GET /` lists it, every 405 takes its `Allow` from it, and a
-//! native test holds `workers/supervisor/openapi.json` to it (every route
+//! native test holds `workers/supervisor/public/openapi.json` to it (every route
 //! documented, nothing documented that is not routed).
 //!
 //! Templates: `:id` and `:stage` match one path segment; `*name` matches the
@@ -228,8 +228,9 @@ mod tests {
     /// The OpenAPI document describes exactly the routed operations.
     #[test]
     fn the_openapi_document_describes_exactly_the_routes() {
-        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../workers/supervisor/openapi.json"))
-            .expect("the supervisor's openapi.json");
+        let text =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../workers/supervisor/public/openapi.json"))
+                .expect("the supervisor's openapi.json");
         let doc: Value = serde_json::from_str(&text).expect("openapi.json is JSON");
         let documented: BTreeSet<String> = doc["paths"]
             .as_object()

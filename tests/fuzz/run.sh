@@ -30,8 +30,8 @@ checks=not_a_server_error,status_code_conformance,content_type_conformance,respo
 api() { curl -sf -H "authorization: Bearer $1" "${@:3}" "$url$2"; }
 json_field() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 
-"$ROOT/.parit/venv/bin/openapi-spec-validator" "$ROOT/workers/supervisor/openapi.json" > /dev/null \
-  || die "workers/supervisor/openapi.json is not a valid OpenAPI document"
+"$ROOT/.parit/venv/bin/openapi-spec-validator" "$ROOT/workers/supervisor/public/openapi.json" > /dev/null \
+  || die "workers/supervisor/public/openapi.json is not a valid OpenAPI document"
 
 # The fleet suites ran first on the same local Gemini server, and the fuzzer
 # reaches their projects too (owner A's list names them): drop any fault a

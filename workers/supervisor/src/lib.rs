@@ -90,7 +90,7 @@ async fn route(req: Request, env: &Env, request_id: &str, owner: &mut Option<Str
             let known = auth::optional_caller(app, &req).await.is_some();
             root::health(app, known).await
         }
-        Op::OpenApi => root::openapi(),
+        Op::OpenApi => root::openapi(app).await,
         Op::CreateProject => projects::create(app, req).await,
         Op::ListProjects => projects::list(app, &req).await,
         Op::Execute => execute::execute(app, req).await,
