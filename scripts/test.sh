@@ -5,7 +5,8 @@
 #   3. the renders (DDL, OpenAPI, Mermaid, deploy config, export) checked by
 #      sqlite3, PostgreSQL, openapi-spec-validator, Mermaid in Chromium,
 #      wrangler and unzip, on the examples and on property-generated artifacts
-#   4. a release build of the eight Workers
+#   4. a release build of the eight Workers and of the web app, and the web
+#      app's unit tests (frontend/tests, Node's test runner)
 #   5. the fleet suites, against real workerd with local D1 and R2, on four
 #      fleets sharing one local Gemini-compatible server: the full fleet (with
 #      the test-only fault switch), one whose logic agent is stopped, a lone
@@ -62,6 +63,9 @@ say "building the Workers"
 say "building the frontend (type check, then Vite)"
 (cd "$ROOT/frontend" && npm run --silent build > "$ROOT/.wrangler/frontend-build.log" 2>&1) \
   || { tail -n 40 "$ROOT/.wrangler/frontend-build.log" >&2; die "the frontend did not build"; }
+say "web app unit tests"
+"$ROOT/frontend/tests/run.sh" > "$ROOT/.wrangler/frontend-unit.log" 2>&1 \
+  || { cat "$ROOT/.wrangler/frontend-unit.log" >&2; die "the web app's unit tests failed"; }
 
 say "starting the fleets"
 run="$ROOT/.parit/test"

@@ -8,9 +8,9 @@ import { diffLines, diffWordsWithSpace } from "diff";
 import { api, getBlob, STAGE_NAMES, STAGES, type ArtifactBody, type Stage, type VersionMeta } from "./api";
 import { empty, fill, fmt, h, loading } from "./dom";
 import { JsonSyntaxError, lineOfProblem, parseLocated } from "./jsonpos";
-import { table, type ProjectState, type Tab } from "./project";
 import { codeView, diagramView, markdownView } from "./render";
-import { busy, capitalise, errorBox, saveBlob, toast } from "./ui";
+import type { ProjectState, Tab } from "./tab";
+import { busy, capitalise, errorBox, saveBlob, table, toast } from "./ui";
 
 type Mode = "view" | "json" | "history" | "edit" | "regenerate";
 const MODES: [Mode, string][] = [
@@ -117,7 +117,7 @@ export function artifactsTab(body: HTMLElement, state: ProjectState, requested: 
       const mine = versions.versions.filter((v) => v.stage === stage);
       renderHead(art, mine);
       if (!art) {
-        fill(panel, regeneratePanel());
+        fill(panel, regeneratePanel(state, stage, afterChange));
         return;
       }
       const content =
@@ -128,8 +128,8 @@ export function artifactsTab(body: HTMLElement, state: ProjectState, requested: 
             : mode === "history"
               ? history(state.id, mine, art.version)
               : mode === "edit"
-                ? editor(art)
-                : regeneratePanel();
+                ? editor(state, stage, art, afterChange)
+                : regeneratePanel(state, stage, afterChange);
       if (turn === showing) fill(panel, content);
     } catch (e) {
       if (turn === showing) fill(panel, errorBox(e, `The ${STAGE_NAMES[stage]} could not be loaded`, () => void show()));
@@ -185,147 +185,6 @@ export function artifactsTab(body: HTMLElement, state: ProjectState, requested: 
     await show();
   };
 
-  const editor = (art: ArtifactBody) => {
-    const text = JSON.stringify(art.artifact, null, 2);
-    const area = h("textarea", {
-      id: "artifact-editor",
-      class: "editor-text",
-      spellcheck: "false",
-      wrap: "off",
-      "aria-describedby": "editor-problems",
-      "aria-label": `${STAGE_NAMES[stage]} JSON`,
-    });
-    area.value = text;
-    const gutter = h("div", { class: "gutter", "aria-hidden": "true" });
-    const problemsHost = h("div", { id: "editor-problems", "aria-live": "polite" });
-    const save = h("button", { type: "button" }, "Save as new version");
-    let marks = new Map<number, string[]>();
-    let painted = -1; // lines in the gutter; typing within a line does not repaint it
-    const paintGutter = (force = true) => {
-      const count = area.value.split("\n").length;
-      if (!force && count === painted) return;
-      painted = count;
-      const frag = document.createDocumentFragment();
-      for (let n = 1; n <= count; n++) {
-        const m = marks.get(n);
-        frag.append(h("div", { class: m ? "gutter-line bad" : "gutter-line", title: m?.join("\n") ?? null, "data-line": n }, m ? `⚠ ${n}` : String(n)));
-      }
-      gutter.replaceChildren(frag);
-      gutter.scrollTop = area.scrollTop;
-    };
-    const goTo = (line: number) => {
-      const lines = area.value.split("\n");
-      const offset = lines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0);
-      area.focus();
-      area.setSelectionRange(offset, offset + (lines[line - 1]?.length ?? 0));
-      area.scrollTop = Math.max(0, (line - 3) * 20);
-    };
-    const showProblems = (title: string, problems: { line: number | null; text: string }[]) => {
-      marks = new Map();
-      for (const p of problems) if (p.line) marks.set(p.line, [...(marks.get(p.line) ?? []), p.text]);
-      area.setAttribute("aria-invalid", problems.length ? "true" : "false");
-      paintGutter();
-      fill(
-        problemsHost,
-        problems.length
-          ? h(
-              "div",
-              { class: "alert", role: "alert" },
-              h("p", { class: "alert-title" }, title),
-              h(
-                "ul",
-                { class: "problems" },
-                problems.map((p) =>
-                  h(
-                    "li",
-                    { "data-line": p.line ?? "" },
-                    p.line ? h("button", { type: "button", class: "link", onclick: () => goTo(p.line!) }, `Line ${p.line}`) : null,
-                    p.line ? ": " : null,
-                    p.text,
-                  ),
-                ),
-              ),
-            )
-          : null,
-      );
-    };
-    const check = () => {
-      try {
-        return parseLocated(area.value);
-      } catch (e) {
-        if (e instanceof JsonSyntaxError) showProblems("This is not valid JSON yet", [{ line: e.line, text: e.message }]);
-        return null;
-      }
-    };
-    let timer = 0;
-    area.addEventListener("input", () => {
-      clearTimeout(timer);
-      timer = window.setTimeout(() => {
-        if (check()) showProblems("", []);
-      }, 250);
-      paintGutter(false);
-    });
-    area.addEventListener("scroll", () => (gutter.scrollTop = area.scrollTop));
-    save.addEventListener("click", () => {
-      clearTimeout(timer); // a pending re-check must not wipe what the server says
-      const parsed = check();
-      if (!parsed) return;
-      void busy(save, async () => {
-        try {
-          await api.edit(state.id, stage, parsed.value);
-          toast(`${STAGE_NAMES[stage]} saved`);
-          await afterChange("Your edit was saved");
-        } catch (e) {
-          const problems = (e as { problems?: string[] }).problems ?? [];
-          if (problems.length) {
-            const located = problems.map((p) => ({ line: lineOfProblem(p, parsed.lines), text: p }));
-            showProblems(capitalise((e as Error).message), located);
-            const first = Math.min(...located.map((p) => p.line ?? Infinity));
-            if (Number.isFinite(first)) area.scrollTop = Math.max(0, (first - 3) * 20);
-          } else {
-            fill(problemsHost, errorBox(e, "The edit was not saved"));
-          }
-        }
-      });
-    });
-    paintGutter();
-    return h(
-      "div",
-      { class: "stack" },
-      h("p", { class: "muted" }, "Edit the JSON and save it as a new version. The server checks it against the stage’s schema; nothing is saved unless it passes, and every problem is shown on its line."),
-      h("div", { class: "editor" }, gutter, area),
-      problemsHost,
-      h("div", { class: "row" }, save, h("button", { type: "button", class: "secondary", onclick: () => ((area.value = text), showProblems("", [])) }, "Undo changes")),
-    );
-  };
-
-  const regeneratePanel = () => {
-    const feedback = h("textarea", { id: "regen-feedback", rows: 4, maxlength: 8000, placeholder: "e.g. Add a persona for the clinic receptionist" });
-    const go = h("button", { type: "button" }, `Regenerate ${STAGE_NAMES[stage]}`);
-    const result = h("div", { "aria-live": "polite" });
-    go.addEventListener("click", () => {
-      go.textContent = "Regenerating…";
-      void busy(go, async () => {
-        try {
-          await api.regenerate(state.id, stage, feedback.value);
-          toast(`${STAGE_NAMES[stage]} regenerated`);
-          await afterChange(feedback.value.trim() ? "Regenerated with your feedback" : "Regenerated");
-        } catch (e) {
-          fill(result, errorBox(e, "The stage was not regenerated"));
-        }
-      });
-    });
-    return h(
-      "div",
-      { class: "stack" },
-      h("label", { for: "regen-feedback" }, `What should the ${STAGE_NAMES[stage]} agent change?`),
-      feedback,
-      h("p", { class: "muted small" }, "The agent makes a new version from its inputs and your feedback (never a cached answer). Stages built from it become stale."),
-      h("div", { class: "row" }, go),
-      result,
-    );
-  };
-
   renderNav();
   void show();
   return {
@@ -337,6 +196,154 @@ export function artifactsTab(body: HTMLElement, state: ProjectState, requested: 
       if (newest !== shownVersion && version === null && (mode === "view" || mode === "json" || mode === "history")) void show();
     },
   };
+}
+
+/** Shows what changed after a save or a regeneration, and the artifact again. */
+type AfterChange = (what: string) => Promise<void>;
+
+/** The JSON editor: problems on their lines as you type (syntax) and as the
+ * server reports them (schema, rules); a save is a new version. */
+function editor(state: ProjectState, stage: Stage, art: ArtifactBody, afterChange: AfterChange): HTMLElement {
+  const text = JSON.stringify(art.artifact, null, 2);
+  const area = h("textarea", {
+    id: "artifact-editor",
+    class: "editor-text",
+    spellcheck: "false",
+    wrap: "off",
+    "aria-describedby": "editor-problems",
+    "aria-label": `${STAGE_NAMES[stage]} JSON`,
+  });
+  area.value = text;
+  const gutter = h("div", { class: "gutter", "aria-hidden": "true" });
+  const problemsHost = h("div", { id: "editor-problems", "aria-live": "polite" });
+  const save = h("button", { type: "button" }, "Save as new version");
+  let marks = new Map<number, string[]>();
+  let painted = -1; // lines in the gutter; typing within a line does not repaint it
+  const paintGutter = (force = true) => {
+    const count = area.value.split("\n").length;
+    if (!force && count === painted) return;
+    painted = count;
+    const frag = document.createDocumentFragment();
+    for (let n = 1; n <= count; n++) {
+      const m = marks.get(n);
+      frag.append(h("div", { class: m ? "gutter-line bad" : "gutter-line", title: m?.join("\n") ?? null, "data-line": n }, m ? `⚠ ${n}` : String(n)));
+    }
+    gutter.replaceChildren(frag);
+    gutter.scrollTop = area.scrollTop;
+  };
+  const goTo = (line: number) => {
+    const lines = area.value.split("\n");
+    const offset = lines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0);
+    area.focus();
+    area.setSelectionRange(offset, offset + (lines[line - 1]?.length ?? 0));
+    area.scrollTop = Math.max(0, (line - 3) * 20);
+  };
+  const showProblems = (title: string, problems: { line: number | null; text: string }[]) => {
+    marks = new Map();
+    for (const p of problems) if (p.line) marks.set(p.line, [...(marks.get(p.line) ?? []), p.text]);
+    area.setAttribute("aria-invalid", problems.length ? "true" : "false");
+    paintGutter();
+    fill(
+      problemsHost,
+      problems.length
+        ? h(
+            "div",
+            { class: "alert", role: "alert" },
+            h("p", { class: "alert-title" }, title),
+            h(
+              "ul",
+              { class: "problems" },
+              problems.map((p) =>
+                h(
+                  "li",
+                  { "data-line": p.line ?? "" },
+                  p.line ? h("button", { type: "button", class: "link", onclick: () => goTo(p.line!) }, `Line ${p.line}`) : null,
+                  p.line ? ": " : null,
+                  p.text,
+                ),
+              ),
+            ),
+          )
+        : null,
+    );
+  };
+  const check = () => {
+    try {
+      return parseLocated(area.value);
+    } catch (e) {
+      if (e instanceof JsonSyntaxError) showProblems("This is not valid JSON yet", [{ line: e.line, text: e.message }]);
+      return null;
+    }
+  };
+  let timer = 0;
+  area.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = window.setTimeout(() => {
+      if (check()) showProblems("", []);
+    }, 250);
+    paintGutter(false);
+  });
+  area.addEventListener("scroll", () => (gutter.scrollTop = area.scrollTop));
+  save.addEventListener("click", () => {
+    clearTimeout(timer); // a pending re-check must not wipe what the server says
+    const parsed = check();
+    if (!parsed) return;
+    void busy(save, async () => {
+      try {
+        await api.edit(state.id, stage, parsed.value);
+        toast(`${STAGE_NAMES[stage]} saved`);
+        await afterChange("Your edit was saved");
+      } catch (e) {
+        const problems = (e as { problems?: string[] }).problems ?? [];
+        if (problems.length) {
+          const located = problems.map((p) => ({ line: lineOfProblem(p, parsed.lines), text: p }));
+          showProblems(capitalise((e as Error).message), located);
+          const first = Math.min(...located.map((p) => p.line ?? Infinity));
+          if (Number.isFinite(first)) area.scrollTop = Math.max(0, (first - 3) * 20);
+        } else {
+          fill(problemsHost, errorBox(e, "The edit was not saved"));
+        }
+      }
+    });
+  });
+  paintGutter();
+  return h(
+    "div",
+    { class: "stack" },
+    h("p", { class: "muted" }, "Edit the JSON and save it as a new version. The server checks it against the stage’s schema; nothing is saved unless it passes, and every problem is shown on its line."),
+    h("div", { class: "editor" }, gutter, area),
+    problemsHost,
+    h("div", { class: "row" }, save, h("button", { type: "button", class: "secondary", onclick: () => ((area.value = text), showProblems("", [])) }, "Undo changes")),
+  );
+}
+
+/** Regenerate with feedback: a new version from the stage's inputs, never a
+ * cached answer. */
+function regeneratePanel(state: ProjectState, stage: Stage, afterChange: AfterChange): HTMLElement {
+  const feedback = h("textarea", { id: "regen-feedback", rows: 4, maxlength: 8000, placeholder: "e.g. Add a persona for the clinic receptionist" });
+  const go = h("button", { type: "button" }, `Regenerate ${STAGE_NAMES[stage]}`);
+  const result = h("div", { "aria-live": "polite" });
+  go.addEventListener("click", () => {
+    go.textContent = "Regenerating…";
+    void busy(go, async () => {
+      try {
+        await api.regenerate(state.id, stage, feedback.value);
+        toast(`${STAGE_NAMES[stage]} regenerated`);
+        await afterChange(feedback.value.trim() ? "Regenerated with your feedback" : "Regenerated");
+      } catch (e) {
+        fill(result, errorBox(e, "The stage was not regenerated"));
+      }
+    });
+  });
+  return h(
+    "div",
+    { class: "stack" },
+    h("label", { for: "regen-feedback" }, `What should the ${STAGE_NAMES[stage]} agent change?`),
+    feedback,
+    h("p", { class: "muted small" }, "The agent makes a new version from its inputs and your feedback (never a cached answer). Stages built from it become stale."),
+    h("div", { class: "row" }, go),
+    result,
+  );
 }
 
 function history(id: string, versions: VersionMeta[], shown: number): HTMLElement {

@@ -18,22 +18,8 @@ import {
 import { artifactsTab } from "./artifacts";
 import { MODELS } from "./models";
 import { empty, fill, fmt, h, loading } from "./dom";
-import { busy, errorBox, field, runBadge, saveBlob, toast } from "./ui";
-
-export interface ProjectState {
-  id: string;
-  project: Project;
-  traces: Traces | null;
-  activity: Activity[];
-  /** Fires when the user leaves the project. */
-  signal: AbortSignal;
-  /** Called after the project, traces or activity changed. */
-  refresh: () => Promise<void>;
-}
-
-export interface Tab {
-  update(): void;
-}
+import { busy, errorBox, field, runBadge, saveBlob, table, toast } from "./ui";
+import type { ProjectState, Tab } from "./tab";
 
 const TABS = [
   ["pipeline", "Pipeline"],
@@ -676,23 +662,6 @@ function activityTab(body: HTMLElement, state: ProjectState): Tab {
 
 function card(title: string, value: string, note: string): HTMLElement {
   return h("div", { class: "card stat" }, h("dt", null, title), h("dd", null, h("span", { class: "stat-value" }, value), h("span", { class: "muted small" }, note)));
-}
-
-/** Counts, money and durations: right-aligned so their digits line up. */
-const NUMERIC = /^\$?[\d,]+(\.\d+)?( ms| s| bytes)?$/;
-
-export function table(caption: string, head: string[], rows: (string | Node)[][], testid?: string): HTMLElement {
-  return h(
-    "div",
-    { class: "table-wrap" },
-    h(
-      "table",
-      { "data-testid": testid ?? null },
-      h("caption", null, caption),
-      h("thead", null, h("tr", null, head.map((c) => h("th", { scope: "col" }, c)))),
-      h("tbody", null, rows.map((r) => h("tr", null, r.map((c) => h("td", { class: typeof c === "string" && NUMERIC.test(c) ? "num" : null }, c))))),
-    ),
-  );
 }
 
 // ------------------------------------------------------------- consistency

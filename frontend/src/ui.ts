@@ -1,4 +1,4 @@
-// Pieces every screen uses: error boxes, toasts, confirmation dialogs, badges.
+// Pieces every screen uses: error boxes, toasts, confirmation dialogs, badges, tables.
 
 import { ApiError } from "./api";
 import { h } from "./dom";
@@ -103,4 +103,21 @@ export function saveBlob(blob: Blob, filename: string): void {
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Counts, money and durations: right-aligned so their digits line up. */
+const NUMERIC = /^\$?[\d,]+(\.\d+)?( ms| s| bytes)?$/;
+
+export function table(caption: string, head: string[], rows: (string | Node)[][], testid?: string): HTMLElement {
+  return h(
+    "div",
+    { class: "table-wrap" },
+    h(
+      "table",
+      { "data-testid": testid ?? null },
+      h("caption", null, caption),
+      h("thead", null, h("tr", null, head.map((c) => h("th", { scope: "col" }, c)))),
+      h("tbody", null, rows.map((r) => h("tr", null, r.map((c) => h("td", { class: typeof c === "string" && NUMERIC.test(c) ? "num" : null }, c))))),
+    ),
+  );
 }
