@@ -240,6 +240,13 @@ impl PipelineRun {
     /// `POST /run`: starts a run; an active one is returned as it is, except
     /// one waiting for quota, which resumes at once (*Retry now*).
     async fn start(&self, project: &str, faults: Vec<Fault>) -> AppResult<Response> {
+        // A model Google has shut down is refused before any stage spends a
+        // token (422, naming the replacement); the settings also say whether
+        // the run waits for approvals.
+        let settings = App::new(self.env.clone())?.store.settings(project).await?;
+        if let Some(refusal) = settings.shut_down_models() {
+            return Err(refusal.into());
+        }
         // Check and claim in one synchronous step: no await may come between
         // them, or a second `run` arriving meanwhile would start another run.
         let claimed = {
@@ -270,7 +277,6 @@ impl PipelineRun {
             Err(false) => return Ok(json(200, &json!({"run": self.view(), "started": false}))?),
         };
         self.state.storage().put(FAULTS_KEY, &faults).await?;
-        let settings = App::new(self.env.clone())?.store.settings(project).await?;
         if let Some(r) = self.run.borrow_mut().as_mut() {
             r.gated = !settings.auto_advance;
         }

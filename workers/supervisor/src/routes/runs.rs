@@ -6,7 +6,7 @@
 use crate::app::App;
 use crate::command::Command;
 use crate::error::{AppError, AppResult};
-use crate::http::{json_body, stage};
+use crate::http::json_body;
 use parit_shared::run::store::Store;
 use parit_shared::Stage;
 use serde_json::Value;
@@ -19,13 +19,13 @@ const MAX_FEEDBACK_CHARS: usize = 8_000;
 
 pub(crate) async fn run(app: &App, id: &str, req: &Request) -> AppResult<Response> {
     app.owned_project(id).await?;
-    refuse_shut_down_models(app, id).await?;
     let faults = crate::faults::requested(&app.env, req)?;
     app.pipeline(id, &Command::Run { faults }).await
 }
 
 /// 422 when a stage's model is one Google has shut down (chosen before it
 /// was): refused before any stage spends a token, naming the replacement.
+/// (`POST …/run` checks it in the object, with the settings it reads anyway.)
 pub(crate) async fn refuse_shut_down_models(app: &App, id: &str) -> AppResult<()> {
     match app.store.settings(id).await?.shut_down_models() {
         Some(refusal) => Err(refusal.into()),
@@ -63,8 +63,7 @@ pub(crate) async fn regenerate(app: &App, id: &str, stage: Stage, mut req: Reque
     app.pipeline(id, &Command::Execute { stage, feedback, use_cache: false }).await
 }
 
-pub(crate) async fn edit(app: &App, id: &str, raw_stage: &str, mut req: Request) -> AppResult<Response> {
-    let stage = stage(raw_stage)?;
+pub(crate) async fn edit(app: &App, id: &str, stage: Stage, mut req: Request) -> AppResult<Response> {
     app.owned_project(id).await?;
     let body = json_body(&mut req, MAX_ARTIFACT_BYTES).await?;
     // Accept the artifact itself, or the shape GET returns ({"artifact": ...}).
