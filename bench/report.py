@@ -147,9 +147,11 @@ is per-stage bookkeeping, about {(pipe['medianMs'] - pipe['criticalPathMs']) / (
 settings, upstream versions and statuses, R2 reads of the upstream bodies, the R2 put, the service-binding
 hop, and two D1 writes. Each stage's start is one D1 batch (its checkpoint and the started event) and its
 end is one (the version row, the checkpoint, the traces, the events): the `Store` port has one `write`.
-Before that change the end alone was four D1 round trips; on this machine the same benchmark measured
-1.044 × (median 6,262 ms at commit `2000d43`) against 1.037 × (6,224 ms) after, alternated on a quiet
-machine. Local D1 is one SQLite connection behind wrangler, so its calls queue rather than overlap.
+Before that change the end alone was four D1 round trips. On a quiet machine the same benchmark, five
+runs each, one after the other, measured a median of 6,262 ms (1.044 ×) at commit `2000d43` and 6,224 ms
+(1.037 ×) after: a gain inside the run-to-run spread (the {len(pipe['runs'])} runs above span
+{min(pipe['runs']):,}–{max(pipe['runs']):,} ms). Local D1 is one SQLite connection behind wrangler, so its
+calls queue rather than overlap; on Cloudflare each round trip saved is a network one.
 
 ## Deploying: parallel against sequential
 
