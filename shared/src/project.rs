@@ -2,7 +2,7 @@
 //! must meet, checked here so the supervisor only translates errors to 4xx.
 
 use crate::agent::generate::is_model_name;
-use crate::agent::protocol::GenerationSettings;
+use crate::gemini::catalogue::GenerationSettings;
 use crate::gemini::catalogue::{self, ThinkingLevel, DEFAULT_MODEL};
 use crate::stage::Stage;
 use serde::{Deserialize, Serialize};

@@ -301,8 +301,9 @@ pub fn redact(text: &str, secret: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::agent::protocol::{Brief, GenerationSettings};
+    use crate::agent::protocol::Brief;
     use crate::fixtures::examples;
+    use crate::gemini::catalogue::GenerationSettings;
     use crate::gemini::UsageMetadata;
     use serde_json::json;
     use std::cell::{Cell, RefCell};

@@ -1,8 +1,9 @@
 //! Prompt building: the stage's system instruction, the brief, and only the
 //! upstream artifacts the stage needs (`Stage::needs`), plus the repair turn.
 
-use crate::agent::protocol::{Brief, GenerationSettings};
+use crate::agent::protocol::Brief;
 use crate::artifact::Artifact;
+use crate::gemini::catalogue::GenerationSettings;
 use crate::gemini::{catalogue, Content, GenerateContentRequest, GenerationConfig};
 use crate::stage::Stage;
 use serde_json::Value;

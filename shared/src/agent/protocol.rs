@@ -1,5 +1,6 @@
 //! The JSON spoken between the supervisor and the agents (`POST /generate`).
 
+use crate::gemini::catalogue::GenerationSettings;
 use crate::gemini::{FailureClass, Usage};
 use crate::stage::Stage;
 use serde::{Deserialize, Serialize};
@@ -13,25 +14,6 @@ pub struct Brief {
     pub name: String,
     /// The idea, in the user's words.
     pub idea: String,
-}
-
-/// Model settings for one generation; `None` means the agent's default.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct GenerationSettings {
-    /// Gemini model id, e.g. "gemini-3.5-flash-lite".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub model: Option<String>,
-    /// Sampling temperature, 0 to 2.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub temperature: Option<f64>,
-    /// Output token cap.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_output_tokens: Option<u32>,
-    /// How much the model thinks; `None` is the stage's default
-    /// ([`crate::gemini::catalogue::stage_thinking`]).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub thinking: Option<crate::gemini::catalogue::ThinkingLevel>,
 }
 
 /// Body of an agent's `POST /generate`.

@@ -30,8 +30,8 @@
 //!   and 3.5 Flash-Lite on, temperature, topP and topK are ignored.
 
 use super::ThinkingConfig;
-use crate::agent::protocol::GenerationSettings;
 use crate::stage::Stage;
+use serde::{Deserialize, Serialize};
 
 /// The model a project uses unless it chooses another: current, generally
 /// available, inexpensive, with JSON mode, and Google's named replacement for
@@ -444,6 +444,26 @@ impl CallConfig {
     }
 }
 
+/// Model settings for one generation, as a project chose them and the
+/// supervisor sends them to an agent; `None` means the agent's default.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GenerationSettings {
+    /// Gemini model id, e.g. "gemini-3.5-flash-lite".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// Sampling temperature, 0 to 2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<f64>,
+    /// Output token cap.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_output_tokens: Option<u32>,
+    /// How much the model thinks; `None` is the stage's default
+    /// ([`stage_thinking`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thinking: Option<ThinkingLevel>,
+}
+
 /// What `stage` sends to `model` given the project's `settings`.
 pub fn call_config(model_id: &str, stage: Stage, settings: &GenerationSettings) -> CallConfig {
     let level = settings.thinking.unwrap_or_else(|| stage_thinking(stage));
@@ -489,29 +509,6 @@ pub fn selectable() -> impl Iterator<Item = &'static ModelInfo> {
     default.chain(others)
 }
 
-/// The web app's copy of the choosable models and of the example products'
-/// ideas (`frontend/src/models.ts`), generated from this table and
-/// [`crate::fixtures::examples`]; a test keeps the committed file current.
-#[cfg(any(test, feature = "examples"))]
-pub fn web_module() -> String {
-    let ids: Vec<String> = selectable().map(|m| format!("  \"{}\",", m.id)).collect();
-    let quote = |s: &str| serde_json::Value::String(s.to_string()).to_string();
-    let ideas: Vec<String> = crate::fixtures::examples::all()
-        .iter()
-        .map(|p| format!("  {{ name: {}, idea: {} }},", quote(&p.name), quote(&p.summary)))
-        .collect();
-    format!(
-        "// Generated from shared/src/gemini/catalogue.rs by `PARIT_BLESS=1 cargo test -p parit-shared catalogue`;\n\
-         // do not edit. The models a project may choose, the default first.\n\
-         export const DEFAULT_MODEL = \"{DEFAULT_MODEL}\";\n\
-         export const MODELS: readonly string[] = [\n{}\n];\n\
-         // The ideas the local stand-in answers (shared/src/fixtures/examples.rs), offered when offline.\n\
-         export const EXAMPLE_IDEAS: readonly {{ name: string; idea: string }}[] = [\n{}\n];\n",
-        ids.join("\n"),
-        ideas.join("\n")
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -520,12 +517,12 @@ mod tests {
     fn the_web_apps_model_list_is_generated_from_the_catalogue() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../frontend/src/models.ts");
         if std::env::var_os("PARIT_BLESS").is_some() {
-            std::fs::write(path, web_module()).expect("write frontend/src/models.ts");
+            std::fs::write(path, crate::fixtures::web_module()).expect("write frontend/src/models.ts");
         }
         let committed = std::fs::read_to_string(path).unwrap_or_default();
         assert_eq!(
             committed,
-            web_module(),
+            crate::fixtures::web_module(),
             "frontend/src/models.ts is stale: run PARIT_BLESS=1 cargo test -p parit-shared catalogue"
         );
     }

@@ -219,35 +219,37 @@ pub async fn execute_stage<S: Store, B: BlobStore, A: AgentPort, E: Environment>
 ) -> Result<StageOutcome, ExecuteError> {
     let Ports { store, blobs, agents, env } = *ports;
     let run = Execution { env, project_id, stage, id: env.new_id() };
-    let plan = prepare(store, blobs, project_id, stage, options).await?;
-    if plan.cached.is_none() {
-        check_budget(store, &run, &plan, options).await?;
+    let prepared = prepare(store, blobs, project_id, stage, options).await?;
+    if prepared.cached.is_none() {
+        check_budget(store, &run, &prepared, options).await?;
     }
-    let started = match plan.cached {
+    let started = match prepared.cached {
         Some(_) => run.event(
             ActivityKind::StageCached,
             format!("The {stage} stage was answered from the cache: an identical request was made before (0 tokens)"),
         ),
-        None => run.event(ActivityKind::StageStarted, format!("The {stage} agent started ({})", plan.model)),
+        None => run.event(ActivityKind::StageStarted, format!("The {stage} agent started ({})", prepared.model)),
     };
-    let running = run.checkpoint(CheckpointStatus::Running, &plan.previous);
+    let running = run.checkpoint(CheckpointStatus::Running, &prepared.previous);
     store.write(&Writes { checkpoint: Some(&running), activity: &[started], ..Writes::default() }).await?;
 
-    let (reply, cache_hit) = ask(agents, &plan, stage, options).await;
+    let (reply, cache_hit) = ask(agents, &prepared, stage, options).await;
     let (calls, model) = match &reply {
         AgentReply::Success(s) => (s.calls.as_slice(), s.model.clone()),
-        AgentReply::Failure(f) => (f.calls.as_slice(), plan.model.clone()),
-        AgentReply::Unreachable(_) => (&[][..], plan.model.clone()),
+        AgentReply::Failure(f) => (f.calls.as_slice(), prepared.model.clone()),
+        AgentReply::Unreachable(_) => (&[][..], prepared.model.clone()),
     };
     let mut traces = trace_records(env, project_id, stage, &run.id, &model, calls);
     if cache_hit {
         traces.push(cache_trace(env, project_id, stage, &run.id, &model));
     }
     let retries = run.retries(calls);
-    match check_reply(stage, reply, &plan.inputs.bodies) {
-        Ok(success) => record_success(store, blobs, &run, &plan, options, success, cache_hit, &traces, retries).await,
+    match check_reply(stage, reply, &prepared.inputs.bodies) {
+        Ok(success) => {
+            record_success(store, blobs, &run, &prepared, options, success, cache_hit, &traces, retries).await
+        }
         Err(failure) => {
-            record_failure(store, &run, &plan.previous, &failure, &traces, retries).await?;
+            record_failure(store, &run, &prepared.previous, &failure, &traces, retries).await?;
             Ok(StageOutcome::Failed(failure))
         }
     }
@@ -322,7 +324,7 @@ impl<E: Environment> Execution<'_, E> {
 }
 
 /// What a stage is built from, all read before anything is written.
-struct Plan {
+struct Prepared {
     project: ProjectRecord,
     settings: ProjectSettings,
     inputs: LoadedInputs,
@@ -342,7 +344,7 @@ async fn prepare<S: Store, B: BlobStore>(
     project_id: &str,
     stage: Stage,
     options: &ExecuteOptions,
-) -> Result<Plan, ExecuteError> {
+) -> Result<Prepared, ExecuteError> {
     // Independent reads, overlapped: on the Workers runtime each is a round trip.
     let (project, settings, inputs, previous) = try_join4(
         async { store.project(project_id).await?.ok_or(ExecuteError::ProjectNotFound) },
@@ -359,7 +361,7 @@ async fn prepare<S: Store, B: BlobStore>(
         prompt::build(stage, &brief, &inputs.bodies, feedback).request(stage, &model, &settings.generation(stage));
     let cache_key = cache_key(&model, &request);
     let cached = if options.use_cache { read_cache(blobs, &cache_key).await } else { None };
-    Ok(Plan { project, settings, inputs, previous, input_hash, model, request, cache_key, cached })
+    Ok(Prepared { project, settings, inputs, previous, input_hash, model, request, cache_key, cached })
 }
 
 /// Refuses the stage, before any call, when its prompt alone would take the
@@ -367,16 +369,16 @@ async fn prepare<S: Store, B: BlobStore>(
 async fn check_budget<S: Store, E: Environment>(
     store: &S,
     run: &Execution<'_, E>,
-    plan: &Plan,
+    prepared: &Prepared,
     options: &ExecuteOptions,
 ) -> Result<(), ExecuteError> {
-    let estimate = serde_json::to_string(&plan.request).map_or(0, |b| b.len() as u64 / 4);
+    let estimate = serde_json::to_string(&prepared.request).map_or(0, |b| b.len() as u64 / 4);
     let mut limits = Vec::with_capacity(2);
-    if let Some(budget) = plan.settings.token_budget {
+    if let Some(budget) = prepared.settings.token_budget {
         limits.push((BudgetScope::Project, budget, store.tokens_spent(run.project_id).await?));
     }
     if let Some(limit) = options.owner_daily_limit {
-        let spent = store.owner_tokens_on_day(&plan.project.owner_id, run.env.now_ms() / DAY_MS).await?;
+        let spent = store.owner_tokens_on_day(&prepared.project.owner_id, run.env.now_ms() / DAY_MS).await?;
         limits.push((BudgetScope::OwnerDaily, limit, spent));
     }
     let stage = run.stage;
@@ -396,12 +398,17 @@ async fn check_budget<S: Store, E: Environment>(
 }
 
 /// The cached answer, or the agent's. The flag says the answer is cached.
-async fn ask<A: AgentPort>(agents: &A, plan: &Plan, stage: Stage, options: &ExecuteOptions) -> (AgentReply, bool) {
-    if let Some(artifact) = &plan.cached {
+async fn ask<A: AgentPort>(
+    agents: &A,
+    prepared: &Prepared,
+    stage: Stage,
+    options: &ExecuteOptions,
+) -> (AgentReply, bool) {
+    if let Some(artifact) = &prepared.cached {
         let success = GenerateSuccess {
             artifact: artifact.clone(),
             usage: Usage::default(),
-            model: plan.model.clone(),
+            model: prepared.model.clone(),
             attempts: 0,
             latency_ms: 0,
             calls: vec![],
@@ -409,9 +416,9 @@ async fn ask<A: AgentPort>(agents: &A, plan: &Plan, stage: Stage, options: &Exec
         return (AgentReply::Success(success), true);
     }
     let request = GenerateRequest {
-        brief: Brief { name: plan.project.name.clone(), idea: plan.project.idea.clone() },
-        upstream: plan.inputs.bodies.clone(),
-        settings: plan.settings.generation(stage),
+        brief: Brief { name: prepared.project.name.clone(), idea: prepared.project.idea.clone() },
+        upstream: prepared.inputs.bodies.clone(),
+        settings: prepared.settings.generation(stage),
         feedback: options.feedback.clone(),
     };
     (agents.generate(stage, &request).await, false)
@@ -468,7 +475,7 @@ async fn record_success<S: Store, B: BlobStore, E: Environment>(
     store: &S,
     blobs: &B,
     run: &Execution<'_, E>,
-    plan: &Plan,
+    prepared: &Prepared,
     options: &ExecuteOptions,
     success: GenerateSuccess,
     cache_hit: bool,
@@ -480,10 +487,10 @@ async fn record_success<S: Store, B: BlobStore, E: Environment>(
     let cache_write = async {
         if options.use_cache && !cache_hit {
             let entry = serde_json::json!({"model": success.model, "artifact": success.artifact});
-            let _ = blobs.put(&plan.cache_key, entry.to_string().into_bytes()).await;
+            let _ = blobs.put(&prepared.cache_key, entry.to_string().into_bytes()).await;
         }
     };
-    let version = next_version(&plan.previous);
+    let version = next_version(&prepared.previous);
     events.push(run.event(
         ActivityKind::StageSucceeded,
         format!(
@@ -497,11 +504,11 @@ async fn record_success<S: Store, B: BlobStore, E: Environment>(
     ));
     let new_version = NewVersion {
         artifact: &success.artifact,
-        input_hash: plan.input_hash.clone(),
+        input_hash: prepared.input_hash.clone(),
         source: Source::Agent,
         model: Some(success.model.clone()),
         feedback: options.feedback.clone(),
-        previous: &plan.previous,
+        previous: &prepared.previous,
     };
     let ((), committed) = join(cache_write, commit(store, blobs, run, new_version, traces, &events)).await;
     committed?;

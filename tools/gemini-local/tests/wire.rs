@@ -4,9 +4,10 @@
 
 use parit_gemini_local::GeminiLocal;
 use parit_shared::agent::generate::{check_request, generate, ModelTransport, TransportError};
-use parit_shared::agent::protocol::{Brief, GenerateRequest, GenerationSettings};
+use parit_shared::agent::protocol::{Brief, GenerateRequest};
 use parit_shared::agent::retry::RetryPolicy;
 use parit_shared::clock::Clock;
+use parit_shared::gemini::catalogue::GenerationSettings;
 use parit_shared::gemini::FailureClass;
 use parit_shared::{fixtures::examples, Artifact, Stage};
 use serde_json::{json, Value};
