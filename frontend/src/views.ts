@@ -1,0 +1,198 @@
+// Readable views of each stage's artifact: Markdown, diagrams, tables,
+// swatches, the screen flow, the endpoints and a file tree, built from the
+// artifact JSON and the supervisor's renders.
+
+import { api, getBlob, type ArtifactBody, type Stage } from "./api";
+import { empty, fill, h } from "./dom";
+import { codeView, diagramView, markdownView } from "./render";
+import type { ProjectState } from "./tab";
+import { busy, saveBlob, table, toast } from "./ui";
+
+export async function readable(state: ProjectState, stage: Stage, art: ArtifactBody): Promise<HTMLElement> {
+  const a = art.artifact as Record<string, any>;
+  const v = art.version;
+  const view = (name: string) => api.view(state.id, stage, name, v);
+  switch (stage) {
+    case "prd":
+      return markdownView(await view("prd.md"));
+    case "data": {
+      const [erd, sql] = await Promise.all([view("erd.mmd"), view("schema.sqlite.sql")]);
+      return h(
+        "div",
+        { class: "stack" },
+        diagramView(erd, "Entity–relationship diagram of the data model"),
+        ...(a.entities as any[]).map((e) =>
+          table(
+            `${e.name} (table ${e.table}): ${e.description}`,
+            ["Field", "Type", "Required", "Unique", "References", "Description"],
+            (e.fields as any[]).map((f) => [f.name, f.fieldType, f.required ? "yes" : "no", f.unique ? "yes" : "no", f.references ?? "—", f.description]),
+          ),
+        ),
+        h("details", null, h("summary", null, "SQL schema (SQLite / D1)"), codeView(sql, "schema.sql")),
+      );
+    }
+    case "design":
+      return designView(a);
+    case "logic":
+      // logic.md carries each state machine as a Mermaid block: drawn in place.
+      return markdownView(await view("logic.md"));
+    case "api":
+      return apiView(state, a, v);
+    case "frontend":
+    case "deployment":
+      return filesView(stage, a);
+  }
+}
+
+function designView(a: Record<string, any>): HTMLElement {
+  const tokens = a.tokens ?? {};
+  return h(
+    "div",
+    { class: "stack" },
+    h("h4", null, "Colours"),
+    h(
+      "ul",
+      { class: "swatches" },
+      (tokens.colors ?? []).map((c: any) =>
+        h("li", { class: "swatch", "data-token": c.name }, h("span", { class: "chip", style: `background:${safeColor(c.value)}` }), h("span", null, h("strong", null, c.name), h("code", null, c.value))),
+      ),
+    ),
+    h("h4", null, "Type"),
+    h(
+      "ul",
+      { class: "type-samples" },
+      (tokens.typography ?? []).map((t: any) =>
+        h(
+          "li",
+          null,
+          h("span", { class: "type-sample", style: `font-size:${Number(t.sizePx)}px;font-weight:${Number(t.weight)};line-height:${Number(t.lineHeight)}` }, "The quick brown fox plans the week"),
+          h("span", { class: "muted small" }, `${t.name} · ${t.sizePx}px / ${t.weight} · ${t.fontFamily}`),
+        ),
+      ),
+    ),
+    h("h4", null, "Spacing and radius"),
+    h(
+      "ul",
+      { class: "spacing" },
+      [...(tokens.spacing ?? []).map((s: any) => ["spacing", s]), ...(tokens.radius ?? []).map((s: any) => ["radius", s])].map(([kind, s]) =>
+        h("li", null, h("span", { class: "bar", style: kind === "spacing" ? `width:${Number(s.px)}px` : `border-radius:${Number(s.px)}px` }), `${kind} ${s.name}: ${s.px}px`),
+      ),
+    ),
+    h("h4", null, "Screens and how they connect"),
+    navigation(a.screens ?? [], a.navigation ?? []),
+    table(
+      "Screens",
+      ["Screen", "Route", "Purpose", "Components", "Stories"],
+      (a.screens ?? []).map((s: any) => [`${s.id} ${s.name}`, s.route, s.purpose, (s.components ?? []).join(", "), (s.userStories ?? []).join(", ") || "—"]),
+    ),
+  );
+}
+
+/** The screen flow as a Mermaid flowchart, from the design's navigation. */
+function navigation(screens: any[], links: any[]): HTMLElement {
+  const id = (s: string) => "S_" + String(s).replace(/[^A-Za-z0-9]/g, "_");
+  const text = (s: unknown) => String(s ?? "").replace(/[^\p{L}\p{N} .,:/()'-]/gu, " ").trim() || " ";
+  const lines = ["flowchart LR"];
+  for (const s of screens) lines.push(`  ${id(s.id)}["${text(s.name)}"]`);
+  for (const l of links) lines.push(`  ${id(l.from)} -->|${text(l.label)}| ${id(l.to)}`);
+  return diagramView(lines.join("\n"), `Navigation between the ${screens.length} screens`);
+}
+
+/** Only a colour literal reaches a style attribute. */
+function safeColor(value: string): string {
+  return /^(#[0-9a-fA-F]{3,8}|rgba?\([\d\s.,%]+\)|hsla?\([\d\s.,%deg]+\))$/.test(value) ? value : "transparent";
+}
+
+function apiView(state: ProjectState, a: Record<string, any>, version: number): HTMLElement {
+  const download: HTMLButtonElement = h("button", { class: "secondary" }, "Download OpenAPI (openapi.json)");
+  download.addEventListener("click", () =>
+    void busy(download, async () => {
+      try {
+        const { blob } = await getBlob(`/api/projects/${state.id}/artifacts/api/views/openapi.json?version=${version}`);
+        saveBlob(blob, "openapi.json");
+      } catch (e) {
+        toast(e instanceof Error ? e.message : String(e), "error");
+      }
+    }),
+  );
+  const endpoints = (a.endpoints as any[]) ?? [];
+  return h(
+    "div",
+    { class: "stack" },
+    h("div", { class: "row spread" }, h("p", null, `${endpoints.length} endpoints · auth: ${a.authScheme}`), download),
+    table(
+      "Endpoints",
+      ["Id", "Method", "Path", "Summary", "Entity", "Auth", "Stories"],
+      endpoints.map((e) => [
+        e.id,
+        h("span", { class: `method method-${String(e.method).toLowerCase()}` }, e.method),
+        h("code", null, e.path),
+        e.summary,
+        e.entity ?? "—",
+        e.authRequired ? "required" : "public",
+        (e.userStories ?? []).join(", "),
+      ]),
+      "endpoints",
+    ),
+  );
+}
+
+interface TreeNode {
+  name: string;
+  path: string;
+  children: Map<string, TreeNode>;
+  file?: { path: string; content: string };
+}
+
+function filesView(stage: Stage, a: Record<string, any>): HTMLElement {
+  const files = ((a.files as any[]) ?? []).map((f) => ({ path: String(f.path), content: String(f.content ?? "") }));
+  const root: TreeNode = { name: "", path: "", children: new Map() };
+  for (const f of files) {
+    let node = root;
+    const parts = f.path.split("/");
+    parts.forEach((part, i) => {
+      const path = parts.slice(0, i + 1).join("/");
+      if (!node.children.has(part)) node.children.set(part, { name: part, path, children: new Map() });
+      node = node.children.get(part)!;
+    });
+    node.file = f;
+  }
+  const viewer = h("div", { class: "file-viewer" });
+  const open = (f: { path: string; content: string }, button: HTMLElement) => {
+    for (const b of tree.querySelectorAll("[aria-current]")) b.removeAttribute("aria-current");
+    button.setAttribute("aria-current", "true");
+    fill(viewer, h("p", { class: "file-path" }, h("code", null, f.path), ` · ${f.content.split("\n").length} lines`), codeView(f.content, f.path));
+  };
+  const list = (node: TreeNode): HTMLElement =>
+    h(
+      "ul",
+      null,
+      [...node.children.values()]
+        .sort((x, y) => Number(!!x.file) - Number(!!y.file) || x.name.localeCompare(y.name))
+        .map((child) => {
+          if (child.file) {
+            const f = child.file;
+            const b: HTMLButtonElement = h("button", { type: "button", class: "file", "data-path": f.path, onclick: () => open(f, b) }, child.name);
+            return h("li", null, b);
+          }
+          return h("li", null, h("details", { open: true }, h("summary", null, `${child.name}/`), list(child)));
+        }),
+    );
+  const tree = h("nav", { class: "tree", "aria-label": "Files" }, list(root));
+  const extra: HTMLElement[] = [];
+  if (stage === "deployment") {
+    extra.push(
+      h("p", null, `Platform: ${a.platform}`),
+      table("Environment variables", ["Name", "Secret", "Description"], ((a.envVars as any[]) ?? []).map((e) => [e.name, e.secret ? "secret" : "plain", e.description])),
+      h("h4", null, "Steps"),
+      h("ol", null, ((a.steps as any[]) ?? []).map((s) => h("li", null, String(s)))),
+    );
+  } else {
+    extra.push(h("p", null, `Framework: ${a.framework}`));
+  }
+  const first = tree.querySelector<HTMLButtonElement>("button.file");
+  const firstFile = files.find((f) => f.path === first?.dataset.path);
+  if (first && firstFile) open(firstFile, first);
+  else fill(viewer, empty("No files", "This artifact lists no files."));
+  return h("div", { class: "stack" }, extra, h("div", { class: "files" }, tree, viewer));
+}
