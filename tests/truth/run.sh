@@ -62,8 +62,15 @@ mapfile -t docs < <(find "$out/cases" -name 'openapi.json' | sort)
 python3 -c 'import json,sys; [print(f"{p}: {e}") for p, e in json.load(open(sys.argv[1]))["failed"]]' "$out/openapi.json" > "$out/openapi.fail"
 report "OpenAPI passes openapi-spec-validator" "${#docs[@]}" "$out/openapi.fail"
 
-# Mermaid
-mapfile -t diagrams < <(find "$out/cases" -name '*.mmd' | sort)
+# Mermaid: the renders, and the diagrams in the project's own docs
+mkdir -p "$out/docs"
+python3 - "$ROOT/docs" "$out/docs" <<'PY'
+import pathlib, re, sys
+for doc in sorted(pathlib.Path(sys.argv[1]).glob("*.md")):
+    for k, block in enumerate(re.findall(r"```mermaid\n(.*?)```", doc.read_text(), re.S)):
+        pathlib.Path(sys.argv[2], f"{doc.stem}-{k}.mmd").write_text(block)
+PY
+mapfile -t diagrams < <(find "$out/cases" "$out/docs" -name '*.mmd' | sort)
 node "$ROOT/tests/truth/mermaid.mjs" "${diagrams[@]}" > "$out/mermaid.json" || die "the Mermaid check did not run"
 python3 -c 'import json,sys; [print(f"{p}: {e}") for p, e in json.load(open(sys.argv[1]))["failed"]]' "$out/mermaid.json" > "$out/mermaid.fail"
 report "Mermaid diagrams parse and render" "${#diagrams[@]}" "$out/mermaid.fail"
