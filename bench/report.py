@@ -116,7 +116,10 @@ import re
 def upload_gzip_kb(w):
     m = re.search(r"gzip: ([0-9.]+) KiB", w["dryRun"])
     return float(m.group(1)) * 1.024 if m else w["wasmGzipBytes"] / 1000
-commit = subprocess.run(["git", "-C", root, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+# The commit bench/run.sh measured (the report may be rendered again later).
+commit_file = os.path.join(root, ".parit", "bench", "commit")
+commit = (open(commit_file).read().strip() if os.path.exists(commit_file) else
+          subprocess.run(["git", "-C", root, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip())
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
 print(f"""# Benchmarks
 

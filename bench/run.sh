@@ -9,6 +9,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 cd "$ROOT"
 "$ROOT/scripts/setup.sh" > /dev/null
 mkdir -p "$ROOT/.parit/bench"
+# The commit measured, for the report (which may be rendered again later).
+git -C "$ROOT" rev-parse --short HEAD > "$ROOT/.parit/bench/commit"
 say "WASM sizes"
 "$ROOT/bench/sizes.sh" | tee "$ROOT/.parit/bench/sizes.json"
 say "deploy: parallel against sequential (dry run)"
