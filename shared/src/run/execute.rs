@@ -544,9 +544,10 @@ struct NewVersion<'a> {
 }
 
 /// Writes a new version: the body first, then, in one write, its row, the
-/// checkpoint, `traces` and `events`. When that write fails the body is
-/// removed again, and the traces (the tokens were spent) go in with the
-/// failure, best effort: the store may be what failed.
+/// checkpoint, `traces` and `events`. When that write is refused by storage
+/// the body is removed again (not on a conflict: a row for it exists), and
+/// the traces and retries (they happened) go in with the failure, best
+/// effort: the store may be what failed.
 async fn commit<S: Store, B: BlobStore, E: Environment>(
     store: &S,
     blobs: &B,
@@ -582,7 +583,9 @@ async fn commit<S: Store, B: BlobStore, E: Environment>(
         Ok(()) => {
             let written = Writes { version: Some(&record), checkpoint: Some(&checkpoint), traces, activity: events };
             let result = store.write(&written).await;
-            if result.is_err() {
+            // A conflict means a row for this version exists (a retried
+            // batch that had landed, or another writer): its body stays.
+            if matches!(result, Err(StoreError::Unavailable(_))) {
                 let _ = blobs.delete(std::slice::from_ref(&record.r2_key)).await;
             }
             result
@@ -590,8 +593,11 @@ async fn commit<S: Store, B: BlobStore, E: Environment>(
     };
     if let Err(e) = result {
         let (checkpoint, failed) = run.failed(v.previous, "storage", &format!("could not store the artifact ({e})"));
-        let _ =
-            store.write(&Writes { checkpoint: Some(&checkpoint), traces, activity: &[failed], version: None }).await;
+        // The retries happened and the tokens were spent: both are kept.
+        let mut kept: Vec<ActivityRecord> =
+            events.iter().filter(|e| e.kind == ActivityKind::StageRetried).cloned().collect();
+        kept.push(failed);
+        let _ = store.write(&Writes { checkpoint: Some(&checkpoint), traces, activity: &kept, version: None }).await;
         return Err(e.into());
     }
     Ok(version)
@@ -923,6 +929,14 @@ mod tests {
             2 * 2,
             "both failed writes kept their calls' traces: tokens were spent"
         );
+        let retried = store.activity.borrow().iter().filter(|a| a.kind == ActivityKind::StageRetried).count();
+        assert_eq!(retried, 2, "and the retries they made");
+        // A conflict: the version's row is there (its batch landed before a
+        // retry of it met it), so its body must stay.
+        store.fail_commit.set(false);
+        store.conflict_commit.set(true);
+        assert!(matches!(run(&store, &blobs, &FnAgents::new(good), Stage::Prd), Err(ExecuteError::Conflict(_))));
+        assert!(blobs.objects.borrow().contains_key("projects/p1/prd/v1.json"), "the body of a committed row stays");
     }
 
     #[test]
