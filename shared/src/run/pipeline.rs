@@ -12,7 +12,7 @@
 use crate::run::execute::{execute_stage, BudgetScope, ExecuteError, ExecuteOptions, Ports, StageOutcome};
 use crate::run::status::{stage_statuses, StageStatus};
 use crate::run::store::{AgentPort, BlobStore, Environment, Store};
-use crate::run::RunStatus;
+use crate::run::RunEnd;
 use crate::stage::Stage;
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use std::collections::{BTreeMap, BTreeSet};
@@ -47,81 +47,6 @@ pub struct RunPolicy {
 impl Default for RunPolicy {
     fn default() -> Self {
         Self { stage_retries: 2, max_calls_per_stage: 8, retry_base_ms: 1_000, owner_daily_limit: None }
-    }
-}
-
-/// How a run ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RunEnd {
-    /// Every stage is done.
-    Completed,
-    /// These stages failed for good (their descendants did not run).
-    Failed(Vec<(Stage, String)>),
-    /// Cancel was requested; in-flight stages were allowed to finish.
-    Cancelled,
-    /// These stages wait for approval before their dependents can start.
-    AwaitingApproval(Vec<Stage>),
-    /// These stages hit Gemini's per-minute quota with a `retryDelay`
-    /// longer than an agent holds a request; nothing else could go on. The
-    /// run waits `retry_after_ms` (the longest delay), then resumes them.
-    WaitingForQuota {
-        /// The stages and their failure class.
-        stages: Vec<(Stage, String)>,
-        /// How long to wait.
-        retry_after_ms: u64,
-    },
-    /// Starting the next stage would have exceeded the token budget.
-    BudgetExceeded {
-        /// Which limit.
-        scope: BudgetScope,
-        /// Tokens spent.
-        spent: u64,
-        /// The budget.
-        budget: u64,
-    },
-}
-
-impl RunEnd {
-    /// The run status this end leaves the run in.
-    pub fn status(&self) -> RunStatus {
-        match self {
-            RunEnd::Completed => RunStatus::Completed,
-            RunEnd::Failed(_) => RunStatus::Failed,
-            RunEnd::Cancelled => RunStatus::Cancelled,
-            RunEnd::AwaitingApproval(_) => RunStatus::AwaitingApproval,
-            RunEnd::WaitingForQuota { .. } => RunStatus::WaitingForQuota,
-            RunEnd::BudgetExceeded { .. } => RunStatus::BudgetExceeded,
-        }
-    }
-
-    /// One sentence for the activity feed.
-    pub fn describe(&self) -> String {
-        match self {
-            RunEnd::Completed => "The run completed: every stage is done".into(),
-            RunEnd::Failed(stages) => {
-                let list: Vec<String> = stages.iter().map(|(s, why)| format!("{s} ({why})")).collect();
-                format!("The run stopped: {} failed; run again to resume from the last good state", list.join(", "))
-            }
-            RunEnd::Cancelled => "The run was cancelled; run again to resume".into(),
-            RunEnd::AwaitingApproval(stages) => {
-                let list: Vec<&str> = stages.iter().map(|s| s.as_str()).collect();
-                format!("The run is waiting for approval of: {}", list.join(", "))
-            }
-            RunEnd::WaitingForQuota { stages, retry_after_ms } => {
-                let list: Vec<&str> = stages.iter().map(|(s, _)| s.as_str()).collect();
-                format!(
-                    "The run is waiting for Gemini quota: {} asked to wait {} s; it resumes by itself then (or Retry now)",
-                    list.join(", "),
-                    retry_after_ms.div_ceil(1000)
-                )
-            }
-            RunEnd::BudgetExceeded { scope: BudgetScope::Project, spent, budget } => {
-                format!("The run stopped at the token budget: {spent} of {budget} tokens spent; raise the budget and run again")
-            }
-            RunEnd::BudgetExceeded { scope: BudgetScope::OwnerDaily, spent, budget } => {
-                format!("The run stopped at the daily token limit: {spent} of {budget} tokens spent today; it resets at 00:00 UTC, then run again")
-            }
-        }
     }
 }
 
@@ -265,7 +190,7 @@ mod tests {
     use crate::fixtures::memory::*;
     use crate::gemini::{FailureClass, Usage};
     use crate::run::store::AgentReply;
-    use crate::run::RunState;
+    use crate::run::{RunState, RunStatus};
     use futures_executor::block_on;
     use std::cell::{Cell, RefCell};
 

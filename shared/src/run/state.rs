@@ -22,7 +22,7 @@
 //! A run takes at most [`MAX_QUOTA_WAITS`] quota waits, each at least
 //! [`MIN_QUOTA_WAIT_MS`].
 
-use crate::run::pipeline::RunEnd;
+use crate::run::execute::BudgetScope;
 use crate::stage::Stage;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -264,6 +264,81 @@ impl RunState {
             "awaitingApproval": self.awaiting_approval(),
             "cancelRequested": self.cancel_requested,
         })
+    }
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunEnd {
+    /// Every stage is done.
+    Completed,
+    /// These stages failed for good (their descendants did not run).
+    Failed(Vec<(Stage, String)>),
+    /// Cancel was requested; in-flight stages were allowed to finish.
+    Cancelled,
+    /// These stages wait for approval before their dependents can start.
+    AwaitingApproval(Vec<Stage>),
+    /// These stages hit Gemini's per-minute quota with a `retryDelay`
+    /// longer than an agent holds a request; nothing else could go on. The
+    /// run waits `retry_after_ms` (the longest delay), then resumes them.
+    WaitingForQuota {
+        /// The stages and their failure class.
+        stages: Vec<(Stage, String)>,
+        /// How long to wait.
+        retry_after_ms: u64,
+    },
+    /// Starting the next stage would have exceeded the token budget.
+    BudgetExceeded {
+        /// Which limit.
+        scope: BudgetScope,
+        /// Tokens spent.
+        spent: u64,
+        /// The budget.
+        budget: u64,
+    },
+}
+
+impl RunEnd {
+    /// The run status this end leaves the run in.
+    pub fn status(&self) -> RunStatus {
+        match self {
+            RunEnd::Completed => RunStatus::Completed,
+            RunEnd::Failed(_) => RunStatus::Failed,
+            RunEnd::Cancelled => RunStatus::Cancelled,
+            RunEnd::AwaitingApproval(_) => RunStatus::AwaitingApproval,
+            RunEnd::WaitingForQuota { .. } => RunStatus::WaitingForQuota,
+            RunEnd::BudgetExceeded { .. } => RunStatus::BudgetExceeded,
+        }
+    }
+
+    /// One sentence for the activity feed.
+    pub fn describe(&self) -> String {
+        match self {
+            RunEnd::Completed => "The run completed: every stage is done".into(),
+            RunEnd::Failed(stages) => {
+                let list: Vec<String> = stages.iter().map(|(s, why)| format!("{s} ({why})")).collect();
+                format!("The run stopped: {} failed; run again to resume from the last good state", list.join(", "))
+            }
+            RunEnd::Cancelled => "The run was cancelled; run again to resume".into(),
+            RunEnd::AwaitingApproval(stages) => {
+                let list: Vec<&str> = stages.iter().map(|s| s.as_str()).collect();
+                format!("The run is waiting for approval of: {}", list.join(", "))
+            }
+            RunEnd::WaitingForQuota { stages, retry_after_ms } => {
+                let list: Vec<&str> = stages.iter().map(|(s, _)| s.as_str()).collect();
+                format!(
+                    "The run is waiting for Gemini quota: {} asked to wait {} s; it resumes by itself then (or Retry now)",
+                    list.join(", "),
+                    retry_after_ms.div_ceil(1000)
+                )
+            }
+            RunEnd::BudgetExceeded { scope: BudgetScope::Project, spent, budget } => {
+                format!("The run stopped at the token budget: {spent} of {budget} tokens spent; raise the budget and run again")
+            }
+            RunEnd::BudgetExceeded { scope: BudgetScope::OwnerDaily, spent, budget } => {
+                format!("The run stopped at the daily token limit: {spent} of {budget} tokens spent today; it resets at 00:00 UTC, then run again")
+            }
+        }
     }
 }
 
