@@ -47,7 +47,8 @@ export function parseLocated(text: string): Located {
     i++;
     while (i < text.length && text[i] !== '"') {
       if (text[i] === "\\") i++;
-      else if (text.charCodeAt(i) < 0x20) fail("a control character inside a string must be escaped");
+      // The character after a backslash too: so no string holds a line break.
+      if (text.charCodeAt(i) < 0x20) fail("a control character inside a string must be escaped");
       i++;
     }
     if (i >= text.length) fail("this string is never closed", start);

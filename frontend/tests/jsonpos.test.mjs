@@ -32,6 +32,7 @@ test("syntax errors name their line and column", () => {
     ['[1, 2', 1, 6, 'expected "," or "]" after an item'],
     ['{"a": "x\ny"}', 1, 9, "a control character inside a string must be escaped"],
     ['{"a": "open', 1, 7, "this string is never closed"],
+    ['{"a": "x\\\n\ty"}', 1, 10, "a control character inside a string must be escaped"],
     ['{} {}', 1, 4, "unexpected text after the JSON value"],
     ['\n\n', 3, 1, "the text ends where a value was expected"],
   ];

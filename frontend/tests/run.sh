@@ -7,4 +7,4 @@ out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 echo '{"type": "module"}' > "$out/package.json"
 node_modules/.bin/tsc src/jsonpos.ts --outDir "$out" --target ES2022 --module ESNext --strict --skipLibCheck
-JSONPOS="$out/jsonpos.js" node --test tests/
+JSONPOS="$out/jsonpos.js" node --test tests/*.test.mjs
