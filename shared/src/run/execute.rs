@@ -233,7 +233,7 @@ pub async fn execute_stage<S: Store, B: BlobStore, A: AgentPort, E: Environment>
     let running = run.checkpoint(CheckpointStatus::Running, &prepared.previous);
     store.write(&Writes { checkpoint: Some(&running), activity: &[started], ..Writes::default() }).await?;
 
-    let (reply, cache_hit) = ask(agents, &prepared, stage, options).await;
+    let (reply, cache_hit) = ask(agents, &prepared, stage).await;
     let (calls, model) = match &reply {
         AgentReply::Success(s) => (s.calls.as_slice(), s.model.clone()),
         AgentReply::Failure(f) => (f.calls.as_slice(), prepared.model.clone()),
@@ -244,7 +244,7 @@ pub async fn execute_stage<S: Store, B: BlobStore, A: AgentPort, E: Environment>
         traces.push(cache_trace(env, project_id, stage, &run.id, &model));
     }
     let retries = run.retries(calls);
-    match check_reply(stage, reply, &prepared.inputs.bodies) {
+    match check_reply(stage, reply, &prepared.agent_request.upstream) {
         Ok(success) => {
             record_success(store, blobs, &run, &prepared, options, success, cache_hit, &traces, retries).await
         }
@@ -327,11 +327,13 @@ impl<E: Environment> Execution<'_, E> {
 struct Prepared {
     project: ProjectRecord,
     settings: ProjectSettings,
-    inputs: LoadedInputs,
     previous: Option<ArtifactRecord>,
     input_hash: String,
     model: String,
-    /// The exact request the agent will send, and its cache key.
+    /// What the agent is asked: the brief, exactly the upstream bodies it
+    /// needs, the generation settings and the feedback.
+    agent_request: GenerateRequest,
+    /// The exact request the agent will send to Gemini, and its cache key.
     request: GenerateContentRequest,
     cache_key: String,
     /// A cached answer to that very request.
@@ -356,12 +358,17 @@ async fn prepare<S: Store, B: BlobStore>(
     let feedback = options.feedback.as_deref();
     let input_hash = input_hash(stage, &inputs.refs, Some(&settings), feedback);
     let model = settings.model_for(stage).to_string();
-    let brief = Brief { name: project.name.clone(), idea: project.idea.clone() };
-    let request =
-        prompt::build(stage, &brief, &inputs.bodies, feedback).request(stage, &model, &settings.generation(stage));
+    let agent_request = GenerateRequest {
+        brief: Brief { name: project.name.clone(), idea: project.idea.clone() },
+        upstream: inputs.bodies,
+        settings: settings.generation(stage),
+        feedback: options.feedback.clone(),
+    };
+    let a = &agent_request;
+    let request = prompt::build(stage, &a.brief, &a.upstream, feedback).request(stage, &model, &a.settings);
     let cache_key = cache_key(&model, &request);
     let cached = if options.use_cache { read_cache(blobs, &cache_key).await } else { None };
-    Ok(Prepared { project, settings, inputs, previous, input_hash, model, request, cache_key, cached })
+    Ok(Prepared { project, settings, previous, input_hash, model, agent_request, request, cache_key, cached })
 }
 
 /// Refuses the stage, before any call, when its prompt alone would take the
@@ -398,12 +405,7 @@ async fn check_budget<S: Store, E: Environment>(
 }
 
 /// The cached answer, or the agent's. The flag says the answer is cached.
-async fn ask<A: AgentPort>(
-    agents: &A,
-    prepared: &Prepared,
-    stage: Stage,
-    options: &ExecuteOptions,
-) -> (AgentReply, bool) {
+async fn ask<A: AgentPort>(agents: &A, prepared: &Prepared, stage: Stage) -> (AgentReply, bool) {
     if let Some(artifact) = &prepared.cached {
         let success = GenerateSuccess {
             artifact: artifact.clone(),
@@ -415,13 +417,7 @@ async fn ask<A: AgentPort>(
         };
         return (AgentReply::Success(success), true);
     }
-    let request = GenerateRequest {
-        brief: Brief { name: prepared.project.name.clone(), idea: prepared.project.idea.clone() },
-        upstream: prepared.inputs.bodies.clone(),
-        settings: prepared.settings.generation(stage),
-        feedback: options.feedback.clone(),
-    };
-    (agents.generate(stage, &request).await, false)
+    (agents.generate(stage, &prepared.agent_request).await, false)
 }
 
 /// Never trusts an artifact across a boundary: checks it again here.
