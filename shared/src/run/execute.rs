@@ -52,6 +52,10 @@ pub enum ExecuteError {
     /// Another writer committed the same version first.
     #[error("{0}")]
     Conflict(String),
+    /// A stage's model is one Google has shut down (chosen before it was):
+    /// refused before any write or call, naming the replacement.
+    #[error("{0}")]
+    ModelShutDown(String),
     /// D1 or R2 failed.
     #[error("{0}")]
     Storage(String),
@@ -355,6 +359,9 @@ async fn prepare<S: Store, B: BlobStore>(
         async { Ok(store.latest_artifact(project_id, stage).await?) },
     )
     .await?;
+    if let Some(refusal) = settings.shut_down_models() {
+        return Err(ExecuteError::ModelShutDown(refusal.message));
+    }
     let feedback = options.feedback.as_deref();
     let input_hash = input_hash(stage, &inputs.refs, Some(&settings), feedback);
     let model = settings.model_for(stage).to_string();
@@ -1027,6 +1034,19 @@ mod tests {
             .borrow_mut()
             .insert("p1".into(), crate::project::ProjectSettings { token_budget: Some(100_000), ..Default::default() });
         assert!(matches!(run(&store, &blobs, &agents, Stage::Prd).unwrap(), StageOutcome::Succeeded(_)));
+    }
+
+    #[test]
+    fn a_shut_down_model_is_refused_before_any_write_or_call() {
+        let (store, blobs) = (store_with_project(), MemoryBlobs::default());
+        let old = crate::project::ProjectSettings { model: "gemini-2.5-flash".into(), ..Default::default() };
+        store.settings.borrow_mut().insert("p1".into(), old);
+        let agents = FnAgents::new(good);
+        let err = run(&store, &blobs, &agents, Stage::Prd).unwrap_err();
+        let ExecuteError::ModelShutDown(message) = err else { panic!("{err:?}") };
+        assert!(message.contains("gemini-2.5-flash was shut down"), "{message}");
+        assert!(agents.requests.borrow().is_empty(), "no agent call");
+        assert_eq!(store.writes.get(), 0, "nothing written");
     }
 
     #[test]

@@ -151,6 +151,7 @@ impl From<ExecuteError> for AppError {
                 AppError::Conflict { code: "missing_upstream", message: e.to_string() }
             }
             ExecuteError::Conflict(m) => AppError::Conflict { code: "conflict", message: m },
+            ExecuteError::ModelShutDown(m) => AppError::Refused(m),
             ExecuteError::Storage(m) => AppError::Unavailable(m),
             e @ ExecuteError::BudgetExceeded { .. } => {
                 AppError::Conflict { code: "budget_exceeded", message: e.to_string() }

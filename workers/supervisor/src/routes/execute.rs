@@ -42,6 +42,5 @@ pub(crate) async fn execute(app: &App, mut req: Request) -> AppResult<Response> 
         return Err(AppError::BadRequest(format!("context is longer than {MAX_CONTEXT_CHARS} characters")));
     }
     app.owned_project(&id).await?;
-    super::runs::refuse_shut_down_models(app, &id).await?;
     app.pipeline(&id, &Command::Execute { stage, feedback: context, use_cache: true }).await
 }

@@ -7,7 +7,6 @@ use crate::app::App;
 use crate::command::Command;
 use crate::error::{AppError, AppResult};
 use crate::http::json_body;
-use parit_shared::run::store::Store;
 use parit_shared::Stage;
 use serde_json::Value;
 use worker::{Request, Response};
@@ -21,16 +20,6 @@ pub(crate) async fn run(app: &App, id: &str, req: &Request) -> AppResult<Respons
     app.owned_project(id).await?;
     let faults = crate::faults::requested(&app.env, req)?;
     app.pipeline(id, &Command::Run { faults }).await
-}
-
-/// 422 when a stage's model is one Google has shut down (chosen before it
-/// was): refused before any stage spends a token, naming the replacement.
-/// (`POST …/run` checks it in the object, with the settings it reads anyway.)
-pub(crate) async fn refuse_shut_down_models(app: &App, id: &str) -> AppResult<()> {
-    match app.store.settings(id).await?.shut_down_models() {
-        Some(refusal) => Err(refusal.into()),
-        None => Ok(()),
-    }
 }
 
 pub(crate) async fn cancel(app: &App, id: &str) -> AppResult<Response> {
@@ -58,7 +47,6 @@ pub(crate) async fn regenerate(app: &App, id: &str, stage: Stage, mut req: Reque
     if let Some(k) = body.as_object().and_then(|m| m.keys().find(|k| k.as_str() != "feedback")) {
         return Err(AppError::BadRequest(format!("unknown field \"{k}\" (expected feedback)")));
     }
-    refuse_shut_down_models(app, id).await?;
     // A regeneration wants a new answer: never the cached one.
     app.pipeline(id, &Command::Execute { stage, feedback, use_cache: false }).await
 }
