@@ -2,6 +2,8 @@
 // messages, and the live event stream read with fetch (EventSource cannot
 // send an Authorization header).
 
+import type { Artifacts } from "./artifact-types";
+
 export const STAGES = ["prd", "data", "design", "logic", "api", "frontend", "deployment"] as const;
 export type Stage = (typeof STAGES)[number];
 export const STAGE_NAMES: Record<Stage, string> = {
@@ -127,9 +129,9 @@ export interface VersionMeta {
   sizeBytes: number;
   createdAt: number;
 }
-export interface ArtifactBody extends VersionMeta {
-  artifact: Record<string, unknown>;
-}
+/** A stored version with its artifact, typed by its stage: a union over the
+ * stages when `S` is left open, so a `switch` on `stage` narrows `artifact`. */
+export type ArtifactBody<S extends Stage = Stage> = { [K in S]: VersionMeta & { stage: K; artifact: Artifacts[K] } }[S];
 export interface ViewList {
   version: number;
   views: { name: string; contentType: string; bytes: number }[];
@@ -289,8 +291,8 @@ export function standIn(): Promise<boolean> {
 async function askStandIn(): Promise<boolean> {
   try {
     const res = await fetch(connection.url + "/health", { headers: connection.token ? { authorization: `Bearer ${connection.token}` } : {} });
-    const health = await res.json();
-    return Object.values(health?.components?.agents ?? {}).some((a: any) => a?.standIn === true);
+    const health = (await res.json()) as { components?: { agents?: Record<string, { standIn?: boolean }> } } | null;
+    return Object.values(health?.components?.agents ?? {}).some((a) => a?.standIn === true);
   } catch {
     return false;
   }
@@ -316,8 +318,8 @@ export const api = {
   edit: (id: string, stage: Stage, artifact: unknown) =>
     send<unknown>("PUT", `/api/projects/${id}/artifacts/${stage}`, artifact),
   versions: (id: string) => getJson<{ versions: VersionMeta[] }>(`/api/projects/${id}/artifacts`),
-  artifact: (id: string, stage: Stage, version?: number) =>
-    getJson<ArtifactBody>(`/api/projects/${id}/artifacts/${stage}${version ? `?version=${version}` : ""}`),
+  artifact: <S extends Stage>(id: string, stage: S, version?: number) =>
+    getJson<ArtifactBody<S>>(`/api/projects/${id}/artifacts/${stage}${version ? `?version=${version}` : ""}`),
   views: (id: string, stage: Stage, version?: number) =>
     getJson<ViewList>(`/api/projects/${id}/artifacts/${stage}/views${version ? `?version=${version}` : ""}`),
   view: (id: string, stage: Stage, name: string, version?: number) =>

@@ -123,7 +123,7 @@ export function artifactsTab(body: HTMLElement, state: ProjectState, requested: 
       }
       const content =
         mode === "view"
-          ? await readable(state, stage, art)
+          ? await readable(state, art)
           : mode === "json"
             ? codeView(JSON.stringify(art.artifact, null, 2), "artifact.json", `${STAGE_NAMES[stage]} as JSON`)
             : mode === "history"

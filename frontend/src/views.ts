@@ -2,17 +2,17 @@
 // swatches, the screen flow, the endpoints and a file tree, built from the
 // artifact JSON and the supervisor's renders.
 
-import { api, getBlob, type ArtifactBody, type Stage } from "./api";
+import { api, getBlob, type ArtifactBody } from "./api";
+import type { ApiArtifact, DeploymentArtifact, DesignArtifact, FrontendArtifact, NavigationLink, Screen, SourceFile } from "./artifact-types";
 import { empty, fill, h } from "./dom";
 import { codeView, diagramView, markdownView } from "./render";
 import type { ProjectState } from "./tab";
 import { busy, saveBlob, table, toast } from "./ui";
 
-export async function readable(state: ProjectState, stage: Stage, art: ArtifactBody): Promise<HTMLElement> {
-  const a = art.artifact as Record<string, any>;
+export async function readable(state: ProjectState, art: ArtifactBody): Promise<HTMLElement> {
   const v = art.version;
-  const view = (name: string) => api.view(state.id, stage, name, v);
-  switch (stage) {
+  const view = (name: string) => api.view(state.id, art.stage, name, v);
+  switch (art.stage) {
     case "prd":
       return markdownView(await view("prd.md"));
     case "data": {
@@ -21,31 +21,31 @@ export async function readable(state: ProjectState, stage: Stage, art: ArtifactB
         "div",
         { class: "stack" },
         diagramView(erd, "Entity–relationship diagram of the data model"),
-        ...(a.entities as any[]).map((e) =>
+        ...art.artifact.entities.map((e) =>
           table(
             `${e.name} (table ${e.table}): ${e.description}`,
             ["Field", "Type", "Required", "Unique", "References", "Description"],
-            (e.fields as any[]).map((f) => [f.name, f.fieldType, f.required ? "yes" : "no", f.unique ? "yes" : "no", f.references ?? "—", f.description]),
+            e.fields.map((f) => [f.name, f.fieldType, f.required ? "yes" : "no", f.unique ? "yes" : "no", f.references ?? "—", f.description]),
           ),
         ),
         h("details", null, h("summary", null, "SQL schema (SQLite / D1)"), codeView(sql, "schema.sql")),
       );
     }
     case "design":
-      return designView(a);
+      return designView(art.artifact);
     case "logic":
       // logic.md carries each state machine as a Mermaid block: drawn in place.
       return markdownView(await view("logic.md"));
     case "api":
-      return apiView(state, a, v);
+      return apiView(state, art.artifact, v);
     case "frontend":
     case "deployment":
-      return filesView(stage, a);
+      return filesView(art.artifact);
   }
 }
 
-function designView(a: Record<string, any>): HTMLElement {
-  const tokens = a.tokens ?? {};
+function designView(a: DesignArtifact): HTMLElement {
+  const tokens = a.tokens;
   return h(
     "div",
     { class: "stack" },
@@ -53,7 +53,7 @@ function designView(a: Record<string, any>): HTMLElement {
     h(
       "ul",
       { class: "swatches" },
-      (tokens.colors ?? []).map((c: any) =>
+      tokens.colors.map((c) =>
         h("li", { class: "swatch", "data-token": c.name }, h("span", { class: "chip", style: `background:${safeColor(c.value)}` }), h("span", null, h("strong", null, c.name), h("code", null, c.value))),
       ),
     ),
@@ -61,7 +61,7 @@ function designView(a: Record<string, any>): HTMLElement {
     h(
       "ul",
       { class: "type-samples" },
-      (tokens.typography ?? []).map((t: any) =>
+      tokens.typography.map((t) =>
         h(
           "li",
           null,
@@ -74,22 +74,22 @@ function designView(a: Record<string, any>): HTMLElement {
     h(
       "ul",
       { class: "spacing" },
-      [...(tokens.spacing ?? []).map((s: any) => ["spacing", s]), ...(tokens.radius ?? []).map((s: any) => ["radius", s])].map(([kind, s]) =>
+      [...tokens.spacing.map((s) => ["spacing", s] as const), ...tokens.radius.map((s) => ["radius", s] as const)].map(([kind, s]) =>
         h("li", null, h("span", { class: "bar", style: kind === "spacing" ? `width:${Number(s.px)}px` : `border-radius:${Number(s.px)}px` }), `${kind} ${s.name}: ${s.px}px`),
       ),
     ),
     h("h4", null, "Screens and how they connect"),
-    navigation(a.screens ?? [], a.navigation ?? []),
+    navigation(a.screens, a.navigation),
     table(
       "Screens",
       ["Screen", "Route", "Purpose", "Components", "Stories"],
-      (a.screens ?? []).map((s: any) => [`${s.id} ${s.name}`, s.route, s.purpose, (s.components ?? []).join(", "), (s.userStories ?? []).join(", ") || "—"]),
+      a.screens.map((s) => [`${s.id} ${s.name}`, s.route, s.purpose, s.components.join(", "), s.userStories.join(", ") || "—"]),
     ),
   );
 }
 
 /** The screen flow as a Mermaid flowchart, from the design's navigation. */
-function navigation(screens: any[], links: any[]): HTMLElement {
+function navigation(screens: Screen[], links: NavigationLink[]): HTMLElement {
   const id = (s: string) => "S_" + String(s).replace(/[^A-Za-z0-9]/g, "_");
   const text = (s: unknown) => String(s ?? "").replace(/[^\p{L}\p{N} .,:/()'-]/gu, " ").trim() || " ";
   const lines = ["flowchart LR"];
@@ -103,7 +103,7 @@ function safeColor(value: string): string {
   return /^(#[0-9a-fA-F]{3,8}|rgba?\([\d\s.,%]+\)|hsla?\([\d\s.,%deg]+\))$/.test(value) ? value : "transparent";
 }
 
-function apiView(state: ProjectState, a: Record<string, any>, version: number): HTMLElement {
+function apiView(state: ProjectState, a: ApiArtifact, version: number): HTMLElement {
   const download: HTMLButtonElement = h("button", { class: "secondary" }, "Download OpenAPI (openapi.json)");
   download.addEventListener("click", () =>
     void busy(download, async () => {
@@ -115,7 +115,7 @@ function apiView(state: ProjectState, a: Record<string, any>, version: number): 
       }
     }),
   );
-  const endpoints = (a.endpoints as any[]) ?? [];
+  const endpoints = a.endpoints;
   return h(
     "div",
     { class: "stack" },
@@ -130,7 +130,7 @@ function apiView(state: ProjectState, a: Record<string, any>, version: number): 
         e.summary,
         e.entity ?? "—",
         e.authRequired ? "required" : "public",
-        (e.userStories ?? []).join(", "),
+        e.userStories.join(", "),
       ]),
       "endpoints",
     ),
@@ -141,11 +141,11 @@ interface TreeNode {
   name: string;
   path: string;
   children: Map<string, TreeNode>;
-  file?: { path: string; content: string };
+  file?: SourceFile;
 }
 
-function filesView(stage: Stage, a: Record<string, any>): HTMLElement {
-  const files = ((a.files as any[]) ?? []).map((f) => ({ path: String(f.path), content: String(f.content ?? "") }));
+function filesView(a: FrontendArtifact | DeploymentArtifact): HTMLElement {
+  const files = a.files;
   const root: TreeNode = { name: "", path: "", children: new Map() };
   for (const f of files) {
     let node = root;
@@ -158,7 +158,7 @@ function filesView(stage: Stage, a: Record<string, any>): HTMLElement {
     node.file = f;
   }
   const viewer = h("div", { class: "file-viewer" });
-  const open = (f: { path: string; content: string }, button: HTMLElement) => {
+  const open = (f: SourceFile, button: HTMLElement) => {
     for (const b of tree.querySelectorAll("[aria-current]")) b.removeAttribute("aria-current");
     button.setAttribute("aria-current", "true");
     fill(viewer, h("p", { class: "file-path" }, h("code", null, f.path), ` · ${f.content.split("\n").length} lines`), codeView(f.content, f.path));
@@ -180,12 +180,12 @@ function filesView(stage: Stage, a: Record<string, any>): HTMLElement {
     );
   const tree = h("nav", { class: "tree", "aria-label": "Files" }, list(root));
   const extra: HTMLElement[] = [];
-  if (stage === "deployment") {
+  if ("platform" in a) {
     extra.push(
       h("p", null, `Platform: ${a.platform}`),
-      table("Environment variables", ["Name", "Secret", "Description"], ((a.envVars as any[]) ?? []).map((e) => [e.name, e.secret ? "secret" : "plain", e.description])),
+      table("Environment variables", ["Name", "Secret", "Description"], a.envVars.map((e) => [e.name, e.secret ? "secret" : "plain", e.description])),
       h("h4", null, "Steps"),
-      h("ol", null, ((a.steps as any[]) ?? []).map((s) => h("li", null, String(s)))),
+      h("ol", null, a.steps.map((s) => h("li", null, s))),
     );
   } else {
     extra.push(h("p", null, `Framework: ${a.framework}`));

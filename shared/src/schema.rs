@@ -28,6 +28,17 @@ pub enum Schema {
     Object(Vec<Property>),
     /// The inner schema or `null`; such a property is not required.
     Nullable(Box<Schema>),
+    /// A declared Rust type (a [`record!`](crate::record) or a
+    /// [`label_enum!`](crate::label_enum)) and its shape. The name reaches no
+    /// wire form; it lets the TypeScript declarations name their types.
+    Named {
+        /// The Rust type's name, e.g. `UserStory`.
+        name: &'static str,
+        /// Its doc comment.
+        doc: &'static str,
+        /// Its shape.
+        schema: Box<Schema>,
+    },
 }
 
 /// One property of an object schema.
@@ -114,6 +125,7 @@ impl Schema {
 
     fn to_gemini_with(&self, description: Option<&str>) -> Value {
         let mut out = match self {
+            Schema::Named { schema, .. } => schema.to_gemini(),
             Schema::String => json!({"type": "STRING"}),
             Schema::Enum(values) => json!({"type": "STRING", "format": "enum", "enum": values}),
             Schema::Integer => json!({"type": "INTEGER"}),
@@ -157,7 +169,7 @@ impl Schema {
     fn check_at(&self, value: &Value, path: &str, out: &mut Vec<String>) {
         match (self, value) {
             (Schema::Nullable(_), Value::Null) => {}
-            (Schema::Nullable(inner), v) => inner.check_at(v, path, out),
+            (Schema::Nullable(inner), v) | (Schema::Named { schema: inner, .. }, v) => inner.check_at(v, path, out),
             (Schema::String, Value::String(_)) => {}
             (Schema::Enum(values), Value::String(s)) => {
                 if !values.contains(&s.as_str()) {
@@ -196,7 +208,7 @@ impl Schema {
             Schema::Boolean => "a boolean",
             Schema::Array(_) => "an array",
             Schema::Object(_) => "an object",
-            Schema::Nullable(inner) => inner.kind_name(),
+            Schema::Nullable(inner) | Schema::Named { schema: inner, .. } => inner.kind_name(),
         }
     }
 
@@ -211,6 +223,7 @@ impl Schema {
             Schema::Boolean => Value::Bool(true),
             Schema::Array(item) => Value::Array(vec![item.sample()]),
             Schema::Nullable(_) => Value::Null,
+            Schema::Named { schema, .. } => schema.sample(),
             Schema::Object(props) => Value::Object(props.iter().map(|p| (p.name.clone(), p.schema.sample())).collect()),
         }
     }
@@ -246,13 +259,17 @@ macro_rules! record {
 
         impl $crate::schema::Describe for $name {
             fn schema() -> $crate::schema::Schema {
-                $crate::schema::Schema::Object(vec![
-                    $( $crate::schema::Property::new(
-                        stringify!($field),
-                        concat!($($fdoc),*),
-                        <$ty as $crate::schema::Describe>::schema(),
-                    ), )*
-                ])
+                $crate::schema::Schema::Named {
+                    name: stringify!($name),
+                    doc: concat!($($sdoc),*),
+                    schema: Box::new($crate::schema::Schema::Object(vec![
+                        $( $crate::schema::Property::new(
+                            stringify!($field),
+                            concat!($($fdoc),*),
+                            <$ty as $crate::schema::Describe>::schema(),
+                        ), )*
+                    ])),
+                }
             }
         }
     };
@@ -295,7 +312,11 @@ macro_rules! label_enum {
 
         impl $crate::schema::Describe for $name {
             fn schema() -> $crate::schema::Schema {
-                $crate::schema::Schema::Enum(&[$($text),*])
+                $crate::schema::Schema::Named {
+                    name: stringify!($name),
+                    doc: concat!($($sdoc),*),
+                    schema: Box::new($crate::schema::Schema::Enum(&[$($text),*])),
+                }
             }
         }
     };

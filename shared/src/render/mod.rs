@@ -8,6 +8,7 @@ pub mod markdown;
 pub mod mermaid;
 pub mod openapi;
 pub mod sql;
+pub mod typescript;
 
 use crate::artifact::{Artifact, SourceFile, Upstream};
 

@@ -157,15 +157,9 @@ pub(crate) fn finish(response: Response, request_id: &str, allowed_origin: Optio
     Ok(response.with_headers(headers))
 }
 
-/// The route of a path with its project id replaced, for logs.
+/// The route template a log line names: the routed one (the project id and
+/// stage as `:id`, `:stage`), or `unrouted`, so no caller-chosen path text
+/// reaches the log.
 pub(crate) fn route_template(path: &str) -> String {
-    // The routed template; else the path without its project id.
-    if let Some(template) = parit_shared::api::template(path) {
-        return template;
-    }
-    let mut parts: Vec<&str> = path.split('/').collect();
-    if parts.len() > 3 && parts[1] == "api" && parts[2] == "projects" {
-        parts[3] = ":id";
-    }
-    truncate(&parts.join("/"), 120)
+    parit_shared::api::template(path).unwrap_or_else(|| "unrouted".to_string())
 }
