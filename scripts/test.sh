@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up the toolchain and runs every test Parit has:
-#   1. cargo fmt --check, clippy -D warnings (host and wasm32)
+#   1. cargo fmt --check, no import cycles (tests/imports.py), clippy -D
+#      warnings (host and wasm32)
 #   2. the native suites (domain crate, local Gemini server)
 #   3. the renders (DDL, OpenAPI, Mermaid, deploy config, export) checked by
 #      sqlite3, PostgreSQL, openapi-spec-validator, Mermaid in Chromium,
@@ -31,7 +32,7 @@ cd "$ROOT"
 fleet_only=false
 if [[ "${1:-}" == "--fleet-only" ]]; then fleet_only=true; shift; fi
 if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
-  sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0
+  sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0
 fi
 
 "$ROOT/scripts/setup.sh"
@@ -43,6 +44,8 @@ export PARIT_CHROMIUM
 if [[ "$fleet_only" == false ]]; then
 say "formatting"
 cargo fmt --all --check
+say "no import cycles (domain crate, supervisor, agent runtime, web app)"
+python3 tests/imports.py
 say "clippy (host)"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 say "clippy (wasm32)"
