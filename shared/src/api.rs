@@ -56,6 +56,10 @@ pub enum Op {
     Activity,
     /// Model-call traces with token and cost totals.
     Traces,
+    /// What the next run (or a regeneration) will do and cost.
+    Plan,
+    /// What saving a proposed edit would make the next run do and cost.
+    PlanEdit,
 }
 
 /// One route.
@@ -100,6 +104,13 @@ pub const ROUTES: &[Route] = &[
     route("POST", "/api/projects/:id/stages/:stage/regenerate", Op::Regenerate, "Regenerate a stage, with feedback"),
     route("GET", "/api/projects/:id/activity", Op::Activity, "The activity feed"),
     route("GET", "/api/projects/:id/traces", Op::Traces, "Every model call with token and cost totals"),
+    route(
+        "GET",
+        "/api/projects/:id/plan",
+        Op::Plan,
+        "What the next run will call or reuse, and its cost (?regenerate=stage)",
+    ),
+    route("POST", "/api/projects/:id/plan", Op::PlanEdit, "The plan if a proposed edit were saved; stores nothing"),
 ];
 
 impl Route {

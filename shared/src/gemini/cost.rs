@@ -21,6 +21,14 @@ pub fn cost_usd(model: &str, usage: &Usage) -> f64 {
         / 1_000_000.0
 }
 
+/// Approximate tokens of `bytes` of text: Google's "a token is equivalent to
+/// about 4 characters" (<https://ai.google.dev/gemini-api/docs/tokens>, read
+/// 2026-12-04), rounded up. Used where no `countTokens` answer is at hand: a
+/// stage's budget check before it calls, and the run plan.
+pub fn approximate_tokens(bytes: usize) -> u64 {
+    (bytes as u64).div_ceil(4)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,7 +11,7 @@ use crate::agent::prompt;
 use crate::agent::protocol::{Brief, CallKind, CallOutcome, CallRecord, GenerateRequest, GenerateSuccess};
 use crate::artifact::{Artifact, Upstream};
 use crate::check::validate::validate;
-use crate::gemini::cost::cost_usd;
+use crate::gemini::cost::{approximate_tokens, cost_usd};
 use crate::gemini::Usage;
 use crate::gemini::{catalogue, GenerateContentRequest};
 use crate::hash::{content_hash, input_hash, sha256_hex, InputRef};
@@ -386,7 +386,7 @@ async fn check_budget<S: Store, E: Environment>(
     prepared: &Prepared,
     options: &ExecuteOptions,
 ) -> Result<(), ExecuteError> {
-    let estimate = serde_json::to_string(&prepared.request).map_or(0, |b| b.len() as u64 / 4);
+    let estimate = approximate_tokens(serde_json::to_string(&prepared.request).map_or(0, |b| b.len()));
     let mut limits = Vec::with_capacity(2);
     if let Some(budget) = prepared.settings.token_budget {
         limits.push((BudgetScope::Project, budget, store.tokens_spent(run.project_id).await?));
@@ -527,7 +527,7 @@ async fn record_success<S: Store, B: BlobStore, E: Environment>(
     }))
 }
 
-async fn read_cache<B: BlobStore>(blobs: &B, key: &str) -> Option<Value> {
+pub(crate) async fn read_cache<B: BlobStore>(blobs: &B, key: &str) -> Option<Value> {
     let bytes = blobs.get(key).await.ok()??;
     let entry: Value = serde_json::from_slice(&bytes).ok()?;
     entry.get("artifact").cloned()
@@ -633,13 +633,7 @@ pub async fn store_human_version<S: Store, B: BlobStore, E: Environment>(
     stage: Stage,
     body: Value,
 ) -> Result<u32, EditError> {
-    store.project(project_id).await.map_err(ExecuteError::from)?.ok_or(ExecuteError::ProjectNotFound)?;
-    let inputs = load_inputs(store, blobs, project_id, stage).await?;
-    let artifact = Artifact::from_value(stage, body).map_err(|e| EditError::Invalid { stage, problems: e.problems })?;
-    let problems = validate(&artifact, &typed_upstream(&inputs.bodies));
-    if !problems.is_empty() {
-        return Err(EditError::Invalid { stage, problems });
-    }
+    let (value, inputs) = check_edit_inputs(store, blobs, project_id, stage, body).await?;
     let previous = store.latest_artifact(project_id, stage).await.map_err(ExecuteError::from)?;
     let run = Execution { env, project_id, stage, id: env.new_id() };
     let version = next_version(&previous);
@@ -647,7 +641,6 @@ pub async fn store_human_version<S: Store, B: BlobStore, E: Environment>(
         ActivityKind::ArtifactEdited,
         format!("The {stage} artifact was edited by hand: v{version}; the stages that depend on it are now stale"),
     );
-    let value = artifact.to_value();
     let new_version = NewVersion {
         artifact: &value,
         input_hash: input_hash(stage, &inputs.refs, None, None),
@@ -657,6 +650,36 @@ pub async fn store_human_version<S: Store, B: BlobStore, E: Environment>(
         previous: &previous,
     };
     Ok(commit(store, blobs, &run, new_version, &[], &[edited]).await?)
+}
+
+/// The body as the stage's artifact (its canonical JSON) if saving it would
+/// succeed: it fits the schema and passes validation against the stored
+/// upstream; else every problem.
+pub(crate) async fn check_edit<S: Store, B: BlobStore>(
+    store: &S,
+    blobs: &B,
+    project_id: &str,
+    stage: Stage,
+    body: Value,
+) -> Result<Value, EditError> {
+    Ok(check_edit_inputs(store, blobs, project_id, stage, body).await?.0)
+}
+
+async fn check_edit_inputs<S: Store, B: BlobStore>(
+    store: &S,
+    blobs: &B,
+    project_id: &str,
+    stage: Stage,
+    body: Value,
+) -> Result<(Value, LoadedInputs), EditError> {
+    store.project(project_id).await.map_err(ExecuteError::from)?.ok_or(ExecuteError::ProjectNotFound)?;
+    let inputs = load_inputs(store, blobs, project_id, stage).await?;
+    let artifact = Artifact::from_value(stage, body).map_err(|e| EditError::Invalid { stage, problems: e.problems })?;
+    let problems = validate(&artifact, &typed_upstream(&inputs.bodies));
+    if !problems.is_empty() {
+        return Err(EditError::Invalid { stage, problems });
+    }
+    Ok((artifact.to_value(), inputs))
 }
 
 fn failure(class: &str, message: String, retryable: bool, attempts: u32) -> StageFailure {

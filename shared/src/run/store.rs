@@ -89,6 +89,17 @@ pub struct CheckpointRecord {
     pub updated_at: u64,
 }
 
+/// The calls of one stage execution, summed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExecutionUsage {
+    /// Stage.
+    pub stage: Stage,
+    /// Tokens over its calls.
+    pub usage: Usage,
+    /// Whether one of its calls gave usable output.
+    pub succeeded: bool,
+}
+
 /// One model call (or cache answer) of a stage execution.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -198,6 +209,9 @@ pub trait Store {
     /// Tokens billed to an owner on a UTC day (`ms / DAY_MS`), across all of
     /// its projects, deleted ones included.
     async fn owner_tokens_on_day(&self, owner_id: &str, day: u64) -> Result<u64, StoreError>;
+    /// What each stage execution of a project used (its traces summed; cache
+    /// answers left out), oldest first: the run plan's history.
+    async fn execution_usage(&self, project_id: &str) -> Result<Vec<ExecutionUsage>, StoreError>;
     /// Applies `writes` as one transaction: all of them or none. On D1 that
     /// is one batch, one round trip. [`StoreError::Conflict`] when the new
     /// version's number is taken.

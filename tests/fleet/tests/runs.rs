@@ -35,6 +35,12 @@ fn event_time(events: &[Value], kind: &str, stage: &str) -> u64 {
         .unwrap_or_else(|| panic!("no {kind} event for {stage}"))
 }
 
+/// The stages a plan would call the model for.
+fn planned_calls(plan: &Value) -> Vec<String> {
+    let stages = plan["stages"].as_array().unwrap_or_else(|| panic!("not a plan: {plan}"));
+    stages.iter().filter(|s| s["action"] == "call").map(|s| s["stage"].as_str().unwrap().to_string()).collect()
+}
+
 /// The project's row in the caller's project list, paging as far as needed.
 fn list_row(id: &str) -> Value {
     let mut cursor = String::new();
@@ -276,18 +282,36 @@ fn an_edit_makes_descendants_stale_and_a_run_regenerates_exactly_them() {
     let (id, word) = slow_project("edit", 0);
     start_run(&fleet().url, &id);
     wait_for_run(&fleet().url, &id);
+    let plan_url = url(&format!("/api/projects/{id}/plan"));
+    // Built and unchanged: the next run reuses everything, at zero tokens.
+    let (s, plan) = get(&plan_url);
+    assert_eq!(s, 200, "{plan}");
+    assert_eq!((plan["calls"].as_u64(), plan["tokens"]["high"].as_u64()), (Some(0), Some(0)), "{plan}");
+    assert!(plan["stages"].as_array().unwrap().iter().all(|s| s["action"] == "reuse"), "{plan}");
     let (_, current) = get(&url(&format!("/api/projects/{id}/artifacts/data")));
     let mut data = current["artifact"].clone();
-    // Invalid first: every problem is reported and nothing is saved.
+    // Invalid first: every problem is reported, by the plan as by the save,
+    // and nothing is saved.
     let mut broken = data.clone();
     broken["entities"][1]["fields"][1]["references"] = json!("Ghost");
     broken["indexes"][0]["entity"] = json!("Nowhere");
+    let (s, planned) = post(&plan_url, &json!({"stage": "data", "artifact": broken}));
+    assert_eq!(s, 422, "{planned}");
     let (s, body) = send("PUT", &url(&format!("/api/projects/{id}/artifacts/data")), &broken);
     assert_eq!(s, 422, "{body}");
     assert_eq!(body["error"]["problems"].as_array().unwrap().len(), 2, "{body}");
-    // A valid edit: a new field on Recipe.
+    assert_eq!(planned["error"]["problems"], body["error"]["problems"]);
+    // A valid edit: a new field on Recipe. Planned first, which stores nothing.
     let field = json!({"name": "cuisine", "fieldType": "string", "required": false, "unique": false, "references": null, "description": "Cuisine."});
     data["entities"][1]["fields"].as_array_mut().unwrap().insert(2, field);
+    let activity_before = events(&id).len();
+    let (s, what_if) = post(&plan_url, &json!({"stage": "data", "artifact": data}));
+    assert_eq!(s, 200, "{what_if}");
+    assert_eq!(what_if["stages"][1]["action"], "edited", "{what_if}");
+    assert_eq!(planned_calls(&what_if), ["logic", "api", "frontend", "deployment"]);
+    assert_eq!(get(&url(&format!("/api/projects/{id}/artifacts/data"))).1["version"], 1, "the what-if stored nothing");
+    assert_eq!(events(&id).len(), activity_before);
+    assert_eq!(get(&plan_url).1["calls"], 0);
     let (s, body) = send("PUT", &url(&format!("/api/projects/{id}/artifacts/data")), &json!({"artifact": data}));
     assert_eq!(s, 201, "{body}");
     assert_eq!(body["version"], 2);
@@ -295,6 +319,15 @@ fn an_edit_makes_descendants_stale_and_a_run_regenerates_exactly_them() {
     let stale: Vec<String> =
         stage_table(&project).into_iter().filter(|(_, st, _)| st == "stale").map(|(n, _, _)| n).collect();
     assert_eq!(stale, ["logic", "api", "frontend", "deployment"]);
+    // The plan names exactly those, and why; the run then calls exactly them.
+    let (_, plan) = get(&plan_url);
+    assert_eq!(planned_calls(&plan), ["logic", "api", "frontend", "deployment"]);
+    assert_eq!(
+        (&plan["stages"][3]["reason"], &plan["stages"][3]["inputs"]),
+        (&json!("input_changed"), &json!(["data"]))
+    );
+    assert_eq!(plan["stages"][3]["estimate"]["outputBasis"], "history", "{plan}");
+    assert!(plan["costUsd"]["low"].as_f64().unwrap() > 0.0, "{plan}");
     let before = stages_requested(&word).len();
     start_run(&fleet().url, &id);
     let project = wait_for_run(&fleet().url, &id);
@@ -309,6 +342,20 @@ fn an_edit_makes_descendants_stale_and_a_run_regenerates_exactly_them() {
     // The edit reached the API built from it.
     let (_, api) = get(&url(&format!("/api/projects/{id}/artifacts/api")));
     assert!(api["artifact"].to_string().contains("cuisine"));
+    // What if design were regenerated: it and what reads it, never the cache.
+    let (s, plan) = get(&format!("{plan_url}?regenerate=design"));
+    assert_eq!(s, 200, "{plan}");
+    assert_eq!(planned_calls(&plan), ["design", "frontend", "deployment"]);
+    assert_eq!(plan["stages"][2]["reason"], "regenerate");
+    for (query, status) in [("?regenerate=nope", 400), ("?what=1", 400)] {
+        let (s, body) = get(&format!("{plan_url}{query}"));
+        assert_eq!(s, status, "{query}: {body}");
+    }
+    for bad in [json!({"artifact": data}), json!({"stage": "data"}), json!({"stage": "data", "artifact": data, "x": 1})]
+    {
+        let (s, body) = post(&plan_url, &bad);
+        assert_eq!(s, 400, "{bad}: {body}");
+    }
 }
 
 #[test]
@@ -354,6 +401,13 @@ fn the_budget_stops_a_run_and_raising_it_resumes() {
     let done = stage_table(&project).iter().filter(|(_, st, _)| st == "done").count();
     assert!(done > 0 && done < 7, "{project}");
     assert!(events(&id).iter().any(|e| e["kind"] == "budget_exceeded"));
+    // The plan of what is left says it cannot fit in what is left.
+    let (_, plan) = get(&url(&format!("/api/projects/{id}/plan")));
+    let budget = &plan["budget"];
+    assert_eq!(budget["budget"], 12000, "{plan}");
+    assert_eq!(budget["left"].as_u64(), Some(12000u64.saturating_sub(budget["spent"].as_u64().unwrap())));
+    assert_eq!(planned_calls(&plan).len(), 7 - done, "{plan}");
+    assert_eq!(budget["mayExceed"], true, "{plan}");
     let calls = stages_requested(&word).len();
     send("PATCH", &url(&format!("/api/projects/{id}/settings")), &json!({"tokenBudget": null}));
     start_run(&fleet().url, &id);

@@ -648,6 +648,25 @@ impl Store for D1Store {
         self.batch(statements).await
     }
 
+    async fn execution_usage(&self, project_id: &str) -> Result<Vec<ExecutionUsage>, StoreError> {
+        let rows = self
+            .rows(
+                "SELECT stage, SUM(prompt_tokens) AS prompt_tokens, SUM(output_tokens) AS output_tokens,
+                        SUM(thoughts_tokens) AS thoughts_tokens, MAX(outcome = 'ok') AS succeeded
+                 FROM execution_traces WHERE project_id = ?1 AND cache_hit = 0
+                 GROUP BY execution_id ORDER BY MAX(created_at), MAX(rowid)",
+                &[text(project_id)],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .filter_map(|r| {
+                let stage = Stage::parse(&col_str(r, "stage"))?;
+                Some(ExecutionUsage { stage, usage: usage_of(r), succeeded: col_u64(r, "succeeded") == 1 })
+            })
+            .collect())
+    }
+
     async fn owner_tokens_on_day(&self, owner_id: &str, day: u64) -> Result<u64, StoreError> {
         let rows = self
             .rows("SELECT tokens FROM owner_usage WHERE owner_id = ?1 AND day = ?2", &[text(owner_id), num(day)])

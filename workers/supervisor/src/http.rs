@@ -46,6 +46,11 @@ impl Query {
         self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 
+    /// The parameters' names, in order.
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(k, _)| k.as_str())
+    }
+
     /// A whole number in `min..=max`, `default` when absent.
     pub(crate) fn number(&self, key: &str, default: u64, min: u64, max: u64) -> AppResult<u64> {
         match self.get(key) {

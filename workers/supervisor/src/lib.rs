@@ -27,7 +27,7 @@ pub use pipeline::PipelineRun;
 use app::App;
 use error::{AppError, AppResult};
 use parit_shared::api::{self, Op, Resolution};
-use routes::{artifacts, events, execute, feed, projects, renders, root, runs};
+use routes::{artifacts, events, execute, feed, plan, projects, renders, root, runs};
 use worker::{event, Context, Date, Env, Method, Request, Response, Result};
 
 /// Every request: route it, answer errors as JSON, add the headers every
@@ -109,6 +109,8 @@ async fn route(req: Request, env: &Env, request_id: &str, owner: &mut Option<Str
         Op::Export => renders::export(app, id()?).await,
         Op::Activity => feed::activity(app, id()?, &req).await,
         Op::Traces => feed::traces(app, id()?).await,
+        Op::Plan => plan::get(app, id()?, &req).await,
+        Op::PlanEdit => plan::post(app, id()?, req).await,
         Op::Events => events::events(app, id()?, &req).await,
         Op::Run => runs::run(app, id()?, &req).await,
         Op::Cancel => runs::cancel(app, id()?).await,

@@ -12,7 +12,7 @@ use serde_json::Value;
 use worker::{Request, Response};
 
 /// Largest edited artifact.
-const MAX_ARTIFACT_BYTES: usize = 1024 * 1024;
+pub(crate) const MAX_ARTIFACT_BYTES: usize = 1024 * 1024;
 /// Longest feedback, in characters.
 const MAX_FEEDBACK_CHARS: usize = 8_000;
 
