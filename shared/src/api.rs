@@ -60,6 +60,8 @@ pub enum Op {
     Plan,
     /// What saving a proposed edit would make the next run do and cost.
     PlanEdit,
+    /// The ids that changed between two versions, and where they are used.
+    Changes,
 }
 
 /// One route.
@@ -93,6 +95,12 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/api/projects/:id/artifacts", Op::ListArtifacts, "Every stage's newest artifact"),
     route("GET", "/api/projects/:id/artifacts/:stage", Op::GetArtifact, "One stage's artifact (?version=n)"),
     route("PUT", "/api/projects/:id/artifacts/:stage", Op::PutArtifact, "Save an edited artifact as a new version"),
+    route(
+        "GET",
+        "/api/projects/:id/artifacts/:stage/changes",
+        Op::Changes,
+        "Ids added, removed and changed between two versions (?from=a&to=b), and their downstream uses",
+    ),
     route("GET", "/api/projects/:id/artifacts/:stage/views", Op::ListViews, "The rendered views of an artifact"),
     route("GET", "/api/projects/:id/artifacts/:stage/views/*name", Op::GetView, "One rendered view"),
     route("GET", "/api/projects/:id/consistency", Op::Consistency, "Consistency findings and the traceability matrix"),

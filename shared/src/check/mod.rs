@@ -1,8 +1,10 @@
 //! Checks run by code, not by another prompt: one artifact against its own
 //! rules and its inputs ([`validate`]), and all of them against one another
-//! ([`consistency`]). Validation reads generated code with the scanners in
-//! [`scan`].
+//! ([`consistency`]), and what changed between two versions of one, id by id,
+//! with the downstream references it touches ([`changes`]). Validation reads
+//! generated code with the scanners in [`scan`].
 
+pub mod changes;
 pub mod consistency;
 pub mod scan;
 pub mod validate;

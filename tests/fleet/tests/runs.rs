@@ -356,6 +356,69 @@ fn an_edit_makes_descendants_stale_and_a_run_regenerates_exactly_them() {
         let (s, body) = post(&plan_url, &bad);
         assert_eq!(s, 400, "{bad}: {body}");
     }
+    // The edit's change report, id by id: one field added, nothing it touches.
+    let changes_url = url(&format!("/api/projects/{id}/artifacts/data/changes"));
+    let (s, report) = get(&changes_url);
+    assert_eq!(s, 200, "{report}");
+    assert_eq!((report["from"].as_u64(), report["to"].as_u64()), (Some(1), Some(2)));
+    assert_eq!(report["added"], json!([{"kind": "field", "id": "Recipe.cuisine"}]), "{report}");
+    assert_eq!((&report["removed"], &report["changed"], &report["references"]), (&json!([]), &json!([]), &json!([])));
+    // Removing a field the API returns: the report names each endpoint field that used it.
+    let (_, api) = get(&url(&format!("/api/projects/{id}/artifacts/api")));
+    let endpoints = api["artifact"]["endpoints"].as_array().unwrap().clone();
+    let plain = |entity: &str, field: &str| {
+        let indexed = data["indexes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["entity"] == entity && i["fields"].as_array().unwrap().contains(&json!(field)));
+        let entities = data["entities"].as_array().unwrap();
+        let e = entities.iter().find(|e| e["name"] == entity).unwrap();
+        let f = e["fields"].as_array().unwrap().iter().find(|f| f["name"] == field).unwrap();
+        !indexed && f["fieldType"] != "id" && f["references"].is_null()
+    };
+    let (entity, field) = endpoints
+        .iter()
+        .flat_map(|e| {
+            let entity = e["entity"].as_str().unwrap().to_string();
+            let fields = e["responseFields"].as_array().unwrap().clone();
+            fields.into_iter().map(move |f| (entity.clone(), f.as_str().unwrap().to_string()))
+        })
+        .find(|(entity, field)| plain(entity, field))
+        .expect("an endpoint returns a plain field");
+    let mut fewer = data.clone();
+    for e in fewer["entities"].as_array_mut().unwrap().iter_mut().filter(|e| e["name"] == entity.as_str()) {
+        e["fields"].as_array_mut().unwrap().retain(|f| f["name"] != field.as_str());
+    }
+    let (s, body) = send("PUT", &url(&format!("/api/projects/{id}/artifacts/data")), &json!({"artifact": fewer}));
+    assert_eq!(s, 201, "{body}");
+    let (_, report) = get(&changes_url);
+    let gone = format!("{entity}.{field}");
+    assert_eq!((report["from"].as_u64(), report["to"].as_u64()), (Some(2), Some(3)));
+    assert_eq!(report["removed"], json!([{"kind": "field", "id": gone}]), "{report}");
+    let mut uses = Vec::new();
+    for (i, e) in endpoints.iter().enumerate().filter(|(_, e)| e["entity"] == entity.as_str()) {
+        for side in ["requestFields", "responseFields"] {
+            for (j, f) in e[side].as_array().unwrap().iter().enumerate() {
+                if *f == json!(field) {
+                    uses.push(format!("$.endpoints[{i}].{side}[{j}]"));
+                }
+            }
+        }
+    }
+    let named: Vec<String> = report["references"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["stage"] == "api")
+        .map(|r| {
+            assert_eq!((&r["id"], &r["change"]), (&json!(gone), &json!("removed")), "{r}");
+            r["location"].as_str().unwrap().to_string()
+        })
+        .collect();
+    assert_eq!(named, uses, "{report}");
+    let (s, _) = get(&format!("{changes_url}?from=3&to=2"));
+    assert_eq!(s, 400);
 }
 
 #[test]

@@ -100,6 +100,7 @@ async fn route(req: Request, env: &Env, request_id: &str, owner: &mut Option<Str
         Op::ListArtifacts => artifacts::list(app, id()?).await,
         Op::GetArtifact => artifacts::get(app, id()?, stage()?, &req).await,
         Op::PutArtifact => runs::edit(app, id()?, stage()?, req).await,
+        Op::Changes => artifacts::changes(app, id()?, stage()?, &req).await,
         Op::ListViews => renders::list_views(app, id()?, stage()?, &req).await,
         Op::GetView => {
             let (id, stage) = (id()?, stage()?);

@@ -1,9 +1,12 @@
-//! `GET /api/projects/:id/artifacts[/:stage[?version=n]]`.
+//! `GET /api/projects/:id/artifacts[/:stage[?version=n]]`, and what changed
+//! between two versions of one, id by id (`…/:stage/changes`).
 
 use crate::app::App;
 use crate::error::{AppError, AppResult};
 use crate::http::Query;
 use crate::reply::json;
+use parit_shared::artifact::Artifact;
+use parit_shared::check::changes::Change;
 use parit_shared::run::store::{ArtifactRecord, BlobStore, Store};
 use parit_shared::Stage;
 use serde_json::{json, Value};
@@ -65,4 +68,75 @@ pub(crate) async fn get(app: &App, id: &str, stage: Stage, req: &Request) -> App
     body["projectId"] = json!(id);
     body["artifact"] = artifact;
     Ok(json(200, &body)?)
+}
+
+/// `GET …/artifacts/:stage/changes?from=a&to=b`: the ids added, removed and
+/// changed from version `a` to `b` (default: the newest and the one before
+/// it), and the places in each artifact that reads this one (its newest
+/// version) that refer to a removed or changed id.
+pub(crate) async fn changes(app: &App, id: &str, stage: Stage, req: &Request) -> AppResult<Response> {
+    let query = Query::of(req);
+    if let Some(key) = query.keys().find(|k| !matches!(*k, "from" | "to")) {
+        return Err(AppError::BadRequest(format!("unknown query parameter \"{key}\" (expected from and to)")));
+    }
+    let (_, latest) = futures_util::try_join!(app.owned_project(id), async {
+        app.store.latest_artifact(id, stage).await.map_err(AppError::from)
+    })?;
+    let newest = latest.map_or(0, |r| r.version);
+    if newest < 2 {
+        return Err(AppError::NotFound(format!("the {stage} artifact has {newest} version(s): no two to compare")));
+    }
+    let to = query.number("to", u64::from(newest), 2, u64::from(newest))? as u32;
+    let from = query.number("from", u64::from(to - 1), 1, u64::from(newest))? as u32;
+    if from >= to {
+        return Err(AppError::BadRequest(format!("from ({from}) must be an older version than to ({to})")));
+    }
+    let (before, after) = futures_util::try_join!(version_of(app, id, stage, from), version_of(app, id, stage, to))?;
+    let report = parit_shared::check::changes::diff(&before, &after);
+    let downstream = futures_util::future::try_join_all(stage.dependents().map(|d| async move {
+        match app.store.latest_artifact(id, d).await? {
+            Some(r) => read_artifact(app, &r).await.map(Some),
+            None => Ok(None),
+        }
+    }))
+    .await?;
+    let downstream: Vec<Artifact> = downstream.into_iter().flatten().collect();
+    let references = parit_shared::check::changes::affected(&report, &before, &downstream);
+    let of = |c: Change| {
+        report.iter().filter(|x| x.change == c).map(|x| json!({"kind": x.kind, "id": x.id})).collect::<Vec<_>>()
+    };
+    Ok(json(
+        200,
+        &json!({
+            "projectId": id,
+            "stage": stage,
+            "from": from,
+            "to": to,
+            "added": of(Change::Added),
+            "removed": of(Change::Removed),
+            "changed": of(Change::Changed),
+            "references": references,
+        }),
+    )?)
+}
+
+async fn version_of(app: &App, id: &str, stage: Stage, version: u32) -> AppResult<Artifact> {
+    let record = app
+        .store
+        .artifact_version(id, stage, version)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("the {stage} artifact has no version {version}")))?;
+    read_artifact(app, &record).await
+}
+
+async fn read_artifact(app: &App, record: &ArtifactRecord) -> AppResult<Artifact> {
+    let bytes = app
+        .blobs
+        .get(&record.r2_key)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("R2 object {} is missing", record.r2_key)))?;
+    let value: Value = serde_json::from_slice(&bytes)
+        .map_err(|e| AppError::Internal(format!("R2 object {} unreadable: {e}", record.r2_key)))?;
+    Artifact::from_value(record.stage, value)
+        .map_err(|e| AppError::Internal(format!("{} v{} is not a valid artifact: {e}", record.stage, record.version)))
 }
