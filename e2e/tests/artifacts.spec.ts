@@ -3,7 +3,7 @@
 // feedback, version history and diffs; edits make downstream stages stale.
 import { expect, test } from "@playwright/test";
 import { readFileSync } from "node:fs";
-import { apiCall, completedProject, expectAllDone, geminiRequests, nodeStatuses, open, shot } from "./helpers";
+import { apiCall, completedProject, expectAllDone, geminiRequests, answerPlan, nodeStatuses, open, shot } from "./helpers";
 
 const artifact = async (id: string, stage: string, version?: number) =>
   (await apiCall("GET", `/api/projects/${id}/artifacts/${stage}${version ? `?version=${version}` : ""}`)).json;
@@ -148,6 +148,14 @@ test("an edit saves a new version, marks downstream stale, and Resume re-runs on
     return d;
   });
   await page.getByRole("button", { name: "Save as new version" }).click();
+  // Before saving: the plan, on the graph. Cancelled, nothing is saved.
+  const planned = { prd: "reuse", data: "edited", design: "reuse", logic: "call", api: "call", frontend: "call", deployment: "call" };
+  expect(await answerPlan(page, false)).toEqual(planned);
+  expect((await apiCall("GET", `/api/projects/${id}/artifacts`)).json.latest.data).toBe(1);
+  await page.getByRole("button", { name: "Save as new version" }).click();
+  await expect(page.getByRole("dialog").getByTestId("plan-summary")).toContainText("4 stages call the model");
+  await shot(page, info, "plan-before-save");
+  expect(await answerPlan(page)).toEqual(planned);
   const notice = page.getByTestId("change-notice");
   await expect(notice).toContainText("Your edit was saved as version 2.");
   await expect(notice).toContainText("Business logic, API spec, Frontend code, Deployment");
@@ -158,6 +166,7 @@ test("an edit saves a new version, marks downstream stale, and Resume re-runs on
   expect(await nodeStatuses(page)).toMatchObject({ prd: "done", data: "done", design: "done", logic: "stale", api: "stale", frontend: "stale", deployment: "stale" });
   const before = await geminiRequests(word);
   await page.getByRole("button", { name: "Resume" }).click();
+  expect(await answerPlan(page)).toEqual({ ...planned, data: "reuse" });
   await expectAllDone(page);
   const after = await geminiRequests(word);
   // Inputs are compared by content: logic and the API came out the same as
@@ -225,6 +234,7 @@ test("regenerate with feedback sends the feedback, makes a new version and marks
   const feedback = `Use a warmer palette ${word}-feedback`;
   await page.getByLabel("What should the UI design agent change?").fill(feedback);
   await page.getByRole("button", { name: "Regenerate UI design" }).click();
+  expect(await answerPlan(page)).toMatchObject({ prd: "reuse", design: "call", frontend: "call", deployment: "call" });
   const notice = page.getByTestId("change-notice");
   await expect(notice).toContainText("Regenerated with your feedback as version 2.");
   await expect(notice).toContainText("Built from it and now stale: Frontend code, Deployment.");

@@ -144,3 +144,17 @@ export async function nodeStatuses(page: Page): Promise<Record<string, string>> 
 export async function expectAllDone(page: Page): Promise<void> {
   for (const s of STAGES) await expect(page.locator(`.node[data-stage="${s}"]`)).toHaveAttribute("data-status", "done", { timeout: 60_000 });
 }
+
+/** What the plan dialog (shown before a run, a regeneration or a save) says
+ * each stage will do, by stage; then it is confirmed (or cancelled). */
+export async function answerPlan(page: Page, confirm = true): Promise<Record<string, string>> {
+  const dialog = page.getByRole("dialog");
+  await expect(dialog.getByTestId("plan")).toBeVisible();
+  await expect(dialog.locator(".node")).toHaveCount(7);
+  const actions = await dialog.locator(".node").evaluateAll((nodes) =>
+    Object.fromEntries(nodes.map((n) => [(n as HTMLElement).dataset.stage!, (n as HTMLElement).dataset.plan!])),
+  );
+  await dialog.locator(`form button[value="${confirm ? "confirm" : "cancel"}"]`).click();
+  await expect(dialog).toHaveCount(0);
+  return actions;
+}

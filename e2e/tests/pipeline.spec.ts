@@ -3,6 +3,7 @@
 // approval gates and the zero-token re-run.
 import { expect, test } from "@playwright/test";
 import {
+  answerPlan,
   apiCall,
   completedProject,
   createProject,
@@ -40,6 +41,7 @@ test("live progress: stages go queued, running, done without a reload", async ({
   await expect(page.locator(".live")).toHaveText("● live");
   await page.evaluate(() => ((window as any).__noReload = true));
   await page.getByRole("button", { name: "Start pipeline" }).click();
+  await answerPlan(page);
   await expect(page.locator('.node[data-stage="prd"]')).toHaveAttribute("data-status", "running");
   await expect(page.locator('.node[data-stage="deployment"]')).toContainText("queued");
   await expect(page.getByRole("button", { name: "Running…" })).toBeDisabled();
@@ -59,6 +61,7 @@ test("after an injected failure the stage shows why, and Resume finishes from th
   await inject({ kind: "permission_denied", stage: "logic", match: word });
   await open(page, `#/projects/${id}`);
   await page.getByRole("button", { name: "Start pipeline" }).click();
+  await answerPlan(page);
   await expect(page.locator(".project-head [data-run-status]")).toHaveText("failed");
   expect(await nodeStatuses(page)).toEqual({
     prd: "done",
@@ -74,6 +77,7 @@ test("after an injected failure the stage shows why, and Resume finishes from th
   await expect(alert).toContainText("leaked");
   await shot(page, info, "pipeline-failed");
   await page.getByRole("button", { name: "Resume" }).click();
+  await answerPlan(page);
   await expectAllDone(page);
   await expect(page.locator(".project-head [data-run-status]")).toHaveText("completed");
   const calls = await geminiRequests(word);
@@ -88,6 +92,7 @@ test("a long quota wait parks the run, says until when, and Retry now finishes i
   await inject({ kind: "quota_minute", stage: "logic", match: word, retryDelay: "600s" });
   await open(page, `#/projects/${id}`);
   await page.getByRole("button", { name: "Start pipeline" }).click();
+  await answerPlan(page);
   await expect(page.locator(".project-head [data-run-status]")).toHaveText("waiting for quota");
   const wait = page.getByTestId("quota-wait");
   await expect(wait).toContainText(/Waiting for Gemini quota until \d\d:\d\d:\d\d/);
@@ -114,6 +119,7 @@ test("cancel stops scheduling new stages, and Resume finishes the run", async ({
   await inject({ kind: "slow", match: word, times: 100, delayMs: 1500 });
   await open(page, `#/projects/${id}`);
   await page.getByRole("button", { name: "Start pipeline" }).click();
+  await answerPlan(page);
   await expect(page.locator('.node[data-stage="prd"]')).toHaveAttribute("data-status", "running");
   await page.getByRole("button", { name: "Cancel" }).click();
   await expect(page.locator(".project-head [data-run-status]")).toHaveText("cancelled", { timeout: 30_000 });
@@ -121,6 +127,7 @@ test("cancel stops scheduling new stages, and Resume finishes the run", async ({
   expect(statuses.deployment).toBe("pending");
   expect(Object.values(statuses).filter((s) => s === "done").length).toBeLessThan(7);
   await page.getByRole("button", { name: "Resume" }).click();
+  await answerPlan(page);
   await expectAllDone(page);
   await expect(page.locator(".project-head [data-run-status]")).toHaveText("completed");
 });
@@ -145,6 +152,7 @@ test("the budget stops the run with a reason, and raising it in settings resumes
   await page.getByRole("button", { name: "Save settings" }).click();
   await expect(page.getByText("Settings saved.")).toBeVisible();
   await page.getByRole("button", { name: "Resume" }).click();
+  await answerPlan(page);
   await expectAllDone(page);
   await expect(page.locator(".project-head [data-run-status]")).toHaveText("completed");
 });
@@ -155,6 +163,7 @@ test("a rate-limited model call is retried, and the retry shows in activity and 
   await inject({ kind: "quota_minute", stage: "prd", match: word, retryDelay: "1s" });
   await open(page, `#/projects/${id}`);
   await page.getByRole("button", { name: "Start pipeline" }).click();
+  await answerPlan(page);
   await expectAllDone(page);
   await page.getByRole("link", { name: "Activity & cost" }).click();
   const retry = page.locator('.feed li[data-kind="stage_retried"]');
@@ -171,6 +180,7 @@ test("with auto-advance off, each stage waits for approval in the UI", async ({ 
   const id = await createProject(`Gates ${unique("gate")}`, "Plan a week of meals from the pantry", { autoAdvance: false });
   await open(page, `#/projects/${id}`);
   await page.getByRole("button", { name: "Start pipeline" }).click();
+  await answerPlan(page);
   await expect(page.locator(".project-head [data-run-status]")).toHaveText("awaiting approval");
   await expect(page.locator('.node[data-stage="prd"]')).toHaveAttribute("data-status", "done");
   await expect(page.locator('.node[data-stage="data"]')).toHaveAttribute("data-status", "pending");
@@ -187,6 +197,7 @@ test("running an unchanged project again costs zero tokens", async ({ page }) =>
   await open(page, `#/projects/${id}`);
   await expect(page.locator(".controls")).toContainText(`${before.totalTokens.toLocaleString("en-US")} tokens`);
   await page.getByRole("button", { name: "Run again" }).click();
+  await answerPlan(page);
   await expect(page.getByText("The pipeline is running")).toBeVisible();
   await waitForRun(id);
   await expect(page.locator(".project-head [data-run-status]")).toHaveText("completed");

@@ -108,6 +108,45 @@ export interface Trace {
   costUsd: number;
   createdAt: number;
 }
+/** A low–high range: one call, and one call with a repair round trip. */
+export interface Range {
+  low: number;
+  high: number;
+}
+/** What the next run does with one stage (GET …/plan). */
+export interface StagePlan {
+  stage: Stage;
+  action: "reuse" | "cached" | "call" | "running" | "edited";
+  reason: "current" | "edited" | "regenerate" | "missing" | "failed" | "input_changed" | "input_will_change" | "settings_changed" | "running";
+  inputs: Stage[];
+  model: string;
+  estimate: {
+    promptTokens: number;
+    outputTokens: number;
+    thinkingTokens: number;
+    outputBasis: "history" | "examples";
+    tokens: Range;
+    costUsd: Range;
+  } | null;
+}
+export interface Plan {
+  stages: StagePlan[];
+  calls: number;
+  tokens: Range;
+  costUsd: Range;
+  budget: { budget: number; spent: number; left: number; wouldExceed: boolean; mayExceed: boolean } | null;
+  running: Stage[];
+}
+/** The ids that changed between two versions, and their downstream uses. */
+export interface ChangeReport {
+  stage: Stage;
+  from: number;
+  to: number;
+  added: { kind: string; id: string }[];
+  removed: { kind: string; id: string }[];
+  changed: { kind: string; id: string }[];
+  references: { stage: Stage; location: string; kind: string; id: string; change: "removed" | "changed" }[];
+}
 export interface Traces {
   traces: Trace[];
   totals: Totals;
@@ -325,6 +364,12 @@ export const api = {
   view: (id: string, stage: Stage, name: string, version?: number) =>
     getText(`/api/projects/${id}/artifacts/${stage}/views/${name}${version ? `?version=${version}` : ""}`),
   consistency: (id: string) => getJson<Consistency>(`/api/projects/${id}/consistency`),
+  /** What the next run (or regenerating `stage` first) will call or reuse, and its cost. */
+  plan: (id: string, regenerate?: Stage) => getJson<Plan>(`/api/projects/${id}/plan${regenerate ? `?regenerate=${regenerate}` : ""}`),
+  /** The plan if `artifact` were saved as `stage`'s next version; stores nothing (422 as a save would). */
+  planEdit: (id: string, stage: Stage, artifact: unknown) => send<Plan>("POST", `/api/projects/${id}/plan`, { stage, artifact }),
+  changes: (id: string, stage: Stage, from?: number, to?: number) =>
+    getJson<ChangeReport>(`/api/projects/${id}/artifacts/${stage}/changes${from && to ? `?from=${from}&to=${to}` : ""}`),
   traces: (id: string) => getJson<Traces>(`/api/projects/${id}/traces`),
   activity: (id: string) => getJson<{ events: Activity[] }>(`/api/projects/${id}/activity?limit=500`),
 };

@@ -11,6 +11,7 @@ import type { ProjectState, Tab } from "./tab";
 import { busy, errorBox, toast } from "./ui";
 import { editor, type AfterChange } from "./editor";
 import { history } from "./history";
+import { confirmPlan } from "./plan";
 import { readable } from "./views";
 
 type Mode = "view" | "json" | "history" | "edit" | "regenerate";
@@ -206,9 +207,11 @@ function regeneratePanel(state: ProjectState, stage: Stage, afterChange: AfterCh
   const go = h("button", { type: "button" }, `Regenerate ${STAGE_NAMES[stage]}`);
   const result = h("div", { "aria-live": "polite" });
   go.addEventListener("click", () => {
-    go.textContent = "Regenerating…";
     void busy(go, async () => {
       try {
+        const plan = await api.plan(state.id, stage);
+        if (!(await confirmPlan(state, `Regenerate ${STAGE_NAMES[stage]}: what it and the next run will do`, plan, `Regenerate ${STAGE_NAMES[stage]}`))) return;
+        go.textContent = "Regenerating…";
         await api.regenerate(state.id, stage, feedback.value);
         toast(`${STAGE_NAMES[stage]} regenerated`);
         await afterChange(feedback.value.trim() ? "Regenerated with your feedback" : "Regenerated");

@@ -5,6 +5,7 @@
 import { api, STAGE_NAMES, type ArtifactBody, type Stage } from "./api";
 import { fill, h } from "./dom";
 import { JsonSyntaxError, lineOfProblem, parseLocated } from "./jsonpos";
+import { confirmPlan } from "./plan";
 import type { ProjectState } from "./tab";
 import { busy, capitalise, errorBox, toast } from "./ui";
 
@@ -100,6 +101,10 @@ export function editor(state: ProjectState, stage: Stage, art: ArtifactBody, aft
     if (!parsed) return;
     void busy(save, async () => {
       try {
+        // The plan checks the edit exactly as the save will (its problems
+        // land on their lines below) and stores nothing.
+        const plan = await api.planEdit(state.id, stage, parsed.value);
+        if (!(await confirmPlan(state, `Save ${STAGE_NAMES[stage]}: what the next run will then do`, plan, "Save this version"))) return;
         await api.edit(state.id, stage, parsed.value);
         toast(`${STAGE_NAMES[stage]} saved`);
         await afterChange("Your edit was saved");

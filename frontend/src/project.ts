@@ -12,10 +12,11 @@ import {
   type Settings,
   type Stage,
   type Thinking,
-  type StageView,
   type Traces,
 } from "./api";
 import { artifactsTab } from "./artifacts";
+import { graph, runActive, waitsForQuota } from "./graph";
+import { confirmPlan } from "./plan";
 import { MODELS } from "./models";
 import { empty, fill, fmt, h, loading } from "./dom";
 import { busy, errorBox, field, runBadge, saveBlob, table, toast } from "./ui";
@@ -195,165 +196,6 @@ setInterval(() => {
   }
 }, 1000);
 
-/** Columns: a stage sits one column right of its deepest input. */
-function layout(stages: StageView[]): Map<Stage, { col: number; row: number }> {
-  const depth = new Map<Stage, number>();
-  const depthOf = (s: Stage): number => {
-    const known = depth.get(s);
-    if (known !== undefined) return known;
-    const needs = stages.find((v) => v.stage === s)?.needs ?? [];
-    const d = needs.length === 0 ? 0 : 1 + Math.max(...needs.map(depthOf));
-    depth.set(s, d);
-    return d;
-  };
-  const rows = new Map<number, number>();
-  const out = new Map<Stage, { col: number; row: number }>();
-  for (const s of STAGES) {
-    const col = depthOf(s);
-    const row = rows.get(col) ?? 0;
-    rows.set(col, row + 1);
-    out.set(s, { col, row });
-  }
-  return out;
-}
-
-const NODE_W = 156;
-const NODE_H = 92;
-const GAP_X = 28;
-const GAP_Y = 22;
-
-/** Whether the project's run holds it (running, awaiting approval or waiting for quota). */
-function runActive(project: Project): boolean {
-  const status = project.run?.status;
-  return status === "running" || status === "awaiting_approval" || status === "waiting_for_quota";
-}
-
-/** Whether `stage` waits for Gemini quota in the current run (its last attempt was told to wait). */
-function waitsForQuota(stage: Stage, project: Project): boolean {
-  return project.run?.status === "waiting_for_quota" && (project.run.waitingStages ?? []).includes(stage);
-}
-
-/** The status a stage is drawn with: a stage parked for quota shows as waiting, not failed. */
-function shownStatus(s: StageView, project: Project): string {
-  return waitsForQuota(s.stage, project) ? "waiting" : s.status;
-}
-
-function statusWord(s: StageView, project: Project): string {
-  if (waitsForQuota(s.stage, project)) return "waiting for quota";
-  if (s.status === "pending") return runActive(project) ? "queued" : "not started";
-  return s.status;
-}
-
-/** Wall time of each stage's latest execution, from the activity events. */
-function stageTimes(activity: Activity[]): Map<Stage, { ms: number; running: boolean; since: number }> {
-  const out = new Map<Stage, { ms: number; running: boolean; since: number }>();
-  const started = new Map<Stage, number>();
-  for (const e of activity) {
-    if (!e.stage) continue;
-    if (e.kind === "stage_started") {
-      started.set(e.stage, e.createdAt);
-      out.set(e.stage, { ms: Math.max(0, Date.now() - e.createdAt), running: true, since: e.createdAt });
-    } else if (e.kind === "stage_succeeded" || e.kind === "stage_failed") {
-      const t0 = started.get(e.stage);
-      if (t0 !== undefined) out.set(e.stage, { ms: e.createdAt - t0, running: false, since: t0 });
-    }
-  }
-  return out;
-}
-
-function graph(state: ProjectState): HTMLElement {
-  const { project, traces } = state;
-  const pos = layout(project.stages);
-  const cols = Math.max(...[...pos.values()].map((p) => p.col)) + 1;
-  const rows = Math.max(...[...pos.values()].map((p) => p.row)) + 1;
-  // Draw the transitive reduction: an input that is already upstream of
-  // another input gets no line of its own (the node's title lists them all).
-  const upstream = (stage: Stage, seen = new Set<Stage>()): Set<Stage> => {
-    for (const n of project.stages.find((v) => v.stage === stage)?.needs ?? []) {
-      if (!seen.has(n)) {
-        seen.add(n);
-        upstream(n, seen);
-      }
-    }
-    return seen;
-  };
-  const direct = (s: StageView) => s.needs.filter((n) => !s.needs.some((m) => m !== n && upstream(m).has(n)));
-  // Left to right on a wide screen; top to bottom on a phone, where the
-  // seven stages then fit the width.
-  const vertical = window.matchMedia("(max-width: 720px)").matches;
-  const [across, down] = vertical ? [rows, cols] : [cols, rows];
-  const [gapX, gapY] = vertical ? [GAP_Y, GAP_X] : [GAP_X, GAP_Y];
-  const width = across * NODE_W + (across - 1) * gapX;
-  const height = down * NODE_H + (down - 1) * gapY;
-  const xy = (s: Stage) => {
-    const p = pos.get(s)!;
-    const [i, j] = vertical ? [p.row, p.col] : [p.col, p.row];
-    return { x: i * (NODE_W + gapX), y: j * (NODE_H + gapY) };
-  };
-  const ns = "http://www.w3.org/2000/svg";
-  const svg = document.createElementNS(ns, "svg");
-  svg.setAttribute("width", String(width));
-  svg.setAttribute("height", String(height));
-  svg.setAttribute("aria-hidden", "true");
-  svg.setAttribute("class", "edges");
-  svg.innerHTML =
-    '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="currentColor"/></marker></defs>';
-  for (const s of project.stages) {
-    for (const n of direct(s)) {
-      const a = xy(n);
-      const b = xy(s.stage);
-      // A curve into the target; a line that skips columns runs along its
-      // own row first (the layout keeps that row free).
-      let d: string;
-      if (vertical) {
-        const [x1, y1, x2, y2] = [a.x + NODE_W / 2, a.y + NODE_H, b.x + NODE_W / 2, b.y - 2];
-        const bend = y2 - gapY;
-        d = `M${x1},${y1} V${Math.max(y1, bend)} C${x1},${bend + gapY / 2} ${x2},${y2 - gapY / 2} ${x2},${y2}`;
-      } else {
-        const [x1, y1, x2, y2] = [a.x + NODE_W, a.y + NODE_H / 2, b.x - 2, b.y + NODE_H / 2];
-        const bend = x2 - gapX;
-        d = `M${x1},${y1} H${Math.max(x1, bend)} C${bend + gapX / 2},${y1} ${x2 - gapX / 2},${y2} ${x2},${y2}`;
-      }
-      const path = document.createElementNS(ns, "path");
-      path.setAttribute("d", d);
-      path.setAttribute("marker-end", "url(#arrow)");
-      path.setAttribute("data-edge", `${n}-${s.stage}`);
-      svg.append(path);
-    }
-  }
-  const times = stageTimes(state.activity);
-  const nodes = project.stages.map((s) => {
-    const { x, y } = xy(s.stage);
-    const word = statusWord(s, project);
-    const usage = traces?.byStage[s.stage];
-    const time = times.get(s.stage);
-    const facts = [
-      s.version ? `v${s.version}` : null,
-      usage ? `${fmt.int(usage.totalTokens)} tokens` : null,
-    ].filter(Boolean);
-    const took = time && (s.status === "running" || !time.running) ? fmt.ms(time.ms) : null;
-    return h(
-      "li",
-      {
-        class: `node status-${shownStatus(s, project)}`,
-        style: `left:${x}px;top:${y}px;width:${NODE_W}px;height:${NODE_H}px`,
-        "data-stage": s.stage,
-        "data-status": shownStatus(s, project),
-        title: s.needs.length ? `Reads ${s.needs.map((n) => STAGE_NAMES[n]).join(", ")}` : "Reads the idea",
-      },
-      h(
-        "a",
-        { href: `#/projects/${state.id}/artifacts/${s.stage}` },
-        h("span", { class: "node-name" }, STAGE_NAMES[s.stage]),
-        h("span", { class: "node-status" }, h("span", { class: "dot", "aria-hidden": "true" }), word),
-        h("span", { class: "node-facts" }, facts.join(" · ") || "—"),
-        h("span", { class: "node-facts", "data-testid": "stage-time", "data-since": s.status === "running" && time?.running ? time.since : null }, took ?? ""),
-      ),
-    );
-  });
-  return h("div", { class: "graph", style: `width:${width}px;height:${height}px` }, svg, h("ol", { class: "nodes" }, nodes));
-}
-
 function pipelineTab(body: HTMLElement, state: ProjectState): Tab {
   const controls = h("div", { class: "controls" });
   // The scrolling frame stays; only the graph inside it is redrawn, so a
@@ -364,10 +206,11 @@ function pipelineTab(body: HTMLElement, state: ProjectState): Tab {
   const settingsHost = h("div");
   fill(body, h("h2", { class: "sr-only" }, "Pipeline"), controls, graphHost, failures, settingsForm(settingsHost, state), recent);
 
+  // `work` answers false when the person changed their mind: nothing to report.
   const act = (button: HTMLButtonElement, work: () => Promise<unknown>, done: string) =>
     void busy(button, async () => {
       try {
-        await work();
+        if ((await work()) === false) return;
         toast(done);
         await state.refresh();
       } catch (e) {
@@ -383,7 +226,24 @@ function pipelineTab(body: HTMLElement, state: ProjectState): Tab {
       const waiting = run?.status === "waiting_for_quota";
       const allDone = project.stages.every((s) => s.status === "done");
       const label = !run ? "Start pipeline" : allDone ? "Run again" : waiting ? "Waiting for quota…" : active ? "Running…" : "Resume";
-      const start: HTMLButtonElement = h("button", { disabled: active, onclick: () => act(start, () => api.run(state.id), "The pipeline is running") }, label);
+      const start: HTMLButtonElement = h(
+        "button",
+        {
+          disabled: active,
+          onclick: () =>
+            act(
+              start,
+              async () => {
+                const plan = await api.plan(state.id);
+                if (!(await confirmPlan(state, `${label}: what this run will do`, plan, plan.calls ? label : `${label} (0 tokens)`))) return false;
+                await api.run(state.id);
+                return true;
+              },
+              "The pipeline is running",
+            ),
+        },
+        label,
+      );
       const cancel: HTMLButtonElement = h(
         "button",
         { class: "secondary", disabled: !active, onclick: () => act(cancel, () => api.cancel(state.id), "Cancelling: running stages finish, no new ones start") },
