@@ -52,7 +52,7 @@ version="$(query "SELECT value FROM schema_metadata WHERE key = 'schema_version'
 [[ "$version" == "$expected_version" ]] || die "schema version is '$version', expected $expected_version"
 tables="$(query "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")"
 missing=()
-for t in projects project_settings artifacts checkpoints execution_traces agent_activity schema_metadata runs api_tokens owner_usage; do
+for t in projects project_settings artifacts checkpoints execution_traces agent_activity schema_metadata runs api_tokens owner_usage run_estimates; do
   grep -qx "$t" <<< "$tables" || missing+=("$t")
 done
 [[ ${#missing[@]} -eq 0 ]] || die "missing tables: ${missing[*]}"

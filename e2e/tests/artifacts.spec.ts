@@ -173,6 +173,13 @@ test("an edit saves a new version, marks downstream stale, and Resume re-runs on
   // before, so the frontend's inputs did not change and it cost nothing.
   const rerun = after.slice(before.length).map((r) => r.stage).sort();
   expect(rerun).toEqual(["api", "deployment", "logic"]);
+  // Activity & cost sets what was estimated before the run against what it used.
+  await page.getByRole("link", { name: "Activity & cost" }).click();
+  const estimates = page.getByTestId("estimates");
+  await expect(estimates.locator("tbody tr")).toHaveCount(4);
+  await expect(estimates.locator("tbody tr", { hasText: "Frontend code" })).toContainText("not called");
+  await expect(estimates.locator("tbody tr", { hasText: "Business logic" })).toContainText(/[+−]\d+\.\d% against one call/);
+  await shot(page, info, "estimate-against-actual");
 });
 
 test("an edit that breaks the schema shows each problem on its line and saves nothing", async ({ page }, info) => {

@@ -151,6 +151,8 @@ export interface Traces {
   traces: Trace[];
   totals: Totals;
   byStage: Partial<Record<Stage, Totals>>;
+  /** The plan's estimate per stage at the start of the latest run, and what it used. */
+  estimates: { stage: Stage; runId: string; model: string; tokens: Range; costUsd: Range; actualTokens: number; actualCostUsd: number; actualCalls: number }[];
 }
 export interface Activity {
   id?: string;

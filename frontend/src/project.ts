@@ -438,6 +438,7 @@ function activityList(events: Activity[]): HTMLElement {
 function activityTab(body: HTMLElement, state: ProjectState): Tab {
   const totalsHost = h("div");
   const stagesHost = h("div");
+  const estimatesHost = h("div");
   const tracesHost = h("div");
   const feedHost = h("div");
   fill(
@@ -445,6 +446,7 @@ function activityTab(body: HTMLElement, state: ProjectState): Tab {
     h("h2", null, "Cost and budget"),
     totalsHost,
     stagesHost,
+    estimatesHost,
     h("h2", null, "Model calls"),
     tracesHost,
     h("h2", null, "Activity"),
@@ -488,6 +490,29 @@ function activityTab(body: HTMLElement, state: ProjectState): Tab {
                 const b = t.byStage[s]!;
                 return [STAGE_NAMES[s], fmt.int(b.calls), fmt.int(b.totalTokens), fmt.usd(b.costUsd)];
               }),
+            )
+          : null,
+      );
+      // The one-call estimate is the likely case; the range's top allows a repair.
+      const error = (actual: number, low: number) => {
+        const pct = low ? ((actual - low) / low) * 100 : 0;
+        return `${pct >= 0 ? "+" : "−"}${Math.abs(pct).toFixed(1)}% against one call`;
+      };
+      fill(
+        estimatesHost,
+        t.estimates.length
+          ? table(
+              "Estimate against actual (the latest run)",
+              ["Stage", "Estimated tokens", "Actual tokens", "Estimated cost", "Actual cost", "Error"],
+              t.estimates.map((e) => [
+                STAGE_NAMES[e.stage],
+                `${fmt.int(e.tokens.low)}–${fmt.int(e.tokens.high)}`,
+                e.actualCalls ? fmt.int(e.actualTokens) : "not called",
+                `${fmt.usd(e.costUsd.low)}–${fmt.usd(e.costUsd.high)}`,
+                e.actualCalls ? fmt.usd(e.actualCostUsd) : "—",
+                e.actualCalls ? error(e.actualTokens, e.tokens.low) : "not called: kept (an input came out identical), or the run stopped first",
+              ]),
+              "estimates",
             )
           : null,
       );

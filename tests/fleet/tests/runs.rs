@@ -333,6 +333,17 @@ fn an_edit_makes_descendants_stale_and_a_run_regenerates_exactly_them() {
     let project = wait_for_run(&fleet().url, &id);
     assert_eq!(project["run"]["status"], "completed");
     assert_eq!(stages_requested(&word)[before..].to_vec(), ["logic", "api", "frontend", "deployment"]);
+    // What the run was estimated to cost, recorded as it started, beside what it used.
+    let (_, traces) = get(&url(&format!("/api/projects/{id}/traces")));
+    let estimates = traces["estimates"].as_array().unwrap();
+    let estimated: Vec<&str> = estimates.iter().map(|e| e["stage"].as_str().unwrap()).collect();
+    assert_eq!(estimated, ["logic", "api", "frontend", "deployment"], "{traces}");
+    for e in estimates {
+        assert!(e["actualCalls"].as_u64().unwrap() >= 1 && e["actualTokens"].as_u64().unwrap() > 0, "{e}");
+        assert!(
+            e["tokens"]["low"].as_u64().unwrap() > 0 && e["tokens"]["high"].as_u64() >= e["tokens"]["low"].as_u64()
+        );
+    }
     let versions: Vec<(String, Option<u64>)> = stage_table(&project).into_iter().map(|(n, _, v)| (n, v)).collect();
     assert_eq!(
         versions,

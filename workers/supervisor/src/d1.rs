@@ -7,6 +7,7 @@ use parit_shared::agent::protocol::{CallKind, CallOutcome};
 use parit_shared::gemini::catalogue::ThinkingLevel;
 use parit_shared::gemini::Usage;
 use parit_shared::project::ProjectSettings;
+use parit_shared::run::plan::Plan;
 use parit_shared::run::store::*;
 use parit_shared::run::RunStatus;
 use parit_shared::Stage;
@@ -456,6 +457,51 @@ impl D1Store {
         .await
     }
 
+    /// Records what `plan` estimated for each stage it calls, as run `run_id`
+    /// starts: one batch.
+    pub(crate) async fn save_estimates(
+        &self,
+        project_id: &str,
+        run_id: &str,
+        plan: &Plan,
+        now: u64,
+    ) -> Result<(), StoreError> {
+        let mut statements = Vec::new();
+        for s in &plan.stages {
+            let Some(e) = &s.estimate else { continue };
+            statements.push(self.stmt(
+                "INSERT OR REPLACE INTO run_estimates (project_id, run_id, stage, model, tokens_low, tokens_high, cost_low, cost_high, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                &[
+                    text(project_id),
+                    text(run_id),
+                    text(s.stage.as_str()),
+                    text(&s.model),
+                    num(e.tokens.low),
+                    num(e.tokens.high),
+                    JsValue::from_f64(e.cost_usd.low),
+                    JsValue::from_f64(e.cost_usd.high),
+                    num(now),
+                ],
+            )?);
+        }
+        if statements.is_empty() {
+            return Ok(());
+        }
+        self.batch(statements).await
+    }
+
+    /// The estimates recorded when the project's latest estimated run started.
+    pub(crate) async fn last_estimates(&self, project_id: &str) -> Result<Vec<Value>, StoreError> {
+        self.rows(
+            "SELECT * FROM run_estimates WHERE project_id = ?1 AND run_id =
+               (SELECT run_id FROM run_estimates WHERE project_id = ?1 ORDER BY created_at DESC LIMIT 1)
+             ORDER BY rowid",
+            &[text(project_id)],
+        )
+        .await
+    }
+
     /// A project's traces, oldest first.
     pub(crate) async fn traces(&self, project_id: &str) -> Result<Vec<Value>, StoreError> {
         self.rows(
@@ -467,7 +513,15 @@ impl D1Store {
 
     /// Deletes every row of a project, in one transaction.
     pub(crate) async fn delete_project(&self, project_id: &str) -> Result<(), StoreError> {
-        let tables = ["execution_traces", "agent_activity", "checkpoints", "artifacts", "runs", "project_settings"];
+        let tables = [
+            "execution_traces",
+            "agent_activity",
+            "checkpoints",
+            "artifacts",
+            "runs",
+            "run_estimates",
+            "project_settings",
+        ];
         let mut statements = Vec::new();
         for t in tables {
             statements.push(self.stmt(&format!("DELETE FROM {t} WHERE project_id = ?1"), &[text(project_id)])?);

@@ -29,6 +29,7 @@ use crate::reply::json;
 use parit_shared::clock::Clock;
 use parit_shared::run::execute::{execute_stage, store_human_version, EditError, ExecuteOptions, Ports, StageOutcome};
 use parit_shared::run::pipeline::{run_pipeline, RunControl, RunPolicy};
+use parit_shared::run::plan::{plan, WhatIf};
 use parit_shared::run::store::{ActivityKind, ActivityRecord, Environment, Store, Writes};
 use parit_shared::run::{Cancelled, RunEnd, RunRefusal, RunState, RunStatus};
 use parit_shared::Stage;
@@ -281,11 +282,32 @@ impl PipelineRun {
             r.gated = !settings.auto_advance;
         }
         self.save().await?;
+        self.record_estimates(project, &run.id).await;
         self.state.storage().set_alarm(Duration::from_millis(0)).await?;
         let started = format!("A pipeline run started (run {})", run.id);
         let started = settings.noting_warnings(started);
         self.activity(project, None, ActivityKind::RunStarted, started).await?;
         Ok(json(202, &json!({"run": self.view(), "started": true}))?)
+    }
+
+    /// Records what the plan estimates for each stage this run will call,
+    /// before its first stage starts, so Activity & cost can set the actual
+    /// against it. Best effort: an estimate never stops a run.
+    async fn record_estimates(&self, project: &str, run_id: &str) {
+        let recorded = async {
+            let app = App::new(self.env.clone())?;
+            let plan = plan(&app.store, &app.blobs, project, &WhatIf::Run)
+                .await
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            app.store.save_estimates(project, run_id, &plan, WorkerEnvironment.now_ms()).await?;
+            Ok::<_, AppError>(())
+        };
+        if let Err(e) = recorded.await {
+            worker::console_log!(
+                "{}",
+                json!({"level": "warn", "message": "the run's estimates were not recorded", "error": format!("{e:?}")})
+            );
+        }
     }
 
     /// A run waiting for quota goes on; `why` goes to the activity feed.

@@ -59,7 +59,8 @@ impl Totals {
 
 pub(crate) async fn traces(app: &App, id: &str) -> AppResult<Response> {
     app.owned_project(id).await?;
-    let rows = app.store.traces(id).await?;
+    let (rows, estimates) = futures_util::try_join!(app.store.traces(id), app.store.last_estimates(id))?;
+    let estimates = against_actual(&estimates, &rows);
     let mut total = Totals::default();
     let mut by_stage: std::collections::BTreeMap<String, Totals> = Default::default();
     let traces: Vec<Value> = rows
@@ -92,5 +93,36 @@ pub(crate) async fn traces(app: &App, id: &str) -> AppResult<Response> {
         })
         .collect();
     let stages: Map<String, Value> = by_stage.iter().map(|(k, t)| (k.clone(), t.json())).collect();
-    Ok(json(200, &json!({"projectId": id, "traces": traces, "totals": total.json(), "byStage": stages}))?)
+    Ok(json(
+        200,
+        &json!({"projectId": id, "traces": traces, "totals": total.json(), "byStage": stages, "estimates": estimates}),
+    )?)
+}
+
+/// Each stage's estimate at the start of the latest estimated run, beside what
+/// the stage's calls since then used (0 when the run did not need to call it,
+/// as when an input came out identical).
+fn against_actual(estimates: &[Value], traces: &[Value]) -> Vec<Value> {
+    estimates
+        .iter()
+        .map(|e| {
+            let stage = col_str(e, "stage");
+            let since = col_u64(e, "created_at");
+            let mut actual = Totals::default();
+            for t in traces.iter().filter(|t| col_str(t, "stage") == stage && col_u64(t, "created_at") >= since) {
+                actual.add(t);
+            }
+            let actual = actual.json();
+            json!({
+                "stage": stage,
+                "runId": col_str(e, "run_id"),
+                "model": col_str(e, "model"),
+                "tokens": {"low": col_u64(e, "tokens_low"), "high": col_u64(e, "tokens_high")},
+                "costUsd": {"low": e["cost_low"].as_f64().unwrap_or(0.0), "high": e["cost_high"].as_f64().unwrap_or(0.0)},
+                "actualTokens": actual["totalTokens"],
+                "actualCostUsd": actual["costUsd"],
+                "actualCalls": actual["calls"].as_u64().unwrap_or(0) - actual["cacheHits"].as_u64().unwrap_or(0),
+            })
+        })
+        .collect()
 }
