@@ -89,20 +89,51 @@ Before either, the issue that asked for this measured 3 min of Debian packages, 
 each tool compiling the common crates on its own.""")
     return "\n".join(out)
 
-# `report.py --setup-only`: replaces that section of docs/BENCHMARKS.md in place.
-if sys.argv[1:] == ["--setup-only"]:
+def estimates_section(est):
+    """The run plan's estimator against what runs used, from bench/estimates.sh's JSON."""
+    out = [f"""## The run plan's estimates
+
+`bench/estimates.sh`: each example product's first run (every stage estimated from the figures measured
+on the examples, `EXAMPLE_OUTPUT_TOKENS`) and its run after a data-model edit (estimated from the
+project's own history), against the local Gemini server at L = {est['latencyMs']} ms. The estimates are
+those each run recorded as it started (`GET …/traces`, `estimates`); a stage's error is
+|actual − estimate| / actual, with the one-call estimate; the range's top allows one repair round trip.
+
+| runs | stages | median error | largest error | actual within the range |
+|---|---:|---:|---:|---:|"""]
+    for phase, label in (("examples", "first runs (example figures)"), ("edits", "after an edit (history)")):
+        p = est[phase]
+        out.append(f"| {label} | {p['n']} | {100 * p['medianError']:.1f}% | {100 * p['maxError']:.1f}% | {p['withinRange']} of {p['n']} |")
+    out.append("""
+Offline the prompt part is exact by construction: the local server counts a prompt as its request bytes / 4,
+the same approximation the plan uses (Google's "about 4 characters" a token). What is measured here is the
+answer estimate: off by the size of the product on a first run, and within a few tokens once the project
+has history. Against the real API the prompt count will differ too; `countTokens` is not asked yet.""")
+    return "\n".join(out)
+
+def splice(title, section, before, by):
+    """Replaces the section `## title` of docs/BENCHMARKS.md in place (or puts
+    it before `## before`), noting which command measured it when."""
     path = os.path.join(root, "docs", "BENCHMARKS.md")
     doc = open(path).read()
     head = subprocess.run(["git", "-C", root, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    section = setup_section(load("setup.json")).split("\n", 1)
-    section = f"{section[0]}\n\n(Measured on its own by `bench/setup.sh` on {datetime.date.today()} at commit `{head}`.)\n{section[1]}\n"
-    start = doc.find("## Setup\n")
+    first, rest = section.split("\n", 1)
+    section = f"{first}\n\n(Measured on its own by `{by}` on {datetime.date.today()} at commit `{head}`.)\n{rest}\n"
+    start = doc.find(f"## {title}\n")
     if start < 0:
-        doc = doc.replace("## Time to first response", section + "\n## Time to first response")
+        doc = doc.replace(f"## {before}", section + f"\n## {before}")
     else:
         end = doc.find("\n## ", start + 1)
         doc = doc[:start] + section + (doc[end + 1:] if end >= 0 else "")
     open(path, "w").write(doc)
+
+# `report.py --setup-only` / `--estimates-only`: replaces that section of
+# docs/BENCHMARKS.md in place.
+if sys.argv[1:] == ["--setup-only"]:
+    splice("Setup", setup_section(load("setup.json")), "Time to first response", "bench/setup.sh")
+    sys.exit(0)
+if sys.argv[1:] == ["--estimates-only"]:
+    splice("The run plan's estimates", estimates_section(load("estimates.json")), "Prompt economy", "bench/estimates.sh")
     sys.exit(0)
 
 # `report.py --models-only`: just that section (it needs no fleet), for
@@ -258,6 +289,8 @@ print(f"""
 (a) costs {rerun['unchanged']['tokens']} tokens — goal 0, {'met' if rerun['unchanged']['tokens'] == 0 else 'not met'}: every stage's input hash is unchanged, so nothing
 is stale and no stage runs. (b) marks {', '.join(rerun['staleAfterEdit'])} stale and re-runs only those:
 {rerun['editDataModel']['tokens']:,} tokens, {100 * rerun['editDataModel']['tokens'] / rerun['full']['tokens']:.0f}% of a full run.
+
+{estimates_section(load("estimates.json"))}
 
 ## Prompt economy
 

@@ -19,6 +19,8 @@ say "pipeline wall time"
 "$ROOT/bench/pipeline.sh" | tee "$ROOT/.parit/bench/pipeline.json"
 say "re-run cost"
 "$ROOT/bench/rerun.sh" | tee "$ROOT/.parit/bench/rerun.json"
+say "the run plan's estimates against actual"
+"$ROOT/bench/estimates.sh" | tee "$ROOT/.parit/bench/estimates.json" | cut -c1-300
 say "domain CPU per stage (criterion)"
 "$ROOT/bench/cpu.sh" | tee "$ROOT/.parit/bench/cpu.json" | cut -c1-300
 say "prompt economy"
