@@ -13,6 +13,8 @@ test("the consistency page shows the verdict and a traceability matrix linked to
   await expect(rows).toHaveCount(prd.userStories.length);
   await expect(rows.first()).toContainText(report.matrix[0].story);
   await expect(rows.first()).toContainText(report.matrix[0].endpoints.join(", "));
+  await expect(page.getByTestId("verdict")).toContainText("Ready to hand off");
+  await expect(page.getByTestId("verdict-badge")).toHaveText("ready");
   await shot(page, info, "consistency");
   await rows.first().getByRole("link", { name: report.matrix[0].entities.join(", ") }).click();
   await expect(page).toHaveURL(new RegExp(`#/projects/${id}/artifacts/data$`));
@@ -37,6 +39,13 @@ test("consistency findings are listed with their stage, and a project with nothi
   await expect(finding).toContainText("US-1 is served by no screen");
   await expect(finding.getByRole("link", { name: "UI design" })).toHaveAttribute("href", `#/projects/${done}/artifacts/design`);
   await expect(page.getByTestId("matrix").locator("tbody tr").first().locator(".missing")).toHaveText("none");
+  // Not ready: what the edit made stale is listed, each gap linked to its stage.
+  const gaps = (await apiCall("GET", `/api/projects/${done}/consistency`)).json.ready.gaps;
+  const verdict = page.getByTestId("verdict");
+  await expect(verdict).toContainText(`Not ready: ${gaps.length} gaps`);
+  await expect(verdict.locator("li")).toHaveCount(gaps.length);
+  await expect(verdict.locator('li[data-gap="not_current"]').getByRole("link", { name: "Frontend code" })).toHaveAttribute("href", `#/projects/${done}/artifacts/frontend`);
+  await expect(page.getByTestId("verdict-badge")).toHaveText(`not ready · ${gaps.length} gaps`);
 });
 
 test("activity and cost: totals, per-stage spend, every call and the budget used match the traces", async ({ page }, info) => {
@@ -71,10 +80,14 @@ test("export downloads a ZIP that unzips to the whole blueprint", async ({ page 
   await file.saveAs(path);
   expect(execFileSync("unzip", ["-t", path], { encoding: "utf8" })).toContain("No errors detected");
   const listing = execFileSync("unzip", ["-Z1", path], { encoding: "utf8" }).split("\n").filter(Boolean);
-  for (const expected of ["README.md", "prd/prd.md", "data/erd.mmd", "api/openapi.json", "traceability.md", "consistency.json"]) {
+  for (const expected of ["README.md", "READY.md", "prd/prd.md", "data/erd.mmd", "api/openapi.json", "traceability.md", "traceability.csv", "consistency.json"]) {
     expect(listing.some((f) => f.endsWith(expected)), `${expected} in ${listing.join(", ")}`).toBe(true);
   }
   expect(listing.some((f) => f.includes("frontend/") && f.endsWith("src/main.ts"))).toBe(true);
+  const readme = execFileSync("unzip", ["-p", path, listing.find((f) => f.endsWith("/README.md"))!], { encoding: "utf8" });
+  expect(readme).toContain("**Ready** to hand off");
+  const csv = execFileSync("unzip", ["-p", path, listing.find((f) => f.endsWith("traceability.csv"))!], { encoding: "utf8" });
+  expect(csv.split("\r\n")[0]).toBe("story,title,screens,endpoints,entities");
 });
 
 test("export is offered only once there is something to export", async ({ page }) => {

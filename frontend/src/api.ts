@@ -189,6 +189,12 @@ export interface Consistency {
   warnings: number;
   findings: Finding[];
   matrix: { story: string; title: string; entities: string[]; screens: string[]; endpoints: string[] }[];
+  /** Ready to hand off, or every gap with the stage to go to. */
+  ready: Verdict;
+}
+export interface Verdict {
+  ready: boolean;
+  gaps: { kind: string; stage: Stage; id: string | null; message: string }[];
 }
 
 /** An answer the API refused, in words a person can act on. */

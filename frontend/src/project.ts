@@ -46,6 +46,7 @@ export async function projectPage(main: HTMLElement, id: string, rest: string[],
 
   const header = h("div", { class: "project-head" });
   const live = h("span", { class: "live", "aria-live": "polite" }, "○ connecting");
+  const verdict = verdictBadge(id);
   const body = h("section", { class: "tab-body", "aria-labelledby": `tab-${tabName}` });
   const state: ProjectState = {
     id,
@@ -72,7 +73,8 @@ export async function projectPage(main: HTMLElement, id: string, rest: string[],
           : pipelineTab(body, state);
 
   const render = () => {
-    renderHeader(header, state, live);
+    verdict.update(state);
+    renderHeader(header, state, live, verdict.el);
     tab.update();
   };
 
@@ -142,7 +144,30 @@ function sortActivity(events: Activity[]): Activity[] {
   return [...events].sort((a, b) => a.createdAt - b.createdAt);
 }
 
-function renderHeader(header: HTMLElement, state: ProjectState, live: HTMLElement): void {
+/** The ready verdict in the header: asked again only when a stage's status
+ * or version changed (it reads every artifact). */
+function verdictBadge(id: string): { el: HTMLElement; update: (state: ProjectState) => void } {
+  const el = h("a", { class: "badge verdict", href: `#/projects/${id}/consistency`, "data-testid": "verdict-badge" }, "…");
+  let lastKey = "";
+  return {
+    el,
+    update(state) {
+      const key = state.project.stages.map((s) => `${s.stage}${s.version}${s.status}`).join();
+      if (key === lastKey) return;
+      lastKey = key;
+      void api
+        .consistency(id)
+        .then((r) => {
+          el.textContent = r.ready.ready ? "ready" : `not ready · ${r.ready.gaps.length} gap${r.ready.gaps.length === 1 ? "" : "s"}`;
+          el.dataset.ready = String(r.ready.ready);
+          el.title = r.ready.ready ? "Every artifact is current, consistent and covers every Must story" : r.ready.gaps.map((g) => g.message).join("\n");
+        })
+        .catch(() => (el.textContent = "verdict unavailable"));
+    },
+  };
+}
+
+function renderHeader(header: HTMLElement, state: ProjectState, live: HTMLElement, verdict: HTMLElement): void {
   const { project } = state;
   const exportButton: HTMLButtonElement = h(
     "button",
@@ -159,7 +184,7 @@ function renderHeader(header: HTMLElement, state: ProjectState, live: HTMLElemen
       "div",
       { class: "row spread" },
       h("div", null, h("p", { class: "crumbs" }, h("a", { href: "#/" }, "Projects"), " / "), h("h1", { tabindex: -1 }, project.name)),
-      h("div", { class: "row" }, live, runBadge(project.run?.status ?? "new"), exportButton),
+      h("div", { class: "row" }, live, runBadge(project.run?.status ?? "new"), verdict, exportButton),
     ),
     h("p", { class: "idea" }, project.idea),
     project.run?.message ? h("p", { class: "muted run-message", "data-testid": "run-message" }, project.run.message) : null,
@@ -559,8 +584,17 @@ function consistencyTab(body: HTMLElement, state: ProjectState): Tab {
     try {
       const report = await api.consistency(state.id);
       const link = (stage: Stage, text: string) => h("a", { href: `#/projects/${state.id}/artifacts/${stage}` }, text);
+      const verdict = report.ready;
       fill(
         host,
+        h(
+          "div",
+          { class: verdict.ready ? "ok verdict-box" : "alert verdict-box", "data-testid": "verdict" },
+          h("p", { class: "alert-title" }, verdict.ready ? "Ready to hand off" : `Not ready: ${verdict.gaps.length} gap${verdict.gaps.length === 1 ? "" : "s"}`),
+          verdict.ready
+            ? h("p", null, "All seven artifacts exist and are current, consistency finds no error, every Must story is served by a screen and an endpoint, and every entity is used by an endpoint.")
+            : h("ul", null, verdict.gaps.map((g) => h("li", { "data-gap": g.kind }, link(g.stage, STAGE_NAMES[g.stage]), ": ", g.message))),
+        ),
         h(
           "p",
           { class: report.errors ? "alert" : "ok", "data-testid": "consistency-summary" },

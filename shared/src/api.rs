@@ -103,7 +103,12 @@ pub const ROUTES: &[Route] = &[
     ),
     route("GET", "/api/projects/:id/artifacts/:stage/views", Op::ListViews, "The rendered views of an artifact"),
     route("GET", "/api/projects/:id/artifacts/:stage/views/*name", Op::GetView, "One rendered view"),
-    route("GET", "/api/projects/:id/consistency", Op::Consistency, "Consistency findings and the traceability matrix"),
+    route(
+        "GET",
+        "/api/projects/:id/consistency",
+        Op::Consistency,
+        "Consistency findings, the traceability matrix and the ready verdict",
+    ),
     route("GET", "/api/projects/:id/export", Op::Export, "The whole blueprint as a ZIP"),
     route("POST", "/api/projects/:id/run", Op::Run, "Start the pipeline, or resume a run waiting for quota"),
     route("POST", "/api/projects/:id/cancel", Op::Cancel, "Stop the run: no new stage starts"),

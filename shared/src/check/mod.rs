@@ -1,10 +1,12 @@
 //! Checks run by code, not by another prompt: one artifact against its own
 //! rules and its inputs ([`validate`]), and all of them against one another
 //! ([`consistency`]), and what changed between two versions of one, id by id,
-//! with the downstream references it touches ([`changes`]). Validation reads
+//! with the downstream references it touches ([`changes`]), and whether the
+//! whole blueprint is ready to hand off ([`ready`]). Validation reads
 //! generated code with the scanners in [`scan`].
 
 pub mod changes;
 pub mod consistency;
+pub mod ready;
 pub mod scan;
 pub mod validate;

@@ -319,6 +319,16 @@ fn an_edit_makes_descendants_stale_and_a_run_regenerates_exactly_them() {
     let stale: Vec<String> =
         stage_table(&project).into_iter().filter(|(_, st, _)| st == "stale").map(|(n, _, _)| n).collect();
     assert_eq!(stale, ["logic", "api", "frontend", "deployment"]);
+    // Not ready while they are stale: each one is a gap, with its stage.
+    let (_, consistency) = get(&url(&format!("/api/projects/{id}/consistency")));
+    let gaps: Vec<(&str, &str)> = consistency["ready"]["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| (g["kind"].as_str().unwrap(), g["stage"].as_str().unwrap()))
+        .collect();
+    assert_eq!(consistency["ready"]["ready"], false);
+    assert_eq!(gaps, ["logic", "api", "frontend", "deployment"].map(|s| ("not_current", s)));
     // The plan names exactly those, and why; the run then calls exactly them.
     let (_, plan) = get(&plan_url);
     assert_eq!(planned_calls(&plan), ["logic", "api", "frontend", "deployment"]);
@@ -333,6 +343,8 @@ fn an_edit_makes_descendants_stale_and_a_run_regenerates_exactly_them() {
     let project = wait_for_run(&fleet().url, &id);
     assert_eq!(project["run"]["status"], "completed");
     assert_eq!(stages_requested(&word)[before..].to_vec(), ["logic", "api", "frontend", "deployment"]);
+    let (_, consistency) = get(&url(&format!("/api/projects/{id}/consistency")));
+    assert_eq!(consistency["ready"], json!({"ready": true, "gaps": []}), "{consistency}");
     // What the run was estimated to cost, recorded as it started, beside what it used.
     let (_, traces) = get(&url(&format!("/api/projects/{id}/traces")));
     let estimates = traces["estimates"].as_array().unwrap();

@@ -259,7 +259,10 @@ fn main() {
             artifacts.push(a);
         }
         let report = check(&artifacts);
-        let files = bundle(&p.name, "example", &artifacts.iter().map(|a| (a.clone(), 1)).collect::<Vec<_>>(), &report);
+        let done = Stage::ALL.into_iter().map(|s| (s, parit_shared::run::status::StageStatus::Done)).collect();
+        let ready = parit_shared::check::ready::verdict(&done, &artifacts, &report);
+        let files =
+            bundle(&p.name, "example", &artifacts.iter().map(|a| (a.clone(), 1)).collect::<Vec<_>>(), &report, &ready);
         let listing: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
         write(&dir.join("export.zip"), &zip(&files));
         write(&dir.join("export.list"), (listing.join("\n") + "\n").as_bytes());

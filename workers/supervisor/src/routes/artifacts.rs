@@ -5,6 +5,7 @@ use crate::app::App;
 use crate::error::{AppError, AppResult};
 use crate::http::Query;
 use crate::reply::json;
+use crate::routes::renders::load;
 use parit_shared::artifact::Artifact;
 use parit_shared::check::changes::Change;
 use parit_shared::run::store::{ArtifactRecord, BlobStore, Store};
@@ -95,7 +96,7 @@ pub(crate) async fn changes(app: &App, id: &str, stage: Stage, req: &Request) ->
     let report = parit_shared::check::changes::diff(&before, &after);
     let downstream = futures_util::future::try_join_all(stage.dependents().map(|d| async move {
         match app.store.latest_artifact(id, d).await? {
-            Some(r) => read_artifact(app, &r).await.map(Some),
+            Some(r) => load(app, &r).await.map(Some),
             None => Ok(None),
         }
     }))
@@ -126,17 +127,5 @@ async fn version_of(app: &App, id: &str, stage: Stage, version: u32) -> AppResul
         .artifact_version(id, stage, version)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("the {stage} artifact has no version {version}")))?;
-    read_artifact(app, &record).await
-}
-
-async fn read_artifact(app: &App, record: &ArtifactRecord) -> AppResult<Artifact> {
-    let bytes = app
-        .blobs
-        .get(&record.r2_key)
-        .await?
-        .ok_or_else(|| AppError::Internal(format!("R2 object {} is missing", record.r2_key)))?;
-    let value: Value = serde_json::from_slice(&bytes)
-        .map_err(|e| AppError::Internal(format!("R2 object {} unreadable: {e}", record.r2_key)))?;
-    Artifact::from_value(record.stage, value)
-        .map_err(|e| AppError::Internal(format!("{} v{} is not a valid artifact: {e}", record.stage, record.version)))
+    load(app, &record).await
 }

@@ -6,10 +6,13 @@ use crate::app::App;
 use crate::error::{AppError, AppResult};
 use crate::http::Query;
 use crate::reply::json;
+use futures_util::future::try_join_all;
 use parit_shared::artifact::{Artifact, Upstream};
-use parit_shared::check::consistency::check;
+use parit_shared::check::consistency::{check, Report};
+use parit_shared::check::ready::{verdict, Verdict};
 use parit_shared::render::export::{bundle, slug, zip};
 use parit_shared::render::views;
+use parit_shared::run::status::stage_statuses;
 use parit_shared::run::store::{ArtifactRecord, BlobStore, Store};
 use parit_shared::Stage;
 use serde_json::json;
@@ -17,15 +20,26 @@ use worker::{Headers, Request, Response};
 
 /// The newest version of every stage, parsed.
 async fn latest(app: &App, id: &str) -> AppResult<Vec<(Artifact, ArtifactRecord)>> {
-    let mut out = Vec::new();
-    for record in app.store.latest_artifacts(id).await? {
-        out.push((load(app, &record).await?, record));
-    }
+    let records = app.store.latest_artifacts(id).await?;
+    // The bodies overlapped: on the Workers runtime each is a round trip.
+    let mut out =
+        try_join_all(records.into_iter().map(|r| async move { Ok::<_, AppError>((load(app, &r).await?, r)) })).await?;
     out.sort_by_key(|(a, _)| a.stage());
     Ok(out)
 }
 
-async fn load(app: &App, record: &ArtifactRecord) -> AppResult<Artifact> {
+/// Whether the blueprint is ready to hand off: its stages' statuses, its
+/// artifacts and their consistency.
+async fn verdict_of(app: &App, id: &str, all: &[(Artifact, ArtifactRecord)], report: &Report) -> AppResult<Verdict> {
+    let (checkpoints, settings) = futures_util::try_join!(app.store.checkpoints(id), app.store.settings(id))?;
+    let records: Vec<ArtifactRecord> = all.iter().map(|(_, r)| r.clone()).collect();
+    let statuses = stage_statuses(&records, &checkpoints, &settings);
+    let artifacts: Vec<Artifact> = all.iter().map(|(a, _)| a.clone()).collect();
+    Ok(verdict(&statuses, &artifacts, report))
+}
+
+/// One stored version's artifact.
+pub(crate) async fn load(app: &App, record: &ArtifactRecord) -> AppResult<Artifact> {
     let bytes = app
         .blobs
         .get(&record.r2_key)
@@ -98,10 +112,12 @@ pub(crate) async fn get_view(app: &App, id: &str, stage: Stage, name: &str, req:
 
 pub(crate) async fn consistency(app: &App, id: &str) -> AppResult<Response> {
     app.owned_project(id).await?;
-    let artifacts: Vec<Artifact> = latest(app, id).await?.into_iter().map(|(a, _)| a).collect();
-    let report = check(&artifacts);
+    let all = latest(app, id).await?;
+    let report = check(&all.iter().map(|(a, _)| a.clone()).collect::<Vec<_>>());
+    let verdict = verdict_of(app, id, &all, &report).await?;
     let mut body = serde_json::to_value(&report).map_err(|e| AppError::Internal(e.to_string()))?;
     body["projectId"] = json!(id);
+    body["ready"] = serde_json::to_value(&verdict).map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(json(200, &body)?)
 }
 
@@ -115,8 +131,9 @@ pub(crate) async fn export(app: &App, id: &str) -> AppResult<Response> {
         });
     }
     let report = check(&all.iter().map(|(a, _)| a.clone()).collect::<Vec<_>>());
+    let verdict = verdict_of(app, id, &all, &report).await?;
     let with_versions: Vec<(Artifact, u32)> = all.into_iter().map(|(a, r)| (a, r.version)).collect();
-    let files = bundle(&project.name, &project.idea, &with_versions, &report);
+    let files = bundle(&project.name, &project.idea, &with_versions, &report, &verdict);
     let headers = Headers::new();
     headers.set("content-type", "application/zip")?;
     headers.set("content-disposition", &format!("attachment; filename=\"{}.zip\"", slug(&project.name)))?;

@@ -1,0 +1,196 @@
+//! Whether a blueprint is ready to hand off, decided by code: all seven
+//! artifacts exist, each is current (none pending, stale, failed or being
+//! generated), consistency finds no error, and coverage is complete: every
+//! Must story is served by a screen and an endpoint, and every entity is used
+//! by an endpoint. When it is not ready, every gap is listed, each with the
+//! stage (and id) to go to.
+//!
+//! ```
+//! use parit_shared::check::{consistency, ready};
+//! use parit_shared::run::status::StageStatus;
+//! use std::collections::BTreeMap;
+//! let report = consistency::check(&[]);
+//! let verdict = ready::verdict(&BTreeMap::new(), &[], &report);
+//! assert!(!verdict.ready);
+//! assert_eq!(verdict.gaps.len(), 7, "each missing artifact is a gap");
+//! ```
+
+use crate::artifact::{Artifact, Priority};
+use crate::check::consistency::{Report, Severity};
+use crate::run::status::StageStatus;
+use crate::stage::Stage;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+crate::label_enum! {
+    /// What keeps a blueprint from being ready.
+    pub enum GapKind {
+        /// A stage has no artifact.
+        Missing = "missing",
+        /// A stage's artifact is not current (stale, failed or being made).
+        NotCurrent = "not_current",
+        /// A consistency error.
+        Inconsistent = "inconsistent",
+        /// A Must story no screen serves.
+        StoryWithoutScreen = "story_without_screen",
+        /// A Must story no endpoint serves.
+        StoryWithoutEndpoint = "story_without_endpoint",
+        /// An entity no endpoint uses.
+        EntityWithoutEndpoint = "entity_without_endpoint",
+    }
+}
+
+/// One thing missing, and where to fix it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Gap {
+    /// What kind of gap.
+    pub kind: GapKind,
+    /// The stage to go to.
+    pub stage: Stage,
+    /// The id concerned, when there is one (a story, an entity).
+    pub id: Option<String>,
+    /// What is missing, for people.
+    pub message: String,
+}
+
+/// The verdict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verdict {
+    /// Ready to hand off.
+    pub ready: bool,
+    /// Every gap, in pipeline order; empty when ready.
+    pub gaps: Vec<Gap>,
+}
+
+/// The verdict on a project from its stages' statuses, its latest artifacts
+/// and their consistency report.
+pub fn verdict(statuses: &BTreeMap<Stage, StageStatus>, artifacts: &[Artifact], report: &Report) -> Verdict {
+    let mut gaps = Vec::new();
+    let gap = |kind, stage, id: Option<&str>, message: String| Gap { kind, stage, id: id.map(str::to_string), message };
+    for stage in Stage::ALL {
+        match statuses.get(&stage).copied().unwrap_or(StageStatus::Pending) {
+            StageStatus::Done => {}
+            StageStatus::Pending => {
+                gaps.push(gap(GapKind::Missing, stage, None, format!("the {stage} artifact does not exist yet")))
+            }
+            status => gaps.push(gap(GapKind::NotCurrent, stage, None, format!("the {stage} artifact is {status}"))),
+        }
+    }
+    for f in report.findings.iter().filter(|f| f.severity == Severity::Error) {
+        let at = if f.location.is_empty() { String::new() } else { format!(" at {}", f.location) };
+        gaps.push(gap(GapKind::Inconsistent, f.stage, None, format!("{}{at}: {}", f.stage, f.message)));
+    }
+    let find = |stage: Stage| artifacts.iter().find(|a| a.stage() == stage);
+    if let (Some(Artifact::Prd(prd)), Some(Artifact::Design(design)), Some(Artifact::Api(api))) =
+        (find(Stage::Prd), find(Stage::Design), find(Stage::Api))
+    {
+        for s in prd.user_stories.iter().filter(|s| s.priority == Priority::Must) {
+            if !design.screens.iter().any(|sc| sc.user_stories.contains(&s.id)) {
+                let message = format!("Must story {} ({}) is served by no screen", s.id, s.title);
+                gaps.push(gap(GapKind::StoryWithoutScreen, Stage::Design, Some(&s.id), message));
+            }
+            if !api.endpoints.iter().any(|e| e.user_stories.contains(&s.id)) {
+                let message = format!("Must story {} ({}) is served by no endpoint", s.id, s.title);
+                gaps.push(gap(GapKind::StoryWithoutEndpoint, Stage::Api, Some(&s.id), message));
+            }
+        }
+    }
+    if let (Some(Artifact::Data(data)), Some(Artifact::Api(api))) = (find(Stage::Data), find(Stage::Api)) {
+        for e in data.entities.iter().filter(|e| !api.endpoints.iter().any(|ep| ep.entity == e.name)) {
+            let message = format!("entity {} is used by no endpoint", e.name);
+            gaps.push(gap(GapKind::EntityWithoutEndpoint, Stage::Api, Some(&e.name), message));
+        }
+    }
+    Verdict { ready: gaps.is_empty(), gaps }
+}
+
+/// The traceability matrix as CSV (RFC 4180: every field quoted, quotes doubled).
+pub fn matrix_csv(report: &Report) -> String {
+    let field = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let list = |v: &[String]| field(&v.join("; "));
+    let mut out = String::from("story,title,screens,endpoints,entities\r\n");
+    for r in &report.matrix {
+        out.push_str(&format!(
+            "{},{},{},{},{}\r\n",
+            field(&r.story),
+            field(&r.title),
+            list(&r.screens),
+            list(&r.endpoints),
+            list(&r.entities)
+        ));
+    }
+    out
+}
+
+/// The verdict as Markdown, for the export.
+pub fn verdict_markdown(verdict: &Verdict) -> String {
+    if verdict.ready {
+        return "# Ready\n\nAll seven artifacts exist and are current, consistency finds no error, every Must story is \
+                served by a screen and an endpoint, and every entity is used by an endpoint.\n"
+            .to_string();
+    }
+    let mut out = format!("# Not ready: {} gap(s)\n\n", verdict.gaps.len());
+    for g in &verdict.gaps {
+        out.push_str(&format!("- [{}] {}\n", g.stage, g.message));
+    }
+    out
+}
+
+#[cfg(all(test, feature = "examples"))]
+mod tests {
+    use super::*;
+    use crate::check::consistency::check;
+    use crate::fixtures::examples;
+
+    fn all_done() -> BTreeMap<Stage, StageStatus> {
+        Stage::ALL.into_iter().map(|s| (s, StageStatus::Done)).collect()
+    }
+
+    #[test]
+    fn the_examples_are_ready() {
+        for p in examples::all() {
+            let artifacts: Vec<Artifact> = Stage::ALL.iter().map(|s| p.artifact(*s)).collect();
+            let v = verdict(&all_done(), &artifacts, &check(&artifacts));
+            assert!(v.ready, "{}: {:?}", p.key, v.gaps);
+        }
+    }
+
+    #[test]
+    fn every_gap_is_named_with_where_to_fix_it() {
+        let p = examples::pantry();
+        let must = p.prd().user_stories.iter().find(|s| s.priority == Priority::Must).expect("a Must story").id.clone();
+        let mut design = p.design();
+        for s in &mut design.screens {
+            s.user_stories.retain(|id| *id != must);
+        }
+        let mut api = p.api();
+        let entity = api.endpoints[0].entity.clone();
+        api.endpoints.retain(|e| e.entity != entity);
+        let artifacts =
+            vec![Artifact::Prd(p.prd()), Artifact::Data(p.data()), Artifact::Design(design), Artifact::Api(api)];
+        let mut statuses = all_done();
+        statuses.insert(Stage::Logic, StageStatus::Stale);
+        statuses.remove(&Stage::Frontend);
+        let v = verdict(&statuses, &artifacts, &check(&artifacts));
+        assert!(!v.ready);
+        let kinds: Vec<(GapKind, Stage, Option<&str>)> =
+            v.gaps.iter().map(|g| (g.kind, g.stage, g.id.as_deref())).collect();
+        assert!(kinds.contains(&(GapKind::NotCurrent, Stage::Logic, None)));
+        assert!(kinds.contains(&(GapKind::Missing, Stage::Frontend, None)));
+        assert!(kinds.contains(&(GapKind::StoryWithoutScreen, Stage::Design, Some(must.as_str()))));
+        assert!(kinds.contains(&(GapKind::EntityWithoutEndpoint, Stage::Api, Some(entity.as_str()))));
+        assert!(verdict_markdown(&v).starts_with(&format!("# Not ready: {} gap(s)", v.gaps.len())));
+    }
+
+    #[test]
+    fn the_matrix_csv_quotes_every_field() {
+        let p = examples::pantry();
+        let artifacts: Vec<Artifact> = Stage::ALL.iter().map(|s| p.artifact(*s)).collect();
+        let report = check(&artifacts);
+        let csv = matrix_csv(&report);
+        let lines: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
+        assert_eq!(lines.len(), 1 + report.matrix.len());
+        let first = &report.matrix[0];
+        assert!(lines[1].starts_with(&format!("\"{}\",\"{}\",", first.story, first.title.replace('"', "\"\""))));
+    }
+}
