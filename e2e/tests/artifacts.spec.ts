@@ -273,3 +273,29 @@ test("history compares two versions as a diff, and an older version can be opene
   await page.getByLabel("Version", { exact: true }).selectOption("2");
   await expect(page.locator(".markdown")).toContainText("school canteens");
 });
+
+test("a removed story is superseded in the history, and the stages built from it name it", async ({ page }, info) => {
+  const { id } = await completedProject("superseded");
+  const v1 = (await artifact(id, "prd")).artifact;
+  const gone = v1.userStories.at(-1).id;
+  const v2 = {
+    ...v1,
+    userStories: v1.userStories.filter((s: any) => s.id !== gone),
+    features: v1.features.map((f: any) => ({ ...f, stories: f.stories.filter((s: string) => s !== gone) })),
+  };
+  expect((await apiCall("PUT", `/api/projects/${id}/artifacts/prd`, v2)).status).toBe(201);
+  await open(page, `#/projects/${id}/artifacts/prd`);
+  await page.getByRole("tab", { name: "History" }).click();
+  const ids = page.getByTestId("id-changes");
+  await expect(ids.locator(`li.superseded[data-id="${gone}"]`)).toContainText("superseded");
+  const uses = (await apiCall("GET", `/api/projects/${id}/artifacts/prd/changes`)).json.references;
+  expect(uses.length).toBeGreaterThan(0);
+  await expect(page.getByTestId("id-references").locator("li")).toHaveCount(uses.length);
+  await expect(page.getByTestId("id-references")).toContainText("UI design");
+  await shot(page, info, "artifact-history-superseded");
+  // The design, now stale, says which PRD ids changed since it was built.
+  await page.locator('.stage-nav a[data-stage="design"]').click();
+  const notice = page.getByTestId("stale-notice");
+  await expect(notice).toContainText("PRD v1 → v2");
+  await expect(notice.locator(`li.superseded[data-id="${gone}"]`)).toBeVisible();
+});

@@ -11,6 +11,7 @@ import type { ProjectState, Tab } from "./tab";
 import { busy, errorBox, toast } from "./ui";
 import { editor, type AfterChange } from "./editor";
 import { history } from "./history";
+import { staleNotice } from "./changes";
 import { confirmPlan } from "./plan";
 import { readable } from "./views";
 
@@ -118,6 +119,12 @@ export function artifactsTab(body: HTMLElement, state: ProjectState, requested: 
       if (turn !== showing) return;
       const mine = versions.versions.filter((v) => v.stage === stage);
       renderHead(art, mine);
+      // The newest version of a stale stage: which input ids changed since it was built.
+      if (art && s.status === "stale" && art.version === s.version) {
+        void staleNotice(state.id, s, art.createdAt, versions.versions)
+          .then((notice) => turn === showing && notice && head.append(notice))
+          .catch((e) => turn === showing && head.append(errorBox(e, "The ids that changed upstream could not be loaded")));
+      }
       if (!art) {
         fill(panel, regeneratePanel(state, stage, afterChange));
         return;

@@ -3,6 +3,7 @@
 
 import { diffLines, diffWordsWithSpace } from "diff";
 import { api, type VersionMeta } from "./api";
+import { changeList } from "./changes";
 import { empty, fill, fmt, h, loading } from "./dom";
 import { errorBox, table } from "./ui";
 
@@ -24,8 +25,12 @@ export function history(id: string, versions: VersionMeta[], shown: number): HTM
     const to = Number(toField.querySelector("select")!.value);
     fill(out, loading("the diff"));
     try {
-      const [a, b] = await Promise.all([api.artifact(id, stage, from), api.artifact(id, stage, to)]);
-      fill(out, diffView(JSON.stringify(a.artifact, null, 2), JSON.stringify(b.artifact, null, 2), from, to));
+      const [a, b, ids] = await Promise.all([
+        api.artifact(id, stage, from),
+        api.artifact(id, stage, to),
+        from === to ? Promise.resolve(null) : api.changes(id, stage, Math.min(from, to), Math.max(from, to)),
+      ]);
+      fill(out, ids ? changeList(ids, id) : null, diffView(JSON.stringify(a.artifact, null, 2), JSON.stringify(b.artifact, null, 2), from, to));
     } catch (e) {
       fill(out, errorBox(e, "The versions could not be compared"));
     }
