@@ -23,11 +23,10 @@
 //! assert_eq!((changes[1].id.as_str(), changes[1].change), ("a.ts", Change::Removed));
 //! ```
 
-use crate::artifact::Artifact;
+use crate::artifact::{Artifact, DataArtifact, Entity, Field};
 use crate::check::scan::{api_calls, path_matches};
 use crate::stage::Stage;
 use serde::Serialize;
-use serde_json::Value;
 
 crate::label_enum! {
     /// What kind of item an id names.
@@ -97,64 +96,78 @@ pub struct Reference {
     pub change: Change,
 }
 
-/// Every item of an artifact with an id, and the content it is compared by.
-pub fn items(artifact: &Artifact) -> Vec<(ItemKind, String, Value)> {
-    fn each<T: Serialize>(kind: ItemKind, list: &[T], id: impl Fn(&T) -> String) -> Vec<(ItemKind, String, Value)> {
-        list.iter().map(|x| (kind, id(x), serde_json::to_value(x).unwrap_or(Value::Null))).collect()
-    }
-    match artifact {
-        Artifact::Prd(a) => [
-            each(ItemKind::Persona, &a.personas, |p| p.id.clone()),
-            each(ItemKind::Story, &a.user_stories, |s| s.id.clone()),
-            each(ItemKind::Feature, &a.features, |f| f.id.clone()),
-        ]
-        .concat(),
-        Artifact::Data(a) => {
-            let mut out = Vec::new();
-            for e in &a.entities {
-                let mut shape = serde_json::to_value(e).unwrap_or(Value::Null);
-                shape.as_object_mut().map(|m| m.remove("fields"));
-                out.push((ItemKind::Entity, e.name.clone(), shape));
-                out.extend(each(ItemKind::Field, &e.fields, |f| format!("{}.{}", e.name, f.name)));
-            }
-            out
+/// The items added, changed and removed from `before` to `after`: added and
+/// changed in the newer version's order, then removed in the older's, kind by
+/// kind. Items are compared as typed values.
+pub fn diff(before: &Artifact, after: &Artifact) -> Vec<ItemChange> {
+    let mut out = Vec::new();
+    match (before, after) {
+        (Artifact::Prd(a), Artifact::Prd(b)) => {
+            out.extend(diff_list(ItemKind::Persona, &by(&a.personas, |p| &p.id), &by(&b.personas, |p| &p.id)));
+            out.extend(diff_list(ItemKind::Story, &by(&a.user_stories, |s| &s.id), &by(&b.user_stories, |s| &s.id)));
+            out.extend(diff_list(ItemKind::Feature, &by(&a.features, |f| &f.id), &by(&b.features, |f| &f.id)));
         }
-        Artifact::Design(a) => each(ItemKind::Screen, &a.screens, |s| s.id.clone()),
-        Artifact::Logic(a) => [
-            each(ItemKind::Rule, &a.rules, |r| r.id.clone()),
-            each(ItemKind::StateMachine, &a.state_machines, |m| m.entity.clone()),
-            each(ItemKind::Algorithm, &a.algorithms, |x| x.name.clone()),
-        ]
-        .concat(),
-        Artifact::Api(a) => each(ItemKind::Endpoint, &a.endpoints, |e| e.id.clone()),
-        Artifact::Frontend(a) => each(ItemKind::File, &a.files, |f| f.path.clone()),
-        Artifact::Deployment(a) => [
-            each(ItemKind::File, &a.files, |f| f.path.clone()),
-            each(ItemKind::EnvVar, &a.env_vars, |v| v.name.clone()),
-        ]
-        .concat(),
+        (Artifact::Data(a), Artifact::Data(b)) => {
+            // An entity without its fields, which are items of their own.
+            let entities = |d: &DataArtifact| -> Vec<(String, Entity)> {
+                d.entities.iter().map(|e| (e.name.clone(), Entity { fields: vec![], ..e.clone() })).collect()
+            };
+            let fields = |d: &DataArtifact| -> Vec<(String, Field)> {
+                d.entities
+                    .iter()
+                    .flat_map(|e| e.fields.iter().map(|f| (format!("{}.{}", e.name, f.name), f.clone())))
+                    .collect()
+            };
+            out.extend(diff_list(ItemKind::Entity, &entities(a), &entities(b)));
+            out.extend(diff_list(ItemKind::Field, &fields(a), &fields(b)));
+        }
+        (Artifact::Design(a), Artifact::Design(b)) => {
+            out.extend(diff_list(ItemKind::Screen, &by(&a.screens, |s| &s.id), &by(&b.screens, |s| &s.id)));
+        }
+        (Artifact::Logic(a), Artifact::Logic(b)) => {
+            out.extend(diff_list(ItemKind::Rule, &by(&a.rules, |r| &r.id), &by(&b.rules, |r| &r.id)));
+            let (old, new) = (by(&a.state_machines, |m| &m.entity), by(&b.state_machines, |m| &m.entity));
+            out.extend(diff_list(ItemKind::StateMachine, &old, &new));
+            out.extend(diff_list(
+                ItemKind::Algorithm,
+                &by(&a.algorithms, |x| &x.name),
+                &by(&b.algorithms, |x| &x.name),
+            ));
+        }
+        (Artifact::Api(a), Artifact::Api(b)) => {
+            out.extend(diff_list(ItemKind::Endpoint, &by(&a.endpoints, |e| &e.id), &by(&b.endpoints, |e| &e.id)));
+        }
+        (Artifact::Frontend(a), Artifact::Frontend(b)) => {
+            out.extend(diff_list(ItemKind::File, &by(&a.files, |f| &f.path), &by(&b.files, |f| &f.path)));
+        }
+        (Artifact::Deployment(a), Artifact::Deployment(b)) => {
+            out.extend(diff_list(ItemKind::File, &by(&a.files, |f| &f.path), &by(&b.files, |f| &f.path)));
+            out.extend(diff_list(ItemKind::EnvVar, &by(&a.env_vars, |v| &v.name), &by(&b.env_vars, |v| &v.name)));
+        }
+        // Two versions of one stage are always the same kind of artifact.
+        _ => {}
     }
+    out
 }
 
-/// The items added, changed and removed from `before` to `after`: added and
-/// changed in the newer version's order, then removed in the older's.
-pub fn diff(before: &Artifact, after: &Artifact) -> Vec<ItemChange> {
-    let old = items(before);
-    let new = items(after);
-    let find = |list: &[(ItemKind, String, Value)], kind: ItemKind, id: &str| {
-        list.iter().find(|(k, i, _)| *k == kind && i == id).map(|(_, _, v)| v.clone())
-    };
+/// Each item with its id.
+fn by<T>(list: &[T], id: impl Fn(&T) -> &String) -> Vec<(String, &T)> {
+    list.iter().map(|x| (id(x).clone(), x)).collect()
+}
+
+fn diff_list<T: PartialEq>(kind: ItemKind, old: &[(String, T)], new: &[(String, T)]) -> Vec<ItemChange> {
+    let find = |list: &[(String, T)], id: &str| list.iter().position(|(i, _)| i == id);
     let mut out = Vec::new();
-    for (kind, id, value) in &new {
-        match find(&old, *kind, id) {
-            None => out.push(ItemChange { kind: *kind, id: id.clone(), change: Change::Added }),
-            Some(v) if v != *value => out.push(ItemChange { kind: *kind, id: id.clone(), change: Change::Changed }),
+    for (id, item) in new {
+        match find(old, id) {
+            None => out.push(ItemChange { kind, id: id.clone(), change: Change::Added }),
+            Some(i) if old[i].1 != *item => out.push(ItemChange { kind, id: id.clone(), change: Change::Changed }),
             Some(_) => {}
         }
     }
-    for (kind, id, _) in &old {
-        if find(&new, *kind, id).is_none() {
-            out.push(ItemChange { kind: *kind, id: id.clone(), change: Change::Removed });
+    for (id, _) in old {
+        if find(new, id).is_none() {
+            out.push(ItemChange { kind, id: id.clone(), change: Change::Removed });
         }
     }
     out

@@ -369,18 +369,17 @@ pub async fn plan<S: Store, B: BlobStore>(
         store.tokens_spent(project_id),
     )
     .map_err(ExecuteError::from)?;
-    let mut latest: BTreeMap<Stage, ArtifactRecord> = latest.into_iter().map(|a| (a.stage, a)).collect();
+    let mut latest = map_of(latest.into_iter().map(|a| (a.stage, a)));
     let mut checkpoints = checkpoints;
-    let mut bodies: BTreeMap<Stage, Value> = try_join_all(latest.values().map(|r| async move {
+    let loaded = try_join_all(latest.values().map(|r| async move {
         let bytes = blobs.get(&r.r2_key).await.map_err(ExecuteError::from)?;
         let body = bytes.and_then(|b| serde_json::from_slice::<Value>(&b).ok()).ok_or_else(|| {
             ExecuteError::Storage(format!("the body of {} v{} is missing or unreadable", r.stage, r.version))
         })?;
         Ok::<_, EditError>((r.stage, body))
     }))
-    .await?
-    .into_iter()
-    .collect();
+    .await?;
+    let mut bodies = map_of(loaded);
     if let WhatIf::Edit(stage, body) = what_if {
         let value = check_edit(store, blobs, project_id, *stage, body.clone()).await?;
         // The version the save would make, as the save makes it.
@@ -408,8 +407,7 @@ pub async fn plan<S: Store, B: BlobStore>(
     let brief = Brief { name: project.name.clone(), idea: project.idea.clone() };
     // The request each stage would send now, and whether it has a cached answer.
     let requests = Stage::ALL.map(|stage| {
-        let upstream: BTreeMap<Stage, Value> =
-            stage.needs().iter().filter_map(|n| bodies.get(n).map(|b| (*n, b.clone()))).collect();
+        let upstream = map_of(stage.needs().iter().filter_map(|n| bodies.get(n).map(|b| (*n, b.clone()))));
         let model = settings.model_for(stage).to_string();
         let request = prompt::build(stage, &brief, &upstream, None).request(stage, &model, &settings.generation(stage));
         let tokens = approximate_tokens(serde_json::to_string(&request).map_or(0, |s| s.len()));
@@ -424,11 +422,24 @@ pub async fn plan<S: Store, B: BlobStore>(
         checkpoints,
         settings,
         history,
-        prompt_tokens: requests.iter().map(|(s, t, _, _)| (*s, *t)).collect(),
-        cached: cached.into_iter().flatten().collect(),
+        prompt_tokens: map_of(requests.iter().map(|(s, t, _, _)| (*s, *t))),
+        cached: cached.into_iter().flatten().fold(BTreeSet::new(), |mut set, s| {
+            set.insert(s);
+            set
+        }),
         spent,
     };
     Ok(summarize(plan_stages(&facts, what_if), &facts))
+}
+
+/// A map from pairs, by insertion: `collect()` into a `BTreeMap` sorts first,
+/// and each sort it instantiates costs the supervisor's WASM about 3 KB.
+fn map_of<K: Ord, V>(pairs: impl IntoIterator<Item = (K, V)>) -> BTreeMap<K, V> {
+    let mut out = BTreeMap::new();
+    for (k, v) in pairs {
+        out.insert(k, v);
+    }
+    out
 }
 
 /// Each stage's last execution that succeeded.
