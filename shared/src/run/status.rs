@@ -53,7 +53,12 @@ pub fn stage_statuses(
     checkpoints: &[CheckpointRecord],
     settings: &ProjectSettings,
 ) -> BTreeMap<Stage, StageStatus> {
-    let latest: BTreeMap<Stage, ArtifactRecord> = latest.iter().map(|a| (a.stage, a.clone())).collect();
+    // By insertion: `collect()` into a BTreeMap sorts, and each sort costs WASM.
+    let mut by_stage = BTreeMap::new();
+    for a in latest {
+        by_stage.insert(a.stage, a.clone());
+    }
+    let latest = by_stage;
     let mut out = BTreeMap::new();
     for stage in Stage::ALL {
         let checkpoint = checkpoints.iter().find(|c| c.stage == stage).map(|c| c.status);
