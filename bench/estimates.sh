@@ -33,14 +33,7 @@ for product in "Plan a week of meals from the pantry" "Book appointments at a sm
   read -r status _ <<< "$(run_project "$id")"
   [[ "$status" == completed ]] || die "$product: the first run ended $status"
   estimates "$id" examples "$product" >> "$rows"
-  # Edit the data model: one more optional field on the first entity.
-  api GET "/api/projects/$id/artifacts/data" | python3 -c '
-import json, sys
-a = json.load(sys.stdin)["artifact"]
-a["entities"][0]["fields"].append({"name": "bench_note", "fieldType": "text", "required": False, "unique": False, "references": None, "description": "A note added by the estimator benchmark."})
-print(json.dumps(a))' > "$BENCH_DIR/data.json"
-  curl -sf "${auth[@]}" -X PUT "$base/api/projects/$id/artifacts/data" -H 'content-type: application/json' \
-    --data-binary "@$BENCH_DIR/data.json" > /dev/null || die "the data model edit was refused"
+  edit_data_model "$id" "estimator benchmark"
   read -r status _ <<< "$(run_project "$id")"
   [[ "$status" == completed ]] || die "$product: the run after the edit ended $status"
   estimates "$id" edits "$product" >> "$rows"

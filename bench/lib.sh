@@ -36,6 +36,18 @@ new_project() {
   api POST /api/projects "{\"name\":\"Bench\",\"idea\":\"$1\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])'
 }
 
+# edit_data_model ID WHO: saves the data model with one more optional field on
+# its first entity, as a person would (the stages built from it go stale).
+edit_data_model() {
+  api GET "/api/projects/$1/artifacts/data" | python3 -c '
+import json, sys
+a = json.load(sys.stdin)["artifact"]
+a["entities"][0]["fields"].append({"name": "bench_note", "fieldType": "text", "required": False, "unique": False, "references": None, "description": "A note added by the " + sys.argv[1] + "."})
+print(json.dumps(a))' "$2" > "$BENCH_DIR/data.json"
+  curl -sf "${auth[@]}" -X PUT "$base/api/projects/$1/artifacts/data" -H 'content-type: application/json' \
+    --data-binary "@$BENCH_DIR/data.json" > /dev/null || die "the data model edit was refused"
+}
+
 # run_project ID: runs it to the end; prints "status startedAt finishedAt".
 run_project() {
   api POST "/api/projects/$1/run" > /dev/null

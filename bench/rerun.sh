@@ -31,14 +31,7 @@ phase() {
 id="$(new_project "Plan a week of meals from the pantry, re-run cost")"
 full="$(phase full "$id")"
 unchanged="$(phase unchanged "$id")"
-# Edit the data model: one more optional field on the first entity.
-api GET "/api/projects/$id/artifacts/data" | python3 -c '
-import json, sys
-a = json.load(sys.stdin)["artifact"]
-a["entities"][0]["fields"].append({"name": "bench_note", "fieldType": "text", "required": False, "unique": False, "references": None, "description": "A note added by the re-run benchmark."})
-print(json.dumps(a))' > "$BENCH_DIR/data.json"
-curl -sf "${auth[@]}" -X PUT "$base/api/projects/$id/artifacts/data" -H 'content-type: application/json' \
-  --data-binary "@$BENCH_DIR/data.json" > /dev/null || die "the data model edit was refused"
+edit_data_model "$id" "re-run benchmark"
 stale="$(api GET "/api/projects/$id" | python3 -c 'import json,sys; print(json.dumps([s["stage"] for s in json.load(sys.stdin)["stages"] if s["status"] == "stale"]))')"
 edited="$(phase editDataModel "$id")"
 echo "{\"latencyMs\": $latency, $full, $unchanged, $edited, \"staleAfterEdit\": $stale}"
