@@ -29,9 +29,9 @@ def rust_module(src: Path, file: Path) -> tuple[str, ...]:
 
 
 def strip_tests(text: str) -> str:
-    """The file without its `#[cfg(test)] mod … { … }` blocks."""
+    """The file without its `#[cfg(test)]` (or `#[cfg(all(test, …))]`) `mod … { … }` blocks."""
     out, i = [], 0
-    for m in re.finditer(r"#\[cfg\(test\)\]\s*(pub(\(crate\))?\s+)?mod\s+\w+\s*\{", text):
+    for m in re.finditer(r"#\[cfg\((?:all\()?test\b[^\]]*\]\s*(pub(\(crate\))?\s+)?mod\s+\w+\s*\{", text):
         if m.start() < i:
             continue
         out.append(text[i : m.start()])
@@ -90,7 +90,8 @@ def rust_graph(src: Path) -> dict[str, set[str]]:
             # The longest prefix that is a module is the file depended on.
             target = next(tuple(parts[:n]) for n in range(len(parts), -1, -1) if tuple(parts[:n]) in modules)
             # A file naming its own ancestor's items is part of that
-            # ancestor (`mod.rs` declares its children): not an edge.
+            # ancestor (`mod.rs` declares its children): not an edge, so a
+            # cycle through a parent module is not counted.
             if me[: len(target)] != target:
                 deps.add("::".join(target) or "crate")
         graph["::".join(me) or "crate"] = deps
@@ -100,7 +101,7 @@ def rust_graph(src: Path) -> dict[str, set[str]]:
 def ts_graph(src: Path) -> dict[str, set[str]]:
     graph = {}
     for f in sorted(src.glob("*.ts")):
-        deps = re.findall(r"""(?:\bfrom|\bimport\(?)\s*["']\./([\w.-]+)["']""", f.read_text())
+        deps = re.findall(r"""(?:\bfrom|\bimport\(?)\s*["']\./([\w.-]+?)(?:\.[jt]s)?["']""", f.read_text())
         graph[f.stem] = set(deps) - {f.stem}
     return graph
 

@@ -241,6 +241,7 @@ test("regenerate with feedback sends the feedback, makes a new version and marks
   const feedback = `Use a warmer palette ${word}-feedback`;
   await page.getByLabel("What should the UI design agent change?").fill(feedback);
   await page.getByRole("button", { name: "Regenerate UI design" }).click();
+  await expect(page.getByRole("dialog").getByTestId("plan-note")).toContainText("Regenerate calls the UI design agent only");
   expect(await answerPlan(page)).toMatchObject({ prd: "reuse", design: "call", frontend: "call", deployment: "call" });
   const notice = page.getByTestId("change-notice");
   await expect(notice).toContainText("Regenerated with your feedback as version 2.");

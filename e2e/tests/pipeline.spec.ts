@@ -41,7 +41,8 @@ test("live progress: stages go queued, running, done without a reload", async ({
   await expect(page.locator(".live")).toHaveText("● live");
   await page.evaluate(() => ((window as any).__noReload = true));
   await page.getByRole("button", { name: "Start pipeline" }).click();
-  await answerPlan(page);
+  // A new project: the plan calls every stage, estimated from the examples.
+  expect(Object.values(await answerPlan(page))).toEqual(Array(7).fill("call"));
   await expect(page.locator('.node[data-stage="prd"]')).toHaveAttribute("data-status", "running");
   await expect(page.locator('.node[data-stage="deployment"]')).toContainText("queued");
   await expect(page.getByRole("button", { name: "Running…" })).toBeDisabled();
@@ -197,7 +198,9 @@ test("running an unchanged project again costs zero tokens", async ({ page }) =>
   await open(page, `#/projects/${id}`);
   await expect(page.locator(".controls")).toContainText(`${before.totalTokens.toLocaleString("en-US")} tokens`);
   await page.getByRole("button", { name: "Run again" }).click();
-  await answerPlan(page);
+  // The plan says so before anything runs: every stage kept, no model call.
+  await expect(page.getByRole("dialog").getByTestId("plan-summary")).toHaveText("No model call: every stage is kept or answered from the cache (0 tokens).");
+  expect(Object.values(await answerPlan(page))).toEqual(Array(7).fill("reuse"));
   await expect(page.getByText("The pipeline is running")).toBeVisible();
   await waitForRun(id);
   await expect(page.locator(".project-head [data-run-status]")).toHaveText("completed");

@@ -136,6 +136,8 @@ export interface Plan {
   costUsd: Range;
   budget: { budget: number; spent: number; left: number; wouldExceed: boolean; mayExceed: boolean } | null;
   running: Stage[];
+  /** Why a run would be refused before any call (a shut-down model). */
+  refused: string | null;
 }
 /** The ids that changed between two versions, and their downstream uses. */
 export interface ChangeReport {

@@ -217,7 +217,9 @@ function regeneratePanel(state: ProjectState, stage: Stage, afterChange: AfterCh
     void busy(go, async () => {
       try {
         const plan = await api.plan(state.id, stage);
-        if (!(await confirmPlan(state, `Regenerate ${STAGE_NAMES[stage]}: what it and the next run will do`, plan, `Regenerate ${STAGE_NAMES[stage]}`))) return;
+        const own = plan.stages.find((p) => p.stage === stage)?.estimate;
+        const note = `Regenerate calls the ${STAGE_NAMES[stage]} agent only${own ? ` (about ${fmt.int(own.tokens.low)} tokens, more with long feedback)` : ""}; the stages that read it become stale and run at your next Run or Resume.`;
+        if (!(await confirmPlan(state, `Regenerate ${STAGE_NAMES[stage]}: what it and the next run will do`, plan, `Regenerate ${STAGE_NAMES[stage]}`, note))) return;
         go.textContent = "Regenerating…";
         await api.regenerate(state.id, stage, feedback.value);
         toast(`${STAGE_NAMES[stage]} regenerated`);

@@ -24,7 +24,8 @@ const item = (c: { kind: string; id: string }, cls: string) => h("li", { class: 
 
 /** The report as lists: added, changed, and removed (superseded) ids, then the
  * downstream places that still use a removed or changed one. */
-export function changeList(report: ChangeReport, projectId: string): HTMLElement {
+export function changeList(report: ChangeReport, projectId: string, reader?: Stage): HTMLElement {
+  const references = reader ? report.references.filter((r) => r.stage === reader) : report.references;
   const none = !report.added.length && !report.changed.length && !report.removed.length;
   return h(
     "div",
@@ -38,15 +39,15 @@ export function changeList(report: ChangeReport, projectId: string): HTMLElement
           report.changed.map((c) => item(c, "id-changed")),
           report.removed.map((c) => h("li", { class: "id-removed superseded", "data-id": c.id }, `${KINDS[c.kind] ?? c.kind} `, h("del", null, h("code", null, c.id)), " superseded")),
         ),
-    report.references.length
+    references.length
       ? h(
           "div",
           null,
-          h("p", null, "Still used downstream (consistency findings until those stages are rebuilt):"),
+          h("p", null, reader ? "Still used here (consistency findings until this stage is rebuilt):" : "Still used downstream (consistency findings until those stages are rebuilt):"),
           h(
             "ul",
             { "data-testid": "id-references" },
-            report.references.map((r) =>
+            references.map((r) =>
               h("li", null, h("a", { href: `#/projects/${projectId}/artifacts/${r.stage}` }, STAGE_NAMES[r.stage]), " ", h("code", null, r.location), ` uses ${r.change} ${KINDS[r.kind] ?? r.kind} `, h("code", null, r.id)),
             ),
           ),
@@ -71,6 +72,6 @@ export async function staleNotice(projectId: string, view: StageView, builtAt: n
     "div",
     { class: "note stale-notice", role: "note", "data-testid": "stale-notice" },
     h("p", { class: "alert-title" }, "Stale: its inputs changed since this version was built"),
-    reports.map((r) => h("div", null, h("p", null, `${STAGE_NAMES[r.stage]} v${r.from} → v${r.to}:`), changeList(r, projectId))),
+    reports.map((r) => h("div", null, h("p", null, `${STAGE_NAMES[r.stage]} v${r.from} → v${r.to}:`), changeList(r, projectId, view.stage))),
   );
 }

@@ -88,7 +88,11 @@ function stageTimes(activity: Activity[]): Map<Stage, { ms: number; running: boo
   return out;
 }
 
+/** Each graph's arrowhead has its own id: a plan dialog draws a second graph. */
+let graphs = 0;
+
 export function graph(state: ProjectState, plan?: Plan): HTMLElement {
+  const arrow = `arrow-${++graphs}`;
   const { project, traces } = state;
   const pos = layout(project.stages);
   const cols = Math.max(...[...pos.values()].map((p) => p.col)) + 1;
@@ -124,7 +128,7 @@ export function graph(state: ProjectState, plan?: Plan): HTMLElement {
   svg.setAttribute("aria-hidden", "true");
   svg.setAttribute("class", "edges");
   svg.innerHTML =
-    '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="currentColor"/></marker></defs>';
+    `<defs><marker id="${arrow}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="currentColor"/></marker></defs>`;
   for (const s of project.stages) {
     for (const n of direct(s)) {
       const a = xy(n);
@@ -143,7 +147,7 @@ export function graph(state: ProjectState, plan?: Plan): HTMLElement {
       }
       const path = document.createElementNS(ns, "path");
       path.setAttribute("d", d);
-      path.setAttribute("marker-end", "url(#arrow)");
+      path.setAttribute("marker-end", `url(#${arrow})`);
       path.setAttribute("data-edge", `${n}-${s.stage}`);
       svg.append(path);
     }

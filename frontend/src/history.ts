@@ -25,12 +25,14 @@ export function history(id: string, versions: VersionMeta[], shown: number): HTM
     const to = Number(toField.querySelector("select")!.value);
     fill(out, loading("the diff"));
     try {
-      const [a, b, ids] = await Promise.all([
-        api.artifact(id, stage, from),
-        api.artifact(id, stage, to),
-        from === to ? Promise.resolve(null) : api.changes(id, stage, Math.min(from, to), Math.max(from, to)),
-      ]);
-      fill(out, ids ? changeList(ids, id) : null, diffView(JSON.stringify(a.artifact, null, 2), JSON.stringify(b.artifact, null, 2), from, to));
+      // The id report is extra: if it fails, the text diff still shows.
+      const ids = from === to ? Promise.resolve(null) : api.changes(id, stage, Math.min(from, to), Math.max(from, to));
+      const [a, b] = await Promise.all([api.artifact(id, stage, from), api.artifact(id, stage, to)]);
+      const report = await ids.then(
+        (r) => (r ? changeList(r, id) : null),
+        (e) => errorBox(e, "The ids that changed could not be listed"),
+      );
+      fill(out, report, diffView(JSON.stringify(a.artifact, null, 2), JSON.stringify(b.artifact, null, 2), from, to));
     } catch (e) {
       fill(out, errorBox(e, "The versions could not be compared"));
     }

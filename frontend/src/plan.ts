@@ -36,8 +36,9 @@ function why(p: StagePlan): string {
 
 const range = (r: { low: number; high: number }, f: (n: number) => string) => (r.low === r.high ? f(r.low) : `${f(r.low)}–${f(r.high)}`);
 
-/** The plan as a graph, a table and its totals. */
-export function planView(state: ProjectState, plan: Plan): HTMLElement {
+/** The plan as a graph, a table and its totals; `note` says what the
+ * confirmed action itself does, where that is less than the whole plan. */
+export function planView(state: ProjectState, plan: Plan, note?: string): HTMLElement {
   const budget = plan.budget;
   const warning = budget?.wouldExceed
     ? h("p", { class: "plan-warning", role: "alert" }, `This would exceed the token budget: ${fmt.int(budget.left)} of ${fmt.int(budget.budget)} tokens are left. The run stops before a stage that would cross it.`)
@@ -51,6 +52,8 @@ export function planView(state: ProjectState, plan: Plan): HTMLElement {
       ? "No model call: every stage is kept or answered from the cache (0 tokens)."
       : `${plan.calls} ${plan.calls === 1 ? "stage calls" : "stages call"} the model: about ${range(plan.tokens, fmt.int)} tokens, ${range(plan.costUsd, fmt.usd)}.`),
     warning,
+    plan.refused ? h("p", { class: "plan-warning", role: "alert" }, `A run would be refused: ${plan.refused}`) : null,
+    note ? h("p", { "data-testid": "plan-note" }, note) : null,
     h("div", { class: "graph-scroll" }, graph(state, plan)),
     table(
       "What each stage will do",
@@ -69,13 +72,13 @@ export function planView(state: ProjectState, plan: Plan): HTMLElement {
 }
 
 /** Shows the plan and asks; resolves true when the person confirms. */
-export function confirmPlan(state: ProjectState, title: string, plan: Plan, action: string): Promise<boolean> {
+export function confirmPlan(state: ProjectState, title: string, plan: Plan, action: string, note?: string): Promise<boolean> {
   return new Promise((resolve) => {
     const dialog = h(
       "dialog",
       { class: "confirm plan-dialog", "aria-labelledby": "plan-title" },
       h("h2", { id: "plan-title" }, title),
-      planView(state, plan),
+      planView(state, plan, note),
       h(
         "form",
         { method: "dialog", class: "row end" },

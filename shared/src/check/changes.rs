@@ -1,6 +1,10 @@
 //! What changed between two versions of an artifact, id by id, and where the
 //! artifacts built from it refer to what was removed or changed.
 //!
+//! The references followed: screens and endpoints to stories; rules, state
+//! machines and endpoints to entities and fields; endpoints to the state
+//! machine of their entity; frontend files to the endpoints they call.
+//!
 //! The items with ids: personas, stories and features (PRD); entities and
 //! their fields (`Entity.field`) (data); screens (design); rules, state
 //! machines (by entity) and algorithms (logic); endpoints (API); files
@@ -235,8 +239,14 @@ pub fn references(artifact: &Artifact, upstream: &Artifact) -> Vec<(String, Item
         }
         _ => {}
     }
-    out.dedup();
-    out
+    // A file calling one endpoint twice uses it once.
+    let mut unique: Vec<(String, ItemKind, String)> = Vec::with_capacity(out.len());
+    for r in out {
+        if !unique.contains(&r) {
+            unique.push(r);
+        }
+    }
+    unique
 }
 
 /// The places in each downstream artifact that refer to an item `changes`

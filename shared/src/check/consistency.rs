@@ -154,6 +154,24 @@ pub fn matrix_markdown(report: &Report) -> String {
     o
 }
 
+/// The traceability matrix as CSV (RFC 4180: every field quoted, quotes doubled).
+pub fn matrix_csv(report: &Report) -> String {
+    let field = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let list = |v: &[String]| field(&v.join("; "));
+    let mut out = String::from("story,title,screens,endpoints,entities\r\n");
+    for r in &report.matrix {
+        out.push_str(&format!(
+            "{},{},{},{},{}\r\n",
+            field(&r.story),
+            field(&r.title),
+            list(&r.screens),
+            list(&r.endpoints),
+            list(&r.entities)
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -81,17 +81,17 @@ pub fn verdict(statuses: &BTreeMap<Stage, StageStatus>, artifacts: &[Artifact], 
         gaps.push(gap(GapKind::Inconsistent, f.stage, None, format!("{}{at}: {}", f.stage, f.message)));
     }
     let find = |stage: Stage| artifacts.iter().find(|a| a.stage() == stage);
-    if let (Some(Artifact::Prd(prd)), Some(Artifact::Design(design)), Some(Artifact::Api(api))) =
-        (find(Stage::Prd), find(Stage::Design), find(Stage::Api))
-    {
-        for s in prd.user_stories.iter().filter(|s| s.priority == Priority::Must) {
-            if !design.screens.iter().any(|sc| sc.user_stories.contains(&s.id)) {
-                let message = format!("Must story {} ({}) is served by no screen", s.id, s.title);
-                gaps.push(gap(GapKind::StoryWithoutScreen, Stage::Design, Some(&s.id), message));
+    // Coverage from the traceability matrix, once the design and the API exist.
+    if let (Some(Artifact::Prd(prd)), Some(_), Some(_)) = (find(Stage::Prd), find(Stage::Design), find(Stage::Api)) {
+        let must = |id: &str| prd.user_stories.iter().any(|s| s.id == id && s.priority == Priority::Must);
+        for row in report.matrix.iter().filter(|r| must(&r.story)) {
+            if row.screens.is_empty() {
+                let message = format!("Must story {} ({}) is served by no screen", row.story, row.title);
+                gaps.push(gap(GapKind::StoryWithoutScreen, Stage::Design, Some(&row.story), message));
             }
-            if !api.endpoints.iter().any(|e| e.user_stories.contains(&s.id)) {
-                let message = format!("Must story {} ({}) is served by no endpoint", s.id, s.title);
-                gaps.push(gap(GapKind::StoryWithoutEndpoint, Stage::Api, Some(&s.id), message));
+            if row.endpoints.is_empty() {
+                let message = format!("Must story {} ({}) is served by no endpoint", row.story, row.title);
+                gaps.push(gap(GapKind::StoryWithoutEndpoint, Stage::Api, Some(&row.story), message));
             }
         }
     }
@@ -102,24 +102,6 @@ pub fn verdict(statuses: &BTreeMap<Stage, StageStatus>, artifacts: &[Artifact], 
         }
     }
     Verdict { ready: gaps.is_empty(), gaps }
-}
-
-/// The traceability matrix as CSV (RFC 4180: every field quoted, quotes doubled).
-pub fn matrix_csv(report: &Report) -> String {
-    let field = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
-    let list = |v: &[String]| field(&v.join("; "));
-    let mut out = String::from("story,title,screens,endpoints,entities\r\n");
-    for r in &report.matrix {
-        out.push_str(&format!(
-            "{},{},{},{},{}\r\n",
-            field(&r.story),
-            field(&r.title),
-            list(&r.screens),
-            list(&r.endpoints),
-            list(&r.entities)
-        ));
-    }
-    out
 }
 
 /// The verdict as Markdown, for the export.
@@ -166,6 +148,9 @@ mod tests {
         let mut api = p.api();
         let entity = api.endpoints[0].entity.clone();
         api.endpoints.retain(|e| e.entity != entity);
+        for e in &mut api.endpoints {
+            e.user_stories.retain(|id| *id != must);
+        }
         let artifacts =
             vec![Artifact::Prd(p.prd()), Artifact::Data(p.data()), Artifact::Design(design), Artifact::Api(api)];
         let mut statuses = all_done();
@@ -178,6 +163,7 @@ mod tests {
         assert!(kinds.contains(&(GapKind::NotCurrent, Stage::Logic, None)));
         assert!(kinds.contains(&(GapKind::Missing, Stage::Frontend, None)));
         assert!(kinds.contains(&(GapKind::StoryWithoutScreen, Stage::Design, Some(must.as_str()))));
+        assert!(kinds.contains(&(GapKind::StoryWithoutEndpoint, Stage::Api, Some(must.as_str()))));
         assert!(kinds.contains(&(GapKind::EntityWithoutEndpoint, Stage::Api, Some(entity.as_str()))));
         assert!(verdict_markdown(&v).starts_with(&format!("# Not ready: {} gap(s)", v.gaps.len())));
     }
@@ -187,7 +173,7 @@ mod tests {
         let p = examples::pantry();
         let artifacts: Vec<Artifact> = Stage::ALL.iter().map(|s| p.artifact(*s)).collect();
         let report = check(&artifacts);
-        let csv = matrix_csv(&report);
+        let csv = crate::check::consistency::matrix_csv(&report);
         let lines: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
         assert_eq!(lines.len(), 1 + report.matrix.len());
         let first = &report.matrix[0];

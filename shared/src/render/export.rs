@@ -7,8 +7,8 @@
 //! extra WASM.
 
 use crate::artifact::{Artifact, Upstream};
-use crate::check::consistency::{matrix_markdown, Report};
-use crate::check::ready::{matrix_csv, verdict_markdown, Verdict};
+use crate::check::consistency::{matrix_csv, matrix_markdown, Report};
+use crate::check::ready::{verdict_markdown, Verdict};
 use crate::render::views;
 use crate::stage::Stage;
 

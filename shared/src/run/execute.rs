@@ -11,6 +11,7 @@ use crate::agent::prompt;
 use crate::agent::protocol::{Brief, CallKind, CallOutcome, CallRecord, GenerateRequest, GenerateSuccess};
 use crate::artifact::{Artifact, Upstream};
 use crate::check::validate::validate;
+use crate::gemini::catalogue::GenerationSettings;
 use crate::gemini::cost::{approximate_tokens, cost_usd};
 use crate::gemini::Usage;
 use crate::gemini::{catalogue, GenerateContentRequest};
@@ -211,6 +212,22 @@ pub fn cache_key(model: &str, request: &GenerateContentRequest) -> String {
     format!("cache/{}.json", sha256_hex(format!("{model}\n{body}").as_bytes()))
 }
 
+/// The exact request `stage` sends to Gemini for these inputs on `model`, and
+/// its cache key: one function, so the run plan predicts a cache answer
+/// exactly when execution will find one.
+pub(crate) fn model_request(
+    stage: Stage,
+    brief: &Brief,
+    upstream: &BTreeMap<Stage, Value>,
+    settings: &GenerationSettings,
+    model: &str,
+    feedback: Option<&str>,
+) -> (GenerateContentRequest, String) {
+    let request = prompt::build(stage, brief, upstream, feedback).request(stage, model, settings);
+    let key = cache_key(model, &request);
+    (request, key)
+}
+
 /// Executes `stage` for `project_id` now: read what it is built from, check
 /// the budget, record the start, ask the agent (or the cache), check the
 /// answer, and record the end. A start is one write and an end is one write
@@ -372,8 +389,7 @@ async fn prepare<S: Store, B: BlobStore>(
         feedback: options.feedback.clone(),
     };
     let a = &agent_request;
-    let request = prompt::build(stage, &a.brief, &a.upstream, feedback).request(stage, &model, &a.settings);
-    let cache_key = cache_key(&model, &request);
+    let (request, cache_key) = model_request(stage, &a.brief, &a.upstream, &a.settings, &model, feedback);
     let cached = if options.use_cache { read_cache(blobs, &cache_key).await } else { None };
     Ok(Prepared { project, settings, previous, input_hash, model, agent_request, request, cache_key, cached })
 }

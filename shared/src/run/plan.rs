@@ -5,17 +5,18 @@
 //! without storing anything.
 //!
 //! The plan follows the run's own rules, with the same functions: statuses
-//! from input hashes ([`stage_statuses`]), the very request a stage would send
-//! (built by [`prompt::build`] from the bodies it would be given) and its cache
-//! key ([`cache_key`]).
+//! from input hashes ([`stage_statuses`]), and the very request a stage would
+//! send, from the bodies it would be given, with its cache key (the function
+//! execution uses, `model_request`).
 //!
 //! Estimates:
 //! - prompt tokens: the request's JSON bytes / 4 (Google: "a token is
 //!   equivalent to about 4 characters", <https://ai.google.dev/gemini-api/docs/tokens>,
 //!   read 2026-12-04), plus, for an input not built yet, that input's own
 //!   output estimate, since its answer becomes this prompt;
-//! - output and thinking tokens: this project's last successful execution of
-//!   the stage (all its calls, a repair included), else
+//! - output and thinking tokens: the answered generation call of this
+//!   project's last successful execution of the stage (one call: not its
+//!   repair), else
 //!   [`EXAMPLE_OUTPUT_TOKENS`], measured on the example products (no thinking
 //!   figure is known there, so none is assumed);
 //! - a range: low is one call; high adds one repair round trip (the prompt
@@ -31,13 +32,12 @@
 //! assert_eq!(plan[0].stage, Stage::Prd);
 //! ```
 
-use crate::agent::prompt;
 use crate::agent::protocol::Brief;
 use crate::gemini::cost::{approximate_tokens, cost_usd};
 use crate::gemini::Usage;
 use crate::hash::{content_hash, input_hash};
 use crate::project::ProjectSettings;
-use crate::run::execute::{cache_key, check_edit, read_cache, EditError, ExecuteError};
+use crate::run::execute::{check_edit, model_request, read_cache, EditError, ExecuteError};
 use crate::run::status::{current_inputs, stage_statuses, StageStatus};
 use crate::run::store::{ArtifactRecord, BlobStore, CheckpointRecord, CheckpointStatus, ExecutionUsage, Source, Store};
 use crate::stage::Stage;
@@ -197,8 +197,11 @@ pub struct Plan {
     pub cost_usd: Range<f64>,
     /// Against the budget, when the project has one.
     pub budget: Option<BudgetCheck>,
-    /// The stage a run in flight is generating, if one is.
+    /// The stages a run in flight is generating.
     pub running: Vec<Stage>,
+    /// Why a run would be refused before any call, if it would (a model Google
+    /// has shut down, naming its replacement).
+    pub refused: Option<String>,
 }
 
 /// Everything a plan is computed from, read before.
@@ -348,7 +351,8 @@ pub fn summarize(stages: Vec<StagePlan>, facts: &Facts) -> Plan {
         }
     });
     let running = stages.iter().filter(|s| s.action == PlanAction::Running).map(|s| s.stage).collect();
-    Plan { calls: calls.len(), stages, tokens, cost_usd, budget, running }
+    let refused = facts.settings.shut_down_models().map(|e| e.message);
+    Plan { calls: calls.len(), stages, tokens, cost_usd, budget, running, refused }
 }
 
 /// Reads what the plan needs and plans `what_if` for `project_id`. An edit
@@ -408,10 +412,10 @@ pub async fn plan<S: Store, B: BlobStore>(
     // The request each stage would send now, and whether it has a cached answer.
     let requests = Stage::ALL.map(|stage| {
         let upstream = map_of(stage.needs().iter().filter_map(|n| bodies.get(n).map(|b| (*n, b.clone()))));
-        let model = settings.model_for(stage).to_string();
-        let request = prompt::build(stage, &brief, &upstream, None).request(stage, &model, &settings.generation(stage));
+        let model = settings.model_for(stage);
+        let (request, key) = model_request(stage, &brief, &upstream, &settings.generation(stage), model, None);
         let tokens = approximate_tokens(serde_json::to_string(&request).map_or(0, |s| s.len()));
-        (stage, tokens, cache_key(&model, &request), upstream.len() == stage.needs().len())
+        (stage, tokens, key, upstream.len() == stage.needs().len())
     });
     let cached = futures_util::future::join_all(requests.iter().map(|(stage, _, key, complete)| async move {
         (*complete && read_cache(blobs, key).await.is_some()).then_some(*stage)
@@ -611,6 +615,61 @@ mod tests {
         facts.settings.token_budget = Some(plan.tokens.low);
         let budget = summarize(plan_stages(&facts, &WhatIf::Run), &facts).budget.expect("a budget");
         assert_eq!((budget.would_exceed, budget.may_exceed), (false, true));
+    }
+
+    #[cfg(feature = "examples")]
+    #[test]
+    fn an_edit_what_if_on_stored_state_writes_nothing_and_plans_its_readers() {
+        use crate::fixtures::examples;
+        use crate::fixtures::memory::{MemoryBlobs, MemoryStore};
+        let (store, blobs) = (MemoryStore::with_project("Pantry", "plan meals"), MemoryBlobs::default());
+        let p = examples::pantry();
+        // Every stage stored once, built from the one before, as a run leaves them.
+        for (i, stage) in Stage::ALL.into_iter().enumerate() {
+            let body = p.artifact(stage).to_value();
+            let latest: BTreeMap<Stage, ArtifactRecord> =
+                store.artifacts.borrow().iter().map(|a| (a.stage, a.clone())).collect();
+            let inputs = current_inputs(stage, &latest).expect("inputs stored first");
+            let key = format!("projects/p1/{stage}/v1.json");
+            blobs.objects.borrow_mut().insert(key.clone(), body.to_string().into_bytes());
+            let settings = ProjectSettings::default();
+            store.artifacts.borrow_mut().push(ArtifactRecord {
+                id: format!("{stage}-1"),
+                project_id: "p1".into(),
+                stage,
+                version: 1,
+                r2_key: key,
+                content_hash: content_hash(&body),
+                input_hash: input_hash(stage, &inputs, Some(&settings), None),
+                source: Source::Agent,
+                model: None,
+                feedback: None,
+                size_bytes: 0,
+                created_at: i as u64,
+            });
+        }
+        use futures_executor::block_on as block;
+        assert_eq!(block(plan(&store, &blobs, "p1", &WhatIf::Run)).expect("a plan").calls, 0);
+        let (rows, objects, writes) =
+            (store.artifacts.borrow().len(), blobs.objects.borrow().len(), store.writes.get());
+        let mut data = p.artifact(Stage::Data).to_value();
+        data["entities"][0]["description"] = serde_json::json!("Edited.");
+        let planned = block(plan(&store, &blobs, "p1", &WhatIf::Edit(Stage::Data, data))).expect("a plan");
+        assert_eq!(planned.stages[1].action, PlanAction::Edited);
+        let calls: Vec<Stage> =
+            planned.stages.iter().filter(|s| s.action == PlanAction::Call).map(|s| s.stage).collect();
+        assert_eq!(calls, [Stage::Logic, Stage::Api, Stage::Frontend, Stage::Deployment]);
+        assert!(planned.refused.is_none());
+        // An invalid edit is refused with every problem, as a save would be.
+        let mut broken = p.artifact(Stage::Data).to_value();
+        broken["entities"][0]["name"] = serde_json::json!(7);
+        let err = block(plan(&store, &blobs, "p1", &WhatIf::Edit(Stage::Data, broken))).unwrap_err();
+        assert!(matches!(err, EditError::Invalid { stage: Stage::Data, .. }), "{err:?}");
+        // Nothing was written, whatever was asked.
+        assert_eq!(
+            (store.artifacts.borrow().len(), blobs.objects.borrow().len(), store.writes.get()),
+            (rows, objects, writes)
+        );
     }
 
     #[cfg(feature = "examples")]

@@ -89,12 +89,12 @@ pub struct CheckpointRecord {
     pub updated_at: u64,
 }
 
-/// The calls of one stage execution, summed.
+/// One stage execution's answered generation call.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExecutionUsage {
     /// Stage.
     pub stage: Stage,
-    /// Tokens over its calls.
+    /// Tokens of its answered generation call (retries that failed add none).
     pub usage: Usage,
     /// Whether one of its calls gave usable output.
     pub succeeded: bool,
@@ -209,8 +209,9 @@ pub trait Store {
     /// Tokens billed to an owner on a UTC day (`ms / DAY_MS`), across all of
     /// its projects, deleted ones included.
     async fn owner_tokens_on_day(&self, owner_id: &str, day: u64) -> Result<u64, StoreError>;
-    /// What each stage execution of a project used (its traces summed; cache
-    /// answers left out), oldest first: the run plan's history.
+    /// What each stage execution of a project used in its generation call
+    /// that answered (not its repair, nor calls that failed; cache answers left
+    /// out), oldest first: the run plan's history of one call.
     async fn execution_usage(&self, project_id: &str) -> Result<Vec<ExecutionUsage>, StoreError>;
     /// Applies `writes` as one transaction: all of them or none. On D1 that
     /// is one batch, one round trip. [`StoreError::Conflict`] when the new

@@ -21,6 +21,7 @@ fn api_routes(id: &str) -> Vec<(&'static str, String, Option<Value>)> {
         ("GET", format!("{p}/artifacts/prd?version=1"), None),
         ("PUT", format!("{p}/artifacts/data"), Some(data.to_value())),
         ("GET", format!("{p}/artifacts/data/views"), None),
+        ("GET", format!("{p}/artifacts/data/changes"), None),
         ("GET", format!("{p}/artifacts/data/views/schema.sql"), None),
         ("GET", format!("{p}/consistency"), None),
         ("GET", format!("{p}/export"), None),

@@ -317,6 +317,10 @@ fn a_project_on_a_shut_down_model_is_refused_before_any_model_call() {
     assert!(msg.contains("gemini-2.5-flash was shut down") && msg.contains("gemini-3.5-flash-lite"), "{msg}");
     assert_eq!(execute(&fleet().url, &id, "prd").0, 422);
     assert!(gemini_requests(&word).is_empty(), "no model call was made");
+    // The plan says so before anyone presses Run.
+    let (s, plan) = get(&url(&format!("/api/projects/{id}/plan")));
+    assert_eq!(s, 200, "{plan}");
+    assert!(plan["refused"].as_str().is_some_and(|r| r.contains("gemini-2.5-flash was shut down")), "{plan}");
     // Once the settings name a current model, it runs.
     let (s, _) = send("PATCH", &url(&format!("/api/projects/{id}/settings")), &json!({"model": "gemini-3.6-flash"}));
     assert_eq!(s, 200);

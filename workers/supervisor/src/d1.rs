@@ -491,12 +491,14 @@ impl D1Store {
         self.batch(statements).await
     }
 
-    /// The estimates recorded when the project's latest estimated run started.
+    /// The estimates recorded when the project's latest run started (none
+    /// when it called nothing), with when that run finished.
     pub(crate) async fn last_estimates(&self, project_id: &str) -> Result<Vec<Value>, StoreError> {
         self.rows(
-            "SELECT * FROM run_estimates WHERE project_id = ?1 AND run_id =
-               (SELECT run_id FROM run_estimates WHERE project_id = ?1 ORDER BY created_at DESC LIMIT 1)
-             ORDER BY rowid",
+            "SELECT e.*, r.finished_at AS run_finished_at FROM run_estimates e JOIN runs r ON r.id = e.run_id
+             WHERE e.project_id = ?1
+               AND e.run_id = (SELECT id FROM runs WHERE project_id = ?1 ORDER BY started_at DESC, rowid DESC LIMIT 1)
+             ORDER BY e.rowid",
             &[text(project_id)],
         )
         .await
@@ -705,8 +707,10 @@ impl Store for D1Store {
     async fn execution_usage(&self, project_id: &str) -> Result<Vec<ExecutionUsage>, StoreError> {
         let rows = self
             .rows(
-                "SELECT stage, SUM(prompt_tokens) AS prompt_tokens, SUM(output_tokens) AS output_tokens,
-                        SUM(thoughts_tokens) AS thoughts_tokens, MAX(outcome = 'ok') AS succeeded
+                "SELECT stage, SUM(CASE WHEN call_kind = 'generate' AND outcome != 'failed' THEN prompt_tokens ELSE 0 END) AS prompt_tokens,
+                        SUM(CASE WHEN call_kind = 'generate' AND outcome != 'failed' THEN output_tokens ELSE 0 END) AS output_tokens,
+                        SUM(CASE WHEN call_kind = 'generate' AND outcome != 'failed' THEN thoughts_tokens ELSE 0 END) AS thoughts_tokens,
+                        MAX(outcome = 'ok') AS succeeded
                  FROM execution_traces WHERE project_id = ?1 AND cache_hit = 0
                  GROUP BY execution_id ORDER BY MAX(created_at), MAX(rowid)",
                 &[text(project_id)],

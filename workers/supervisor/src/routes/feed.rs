@@ -99,17 +99,19 @@ pub(crate) async fn traces(app: &App, id: &str) -> AppResult<Response> {
     )?)
 }
 
-/// Each stage's estimate at the start of the latest estimated run, beside what
-/// the stage's calls since then used (0 when the run did not need to call it,
-/// as when an input came out identical).
+/// Each stage's estimate at the start of the latest run, beside what the
+/// stage's calls during that run used (0 when the run did not need to call
+/// it, as when an input came out identical).
 fn against_actual(estimates: &[Value], traces: &[Value]) -> Vec<Value> {
     estimates
         .iter()
         .map(|e| {
             let stage = col_str(e, "stage");
             let since = col_u64(e, "created_at");
+            let until = e["run_finished_at"].as_f64().map_or(u64::MAX, |t| t as u64);
             let mut actual = Totals::default();
-            for t in traces.iter().filter(|t| col_str(t, "stage") == stage && col_u64(t, "created_at") >= since) {
+            let during = |t: &&Value| (since..=until).contains(&col_u64(t, "created_at"));
+            for t in traces.iter().filter(|t| col_str(t, "stage") == stage).filter(during) {
                 actual.add(t);
             }
             let actual = actual.json();

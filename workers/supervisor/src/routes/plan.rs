@@ -29,7 +29,8 @@ pub(crate) async fn get(app: &App, id: &str, req: &Request) -> AppResult<Respons
 
 pub(crate) async fn post(app: &App, id: &str, mut req: Request) -> AppResult<Response> {
     app.owned_project(id).await?;
-    let body = json_body(&mut req, MAX_ARTIFACT_BYTES).await?;
+    // The largest artifact a save takes, and room for the wrapper around it.
+    let body = json_body(&mut req, MAX_ARTIFACT_BYTES + 1024).await?;
     let Value::Object(fields) = body else {
         return Err(AppError::BadRequest("expected {\"stage\": <stage>, \"artifact\": {…}}".into()));
     };
