@@ -15,4 +15,11 @@ CREATE TABLE run_estimates (
 );
 CREATE INDEX idx_run_estimates_project ON run_estimates (project_id, created_at);
 
+-- The ready verdict as it was last decided (after each run and each stage
+-- executed or edited), for the project list: current while ready_at is not
+-- older than the project's updated_at.
+ALTER TABLE projects ADD COLUMN ready INTEGER;
+ALTER TABLE projects ADD COLUMN ready_gaps INTEGER;
+ALTER TABLE projects ADD COLUMN ready_at INTEGER;
+
 UPDATE schema_metadata SET value = '6' WHERE key = 'schema_version';

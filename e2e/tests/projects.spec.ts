@@ -90,7 +90,7 @@ test("a deprecated model shows a warning naming its replacement", async ({ page 
   await expect(page.getByTestId("model-warnings")).toHaveCount(0);
 });
 
-test("the list shows each project's status, stages built and cost", async ({ page }, info) => {
+test("the list shows each project's status, stages built, ready verdict and cost", async ({ page }, info) => {
   const { id } = await completedProject("listed");
   const fresh = await createProject(`Fresh ${unique("fresh")}`, "Plan a week of meals from the pantry");
   const { json } = await apiCall("GET", "/api/projects?limit=100");
@@ -101,10 +101,14 @@ test("the list shows each project's status, stages built and cost", async ({ pag
   await expect(done).toContainText("7/7");
   await expect(done).toContainText(row.totalTokens.toLocaleString("en-US"));
   await expect(done).toContainText(`$${row.costUsd.toFixed(2)}`);
+  expect(row.ready).toEqual({ ready: true, gaps: 0 });
+  await expect(done.locator(".badge.verdict")).toHaveText("ready");
   const untouched = page.locator(`tr[data-project="${fresh}"]`);
   await expect(untouched.locator("[data-run-status]")).toHaveText("not run yet");
   await expect(untouched).toContainText("0/7");
   await expect(untouched).toContainText("$0.00");
+  // Never decided (nothing was ever built): the list does not claim to know.
+  await expect(untouched.locator('td[data-label="Ready"]')).toHaveText("—");
   await shot(page, info, "projects-list");
 });
 

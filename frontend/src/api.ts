@@ -75,6 +75,8 @@ export interface ProjectRow {
   stagesBuilt: number;
   totalTokens: number;
   costUsd: number;
+  /** The ready verdict as decided after the last change; null if it changed since. */
+  ready: { ready: boolean; gaps: number } | null;
 }
 export interface Totals {
   calls: number;

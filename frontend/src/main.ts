@@ -235,13 +235,20 @@ function projectTable(projects: ProjectRow[], next: string | null, more: () => P
       h("th", { scope: "row" }, h("a", { href: `#/projects/${p.id}` }, p.name), h("div", { class: "muted small idea" }, p.idea)),
       h("td", { "data-label": "Status" }, runBadge(p.status)),
       h("td", { "data-label": "Stages" }, `${p.stagesBuilt}/7`),
+      h(
+        "td",
+        { "data-label": "Ready" },
+        p.ready
+          ? h("a", { class: "badge verdict", "data-ready": String(p.ready.ready), href: `#/projects/${p.id}/consistency` }, p.ready.ready ? "ready" : `not ready · ${p.ready.gaps} gap${p.ready.gaps === 1 ? "" : "s"}`)
+          : h("span", { class: "muted small", title: "Changed since it was last checked: open the project" }, "—"),
+      ),
       h("td", { class: "num", "data-label": "Tokens" }, fmt.int(p.totalTokens)),
       h("td", { class: "num", "data-label": "Cost" }, fmt.usd(p.costUsd)),
       h("td", { "data-label": "Created" }, fmt.time(p.createdAt)),
       h("td", { class: "actions" }, del),
     );
   });
-  const head = ["Project", "Status", "Stages", "Tokens", "Cost", "Created", ""].map((t) =>
+  const head = ["Project", "Status", "Stages", "Ready", "Tokens", "Cost", "Created", ""].map((t) =>
     h("th", { scope: "col", class: t === "Tokens" || t === "Cost" ? "num" : null }, t),
   );
   return h(

@@ -329,6 +329,8 @@ fn an_edit_makes_descendants_stale_and_a_run_regenerates_exactly_them() {
         .collect();
     assert_eq!(consistency["ready"]["ready"], false);
     assert_eq!(gaps, ["logic", "api", "frontend", "deployment"].map(|s| ("not_current", s)));
+    // The project list says the same, as the edit left it.
+    assert_eq!(list_row(&id)["ready"], json!({"ready": false, "gaps": 4}));
     // The plan names exactly those, and why; the run then calls exactly them.
     let (_, plan) = get(&plan_url);
     assert_eq!(planned_calls(&plan), ["logic", "api", "frontend", "deployment"]);
@@ -345,6 +347,7 @@ fn an_edit_makes_descendants_stale_and_a_run_regenerates_exactly_them() {
     assert_eq!(stages_requested(&word)[before..].to_vec(), ["logic", "api", "frontend", "deployment"]);
     let (_, consistency) = get(&url(&format!("/api/projects/{id}/consistency")));
     assert_eq!(consistency["ready"], json!({"ready": true, "gaps": []}), "{consistency}");
+    assert_eq!(list_row(&id)["ready"], json!({"ready": true, "gaps": 0}), "decided before the run's end was visible");
     // What the run was estimated to cost, recorded as it started, beside what it used.
     let (_, traces) = get(&url(&format!("/api/projects/{id}/traces")));
     let estimates = traces["estimates"].as_array().unwrap();

@@ -4,6 +4,7 @@
 //! f64 (an i64 becomes a BigInt, which D1 rejects).
 
 use parit_shared::agent::protocol::{CallKind, CallOutcome};
+use parit_shared::check::ready::Verdict;
 use parit_shared::gemini::catalogue::ThinkingLevel;
 use parit_shared::gemini::Usage;
 use parit_shared::project::ProjectSettings;
@@ -22,6 +23,8 @@ pub(crate) struct ProjectTally {
     pub(crate) stages_built: u64,
     pub(crate) total_tokens: u64,
     pub(crate) cost_usd: f64,
+    /// The ready verdict (ready, gaps) when it was decided after the last change.
+    pub(crate) verdict: Option<(bool, u64)>,
 }
 
 /// A live API token, as authentication needs it.
@@ -353,6 +356,9 @@ impl D1Store {
                     stages_built: col_u64(r, "stages_built"),
                     total_tokens: col_u64(r, "total_tokens"),
                     cost_usd: r["cost_usd"].as_f64().unwrap_or(0.0),
+                    verdict: col_opt_u64(r, "ready_at")
+                        .filter(|at| *at >= col_u64(r, "updated_at"))
+                        .map(|_| (col_u64(r, "ready") == 1, col_u64(r, "ready_gaps"))),
                 };
                 (project_from(r), tally)
             })
@@ -454,6 +460,17 @@ impl D1Store {
              ) ORDER BY created_at, seq",
             &[text(project_id), num(limit)],
         )
+        .await
+    }
+
+    /// Keeps the ready verdict for the project list (not a change to the
+    /// project: `updated_at` stays).
+    pub(crate) async fn save_verdict(&self, project_id: &str, verdict: &Verdict, now: u64) -> Result<(), StoreError> {
+        let gaps = verdict.gaps.len() as u64;
+        let args = [text(project_id), num(u64::from(verdict.ready)), num(gaps), num(now)];
+        self.batch(vec![
+            self.stmt("UPDATE projects SET ready = ?2, ready_gaps = ?3, ready_at = ?4 WHERE id = ?1", &args)?
+        ])
         .await
     }
 

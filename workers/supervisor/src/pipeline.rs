@@ -26,6 +26,7 @@ use crate::error::{AppError, AppResult};
 use crate::faults::Fault;
 use crate::r2::R2Blobs;
 use crate::reply::json;
+use crate::routes::renders::current_verdict;
 use parit_shared::clock::Clock;
 use parit_shared::run::execute::{execute_stage, store_human_version, EditError, ExecuteOptions, Ports, StageOutcome};
 use parit_shared::run::pipeline::{run_pipeline, RunControl, RunPolicy};
@@ -310,6 +311,23 @@ impl PipelineRun {
         }
     }
 
+    /// Keeps the ready verdict for the project list after the artifacts
+    /// changed. Best effort: the list then says it does not know.
+    async fn record_verdict(&self, project: &str) {
+        let recorded = async {
+            let app = App::new(self.env.clone())?;
+            let verdict = current_verdict(&app, project).await?;
+            app.store.save_verdict(project, &verdict, WorkerEnvironment.now_ms()).await?;
+            Ok::<_, AppError>(())
+        };
+        if let Err(e) = recorded.await {
+            worker::console_log!(
+                "{}",
+                json!({"level": "warn", "message": "the ready verdict was not recorded", "error": format!("{e:?}")})
+            );
+        }
+    }
+
     /// A run waiting for quota goes on; `why` goes to the activity feed.
     async fn resume(&self, project: &str, why: &str) -> AppResult<()> {
         let (resumed, _) = self.change(|run, now| Ok(run.resume(now))).await?;
@@ -409,6 +427,8 @@ impl PipelineRun {
             }
             break end;
         };
+        // Before the end is visible: whoever sees the run ended sees its verdict.
+        self.record_verdict(project).await;
         let ((kind, message), _) = self
             .change(|run, now| {
                 run.end(&end, now);
@@ -471,6 +491,7 @@ impl PipelineRun {
 
     async fn execute(&self, project: &str, stage: Stage, options: ExecuteOptions) -> AppResult<Response> {
         let result = self.exclusive(async |ports| execute_stage(ports, project, stage, &options).await).await;
+        self.record_verdict(project).await;
         match result?? {
             StageOutcome::Succeeded(s) => Ok(json(
                 200,
@@ -503,6 +524,9 @@ impl PipelineRun {
                 store_human_version(ports.store, ports.blobs, ports.env, project, stage, body).await
             })
             .await;
+        if matches!(result, Ok(Ok(_))) {
+            self.record_verdict(project).await;
+        }
         match result? {
             Ok(version) => Ok(json(
                 201,

@@ -74,6 +74,8 @@ pub(crate) async fn list(app: &App, req: &Request) -> AppResult<Response> {
             v["stagesBuilt"] = json!(tally.stages_built);
             v["totalTokens"] = json!(tally.total_tokens);
             v["costUsd"] = json!(tally.cost_usd);
+            // As last decided, when nothing changed since; else not known here.
+            v["ready"] = tally.verdict.map_or(Value::Null, |(ready, gaps)| json!({"ready": ready, "gaps": gaps}));
             v
         })
         .collect();

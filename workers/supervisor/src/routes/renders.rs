@@ -27,6 +27,13 @@ async fn latest(app: &App, id: &str) -> AppResult<Vec<(Artifact, ArtifactRecord)
     try_join_all(ordered.map(|r| async move { Ok::<_, AppError>((load(app, &r).await?, r)) })).await
 }
 
+/// The ready verdict on the project as it stands now.
+pub(crate) async fn current_verdict(app: &App, id: &str) -> AppResult<Verdict> {
+    let all = latest(app, id).await?;
+    let report = check(&all.iter().map(|(a, _)| a.clone()).collect::<Vec<_>>());
+    verdict_of(app, id, &all, &report).await
+}
+
 /// Whether the blueprint is ready to hand off: its stages' statuses, its
 /// artifacts and their consistency.
 async fn verdict_of(app: &App, id: &str, all: &[(Artifact, ArtifactRecord)], report: &Report) -> AppResult<Verdict> {
