@@ -124,6 +124,7 @@ export interface StagePlan {
   model: string;
   estimate: {
     promptTokens: number;
+    promptBasis: "countTokens" | "approximation";
     outputTokens: number;
     thinkingTokens: number;
     outputBasis: "history" | "examples";

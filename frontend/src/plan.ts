@@ -67,7 +67,11 @@ export function planView(state: ProjectState, plan: Plan, note?: string): HTMLEl
       ]),
       "plan-stages",
     ),
-    h("p", { class: "muted small" }, "Estimates: the prompt it would send (about 4 characters a token); the answer and thinking from this project's last run of the stage, else from the example products. The high end allows one repair round trip."),
+    h(
+      "p",
+      { class: "muted small" },
+      `Estimates: the prompt it would send, ${plan.stages.some((p) => p.estimate?.promptBasis === "countTokens") ? "counted by Gemini where the agent has a key, else " : ""}at about 4 characters a token; the answer and thinking from this project's last run of the stage, else from the example products. The high end allows one repair round trip.`,
+    ),
   );
 }
 

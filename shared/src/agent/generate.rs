@@ -31,6 +31,40 @@ pub enum TransportError {
 pub trait ModelTransport {
     /// POSTs `body` for `model`, answering the HTTP status and body text.
     async fn generate_content(&self, model: &str, body: &str) -> Result<(u16, String), TransportError>;
+
+    /// POSTs `body` to `models/{model}:countTokens`; a transport that cannot
+    /// says so, and the caller estimates instead.
+    async fn count_tokens(&self, model: &str, body: &str) -> Result<(u16, String), TransportError> {
+        let _ = (model, body);
+        Err(TransportError::Network("this transport does not count tokens".into()))
+    }
+}
+
+/// Prompt tokens of the request [`generate`] would send first, counted by
+/// Gemini's `countTokens` (<https://ai.google.dev/api/rest/v1beta/models/countTokens>,
+/// read 2026-12-04): the body is `{"generateContentRequest": <that very
+/// request, with its "models/…" name>}` and the answer `{"totalTokens": n}`.
+/// Counting is free and nothing is generated.
+pub async fn count_tokens(
+    stage: Stage,
+    req: &GenerateRequest,
+    model: &str,
+    transport: &impl ModelTransport,
+) -> Result<u64, ModelFailure> {
+    let request =
+        prompt::build(stage, &req.brief, &req.upstream, req.feedback.as_deref()).request(stage, model, &req.settings);
+    let mut inner = serde_json::to_value(&request).unwrap_or_default();
+    inner["model"] = serde_json::Value::String(format!("models/{model}"));
+    let body = serde_json::json!({ "generateContentRequest": inner }).to_string();
+    match transport.count_tokens(model, &body).await {
+        Ok((200, text)) => serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|v| v["totalTokens"].as_u64())
+            .ok_or_else(|| ModelFailure::new(FailureClass::Unknown, "countTokens answered without totalTokens")),
+        Ok((status, text)) => Err(classify_error(status, &text)),
+        Err(TransportError::Timeout) => Err(ModelFailure::new(FailureClass::Timeout, "no count within the timeout")),
+        Err(TransportError::Network(e)) => Err(ModelFailure::new(FailureClass::Transport, e)),
+    }
 }
 
 /// Checks a `/generate` request against the stage: exactly the upstream it

@@ -10,7 +10,9 @@
 //! execution uses, `model_request`).
 //!
 //! Estimates:
-//! - prompt tokens: the request's JSON bytes / 4 (Google: "a token is
+//! - prompt tokens: Gemini's own count of the very request (`countTokens`,
+//!   asked of the stage's agent, which holds the key) for a stage whose
+//!   inputs all exist; else the request's JSON bytes / 4 (Google: "a token is
 //!   equivalent to about 4 characters", <https://ai.google.dev/gemini-api/docs/tokens>,
 //!   read 2026-12-04), plus, for an input not built yet, that input's own
 //!   output estimate, since its answer becomes this prompt;
@@ -32,14 +34,16 @@
 //! assert_eq!(plan[0].stage, Stage::Prd);
 //! ```
 
-use crate::agent::protocol::Brief;
+use crate::agent::protocol::{Brief, GenerateRequest};
 use crate::gemini::cost::{approximate_tokens, cost_usd};
 use crate::gemini::Usage;
 use crate::hash::{content_hash, input_hash};
 use crate::project::ProjectSettings;
 use crate::run::execute::{check_edit, model_request, read_cache, EditError, ExecuteError};
 use crate::run::status::{current_inputs, stage_statuses, StageStatus};
-use crate::run::store::{ArtifactRecord, BlobStore, CheckpointRecord, CheckpointStatus, ExecutionUsage, Source, Store};
+use crate::run::store::{
+    AgentPort, ArtifactRecord, BlobStore, CheckpointRecord, CheckpointStatus, ExecutionUsage, Source, Store,
+};
 use crate::stage::Stage;
 use futures_util::future::try_join_all;
 use serde::Serialize;
@@ -112,6 +116,17 @@ pub const EXAMPLE_OUTPUT_TOKENS: [(Stage, u64); 7] = [
     (Stage::Deployment, 1_665),
 ];
 
+/// Where an estimate's prompt figure comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum PromptBasis {
+    /// Gemini's `countTokens`, asked through the stage's agent.
+    CountTokens,
+    /// The request's bytes / 4 ([`approximate_tokens`]), where no count was
+    /// had (no key, or an input not built yet).
+    Approximation,
+}
+
 /// Where an estimate's output figure comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -137,6 +152,8 @@ pub struct Range<T> {
 pub struct Estimate {
     /// Prompt tokens of the request it would send.
     pub prompt_tokens: u64,
+    /// Counted by Gemini or approximated.
+    pub prompt_basis: PromptBasis,
     /// Answer tokens.
     pub output_tokens: u64,
     /// Thinking tokens.
@@ -220,6 +237,8 @@ pub struct Facts {
     pub prompt_tokens: BTreeMap<Stage, u64>,
     /// Stages whose request now has a cached answer.
     pub cached: BTreeSet<Stage>,
+    /// Stages whose prompt tokens Gemini counted (`countTokens`).
+    pub counted: BTreeSet<Stage>,
     /// Tokens spent so far.
     pub spent: u64,
 }
@@ -309,6 +328,11 @@ fn estimate(stage: Stage, model: &str, facts: &Facts, planned: &[StagePlan]) -> 
         })
         .sum();
     let prompt = facts.prompt_tokens.get(&stage).copied().unwrap_or(0) + unbuilt;
+    let prompt_basis = if facts.counted.contains(&stage) && unbuilt == 0 {
+        PromptBasis::CountTokens
+    } else {
+        PromptBasis::Approximation
+    };
     let (output, thinking, basis) = output_of(stage);
     let usage = |prompt: u64, output: u64, thinking: u64| Usage {
         prompt_tokens: clamp(prompt),
@@ -321,6 +345,7 @@ fn estimate(stage: Stage, model: &str, facts: &Facts, planned: &[StagePlan]) -> 
     let repair = usage(prompt + output, output, thinking);
     Estimate {
         prompt_tokens: prompt,
+        prompt_basis,
         output_tokens: output,
         thinking_tokens: thinking,
         output_basis: basis,
@@ -358,9 +383,10 @@ pub fn summarize(stages: Vec<StagePlan>, facts: &Facts) -> Plan {
 /// Reads what the plan needs and plans `what_if` for `project_id`. An edit
 /// is checked exactly as saving it would be (a 422's problems); nothing is
 /// written, whatever is asked.
-pub async fn plan<S: Store, B: BlobStore>(
+pub async fn plan<S: Store, B: BlobStore, A: AgentPort>(
     store: &S,
     blobs: &B,
+    agents: &A,
     project_id: &str,
     what_if: &WhatIf,
 ) -> Result<Plan, EditError> {
@@ -415,24 +441,49 @@ pub async fn plan<S: Store, B: BlobStore>(
         let model = settings.model_for(stage);
         let (request, key) = model_request(stage, &brief, &upstream, &settings.generation(stage), model, None);
         let tokens = approximate_tokens(serde_json::to_string(&request).map_or(0, |s| s.len()));
-        (stage, tokens, key, upstream.len() == stage.needs().len())
+        let complete = upstream.len() == stage.needs().len();
+        (stage, tokens, key, complete, upstream)
     });
-    let cached = futures_util::future::join_all(requests.iter().map(|(stage, _, key, complete)| async move {
+    let cached = futures_util::future::join_all(requests.iter().map(|(stage, _, key, complete, _)| async move {
         (*complete && read_cache(blobs, key).await.is_some()).then_some(*stage)
     }))
     .await;
-    let facts = Facts {
+    let mut facts = Facts {
         latest,
         checkpoints,
         settings,
         history,
-        prompt_tokens: map_of(requests.iter().map(|(s, t, _, _)| (*s, *t))),
+        prompt_tokens: map_of(requests.iter().map(|(s, t, _, _, _)| (*s, *t))),
         cached: cached.into_iter().flatten().fold(BTreeSet::new(), |mut set, s| {
             set.insert(s);
             set
         }),
+        counted: BTreeSet::new(),
         spent,
     };
+    // The stages that will call, asked of their agents: Gemini's count of the
+    // very prompt, where the agent has a key (inputs as they are now).
+    let calling: Vec<_> = plan_stages(&facts, what_if)
+        .into_iter()
+        .filter(|p| p.action == PlanAction::Call)
+        .filter_map(|p| requests.iter().find(|r| r.0 == p.stage && r.3))
+        .collect();
+    let counts = futures_util::future::join_all(calling.into_iter().map(|(stage, _, _, _, upstream)| {
+        let request = GenerateRequest {
+            brief: brief.clone(),
+            upstream: upstream.clone(),
+            settings: facts.settings.generation(*stage),
+            feedback: None,
+        };
+        async move { (*stage, agents.count_tokens(*stage, &request).await) }
+    }))
+    .await;
+    for (stage, counted) in counts {
+        if let Some(n) = counted {
+            facts.prompt_tokens.insert(stage, n);
+            facts.counted.insert(stage);
+        }
+    }
     Ok(summarize(plan_stages(&facts, what_if), &facts))
 }
 
@@ -649,12 +700,13 @@ mod tests {
             });
         }
         use futures_executor::block_on as block;
-        assert_eq!(block(plan(&store, &blobs, "p1", &WhatIf::Run)).expect("a plan").calls, 0);
+        let agents = crate::fixtures::memory::FnAgents::new(|_, _| unreachable!("a plan generates nothing"));
+        assert_eq!(block(plan(&store, &blobs, &agents, "p1", &WhatIf::Run)).expect("a plan").calls, 0);
         let (rows, objects, writes) =
             (store.artifacts.borrow().len(), blobs.objects.borrow().len(), store.writes.get());
         let mut data = p.artifact(Stage::Data).to_value();
         data["entities"][0]["description"] = serde_json::json!("Edited.");
-        let planned = block(plan(&store, &blobs, "p1", &WhatIf::Edit(Stage::Data, data))).expect("a plan");
+        let planned = block(plan(&store, &blobs, &agents, "p1", &WhatIf::Edit(Stage::Data, data))).expect("a plan");
         assert_eq!(planned.stages[1].action, PlanAction::Edited);
         let calls: Vec<Stage> =
             planned.stages.iter().filter(|s| s.action == PlanAction::Call).map(|s| s.stage).collect();
@@ -663,7 +715,7 @@ mod tests {
         // An invalid edit is refused with every problem, as a save would be.
         let mut broken = p.artifact(Stage::Data).to_value();
         broken["entities"][0]["name"] = serde_json::json!(7);
-        let err = block(plan(&store, &blobs, "p1", &WhatIf::Edit(Stage::Data, broken))).unwrap_err();
+        let err = block(plan(&store, &blobs, &agents, "p1", &WhatIf::Edit(Stage::Data, broken))).unwrap_err();
         assert!(matches!(err, EditError::Invalid { stage: Stage::Data, .. }), "{err:?}");
         // Nothing was written, whatever was asked.
         assert_eq!(

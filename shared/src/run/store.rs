@@ -269,6 +269,14 @@ pub enum AgentReply {
 pub trait AgentPort {
     /// Asks `stage`'s agent for an artifact.
     async fn generate(&self, stage: Stage, request: &GenerateRequest) -> AgentReply;
+
+    /// The prompt tokens of the request the agent would send for `request`,
+    /// counted by Gemini; `None` when it cannot say (no key, unreachable), and
+    /// the run plan estimates instead.
+    async fn count_tokens(&self, stage: Stage, request: &GenerateRequest) -> Option<u64> {
+        let _ = (stage, request);
+        None
+    }
 }
 
 /// Time and identity.

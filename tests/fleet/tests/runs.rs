@@ -339,6 +339,10 @@ fn an_edit_makes_descendants_stale_and_a_run_regenerates_exactly_them() {
         (&json!("input_changed"), &json!(["data"]))
     );
     assert_eq!(plan["stages"][3]["estimate"]["outputBasis"], "history", "{plan}");
+    // The agents hold keys here: Gemini (the local one) counted each prompt.
+    for stage in &plan["stages"].as_array().unwrap()[3..] {
+        assert_eq!(stage["estimate"]["promptBasis"], "countTokens", "{stage}");
+    }
     assert!(plan["costUsd"]["low"].as_f64().unwrap() > 0.0, "{plan}");
     let before = stages_requested(&word).len();
     start_run(&fleet().url, &id);

@@ -169,6 +169,10 @@ impl GeminiLocal {
                 let model = &p["/v1beta/models/".len()..p.len() - ":generateContent".len()];
                 self.generate(model, key, body)
             }
+            (&Method::POST, p) if p.starts_with("/v1beta/models/") && p.ends_with(":countTokens") => {
+                let model = &p["/v1beta/models/".len()..p.len() - ":countTokens".len()];
+                count_tokens(model, key, body)
+            }
             (&Method::GET, "/v1beta/models") => match key.filter(|k| !k.is_empty()) {
                 None => unregistered(),
                 Some(_) => (200, json!({"models": served_models().map(model_resource).collect::<Vec<_>>()})),
@@ -371,6 +375,37 @@ fn apply_feedback(artifact: &mut Value, feedback: &str) -> bool {
         Value::Array(items) => items.iter_mut().any(|v| apply_feedback(v, feedback)),
         _ => false,
     }
+}
+
+/// `models/{model}:countTokens` as Google answers it
+/// (<https://ai.google.dev/api/rest/v1beta/models/countTokens>, read
+/// 2026-12-04): `{"generateContentRequest": {...}}` (or bare `contents`) in,
+/// `{"totalTokens", "promptTokensDetails"}` out. A prompt counts as it does
+/// in `generateContent` here: its request body's bytes / 4, without the
+/// request's own `model` name.
+fn count_tokens(model: &str, key: Option<String>, body: &str) -> (u16, Value) {
+    if key.filter(|k| !k.is_empty()).is_none() {
+        return unregistered();
+    }
+    if !model.starts_with("gemini-") {
+        return model_not_found(model);
+    }
+    let invalid = |message: String| (400, error_body(400, "INVALID_ARGUMENT", &message, json!([])));
+    let parsed: Value = match serde_json::from_str(body) {
+        Ok(v) => v,
+        Err(e) => return invalid(format!("Invalid JSON payload received. {e}")),
+    };
+    let counted = match (parsed.get("generateContentRequest"), parsed.get("contents")) {
+        (Some(Value::Object(request)), _) => {
+            let mut request = request.clone();
+            request.remove("model");
+            Value::Object(request)
+        }
+        (None, Some(contents @ Value::Array(_))) => json!({ "contents": contents }),
+        _ => return invalid("* CountTokensRequest: contents or generateContentRequest is required.".into()),
+    };
+    let tokens = (counted.to_string().len() / 4) as u64;
+    (200, json!({"totalTokens": tokens, "promptTokensDetails": [{"modality": "TEXT", "tokenCount": tokens}]}))
 }
 
 fn usage(prompt_tokens: u64, output_chars: usize) -> Value {

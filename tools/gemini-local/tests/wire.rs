@@ -3,7 +3,7 @@
 //! every stage of both example products comes back valid.
 
 use parit_gemini_local::GeminiLocal;
-use parit_shared::agent::generate::{check_request, generate, ModelTransport, TransportError};
+use parit_shared::agent::generate::{check_request, count_tokens, generate, ModelTransport, TransportError};
 use parit_shared::agent::protocol::{Brief, GenerateRequest};
 use parit_shared::agent::retry::RetryPolicy;
 use parit_shared::clock::Clock;
@@ -31,9 +31,18 @@ struct Http {
 
 impl ModelTransport for Http {
     async fn generate_content(&self, model: &str, body: &str) -> Result<(u16, String), TransportError> {
+        self.post(&format!("{}/v1beta/models/{model}:generateContent", base()), body)
+    }
+
+    async fn count_tokens(&self, model: &str, body: &str) -> Result<(u16, String), TransportError> {
+        self.post(&format!("{}/v1beta/models/{model}:countTokens", base()), body)
+    }
+}
+
+impl Http {
+    fn post(&self, url: &str, body: &str) -> Result<(u16, String), TransportError> {
         let agent = ureq::AgentBuilder::new().timeout(Duration::from_millis(500)).build();
-        let url = format!("{}/v1beta/models/{model}:generateContent", base());
-        match agent.post(&url).set("x-goog-api-key", self.key).set("content-type", "application/json").send_string(body)
+        match agent.post(url).set("x-goog-api-key", self.key).set("content-type", "application/json").send_string(body)
         {
             Ok(r) => Ok((r.status(), r.into_string().unwrap())),
             Err(ureq::Error::Status(code, r)) => Ok((code, r.into_string().unwrap())),
@@ -186,6 +195,28 @@ fn faults_that_last_fail_as_designed() {
     let f = run_stage(Stage::Data, "f-zero", "plan meals", "gemini-3.1-pro-preview").unwrap_err();
     assert_eq!((f.error.class, f.calls.len(), f.error.retryable), (Some(FailureClass::NoQuota), 1, false));
     assert!(f.error.message.contains("enable billing") && f.error.message.contains("model: gemini-3.1-pro-preview"));
+}
+
+#[test]
+fn count_tokens_counts_the_prompt_generate_content_then_bills() {
+    let word = "countword";
+    let idea = "Book appointments at a small clinic";
+    let product = examples::select(idea);
+    let stage = Stage::Api;
+    let req = GenerateRequest {
+        brief: brief(word, idea),
+        upstream: stage.needs().iter().map(|n| (*n, product.artifact(*n).to_value())).collect(),
+        settings: GenerationSettings::default(),
+        feedback: None,
+    };
+    let transport = Http { key: "test-key-123456" };
+    let counted = futures_executor::block_on(count_tokens(stage, &req, "gemini-3.5-flash-lite", &transport)).unwrap();
+    let billed = run_stage(stage, word, idea, "gemini-3.5-flash-lite").unwrap().calls[0].usage.prompt_tokens;
+    assert_eq!(counted, u64::from(billed));
+    // Without a key, Google's own refusal, classified as generation's would be.
+    let keyless = Http { key: "" };
+    let err = futures_executor::block_on(count_tokens(stage, &req, "gemini-3.5-flash-lite", &keyless)).unwrap_err();
+    assert_eq!(err.class, FailureClass::PermissionDenied, "{err:?}");
 }
 
 #[test]

@@ -9,7 +9,7 @@
 
 mod transport;
 
-use parit_shared::agent::generate::{check_request, generate, redact};
+use parit_shared::agent::generate::{check_request, count_tokens, generate, redact};
 use parit_shared::agent::protocol::{AgentHealth, GenerateFailure, GenerateRequest, ModelCheck};
 use parit_shared::agent::retry::RetryPolicy;
 use parit_shared::gemini::catalogue::{self, DEFAULT_MODEL};
@@ -48,8 +48,17 @@ pub async fn serve(stage: Stage, mut req: Request, env: Env) -> Result<Response>
             let text = redact(&body.to_string(), config.api_key.as_deref().unwrap_or(""));
             text_response(status, text)
         }
-        (_, "/health") | (_, "/generate") => error(405, "method_not_allowed", "this route does not take that method"),
-        _ => error(404, "not_found", "no such route; agents serve GET /health and POST /generate"),
+        (Method::Post, "/count") => {
+            let (status, body) = match read_request(&mut req).await {
+                Ok(request) => count(stage, &request, &config).await,
+                Err(failure) => (failure.http_status(), serde_json::to_value(&failure)?),
+            };
+            text_response(status, redact(&body.to_string(), config.api_key.as_deref().unwrap_or("")))
+        }
+        (_, "/health") | (_, "/generate") | (_, "/count") => {
+            error(405, "method_not_allowed", "this route does not take that method")
+        }
+        _ => error(404, "not_found", "no such route; agents serve GET /health, POST /generate and POST /count"),
     }
 }
 
@@ -144,6 +153,32 @@ async fn run(stage: Stage, request: &GenerateRequest, config: &Config) -> (u16, 
     .await;
     match outcome {
         Ok(success) => (200, serde_json::to_value(&success).unwrap_or_default()),
+        Err(failure) => (failure.http_status(), serde_json::to_value(&failure).unwrap_or_default()),
+    }
+}
+
+/// `POST /count`: the prompt tokens of the request `/generate` would send
+/// first, counted by Gemini (free; nothing is generated). Without a key, the
+/// missing-key failure: the supervisor then estimates.
+async fn count(stage: Stage, request: &GenerateRequest, config: &Config) -> (u16, serde_json::Value) {
+    let outcome = async {
+        check_request(stage, request)?;
+        let Some(key) = config.api_key.clone() else {
+            let class = FailureClass::MissingApiKey;
+            let message = format!("{} has no GEMINI_API_KEY", stage.worker_name());
+            return Err(GenerateFailure::before_call(class.as_str(), Some(class), message, false));
+        };
+        let model = request.settings.model.clone().unwrap_or_else(|| config.model.clone());
+        let timeout = config.timeout_ms.unwrap_or(MODEL_CHECK_TIMEOUT_MS).min(MODEL_CHECK_TIMEOUT_MS);
+        let transport = FetchTransport::new(&config.base_url, key, timeout);
+        match count_tokens(stage, request, &model, &transport).await {
+            Ok(n) => Ok(json!({"totalTokens": n, "model": model})),
+            Err(f) => Err(GenerateFailure::before_call(f.class.as_str(), Some(f.class), f.message, false)),
+        }
+    }
+    .await;
+    match outcome {
+        Ok(body) => (200, body),
         Err(failure) => (failure.http_status(), serde_json::to_value(&failure).unwrap_or_default()),
     }
 }

@@ -1,5 +1,6 @@
-//! The Workers side of the generation ports: Gemini over `fetch`, time over
-//! `Date` and `Delay`.
+//! The Workers side of the generation ports: Gemini over `fetch`
+//! (`generateContent`, `countTokens`, `models/{model}`), time over `Date` and
+//! `Delay`.
 
 use futures_util::future::{select, Either};
 use parit_shared::agent::generate::{ModelTransport, TransportError};
@@ -64,6 +65,11 @@ impl FetchTransport {
 impl ModelTransport for FetchTransport {
     async fn generate_content(&self, model: &str, body: &str) -> Result<(u16, String), TransportError> {
         self.post(model, body).await.map_err(transport_error)
+    }
+
+    async fn count_tokens(&self, model: &str, body: &str) -> Result<(u16, String), TransportError> {
+        let url = format!("{}/v1beta/models/{model}:countTokens", self.base_url);
+        self.send(Method::Post, &url, Some(body)).await.map_err(transport_error)
     }
 }
 

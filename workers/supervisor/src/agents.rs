@@ -27,30 +27,27 @@ impl<'a> ServiceAgents<'a> {
     }
 }
 
-impl AgentPort for ServiceAgents<'_> {
-    async fn generate(&self, stage: Stage, request: &GenerateRequest) -> AgentReply {
-        let fetcher = match self.env.service(stage.binding()) {
-            Ok(f) => f,
-            Err(e) => return AgentReply::Unreachable(format!("binding {}: {e}", stage.binding())),
-        };
-        let body = match serde_json::to_string(request) {
-            Ok(b) => b,
-            Err(e) => return AgentReply::Unreachable(format!("could not encode the request: {e}")),
-        };
+impl ServiceAgents<'_> {
+    /// POSTs `request` to `stage`'s agent at `path`: its status and body, or
+    /// why it could not be reached.
+    async fn post(&self, stage: Stage, path: &str, request: &GenerateRequest) -> Result<(u16, String), String> {
+        let fetcher = self.env.service(stage.binding()).map_err(|e| format!("binding {}: {e}", stage.binding()))?;
+        let body = serde_json::to_string(request).map_err(|e| format!("could not encode the request: {e}"))?;
         let headers = Headers::new();
-        if headers.set("content-type", "application/json").is_err() {
-            return AgentReply::Unreachable("could not build the request".into());
-        }
+        headers.set("content-type", "application/json").map_err(|_| "could not build the request".to_string())?;
         let mut init = RequestInit::new();
         init.with_method(Method::Post).with_headers(headers).with_body(Some(body.into()));
-        let mut resp = match fetcher.fetch("https://agent/generate", Some(init)).await {
-            Ok(r) => r,
-            Err(e) => return AgentReply::Unreachable(e.to_string()),
-        };
+        let mut resp = fetcher.fetch(format!("https://agent{path}"), Some(init)).await.map_err(|e| e.to_string())?;
         let status = resp.status_code();
-        let text = match resp.text().await {
-            Ok(t) => t,
-            Err(e) => return AgentReply::Unreachable(e.to_string()),
+        Ok((status, resp.text().await.map_err(|e| e.to_string())?))
+    }
+}
+
+impl AgentPort for ServiceAgents<'_> {
+    async fn generate(&self, stage: Stage, request: &GenerateRequest) -> AgentReply {
+        let (status, text) = match self.post(stage, "/generate", request).await {
+            Ok(answer) => answer,
+            Err(why) => return AgentReply::Unreachable(why),
         };
         if status == 200 {
             return match serde_json::from_str::<GenerateSuccess>(&text) {
@@ -61,6 +58,13 @@ impl AgentPort for ServiceAgents<'_> {
         match serde_json::from_str::<GenerateFailure>(&text) {
             Ok(f) => AgentReply::Failure(f),
             Err(_) => AgentReply::Unreachable(format!("the agent answered HTTP {status} without a Parit error body")),
+        }
+    }
+
+    async fn count_tokens(&self, stage: Stage, request: &GenerateRequest) -> Option<u64> {
+        match self.post(stage, "/count", request).await {
+            Ok((200, text)) => serde_json::from_str::<serde_json::Value>(&text).ok()?["totalTokens"].as_u64(),
+            _ => None,
         }
     }
 }

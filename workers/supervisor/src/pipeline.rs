@@ -297,7 +297,7 @@ impl PipelineRun {
     async fn record_estimates(&self, project: &str, run_id: &str) {
         let recorded = async {
             let app = App::new(self.env.clone())?;
-            let plan = plan(&app.store, &app.blobs, project, &WhatIf::Run)
+            let plan = plan(&app.store, &app.blobs, &app.agents(), project, &WhatIf::Run)
                 .await
                 .map_err(|e| AppError::Internal(e.to_string()))?;
             app.store.save_estimates(project, run_id, &plan, WorkerEnvironment.now_ms()).await?;
