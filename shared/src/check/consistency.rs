@@ -98,7 +98,10 @@ pub fn check(artifacts: &[Artifact]) -> Report {
                 .collect();
             let endpoints: Vec<&Endpoint> =
                 all.api.iter().flat_map(|a| a.endpoints.iter()).filter(|e| e.user_stories.contains(&s.id)).collect();
-            let entities: BTreeSet<String> = endpoints.iter().map(|e| e.entity.clone()).collect();
+            let mut entities = BTreeSet::new();
+            for e in &endpoints {
+                entities.insert(e.entity.clone());
+            }
             let at = format!("$.userStories[{i}]");
             if all.design.is_some() && screens.is_empty() {
                 findings.push(Finding {
@@ -125,7 +128,15 @@ pub fn check(artifacts: &[Artifact]) -> Report {
             });
         }
     }
-    findings.sort_by_key(|f| (f.severity, f.stage));
+    // Errors first, each severity in pipeline order, as a stable sort by
+    // (severity, stage) would put them, without instantiating one (WASM size).
+    let mut ordered = Vec::with_capacity(findings.len());
+    for severity in [Severity::Error, Severity::Warning] {
+        for stage in Stage::ALL {
+            ordered.extend(findings.iter().filter(|f| f.severity == severity && f.stage == stage).cloned());
+        }
+    }
+    let findings = ordered;
     let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
     Report {
         checked: artifacts.iter().map(Artifact::stage).collect(),

@@ -107,7 +107,10 @@ fn ordered(data: &DataArtifact) -> Vec<&Entity> {
 
 /// The DDL for `data` in `dialect`.
 pub fn ddl(data: &DataArtifact, dialect: Dialect) -> String {
-    let by_name: BTreeMap<&str, &Entity> = data.entities.iter().map(|e| (e.name.as_str(), e)).collect();
+    let mut by_name: BTreeMap<&str, &Entity> = BTreeMap::new();
+    for e in &data.entities {
+        by_name.insert(e.name.as_str(), e);
+    }
     let table = |e: &Entity| quote(&sql_name(&e.table, dialect, false));
     let col = |n: &str| quote(&sql_name(n, dialect, true));
     let mut out = format!(
