@@ -93,8 +93,10 @@ test("a deprecated model shows a warning naming its replacement", async ({ page 
 test("the list shows each project's status, stages built, ready verdict and cost", async ({ page }, info) => {
   const { id } = await completedProject("listed");
   const fresh = await createProject(`Fresh ${unique("fresh")}`, "Plan a week of meals from the pantry");
-  const { json } = await apiCall("GET", "/api/projects?limit=100");
-  const row = json.projects.find((p: any) => p.id === id);
+  const listed = async () => (await apiCall("GET", "/api/projects?limit=100")).json.projects.find((p: any) => p.id === id);
+  // The verdict is decided just after the run's end: poll the API until it lands.
+  await expect.poll(async () => (await listed()).ready).not.toBeNull();
+  const row = await listed();
   await open(page);
   const done = page.locator(`tr[data-project="${id}"]`);
   await expect(done.locator("[data-run-status]")).toHaveText("completed");

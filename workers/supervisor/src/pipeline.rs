@@ -30,7 +30,7 @@ use crate::routes::renders::current_verdict;
 use parit_shared::clock::Clock;
 use parit_shared::run::execute::{execute_stage, store_human_version, EditError, ExecuteOptions, Ports, StageOutcome};
 use parit_shared::run::pipeline::{run_pipeline, RunControl, RunPolicy};
-use parit_shared::run::plan::{plan, WhatIf};
+use parit_shared::run::plan::{plan, Plan, WhatIf};
 use parit_shared::run::store::{ActivityKind, ActivityRecord, Environment, Store, Writes};
 use parit_shared::run::{Cancelled, RunEnd, RunRefusal, RunState, RunStatus};
 use parit_shared::Stage;
@@ -249,6 +249,10 @@ impl PipelineRun {
         if let Some(refusal) = settings.shut_down_models() {
             return Err(refusal.into());
         }
+        // What the run will do and cost, from the state it starts from: before
+        // the claim, so the run's own clock does not wait on the plan.
+        let idle = self.run.borrow().as_ref().is_none_or(|r| !r.active()) && !self.busy.get();
+        let planned = if idle { self.plan_now(project).await } else { None };
         // Check and claim in one synchronous step: no await may come between
         // them, or a second `run` arriving meanwhile would start another run.
         let claimed = {
@@ -283,27 +287,47 @@ impl PipelineRun {
             r.gated = !settings.auto_advance;
         }
         self.save().await?;
-        self.record_estimates(project, &run.id).await;
         self.state.storage().set_alarm(Duration::from_millis(0)).await?;
+        if let Some(plan) = planned {
+            self.record_estimates(project, &run, &plan).await;
+        }
         let started = format!("A pipeline run started (run {})", run.id);
         let started = settings.noting_warnings(started);
         self.activity(project, None, ActivityKind::RunStarted, started).await?;
         Ok(json(202, &json!({"run": self.view(), "started": true}))?)
     }
 
-    /// Records what the plan estimates for each stage this run will call,
-    /// before its first stage starts, so Activity & cost can set the actual
-    /// against it. Best effort: an estimate never stops a run.
-    async fn record_estimates(&self, project: &str, run_id: &str) {
-        let recorded = async {
+    /// The plan of the next run, or `None` (logged) when it cannot be made:
+    /// an estimate never stops a run.
+    async fn plan_now(&self, project: &str) -> Option<Plan> {
+        let planned = async {
             let app = App::new(self.env.clone())?;
-            let plan = plan(&app.store, &app.blobs, &app.agents(), project, &WhatIf::Run)
+            plan(&app.store, &app.blobs, &app.agents(), project, &WhatIf::Run)
                 .await
-                .map_err(|e| AppError::Internal(e.to_string()))?;
-            app.store.save_estimates(project, run_id, &plan, WorkerEnvironment.now_ms()).await?;
+                .map_err(|e| AppError::Internal(e.to_string()))
+        };
+        match planned.await {
+            Ok(plan) => Some(plan),
+            Err(e) => {
+                worker::console_log!(
+                    "{}",
+                    json!({"level": "warn", "message": "the run's plan was not made", "error": format!("{e:?}")})
+                );
+                None
+            }
+        }
+    }
+
+    /// Records what `plan` estimated for each stage `run` will call, stamped
+    /// with the run's start (its calls come after), so Activity & cost can set
+    /// the actual against it. Best effort, as the plan is.
+    async fn record_estimates(&self, project: &str, run: &RunState, plan: &Plan) {
+        let saved = async {
+            let app = App::new(self.env.clone())?;
+            app.store.save_estimates(project, &run.id, plan, run.started_at).await?;
             Ok::<_, AppError>(())
         };
-        if let Err(e) = recorded.await {
+        if let Err(e) = saved.await {
             worker::console_log!(
                 "{}",
                 json!({"level": "warn", "message": "the run's estimates were not recorded", "error": format!("{e:?}")})
@@ -427,8 +451,6 @@ impl PipelineRun {
             }
             break end;
         };
-        // Before the end is visible: whoever sees the run ended sees its verdict.
-        self.record_verdict(project).await;
         let ((kind, message), _) = self
             .change(|run, now| {
                 run.end(&end, now);
@@ -441,6 +463,8 @@ impl PipelineRun {
             })
             .await?;
         self.activity(project, None, kind, message).await?;
+        // After the end, off the run's clock: the list shows it once it lands.
+        self.record_verdict(project).await;
         // Requests interleave at every await above (an approval, a cancel, a
         // Retry now), so the alarm follows the run as it is now, last.
         self.arm_for_current_state().await?;
