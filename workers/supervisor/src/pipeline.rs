@@ -309,10 +309,7 @@ impl PipelineRun {
         match planned.await {
             Ok(plan) => Some(plan),
             Err(e) => {
-                worker::console_log!(
-                    "{}",
-                    json!({"level": "warn", "message": "the run's plan was not made", "error": format!("{e:?}")})
-                );
+                warn("the run's plan was not made", &e);
                 None
             }
         }
@@ -328,10 +325,7 @@ impl PipelineRun {
             Ok::<_, AppError>(())
         };
         if let Err(e) = saved.await {
-            worker::console_log!(
-                "{}",
-                json!({"level": "warn", "message": "the run's estimates were not recorded", "error": format!("{e:?}")})
-            );
+            warn("the run's estimates were not recorded", &e);
         }
     }
 
@@ -345,10 +339,7 @@ impl PipelineRun {
             Ok::<_, AppError>(())
         };
         if let Err(e) = recorded.await {
-            worker::console_log!(
-                "{}",
-                json!({"level": "warn", "message": "the ready verdict was not recorded", "error": format!("{e:?}")})
-            );
+            warn("the ready verdict was not recorded", &e);
         }
     }
 
@@ -515,7 +506,10 @@ impl PipelineRun {
 
     async fn execute(&self, project: &str, stage: Stage, options: ExecuteOptions) -> AppResult<Response> {
         let result = self.exclusive(async |ports| execute_stage(ports, project, stage, &options).await).await;
-        self.record_verdict(project).await;
+        // Only when the stage ran (a refused request changed nothing).
+        if result.is_ok() {
+            self.record_verdict(project).await;
+        }
         match result?? {
             StageOutcome::Succeeded(s) => Ok(json(
                 200,
@@ -595,4 +589,10 @@ impl RunControl for Control<'_> {
             let _ = storage.put(RUN_KEY, &run).await;
         }
     }
+}
+
+/// Logs a best-effort step that failed (an estimate or a verdict never stops
+/// the work it describes).
+fn warn(what: &str, e: &AppError) {
+    worker::console_log!("{}", json!({"level": "warn", "message": what, "error": format!("{e:?}")}));
 }
