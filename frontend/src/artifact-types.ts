@@ -111,6 +111,8 @@ export interface Entity {
   description: string;
   /** Fields, starting with the id field. */
   fields: Field[];
+  /** Names of the fields that together form the primary key, in order, when no single field is the key (a link table's two references); null when the one field of type "id" is the key. */
+  primaryKey?: string[] | null;
 }
 
 /** Cardinality of a relationship. */

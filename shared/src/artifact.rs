@@ -137,6 +137,10 @@ record! {
         pub description: String,
         /// Fields, starting with the id field.
         pub fields: Vec<Field>,
+        /// Names of the fields that together form the primary key, in order, when
+        /// no single field is the key (a link table's two references); null when
+        /// the one field of type "id" is the key.
+        pub primary_key: Option<Vec<String>>,
     }
 }
 

@@ -107,8 +107,28 @@ fn data(a: &DataArtifact, p: &mut Problems) {
         }
         p.at_least_one(&format!("{path}.fields"), &e.fields);
         let ids = e.fields.iter().filter(|f| f.field_type == FieldType::Id).count();
-        if ids != 1 {
-            p.push(format!("{path}.fields"), format!("needs exactly one field of type \"id\", has {ids}"));
+        match e.primary_key.as_deref() {
+            None | Some([]) if ids != 1 => {
+                p.push(format!("{path}.fields"), format!("needs exactly one field of type \"id\", has {ids}"))
+            }
+            None | Some([]) => {}
+            Some([_]) => p.push(
+                format!("{path}.primaryKey"),
+                "a key of one field is that field's type \"id\": name two or more fields, or null",
+            ),
+            Some(key) => {
+                if ids != 0 {
+                    p.push(
+                        format!("{path}.fields"),
+                        format!("has a primaryKey, so no field may have type \"id\"; has {ids}"),
+                    );
+                }
+                for (k, name) in key.iter().enumerate() {
+                    if !e.fields.iter().any(|f| &f.name == name) {
+                        p.push(format!("{path}.primaryKey[{k}]"), format!("field \"{name}\" is not a field of {}", e.name));
+                    }
+                }
+            }
         }
         let mut fields = HashSet::new();
         for (j, f) in e.fields.iter().enumerate() {
@@ -399,6 +419,7 @@ mod tests {
                     references: None,
                     description: "d".into(),
                 }],
+                primary_key: None,
             }],
             relationships: vec![],
             indexes: vec![],
