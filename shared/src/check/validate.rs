@@ -125,7 +125,10 @@ fn data(a: &DataArtifact, p: &mut Problems) {
                 }
                 for (k, name) in key.iter().enumerate() {
                     if !e.fields.iter().any(|f| &f.name == name) {
-                        p.push(format!("{path}.primaryKey[{k}]"), format!("field \"{name}\" is not a field of {}", e.name));
+                        p.push(
+                            format!("{path}.primaryKey[{k}]"),
+                            format!("field \"{name}\" is not a field of {}", e.name),
+                        );
                     }
                 }
             }

@@ -267,7 +267,8 @@ mod tests {
             primary_key: Some(vec!["patient_id".into(), "practitioner_id".into()]),
         };
         data.entities.push(link);
-        assert!(crate::check::validate::validate(&crate::artifact::Artifact::Data(data.clone()), &Default::default()).is_empty());
+        assert!(crate::check::validate::validate(&crate::artifact::Artifact::Data(data.clone()), &Default::default())
+            .is_empty());
         for dialect in [Dialect::Sqlite, Dialect::Postgres] {
             let sql = ddl(&data, dialect);
             assert!(sql.contains("  PRIMARY KEY (\"patient_id\", \"practitioner_id\")\n);"), "{sql}");

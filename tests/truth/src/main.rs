@@ -131,7 +131,13 @@ fn data_model() -> impl Strategy<Value = DataArtifact> {
                             }
                         })
                         .collect();
-                    Entity { name: names[i].clone(), table: tables[i].clone(), description: String::new(), fields, primary_key: None }
+                    Entity {
+                        name: names[i].clone(),
+                        table: tables[i].clone(),
+                        description: String::new(),
+                        fields,
+                        primary_key: None,
+                    }
                 })
                 .collect();
             let mut relationships = Vec::new();
