@@ -1,0 +1,1 @@
+//! SQL DDL into a data model (see the crate docs).
