@@ -62,7 +62,12 @@ pub fn er_diagram(data: &DataArtifact) -> String {
         out.push_str(&format!("    {} {{\n", entities.get(&e.name)));
         let fields = Names::new(e.fields.iter().map(|f| f.name.as_str()));
         for f in &e.fields {
+            let in_key = e.primary_key.as_ref().is_some_and(|k| k.contains(&f.name));
             let key = if f.field_type == crate::artifact::FieldType::Id && f.references.is_none() {
+                " PK"
+            } else if in_key && f.references.is_some() {
+                " PK, FK"
+            } else if in_key {
                 " PK"
             } else if f.references.is_some() {
                 " FK"

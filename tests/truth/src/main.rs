@@ -163,6 +163,26 @@ fn data_model() -> impl Strategy<Value = DataArtifact> {
                     }
                 }
             }
+            // Every other model gains a link table between its first two
+            // entities, keyed by both references (a composite primary key).
+            if count >= 2 && count % 2 == 0 {
+                let (name, table) = ("LinkOfTheFirstTwo".to_string(), "link of the first two".to_string());
+                let taken = entities.iter().any(|e| e.name == name || e.table.to_lowercase() == table);
+                if !taken {
+                    let fields: Vec<Field> = (0..2)
+                        .map(|k| Field {
+                            name: format!("ref {k} \"{}\"", entities[k].table),
+                            field_type: FieldType::String,
+                            required: true,
+                            unique: false,
+                            references: Some(entities[k].name.clone()),
+                            description: String::new(),
+                        })
+                        .collect();
+                    let primary_key = Some(fields.iter().map(|f| f.name.clone()).collect());
+                    entities.push(Entity { name, table, description: String::new(), fields, primary_key });
+                }
+            }
             let indexes = ixs
                 .into_iter()
                 .filter(|(e, _, _)| *e < count)
