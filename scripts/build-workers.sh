@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds Parit's Worker crates to WASM with worker-build, fully offline.
 #
-#   scripts/build-workers.sh              all eight Workers, one after another
+#   scripts/build-workers.sh              all nine Workers, one after another
 #   scripts/build-workers.sh prd-agent    just the named ones
 #
 # The Workers share one target directory, so they are built in turn (building
@@ -14,7 +14,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-ALL=(prd-agent data-agent design-agent logic-agent api-agent frontend-agent deployment-agent supervisor)
+ALL=(prd-agent data-agent design-agent logic-agent api-agent frontend-agent deployment-agent importer supervisor)
 
 if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then
   sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
@@ -37,6 +37,7 @@ export ESBUILD_BIN="$ROOT/wrangler/node_modules/.bin/esbuild"
 inputs_hash() {
   local dirs=("$ROOT/shared" "$ROOT/workers/$1")
   [[ "$1" == *-agent ]] && dirs+=("$ROOT/workers/agent-runtime")
+  [[ "$1" == importer ]] && dirs+=("$ROOT/import")
   {
     find "${dirs[@]}" -type f \( -name '*.rs' -o -name 'Cargo.toml' -o -name '*.json' \) -not -path '*/build/*' -print0 \
       | sort -z | xargs -0 sha256sum

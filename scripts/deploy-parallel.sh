@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Builds and deploys Parit's eight Workers: the seven agents in parallel, then
-# the supervisor (it binds to them, so it goes last, and not at all if any
-# agent failed).
+# Builds and deploys Parit's nine Workers: the seven agents and the importer in
+# parallel, then the supervisor (it binds to them, so it goes last, and not at
+# all if any of them failed).
 #
 #   scripts/deploy-parallel.sh [--dry-run] [--sequential] [--only prd,data,supervisor] [--skip-build]
 #
 #   --dry-run      `wrangler deploy --dry-run --outdir`: real bundling, no account needed
 #   --sequential   one Worker at a time (clearer errors)
-#   --only LIST    deploy a subset (agents by stage or name, and/or supervisor)
+#   --only LIST    deploy a subset (agents by stage or name, importer, supervisor)
 #   --skip-build   use the Workers already built
 #
 # Each Worker logs to .parit/deploy/<time>/<worker>.log. Prints a summary

@@ -203,6 +203,22 @@ export interface Verdict {
 }
 
 /** An answer the API refused, in words a person can act on. */
+/** The SQL dialects the data import reads. */
+export type SqlDialect = "sqlite" | "postgres";
+
+/** What an import stored, read and left out. */
+export interface ImportAnswer {
+  projectId: string;
+  stage: Stage;
+  version: number;
+  source: "import";
+  stale: Stage[];
+  /** What was imported, a line each. */
+  imported: string[];
+  /** What the artifact types cannot represent, each with why and its line. */
+  notImported: { what: string; why: string; line: number | null }[];
+}
+
 export class ApiError extends Error {
   constructor(
     message: string,
@@ -287,13 +303,25 @@ async function toError(res: Response): Promise<ApiError> {
   let problems: string[] = [];
   try {
     const body = (await res.json()) as {
-      error?: { code?: string; message?: string; requestId?: string; problems?: string[] };
+      error?: {
+        code?: string;
+        message?: string;
+        requestId?: string;
+        problems?: string[];
+        // An import that could not be read: where, and what the parser expected; or the validator's findings.
+        line?: number | null;
+        column?: number | null;
+        expected?: string | null;
+        findings?: string[];
+      };
     };
-    if (body.error) {
-      code = body.error.code ?? code;
-      message = body.error.message ?? message;
-      requestId = body.error.requestId ?? requestId;
-      problems = body.error.problems ?? [];
+    const e = body.error;
+    if (e) {
+      code = e.code ?? code;
+      message = e.message ?? message;
+      requestId = e.requestId ?? requestId;
+      problems = e.problems ?? e.findings ?? [];
+      if (e.line) problems = [`Line ${e.line}${e.column ? `, column ${e.column}` : ""}${e.expected ? `: expected ${e.expected}` : ""}`, ...problems];
     }
   } catch {
     // Not JSON: keep the status line.
@@ -369,6 +397,11 @@ export const api = {
     send<unknown>("POST", `/api/projects/${id}/stages/${stage}/regenerate`, { feedback }),
   edit: (id: string, stage: Stage, artifact: unknown) =>
     send<unknown>("PUT", `/api/projects/${id}/artifacts/${stage}`, artifact),
+  /** SQL DDL as the data model's next version (source import). */
+  importData: (id: string, sql: string, dialect: SqlDialect) =>
+    send<ImportAnswer>("POST", `/api/projects/${id}/import/data`, { sql, dialect }),
+  /** An OpenAPI 3.0/3.1 document (JSON or YAML) as the API's next version, matched to the data model. */
+  importApi: (id: string, document: string) => send<ImportAnswer>("POST", `/api/projects/${id}/import/api`, { document }),
   versions: (id: string) => getJson<{ versions: VersionMeta[] }>(`/api/projects/${id}/artifacts`),
   artifact: <S extends Stage>(id: string, stage: S, version?: number) =>
     getJson<ArtifactBody<S>>(`/api/projects/${id}/artifacts/${stage}${version ? `?version=${version}` : ""}`),

@@ -14,15 +14,19 @@ import { history } from "./history";
 import { staleNotice } from "./changes";
 import { confirmPlan } from "./plan";
 import { readable } from "./views";
+import { importPanel, type ImportStage } from "./importer";
 
-type Mode = "view" | "json" | "history" | "edit" | "regenerate";
+type Mode = "view" | "json" | "history" | "edit" | "regenerate" | "import";
 const MODES: [Mode, string][] = [
   ["view", "Readable"],
   ["json", "JSON"],
   ["history", "History"],
   ["edit", "Edit"],
   ["regenerate", "Regenerate"],
+  ["import", "Import"],
 ];
+/** The stages an existing schema or API document can be imported into. */
+const importable = (stage: Stage): stage is ImportStage => stage === "data" || stage === "api";
 
 export function artifactsTab(body: HTMLElement, state: ProjectState, requested: Stage | null): Tab {
   const stage: Stage = requested && STAGES.includes(requested) ? requested : "prd";
@@ -68,10 +72,11 @@ export function artifactsTab(body: HTMLElement, state: ProjectState, requested: 
       ),
     );
 
+  const modes = () => MODES.filter(([m]) => m !== "import" || importable(stage));
   const renderModes = () =>
     fill(
       modeBar,
-      MODES.map(([m, label]) =>
+      modes().map(([m, label]) =>
         h(
           "button",
           {
@@ -85,10 +90,11 @@ export function artifactsTab(body: HTMLElement, state: ProjectState, requested: 
               void show();
             },
             onkeydown: (ev: KeyboardEvent) => {
-              const i = MODES.findIndex(([x]) => x === mode);
+              const shown = modes();
+              const i = shown.findIndex(([x]) => x === mode);
               const step = ev.key === "ArrowRight" ? 1 : ev.key === "ArrowLeft" ? -1 : 0;
               if (!step) return;
-              mode = MODES[(i + step + MODES.length) % MODES.length][0];
+              mode = shown[(i + step + shown.length) % shown.length][0];
               void show().then(() => modeBar.querySelector<HTMLButtonElement>('[aria-selected="true"]')?.focus());
             },
           },
@@ -105,6 +111,12 @@ export function artifactsTab(body: HTMLElement, state: ProjectState, requested: 
     renderModes();
     const s = current();
     shownVersion = s.version;
+    if (mode === "import" && importable(stage)) {
+      // An import needs no version of this stage yet, only its inputs (the PRD for a data model).
+      fill(head, h("h3", null, `Import into ${STAGE_NAMES[stage]}`));
+      fill(panel, importPanel(state, stage, afterChange));
+      return;
+    }
     if (s.version === null && mode !== "regenerate") {
       fill(head, h("h3", null, STAGE_NAMES[stage]));
       fill(panel, empty(`No ${STAGE_NAMES[stage]} yet`, s.status === "failed" ? `The last attempt failed: ${s.error?.message ?? "see Activity"}` : "Run the pipeline; this stage’s artifact appears here when its agent finishes."));
@@ -175,7 +187,7 @@ export function artifactsTab(body: HTMLElement, state: ProjectState, requested: 
     );
   };
 
-  const afterChange = async (what: string) => {
+  const afterChange = async (what: string, report?: HTMLElement) => {
     await state.refresh();
     const stale = state.project.stages.filter((s) => s.status === "stale").map((s) => STAGE_NAMES[s.stage]);
     fill(
@@ -187,6 +199,7 @@ export function artifactsTab(body: HTMLElement, state: ProjectState, requested: 
         stale.length
           ? h("p", null, `Built from it and now stale: ${stale.join(", ")}. `, h("a", { href: `#/projects/${state.id}/pipeline` }, "Open the pipeline to re-run them."))
           : h("p", null, "No other stage depends on it."),
+        report ?? null,
       ),
     );
     version = null;

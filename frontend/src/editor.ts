@@ -9,8 +9,9 @@ import { confirmPlan } from "./plan";
 import type { ProjectState } from "./tab";
 import { busy, capitalise, errorBox, toast } from "./ui";
 
-/** Shows what changed after a save or a regeneration, and the artifact again. */
-export type AfterChange = (what: string) => Promise<void>;
+/** Shows what changed after a save, an import or a regeneration (with a
+ * report of it, if any), and the artifact again. */
+export type AfterChange = (what: string, report?: HTMLElement) => Promise<void>;
 
 /** The JSON editor: problems on their lines as you type (syntax) and as the
  * server reports them (schema, rules); a save is a new version. */

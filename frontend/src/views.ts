@@ -23,7 +23,7 @@ export async function readable(state: ProjectState, art: ArtifactBody): Promise<
         diagramView(erd, "Entity–relationship diagram of the data model"),
         ...art.artifact.entities.map((e) =>
           table(
-            `${e.name} (table ${e.table}): ${e.description}`,
+            `${e.name} (table ${e.table}${e.primaryKey && e.primaryKey.length > 1 ? `, key ${e.primaryKey.join(" + ")}` : ""}): ${e.description}`,
             ["Field", "Type", "Required", "Unique", "References", "Description"],
             e.fields.map((f) => [f.name, f.fieldType, f.required ? "yes" : "no", f.unique ? "yes" : "no", f.references ?? "—", f.description]),
           ),

@@ -62,6 +62,10 @@ pub enum Op {
     PlanEdit,
     /// The ids that changed between two versions, and where they are used.
     Changes,
+    /// Import SQL DDL as a new data-model version.
+    ImportData,
+    /// Import an OpenAPI document as a new API version.
+    ImportApi,
 }
 
 /// One route.
@@ -110,6 +114,18 @@ pub const ROUTES: &[Route] = &[
         "Consistency findings, the traceability matrix and the ready verdict",
     ),
     route("GET", "/api/projects/:id/export", Op::Export, "The whole blueprint as a ZIP"),
+    route(
+        "POST",
+        "/api/projects/:id/import/data",
+        Op::ImportData,
+        "Import SQL DDL (SQLite or PostgreSQL) as a new data-model version",
+    ),
+    route(
+        "POST",
+        "/api/projects/:id/import/api",
+        Op::ImportApi,
+        "Import an OpenAPI 3.0 or 3.1 document (JSON or YAML) as a new API version",
+    ),
     route("POST", "/api/projects/:id/run", Op::Run, "Start the pipeline, or resume a run waiting for quota"),
     route("POST", "/api/projects/:id/cancel", Op::Cancel, "Stop the run: no new stage starts"),
     route("GET", "/api/projects/:id/events", Op::Events, "Live progress as server-sent events"),

@@ -103,11 +103,11 @@ t_migrate_remote_create_prints_the_id() {
   grep -q -- "migrations apply parit_db --remote" "$log" || fail "$(cat "$log")"
 }
 
-t_dry_run_bundles_all_eight_for_real() {
+t_dry_run_bundles_all_nine_for_real() {
   local out
   out="$(scripts/deploy-parallel.sh --dry-run --skip-build 2>&1)" || fail "$out"
   local logs; logs="$(sed -n 's/^logs: //p' <<< "$out")"
-  for w in prd-agent data-agent design-agent logic-agent api-agent frontend-agent deployment-agent supervisor; do
+  for w in prd-agent data-agent design-agent logic-agent api-agent frontend-agent deployment-agent importer supervisor; do
     [[ -f "$logs/out/$w/index.js" ]] || fail "no bundle for $w"
     grep -q "Total Upload" "$logs/$w.log" || fail "$w: $(tail -3 "$logs/$w.log")"
   done
@@ -135,7 +135,7 @@ t_agents_are_closed() {
 t_verify_passes_on_the_live_fleet() {
   [[ -n "${PARIT_SUPERVISOR_URL:-}" ]] || fail "PARIT_SUPERVISOR_URL is not set (run through scripts/test.sh)"
   local out; out="$(scripts/verify-deployment.sh "$PARIT_SUPERVISOR_URL" 2>&1)" || fail "$out"
-  [[ $(grep -c '✅' <<< "$out") -eq 14 ]] || fail "$out"
+  [[ $(grep -c '✅' <<< "$out") -eq 15 ]] || fail "$out"
   ! grep -q '❌' <<< "$out" || fail "$out"
   # Without a token the smoke test is refused, and the fix says how to get one.
   local rc=0; out="$(PARIT_TOKEN="" scripts/verify-deployment.sh "$PARIT_SUPERVISOR_URL" 2>&1)" || rc=$?
@@ -321,7 +321,7 @@ check "set-secrets: the key never reaches argv or logs, only stdin" t_secrets_ne
 check "set-secrets: a missing key is an error before any call; --dry-run calls nothing" t_secrets_missing_key_calls_nothing
 check "migrate-db --local applies and verifies (real wrangler)" t_migrate_local_for_real
 check "migrate-db --remote --create prints the database id" t_migrate_remote_create_prints_the_id
-check "deploy-parallel --dry-run bundles all eight Workers; agents upload no route and no key (real wrangler)" t_dry_run_bundles_all_eight_for_real
+check "deploy-parallel --dry-run bundles all nine Workers; agents upload no route and no key (real wrangler)" t_dry_run_bundles_all_nine_for_real
 check "agents are closed: workers_dev = false, no routes, no key" t_agents_are_closed
 check "verify-deployment passes on the live fleet" t_verify_passes_on_the_live_fleet
 check "verify-deployment names a missing agent and the fix" t_verify_names_a_missing_agent_and_the_fix

@@ -639,33 +639,56 @@ pub enum EditError {
     Execute(#[from] ExecuteError),
 }
 
-/// Stores a person's edit of `stage` as a new version, after checking it
-/// against the schema and the validation rules (with its upstream).
+/// A version a person submits: an edit, or an import of what they had.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Submission<'a> {
+    /// The artifact.
+    pub body: Value,
+    /// `Source::Human` for an edit, `Source::Import` for an import.
+    pub source: Source,
+    /// Appended to the activity event after the version, e.g. `" (2 constructs not imported)"`.
+    pub note: &'a str,
+}
+
+impl Submission<'_> {
+    /// A person's edit.
+    pub fn edit(body: Value) -> Submission<'static> {
+        Submission { body, source: Source::Human, note: "" }
+    }
+}
+
+/// Stores a person's version of `stage` (an edit or an import) after
+/// checking it against the schema and the validation rules (with its upstream).
 pub async fn store_human_version<S: Store, B: BlobStore, E: Environment>(
     store: &S,
     blobs: &B,
     env: &E,
     project_id: &str,
     stage: Stage,
-    body: Value,
+    submission: Submission<'_>,
 ) -> Result<u32, EditError> {
+    let Submission { body, source, note } = submission;
     let (value, inputs) = check_edit_inputs(store, blobs, project_id, stage, body).await?;
     let previous = store.latest_artifact(project_id, stage).await.map_err(ExecuteError::from)?;
     let run = Execution { env, project_id, stage, id: env.new_id() };
     let version = next_version(&previous);
-    let edited = run.event(
-        ActivityKind::ArtifactEdited,
-        format!("The {stage} artifact was edited by hand: v{version}; the stages that depend on it are now stale"),
+    let (kind, how) = match source {
+        Source::Import => (ActivityKind::ArtifactImported, "imported"),
+        _ => (ActivityKind::ArtifactEdited, "edited by hand"),
+    };
+    let event = run.event(
+        kind,
+        format!("The {stage} artifact was {how}: v{version}{note}; the stages that depend on it are now stale"),
     );
     let new_version = NewVersion {
         artifact: &value,
         input_hash: input_hash(stage, &inputs.refs, None, None),
-        source: Source::Human,
+        source,
         model: None,
         feedback: None,
         previous: &previous,
     };
-    Ok(commit(store, blobs, &run, new_version, &[], &[edited]).await?)
+    Ok(commit(store, blobs, &run, new_version, &[], &[event]).await?)
 }
 
 /// The body as the stage's artifact (its canonical JSON) if saving it would
@@ -1095,7 +1118,8 @@ mod tests {
         run(&store, &blobs, &agents, Stage::Prd).unwrap();
         run(&store, &blobs, &agents, Stage::Data).unwrap();
         let env = TickingEnv::default();
-        let edit = |body| block_on(store_human_version(&store, &blobs, &env, "p1", Stage::Data, body));
+        let edit =
+            |body| block_on(store_human_version(&store, &blobs, &env, "p1", Stage::Data, Submission::edit(body)));
         let mut data = examples::pantry().artifact(Stage::Data).to_value();
         data["entities"][1]["fields"][2]["references"] = serde_json::json!("Ghost");
         data["indexes"][0]["fields"] = serde_json::json!(["nope"]);
@@ -1108,8 +1132,29 @@ mod tests {
         let row = store.artifacts.borrow().last().cloned().unwrap();
         assert_eq!(row.source, Source::Human);
         assert_eq!(store.activity.borrow().last().unwrap().kind, ActivityKind::ArtifactEdited);
-        let err =
-            block_on(store_human_version(&store, &blobs, &env, "p1", Stage::Api, serde_json::json!({}))).unwrap_err();
+        let err = block_on(store_human_version(
+            &store,
+            &blobs,
+            &env,
+            "p1",
+            Stage::Api,
+            Submission::edit(serde_json::json!({})),
+        ))
+        .unwrap_err();
         assert!(matches!(err, EditError::Execute(ExecuteError::MissingUpstream { .. })));
+        // An import is stored the same way, under its own source and event.
+        let imported = Submission {
+            body: examples::clinic().artifact(Stage::Data).to_value(),
+            source: Source::Import,
+            note: " (1 construct not imported)",
+        };
+        assert_eq!(block_on(store_human_version(&store, &blobs, &env, "p1", Stage::Data, imported)).unwrap(), 3);
+        assert_eq!(store.artifacts.borrow().last().unwrap().source, Source::Import);
+        let event = store.activity.borrow().last().cloned().unwrap();
+        assert_eq!(event.kind, ActivityKind::ArtifactImported);
+        assert_eq!(
+            event.message,
+            "The data artifact was imported: v3 (1 construct not imported); the stages that depend on it are now stale"
+        );
     }
 }

@@ -28,8 +28,9 @@ pub struct ProjectRecord {
 }
 
 crate::label_enum! {
-    /// Who made an artifact version.
-    pub enum Source { Agent = "agent", Human = "human" }
+    /// Who made an artifact version: an agent, a person's edit, or an import of
+    /// what a project already had (SQL DDL, an OpenAPI document).
+    pub enum Source { Agent = "agent", Human = "human", Import = "import" }
 }
 
 /// One artifact version (the body lives in the blob store at `r2_key`).
@@ -152,7 +153,7 @@ crate::label_enum! {
         StageStarted = "stage_started", StageRetried = "stage_retried",
         StageSucceeded = "stage_succeeded", StageFailed = "stage_failed",
         StageCached = "stage_cached", StageApproved = "stage_approved",
-        ArtifactEdited = "artifact_edited", BudgetExceeded = "budget_exceeded",
+        ArtifactEdited = "artifact_edited", ArtifactImported = "artifact_imported", BudgetExceeded = "budget_exceeded",
         RunStarted = "run_started", RunFinished = "run_finished", CancelRequested = "cancel_requested",
         RunWaiting = "run_waiting", RunResumed = "run_resumed",
     }

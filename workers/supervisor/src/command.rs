@@ -49,6 +49,13 @@ pub(crate) enum Command {
         /// The edited artifact.
         artifact: Value,
     },
+    /// Store an imported artifact as a new version (source `import`).
+    Import {
+        /// The stage (data or api).
+        stage: Stage,
+        /// The importer's answer: `artifact`, `imported`, `notImported`.
+        imported: Value,
+    },
     /// The project is about to be deleted: stop and drop everything.
     Forget,
 }

@@ -104,7 +104,7 @@ fn artifact_from(row: &Value) -> Option<ArtifactRecord> {
         r2_key: col_str(row, "r2_key"),
         content_hash: col_str(row, "content_hash"),
         input_hash: col_str(row, "input_hash"),
-        source: if row["source"] == "human" { Source::Human } else { Source::Agent },
+        source: row["source"].as_str().and_then(Source::parse).unwrap_or(Source::Agent),
         model: col_opt_str(row, "model"),
         feedback: col_opt_str(row, "feedback"),
         size_bytes: col_u64(row, "size_bytes"),

@@ -30,6 +30,9 @@ pub(crate) enum AppError {
     InvalidArtifact { stage: Stage, problems: Vec<String> },
     /// 422: well-formed input that is refused (a model Google has shut down).
     Refused(String),
+    /// 422: an import whose text could not be read: the importer's error
+    /// (`message`, `line`, `column`, `expected`, `findings`).
+    ImportFailed(serde_json::Value),
     /// 413: the body is too large.
     PayloadTooLarge(usize),
     /// 415: the body is not JSON.
@@ -48,6 +51,9 @@ impl AppError {
         match self {
             AppError::BadRequest(m) => (400, "bad_request", m.clone()),
             AppError::Refused(m) => (422, "refused", m.clone()),
+            AppError::ImportFailed(e) => {
+                (422, "import_failed", e["message"].as_str().unwrap_or("the import could not be read").into())
+            }
             AppError::Unauthorized(m) => (401, "unauthorized", (*m).to_string()),
             AppError::Forbidden { code, message } => (403, code, message.clone()),
             AppError::RateLimited { retry_after } => {
@@ -97,6 +103,11 @@ impl AppError {
                 error["retryable"] = json!(retryable);
             }
             AppError::InvalidArtifact { problems, .. } => error["problems"] = json!(problems),
+            AppError::ImportFailed(detail) => {
+                for key in ["line", "column", "expected", "findings"] {
+                    error[key] = detail[key].clone();
+                }
+            }
             _ => {}
         }
         if let Some(id) = request_id {

@@ -27,7 +27,7 @@ pub use pipeline::PipelineRun;
 use app::App;
 use error::{AppError, AppResult};
 use parit_shared::api::{self, Op, Resolution};
-use routes::{artifacts, events, execute, feed, plan, projects, renders, root, runs};
+use routes::{artifacts, events, execute, feed, import, plan, projects, renders, root, runs};
 use worker::{event, Context, Date, Env, Method, Request, Response, Result};
 
 /// Every request: route it, answer errors as JSON, add the headers every
@@ -108,6 +108,8 @@ async fn route(req: Request, env: &Env, request_id: &str, owner: &mut Option<Str
         }
         Op::Consistency => renders::consistency(app, id()?).await,
         Op::Export => renders::export(app, id()?).await,
+        Op::ImportData => import::data(app, id()?, req).await,
+        Op::ImportApi => import::api(app, id()?, req).await,
         Op::Activity => feed::activity(app, id()?, &req).await,
         Op::Traces => feed::traces(app, id()?).await,
         Op::Plan => plan::get(app, id()?, &req).await,

@@ -28,10 +28,12 @@ use crate::r2::R2Blobs;
 use crate::reply::json;
 use crate::routes::renders::current_verdict;
 use parit_shared::clock::Clock;
-use parit_shared::run::execute::{execute_stage, store_human_version, EditError, ExecuteOptions, Ports, StageOutcome};
+use parit_shared::run::execute::{
+    execute_stage, store_human_version, EditError, ExecuteOptions, Ports, StageOutcome, Submission,
+};
 use parit_shared::run::pipeline::{run_pipeline, RunControl, RunPolicy};
 use parit_shared::run::plan::{plan, Plan, WhatIf};
-use parit_shared::run::store::{ActivityKind, ActivityRecord, Environment, Store, Writes};
+use parit_shared::run::store::{ActivityKind, ActivityRecord, Environment, Source, Store, Writes};
 use parit_shared::run::{Cancelled, RunEnd, RunRefusal, RunState, RunStatus};
 use parit_shared::Stage;
 use serde_json::{json, Value};
@@ -106,7 +108,21 @@ impl DurableObject for PipelineRun {
                     let options = ExecuteOptions { feedback, use_cache, owner_daily_limit: self.owner_daily_limit() };
                     self.execute(&project, stage, options).await
                 }
-                Command::Edit { stage, artifact } => self.edit(&project, stage, artifact).await,
+                Command::Edit { stage, artifact } => {
+                    self.store_version(&project, stage, Submission::edit(artifact), json!({})).await
+                }
+                Command::Import { stage, mut imported } => {
+                    let count = imported["notImported"].as_array().map_or(0, Vec::len);
+                    let note = match count {
+                        0 => String::new(),
+                        1 => " (1 construct not imported)".to_string(),
+                        n => format!(" ({n} constructs not imported)"),
+                    };
+                    let body = imported["artifact"].take();
+                    let submission = Submission { body, source: Source::Import, note: &note };
+                    let report = json!({"imported": imported["imported"], "notImported": imported["notImported"]});
+                    self.store_version(&project, stage, submission, report).await
+                }
             }
         }
         .await;
@@ -536,20 +552,32 @@ impl PipelineRun {
         }
     }
 
-    async fn edit(&self, project: &str, stage: Stage, body: Value) -> AppResult<Response> {
+    /// Stores a person's version (an edit, or an import whose `report` of what
+    /// was and was not imported joins the answer).
+    async fn store_version(
+        &self,
+        project: &str,
+        stage: Stage,
+        submission: Submission<'_>,
+        report: Value,
+    ) -> AppResult<Response> {
+        let source = submission.source;
         let result = self
             .exclusive(async |ports| {
-                store_human_version(ports.store, ports.blobs, ports.env, project, stage, body).await
+                store_human_version(ports.store, ports.blobs, ports.env, project, stage, submission).await
             })
             .await;
         if matches!(result, Ok(Ok(_))) {
             self.record_verdict(project).await;
         }
         match result? {
-            Ok(version) => Ok(json(
-                201,
-                &json!({"projectId": project, "stage": stage, "version": version, "source": "human", "stale": stage.descendants()}),
-            )?),
+            Ok(version) => {
+                let mut body = json!({"projectId": project, "stage": stage, "version": version, "source": source, "stale": stage.descendants()});
+                if let (Some(body), Some(report)) = (body.as_object_mut(), report.as_object()) {
+                    body.extend(report.clone());
+                }
+                Ok(json(201, &body)?)
+            }
             Err(EditError::Invalid { stage, problems }) => Err(AppError::InvalidArtifact { stage, problems }),
             Err(EditError::Execute(e)) => Err(e.into()),
             Err(other) => Err(AppError::Internal(other.to_string())),

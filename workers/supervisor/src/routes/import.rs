@@ -1,0 +1,89 @@
+//! `POST …/import/data` (SQL DDL) and `POST …/import/api` (an OpenAPI
+//! document): the `parit-importer` Worker parses the text and answers the
+//! artifact with what it imported and what it could not represent; the
+//! project's `PipelineRun` object stores it as a new version (source
+//! `import`), so an import never interleaves with a run (409) and leaves the
+//! stages downstream stale.
+
+use crate::app::App;
+use crate::command::Command;
+use crate::error::{AppError, AppResult};
+use crate::http::json_body;
+use crate::routes::renders::load;
+use parit_shared::run::store::Store;
+use parit_shared::Stage;
+use serde_json::{json, Value};
+use worker::{Headers, Method, Request, RequestInit, Response};
+
+/// Largest import body (the text and its JSON envelope). Chinook's whole
+/// PostgreSQL DDL is 11 KB; a schema of 300 tables is about 200 KB.
+pub(crate) const MAX_IMPORT_BYTES: usize = 512 * 1024;
+
+/// The one string field `name` of `body`, which has no other field but `optional`.
+fn text_field<'a>(body: &'a Value, name: &str, optional: &[&str]) -> AppResult<&'a str> {
+    let Some(fields) = body.as_object() else {
+        return Err(AppError::BadRequest(format!("send a JSON object with \"{name}\"")));
+    };
+    if let Some(k) = fields.keys().find(|k| k.as_str() != name && !optional.contains(&k.as_str())) {
+        let allowed: Vec<String> = std::iter::once(name).chain(optional.iter().copied()).map(|n| format!("\"{n}\"")).collect();
+        return Err(AppError::BadRequest(format!("unknown field \"{k}\" (expected {})", allowed.join(", "))));
+    }
+    match fields.get(name) {
+        Some(Value::String(t)) if !t.trim().is_empty() => Ok(t),
+        Some(Value::String(_)) => Err(AppError::BadRequest(format!("\"{name}\" is empty"))),
+        Some(_) => Err(AppError::BadRequest(format!("\"{name}\" must be a string"))),
+        None => Err(AppError::BadRequest(format!("\"{name}\" is required"))),
+    }
+}
+
+/// `POST …/import/data` `{"sql": "...", "dialect": "sqlite" | "postgres"}`.
+pub(crate) async fn data(app: &App, id: &str, mut req: Request) -> AppResult<Response> {
+    app.owned_project(id).await?;
+    let body = json_body(&mut req, MAX_IMPORT_BYTES).await?;
+    let sql = text_field(&body, "sql", &["dialect"])?;
+    let dialect = match body.get("dialect") {
+        None | Some(Value::Null) => "sqlite",
+        Some(Value::String(d)) if d == "sqlite" || d == "postgres" => d,
+        Some(_) => return Err(AppError::BadRequest("\"dialect\" must be \"sqlite\" or \"postgres\"".into())),
+    };
+    let imported = importer(app, "/sql", &json!({"text": sql, "dialect": dialect})).await?;
+    app.pipeline(id, &Command::Import { stage: Stage::Data, imported }).await
+}
+
+/// `POST …/import/api` `{"document": "..."}` (JSON or YAML): its operations
+/// are matched to the project's current data model, which must exist.
+pub(crate) async fn api(app: &App, id: &str, mut req: Request) -> AppResult<Response> {
+    app.owned_project(id).await?;
+    let body = json_body(&mut req, MAX_IMPORT_BYTES).await?;
+    let document = text_field(&body, "document", &[])?;
+    let Some(record) = app.store.latest_artifact(id, Stage::Data).await? else {
+        return Err(AppError::Conflict {
+            code: "missing_upstream",
+            message: "an API is matched to the data model: generate or import the data model first".into(),
+        });
+    };
+    let data = load(app, &record).await?.to_value();
+    let imported = importer(app, "/openapi", &json!({"text": document, "data": data})).await?;
+    app.pipeline(id, &Command::Import { stage: Stage::Api, imported }).await
+}
+
+/// Asks the importer Worker: its answer, a 422 with its findings, or 503.
+async fn importer(app: &App, path: &str, request: &Value) -> AppResult<Value> {
+    let fetcher = app.env.service("IMPORTER").map_err(|e| AppError::Unavailable(format!("binding IMPORTER: {e}")))?;
+    let headers = Headers::new();
+    headers.set("content-type", "application/json")?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post).with_headers(headers).with_body(Some(request.to_string().into()));
+    let mut resp = fetcher
+        .fetch(format!("https://importer{path}"), Some(init))
+        .await
+        .map_err(|e| AppError::Unavailable(format!("the importer: {e}")))?;
+    let status = resp.status_code();
+    let answer: Value = serde_json::from_str(&resp.text().await?)
+        .map_err(|_| AppError::Unavailable(format!("the importer answered HTTP {status} without JSON")))?;
+    match status {
+        200 => Ok(answer),
+        422 => Err(AppError::ImportFailed(answer)),
+        _ => Err(AppError::Unavailable(format!("the importer answered HTTP {status}"))),
+    }
+}
