@@ -2,12 +2,14 @@
 //!
 //! It serves `POST /v1beta/models/{model}:generateContent` in Gemini's wire
 //! format, so the agents' real client code runs against it unchanged. It
-//! reads the stage from the system instruction's `Parit stage:` line and the
-//! product from the brief, and answers with that example product's artifact
-//! (see `parit_shared::fixtures::examples`), so downstream stages get upstream content
-//! that fits. A prompt carrying reviewer feedback gets that answer with the
-//! feedback noted in its first prose field, so a regeneration changes the
-//! artifact as a real model's would. Faults are injected on demand through a
+//! reads the stage from the system instruction's `Parit stage:` line, the
+//! product from the brief and the upstream artifacts from the prompt, and
+//! answers with that example product's artifact derived from them (see
+//! `parit_shared::fixtures::examples`, `ProductSpec::answer`), so what a stage
+//! answers fits what it was sent, even an upstream the user replaced. A
+//! prompt carrying reviewer feedback gets that answer with the feedback noted
+//! in its first prose field, so a regeneration changes the artifact as a real
+//! model's would. Faults are injected on demand through a
 //! control API, with the real error bodies:
 //!
 //! | route | effect |
@@ -31,7 +33,7 @@ use parit_shared::agent::prompt::stage_of;
 use parit_shared::fixtures::examples;
 use parit_shared::gemini::catalogue::{ModelInfo, ModelStatus, Thinking, CATALOGUE};
 use parit_shared::gemini::GenerateContentRequest;
-use parit_shared::Stage;
+use parit_shared::{Artifact, Stage, Upstream};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -290,13 +292,11 @@ impl GeminiLocal {
             );
         };
         let brief = brief_text(&request);
-        let mut product = examples::select(&brief);
-        // Answer with what the upstream data model says, so an edited data
-        // model flows into the stages built from it, as with a real model.
-        if let Some(data) = upstream_data(&request) {
-            product.adopt_fields(&data);
-        }
-        let mut artifact = product.artifact(stage).to_value();
+        let product = examples::select(&brief);
+        // Answer from the upstream artifacts the prompt carries, so an edited
+        // or replaced upstream flows into the stages built from it, as with a
+        // real model.
+        let mut artifact = product.answer(stage, &upstream(&request)).to_value();
         // Reviewer feedback changes the answer, as it would a real model's.
         if let Some(feedback) = feedback_text(&request) {
             apply_feedback(&mut artifact, &feedback);
@@ -328,12 +328,23 @@ fn take_fault(faults: &mut Vec<Fault>, stage: Option<Stage>, body: &str) -> Opti
     Some(fault)
 }
 
-/// The upstream data model carried in the prompt, if any.
-fn upstream_data(request: &GenerateContentRequest) -> Option<parit_shared::artifact::DataArtifact> {
-    let text: String = request.contents.first()?.parts.iter().filter_map(|p| p.text.as_deref()).collect();
-    let start = text.find("Upstream data artifact (JSON):\n")? + "Upstream data artifact (JSON):\n".len();
-    let line = text[start..].lines().next()?;
-    serde_json::from_str(line).ok()
+/// The upstream artifacts carried in the prompt: each `Upstream <stage>
+/// artifact (JSON):` block that `parit_shared::agent::prompt::build` writes,
+/// its JSON on the one line after the marker. A block that is not that
+/// stage's artifact is left out, and the product's own is used instead.
+fn upstream(request: &GenerateContentRequest) -> Upstream {
+    let text: String =
+        request.contents.first().into_iter().flat_map(|c| c.parts.iter()).filter_map(|p| p.text.as_deref()).collect();
+    let mut upstream = Upstream::default();
+    for stage in Stage::ALL {
+        let marker = format!("Upstream {stage} artifact (JSON):\n");
+        let Some(start) = text.find(&marker).map(|i| i + marker.len()) else { continue };
+        let Some(line) = text[start..].lines().next() else { continue };
+        if let Ok(artifact) = Artifact::from_text(stage, line) {
+            upstream.insert(artifact);
+        }
+    }
+    upstream
 }
 
 /// The brief's two lines from the user turn, for choosing the example product.

@@ -1,17 +1,22 @@
 //! The local server and the domain's Gemini client agree on the wire: every
 //! injected fault, sent over real HTTP, is classified as `parit_shared::gemini` says, and
-//! every stage of both example products comes back valid.
+//! every stage of both example products comes back valid, also when the
+//! upstream it is sent is not the example's own.
 
 use parit_gemini_local::GeminiLocal;
 use parit_shared::agent::generate::{check_request, count_tokens, generate, ModelTransport, TransportError};
+use parit_shared::agent::prompt;
 use parit_shared::agent::protocol::{Brief, GenerateRequest};
 use parit_shared::agent::retry::RetryPolicy;
+use parit_shared::check::{consistency, validate::validate};
 use parit_shared::clock::Clock;
 use parit_shared::gemini::catalogue::GenerationSettings;
 use parit_shared::gemini::FailureClass;
-use parit_shared::{fixtures::examples, Artifact, Stage};
+use parit_shared::gemini::{interpret_response, GenerateContentResponse};
+use parit_shared::{fixtures::examples, Artifact, Stage, Upstream};
 use serde_json::{json, Value};
 use std::cell::Cell;
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -126,6 +131,64 @@ fn every_stage_of_both_products_is_valid() {
     let design = seen.iter().find(|r| r["stage"] == "design").unwrap();
     let text = design["body"]["contents"][0]["parts"][0]["text"].as_str().unwrap();
     assert!(text.contains("Upstream prd artifact") && !text.contains("Upstream data artifact"));
+}
+
+/// Sends `stage`'s real prompt for `upstream` (built as an agent builds it)
+/// to the server and answers the artifact it returns.
+fn ask(stage: Stage, brief: &Brief, upstream: &BTreeMap<Stage, Value>) -> Artifact {
+    let needed: BTreeMap<Stage, Value> =
+        upstream.iter().filter(|(s, _)| stage.needs().contains(s)).map(|(s, v)| (*s, v.clone())).collect();
+    let request = prompt::build(stage, brief, &needed, None).request(
+        stage,
+        "gemini-3.5-flash-lite",
+        &GenerationSettings::default(),
+    );
+    let body = serde_json::to_string(&request).unwrap();
+    let (status, answer) = Http { key: "test-key-123456" }
+        .post(&format!("{}/v1beta/models/gemini-3.5-flash-lite:generateContent", base()), &body)
+        .unwrap();
+    assert_eq!(status, 200, "{stage}: {answer}");
+    let response: GenerateContentResponse = serde_json::from_str(&answer).unwrap();
+    let text = interpret_response(&response).unwrap_or_else(|(f, _)| panic!("{stage}: {f:?}")).text;
+    Artifact::from_text(stage, &text).unwrap_or_else(|e| panic!("{stage}: {e}"))
+}
+
+/// The report that led to deriving every answer from its upstream: a user
+/// replaced the clinic's data model with an 11-table music store (keys such
+/// as `ArtistId`, no `created_at`, a link table keyed by two columns), and
+/// the next offline run failed at logic, whose rules still named the
+/// clinic's entities. Every stage after data, prompted with what came
+/// before, now answers an artifact that validates against what it was sent.
+#[test]
+fn a_replaced_data_model_flows_into_every_stage_after_it() {
+    let brief = brief("w-music", "book clinic appointments");
+    let clinic = examples::select(&brief.idea);
+    assert_eq!(clinic.key, "clinic");
+    let mut set = vec![Artifact::Prd(clinic.prd()), Artifact::Data(examples::music_store_data())];
+    let mut upstream: BTreeMap<Stage, Value> = set.iter().map(|a| (a.stage(), a.to_value())).collect();
+    for stage in [Stage::Design, Stage::Logic, Stage::Api, Stage::Frontend, Stage::Deployment] {
+        let artifact = ask(stage, &brief, &upstream);
+        let mut sent = Upstream::default();
+        for a in set.iter().filter(|a| stage.needs().contains(&a.stage())) {
+            sent.insert(a.clone());
+        }
+        assert_eq!(validate(&artifact, &sent), Vec::<String>::new(), "{stage}");
+        upstream.insert(stage, artifact.to_value());
+        set.push(artifact);
+    }
+    let report = consistency::check(&set);
+    assert_eq!(report.errors, 0, "{:?}", report.findings);
+    // What the user sees: the store's entities, keys and tables, not the clinic's.
+    let store: Vec<String> = examples::music_store_data().entities.iter().map(|e| e.name.clone()).collect();
+    let [_, _, _, Artifact::Logic(logic), Artifact::Api(api), _, Artifact::Deployment(deployment)] = &set[..] else {
+        panic!("{set:?}")
+    };
+    assert!(logic.rules.iter().all(|r| store.contains(&r.entity)), "{:?}", logic.rules);
+    assert!(store.iter().all(|e| api.endpoints.iter().any(|ep| &ep.entity == e)), "every entity is served");
+    assert!(api.endpoints.iter().any(|e| e.path == "/api/artists/{ArtistId}"));
+    assert!(api.endpoints.iter().any(|e| e.path == "/api/playlist_tracks/{PlaylistId}/{TrackId}"));
+    let migration = &deployment.files.iter().find(|f| f.path.ends_with(".sql")).unwrap().content;
+    assert!(migration.contains("CREATE TABLE IF NOT EXISTS playlist_tracks") && !migration.contains("patients"));
 }
 
 #[test]
