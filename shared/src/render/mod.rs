@@ -4,6 +4,7 @@
 //! generated files themselves.
 
 pub mod export;
+pub mod handoff;
 pub mod markdown;
 pub mod mermaid;
 pub mod openapi;
