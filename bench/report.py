@@ -169,7 +169,7 @@ Figures are medians where runs repeat; nothing here is asserted by a test.
 
 ## WASM size per Worker (release profile: opt-level z, LTO, one codegen unit, wasm-opt)
 
-Goal (issue 9): every agent ≤ 250 KB gzip, the supervisor ≤ 400 KB gzip. The importer (issue 16), which
+Goal (issue 9): every agent ≤ 250 KB gzip, the supervisor ≤ 400 KB gzip. The bridge (issue 16), which
 holds the SQL parser, ≤ 1,000 KB gzip: a third of the Workers Free plan's 3 MB
 (developers.cloudflare.com/workers/platform/limits, read 2026-12-04).
 
@@ -179,11 +179,11 @@ for w in sizes["workers"]:
     print(f"| {w['worker']} | {w['wasmBytes']:,} | {w['wasmGzipBytes']:,} | {w['dryRun']} |")
 agents = [upload_gzip_kb(w) for w in sizes["workers"] if w["worker"].endswith("-agent")]
 sup = next(upload_gzip_kb(w) for w in sizes["workers"] if w["worker"] == "supervisor")
-imp = next(upload_gzip_kb(w) for w in sizes["workers"] if w["worker"] == "importer")
+imp = next(upload_gzip_kb(w) for w in sizes["workers"] if w["worker"] == "bridge")
 print(f"""
 The goal is judged on what `wrangler deploy --dry-run` would upload (gzip, JS shim included):
 largest agent {max(agents):.0f} KB ({'met' if max(agents) <= 250 else 'not met'}); supervisor {sup:.0f} KB ({'met' if sup <= 400 else 'not met'});
-importer {imp:.0f} KB ({'met' if imp <= 1000 else 'not met'}).
+bridge {imp:.0f} KB ({'met' if imp <= 1000 else 'not met'}).
 Two cuts took the supervisor under its goal (measured on this machine, `.wasm` gzip, at commits `d335244` and
 `1084697`): `openapi.json` is
 a static asset of the supervisor (`[assets]` with `run_worker_first`, so it still goes through the route

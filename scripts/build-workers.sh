@@ -14,7 +14,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-ALL=(prd-agent data-agent design-agent logic-agent api-agent frontend-agent deployment-agent importer supervisor)
+ALL=(prd-agent data-agent design-agent logic-agent api-agent frontend-agent deployment-agent bridge supervisor)
 
 if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then
   sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
@@ -37,7 +37,7 @@ export ESBUILD_BIN="$ROOT/wrangler/node_modules/.bin/esbuild"
 inputs_hash() {
   local dirs=("$ROOT/shared" "$ROOT/workers/$1")
   [[ "$1" == *-agent ]] && dirs+=("$ROOT/workers/agent-runtime")
-  [[ "$1" == importer ]] && dirs+=("$ROOT/import")
+  [[ "$1" == bridge ]] && dirs+=("$ROOT/import")
   {
     find "${dirs[@]}" -type f \( -name '*.rs' -o -name 'Cargo.toml' -o -name '*.json' \) -not -path '*/build/*' -print0 \
       | sort -z | xargs -0 sha256sum

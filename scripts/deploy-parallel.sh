@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds and deploys Parit's nine Workers: the seven agents and the importer in
+# Builds and deploys Parit's nine Workers: the seven agents and the bridge in
 # parallel, then the supervisor (it binds to them, so it goes last, and not at
 # all if any of them failed).
 #
@@ -7,7 +7,7 @@
 #
 #   --dry-run      `wrangler deploy --dry-run --outdir`: real bundling, no account needed
 #   --sequential   one Worker at a time (clearer errors)
-#   --only LIST    deploy a subset (agents by stage or name, importer, supervisor)
+#   --only LIST    deploy a subset (agents by stage or name, bridge, supervisor)
 #   --skip-build   use the Workers already built
 #
 # Each Worker logs to .parit/deploy/<time>/<worker>.log. Prints a summary

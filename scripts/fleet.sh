@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts or stops the whole fleet locally: the supervisor, the seven agents
-# and the importer in one `wrangler dev` (workerd, local D1 and R2), from already built
+# and the bridge in one `wrangler dev` (workerd, local D1 and R2), from already built
 # Workers (scripts/build-workers.sh).
 #
 #   scripts/fleet.sh up --dir DIR --port PORT --gemini-url URL [options]
@@ -106,7 +106,7 @@ up() {
   else
     generate_config supervisor
     configs+=(-c "$dir/config/supervisor/wrangler.toml")
-    for a in "${AGENTS[@]}" importer; do
+    for a in "${AGENTS[@]}" bridge; do
       if [[ " ${omit[*]:-} " == *" $a "* ]]; then continue; fi
       generate_config "$a"
       configs+=(-c "$dir/config/$a/wrangler.toml")

@@ -7,7 +7,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # cargo-installed tools (worker-build, wasm-bindgen) live here on a fresh machine.
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 AGENTS=(prd-agent data-agent design-agent logic-agent api-agent frontend-agent deployment-agent)
-WORKERS=("${AGENTS[@]}" importer supervisor)
+WORKERS=("${AGENTS[@]}" bridge supervisor)
 
 # Every wrangler call goes through $WRANGLER so tests can substitute a fake.
 WRANGLER="${WRANGLER:-$ROOT/wrangler/node_modules/.bin/wrangler}"
@@ -31,13 +31,13 @@ warn() { printf '%s\n' "${C_YELLOW}!${C_RESET} $*" >&2; }
 die()  { printf '%s\n' "${C_RED}✘${C_RESET} $*" >&2; exit 1; }
 
 # Worker directory names from a comma-separated list of stages or names
-# ("prd,data-agent,importer,supervisor" → prd-agent data-agent importer
+# ("prd,data-agent,bridge,supervisor" → prd-agent data-agent bridge
 # supervisor), one a line.
 worker_names() {
   local picked p
   IFS=',' read -r -a picked <<< "$1"
   for p in "${picked[@]}"; do
-    if [[ "$p" == supervisor || "$p" == importer ]]; then echo "$p"; else echo "${p%-agent}-agent"; fi
+    if [[ "$p" == supervisor || "$p" == bridge ]]; then echo "$p"; else echo "${p%-agent}-agent"; fi
   done
 }
 

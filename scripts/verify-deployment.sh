@@ -3,7 +3,7 @@
 #
 #   PARIT_TOKEN=... scripts/verify-deployment.sh https://parit-supervisor.<subdomain>.workers.dev
 #
-# GET / and GET /health (D1, R2, the importer, every agent), then a smoke test: create a
+# GET / and GET /health (D1, R2, the bridge, every agent), then a smoke test: create a
 # throwaway project, execute its PRD stage, read the artifact back, delete the
 # project (with the API token in PARIT_TOKEN: scripts/create-token.sh
 # mints one). One ✅/❌ line per check; exits non-zero on any ❌. Known failures
@@ -40,8 +40,8 @@ advice() {
       echo "the agents could not reach the Gemini API: check GEMINI_BASE_URL and the network" ;;
     *"R2"*|*"bucket"*)
       echo "create the bucket: wrangler r2 bucket create parit-artifacts" ;;
-    importer*)
-      echo "deploy the importer before the supervisor: scripts/deploy-parallel.sh" ;;
+    bridge*)
+      echo "deploy the bridge before the supervisor: scripts/deploy-parallel.sh" ;;
     *binding*|*"could not be reached"*|*agent_unreachable*|*"HTTP 503"*)
       echo "deploy the agents before the supervisor: scripts/deploy-parallel.sh" ;;
     *) echo "see docs/DEPLOYMENT.md (Troubleshooting)" ;;
@@ -61,7 +61,7 @@ request GET /
 if [[ "$status" == 200 && "$(field 'd["status"]')" == supervisor_active ]]; then pass "GET / answers supervisor_active"; else fail "GET / answered HTTP $status" "is the supervisor deployed at $url? scripts/deploy-parallel.sh"; fi
 
 request GET /health
-for component in d1 r2 importer; do
+for component in d1 r2 bridge; do
   if [[ "$(field "d['components']['$component']['ok']")" == True ]]; then pass "health: $component"; else
     err="$(field "d['components']['$component'].get('error', '')")"; fail "health: $component ($err)" "$(advice "$component $err")"; fi
 done

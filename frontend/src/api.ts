@@ -203,6 +203,15 @@ export interface Verdict {
 }
 
 /** An answer the API refused, in words a person can act on. */
+/** One hand-off layout: its files (paths relative to the export root) and
+ * what it could not render for want of an artifact. */
+export interface HandoffLayout {
+  name: "agents-md" | "kiro" | "spec-kit";
+  title: string;
+  files: { path: string; content: string }[];
+  missing: string[];
+}
+
 /** The SQL dialects the data import reads. */
 export type SqlDialect = "sqlite" | "postgres";
 
@@ -397,6 +406,8 @@ export const api = {
     send<unknown>("POST", `/api/projects/${id}/stages/${stage}/regenerate`, { feedback }),
   edit: (id: string, stage: Stage, artifact: unknown) =>
     send<unknown>("PUT", `/api/projects/${id}/artifacts/${stage}`, artifact),
+  /** The hand-off layouts (AGENTS.md, Kiro specs, Spec Kit), file by file. */
+  handoff: (id: string) => getJson<{ projectId: string; layouts: HandoffLayout[] }>(`/api/projects/${id}/handoff`),
   /** SQL DDL as the data model's next version (source import). */
   importData: (id: string, sql: string, dialect: SqlDialect) =>
     send<ImportAnswer>("POST", `/api/projects/${id}/import/data`, { sql, dialect }),

@@ -20,6 +20,7 @@ import { confirmPlan } from "./plan";
 import { MODELS } from "./models";
 import { empty, fill, fmt, h, loading } from "./dom";
 import { busy, errorBox, field, runBadge, saveBlob, table, toast } from "./ui";
+import { openHandoff } from "./handoff";
 import type { ProjectState, Tab } from "./tab";
 
 const TABS = [
@@ -178,13 +179,18 @@ function renderHeader(header: HTMLElement, state: ProjectState, live: HTMLElemen
     },
     "Export ZIP",
   );
+  const handoffButton = h(
+    "button",
+    { class: "secondary", disabled: !project.stages.some((s) => s.version !== null), onclick: () => openHandoff(state) },
+    "Hand-off",
+  );
   fill(
     header,
     h(
       "div",
       { class: "row spread" },
       h("div", null, h("p", { class: "crumbs" }, h("a", { href: "#/" }, "Projects"), " / "), h("h1", { tabindex: -1 }, project.name)),
-      h("div", { class: "row" }, live, runBadge(project.run?.status ?? "new"), verdict, exportButton),
+      h("div", { class: "row" }, live, runBadge(project.run?.status ?? "new"), verdict, exportButton, handoffButton),
     ),
     h("p", { class: "idea" }, project.idea),
     project.run?.message ? h("p", { class: "muted run-message", "data-testid": "run-message" }, project.run.message) : null,

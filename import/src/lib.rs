@@ -10,7 +10,7 @@
 //! Every construct the artifact types cannot hold is listed in
 //! [`Imported::not_imported`], never dropped silently. The parser is large
 //! (sqlparser alone is about 340 KB of gzip WASM), so this crate runs in its
-//! own Worker, `parit-importer`, which the supervisor calls through a service
+//! own Worker, `parit-bridge`, which the supervisor calls through a service
 //! binding: the agents and the supervisor stay within their size goals.
 
 pub mod openapi;

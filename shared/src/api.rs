@@ -62,6 +62,8 @@ pub enum Op {
     PlanEdit,
     /// The ids that changed between two versions, and where they are used.
     Changes,
+    /// The hand-off layouts for coding agents, file by file.
+    Handoff,
     /// Import SQL DDL as a new data-model version.
     ImportData,
     /// Import an OpenAPI document as a new API version.
@@ -113,7 +115,18 @@ pub const ROUTES: &[Route] = &[
         Op::Consistency,
         "Consistency findings, the traceability matrix and the ready verdict",
     ),
-    route("GET", "/api/projects/:id/export", Op::Export, "The whole blueprint as a ZIP"),
+    route(
+        "GET",
+        "/api/projects/:id/export",
+        Op::Export,
+        "The whole blueprint as a ZIP (?layout=name: one hand-off layout)",
+    ),
+    route(
+        "GET",
+        "/api/projects/:id/handoff",
+        Op::Handoff,
+        "The hand-off layouts for coding agents (AGENTS.md, Kiro specs, Spec Kit), file by file",
+    ),
     route(
         "POST",
         "/api/projects/:id/import/data",

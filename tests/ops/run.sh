@@ -107,7 +107,7 @@ t_dry_run_bundles_all_nine_for_real() {
   local out
   out="$(scripts/deploy-parallel.sh --dry-run --skip-build 2>&1)" || fail "$out"
   local logs; logs="$(sed -n 's/^logs: //p' <<< "$out")"
-  for w in prd-agent data-agent design-agent logic-agent api-agent frontend-agent deployment-agent importer supervisor; do
+  for w in prd-agent data-agent design-agent logic-agent api-agent frontend-agent deployment-agent bridge supervisor; do
     [[ -f "$logs/out/$w/index.js" ]] || fail "no bundle for $w"
     grep -q "Total Upload" "$logs/$w.log" || fail "$w: $(tail -3 "$logs/$w.log")"
   done

@@ -19,7 +19,7 @@ use crate::artifact::{Artifact, Priority};
 use crate::check::consistency::{Report, Severity};
 use crate::run::status::StageStatus;
 use crate::stage::Stage;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 crate::label_enum! {
@@ -41,7 +41,7 @@ crate::label_enum! {
 }
 
 /// One thing missing, and where to fix it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Gap {
     /// What kind of gap.
     pub kind: GapKind,
@@ -54,7 +54,7 @@ pub struct Gap {
 }
 
 /// The verdict.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Verdict {
     /// Ready to hand off.
     pub ready: bool,

@@ -86,6 +86,9 @@ pub struct Layout {
     pub missing: Vec<String>,
 }
 
+/// The machine names of the layouts [`layouts`] renders, in its order.
+pub const LAYOUTS: [&str; 3] = ["agents-md", "kiro", "spec-kit"];
+
 /// The three hand-off layouts of a project: `AGENTS.md`, the Kiro specs and
 /// the Spec Kit specs. `name` and `idea` are the project's; `artifacts` its
 /// latest artifacts (any subset of the stages: what is missing is said, never
@@ -122,18 +125,18 @@ pub fn layouts(name: &str, idea: &str, artifacts: &[Artifact], verdict: Option<&
     };
     vec![
         Layout {
-            name: "agents-md",
+            name: LAYOUTS[0],
             title: "AGENTS.md",
             files: vec![("AGENTS.md".into(), agents_md(&bp, name, idea, &slices, verdict))],
             missing: missing.clone(),
         },
         Layout {
-            name: "kiro",
+            name: LAYOUTS[1],
             title: "Kiro specs",
             files: kiro,
             missing: [no_specs.clone(), missing.clone()].concat(),
         },
-        Layout { name: "spec-kit", title: "GitHub Spec Kit", files: speckit, missing: [no_specs, missing].concat() },
+        Layout { name: LAYOUTS[2], title: "GitHub Spec Kit", files: speckit, missing: [no_specs, missing].concat() },
     ]
 }
 

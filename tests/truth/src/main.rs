@@ -287,8 +287,13 @@ fn main() {
         let report = check(&artifacts);
         let done = Stage::ALL.into_iter().map(|s| (s, parit_shared::run::status::StageStatus::Done)).collect();
         let ready = parit_shared::check::ready::verdict(&done, &artifacts, &report);
-        let files =
-            bundle(&p.name, "example", &artifacts.iter().map(|a| (a.clone(), 1)).collect::<Vec<_>>(), &report, &ready);
+        let handoff: Vec<(String, String)> =
+            parit_shared::render::handoff::layouts(&p.name, "example", &artifacts, Some(&ready))
+                .into_iter()
+                .flat_map(|l| l.files)
+                .collect();
+        let with_versions: Vec<(Artifact, u32)> = artifacts.iter().map(|a| (a.clone(), 1)).collect();
+        let files = bundle(&p.name, "example", &with_versions, &report, &ready, &handoff);
         let listing: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
         write(&dir.join("export.zip"), &zip(&files));
         write(&dir.join("export.list"), (listing.join("\n") + "\n").as_bytes());

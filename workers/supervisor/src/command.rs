@@ -53,7 +53,7 @@ pub(crate) enum Command {
     Import {
         /// The stage (data or api).
         stage: Stage,
-        /// The importer's answer: `artifact`, `imported`, `notImported`.
+        /// The bridge's answer: `artifact`, `imported`, `notImported`.
         imported: Value,
     },
     /// The project is about to be deleted: stop and drop everything.

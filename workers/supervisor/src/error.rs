@@ -30,7 +30,7 @@ pub(crate) enum AppError {
     InvalidArtifact { stage: Stage, problems: Vec<String> },
     /// 422: well-formed input that is refused (a model Google has shut down).
     Refused(String),
-    /// 422: an import whose text could not be read: the importer's error
+    /// 422: an import whose text could not be read: the bridge's error
     /// (`message`, `line`, `column`, `expected`, `findings`).
     ImportFailed(serde_json::Value),
     /// 413: the body is too large.

@@ -11,6 +11,7 @@
 mod agents;
 mod app;
 mod auth;
+mod bridge;
 mod command;
 mod d1;
 mod error;
@@ -107,7 +108,8 @@ async fn route(req: Request, env: &Env, request_id: &str, owner: &mut Option<Str
             renders::get_view(app, id, stage, params.name.as_deref().unwrap_or_default(), &req).await
         }
         Op::Consistency => renders::consistency(app, id()?).await,
-        Op::Export => renders::export(app, id()?).await,
+        Op::Export => renders::export(app, id()?, &req).await,
+        Op::Handoff => renders::handoff(app, id()?).await,
         Op::ImportData => import::data(app, id()?, req).await,
         Op::ImportApi => import::api(app, id()?, req).await,
         Op::Activity => feed::activity(app, id()?, &req).await,

@@ -1,11 +1,12 @@
 //! `POST …/import/data` (SQL DDL) and `POST …/import/api` (an OpenAPI
-//! document): the `parit-importer` Worker parses the text and answers the
+//! document): the `parit-bridge` Worker parses the text and answers the
 //! artifact with what it imported and what it could not represent; the
 //! project's `PipelineRun` object stores it as a new version (source
 //! `import`), so an import never interleaves with a run (409) and leaves the
 //! stages downstream stale.
 
 use crate::app::App;
+use crate::bridge;
 use crate::command::Command;
 use crate::error::{AppError, AppResult};
 use crate::http::json_body;
@@ -13,7 +14,7 @@ use crate::routes::renders::load;
 use parit_shared::run::store::Store;
 use parit_shared::Stage;
 use serde_json::{json, Value};
-use worker::{Headers, Method, Request, RequestInit, Response};
+use worker::{Request, Response};
 
 /// Largest import body (the text and its JSON envelope). Chinook's whole
 /// PostgreSQL DDL is 11 KB; a schema of 300 tables is about 200 KB.
@@ -25,7 +26,8 @@ fn text_field<'a>(body: &'a Value, name: &str, optional: &[&str]) -> AppResult<&
         return Err(AppError::BadRequest(format!("send a JSON object with \"{name}\"")));
     };
     if let Some(k) = fields.keys().find(|k| k.as_str() != name && !optional.contains(&k.as_str())) {
-        let allowed: Vec<String> = std::iter::once(name).chain(optional.iter().copied()).map(|n| format!("\"{n}\"")).collect();
+        let allowed: Vec<String> =
+            std::iter::once(name).chain(optional.iter().copied()).map(|n| format!("\"{n}\"")).collect();
         return Err(AppError::BadRequest(format!("unknown field \"{k}\" (expected {})", allowed.join(", "))));
     }
     match fields.get(name) {
@@ -46,7 +48,7 @@ pub(crate) async fn data(app: &App, id: &str, mut req: Request) -> AppResult<Res
         Some(Value::String(d)) if d == "sqlite" || d == "postgres" => d,
         Some(_) => return Err(AppError::BadRequest("\"dialect\" must be \"sqlite\" or \"postgres\"".into())),
     };
-    let imported = importer(app, "/sql", &json!({"text": sql, "dialect": dialect})).await?;
+    let imported = bridge::call(&app.env, "/sql", &json!({"text": sql, "dialect": dialect})).await?;
     app.pipeline(id, &Command::Import { stage: Stage::Data, imported }).await
 }
 
@@ -63,27 +65,6 @@ pub(crate) async fn api(app: &App, id: &str, mut req: Request) -> AppResult<Resp
         });
     };
     let data = load(app, &record).await?.to_value();
-    let imported = importer(app, "/openapi", &json!({"text": document, "data": data})).await?;
+    let imported = bridge::call(&app.env, "/openapi", &json!({"text": document, "data": data})).await?;
     app.pipeline(id, &Command::Import { stage: Stage::Api, imported }).await
-}
-
-/// Asks the importer Worker: its answer, a 422 with its findings, or 503.
-async fn importer(app: &App, path: &str, request: &Value) -> AppResult<Value> {
-    let fetcher = app.env.service("IMPORTER").map_err(|e| AppError::Unavailable(format!("binding IMPORTER: {e}")))?;
-    let headers = Headers::new();
-    headers.set("content-type", "application/json")?;
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post).with_headers(headers).with_body(Some(request.to_string().into()));
-    let mut resp = fetcher
-        .fetch(format!("https://importer{path}"), Some(init))
-        .await
-        .map_err(|e| AppError::Unavailable(format!("the importer: {e}")))?;
-    let status = resp.status_code();
-    let answer: Value = serde_json::from_str(&resp.text().await?)
-        .map_err(|_| AppError::Unavailable(format!("the importer answered HTTP {status} without JSON")))?;
-    match status {
-        200 => Ok(answer),
-        422 => Err(AppError::ImportFailed(answer)),
-        _ => Err(AppError::Unavailable(format!("the importer answered HTTP {status}"))),
-    }
 }

@@ -1,8 +1,10 @@
 //! What the artifacts say together: `GET …/artifacts/:stage/views[/:name]`
-//! (the renders), `GET …/consistency` (findings and the traceability matrix)
-//! and `GET …/export` (a ZIP of everything).
+//! (the renders), `GET …/consistency` (findings and the traceability matrix),
+//! `GET …/handoff` (the hand-off layouts, rendered by the bridge Worker) and
+//! `GET …/export` (a ZIP of everything, or of one layout).
 
 use crate::app::App;
+use crate::bridge;
 use crate::error::{AppError, AppResult};
 use crate::http::Query;
 use crate::reply::json;
@@ -11,11 +13,12 @@ use parit_shared::artifact::{Artifact, Upstream};
 use parit_shared::check::consistency::{check, Report};
 use parit_shared::check::ready::{verdict, Verdict};
 use parit_shared::render::export::{bundle, slug, zip};
+use parit_shared::render::handoff::LAYOUTS;
 use parit_shared::render::views;
 use parit_shared::run::status::stage_statuses;
 use parit_shared::run::store::{ArtifactRecord, BlobStore, Store};
 use parit_shared::Stage;
-use serde_json::json;
+use serde_json::{json, Value};
 use worker::{Headers, Request, Response};
 
 /// The newest version of every stage, parsed.
@@ -127,8 +130,39 @@ pub(crate) async fn consistency(app: &App, id: &str) -> AppResult<Response> {
     Ok(json(200, &body)?)
 }
 
-pub(crate) async fn export(app: &App, id: &str) -> AppResult<Response> {
-    let project = app.owned_project(id).await?;
+/// The hand-off layouts of the project as it stands (`{"layouts": [...]}`,
+/// see `workers/bridge`), with what the verdict says.
+async fn layouts(
+    app: &App,
+    name: &str,
+    idea: &str,
+    all: &[(Artifact, ArtifactRecord)],
+    verdict: &Verdict,
+) -> AppResult<Value> {
+    let artifacts: Vec<Value> = all.iter().map(|(a, r)| json!({"stage": r.stage, "artifact": a.to_value()})).collect();
+    let request = json!({"name": name, "idea": idea, "artifacts": artifacts, "verdict": verdict});
+    bridge::call(&app.env, "/handoff", &request).await
+}
+
+/// The files of the layouts, `(path, content)` relative to the export root;
+/// only the one named `only`, when given.
+fn layout_files(layouts: &Value, only: Option<&str>) -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    for layout in layouts["layouts"].as_array().into_iter().flatten() {
+        if only.is_some_and(|o| layout["name"] != o) {
+            continue;
+        }
+        for f in layout["files"].as_array().into_iter().flatten() {
+            let (Some(path), Some(content)) = (f["path"].as_str(), f["content"].as_str()) else { continue };
+            files.push((path.to_string(), content.to_string()));
+        }
+    }
+    files
+}
+
+/// The project's newest artifacts, their consistency and verdict, for the
+/// export and the hand-off; 409 before anything exists.
+async fn blueprint(app: &App, id: &str) -> AppResult<(Vec<(Artifact, ArtifactRecord)>, Report, Verdict)> {
     let all = latest(app, id).await?;
     if all.is_empty() {
         return Err(AppError::Conflict {
@@ -138,11 +172,50 @@ pub(crate) async fn export(app: &App, id: &str) -> AppResult<Response> {
     }
     let report = check(&all.iter().map(|(a, _)| a.clone()).collect::<Vec<_>>());
     let verdict = verdict_of(app, id, &all, &report).await?;
-    let with_versions: Vec<(Artifact, u32)> = all.into_iter().map(|(a, r)| (a, r.version)).collect();
-    let files = bundle(&project.name, &project.idea, &with_versions, &report, &verdict);
+    Ok((all, report, verdict))
+}
+
+/// `GET …/handoff`: each layout with its files and what it could not render.
+pub(crate) async fn handoff(app: &App, id: &str) -> AppResult<Response> {
+    let project = app.owned_project(id).await?;
+    let (all, _, verdict) = blueprint(app, id).await?;
+    let mut body = layouts(app, &project.name, &project.idea, &all, &verdict).await?;
+    body["projectId"] = json!(id);
+    Ok(json(200, &body)?)
+}
+
+/// `GET …/export[?layout=name]`: the whole blueprint as a ZIP, hand-off
+/// layouts included; with `layout`, just that layout's files.
+pub(crate) async fn export(app: &App, id: &str, req: &Request) -> AppResult<Response> {
+    let query = Query::of(req);
+    if let Some(key) = query.keys().find(|k| *k != "layout") {
+        return Err(AppError::BadRequest(format!("unknown parameter \"{key}\" (expected layout)")));
+    }
+    let only = query.get("layout");
+    if let Some(name) = only.filter(|n| !LAYOUTS.contains(n)) {
+        let name: String = name.chars().take(60).collect();
+        return Err(AppError::BadRequest(format!(
+            "no hand-off layout \"{name}\" (expected one of {})",
+            LAYOUTS.join(", ")
+        )));
+    }
+    let project = app.owned_project(id).await?;
+    let (all, report, verdict) = blueprint(app, id).await?;
+    let handoff = layout_files(&layouts(app, &project.name, &project.idea, &all, &verdict).await?, only);
+    let root = slug(&project.name);
+    let (files, filename) = match only {
+        Some(layout) => (
+            handoff.into_iter().map(|(path, content)| (format!("{root}/{path}"), content.into_bytes())).collect(),
+            format!("{root}-{layout}.zip"),
+        ),
+        None => {
+            let with_versions: Vec<(Artifact, u32)> = all.into_iter().map(|(a, r)| (a, r.version)).collect();
+            (bundle(&project.name, &project.idea, &with_versions, &report, &verdict, &handoff), format!("{root}.zip"))
+        }
+    };
     let headers = Headers::new();
     headers.set("content-type", "application/zip")?;
-    headers.set("content-disposition", &format!("attachment; filename=\"{}.zip\"", slug(&project.name)))?;
+    headers.set("content-disposition", &format!("attachment; filename=\"{filename}\""))?;
     headers.set("cache-control", "no-store")?;
     Ok(Response::from_bytes(zip(&files))?.with_headers(headers))
 }

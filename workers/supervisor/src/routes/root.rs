@@ -31,7 +31,7 @@ pub(crate) fn index(app: &App) -> AppResult<Response> {
 pub(crate) async fn health(app: &App, detailed: bool) -> AppResult<Response> {
     let started = Date::now().as_millis();
     let agents = app.agents();
-    let (d1, r2, importer, agent_reports) = futures_util::join!(
+    let (d1, r2, bridge, agent_reports) = futures_util::join!(
         async {
             match app.store.schema_version().await {
                 Ok(Some(v)) => json!({"ok": true, "schemaVersion": v}),
@@ -56,7 +56,7 @@ pub(crate) async fn health(app: &App, detailed: bool) -> AppResult<Response> {
             }
         },
         async {
-            match importer_health(app).await {
+            match crate::bridge::health(&app.env).await {
                 Ok(()) => json!({"ok": true}),
                 Err(e) => json!({"ok": false, "error": short(&e)}),
             }
@@ -70,8 +70,8 @@ pub(crate) async fn health(app: &App, detailed: bool) -> AppResult<Response> {
     if r2["ok"] != true {
         down.push("r2".to_string());
     }
-    if importer["ok"] != true {
-        down.push("importer".to_string());
+    if bridge["ok"] != true {
+        down.push("bridge".to_string());
     }
     let mut agent_map = Map::new();
     for (stage, report) in Stage::ALL.iter().zip(agent_reports) {
@@ -104,27 +104,17 @@ pub(crate) async fn health(app: &App, detailed: bool) -> AppResult<Response> {
     if !detailed {
         let up = |v: &Value| json!({"ok": v["ok"] == true});
         let agents: Map<String, Value> = agent_map.iter().map(|(k, v)| (k.clone(), up(v))).collect();
-        let components = json!({"d1": up(&d1), "r2": up(&r2), "importer": up(&importer), "agents": agents});
+        let components = json!({"d1": up(&d1), "r2": up(&r2), "bridge": up(&bridge), "agents": agents});
         let body = json!({"status": status, "components": components});
         return Ok(json(code, &body)?);
     }
     let body = json!({
         "status": status,
         "down": down,
-        "components": {"d1": d1, "r2": r2, "importer": importer, "agents": Value::Object(agent_map)},
+        "components": {"d1": d1, "r2": r2, "bridge": bridge, "agents": Value::Object(agent_map)},
         "latencyMs": Date::now().as_millis().saturating_sub(started),
     });
     Ok(json(code, &body)?)
-}
-
-/// Whether the importer Worker answers its `/health`.
-async fn importer_health(app: &App) -> Result<(), String> {
-    let fetcher = app.env.service("IMPORTER").map_err(|e| format!("binding IMPORTER: {e}"))?;
-    let resp = fetcher.fetch("https://importer/health", None).await.map_err(|e| e.to_string())?;
-    match resp.status_code() {
-        200 => Ok(()),
-        status => Err(format!("the importer answered HTTP {status}")),
-    }
 }
 
 /// First line of an error, bounded, so health reports stay readable.
