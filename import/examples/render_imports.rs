@@ -1,0 +1,72 @@
+//! Imports every fixture schema in `import/tests/schemas/` and writes, for
+//! each, the rendered DDL of the imported model in both dialects plus the
+//! import report, into the directory given as the only argument:
+//!
+//! ```text
+//! cargo run -q --release -p parit-import --example render_imports -- OUT
+//! OUT/<fixture>/schema.sqlite.sql, schema.postgres.sql, import.json
+//! ```
+//!
+//! It prints one line per fixture: counts and how long the import took.
+
+use parit_import::sql::import;
+use parit_shared::render::sql::{ddl, Dialect};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+fn main() {
+    let Some(out) = std::env::args().nth(1).map(PathBuf::from) else {
+        eprintln!("usage: render_imports OUTDIR");
+        std::process::exit(2);
+    };
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas");
+    let mut fixtures: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "sql"))
+        .collect();
+    fixtures.sort();
+    let mut failed = false;
+    for path in fixtures {
+        let file = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        // Fixture files are named NAME.DIALECT.sql.
+        let (name, dialect) = match file.strip_suffix(".sql").and_then(|s| s.rsplit_once('.')) {
+            Some((name, "sqlite")) => (name.to_string(), Dialect::Sqlite),
+            Some((name, "postgres")) => (name.to_string(), Dialect::Postgres),
+            _ => continue,
+        };
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let started = Instant::now();
+        let result = import(&text, dialect);
+        let took = started.elapsed();
+        let imported = match result {
+            Ok(i) => i,
+            Err(e) => {
+                eprintln!("{file}: {}", e.message);
+                failed = true;
+                continue;
+            }
+        };
+        let target = out.join(&name);
+        std::fs::create_dir_all(&target).unwrap_or_else(|e| panic!("{}: {e}", target.display()));
+        let write = |f: &str, s: String| {
+            std::fs::write(target.join(f), s).unwrap_or_else(|e| panic!("{}/{f}: {e}", target.display()))
+        };
+        write("schema.sqlite.sql", ddl(&imported.artifact, Dialect::Sqlite));
+        write("schema.postgres.sql", ddl(&imported.artifact, Dialect::Postgres));
+        write("import.json", serde_json::to_string_pretty(&imported).unwrap_or_default());
+        let data = &imported.artifact;
+        println!(
+            "{file}: {} tables, {} fields, {} relationships, {} indexes, {} not imported; import {:.2} ms",
+            data.entities.len(),
+            data.entities.iter().map(|e| e.fields.len()).sum::<usize>(),
+            data.relationships.len(),
+            data.indexes.len(),
+            imported.not_imported.len(),
+            took.as_secs_f64() * 1000.0
+        );
+    }
+    if failed {
+        std::process::exit(1);
+    }
+}

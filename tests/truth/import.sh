@@ -1,0 +1,44 @@
+# shellcheck shell=bash
+# Import round trip, sourced by run.sh once its PostgreSQL server is up ($ROOT,
+# $out, $pg_port, run_pg and report come from there). Each real public schema
+# in import/tests/schemas (NAME.sqlite.sql or NAME.postgres.sql) is applied as
+# published to its own database, imported by Parit, and the imported model's
+# DDL rendered for both dialects is applied to sqlite3 and to PostgreSQL; the
+# tables, columns and foreign keys of each must match the original's, except
+# what the import lists as not imported.
+imp="$out/import"; rm -rf "$imp"; mkdir -p "$imp"; : > "$imp/fail"; n_imp=0
+pg_imp() { psql -X -q -h 127.0.0.1 -p "$pg_port" -U postgres -v ON_ERROR_STOP=1 "$@"; }
+cargo run -q --release -p parit-import --example render_imports -- "$imp/rendered" > "$imp/timings.txt" 2> "$imp/render.err" \
+  || echo "render_imports failed: $(head -c 300 "$imp/render.err")" >> "$imp/fail"
+for f in "$ROOT"/import/tests/schemas/*.sql; do
+  base="$(basename "$f" .sql)"; name="${base%.*}"; dialect="${base##*.}"; r="$imp/rendered/$name"
+  [[ -f "$r/import.json" ]] || { echo "$name: the import wrote nothing" >> "$imp/fail"; continue; }
+  if [[ "$dialect" == sqlite ]]; then
+    original="sqlite:$imp/$name.original.db"
+    sqlite3 -bail "$imp/$name.original.db" < "$f" > /dev/null 2> "$imp/err" \
+      || { echo "$name: the original does not apply to sqlite3: $(head -c 300 "$imp/err")" >> "$imp/fail"; continue; }
+  else
+    original="pg:imp_${name}_original"
+    { pg_imp -d postgres -c "CREATE DATABASE imp_${name}_original" && pg_imp -d "imp_${name}_original" --single-transaction -f "$f"; } > /dev/null 2> "$imp/err" \
+      || { echo "$name: the original does not apply to PostgreSQL: $(head -c 300 "$imp/err")" >> "$imp/fail"; continue; }
+  fi
+  rendered=()
+  n_imp=$((n_imp + 1))
+  if sqlite3 -bail "$imp/$name.rendered.db" < "$r/schema.sqlite.sql" > /dev/null 2> "$imp/err"; then
+    rendered+=("sqlite:$imp/$name.rendered.db")
+  else
+    echo "$name: the rendered SQLite DDL does not apply: $(head -c 300 "$imp/err")" >> "$imp/fail"
+  fi
+  n_imp=$((n_imp + 1))
+  if { pg_imp -d postgres -c "CREATE DATABASE imp_${name}_rendered" && pg_imp -d "imp_${name}_rendered" --single-transaction -f "$r/schema.postgres.sql"; } > /dev/null 2> "$imp/err"; then
+    rendered+=("pg:imp_${name}_rendered")
+  else
+    echo "$name: the rendered PostgreSQL DDL does not apply: $(head -c 300 "$imp/err")" >> "$imp/fail"
+  fi
+  [[ ${#rendered[@]} -gt 0 ]] || continue
+  python3 "$ROOT/tests/truth/ddl_compare.py" --port "$pg_port" --import "$r/import.json" \
+    --original "$original" --rendered "${rendered[@]}" >> "$imp/fail" 2>&1 \
+    || echo "$name: ddl_compare.py failed" >> "$imp/fail"
+done
+report "imported schemas round-trip through sqlite3 and PostgreSQL (tables, columns, foreign keys)" "$n_imp" "$imp/fail"
+sed 's/^/    /' "$imp/timings.txt"
