@@ -7,6 +7,9 @@
 #   Mermaid         → Mermaid's own parser and renderer in headless Chromium
 #   deployment      → `wrangler deploy --dry-run` of the example's wrangler config
 #   export          → `unzip -t`, and its listing against the files written
+#   SQL import      → real public schemas (import/tests/schemas): the original and
+#                     the rendered DDL of its import in sqlite3 and PostgreSQL have
+#                     the same tables, columns and foreign keys (import.sh)
 # Prints each validator's count and ends with "truth: N passed, N failed".
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -55,6 +58,10 @@ while IFS= read -r -d '' f; do
     || echo "$f: $(head -c 300 "$out/err")" >> "$out/postgres.fail"
 done < <(find "$out/cases" -name 'schema.postgres.sql' -print0)
 report "PostgreSQL DDL applies to PostgreSQL $(basename "$(dirname "$pg_bin")")" "$n" "$out/postgres.fail"
+
+# Imports of real public schemas, round-tripped through both databases
+# shellcheck source=import.sh
+source "$ROOT/tests/truth/import.sh"
 
 # OpenAPI
 mapfile -t docs < <(find "$out/cases" -name 'openapi.json' | sort)
