@@ -5,7 +5,9 @@
 #   PostgreSQL DDL  → a real PostgreSQL server, started here on loopback, stopped after
 #   OpenAPI 3.1     → openapi-spec-validator (every $ref resolved)
 #   Mermaid         → Mermaid's own parser and renderer in headless Chromium
-#   deployment      → `wrangler deploy --dry-run` of the example's wrangler config
+#   starter code    → each example's exported frontend and API Worker: npm install,
+#                     tsc and vite build, tsc --noEmit, wrangler deploy --dry-run,
+#                     and actionlint on its CI workflow
 #   export          → `unzip -t`, and its listing against the files written
 #   SQL import      → real public schemas (import/tests/schemas): the original and
 #                     the rendered DDL of its import in sqlite3 and PostgreSQL have
@@ -82,14 +84,70 @@ node "$ROOT/tests/truth/mermaid.mjs" "${diagrams[@]}" > "$out/mermaid.json" || d
 python3 -c 'import json,sys; [print(f"{p}: {e}") for p, e in json.load(open(sys.argv[1]))["failed"]]' "$out/mermaid.json" > "$out/mermaid.fail"
 report "Mermaid diagrams parse and render" "${#diagrams[@]}" "$out/mermaid.fail"
 
-# The example deployments bundle with wrangler
-: > "$out/wrangler.fail"; n=0
-for d in "$out"/cases/examples/*/deployment/files; do
-  n=$((n + 1))
-  "$WRANGLER" deploy --dry-run --outdir "$out/dry-$n" -c "$d/wrangler.toml" > "$out/dry-$n.log" 2>&1 \
-    || echo "$d: $(grep -m1 -i error "$out/dry-$n.log")" >> "$out/wrangler.fail"
+# The exported starter code builds: each example's export.zip, unpacked as a
+# user gets it, then in its frontend/ `npm install` and `npm run build` (tsc,
+# then vite build, which must write dist/index.html), and in its deployment/
+# (the API Worker) `npm install`, `npm run typecheck` (tsc --noEmit) and
+# `wrangler deploy --dry-run` with the wrangler its package.json pins, the one
+# `npm run deploy` runs (the same 4.86.0 as $WRANGLER: starter.rs's tests hold
+# the pins to wrangler/package.json and frontend/package.json).
+# Parit exports no lockfile, so a user's first `npm install` resolves every
+# transitive version afresh. Here the project's own lockfiles are put beside
+# the package.json first (frontend/'s for the client, wrangler/'s for the
+# Worker): npm install keeps their versions, prunes what the starter does not
+# use and resolves only the rest (the two dependency-free packages
+# @cloudflare/workers-types and typescript), so the check gets the trees the
+# project already builds with, and a red line means the starter broke, not
+# that a package published since did. npm's own cache is used, with
+# --prefer-offline: scripts/setup.sh's `npm ci` of those two lockfiles put
+# every one of their tarballs there, so a run downloads only what they lack
+# (@cloudflare/workers-types), and after one run needs no network. (A cache
+# under $out would be emptied at every start and fetch about 100 MB each run.)
+starter_fail() { # FAILURES_FILE KEY LOG: the log's first error lines, else its last lines
+  { grep -m 5 -iE 'error|ERR!|not found' "$3" || tail -n 5 "$3"; } | sed "s|^|$2: |" >> "$1"
+}
+npm_install() { # DIR LOG
+  (cd "$1" && npm install --no-audit --no-fund --prefer-offline --loglevel=error) > "$2" 2>&1
+}
+: > "$out/starter-web.fail"; : > "$out/starter-types.fail"; : > "$out/starter-bundle.fail"; n=0
+starter_started=$SECONDS
+for z in "$out"/cases/examples/*/export.zip; do
+  n=$((n + 1)); key="$(basename "$(dirname "$z")")"; tree="$out/starter/$key"
+  mkdir -p "$tree"
+  root="$tree/$(unzip -Z1 "$z" 2> /dev/null | head -n 1 | cut -d/ -f1)"
+  if ! unzip -q "$z" -d "$tree" 2> "$out/err" || [[ ! -d "$root/frontend" || ! -d "$root/deployment" ]]; then
+    for f in web types bundle; do echo "$key: $z does not unpack to frontend/ and deployment/ $(head -c 200 "$out/err")" >> "$out/starter-$f.fail"; done
+    continue
+  fi
+  web="$root/frontend" worker="$root/deployment" log="$out/starter/$key"
+  cp "$ROOT/frontend/package-lock.json" "$web/"
+  if ! npm_install "$web" "$log-web-install.log"; then
+    starter_fail "$out/starter-web.fail" "$key npm install (frontend)" "$log-web-install.log"
+  elif ! (cd "$web" && npm run build) > "$log-web-build.log" 2>&1; then
+    starter_fail "$out/starter-web.fail" "$key npm run build" "$log-web-build.log"
+  elif [[ ! -s "$web/dist/index.html" ]]; then
+    echo "$key: npm run build wrote no dist/index.html" >> "$out/starter-web.fail"
+  fi
+  cp "$ROOT/wrangler/package-lock.json" "$worker/"
+  if ! npm_install "$worker" "$log-worker-install.log"; then
+    starter_fail "$out/starter-types.fail" "$key npm install (deployment)" "$log-worker-install.log"
+    echo "$key: not bundled, npm install failed (deployment)" >> "$out/starter-bundle.fail"
+    continue
+  fi
+  (cd "$worker" && npm run typecheck) > "$log-typecheck.log" 2>&1 \
+    || starter_fail "$out/starter-types.fail" "$key tsc --noEmit" "$log-typecheck.log"
+  (cd "$worker" && FORCE_COLOR=0 ./node_modules/.bin/wrangler deploy --dry-run --outdir "$out/starter/$key-bundle") > "$log-bundle.log" 2>&1 \
+    || starter_fail "$out/starter-bundle.fail" "$key wrangler deploy --dry-run" "$log-bundle.log"
 done
-report "example deployments pass wrangler deploy --dry-run" "$n" "$out/wrangler.fail"
+report "exported starter code builds (npm run build)" "$n" "$out/starter-web.fail"
+report "API Worker type-checks" "$n" "$out/starter-types.fail"
+report "API Worker bundles with wrangler" "$n" "$out/starter-bundle.fail"
+mapfile -t workflows < <(find "$out"/starter/*/*/deployment/.github/workflows -name '*.yml' 2> /dev/null | sort)
+node "$ROOT/tests/ops/actionlint.mjs" "${workflows[@]}" > "$out/starter-workflow.log" 2>&1 \
+  || grep -v '^actionlint:' "$out/starter-workflow.log" > "$out/starter-workflow.fail"
+touch "$out/starter-workflow.fail"
+report "starter CI workflows pass actionlint" "${#workflows[@]}" "$out/starter-workflow.fail"
+say "the starter code's checks took $(duration $((SECONDS - starter_started)))"
 
 # The exports unzip, and hold exactly the files written
 : > "$out/zip.fail"; n=0

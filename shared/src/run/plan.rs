@@ -112,8 +112,8 @@ pub const EXAMPLE_OUTPUT_TOKENS: [(Stage, u64); 7] = [
     (Stage::Design, 751),
     (Stage::Logic, 529),
     (Stage::Api, 1_573),
-    (Stage::Frontend, 1_462),
-    (Stage::Deployment, 1_665),
+    (Stage::Frontend, 1_791),
+    (Stage::Deployment, 2_177),
 ];
 
 /// Where an estimate's prompt figure comes from.
