@@ -1947,9 +1947,10 @@ mod tests {
             "- migrate (remote D1) (`deployment/`): `npx wrangler d1 migrations apply DB --remote` — from deployment/.github/workflows/deploy.yml",
             "- deploy (`deployment/`): `npx wrangler deploy` — from deployment/.github/workflows/deploy.yml",
             "- set secret (`deployment/`): `npx wrangler secret put AUTH_SECRET`",
-            "- typecheck: no file of the blueprint defines one yet",
+            "- typecheck (`frontend/`): `npx tsc --noEmit` — from frontend/tsconfig.json",
+            "- typecheck (`deployment/`): `npm run typecheck` — from deployment/package.json",
         ] {
-            assert!(agents.contains(cmd), "{cmd} in AGENTS.md");
+            assert!(agents.contains(cmd), "{cmd} in AGENTS.md:\n{agents}");
         }
         assert!(!agents.contains("secret put CLOUDFLARE_API_TOKEN"), "a CI token is not a Worker secret");
         for s in prd.user_stories.iter().filter(|s| s.priority == Priority::Must) {

@@ -1,14 +1,14 @@
-//! The bridge Worker over the `BRIDGE` service binding: imports (SQL DDL,
-//! OpenAPI documents) into artifacts and the hand-off layouts out of them
-//! (`workers/bridge`).
+//! The bridge Worker over the `BRIDGE` service binding (`workers/bridge`):
+//! imports (SQL DDL, OpenAPI documents) into artifacts, and everything
+//! rendered out of them: the views, the hand-off layouts, the export ZIP.
+//! The renders live there, not here, to keep this Worker within its size goal.
 
 use crate::error::{AppError, AppResult};
 use serde_json::Value;
 use worker::{Env, Headers, Method, RequestInit};
 
-/// POSTs `request` to the bridge at `path`: its answer (200), a 422 with its
-/// error (an import that could not be read), or 503.
-pub(crate) async fn call(env: &Env, path: &str, request: &Value) -> AppResult<Value> {
+/// POSTs `request` to the bridge at `path`: the status and body.
+async fn post(env: &Env, path: &str, request: &Value) -> AppResult<(u16, Vec<u8>)> {
     let fetcher = env.service("BRIDGE").map_err(|e| AppError::Unavailable(format!("binding BRIDGE: {e}")))?;
     let headers = Headers::new();
     headers.set("content-type", "application/json")?;
@@ -18,15 +18,35 @@ pub(crate) async fn call(env: &Env, path: &str, request: &Value) -> AppResult<Va
         .fetch(format!("https://bridge{path}"), Some(init))
         .await
         .map_err(|e| AppError::Unavailable(format!("the bridge: {e}")))?;
-    let status = resp.status_code();
-    let answer: Value = serde_json::from_str(&resp.text().await?)
-        .map_err(|_| AppError::Unavailable(format!("the bridge answered HTTP {status} without JSON")))?;
+    Ok((resp.status_code(), resp.bytes().await?))
+}
+
+/// The error for a bridge answer that is not a 200.
+fn failure(path: &str, status: u16, body: &[u8]) -> AppError {
+    let answer: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
     match status {
-        200 => Ok(answer),
-        422 => Err(AppError::ImportFailed(answer)),
+        // An import that could not be read.
+        422 => AppError::ImportFailed(answer),
         // The supervisor sent something the bridge could not read: ours to fix.
-        400 => Err(AppError::Internal(format!("the bridge refused {path}: {}", answer["message"]))),
-        _ => Err(AppError::Unavailable(format!("the bridge answered HTTP {status}"))),
+        400 => AppError::Internal(format!("the bridge refused {path}: {}", answer["message"])),
+        _ => AppError::Unavailable(format!("the bridge answered HTTP {status} to {path}")),
+    }
+}
+
+/// The bridge's JSON answer to `request` at `path`.
+pub(crate) async fn call(env: &Env, path: &str, request: &Value) -> AppResult<Value> {
+    match post(env, path, request).await? {
+        (200, body) => serde_json::from_slice(&body)
+            .map_err(|_| AppError::Unavailable(format!("the bridge answered {path} without JSON"))),
+        (status, body) => Err(failure(path, status, &body)),
+    }
+}
+
+/// The bridge's answer to `request` at `path` as bytes (the export's ZIP).
+pub(crate) async fn bytes(env: &Env, path: &str, request: &Value) -> AppResult<Vec<u8>> {
+    match post(env, path, request).await? {
+        (200, body) => Ok(body),
+        (status, body) => Err(failure(path, status, &body)),
     }
 }
 

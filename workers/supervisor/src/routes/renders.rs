@@ -1,7 +1,8 @@
 //! What the artifacts say together: `GET …/artifacts/:stage/views[/:name]`
 //! (the renders), `GET …/consistency` (findings and the traceability matrix),
-//! `GET …/handoff` (the hand-off layouts, rendered by the bridge Worker) and
-//! `GET …/export` (a ZIP of everything, or of one layout).
+//! `GET …/handoff` (the hand-off layouts) and `GET …/export` (a ZIP of
+//! everything, or of one layout). The supervisor reads the artifacts and
+//! decides consistency and the verdict; the bridge Worker renders and packs.
 
 use crate::app::App;
 use crate::bridge;
@@ -9,12 +10,11 @@ use crate::error::{AppError, AppResult};
 use crate::http::Query;
 use crate::reply::json;
 use futures_util::future::try_join_all;
-use parit_shared::artifact::{Artifact, Upstream};
+use parit_shared::artifact::Artifact;
 use parit_shared::check::consistency::{check, Report};
 use parit_shared::check::ready::{verdict, Verdict};
-use parit_shared::render::export::{bundle, slug, zip};
+use parit_shared::render::export::slug;
 use parit_shared::render::handoff::LAYOUTS;
-use parit_shared::render::views;
 use parit_shared::run::status::stage_statuses;
 use parit_shared::run::store::{ArtifactRecord, BlobStore, Store};
 use parit_shared::Stage;
@@ -59,13 +59,9 @@ pub(crate) async fn load(app: &App, record: &ArtifactRecord) -> AppResult<Artifa
 }
 
 /// The renders of one version of a stage (the newest unless `?version=n`),
-/// made with the newest versions of the other stages.
-async fn stage_views(
-    app: &App,
-    id: &str,
-    stage: Stage,
-    req: &Request,
-) -> AppResult<(u32, Vec<parit_shared::render::View>)> {
+/// made by the bridge with the newest versions of the other stages: each
+/// `{"name", "contentType", "body"}`.
+async fn stage_views(app: &App, id: &str, stage: Stage, req: &Request) -> AppResult<(u32, Vec<Value>)> {
     app.owned_project(id).await?;
     // Only the API's renders read other stages: the data model (schemas) and
     // the PRD (title). Read just those bodies from R2.
@@ -75,12 +71,11 @@ async fn stage_views(
     for record in app.store.latest_artifacts(id).await?.into_iter().filter(|r| wanted.contains(&r.stage)) {
         all.push((load(app, &record).await?, record));
     }
-    let mut upstream = Upstream::default();
-    for (a, _) in &all {
-        if a.stage() != stage {
-            upstream.insert(a.clone());
-        }
-    }
+    let upstream: Vec<Value> = all
+        .iter()
+        .filter(|(a, _)| a.stage() != stage)
+        .map(|(a, r)| json!({"stage": r.stage, "artifact": a.to_value()}))
+        .collect();
     let query = Query::of(req);
     let (artifact, version) = match query.get("version") {
         Some(_) => {
@@ -98,25 +93,36 @@ async fn stage_views(
             .map(|(a, r)| (a, r.version))
             .ok_or_else(|| AppError::NotFound(format!("the {stage} stage has no artifact yet")))?,
     };
-    Ok((version, views(&artifact, &upstream)))
+    let request = json!({"stage": stage, "artifact": artifact.to_value(), "upstream": upstream});
+    let mut answer = bridge::call(&app.env, "/views", &request).await?;
+    let Value::Array(views) = answer["views"].take() else {
+        return Err(AppError::Unavailable("the bridge answered /views without views".into()));
+    };
+    Ok((version, views))
 }
 
 pub(crate) async fn list_views(app: &App, id: &str, stage: Stage, req: &Request) -> AppResult<Response> {
     let (version, views) = stage_views(app, id, stage, req).await?;
-    let list: Vec<_> =
-        views.iter().map(|v| json!({"name": v.name, "contentType": v.content_type, "bytes": v.body.len()})).collect();
+    let list: Vec<Value> = views
+        .iter()
+        .map(|v| {
+            let bytes = v["body"].as_str().map_or(0, str::len);
+            json!({"name": v["name"], "contentType": v["contentType"], "bytes": bytes})
+        })
+        .collect();
     Ok(json(200, &json!({"projectId": id, "stage": stage, "version": version, "views": list}))?)
 }
 
 pub(crate) async fn get_view(app: &App, id: &str, stage: Stage, name: &str, req: &Request) -> AppResult<Response> {
     let (_, views) = stage_views(app, id, stage, req).await?;
-    let view = views.into_iter().find(|v| v.name == name).ok_or_else(|| {
+    let view = views.into_iter().find(|v| v["name"] == name).ok_or_else(|| {
         AppError::NotFound(format!("the {stage} artifact has no view {}", name.chars().take(120).collect::<String>()))
     })?;
     let headers = Headers::new();
-    headers.set("content-type", view.content_type)?;
+    headers.set("content-type", view["contentType"].as_str().unwrap_or("text/plain; charset=utf-8"))?;
     headers.set("cache-control", "no-store")?;
-    Ok(Response::from_bytes(view.body.into_bytes())?.with_headers(headers))
+    let body = view["body"].as_str().unwrap_or_default().as_bytes().to_vec();
+    Ok(Response::from_bytes(body)?.with_headers(headers))
 }
 
 pub(crate) async fn consistency(app: &App, id: &str) -> AppResult<Response> {
@@ -130,39 +136,17 @@ pub(crate) async fn consistency(app: &App, id: &str) -> AppResult<Response> {
     Ok(json(200, &body)?)
 }
 
-/// The hand-off layouts of the project as it stands (`{"layouts": [...]}`,
-/// see `workers/bridge`), with what the verdict says.
-async fn layouts(
-    app: &App,
-    name: &str,
-    idea: &str,
-    all: &[(Artifact, ArtifactRecord)],
-    verdict: &Verdict,
-) -> AppResult<Value> {
-    let artifacts: Vec<Value> = all.iter().map(|(a, r)| json!({"stage": r.stage, "artifact": a.to_value()})).collect();
-    let request = json!({"name": name, "idea": idea, "artifacts": artifacts, "verdict": verdict});
-    bridge::call(&app.env, "/handoff", &request).await
-}
-
-/// The files of the layouts, `(path, content)` relative to the export root;
-/// only the one named `only`, when given.
-fn layout_files(layouts: &Value, only: Option<&str>) -> Vec<(String, String)> {
-    let mut files = Vec::new();
-    for layout in layouts["layouts"].as_array().into_iter().flatten() {
-        if only.is_some_and(|o| layout["name"] != o) {
-            continue;
-        }
-        for f in layout["files"].as_array().into_iter().flatten() {
-            let (Some(path), Some(content)) = (f["path"].as_str(), f["content"].as_str()) else { continue };
-            files.push((path.to_string(), content.to_string()));
-        }
-    }
-    files
+/// What the bridge needs to lay the project out: its name and idea, its
+/// newest artifacts with their versions, and the verdict.
+fn blueprint_request(name: &str, idea: &str, all: &[(Artifact, ArtifactRecord)], verdict: &Verdict) -> Value {
+    let artifacts: Vec<Value> =
+        all.iter().map(|(a, r)| json!({"stage": r.stage, "version": r.version, "artifact": a.to_value()})).collect();
+    json!({"name": name, "idea": idea, "artifacts": artifacts, "verdict": verdict})
 }
 
 /// The project's newest artifacts, their consistency and verdict, for the
 /// export and the hand-off; 409 before anything exists.
-async fn blueprint(app: &App, id: &str) -> AppResult<(Vec<(Artifact, ArtifactRecord)>, Report, Verdict)> {
+async fn blueprint(app: &App, id: &str) -> AppResult<(Vec<(Artifact, ArtifactRecord)>, Verdict)> {
     let all = latest(app, id).await?;
     if all.is_empty() {
         return Err(AppError::Conflict {
@@ -172,20 +156,22 @@ async fn blueprint(app: &App, id: &str) -> AppResult<(Vec<(Artifact, ArtifactRec
     }
     let report = check(&all.iter().map(|(a, _)| a.clone()).collect::<Vec<_>>());
     let verdict = verdict_of(app, id, &all, &report).await?;
-    Ok((all, report, verdict))
+    Ok((all, verdict))
 }
 
 /// `GET …/handoff`: each layout with its files and what it could not render.
 pub(crate) async fn handoff(app: &App, id: &str) -> AppResult<Response> {
     let project = app.owned_project(id).await?;
-    let (all, _, verdict) = blueprint(app, id).await?;
-    let mut body = layouts(app, &project.name, &project.idea, &all, &verdict).await?;
+    let (all, verdict) = blueprint(app, id).await?;
+    let request = blueprint_request(&project.name, &project.idea, &all, &verdict);
+    let mut body = bridge::call(&app.env, "/handoff", &request).await?;
     body["projectId"] = json!(id);
     Ok(json(200, &body)?)
 }
 
 /// `GET …/export[?layout=name]`: the whole blueprint as a ZIP, hand-off
-/// layouts included; with `layout`, just that layout's files.
+/// layouts included (laid out and packed by the bridge); with `layout`, just
+/// that layout's files.
 pub(crate) async fn export(app: &App, id: &str, req: &Request) -> AppResult<Response> {
     let query = Query::of(req);
     if let Some(key) = query.keys().find(|k| *k != "layout") {
@@ -200,22 +186,17 @@ pub(crate) async fn export(app: &App, id: &str, req: &Request) -> AppResult<Resp
         )));
     }
     let project = app.owned_project(id).await?;
-    let (all, report, verdict) = blueprint(app, id).await?;
-    let handoff = layout_files(&layouts(app, &project.name, &project.idea, &all, &verdict).await?, only);
-    let root = slug(&project.name);
-    let (files, filename) = match only {
-        Some(layout) => (
-            handoff.into_iter().map(|(path, content)| (format!("{root}/{path}"), content.into_bytes())).collect(),
-            format!("{root}-{layout}.zip"),
-        ),
-        None => {
-            let with_versions: Vec<(Artifact, u32)> = all.into_iter().map(|(a, r)| (a, r.version)).collect();
-            (bundle(&project.name, &project.idea, &with_versions, &report, &verdict, &handoff), format!("{root}.zip"))
-        }
+    let (all, verdict) = blueprint(app, id).await?;
+    let mut request = blueprint_request(&project.name, &project.idea, &all, &verdict);
+    request["layout"] = json!(only);
+    let zip = bridge::bytes(&app.env, "/export", &request).await?;
+    let filename = match only {
+        Some(layout) => format!("{}-{layout}.zip", slug(&project.name)),
+        None => format!("{}.zip", slug(&project.name)),
     };
     let headers = Headers::new();
     headers.set("content-type", "application/zip")?;
     headers.set("content-disposition", &format!("attachment; filename=\"{filename}\""))?;
     headers.set("cache-control", "no-store")?;
-    Ok(Response::from_bytes(zip(&files))?.with_headers(headers))
+    Ok(Response::from_bytes(zip)?.with_headers(headers))
 }
