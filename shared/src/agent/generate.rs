@@ -573,6 +573,53 @@ mod tests {
     }
 
     #[test]
+    fn a_frontend_importing_a_missing_file_and_an_unlisted_package_is_repaired_once() {
+        let p = examples::pantry();
+        let mut req = request();
+        req.upstream.insert(Stage::Design, p.artifact(Stage::Design).to_value());
+        req.upstream.insert(Stage::Api, p.artifact(Stage::Api).to_value());
+        let upstream = check_request(Stage::Frontend, &req).unwrap();
+        let good = p.artifact(Stage::Frontend).to_value();
+        let mut broken = good.clone();
+        let at = broken["files"].as_array().unwrap().iter().position(|f| f["path"] == "src/main.ts").unwrap();
+        let main = &mut broken["files"][at];
+        let content = main["content"].as_str().unwrap();
+        main["content"] =
+            json!(format!("import {{ Chart }} from './chart';\nimport {{ format }} from 'date-fns';\n{content}"));
+        let frontend = |script: Vec<Result<(u16, String), TransportError>>| {
+            let transport = Scripted::new(script);
+            let out = futures_executor::block_on(generate(
+                Stage::Frontend,
+                &req,
+                &upstream,
+                "m1",
+                &RetryPolicy::default(),
+                &transport,
+                &FakeClock::default(),
+            ));
+            (out, transport)
+        };
+        let missing = format!("$.files[{at}].content: line 1: import \"./chart\" resolves to no file of the artifact (no src/chart, src/chart.ts, .tsx, .js or src/chart/index.ts)");
+        let unlisted = format!("$.files[{at}].content: line 2: imports \"date-fns\", but package.json does not list the package \"date-fns\" in dependencies or devDependencies");
+
+        let (out, transport) = frontend(vec![ok_text(&broken.to_string()), ok_text(&good.to_string())]);
+        let s = out.unwrap();
+        assert_eq!(s.artifact, good, "the repaired answer is the one accepted");
+        assert_eq!((s.calls.len(), s.calls[0].outcome, s.calls[1].kind), (2, CallOutcome::Invalid, CallKind::Repair));
+        assert_eq!(s.calls[0].message.as_deref(), Some(format!("2 problems, first: {missing}").as_str()));
+        let repair: serde_json::Value = serde_json::from_str(&transport.bodies.borrow()[1]).unwrap();
+        let fix = repair["contents"][2]["parts"][0]["text"].as_str().unwrap();
+        assert!(fix.contains(&format!("- {missing}\n- {unlisted}\n")), "{fix}");
+        assert!(repair["contents"][1]["parts"][0]["text"].as_str().unwrap().contains("from './chart'"));
+
+        // Still broken after the repair: the stage fails saying why.
+        let (out, _) = frontend(vec![ok_text(&broken.to_string()), ok_text(&broken.to_string())]);
+        let f = out.unwrap_err();
+        assert_eq!(f.error.class, Some(FailureClass::InvalidOutput));
+        assert!(f.error.message.contains(&missing) && f.error.message.contains(&unlisted), "{}", f.error.message);
+    }
+
+    #[test]
     fn truncated_and_blocked_answers_fail_clearly() {
         let truncated = json!({"candidates": [{"content": {"parts": [{"text": "{\"productName\": \"Pan"}]}, "finishReason": "MAX_TOKENS"}],
                                "usageMetadata": {"promptTokenCount": 10, "candidatesTokenCount": 8192}});

@@ -28,7 +28,7 @@
 //! ```
 
 use crate::artifact::{Artifact, DataArtifact, Entity, Field};
-use crate::check::scan::{api_calls, path_matches};
+use crate::check::scan::api_calls_in;
 use crate::stage::Stage;
 use serde::Serialize;
 
@@ -230,8 +230,8 @@ pub fn references(artifact: &Artifact, upstream: &Artifact) -> Vec<(String, Item
         }
         (Artifact::Frontend(f), Artifact::Api(a)) => {
             for (i, file) in f.files.iter().enumerate() {
-                for (method, path) in api_calls(&file.content) {
-                    if let Some(e) = a.endpoints.iter().find(|e| e.method == method && path_matches(&path, &e.path)) {
+                for call in api_calls_in(file) {
+                    for e in a.endpoints.iter().filter(|e| call.calls(e.method, &e.path)) {
                         out.push((format!("$.files[{i}].content"), ItemKind::Endpoint, e.id.clone()));
                     }
                 }
@@ -339,11 +339,7 @@ mod tests {
         let called = before
             .endpoints
             .iter()
-            .find(|e| {
-                frontend.files.iter().any(|f| {
-                    api_calls(&f.content).iter().any(|(m, path)| *m == e.method && path_matches(path, &e.path))
-                })
-            })
+            .find(|e| frontend.files.iter().any(|f| api_calls_in(f).iter().any(|c| c.calls(e.method, &e.path))))
             .expect("the example frontend calls its API")
             .clone();
         let mut after = before.clone();

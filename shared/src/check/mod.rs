@@ -3,10 +3,14 @@
 //! ([`consistency`]), and what changed between two versions of one, id by id,
 //! with the downstream references it touches ([`changes`]), and whether the
 //! whole blueprint is ready to hand off ([`ready`]). Validation reads
-//! generated code with the scanners in [`scan`].
+//! generated code with the scanners in [`scan`] (API calls, environment
+//! reads) and [`imports`] (whether every import resolves), both on the
+//! tokenizer in `lex`.
 
 pub mod changes;
 pub mod consistency;
+pub mod imports;
+mod lex;
 pub mod ready;
 pub mod scan;
 pub mod validate;

@@ -56,6 +56,7 @@ pub const FAULT_KINDS: &[&str] = &[
     "max_tokens",
     "malformed_json",
     "schema_invalid",
+    "broken_imports",
     "empty",
     "finish_other",
     "thought_only",
@@ -519,6 +520,25 @@ fn quota_zero(model: &str) -> (u16, Value) {
     (429, error_body(429, "RESOURCE_EXHAUSTED", &message, details))
 }
 
+/// A frontend artifact whose entry module imports a file it does not have
+/// and a package its package.json does not list: valid JSON of the right
+/// shape that validation rejects, so the agent makes its repair call.
+fn broken_imports(artifact: &str) -> Option<String> {
+    let mut v: Value = serde_json::from_str(artifact).ok()?;
+    v.get("framework")?;
+    let files = v.get_mut("files")?.as_array_mut()?;
+    let script =
+        |f: &Value| f["path"].as_str().is_some_and(|p| [".ts", ".tsx", ".js", ".jsx"].iter().any(|e| p.ends_with(e)));
+    let i = files
+        .iter()
+        .position(|f| f["path"].as_str().is_some_and(|p| p.ends_with("main.ts") || p.ends_with("main.tsx")))
+        .or_else(|| files.iter().position(script))?;
+    let content = files[i]["content"].as_str()?;
+    files[i]["content"] =
+        json!(format!("import {{ Chart }} from './chart';\nimport {{ format }} from 'date-fns';\n{content}"));
+    Some(v.to_string())
+}
+
 fn inject(f: &Fault, model: &str, artifact: &str, prompt_tokens: u64) -> (u16, Value) {
     match f.kind.as_str() {
         "quota_zero" => quota_zero(model),
@@ -573,6 +593,10 @@ fn inject(f: &Fault, model: &str, artifact: &str, prompt_tokens: u64) -> (u16, V
             }
             ok(model, &v.to_string(), "STOP", prompt_tokens)
         }
+        "broken_imports" => match broken_imports(artifact) {
+            Some(text) => ok(model, &text, "STOP", prompt_tokens),
+            None => (400, error_body(400, "INVALID_ARGUMENT", "The broken_imports fault breaks a frontend artifact: queue it with \"stage\": \"frontend\".", json!([]))),
+        },
         "empty" => (200, json!({"candidates": [], "usageMetadata": usage(prompt_tokens, 0), "modelVersion": model})),
         "slow" => {
             std::thread::sleep(Duration::from_millis(f.delay_ms.unwrap_or(1_000)));

@@ -237,6 +237,25 @@ fn each_fault_gives_its_designed_outcome() {
 }
 
 #[test]
+fn a_frontend_with_broken_imports_is_repaired_quoting_them() {
+    fault(json!({"kind": "broken_imports", "match": "f-imports", "stage": "frontend"}));
+    let s = run_stage(Stage::Frontend, "f-imports", "plan meals", "gemini-2.5-flash").unwrap();
+    assert_eq!(s.calls.len(), 2, "{:?}", s.calls);
+    assert_eq!(
+        Artifact::from_value(Stage::Frontend, s.artifact).unwrap(),
+        examples::pantry().artifact(Stage::Frontend)
+    );
+    let seen = requests("f-imports");
+    let fix = seen[1]["body"]["contents"][2]["parts"][0]["text"].as_str().unwrap();
+    assert!(fix.contains("import \"./chart\" resolves to no file of the artifact"), "{fix}");
+    assert!(fix.contains("does not list the package \"date-fns\""), "{fix}");
+    // Queued for another stage, it says so instead of passing silently.
+    fault(json!({"kind": "broken_imports", "match": "f-imports-data", "stage": "data"}));
+    let f = run_stage(Stage::Data, "f-imports-data", "plan meals", "gemini-2.5-flash").unwrap_err();
+    assert!(f.error.message.contains("queue it with"), "{}", f.error.message);
+}
+
+#[test]
 fn faults_that_last_fail_as_designed() {
     // Cut off twice: once more with twice the cap, then a failure naming both caps.
     fault(json!({"kind": "max_tokens", "match": "f-cut-twice", "stage": "data", "times": 2}));
