@@ -124,8 +124,7 @@ t_dry_run_bundles_all_nine_for_real() {
 }
 
 t_agents_are_closed() {
-  for a in prd data design logic api frontend deployment; do
-    local c="workers/$a-agent/wrangler.toml"
+  for c in workers/{prd,data,design,logic,api,frontend,deployment}-agent/wrangler.toml workers/bridge/wrangler.toml; do
     grep -qx 'workers_dev = false' "$c" || fail "$c: workers_dev is not false"
     ! grep -qE '^\s*(routes?|route)\s*=|^\[\[routes\]\]' "$c" || fail "$c has routes"
     ! grep -q GEMINI_API_KEY <(grep -v '^#' "$c") || fail "$c mentions the key outside comments"
@@ -322,7 +321,7 @@ check "set-secrets: a missing key is an error before any call; --dry-run calls n
 check "migrate-db --local applies and verifies (real wrangler)" t_migrate_local_for_real
 check "migrate-db --remote --create prints the database id" t_migrate_remote_create_prints_the_id
 check "deploy-parallel --dry-run bundles all nine Workers; agents upload no route and no key (real wrangler)" t_dry_run_bundles_all_nine_for_real
-check "agents are closed: workers_dev = false, no routes, no key" t_agents_are_closed
+check "agents and the bridge are closed: workers_dev = false, no routes, no key" t_agents_are_closed
 check "verify-deployment passes on the live fleet" t_verify_passes_on_the_live_fleet
 check "verify-deployment names a missing agent and the fix" t_verify_names_a_missing_agent_and_the_fix
 check "deploy-full: migrations, deploy, verify, web app; stops with the next step" t_deploy_full_runs_every_step

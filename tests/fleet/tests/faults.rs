@@ -234,3 +234,23 @@ fn an_agent_that_is_down_fails_its_stage_and_the_rest_waits() {
     assert_eq!(ended, 2, "a run did not end as designed (see the failed check above)");
     assert_eq!(stages_requested(&word), before, "no model call was repeated");
 }
+
+#[test]
+fn a_frontend_importing_what_it_lacks_is_repaired_and_the_run_completes() {
+    let base = &fleet().url;
+    let word = unique("brokenimports");
+    let id = create_project(base, "Faulty", &format!("Plan a week of meals from the pantry {word}"));
+    inject(json!({"kind": "broken_imports", "stage": "frontend", "match": word}));
+    start_run(base, &id);
+    completed(&wait_for_run(base, &id));
+    // The first answer imported a missing file and an unlisted package; the
+    // repair turn quoted both, and the repaired answer is what was kept.
+    let frontend: Vec<Value> = gemini_requests(&word).into_iter().filter(|r| r["stage"] == "frontend").collect();
+    assert_eq!(frontend.len(), 2, "{frontend:?}");
+    let repair = frontend[1]["body"].to_string();
+    assert!(repair.contains("./chart") && repair.contains("date-fns"), "{repair}");
+    let (_, art) = get(&url(base, &format!("/api/projects/{id}/artifacts/frontend")));
+    let main = art["artifact"]["files"].as_array().unwrap().iter().find(|f| f["path"] == "src/main.ts").unwrap();
+    assert!(!main["content"].as_str().unwrap().contains("date-fns"), "{main}");
+    nothing_lost_or_half_written(base, &id);
+}
