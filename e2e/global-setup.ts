@@ -1,5 +1,5 @@
 // Starts what the scenarios run against, from the repo's own scripts: the
-// local Gemini server, the fleet (supervisor + 7 agents under wrangler dev,
+// local Gemini server, the fleet (supervisor, 7 agents and the bridge under wrangler dev,
 // with this site's origin allowed), the built frontend under Vite's static
 // preview server, and API tokens for two owners. Writes
 // .parit/e2e/stack.json for the tests; global-teardown.ts stops it all.

@@ -177,6 +177,7 @@ fn anonymous_health_is_up_or_down_only() {
     assert_eq!(v["status"], "ok");
     assert_eq!(v["components"]["d1"], json!({"ok": true}));
     assert_eq!(v["components"]["r2"], json!({"ok": true}));
+    assert_eq!(v["components"]["bridge"], json!({"ok": true}));
     assert_eq!(v["components"]["agents"]["logic"], json!({"ok": true}));
     for detail in ["schemaVersion", "\"model\"", "keyConfigured", "latencyMs", "\"down\"", "\"agent\"", "error"] {
         assert!(!a.text.contains(detail), "anonymous /health shows {detail}: {}", a.text);

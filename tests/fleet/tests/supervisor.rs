@@ -31,6 +31,7 @@ fn health_is_a_matrix_of_every_dependency() {
     let expected = migrations.filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "sql")).count();
     assert_eq!(body["components"]["d1"]["schemaVersion"], expected.to_string());
     assert_eq!(body["components"]["r2"]["ok"], true);
+    assert_eq!(body["components"]["bridge"], json!({"ok": true}));
     for stage in Stage::ALL {
         let a = &body["components"]["agents"][stage.as_str()];
         assert_eq!(a["ok"], true, "{stage}: {a}");

@@ -1,0 +1,103 @@
+// Import on the data and API pages (choose a file or paste), what was and was
+// not imported, a clear error for SQL that does not parse, and the hand-off
+// layouts under Export.
+import { expect, test } from "@playwright/test";
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { apiCall, completedProject, open, ROOT, shot } from "./helpers";
+
+const CHINOOK = join(ROOT, "import", "tests", "schemas", "chinook.sqlite.sql");
+
+const artifact = async (id: string, stage: string) => (await apiCall("GET", `/api/projects/${id}/artifacts/${stage}`)).json;
+
+test("a schema file imported on the data page becomes the data model, and what was not imported is listed", async ({ page }, info) => {
+  const { id } = await completedProject("import");
+  await open(page, `#/projects/${id}/artifacts/data`);
+  await page.getByRole("tab", { name: "Import" }).click();
+  await page.getByLabel("Choose a file").setInputFiles(CHINOOK);
+  await expect(page.locator("#import-text")).toHaveValue(/CREATE TABLE \[Album\]/);
+  await expect(page.getByLabel("Dialect")).toHaveValue("sqlite");
+  await page.getByRole("button", { name: "Import SQL" }).click();
+  const notice = page.getByTestId("change-notice");
+  await expect(notice).toContainText("Imported as version 2");
+  await expect(notice).toContainText("Built from it and now stale: Logic, API, Frontend, Deployment");
+  const data = await artifact(id, "data");
+  expect(data.source).toBe("import");
+  expect(data.artifact.entities).toHaveLength(11);
+  await expect(notice.getByTestId("imported").locator("li")).not.toHaveCount(0);
+  await expect(notice.getByTestId("not-imported")).toBeVisible();
+  // The readable view shows the imported model, the link table's key of two fields.
+  await expect(page.locator("#artifact-panel table")).toHaveCount(11);
+  await expect(page.locator("#artifact-panel")).toContainText("key PlaylistId + TrackId");
+  await expect(page.getByTestId("stage-status")).toHaveText("done");
+  await shot(page, info, "import-data");
+});
+
+test("SQL that does not parse is refused with its line and column, and nothing changes", async ({ page }) => {
+  const { id } = await completedProject("badsql");
+  await open(page, `#/projects/${id}/artifacts/data`);
+  await page.getByRole("tab", { name: "Import" }).click();
+  await page.locator("#import-text").fill("CREATE TABLE a (\n  id INTEGER PRIMARY KEY,\n  name TEXT NOT NULL,,\n);");
+  await page.getByRole("button", { name: "Import SQL" }).click();
+  const alert = page.getByTestId("import-result").getByRole("alert");
+  await expect(alert).toContainText("Nothing was imported");
+  await expect(alert).toContainText(/Line 3, column \d+: expected/);
+  expect((await artifact(id, "data")).version).toBe(1);
+});
+
+test("the API page imports an OpenAPI document pasted as YAML", async ({ page }) => {
+  const { id } = await completedProject("yaml");
+  const before = (await artifact(id, "api")).artifact;
+  const first = before.endpoints[0];
+  const yaml = [
+    "openapi: 3.0.3",
+    "info:",
+    "  title: Pantry",
+    "  version: 1.0.0",
+    "paths:",
+    `  ${first.path}:`,
+    `    ${first.method.toLowerCase()}:`,
+    "      summary: From a YAML document",
+    "      responses:",
+    "        '200':",
+    "          description: OK",
+    "        '404':",
+    "          description: Not found",
+  ].join("\n");
+  await open(page, `#/projects/${id}/artifacts/api`);
+  await page.getByRole("tab", { name: "Import" }).click();
+  await expect(page.getByLabel("Dialect")).toHaveCount(0);
+  await page.locator("#import-text").fill(yaml);
+  await page.getByRole("button", { name: "Import OpenAPI" }).click();
+  await expect(page.getByTestId("change-notice")).toContainText("Imported as version 2");
+  const after = await artifact(id, "api");
+  expect(after.source).toBe("import");
+  expect(after.artifact.endpoints.map((e: { method: string; path: string }) => `${e.method} ${e.path}`)).toEqual([`${first.method} ${first.path}`]);
+  expect(after.artifact.endpoints[0].errors).toContain(404);
+});
+
+test("the hand-off layouts are listed under Export, readable, and download as ZIPs", async ({ page }, info) => {
+  const { id } = await completedProject("handoff");
+  await open(page, `#/projects/${id}`);
+  await page.getByRole("button", { name: "Hand-off" }).click();
+  const dialog = page.getByTestId("handoff");
+  await expect(dialog.locator("section[data-layout]")).toHaveCount(3);
+  const agents = dialog.locator('section[data-layout="agents-md"]');
+  await agents.getByRole("button", { name: "AGENTS.md" }).click();
+  await expect(agents.locator("pre")).toContainText("## ");
+  const kiro = dialog.locator('section[data-layout="kiro"]');
+  await expect(kiro.locator(".handoff-files li").first()).toContainText(".kiro/specs/");
+  await kiro.locator(".handoff-files button", { hasText: "requirements.md" }).first().click();
+  await expect(kiro.locator("pre")).toContainText("THE SYSTEM SHALL");
+  await shot(page, info, "handoff");
+  const download = page.waitForEvent("download");
+  await dialog.getByRole("button", { name: "Download GitHub Spec Kit" }).click();
+  const file = await download;
+  expect(file.suggestedFilename()).toMatch(/^pantry-.*-spec-kit\.zip$/);
+  const path = info.outputPath("spec-kit.zip");
+  await file.saveAs(path);
+  const listing = execFileSync("unzip", ["-Z1", path], { encoding: "utf8" }).split("\n").filter(Boolean);
+  expect(listing.length).toBeGreaterThan(4);
+  expect(listing.every((f) => f.includes("/specs/0"))).toBe(true);
+  expect(listing.some((f) => f.endsWith("/contracts/openapi.json"))).toBe(true);
+});

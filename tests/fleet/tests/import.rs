@@ -1,0 +1,234 @@
+//! Import of what exists, and the hand-off out, on the real fleet: a real
+//! public schema replaces the clinic's data model and the next offline run
+//! builds the rest around it; bad imports change nothing; an import never
+//! interleaves with a run; the API round-trips through its OpenAPI document;
+//! the hand-off layouts list and download.
+
+use parit_fleet_tests::*;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+
+/// Chinook, the music store (MIT; source and licence in import/tests/schemas/README.md).
+const CHINOOK: &str = include_str!("../../../import/tests/schemas/chinook.sqlite.sql");
+/// Northwind for PostgreSQL (Ms-PL; same README).
+const NORTHWIND: &str = include_str!("../../../import/tests/schemas/northwind.postgres.sql");
+
+fn url(path: &str) -> String {
+    format!("{}{path}", fleet().url)
+}
+
+/// A clinic project whose run has completed.
+fn completed_clinic(tag: &str) -> String {
+    let word = unique(tag);
+    let id = create_project(&fleet().url, "Import", &format!("Book appointments at a clinic {word}"));
+    start_run(&fleet().url, &id);
+    let project = wait_for_run(&fleet().url, &id);
+    assert_eq!(project["run"]["status"], "completed", "{project}");
+    id
+}
+
+fn artifact(id: &str, stage: &str) -> Value {
+    let (s, body) = get(&url(&format!("/api/projects/{id}/artifacts/{stage}")));
+    assert_eq!(s, 200, "{body}");
+    body
+}
+
+/// (method, path) of every endpoint of an API artifact.
+fn routes(api: &Value) -> BTreeSet<(String, String)> {
+    api["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["method"].as_str().unwrap().to_string(), e["path"].as_str().unwrap().to_string()))
+        .collect()
+}
+
+#[test]
+fn an_imported_schema_replaces_the_data_model_and_the_next_run_builds_around_it() {
+    let id = completed_clinic("chinook");
+    let (s, body) =
+        post(&url(&format!("/api/projects/{id}/import/data")), &json!({"sql": CHINOOK, "dialect": "sqlite"}));
+    assert_eq!(s, 201, "{body}");
+    assert_eq!(
+        (body["stage"].as_str(), body["source"].as_str(), body["version"].as_u64()),
+        (Some("data"), Some("import"), Some(2))
+    );
+    assert_eq!(body["stale"], json!(["logic", "api", "frontend", "deployment"]), "{body}");
+    let imported: Vec<&str> = body["imported"].as_array().unwrap().iter().map(|l| l.as_str().unwrap()).collect();
+    assert!(imported.iter().any(|l| l.contains("PlaylistTrack")), "{imported:?}");
+    // What the model cannot hold is listed, with why.
+    assert!(body["notImported"].as_array().unwrap().iter().all(|n| n["why"].as_str().is_some_and(|w| !w.is_empty())));
+    let data = artifact(&id, "data");
+    assert_eq!(data["source"], "import");
+    let entities = data["artifact"]["entities"].as_array().unwrap();
+    assert_eq!(entities.len(), 11, "{data}");
+    let link = entities.iter().find(|e| e["table"] == "PlaylistTrack").expect("the link table");
+    assert_eq!(link["primaryKey"], json!(["PlaylistId", "TrackId"]));
+    let employee = entities.iter().find(|e| e["table"] == "Employee").expect("Employee");
+    assert!(employee["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["name"] == "ReportsTo" && f["references"] == employee["name"]));
+    let (_, activity) = get(&url(&format!("/api/projects/{id}/activity?limit=1000")));
+    assert!(activity["events"].as_array().unwrap().iter().any(|e| e["kind"] == "artifact_imported"), "{activity}");
+
+    // The next run rebuilds exactly what is stale, around the music store, offline.
+    start_run(&fleet().url, &id);
+    let project = wait_for_run(&fleet().url, &id);
+    assert_eq!(project["run"]["status"], "completed", "{project}");
+    assert!(stage_table(&project).iter().all(|(_, status, _)| status == "done"), "{project}");
+    let api = artifact(&id, "api");
+    assert_eq!(api["version"], 2);
+    let names: BTreeSet<&str> = entities.iter().map(|e| e["name"].as_str().unwrap()).collect();
+    for ep in api["artifact"]["endpoints"].as_array().unwrap() {
+        assert!(names.contains(ep["entity"].as_str().unwrap()), "{ep} names no imported entity");
+    }
+    let (_, logic) = get(&url(&format!("/api/projects/{id}/artifacts/logic")));
+    assert!(logic["artifact"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| names.contains(r["entity"].as_str().unwrap())));
+    let (s, consistency) = get(&url(&format!("/api/projects/{id}/consistency")));
+    assert_eq!(s, 200, "{consistency}");
+    assert_eq!(consistency["errors"], 0, "{consistency}");
+}
+
+#[test]
+fn a_postgres_dump_imports_with_its_composite_keys() {
+    let id = completed_clinic("northwind");
+    let (s, body) =
+        post(&url(&format!("/api/projects/{id}/import/data")), &json!({"sql": NORTHWIND, "dialect": "postgres"}));
+    assert_eq!(s, 201, "{body}");
+    let data = artifact(&id, "data");
+    let entities = data["artifact"]["entities"].as_array().unwrap();
+    assert_eq!(entities.len(), 14, "{data}");
+    let territories = entities.iter().find(|e| e["table"] == "employee_territories").expect("employee_territories");
+    assert_eq!(territories["primaryKey"], json!(["employee_id", "territory_id"]));
+}
+
+#[test]
+fn bad_imports_get_clear_errors_and_change_nothing() {
+    let id = completed_clinic("bad");
+    let import = |body: &Value| post(&url(&format!("/api/projects/{id}/import/data")), body);
+    // SQL that does not parse: where, and what was expected.
+    let (s, body) = import(
+        &json!({"sql": "CREATE TABLE a (\n  id INTEGER PRIMARY KEY,\n  name TEXT NOT NULL,,\n);", "dialect": "sqlite"}),
+    );
+    assert_eq!(s, 422, "{body}");
+    assert_eq!(body["error"]["code"], "import_failed");
+    assert_eq!(body["error"]["line"], 3, "{body}");
+    assert!(body["error"]["column"].as_u64().is_some(), "{body}");
+    assert!(body["error"]["expected"].as_str().is_some_and(|e| !e.is_empty()), "{body}");
+    // The wrong shape of request.
+    let (s, body) = import(&json!({"sql": CHINOOK, "dialect": "oracle"}));
+    assert_eq!(s, 400, "{body}");
+    let (s, body) = import(&json!({"ddl": CHINOOK}));
+    assert_eq!(s, 400, "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("unknown field \"ddl\""), "{body}");
+    // Larger than the documented limit.
+    let big = format!("-- {}\n{CHINOOK}", "x".repeat(600 * 1024));
+    let (s, body) = import(&json!({"sql": big}));
+    assert_eq!(s, 413, "{body}");
+    // Not an OpenAPI 3.x document: every finding.
+    let (s, body) = post(
+        &url(&format!("/api/projects/{id}/import/api")),
+        &json!({"document": "{\"swagger\": \"2.0\", \"info\": {}, \"paths\": {}}"}),
+    );
+    assert_eq!(s, 422, "{body}");
+    assert!(!body["error"]["findings"].as_array().unwrap().is_empty(), "{body}");
+    // Nothing was stored.
+    assert_eq!(artifact(&id, "data")["version"], 1);
+    assert_eq!(artifact(&id, "api")["version"], 1);
+    let (_, project) = get(&url(&format!("/api/projects/{id}")));
+    assert!(stage_table(&project).iter().all(|(_, status, _)| status == "done"), "{project}");
+}
+
+#[test]
+fn an_api_import_needs_a_data_model() {
+    let word = unique("nodata");
+    let id = create_project(&fleet().url, "Import", &format!("Book appointments at a clinic {word}"));
+    let doc = json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}}).to_string();
+    let (s, body) = post(&url(&format!("/api/projects/{id}/import/api")), &json!({"document": doc}));
+    assert_eq!(s, 409, "{body}");
+    assert_eq!(body["error"]["code"], "missing_upstream");
+}
+
+#[test]
+fn an_import_during_a_run_is_refused_and_changes_nothing() {
+    let word = unique("busy");
+    let id = create_project(&fleet().url, "Import", &format!("Book appointments at a clinic {word}"));
+    inject(json!({"kind": "slow", "match": word, "times": 100, "delayMs": 1500}));
+    let (s, body) = start_run(&fleet().url, &id);
+    assert_eq!(s, 202, "{body}");
+    // The PRD is slow to come, so the run holds the project while the import asks.
+    let (s, body) = post(&url(&format!("/api/projects/{id}/import/data")), &json!({"sql": CHINOOK}));
+    assert_eq!(s, 409, "{body}");
+    let project = wait_for_run(&fleet().url, &id);
+    assert_eq!(project["run"]["status"], "completed", "{project}");
+    let data = artifact(&id, "data");
+    assert_eq!((data["version"].as_u64(), data["source"].as_str()), (Some(1), Some("agent")));
+}
+
+#[test]
+fn the_api_round_trips_through_its_openapi_document() {
+    let id = completed_clinic("roundtrip");
+    let before = artifact(&id, "api");
+    let (s, document) = get(&url(&format!("/api/projects/{id}/artifacts/api/views/openapi.json")));
+    assert_eq!(s, 200, "{document}");
+    let (s, body) = post(&url(&format!("/api/projects/{id}/import/api")), &json!({"document": document.to_string()}));
+    assert_eq!(s, 201, "{body}");
+    assert_eq!((body["stage"].as_str(), body["source"].as_str()), (Some("api"), Some("import")));
+    let after = artifact(&id, "api");
+    assert_eq!(after["version"], 2);
+    assert_eq!(routes(&after["artifact"]), routes(&before["artifact"]));
+}
+
+#[test]
+fn the_hand_off_layouts_list_and_download() {
+    let id = completed_clinic("handoff");
+    let (s, body) = get(&url(&format!("/api/projects/{id}/handoff")));
+    assert_eq!(s, 200, "{body}");
+    let layouts = body["layouts"].as_array().unwrap();
+    let names: Vec<&str> = layouts.iter().map(|l| l["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["agents-md", "kiro", "spec-kit"]);
+    let paths = |n: usize| -> Vec<String> {
+        layouts[n]["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(paths(0), ["AGENTS.md"]);
+    assert!(
+        paths(1).iter().all(|p| p.starts_with(".kiro/specs/")) && paths(1).iter().any(|p| p.ends_with("/tasks.md"))
+    );
+    assert!(paths(2).iter().any(|p| p.starts_with("specs/001-") && p.ends_with("/contracts/openapi.json")));
+    // One layout as a ZIP: its files and nothing else.
+    let zip = call("GET", &url(&format!("/api/projects/{id}/export?layout=kiro")), Caller::Default, &[], None);
+    assert_eq!(zip.status, 200, "{}", zip.text);
+    assert_eq!(zip.header("content-type"), Some("application/zip"));
+    assert_eq!(&zip.bytes[..4], b"PK\x03\x04");
+    let listed = zip_names(&zip.bytes);
+    assert_eq!(listed.len(), paths(1).len(), "{listed:?}");
+    assert!(listed.iter().all(|n| n.contains("/.kiro/specs/")), "{listed:?}");
+    let (s, body) = get(&url(&format!("/api/projects/{id}/export?layout=cursor")));
+    assert_eq!(s, 400, "{body}");
+}
+
+/// The names in a ZIP's central directory.
+fn zip_names(zip: &[u8]) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut i = 0;
+    while i + 46 <= zip.len() {
+        if zip[i..i + 4] == *b"PK\x01\x02" {
+            let n = u16::from_le_bytes([zip[i + 28], zip[i + 29]]) as usize;
+            let (m, k) = (
+                u16::from_le_bytes([zip[i + 30], zip[i + 31]]) as usize,
+                u16::from_le_bytes([zip[i + 32], zip[i + 33]]) as usize,
+            );
+            names.push(String::from_utf8_lossy(&zip[i + 46..i + 46 + n]).into_owned());
+            i += 46 + n + m + k;
+        } else {
+            i += 1;
+        }
+    }
+    names
+}
