@@ -20,7 +20,7 @@ test("a schema file imported on the data page becomes the data model, and what w
   await page.getByRole("button", { name: "Import SQL" }).click();
   const notice = page.getByTestId("change-notice");
   await expect(notice).toContainText("Imported as version 2");
-  await expect(notice).toContainText("Built from it and now stale: Logic, API, Frontend, Deployment");
+  await expect(notice).toContainText("Built from it and now stale: Business logic, API spec, Frontend code, Deployment");
   const data = await artifact(id, "data");
   expect(data.source).toBe("import");
   expect(data.artifact.entities).toHaveLength(11);
@@ -83,7 +83,7 @@ test("the hand-off layouts are listed under Export, readable, and download as ZI
   const dialog = page.getByTestId("handoff");
   await expect(dialog.locator("section[data-layout]")).toHaveCount(3);
   const agents = dialog.locator('section[data-layout="agents-md"]');
-  await agents.getByRole("button", { name: "AGENTS.md" }).click();
+  await agents.getByRole("button", { name: "AGENTS.md", exact: true }).click();
   await expect(agents.locator("pre")).toContainText("## ");
   const kiro = dialog.locator('section[data-layout="kiro"]');
   await expect(kiro.locator(".handoff-files li").first()).toContainText(".kiro/specs/");
