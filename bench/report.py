@@ -1,5 +1,5 @@
 """Renders docs/BENCHMARKS.md from the JSON the benchmarks printed."""
-import json, os, platform, subprocess, sys, datetime
+import json, os, platform, re, subprocess, sys, datetime
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def load(name):
@@ -144,17 +144,72 @@ if sys.argv[1:] == ["--models-only"]:
     print(f"{section[0]}\n\n(Rendered on its own by `bench/report.py --models-only` on {datetime.date.today()} at commit `{head}`.)\n{section[1]}")
     sys.exit(0)
 
+def upload_gzip_kb(w):
+    m = re.search(r"gzip: ([0-9.]+) KiB", w["dryRun"])
+    return float(m.group(1)) * 1.024 if m else w["wasmGzipBytes"] / 1000
+
+def sizes_section(sizes):
+    rows = "\n".join(f"| {w['worker']} | {w['wasmBytes']:,} | {w['wasmGzipBytes']:,} | {w['dryRun']} |" for w in sizes["workers"])
+    agents = [upload_gzip_kb(w) for w in sizes["workers"] if w["worker"].endswith("-agent")]
+    sup = next(upload_gzip_kb(w) for w in sizes["workers"] if w["worker"] == "supervisor")
+    bridge = next(upload_gzip_kb(w) for w in sizes["workers"] if w["worker"] == "bridge")
+    return f"""## WASM size per Worker (release profile: opt-level z, LTO, one codegen unit, wasm-opt)
+
+Goal (issue 9): every agent ≤ 250 KB gzip, the supervisor ≤ 400 KB gzip. The bridge (issue 16), which
+holds the parsers and the renders, ≤ 1,000 KB gzip: a third of the Workers Free plan's 3 MB
+(developers.cloudflare.com/workers/platform/limits, read 2026-12-04).
+
+| Worker | .wasm bytes | .wasm gzip bytes | `wrangler deploy --dry-run` |
+|---|---:|---:|---|
+{rows}
+
+The goal is judged on what `wrangler deploy --dry-run` would upload (gzip, JS shim included):
+largest agent {max(agents):.0f} KB ({'met' if max(agents) <= 250 else 'not met'}); supervisor {sup:.0f} KB ({'met' if sup <= 400 else 'not met'});
+bridge {bridge:.0f} KB ({'met' if bridge <= 1000 else 'not met'}).
+Three cuts took the supervisor under its goal (measured on this machine): `openapi.json` is a static
+asset of the supervisor (`[assets]` with `run_worker_first`, so it still goes through the route table,
+CORS and the log line) instead of bytes in the WASM, 409,586 → 402,002 bytes of `.wasm` gzip at
+`d335244`; the release profile strips the name section (`strip = "symbols"`), which held every
+function's name, 402,002 → 345,806 bytes at `1084697` (the agents: 211,680 → 189,630; the price: a
+trap's stack trace names functions by index, and every error is logged by its message); and the
+renders (views, hand-off layouts, export) moved to the bridge with the import (issue 16), an upload of
+393.9 → 370.7 KiB gzip at `3d050b0`. The frontend stage's deterministic import check (issue 16: a
+tokenizer for imports and endpoint calls) is part of validation, so it is in every agent and in the
+supervisor (which validates edits): it took the supervisor's upload from 370.7 to 389.4 KiB and the
+agents' from 200.9 to 221.8 KiB (measured at `adeaacd` and after). The supervisor has about 1 KB left.
+"""
+
+def import_section(imp):
+    rows = "\n".join(f"| {x['schema']} | {x['tables']} | {x['fields']} | {x['relationships']} | {x['indexes']} | {x['notImported']} | {x['importMs']:.2f} |" for x in imp["schemas"])
+    return f"""## Import
+
+What each parser costs alone (`bench/import.sh`: a bare cdylib that parses with it, the release
+profile, wasm-opt -Oz, gzip -9, less the same cdylib with no parser): **sqlparser
+{imp['sqlparserGzipBytes']:,} bytes** (SQLite and PostgreSQL dialects), **yaml-rust2
+{imp['yamlRust2GzipBytes']:,} bytes**. sqlparser alone would take any agent (≤ 250 KB) or the supervisor
+(≤ 400 KB) over its goal (sizes above), so the import runs in the bridge Worker.
+
+The import of each real public schema in `import/tests/schemas` (sources and licences in its
+README), natively, release build, one run each:
+
+| schema | tables | fields | relationships | indexes | not imported | import ms |
+|---|---:|---:|---:|---:|---:|---:|
+{rows}
+"""
+
+# `report.py --sizes-import-only`: replaces those two sections in place.
+if sys.argv[1:] == ["--sizes-import-only"]:
+    splice("WASM size per Worker (release profile: opt-level z, LTO, one codegen unit, wasm-opt)", sizes_section(load("sizes.json")), "Pipeline wall time", "bench/sizes.sh")
+    splice("Import", import_section(load("import.json")), "Pipeline wall time", "bench/import.sh")
+    sys.exit(0)
+
 sizes, pipe, deploy = load("sizes.json"), load("pipeline.json"), load("deploy.json")
 rerun, cpu_, prompts = load("rerun.json"), load("cpu.json"), load("prompts.json")
 tput, dev, web = load("throughput.json"), load("devtime.json"), load("web.json")
 models = load("models.json")
 jsonpos = load("jsonpos.json")
-fresh_text = ("**{:.0f} s** (eight release WASM builds with LTO, then wasm-bindgen and wasm-opt each)".format(dev["freshCloneBuildMs"] / 1000)
+fresh_text = ("**{:.0f} s** (every Worker's release WASM build with LTO, then wasm-bindgen and wasm-opt)".format(dev["freshCloneBuildMs"] / 1000)
               if dev.get("freshCloneBuildMs") else "not timed in this run (FRESH=0)")
-import re
-def upload_gzip_kb(w):
-    m = re.search(r"gzip: ([0-9.]+) KiB", w["dryRun"])
-    return float(m.group(1)) * 1.024 if m else w["wasmGzipBytes"] / 1000
 # The commit bench/run.sh measured (the report may be rendered again later).
 commit_file = os.path.join(root, ".parit", "bench", "commit")
 commit = (open(commit_file).read().strip() if os.path.exists(commit_file) else
@@ -167,31 +222,8 @@ on {os.cpu_count()} cores ({cpu}), Linux {platform.release()}. Local runs under
 `wrangler dev` (workerd), local D1 and R2, the local Gemini-compatible server.
 Figures are medians where runs repeat; nothing here is asserted by a test.
 
-## WASM size per Worker (release profile: opt-level z, LTO, one codegen unit, wasm-opt)
-
-Goal (issue 9): every agent ≤ 250 KB gzip, the supervisor ≤ 400 KB gzip. The bridge (issue 16), which
-holds the SQL parser, ≤ 1,000 KB gzip: a third of the Workers Free plan's 3 MB
-(developers.cloudflare.com/workers/platform/limits, read 2026-12-04).
-
-| Worker | .wasm bytes | .wasm gzip bytes | `wrangler deploy --dry-run` |
-|---|---:|---:|---|""")
-for w in sizes["workers"]:
-    print(f"| {w['worker']} | {w['wasmBytes']:,} | {w['wasmGzipBytes']:,} | {w['dryRun']} |")
-agents = [upload_gzip_kb(w) for w in sizes["workers"] if w["worker"].endswith("-agent")]
-sup = next(upload_gzip_kb(w) for w in sizes["workers"] if w["worker"] == "supervisor")
-imp = next(upload_gzip_kb(w) for w in sizes["workers"] if w["worker"] == "bridge")
-print(f"""
-The goal is judged on what `wrangler deploy --dry-run` would upload (gzip, JS shim included):
-largest agent {max(agents):.0f} KB ({'met' if max(agents) <= 250 else 'not met'}); supervisor {sup:.0f} KB ({'met' if sup <= 400 else 'not met'});
-bridge {imp:.0f} KB ({'met' if imp <= 1000 else 'not met'}).
-Two cuts took the supervisor under its goal (measured on this machine, `.wasm` gzip, at commits `d335244` and
-`1084697`): `openapi.json` is
-a static asset of the supervisor (`[assets]` with `run_worker_first`, so it still goes through the route
-table, CORS and the log line) instead of bytes in the WASM, 409,586 → 402,002 bytes; and the release
-profile strips the name section (`strip = "symbols"`), which held every function's name, 402,002 →
-345,806 bytes (the agents: 211,680 → 189,630). The price of the second: a trap's stack trace names
-functions by index. Panics abort, and every error is logged by its message.
-
+{sizes_section(sizes)}
+{import_section(load("import.json"))}
 ## Pipeline wall time
 
 A full run of the seven stages with every model call taking L = {pipe['latencyMs']} ms

@@ -33,6 +33,8 @@ say "dev.sh time to first response; a fresh clone's Worker build"
 "$ROOT/bench/devtime.sh" | tee "$ROOT/.parit/bench/devtime.json"
 say "the web app: build, bundle, screens in Chromium"
 "$ROOT/bench/web.sh" | tee "$ROOT/.parit/bench/web.json"
+say "the import: each parser's WASM cost, the import of real schemas"
+"$ROOT/bench/import.sh" | tee "$ROOT/.parit/bench/import.json" | cut -c1-300
 say "the artifact editor's located JSON parse"
 "$ROOT/bench/jsonpos.sh" | tee "$ROOT/.parit/bench/jsonpos.json"
 python3 "$ROOT/bench/report.py" > "$ROOT/docs/BENCHMARKS.md"
