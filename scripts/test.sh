@@ -49,7 +49,7 @@ python3 tests/imports.py
 say "clippy (host)"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 say "clippy (wasm32)"
-wasm_crates=(-p parit-shared -p parit-agent-runtime -p parit-supervisor)
+wasm_crates=(-p parit-shared -p parit-agent-runtime -p parit-supervisor -p parit-bridge)
 for a in "${AGENTS[@]}"; do wasm_crates+=(-p "parit-$a"); done
 cargo clippy --target wasm32-unknown-unknown "${wasm_crates[@]}" --quiet -- -D warnings
 

@@ -165,7 +165,7 @@ fn data_model() -> impl Strategy<Value = DataArtifact> {
             }
             // Every other model gains a link table between its first two
             // entities, keyed by both references (a composite primary key).
-            if count >= 2 && count % 2 == 0 {
+            if count >= 2 && count.is_multiple_of(2) {
                 let (name, table) = ("LinkOfTheFirstTwo".to_string(), "link of the first two".to_string());
                 let taken = entities.iter().any(|e| e.name == name || e.table.to_lowercase() == table);
                 if !taken {
