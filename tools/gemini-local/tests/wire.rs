@@ -188,7 +188,7 @@ fn a_replaced_data_model_flows_into_every_stage_after_it() {
     assert!(api.endpoints.iter().any(|e| e.path == "/api/artists/{ArtistId}"));
     assert!(api.endpoints.iter().any(|e| e.path == "/api/playlist_tracks/{PlaylistId}/{TrackId}"));
     let migration = &deployment.files.iter().find(|f| f.path.ends_with(".sql")).unwrap().content;
-    assert!(migration.contains("CREATE TABLE IF NOT EXISTS playlist_tracks") && !migration.contains("patients"));
+    assert!(migration.contains("CREATE TABLE \"playlist_tracks\" (") && !migration.contains("patients"), "{migration}");
 }
 
 #[test]
