@@ -202,7 +202,6 @@ export interface Verdict {
   gaps: { kind: string; stage: Stage; id: string | null; message: string }[];
 }
 
-/** An answer the API refused, in words a person can act on. */
 /** One hand-off layout: its files (paths relative to the export root) and
  * what it could not render for want of an artifact. */
 export interface HandoffLayout {
@@ -228,6 +227,7 @@ export interface ImportAnswer {
   notImported: { what: string; why: string; line: number | null }[];
 }
 
+/** An answer the API refused, in words a person can act on. */
 export class ApiError extends Error {
   constructor(
     message: string,

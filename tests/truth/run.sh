@@ -7,7 +7,9 @@
 #   Mermaid         → Mermaid's own parser and renderer in headless Chromium
 #   starter code    → each example's exported frontend and API Worker: npm install,
 #                     tsc and vite build, tsc --noEmit, wrangler deploy --dry-run,
-#                     and actionlint on its CI workflow
+#                     the Worker run under wrangler dev with its D1 migration and
+#                     driven through its routes (starter_run.py), and actionlint
+#                     on its CI workflow
 #   export          → `unzip -t`, and its listing against the files written
 #   SQL import      → real public schemas (import/tests/schemas): the original and
 #                     the rendered DDL of its import in sqlite3 and PostgreSQL have

@@ -11,7 +11,7 @@
 
 use crate::ImportError;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use yaml_rust2::parser::{Event, Parser, Tag};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
@@ -242,9 +242,10 @@ impl<'de> Visitor<'de> for NodeVisitor {
         Ok(Node::Array(items))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
-        let mut entries: Vec<Entry> = Vec::new();
+        // Keys seen in a set: a list scan would be quadratic in a map's size.
+        let (mut entries, mut seen): (Vec<Entry>, HashSet<String>) = (Vec::new(), HashSet::new());
         while let Some(key) = map.next_key::<String>()? {
-            if entries.iter().any(|e| e.key == key) {
+            if !seen.insert(key.clone()) {
                 return Err(de::Error::custom(format!("duplicate key \"{key}\"")));
             }
             let value = map.next_value()?;
@@ -256,7 +257,7 @@ impl<'de> Visitor<'de> for NodeVisitor {
 
 enum Open {
     Seq { items: Vec<Node>, anchor: usize },
-    Map { entries: Vec<Entry>, anchor: usize, key: Option<(String, u32)> },
+    Map { entries: Vec<Entry>, seen: HashSet<String>, anchor: usize, key: Option<(String, u32)> },
 }
 
 fn yaml_error(message: impl fmt::Display, mark: Marker) -> ImportError {
@@ -361,7 +362,7 @@ fn yaml(text: &str) -> Result<Node, ImportError> {
                 continue;
             }
             Event::MappingStart(anchor, _) => {
-                stack.push(Open::Map { entries: Vec::new(), anchor, key: None });
+                stack.push(Open::Map { entries: Vec::new(), seen: HashSet::new(), anchor, key: None });
                 if stack.len() > MAX_DEPTH {
                     return Err(yaml_error(format!("nested deeper than {MAX_DEPTH} levels"), mark));
                 }
@@ -373,8 +374,8 @@ fn yaml(text: &str) -> Result<Node, ImportError> {
                 None => continue,
             },
             Event::Scalar(value, _, _, _) if expecting_key => {
-                if let Some(Open::Map { entries, key, .. }) = stack.last_mut() {
-                    if entries.iter().any(|e| e.key == value) {
+                if let Some(Open::Map { seen, key, .. }) = stack.last_mut() {
+                    if !seen.insert(value.clone()) {
                         return Err(yaml_error(format!("duplicate key \"{value}\""), mark));
                     }
                     *key = Some((value, to_u32(mark.line())));

@@ -464,15 +464,20 @@ impl<'a> Project<'a> {
     }
 
     /// Whether a Vite or Svelte config mentions `key` the way an alias is
-    /// declared (`'@'`, `"@/"`, `` `@` ``, `utils:`), or reads tsconfig paths.
+    /// declared (`'@'`, `"@/"`, `` `@` ``, `utils:`), looking only from its
+    /// first `alias` on (`resolve.alias`, SvelteKit's `kit.alias`): the
+    /// imports above it name the config's own packages, not aliases.
     fn config_declares(&self, key: &str) -> bool {
-        self.configs.iter().any(|c| {
-            c.contains("tsconfigPaths")
-                || ["'", "\"", "`"]
-                    .iter()
-                    .any(|q| c.contains(&format!("{q}{key}{q}")) || c.contains(&format!("{q}{key}/")))
+        self.configs.iter().filter_map(|c| c.find("alias").map(|at| &c[at..])).any(|c| {
+            ["'", "\"", "`"].iter().any(|q| c.contains(&format!("{q}{key}{q}")) || c.contains(&format!("{q}{key}/")))
                 || c.contains(&format!("{key}:"))
         })
+    }
+
+    /// Whether a config has Vite read tsconfig.json `paths`
+    /// (`resolve.tsconfigPaths`, or the `vite-tsconfig-paths` plugin).
+    fn reads_tsconfig_paths(&self) -> bool {
+        self.configs.iter().any(|c| c.contains("tsconfigPaths"))
     }
 
     /// The targets a `paths` pattern maps `spec` to.
@@ -659,7 +664,7 @@ fn check(project: &Project<'_>, dir: &str, css: bool, imp: &Import) -> Verdict {
             return Verdict::Missing(format!("tsconfig.json paths map {pattern} to {shown}"));
         }
         let key = pattern.trim_end_matches('*').trim_end_matches('/');
-        return if project.config_declares(key) || imp.type_only {
+        return if project.config_declares(key) || project.reads_tsconfig_paths() || imp.type_only {
             Verdict::Fine
         } else {
             Verdict::Unmapped(format!(
@@ -849,6 +854,29 @@ import type from './default-named-type';
         let shown = problems(&files);
         assert_eq!(shown.len(), 1, "{shown:?}");
         assert!(shown[0].1.starts_with("package.json is not valid JSON"), "{shown:?}");
+    }
+
+    #[test]
+    fn a_config_vouches_only_for_its_aliases() {
+        // tsconfig paths read by Vite cover what the paths map, not packages.
+        let mut files = react_app();
+        files[3].content = "import { defineConfig } from 'vite';\nimport react from '@vitejs/plugin-react';\nimport tsconfigPaths from 'vite-tsconfig-paths';\nexport default defineConfig({ plugins: [react(), tsconfigPaths()] });\n".into();
+        files[1].content = files[1].content.replace("\"vite\":", "\"vite-tsconfig-paths\":\"^5.0.0\",\"vite\":");
+        let app = files.iter_mut().find(|f| f.path == "src/App.tsx").unwrap();
+        app.content = format!("import {{ format }} from 'date-fns';\n{}", app.content);
+        let shown: Vec<String> = problems(&files).into_iter().map(|(_, w)| w).collect();
+        assert_eq!(
+            shown,
+            vec!["line 1: imports \"date-fns\", but package.json does not list the package \"date-fns\" in dependencies or devDependencies"]
+        );
+        // The config's own imports are packages, checked like any other.
+        let mut files = react_app();
+        files[1].content = files[1].content.replace("\"@vitejs/plugin-react\":\"^5.0.0\",", "");
+        let shown: Vec<String> = problems(&files).into_iter().map(|(p, w)| format!("{p}: {w}")).collect();
+        assert_eq!(
+            shown,
+            vec!["$.files[3].content: line 2: imports \"@vitejs/plugin-react\", but package.json does not list the package \"@vitejs/plugin-react\" in dependencies or devDependencies"]
+        );
     }
 
     #[test]

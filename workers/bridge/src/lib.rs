@@ -21,7 +21,7 @@
 //! * `GET /health` → `{"ok": true}`.
 
 use parit_import::{ImportError, Imported};
-use parit_shared::artifact::{Artifact, DataArtifact, Upstream};
+use parit_shared::artifact::{Artifact, Upstream};
 use parit_shared::check::consistency::check;
 use parit_shared::check::ready::Verdict;
 use parit_shared::render;
@@ -43,7 +43,9 @@ struct SqlRequest {
 #[derive(Deserialize)]
 struct OpenApiRequest {
     text: String,
-    data: Option<DataArtifact>,
+    /// The project's data model, checked against its schema like every
+    /// artifact the bridge is sent.
+    data: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -178,7 +180,12 @@ async fn fetch(mut req: Request, _env: Env, _ctx: Context) -> Result<Response> {
             answer(parit_import::sql::import(&request.text, dialect))
         }
         (Method::Post, "/openapi") => match body::<OpenApiRequest>(&mut req).await {
-            Ok(r) => answer(parit_import::openapi::import(&r.text, r.data.as_ref())),
+            Ok(r) => match r.data.map(|v| Artifact::from_value(Stage::Data, v)).transpose() {
+                Ok(None) => answer(parit_import::openapi::import(&r.text, None)),
+                Ok(Some(Artifact::Data(data))) => answer(parit_import::openapi::import(&r.text, Some(&data))),
+                Ok(Some(_)) => bad_request("the data artifact is not a data model".into()),
+                Err(e) => bad_request(format!("the data artifact is not valid: {e}")),
+            },
             Err(e) => bad_request(e),
         },
         (Method::Post, "/views") => match body::<ViewsRequest>(&mut req).await {

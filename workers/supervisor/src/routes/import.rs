@@ -44,7 +44,7 @@ pub(crate) async fn data(app: &App, id: &str, mut req: Request) -> AppResult<Res
     let body = json_body(&mut req, MAX_IMPORT_BYTES).await?;
     let sql = text_field(&body, "sql", &["dialect"])?;
     let dialect = match body.get("dialect") {
-        None | Some(Value::Null) => "sqlite",
+        None => "sqlite",
         Some(Value::String(d)) if d == "sqlite" || d == "postgres" => d,
         Some(_) => return Err(AppError::BadRequest("\"dialect\" must be \"sqlite\" or \"postgres\"".into())),
     };
