@@ -52,14 +52,17 @@ deploy_one() {
   printf '%s %s %s\n' "$w" "$rc" "$(( (ended - started) / 1000000 ))" >> "$logs/results"
 }
 
+# "agents" here: every Worker but the supervisor (the seven agents and the
+# bridge), which its service bindings need deployed first.
 agents=(); supervisor=false
 for w in "${targets[@]}"; do
   if [[ "$w" == supervisor ]]; then supervisor=true; else agents+=("$w"); fi
 done
 touch "$logs/results"
 verb=$([[ "$dry_run" == true ]] && echo "bundling (dry run)" || echo "deploying")
+done_verb=$([[ "$dry_run" == true ]] && echo "bundled (dry run)" || echo "deployed")
 if [[ ${#agents[@]} -gt 0 ]]; then
-  say "$verb ${#agents[@]} agent(s) $([[ "$sequential" == true ]] && echo "one at a time" || echo "in parallel")"
+  say "$verb ${#agents[@]} Worker(s) before the supervisor, $([[ "$sequential" == true ]] && echo "one at a time" || echo "in parallel")"
   if [[ "$sequential" == true ]]; then
     for a in "${agents[@]}"; do deploy_one "$a"; done
   else
@@ -98,4 +101,4 @@ if [[ ${#failed[@]} -gt 0 ]]; then
   done
   die "failed: ${failed[*]}"
 fi
-ok "all ${#targets[@]} Worker(s) ${verb%% *}ed"
+ok "all ${#targets[@]} Worker(s) $done_verb"

@@ -26,9 +26,10 @@ fail() { echo "$*"; exit 1; }
 deploys() { grep ' deploy ' "$1" | awk '$3 != "-" {print $1, $2, $3}'; }
 
 t_agents_in_parallel_then_supervisor() {
+  source scripts/lib.sh
   local log="$work/parallel.log"; : > "$log"
   FAKE_WRANGLER_LOG="$log" FAKE_WRANGLER_SLEEP=1 WRANGLER="$FAKE" scripts/deploy-parallel.sh --skip-build || fail "deploy failed"
-  [[ $(deploys "$log" | wc -l) -eq 8 ]] || fail "expected 8 deploys: $(cat "$log")"
+  [[ $(deploys "$log" | wc -l) -eq ${#WORKERS[@]} ]] || fail "expected ${#WORKERS[@]} deploys (${WORKERS[*]}): $(cat "$log")"
   local agents; agents="$(deploys "$log" | grep -v supervisor)"
   local last_start first_end last_end sup_start
   last_start=$(awk '{print $1}' <<< "$agents" | sort -n | tail -1)
@@ -154,10 +155,11 @@ t_verify_names_a_missing_agent_and_the_fix() {
 
 t_deploy_full_runs_every_step() {
   [[ -n "${PARIT_SUPERVISOR_URL:-}" ]] || fail "PARIT_SUPERVISOR_URL is not set (run through scripts/test.sh)"
+  source scripts/lib.sh
   local log="$work/full.log"; : > "$log"
   local out; out="$(FAKE_WRANGLER_LOG="$log" WRANGLER="$FAKE" scripts/deploy-full.sh --skip-tests --url "$PARIT_SUPERVISOR_URL" 2>&1)" || fail "$out"
   grep -q "migrations apply parit_db --remote" "$log" || fail "no remote migration"
-  [[ $(deploys "$log" | wc -l) -eq 8 ]] || fail "not all deployed"
+  [[ $(deploys "$log" | wc -l) -eq ${#WORKERS[@]} ]] || fail "not all deployed: $(deploys "$log" | awk '{print $3}' | xargs)"
   grep -q "released: $PARIT_SUPERVISOR_URL" <<< "$out" || fail "$out"
   grep -q " pages deploy $ROOT/.parit/web-dist --project-name parit-web " "$log" || fail "the web app was not published: $(cat "$log")"
   local rc=0; out="$(FAKE_WRANGLER_LOG="$log" FAKE_WRANGLER_FAIL=data-agent WRANGLER="$FAKE" scripts/deploy-full.sh --skip-tests --url "$PARIT_SUPERVISOR_URL" 2>&1)" || rc=$?
