@@ -11,7 +11,7 @@
 
 use crate::ImportError;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use yaml_rust2::parser::{Event, Parser, Tag};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
@@ -242,8 +242,9 @@ impl<'de> Visitor<'de> for NodeVisitor {
         Ok(Node::Array(items))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
-        // Keys seen in a set: a list scan would be quadratic in a map's size.
-        let (mut entries, mut seen): (Vec<Entry>, HashSet<String>) = (Vec::new(), HashSet::new());
+        // Keys seen in a set: a list scan would be quadratic in a map's size,
+        // and an ordered set has no hash to collide.
+        let (mut entries, mut seen): (Vec<Entry>, BTreeSet<String>) = (Vec::new(), BTreeSet::new());
         while let Some(key) = map.next_key::<String>()? {
             if !seen.insert(key.clone()) {
                 return Err(de::Error::custom(format!("duplicate key \"{key}\"")));
@@ -257,7 +258,7 @@ impl<'de> Visitor<'de> for NodeVisitor {
 
 enum Open {
     Seq { items: Vec<Node>, anchor: usize },
-    Map { entries: Vec<Entry>, seen: HashSet<String>, anchor: usize, key: Option<(String, u32)> },
+    Map { entries: Vec<Entry>, seen: BTreeSet<String>, anchor: usize, key: Option<(String, u32)> },
 }
 
 fn yaml_error(message: impl fmt::Display, mark: Marker) -> ImportError {
@@ -362,7 +363,7 @@ fn yaml(text: &str) -> Result<Node, ImportError> {
                 continue;
             }
             Event::MappingStart(anchor, _) => {
-                stack.push(Open::Map { entries: Vec::new(), seen: HashSet::new(), anchor, key: None });
+                stack.push(Open::Map { entries: Vec::new(), seen: BTreeSet::new(), anchor, key: None });
                 if stack.len() > MAX_DEPTH {
                     return Err(yaml_error(format!("nested deeper than {MAX_DEPTH} levels"), mark));
                 }
