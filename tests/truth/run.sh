@@ -5,7 +5,8 @@
 #   PostgreSQL DDL  → a real PostgreSQL server, started here on loopback, stopped after
 #   OpenAPI 3.1     → openapi-spec-validator (every $ref resolved)
 #   Mermaid         → Mermaid's own parser and renderer in headless Chromium
-#   starter code    → each example's exported frontend and API Worker: npm install,
+#   starter code    → each example's (and the music store's) exported frontend and
+#                     API Worker: npm install,
 #                     tsc and vite build, tsc --noEmit, wrangler deploy --dry-run,
 #                     the Worker run under wrangler dev with its D1 migration and
 #                     driven through its routes (starter_run.py), and actionlint
@@ -53,7 +54,8 @@ run_pg() { if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@";
 run_pg "$pg_bin/initdb" -D "$pg_dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 > "$out/initdb.log" 2>&1 || die "initdb failed: $(tail -5 "$out/initdb.log")"
 run_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w \
   -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=off" start > /dev/null || die "postgres did not start: $(tail -5 "$pg_dir/server.log")"
-trap 'run_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop > /dev/null 2>&1; rm -rf "$pg_dir"' EXIT
+# (and a starter Worker's `wrangler dev`, if one is still up: $dev below)
+trap 'run_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop > /dev/null 2>&1; rm -rf "$pg_dir"; [[ -z "${dev:-}" ]] || kill -- -"$dev" 2> /dev/null' EXIT
 : > "$out/postgres.fail"; n=0
 while IFS= read -r -d '' f; do
   n=$((n + 1))
@@ -160,7 +162,7 @@ for z in "$out"/cases/examples/*/export.zip; do
     if grep -q '^not ok' "$log-run.log"; then grep '^not ok' "$log-run.log" | sed "s|^|$key: |" >> "$out/starter-run.fail"
     else { tail -n 3 "$log-run.log"; tail -n 5 "$log-dev.log"; } | sed "s|^|$key: |" >> "$out/starter-run.fail"; fi
   fi
-  kill -- -"$dev" 2> /dev/null; wait "$dev" 2> /dev/null
+  kill -- -"$dev" 2> /dev/null; wait "$dev" 2> /dev/null; dev=""
 done
 report "exported starter code builds (npm run build)" "$n" "$out/starter-web.fail"
 report "API Worker type-checks" "$n" "$out/starter-types.fail"

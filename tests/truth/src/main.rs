@@ -266,34 +266,57 @@ fn write(path: &Path, body: &[u8]) {
     fs::write(path, body).expect("write a case file");
 }
 
+/// A product's seven artifacts: its own, or, given a data model, that model
+/// and every later stage derived from it ([`examples::ProductSpec::answer`]).
+fn derived(p: &examples::ProductSpec, data: Option<DataArtifact>) -> Vec<Artifact> {
+    let mut upstream = Upstream::default();
+    Stage::ALL
+        .into_iter()
+        .map(|stage| {
+            let a = match (stage, &data) {
+                (_, None) => p.artifact(stage),
+                (Stage::Data, Some(d)) => Artifact::Data(d.clone()),
+                (_, Some(_)) => p.answer(stage, &upstream),
+            };
+            upstream.insert(a.clone());
+            a
+        })
+        .collect()
+}
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let out = args.next().expect("usage: truth-cases DIR N");
     let n: usize = args.next().and_then(|v| v.parse().ok()).expect("usage: truth-cases DIR N");
     let out = Path::new(&out);
 
-    for p in examples::all() {
-        let dir = out.join("examples").join(&p.key);
+    // The examples, and the clinic after a user replaced its data model with
+    // an imported 11-table music store (keys such as ArtistId, a link table
+    // keyed by two columns): every later stage derived from that model, as
+    // the local Gemini-compatible server derives it.
+    let mut cases: Vec<(String, String, Vec<Artifact>)> =
+        examples::all().into_iter().map(|p| (p.key.clone(), p.name.clone(), derived(&p, None))).collect();
+    let clinic = examples::clinic();
+    cases.push(("music-store".into(), "Music Store".into(), derived(&clinic, Some(examples::music_store_data()))));
+    for (key, name, artifacts) in cases {
+        let dir = out.join("examples").join(&key);
         let mut upstream = Upstream::default();
-        let mut artifacts = Vec::new();
-        for stage in Stage::ALL {
-            let a = p.artifact(stage);
-            for v in views(&a, &upstream) {
-                write(&dir.join(stage.as_str()).join(&v.name), v.body.as_bytes());
+        for a in &artifacts {
+            for v in views(a, &upstream) {
+                write(&dir.join(a.stage().as_str()).join(&v.name), v.body.as_bytes());
             }
             upstream.insert(a.clone());
-            artifacts.push(a);
         }
         let report = check(&artifacts);
         let done = Stage::ALL.into_iter().map(|s| (s, parit_shared::run::status::StageStatus::Done)).collect();
         let ready = parit_shared::check::ready::verdict(&done, &artifacts, &report);
         let handoff: Vec<(String, String)> =
-            parit_shared::render::handoff::layouts(&p.name, "example", &artifacts, Some(&ready))
+            parit_shared::render::handoff::layouts(&name, "example", &artifacts, Some(&ready))
                 .into_iter()
                 .flat_map(|l| l.files)
                 .collect();
         let with_versions: Vec<(Artifact, u32)> = artifacts.iter().map(|a| (a.clone(), 1)).collect();
-        let files = bundle(&p.name, "example", &with_versions, &report, &ready, &handoff);
+        let files = bundle(&name, "example", &with_versions, &report, &ready, &handoff);
         let listing: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
         write(&dir.join("export.zip"), &zip(&files));
         write(&dir.join("export.list"), (listing.join("\n") + "\n").as_bytes());
