@@ -278,13 +278,18 @@ mod tests {
         assert!(endpoints.contains("GET /api/projects/:id/artifacts/:stage/views/:name"));
     }
 
-    /// The OpenAPI document describes exactly the routed operations.
-    #[test]
-    fn the_openapi_document_describes_exactly_the_routes() {
+    /// The supervisor's OpenAPI document.
+    fn document() -> Value {
         let text =
             std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../workers/supervisor/public/openapi.json"))
                 .expect("the supervisor's openapi.json");
-        let doc: Value = serde_json::from_str(&text).expect("openapi.json is JSON");
+        serde_json::from_str(&text).expect("openapi.json is JSON")
+    }
+
+    /// The OpenAPI document describes exactly the routed operations.
+    #[test]
+    fn the_openapi_document_describes_exactly_the_routes() {
+        let doc = document();
         let documented: BTreeSet<String> = doc["paths"]
             .as_object()
             .expect("paths")
@@ -299,5 +304,20 @@ mod tests {
         let unrouted: Vec<&String> = documented.difference(&routed).collect();
         assert!(undocumented.is_empty(), "routed but not in openapi.json: {undocumented:?}");
         assert!(unrouted.is_empty(), "in openapi.json but not routed: {unrouted:?}");
+    }
+
+    /// Every source an artifact version can have is the one schema the
+    /// document's versions and stage views refer to.
+    #[test]
+    fn the_openapi_document_names_every_artifact_source() {
+        let doc = document();
+        let listed: Vec<&str> = doc["components"]["schemas"]["ArtifactSource"]["enum"]
+            .as_array()
+            .expect("components.schemas.ArtifactSource.enum")
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        let stored: Vec<&str> = crate::run::store::Source::ALL.iter().map(|s| s.as_str()).collect();
+        assert_eq!(listed, stored);
     }
 }
