@@ -114,8 +114,10 @@ mod tests {
         assert_ne!(base, input_hash(Stage::Data, &i, Some(&per_stage), None));
         // Settings chosen before thinking was a setting hash as they always did.
         let old = ProjectSettings { temperature: Some(0.4), max_output_tokens: Some(16_384), ..s.clone() };
-        let text =
-            "stage=data\ninput=prd:x\nmodel=gemini-3.5-flash-lite\ntemperature=0.4\nmaxOutputTokens=16384\nfeedback=\n";
+        let text = format!(
+            "stage=data\ninput=prd:x\nmodel={}\ntemperature=0.4\nmaxOutputTokens=16384\nfeedback=\n",
+            crate::gemini::catalogue::DEFAULT_MODEL
+        );
         assert_eq!(input_hash(Stage::Data, &i, Some(&old), None), sha256_hex(text.as_bytes()));
         let human = input_hash(Stage::Data, &i, None, None);
         assert_ne!(base, human);

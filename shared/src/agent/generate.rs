@@ -181,9 +181,31 @@ fn mark_invalid(calls: &mut [CallRecord], problems: &[String]) {
     }
 }
 
+/// Most segments one answer may come in (finishReason `CONTINUATION`): each
+/// is a billed request, so a model that never finishes is stopped here, as
+/// well as by the stage's output cap.
+pub const MAX_SEGMENTS: u32 = 8;
+
+/// What the segments of one answer have brought so far.
+#[derive(Default)]
+struct Segments {
+    /// Segments received.
+    count: u32,
+    /// Their answer text, in order.
+    text: String,
+    /// Their parts, in order: the model's turn a repair sends back.
+    parts: Vec<crate::gemini::Part>,
+    /// Answer and thinking tokens written so far.
+    written: u32,
+}
+
 /// One logical call with its retries; records every attempt in `calls`. An
 /// answer cut off at `maxOutputTokens` is asked for once more with
-/// [`catalogue::CallConfig::retry_cap`] before it fails.
+/// [`catalogue::CallConfig::retry_cap`] before it fails. An answer a Gemini 4
+/// model decodes in segments (finishReason `CONTINUATION`) is followed, as
+/// Google's SDKs do: the request is sent again with the segment's
+/// `continuationToken` until the model finishes, each segment a record of its
+/// own (billed on its own), within [`MAX_SEGMENTS`] and the call's output cap.
 #[allow(clippy::too_many_arguments)] // one call's whole context; a struct would only rename it
 async fn call(
     kind: CallKind,
@@ -198,15 +220,22 @@ async fn call(
     // The request is a plain struct of strings and JSON values: serialising cannot fail.
     let mut body = serde_json::to_string(&request).unwrap_or_default();
     let mut enlarged = false;
-    let started = clock.now_ms();
+    let mut started = clock.now_ms();
     let mut attempt = 0;
+    let mut segments = Segments::default();
+    let thinking_level = request.generation_config.thinking_config.and_then(|t| t.thinking_level);
     loop {
         attempt += 1;
         let t0 = clock.now_ms();
         let mut answered_by = (None, None);
         let (result, usage) = match transport.generate_content(model, &body).await {
             Err(TransportError::Timeout) => (
-                Err(ModelFailure::new(FailureClass::Timeout, "no answer from the model within the timeout")),
+                // Google finishes and bills a request the client stopped
+                // waiting for: say so, since the retry is billed again.
+                Err(ModelFailure::new(
+                    FailureClass::Timeout,
+                    "no answer from the model within the timeout; the abandoned call may still be billed",
+                )),
                 Usage::default(),
             ),
             Err(TransportError::Network(e)) => (
@@ -217,7 +246,7 @@ async fn call(
                 Ok(resp) => {
                     answered_by = (resp.model_version.clone(), resp.response_id.clone());
                     match interpret_response(&resp) {
-                        Ok(answer) => (Ok((answer.text, answer.content)), answer.usage),
+                        Ok(answer) => (Ok(answer), answer_usage(&resp)),
                         Err((f, usage)) => (Err(f), usage),
                     }
                 }
@@ -228,6 +257,7 @@ async fn call(
             },
             Ok((status, text)) => (Err(classify_error(status, &text)), Usage::default()),
         };
+        let segmented = segments.count > 0 || result.as_ref().is_ok_and(|a| a.continuation.is_some());
         let mut record = CallRecord {
             kind,
             attempt,
@@ -239,11 +269,45 @@ async fn call(
             retry_delay_ms: None,
             model_version: answered_by.0,
             response_id: answered_by.1,
+            segment: segmented.then_some(segments.count + 1),
+            thinking_level,
         };
+        let result = result.and_then(|answer| {
+            segments.count += 1;
+            segments.text.push_str(&answer.text);
+            segments.parts.extend(answer.content.parts);
+            segments.written =
+                segments.written.saturating_add(usage.output_tokens).saturating_add(usage.thoughts_tokens);
+            let cap = request.generation_config.max_output_tokens.unwrap_or(config.max_output_ceiling);
+            match answer.continuation {
+                None => Ok(None),
+                Some(_) if segments.count >= MAX_SEGMENTS || segments.written >= cap => Err(ModelFailure::new(
+                    FailureClass::MaxTokens,
+                    format!(
+                        "the answer was still unfinished after {} segments and {} answer and thinking tokens \
+                         (finishReason CONTINUATION; at most {MAX_SEGMENTS} segments within maxOutputTokens {cap})",
+                        segments.count, segments.written
+                    ),
+                )),
+                Some(token) => Ok(Some(token)),
+            }
+        });
         match result {
-            Ok(answered) => {
+            Ok(Some(token)) => {
+                // The next segment: a new request with the token, its own attempts.
+                record.message =
+                    Some(format!("segment {} of an answer decoded in segments; continuing", segments.count));
                 calls.push(record);
-                return Ok(answered);
+                request.continuation_token = Some(token);
+                body = serde_json::to_string(&request).unwrap_or_default();
+                attempt = 0;
+                started = clock.now_ms();
+                continue;
+            }
+            Ok(None) => {
+                calls.push(record);
+                let Segments { text, parts, .. } = segments;
+                return Ok((text, Content { role: Some("model".into()), parts }));
             }
             Err(mut f) => {
                 record.outcome = CallOutcome::Failed;
@@ -252,9 +316,12 @@ async fn call(
                 let ceiling = config.max_output_ceiling;
                 let cap = request.generation_config.max_output_tokens.unwrap_or(ceiling);
                 if f.class == FailureClass::MaxTokens && !enlarged && cap < ceiling {
+                    // Again from the start, with room for the whole answer.
                     enlarged = true;
                     let larger = config.retry_cap(cap);
                     request.generation_config.max_output_tokens = Some(larger);
+                    request.continuation_token = None;
+                    segments = Segments::default();
                     body = serde_json::to_string(&request).unwrap_or_default();
                     record.message = Some(format!("{}; retrying with maxOutputTokens {larger}", f.message));
                     record.retry_delay_ms = Some(0);
@@ -269,6 +336,9 @@ async fn call(
                 match decision {
                     RetryDecision::Retry { delay_ms } => {
                         record.retry_delay_ms = Some(delay_ms);
+                        if f.class == FailureClass::Timeout {
+                            record.message = Some(format!("{}; retrying, billed again", f.message));
+                        }
                         calls.push(record);
                         clock.sleep(delay_ms).await;
                     }
@@ -287,6 +357,11 @@ async fn call(
             }
         }
     }
+}
+
+/// The usage a 200 answer reports.
+fn answer_usage(resp: &GenerateContentResponse) -> Usage {
+    resp.usage_metadata.map(Usage::from).unwrap_or_default()
 }
 
 fn total_usage(calls: &[CallRecord]) -> Usage {
@@ -672,6 +747,120 @@ mod tests {
         req.settings.model = Some("gemini-2.5-flash".into());
         req.settings.temperature = Some(3.0);
         assert!(check_request(Stage::Prd, &req).unwrap_err().error.message.contains("temperature"));
+    }
+
+    /// One segment of an answer decoded in segments, as Gemini 4 sends it.
+    fn segment(text: &str, token: Option<&str>) -> Result<(u16, String), TransportError> {
+        let finish = if token.is_some() { "CONTINUATION" } else { "STOP" };
+        let body = json!({
+            "candidates": [{"content": {"role": "model", "parts": [{"text": text}]},
+                "finishReason": finish, "continuationToken": token, "index": 0}],
+            "usageMetadata": {"promptTokenCount": 100, "candidatesTokenCount": 40, "thoughtsTokenCount": 10},
+            "modelVersion": "gemini-4-argon",
+        });
+        Ok((200, body.to_string()))
+    }
+
+    #[test]
+    fn an_answer_in_three_segments_is_followed_to_one_artifact() {
+        let text = prd_text();
+        let (a, b) = text.split_at(text.len() / 3);
+        let (b, c) = b.split_at(b.len() / 2);
+        let (out, transport, clock) =
+            run(vec![segment(a, Some("dG9rZW4tMg==")), segment(b, Some("dG9rZW4tMw==")), segment(c, None)]);
+        let s = out.expect("the segments make one artifact");
+        assert_eq!(s.artifact["productName"], "Pantry Planner");
+        // Each segment is a billed request and a record of its own; usage sums, prompt included.
+        assert_eq!(s.calls.len(), 3);
+        assert_eq!(s.calls.iter().map(|c| c.segment).collect::<Vec<_>>(), vec![Some(1), Some(2), Some(3)]);
+        assert!(s.calls.iter().all(|c| c.outcome == CallOutcome::Ok && c.kind == CallKind::Generate));
+        assert_eq!(s.usage, Usage { prompt_tokens: 300, output_tokens: 120, thoughts_tokens: 30, cached_tokens: 0 });
+        // The same request each time, with the last segment's token at its top level.
+        let bodies: Vec<serde_json::Value> =
+            transport.bodies.borrow().iter().map(|b| serde_json::from_str(b).unwrap()).collect();
+        assert_eq!(bodies[0].get("continuationToken"), None);
+        assert_eq!(bodies[1]["continuationToken"], "dG9rZW4tMg==");
+        assert_eq!(bodies[2]["continuationToken"], "dG9rZW4tMw==");
+        let without = |b: &serde_json::Value| {
+            let mut b = b.clone();
+            b.as_object_mut().unwrap().remove("continuationToken");
+            b
+        };
+        assert_eq!(without(&bodies[2]), bodies[0], "maxOutputTokens is a budget for the whole answer");
+        assert!(clock.slept.borrow().is_empty(), "no wait between segments");
+    }
+
+    #[test]
+    fn a_segment_that_fails_is_retried_with_its_own_token() {
+        let text = prd_text();
+        let (a, b) = text.split_at(text.len() / 2);
+        let (out, transport, _) =
+            run(vec![segment(a, Some("c2Vn")), error_body(503, "UNAVAILABLE", json!([])), segment(b, None)]);
+        let s = out.unwrap();
+        assert_eq!(
+            s.calls.iter().map(|c| (c.segment, c.attempt)).collect::<Vec<_>>(),
+            vec![(Some(1), 1), (Some(2), 1), (Some(2), 2)]
+        );
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&transport.bodies.borrow()[2]).unwrap()["continuationToken"],
+            "c2Vn"
+        );
+    }
+
+    #[test]
+    fn a_model_that_never_finishes_is_stopped_at_the_segment_bound() {
+        let script = (0..MAX_SEGMENTS * 3).map(|i| segment("{", Some(&format!("t{i}")))).collect();
+        let (out, transport, _) = run(script);
+        let f = out.unwrap_err();
+        assert_eq!(f.error.class, Some(FailureClass::MaxTokens));
+        assert!(f.error.message.contains("still unfinished after 8 segments"), "{}", f.error.message);
+        // Once at the stage's cap, once more at the enlarged cap: never more than twice the bound.
+        assert_eq!(transport.bodies.borrow().len() as u32, 2 * MAX_SEGMENTS);
+    }
+
+    #[test]
+    fn a_billing_stop_fails_at_once_without_a_retry() {
+        let depleted = "Your prepayment credits are depleted. Please go to AI Studio at https://ai.studio/projects to manage your project and billing.";
+        for status in [402, 429] {
+            let body = json!({"error": {"code": status, "message": depleted, "status": "RESOURCE_EXHAUSTED"}});
+            let (out, transport, clock) = run(vec![Ok((status, body.to_string())), ok_text(&prd_text())]);
+            let f = out.unwrap_err();
+            assert_eq!(
+                (f.error.class, f.error.retryable, f.error.retry_after_ms),
+                (Some(FailureClass::Billing), false, None)
+            );
+            assert_eq!(f.http_status(), 402);
+            assert!(f.error.message.contains("top up its credits in AI Studio"), "{}", f.error.message);
+            assert_eq!(transport.bodies.borrow().len(), 1, "never retried");
+            assert!(clock.slept.borrow().is_empty(), "never parked");
+        }
+    }
+
+    #[test]
+    fn a_timed_out_call_says_it_may_be_billed_and_its_retry_says_so_again() {
+        let (out, _, _) = run(vec![Err(TransportError::Timeout), ok_text(&prd_text())]);
+        let s = out.unwrap();
+        let message = s.calls[0].message.as_deref().unwrap_or_default();
+        assert!(message.contains("may still be billed") && message.contains("retrying, billed again"), "{message}");
+    }
+
+    #[test]
+    fn each_record_names_the_thinking_level_it_sent() {
+        let (out, _, _) = run(vec![ok_text(&prd_text())]);
+        // "m1" is not in the catalogue: no level is sent, none is recorded.
+        assert_eq!(out.unwrap().calls[0].thinking_level, None);
+        let transport = Scripted::new(vec![ok_text(&prd_text())]);
+        let s = futures_executor::block_on(generate(
+            Stage::Prd,
+            &request(),
+            &Upstream::default(),
+            "gemini-4-hydrogen",
+            &RetryPolicy::default(),
+            &transport,
+            &FakeClock::default(),
+        ))
+        .unwrap();
+        assert_eq!(s.calls[0].thinking_level, Some(crate::gemini::catalogue::ThinkingLevel::Low));
     }
 
     #[test]

@@ -127,6 +127,7 @@ impl Prompt {
                 max_output_tokens: Some(call.max_output_tokens),
                 thinking_config: call.thinking,
             },
+            continuation_token: None,
         }
     }
 }

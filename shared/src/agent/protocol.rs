@@ -85,6 +85,14 @@ pub struct CallRecord {
     /// Google's id of the answer (`responseId`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_id: Option<String>,
+    /// Which segment of an answer a Gemini 4 model decoded in segments
+    /// (finishReason `CONTINUATION`) this call fetched, from 1; absent on an
+    /// answer in one piece. Each segment is its own billed request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segment: Option<u32>,
+    /// The `thinkingConfig.thinkingLevel` the call sent, if it sent one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thinking_level: Option<crate::gemini::catalogue::ThinkingLevel>,
 }
 
 /// Successful answer of `POST /generate`.

@@ -8,23 +8,37 @@
 //! is priced at the dearest rates in the table ([`UNPRICED`]), so a budget is
 //! never underestimated.
 //!
-//! Sources, as the stored copies of Google's pages stood on 2026-12-02 (notes
-//! with every citation: `docs/research/gemini-2026-12-02.md`):
+//! Sources: the stored copies of Google's pages as they stood on
+//! [`CHECKED_ON`] (every citation, and what only third parties say:
+//! `docs/research/gemini-2026-12-06.md`, building on `…-2026-12-02.md`).
 //! - models and status: ai.google.dev/gemini-api/docs/models, …/deprecations
 //!   ("the shutdown dates listed … indicate the earliest possible dates"),
-//!   …/changelog (2026-06-01: 2.0 Flash shut down; 2026-07-21: 3.6 Flash and
-//!   3.5 Flash-Lite GA, sampling parameters deprecated; 2026-10-08: 3.5 and 3.7
-//!   Flash deprecated and routed to 3.6 and 3.8 Flash). Gemini 2.5 Pro and
-//!   Flash: past their shutdown on the deprecations page as read 2026-12-01,
-//!   requests routed to 3.8 Flash and 3.5 Flash-Lite.
+//!   …/changelog (2026-07-21: 3.6 Flash and 3.5 Flash-Lite GA, sampling
+//!   parameters deprecated; 2026-10-08: 3.5 and 3.7 Flash deprecated and routed
+//!   to 3.6 and 3.8 Flash). Gemini 4: …/generate-content/latest-model (Argon)
+//!   and Vertex AI's "Get started with Gemini 4" and Hydrogen developer guide
+//!   (Hydrogen GA, the successor to 3.8 Flash). Carbon's and Neon's release,
+//!   status and free tier come only from third parties (apidog, docs.laozhang,
+//!   Tencent Cloud; 2026-11).
 //! - prices (paid tier, USD per million tokens; thinking bills as output):
-//!   ai.google.dev/gemini-api/docs/pricing and …/whats-new-gemini-3.6. Cached
-//!   input rates of 3.x Flash models are from price mirrors of that page, not
-//!   the page itself; Gemini 4 Argon's rates likewise. Where no cached rate
-//!   was found, cached input is priced at the full input rate.
-//! - limits and thinking: each model's page (…/docs/models/<id>), the thinking
-//!   guide (Gemini 3.x `thinkingLevel`; 2.5 `thinkingBudget`; both at once is
-//!   an error), and the Vertex AI model pages for the default levels.
+//!   ai.google.dev/gemini-api/docs/pricing, …/latest-model (Argon: $2 / $10
+//!   "through Nov 30, 2026", $4 / $20 thereafter) and …/whats-new-gemini-3.6.
+//!   Carbon's, Hydrogen's and Neon's rates, 3.8 Flash's change on
+//!   2027-01-01 and the cached rates of 3.x and 4 models come from price
+//!   mirrors quoting Google's table, not the table itself. Where no cached
+//!   rate was found, cached input is priced at the full input rate.
+//! - limits and thinking: …/generate-content/long-decode (per request 32,768
+//!   output tokens non-streaming and 65,536 streaming on Argon; Gemini 4
+//!   continues past that with `CONTINUATION`), each model's page, the thinking
+//!   guide (Gemini 3 and 4 `thinkingLevel`; 2.5 `thinkingBudget`; both at once
+//!   is an error), Vertex AI's guides for the default levels and `XHIGH`.
+//! - speed: Google publishes none. OpenRouter's medians (stored copy of its
+//!   comparison page): Argon 36 tokens/s and 6.22 s to the first token,
+//!   Hydrogen 119 tokens/s and 2.56 s. Other models keep the cautious 100
+//!   tokens/s Parit assumed before.
+//! - free tier: the rate-limits page no longer lists per-model limits ("view
+//!   your active rate limits in AI Studio"); which models have a free tier is
+//!   from third parties (see [`ModelInfo::free_tier`]).
 //! - temperature: the Gemini 3 prompting guide ("we strongly recommend keeping
 //!   the temperature parameter at its default value of 1.0"); from 3.6 Flash
 //!   and 3.5 Flash-Lite on, temperature, topP and topK are ignored.
@@ -33,10 +47,18 @@ use super::ThinkingConfig;
 use crate::stage::Stage;
 use serde::{Deserialize, Serialize};
 
-/// The model a project uses unless it chooses another: current, generally
-/// available, inexpensive, with JSON mode, and Google's named replacement for
-/// Gemini 2.5 Flash.
-pub const DEFAULT_MODEL: &str = "gemini-3.5-flash-lite";
+/// The model a project uses unless it chooses another: one a new user with a
+/// free API key can finish a run on at $0. Gemini 4 Hydrogen is generally
+/// available, runs on the free tier (the only current Gemini 4 model that
+/// does), is Google's named successor to 3.8 Flash, writes about 119 tokens a
+/// second, and on the paid tier costs what 3.8 Flash costs once its
+/// introductory price ends (2027-01-01). Google no longer publishes per-model
+/// free-tier limits (AI Studio shows each project's own); a run is 7 calls,
+/// and at most 14 with a repair each, well inside any daily request limit
+/// Google has published for a free tier (20 to 1,000 a day in 2026). A
+/// model whose free tier is unknown (3.5 Flash-Lite, cheaper when paid) could
+/// answer a free key with "limit: 0".
+pub const DEFAULT_MODEL: &str = "gemini-4-hydrogen";
 
 /// Where a model stands in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,6 +97,26 @@ pub struct Price {
     pub long_context: Option<LongContext>,
 }
 
+/// A list price and the day it takes effect.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DatedPrice {
+    /// First day (UTC, `YYYY-MM-DD`) these rates apply; the first entry of a
+    /// model's list applies to every earlier day too.
+    pub from: &'static str,
+    /// The rates.
+    pub price: Price,
+}
+
+/// How fast a model writes, from published measurements: what a call's
+/// timeout is sized from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Speed {
+    /// Median output tokens a second (thinking included).
+    pub tokens_per_second: u32,
+    /// Median time to the first token, in milliseconds.
+    pub first_token_ms: u32,
+}
+
 /// The long-context tier of a [`Price`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LongContext {
@@ -96,8 +138,10 @@ crate::label_enum! {
         Low = "low",
         /// Some thinking.
         Medium = "medium",
-        /// The most thinking.
+        /// Much thinking.
         High = "high",
+        /// The most thinking (Gemini 4 models).
+        Xhigh = "xhigh",
     }
 }
 
@@ -111,6 +155,7 @@ impl ThinkingLevel {
             ThinkingLevel::Low => 4_096,
             ThinkingLevel::Medium => 12_288,
             ThinkingLevel::High => 24_576,
+            ThinkingLevel::Xhigh => 32_768,
         }
     }
 }
@@ -155,24 +200,49 @@ pub struct ModelInfo {
     pub id: &'static str,
     /// Current, preview, deprecated or shut down.
     pub status: ModelStatus,
-    /// List prices.
-    pub price: Price,
-    /// Largest `maxOutputTokens` (thinking counts against it).
+    /// List prices, oldest first, each from the day it takes effect.
+    pub prices: &'static [DatedPrice],
+    /// Largest `maxOutputTokens` of a `generateContent` request (thinking
+    /// counts against it).
     pub max_output_tokens: u32,
+    /// How fast it writes.
+    pub speed: Speed,
     /// How thinking is controlled.
     pub thinking: Thinking,
     /// What to do with `temperature`.
     pub temperature: Temperature,
+    /// Whether a free API key can call it at $0: `Some(true)` or
+    /// `Some(false)` as the sources say, `None` when no source says.
+    pub free_tier: Option<bool>,
+    /// Whether it goes on past [`ModelInfo::max_output_tokens`] in segments
+    /// (Gemini 4's long decode: finishReason `CONTINUATION`), so a call may
+    /// ask for more than one request returns.
+    pub long_decode: bool,
 }
 
-use ThinkingLevel::{High, Low, Medium, Minimal};
+use ThinkingLevel::{High, Low, Medium, Minimal, Xhigh};
 const ALL_LEVELS: &[ThinkingLevel] = &[Minimal, Low, Medium, High];
 const NO_MINIMAL: &[ThinkingLevel] = &[Low, Medium, High];
+const TO_XHIGH: &[ThinkingLevel] = &[Low, Medium, High, Xhigh];
 const OUT_64K: u32 = 65_536;
 
 const fn flat(input: f64, output: f64, cached_input: f64) -> Price {
     Price { input, output, cached_input, long_context: None }
 }
+
+/// A model's one price, from before Parit knew it.
+const fn since_launch(price: Price) -> DatedPrice {
+    DatedPrice { from: "2000-01-01", price }
+}
+
+/// A price that takes effect on `from`.
+const fn from_day(from: &'static str, price: Price) -> DatedPrice {
+    DatedPrice { from, price }
+}
+
+/// No published figure: the cautious 100 tokens a second Parit assumed
+/// before it had any.
+const UNMEASURED: Speed = Speed { tokens_per_second: 100, first_token_ms: 0 };
 
 const fn levels(levels: &'static [ThinkingLevel], default: ThinkingLevel) -> Thinking {
     Thinking::Levels { levels, default }
@@ -181,161 +251,264 @@ const fn levels(levels: &'static [ThinkingLevel], default: ThinkingLevel) -> Thi
 /// Every model Parit knows, newest first.
 pub const CATALOGUE: &[ModelInfo] = &[
     ModelInfo {
-        id: "gemini-4-argon",
+        id: "gemini-4-hydrogen",
         status: ModelStatus::Current,
-        // No explicit caching on Gemini 4 (optimization guide): cached at the full rate.
-        price: flat(2.00, 10.00, 2.00),
-        // Its output limit is reported as both 32,768 and 1,000,000: the smaller.
-        max_output_tokens: 32_768,
+        // Implicit caching only; its cached rate from price mirrors.
+        prices: &[since_launch(flat(1.50, 7.50, 0.075))],
+        // 65,536 per segment, streaming or not (Vertex AI's Hydrogen guide).
+        max_output_tokens: OUT_64K,
+        speed: Speed { tokens_per_second: 119, first_token_ms: 2_560 },
+        thinking: levels(TO_XHIGH, High),
+        temperature: Temperature::Ignored,
+        free_tier: Some(true),
+        long_decode: true,
+    },
+    ModelInfo {
+        id: "gemini-4-neon",
+        status: ModelStatus::Current,
+        prices: &[since_launch(flat(3.00, 15.00, 0.15))],
+        max_output_tokens: OUT_64K,
+        speed: UNMEASURED,
+        // Its default level is not published: high, as Hydrogen's.
+        thinking: levels(TO_XHIGH, High),
+        temperature: Temperature::Ignored,
+        free_tier: Some(false),
+        long_decode: true,
+    },
+    ModelInfo {
+        id: "gemini-4-carbon",
+        status: ModelStatus::Current,
+        // Argon's schedule: introductory $2 / $10 through 2026-11-30.
+        prices: &[since_launch(flat(2.00, 10.00, 2.00)), from_day("2026-12-01", flat(4.00, 20.00, 4.00))],
+        max_output_tokens: OUT_64K,
+        speed: UNMEASURED,
+        // No xhigh; its default level is not published: medium, as Argon's.
         thinking: levels(NO_MINIMAL, Medium),
         temperature: Temperature::Ignored,
+        free_tier: Some(false),
+        long_decode: true,
+    },
+    ModelInfo {
+        id: "gemini-4-argon",
+        status: ModelStatus::Current,
+        // No explicit caching on Gemini 4 and no published implicit rate:
+        // cached input at the full rate.
+        prices: &[since_launch(flat(2.00, 10.00, 2.00)), from_day("2026-12-01", flat(4.00, 20.00, 4.00))],
+        // Per non-streaming request; longer answers come in segments.
+        max_output_tokens: 32_768,
+        speed: Speed { tokens_per_second: 36, first_token_ms: 6_220 },
+        thinking: levels(NO_MINIMAL, Medium),
+        temperature: Temperature::Ignored,
+        free_tier: None,
+        long_decode: true,
     },
     ModelInfo {
         id: "gemini-3.8-flash",
         status: ModelStatus::Current,
-        // Introductory list price until 2026-12-31; $1.50 / $7.50 from 2027-01-01.
-        price: flat(0.75, 3.75, 0.075),
+        // Introductory through 2026-12-31.
+        prices: &[since_launch(flat(0.75, 3.75, 0.075)), from_day("2027-01-01", flat(1.50, 7.50, 0.15))],
         max_output_tokens: OUT_64K,
+        speed: UNMEASURED,
         thinking: levels(NO_MINIMAL, Medium),
         temperature: Temperature::Ignored,
+        free_tier: Some(true),
+        long_decode: false,
     },
     ModelInfo {
         id: "gemini-3.7-flash",
         status: ModelStatus::Deprecated { shutdown: None, replacement: "gemini-3.8-flash" },
         // Routed to 3.8 Flash and billed at its rates.
-        price: flat(0.75, 3.75, 0.075),
+        prices: &[since_launch(flat(0.75, 3.75, 0.075)), from_day("2027-01-01", flat(1.50, 7.50, 0.15))],
         max_output_tokens: OUT_64K,
+        speed: UNMEASURED,
         thinking: levels(NO_MINIMAL, Medium),
         temperature: Temperature::Ignored,
+        free_tier: None,
+        long_decode: false,
     },
     ModelInfo {
         id: "gemini-3.6-flash",
         status: ModelStatus::Current,
-        price: flat(1.50, 7.50, 0.15),
+        prices: &[since_launch(flat(1.50, 7.50, 0.15))],
         max_output_tokens: OUT_64K,
+        speed: UNMEASURED,
         thinking: levels(ALL_LEVELS, Medium),
         temperature: Temperature::Ignored,
+        free_tier: None,
+        long_decode: false,
     },
     ModelInfo {
         id: "gemini-3.5-flash-lite",
         status: ModelStatus::Current,
-        price: flat(0.30, 2.50, 0.03),
+        prices: &[since_launch(flat(0.30, 2.50, 0.03))],
         max_output_tokens: OUT_64K,
+        speed: UNMEASURED,
         thinking: levels(ALL_LEVELS, Minimal),
         temperature: Temperature::Ignored,
+        free_tier: None,
+        long_decode: false,
     },
     ModelInfo {
         id: "gemini-3.5-flash",
         status: ModelStatus::Deprecated { shutdown: None, replacement: "gemini-3.6-flash" },
-        price: flat(1.50, 9.00, 0.15),
+        prices: &[since_launch(flat(1.50, 9.00, 0.15))],
         max_output_tokens: OUT_64K,
+        speed: UNMEASURED,
         thinking: levels(ALL_LEVELS, Medium),
         temperature: Temperature::KeepDefault,
+        free_tier: None,
+        long_decode: false,
     },
     ModelInfo {
         id: "gemini-3.1-flash-lite",
         status: ModelStatus::Deprecated { shutdown: Some("2027-05-07"), replacement: "gemini-3.5-flash-lite" },
-        price: flat(0.25, 1.50, 0.025),
+        prices: &[since_launch(flat(0.25, 1.50, 0.025))],
         max_output_tokens: OUT_64K,
+        speed: UNMEASURED,
         thinking: levels(ALL_LEVELS, Minimal),
         temperature: Temperature::KeepDefault,
+        free_tier: Some(true),
+        long_decode: false,
     },
     ModelInfo {
         id: "gemini-3.1-pro-preview",
         status: ModelStatus::Preview,
-        price: Price {
+        prices: &[since_launch(Price {
             input: 2.00,
             output: 12.00,
             cached_input: 2.00,
             long_context: Some(LongContext { above_prompt_tokens: 200_000, input: 4.00, output: 18.00 }),
-        },
+        })],
         max_output_tokens: OUT_64K,
+        speed: UNMEASURED,
         thinking: levels(NO_MINIMAL, High),
         temperature: Temperature::KeepDefault,
+        free_tier: Some(false),
+        long_decode: false,
     },
     ModelInfo {
         id: "gemini-3-flash-preview",
         status: ModelStatus::Preview,
-        price: flat(0.50, 3.00, 0.50),
+        prices: &[since_launch(flat(0.50, 3.00, 0.50))],
         max_output_tokens: OUT_64K,
+        speed: UNMEASURED,
         thinking: levels(ALL_LEVELS, High),
         temperature: Temperature::KeepDefault,
+        free_tier: None,
+        long_decode: false,
     },
     ModelInfo {
         id: "gemini-3-pro-preview",
         status: ModelStatus::ShutDown { on: "2026-03-09", replacement: "gemini-3.1-pro-preview" },
-        price: Price {
+        prices: &[since_launch(Price {
             input: 2.00,
             output: 12.00,
             cached_input: 2.00,
             long_context: Some(LongContext { above_prompt_tokens: 200_000, input: 4.00, output: 18.00 }),
-        },
+        })],
         max_output_tokens: OUT_64K,
+        speed: UNMEASURED,
         thinking: levels(&[Low, High], High),
         temperature: Temperature::KeepDefault,
+        free_tier: Some(false),
+        long_decode: false,
     },
     ModelInfo {
         id: "gemini-3.1-flash-lite-preview",
         status: ModelStatus::ShutDown { on: "2026-05-25", replacement: "gemini-3.1-flash-lite" },
-        price: flat(0.25, 1.50, 0.025),
+        prices: &[since_launch(flat(0.25, 1.50, 0.025))],
         max_output_tokens: OUT_64K,
+        speed: UNMEASURED,
         thinking: levels(ALL_LEVELS, Minimal),
         temperature: Temperature::KeepDefault,
+        free_tier: None,
+        long_decode: false,
     },
     ModelInfo {
         id: "gemini-2.5-pro",
         status: ModelStatus::ShutDown { on: "2026-12-01", replacement: "gemini-3.8-flash" },
-        price: Price {
+        prices: &[since_launch(Price {
             input: 1.25,
             output: 10.00,
             cached_input: 1.25,
             // Its long-context output rate was not found: priced at the shorter prompts' rates.
             long_context: Some(LongContext { above_prompt_tokens: 200_000, input: 2.50, output: 10.00 }),
-        },
+        })],
         max_output_tokens: OUT_64K,
+        speed: UNMEASURED,
         thinking: Thinking::Budget { min: 128, max: 32_768, can_disable: false },
         temperature: Temperature::Free,
+        free_tier: None,
+        long_decode: false,
     },
     ModelInfo {
         id: "gemini-2.5-flash",
         status: ModelStatus::ShutDown { on: "2026-12-01", replacement: DEFAULT_MODEL },
-        price: flat(0.30, 2.50, 0.30),
+        prices: &[since_launch(flat(0.30, 2.50, 0.30))],
         max_output_tokens: OUT_64K,
+        speed: UNMEASURED,
         thinking: Thinking::Budget { min: 1, max: 24_576, can_disable: true },
         temperature: Temperature::Free,
+        free_tier: None,
+        long_decode: false,
     },
     ModelInfo {
         id: "gemini-2.5-flash-lite",
         // Sources disagree on its shutdown (2026-07-22 in an older copy of the
         // deprecations page, "available until further notice" in a later reading).
         status: ModelStatus::Deprecated { shutdown: None, replacement: DEFAULT_MODEL },
-        price: flat(0.10, 0.40, 0.10),
+        prices: &[since_launch(flat(0.10, 0.40, 0.10))],
         max_output_tokens: OUT_64K,
+        speed: UNMEASURED,
         thinking: Thinking::Budget { min: 512, max: 24_576, can_disable: true },
         temperature: Temperature::Free,
+        free_tier: None,
+        long_decode: false,
     },
     ModelInfo {
         id: "gemini-2.0-flash",
         status: ModelStatus::ShutDown { on: "2026-06-01", replacement: DEFAULT_MODEL },
-        price: flat(0.10, 0.40, 0.10),
+        prices: &[since_launch(flat(0.10, 0.40, 0.10))],
         max_output_tokens: 8_192,
+        speed: UNMEASURED,
         thinking: Thinking::Budget { min: 0, max: 0, can_disable: true },
         temperature: Temperature::Free,
+        free_tier: None,
+        long_decode: false,
     },
     ModelInfo {
         id: "gemini-2.0-flash-lite",
         status: ModelStatus::ShutDown { on: "2026-06-01", replacement: DEFAULT_MODEL },
-        price: flat(0.075, 0.30, 0.075),
+        prices: &[since_launch(flat(0.075, 0.30, 0.075))],
         max_output_tokens: 8_192,
+        speed: UNMEASURED,
         thinking: Thinking::Budget { min: 0, max: 0, can_disable: true },
         temperature: Temperature::Free,
+        free_tier: None,
+        long_decode: false,
     },
 ];
 
+impl ModelInfo {
+    /// The rates in force on `day` (`YYYY-MM-DD`, UTC): the latest entry
+    /// that took effect on or before it, else the first.
+    pub fn price_on(&self, day: &str) -> Price {
+        let effective = self.prices.iter().rev().find(|p| p.from <= day).or(self.prices.first());
+        effective.map_or(UNPRICED, |p| p.price)
+    }
+
+    /// Every rate the model has had or will have: for checks that must hold
+    /// on any day.
+    pub fn all_prices(&self) -> impl Iterator<Item = Price> + '_ {
+        self.prices.iter().map(|p| p.price)
+    }
+}
+
 /// The rates an id the catalogue does not know is charged: the dearest input,
-/// output and long-context rates in the table, so a budget is never
+/// output and long-context rates in the table on any day (Gemini 4 Argon's
+/// and Carbon's $4 / $20 from 2026-12-01), so a budget is never
 /// underestimated.
-pub const UNPRICED: Price = Price { input: 4.00, output: 18.00, cached_input: 4.00, long_context: None };
+pub const UNPRICED: Price = Price { input: 4.00, output: 20.00, cached_input: 4.00, long_context: None };
 
 /// The facts of `id`. Pinned versions (`gemini-2.0-flash-001`) and a
 /// `models/` prefix resolve to their model.
@@ -350,9 +523,35 @@ pub fn model(id: &str) -> Option<&'static ModelInfo> {
     })
 }
 
-/// The rates `id` is billed at: its list prices, else [`UNPRICED`].
-pub fn price(id: &str) -> Price {
-    model(id).map_or(UNPRICED, |m| m.price)
+/// The rates `id` is billed at on `day` (`YYYY-MM-DD`, UTC): its list
+/// prices in force that day, else [`UNPRICED`].
+pub fn price(id: &str, day: &str) -> Price {
+    model(id).map_or(UNPRICED, |m| m.price_on(day))
+}
+
+/// The day the catalogue's facts were last checked against Google's pages
+/// (`YYYY-MM-DD`): Gemini's models, prices and limits change weekly.
+pub const CHECKED_ON: &str = "2026-12-06";
+
+/// After this many days the catalogue is said to be out of date.
+pub const STALE_AFTER_DAYS: i64 = 30;
+
+/// Whole days from [`CHECKED_ON`] to `now_ms`.
+pub fn age_days(now_ms: u64) -> i64 {
+    let checked = crate::clock::day_number(CHECKED_ON).unwrap_or_default();
+    (now_ms / crate::clock::DAY_MS) as i64 - checked
+}
+
+/// A warning when the catalogue is older than [`STALE_AFTER_DAYS`] at
+/// `now_ms`: its prices, limits and models may no longer be Google's.
+pub fn staleness(now_ms: u64) -> Option<String> {
+    let age = age_days(now_ms);
+    (age > STALE_AFTER_DAYS).then(|| {
+        format!(
+            "the model catalogue was checked on {CHECKED_ON}, {age} days ago: prices, limits and models may have changed since; \
+             run scripts/check-models.sh with a key and update shared/src/gemini/catalogue.rs"
+        )
+    })
 }
 
 /// Why a project may not use `id`, if it may not: a model that is shut down,
@@ -408,16 +607,30 @@ pub fn answer_tokens(stage: Stage) -> u32 {
     }
 }
 
-/// How long one call may take before the client gives up: the time to write
-/// `max_output_tokens` (thinking included) at a cautious 100 tokens a second
-/// (Flash models write several hundred), plus 30 s to start. A frontend stage
-/// writing whole files gets minutes; a PRD, about two.
-pub fn call_timeout_ms(max_output_tokens: u32) -> u64 {
-    30_000 + u64::from(max_output_tokens) * 10
+/// The speed assumed for a model the catalogue does not know: slower than
+/// any it knows, so its calls are not cut off early.
+pub const UNKNOWN_SPEED: Speed = Speed { tokens_per_second: 30, first_token_ms: 30_000 };
+
+/// How long one call to `model_id` may take before the client gives up: its
+/// time to first token, 30 s of slack, and the time to write
+/// `max_output_tokens` (thinking included) at two thirds of its median speed
+/// (a busy hour is slower than the median). A slow model gets the time it
+/// needs: Gemini 4 Argon, at about 36 tokens a second, needs some 15 minutes
+/// for 32,768 tokens, and a timeout shorter than that abandons a call Google
+/// still finishes and bills.
+pub fn call_timeout_ms(model_id: &str, max_output_tokens: u32) -> u64 {
+    let speed = model(model_id).map_or(UNKNOWN_SPEED, |m| m.speed);
+    let writing = u64::from(max_output_tokens) * 1_000 * 3 / (2 * u64::from(speed.tokens_per_second.max(1)));
+    u64::from(speed.first_token_ms) + 30_000 + writing
 }
 
 /// `maxOutputTokens` of a model the catalogue does not know.
 const UNKNOWN_MAX_OUTPUT: u32 = 32_768;
+
+/// The largest `maxOutputTokens` a call asks a long-decode model for: the
+/// most a project may set, and above one request's 32,768 or 65,536, so the
+/// model continues in segments ([`ModelInfo::long_decode`]).
+pub const LONG_DECODE_MAX_OUTPUT: u32 = 65_536;
 
 /// The generation settings one stage's call sends to `model`, from the
 /// catalogue and the project's choices.
@@ -469,11 +682,19 @@ pub struct GenerationSettings {
 pub fn call_config(model_id: &str, stage: Stage, settings: &GenerationSettings) -> CallConfig {
     let level = settings.thinking.unwrap_or_else(|| stage_thinking(stage));
     let info = model(model_id);
-    let ceiling = info.map_or(UNKNOWN_MAX_OUTPUT, |m| m.max_output_tokens);
+    let ceiling = info.map_or(UNKNOWN_MAX_OUTPUT, |m| {
+        if m.long_decode {
+            m.max_output_tokens.max(LONG_DECODE_MAX_OUTPUT)
+        } else {
+            m.max_output_tokens
+        }
+    });
     let thinking = info.and_then(|m| match m.thinking {
         Thinking::Levels { levels, .. } => {
-            // The level asked for, else the next one up the model accepts.
-            let level = ThinkingLevel::ALL.iter().copied().filter(|l| *l >= level).find(|l| levels.contains(l))?;
+            // The level asked for, else the next one up the model accepts,
+            // else its highest (xhigh on a model that stops at high).
+            let up = ThinkingLevel::ALL.iter().copied().filter(|l| *l >= level).find(|l| levels.contains(l));
+            let level = up.or_else(|| levels.iter().copied().max())?;
             Some(ThinkingConfig { thinking_level: Some(level), thinking_budget: None })
         }
         Thinking::Budget { max: 0, .. } => None,
@@ -529,16 +750,71 @@ mod tests {
     }
 
     #[test]
-    fn the_default_is_current_inexpensive_and_known() {
+    fn the_default_runs_on_a_free_key_and_is_the_cheapest_current_model_that_does() {
         let m = model(DEFAULT_MODEL).expect("the default is in the catalogue");
         assert_eq!(m.status, ModelStatus::Current);
-        let cheaper_current = CATALOGUE
+        assert_eq!(m.free_tier, Some(true), "a new user with a free key finishes a run at $0");
+        // Introductory prices do not choose a default: each model's last,
+        // lasting price does.
+        let lasting = |m: &ModelInfo| m.prices.last().map_or(UNPRICED, |p| p.price).output;
+        let cheaper: Vec<&str> = CATALOGUE
             .iter()
-            .filter(|o| o.status == ModelStatus::Current && o.price.output < m.price.output)
+            .filter(|o| o.status == ModelStatus::Current && o.free_tier == Some(true) && lasting(o) < lasting(m))
             .map(|o| o.id)
-            .collect::<Vec<_>>();
-        assert!(cheaper_current.is_empty(), "a current model is cheaper: {cheaper_current:?}");
+            .collect();
+        assert!(cheaper.is_empty(), "a current free-tier model is cheaper: {cheaper:?}");
         assert_eq!(selectable().next().map(|m| m.id), Some(DEFAULT_MODEL));
+        // Every stage's own level is one it accepts: no stage runs at its default (high).
+        for stage in Stage::ALL {
+            let c = call_config(DEFAULT_MODEL, stage, &GenerationSettings::default());
+            assert_eq!(c.thinking.and_then(|t| t.thinking_level), Some(stage_thinking(stage)), "{stage}");
+        }
+    }
+
+    #[test]
+    fn prices_change_on_their_day() {
+        // Gemini 4 Argon's introductory price ended on 2026-11-30.
+        assert_eq!(price("gemini-4-argon", "2026-11-30").output, 10.00);
+        assert_eq!(price("gemini-4-argon", "2026-12-01").output, 20.00);
+        assert_eq!(price("gemini-4-argon", "2026-12-06").input, 4.00);
+        assert_eq!(price("gemini-4-argon", "1999-01-01").input, 2.00, "before the list: its first price");
+        // 3.8 Flash doubles on 2027-01-01, as data rather than a comment.
+        assert_eq!(price("gemini-3.8-flash", "2026-12-31").input, 0.75);
+        assert_eq!(price("gemini-3.8-flash", "2027-01-01").input, 1.50);
+        for m in CATALOGUE {
+            assert!(m.prices.windows(2).all(|w| w[0].from < w[1].from), "{}: prices out of order", m.id);
+            assert!(m.prices.iter().all(|p| crate::clock::day_number(p.from).is_some()), "{}: a date", m.id);
+        }
+    }
+
+    #[test]
+    fn xhigh_goes_only_to_models_that_take_it() {
+        let xhigh = GenerationSettings { thinking: Some(ThinkingLevel::Xhigh), ..Default::default() };
+        let level = |id: &str| call_config(id, Stage::Prd, &xhigh).thinking.and_then(|t| t.thinking_level);
+        assert_eq!(level("gemini-4-hydrogen"), Some(ThinkingLevel::Xhigh));
+        assert_eq!(level("gemini-4-neon"), Some(ThinkingLevel::Xhigh));
+        assert_eq!(level("gemini-4-argon"), Some(ThinkingLevel::High), "the highest it takes");
+        assert_eq!(level("gemini-3.5-flash-lite"), Some(ThinkingLevel::High));
+        let sent = serde_json::to_value(call_config("gemini-4-hydrogen", Stage::Prd, &xhigh).thinking).unwrap();
+        assert_eq!(sent, serde_json::json!({"thinkingLevel": "xhigh"}));
+    }
+
+    #[test]
+    fn long_decode_models_may_be_asked_for_more_than_one_request_returns() {
+        let argon = call_config("gemini-4-argon", Stage::Frontend, &GenerationSettings::default());
+        assert!(argon.max_output_tokens > 32_768, "{argon:?}");
+        assert_eq!(argon.max_output_ceiling, LONG_DECODE_MAX_OUTPUT);
+        let flash = call_config("gemini-3.6-flash", Stage::Frontend, &GenerationSettings::default());
+        assert_eq!(flash.max_output_ceiling, 65_536);
+    }
+
+    #[test]
+    fn the_catalogue_says_when_it_is_out_of_date() {
+        let checked = crate::clock::day_number(CHECKED_ON).unwrap() as u64 * crate::clock::DAY_MS;
+        assert_eq!(age_days(checked), 0);
+        assert_eq!(staleness(checked + 30 * crate::clock::DAY_MS), None);
+        let warning = staleness(checked + 31 * crate::clock::DAY_MS).expect("31 days old");
+        assert!(warning.contains(CHECKED_ON) && warning.contains("31 days ago"), "{warning}");
     }
 
     #[test]
@@ -557,12 +833,14 @@ mod tests {
     fn ids_are_unique_and_facts_sane() {
         for (i, m) in CATALOGUE.iter().enumerate() {
             assert!(CATALOGUE[..i].iter().all(|o| o.id != m.id), "{} twice", m.id);
-            let p = m.price;
-            assert!(p.input > 0.0 && p.output >= p.input && p.cached_input <= p.input, "{}", m.id);
-            assert!(p.input <= UNPRICED.input && p.output <= UNPRICED.output, "{} dearer than UNPRICED", m.id);
-            if let Some(l) = p.long_context {
-                assert!(l.input >= p.input && l.output >= p.output && l.input <= UNPRICED.input, "{}", m.id);
-                assert!(l.output <= UNPRICED.output, "{}", m.id);
+            assert!(!m.prices.is_empty(), "{} has no price", m.id);
+            for p in m.all_prices() {
+                assert!(p.input > 0.0 && p.output >= p.input && p.cached_input <= p.input, "{}", m.id);
+                assert!(p.input <= UNPRICED.input && p.output <= UNPRICED.output, "{} dearer than UNPRICED", m.id);
+                if let Some(l) = p.long_context {
+                    assert!(l.input >= p.input && l.output >= p.output && l.input <= UNPRICED.input, "{}", m.id);
+                    assert!(l.output <= UNPRICED.output, "{}", m.id);
+                }
             }
             if let Thinking::Levels { levels, default } = m.thinking {
                 assert!(levels.contains(&default), "{}: default level not accepted", m.id);
@@ -600,17 +878,24 @@ mod tests {
     }
 
     #[test]
-    fn a_call_may_take_as_long_as_writing_its_cap() {
-        let frontend = call_config(DEFAULT_MODEL, Stage::Frontend, &GenerationSettings::default());
+    fn a_call_may_take_as_long_as_writing_its_cap_at_the_models_speed() {
+        // Hydrogen: 2.56 s to the first token, then 119 tokens a second, taken at two thirds.
         let prd = call_config(DEFAULT_MODEL, Stage::Prd, &GenerationSettings::default());
-        assert_eq!(call_timeout_ms(prd.max_output_tokens), 30_000 + 12_288 * 10);
-        assert!(call_timeout_ms(frontend.max_output_tokens) > 7 * 60_000, "whole files take minutes");
+        assert_eq!(call_timeout_ms(DEFAULT_MODEL, prd.max_output_tokens), 2_560 + 30_000 + 12_288 * 1_000 * 3 / 238);
+        // Argon writes 36 tokens a second: 32,768 tokens take some 15 minutes,
+        // and its call is given more than that, not the 6 minutes of 100 tokens/s.
+        assert!(call_timeout_ms("gemini-4-argon", 32_768) > 22 * 60_000);
+        assert!(call_timeout_ms("gemini-4-argon", 32_768) > call_timeout_ms("gemini-4-hydrogen", 32_768) * 2);
+        // A model the catalogue does not know is taken to be slower than any it knows.
+        for m in CATALOGUE {
+            assert!(call_timeout_ms("gemini-9-ultra", 8_192) >= call_timeout_ms(m.id, 8_192), "{}", m.id);
+        }
     }
 
     #[test]
     fn unknown_ids_are_priced_at_the_dearest_rates() {
-        assert_eq!(price("gemini-9-ultra"), UNPRICED);
-        assert_eq!(price("models/gemini-3.5-flash-lite").input, 0.30);
+        assert_eq!(price("gemini-9-ultra", CHECKED_ON), UNPRICED);
+        assert_eq!(price("models/gemini-3.5-flash-lite", CHECKED_ON).input, 0.30);
         assert_eq!(model("gemini-2.0-flash-001").map(|m| m.id), Some("gemini-2.0-flash"));
         assert_eq!(model("gemini-2.0-flash-xyz"), None);
     }

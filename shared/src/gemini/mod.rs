@@ -3,6 +3,7 @@
 
 pub mod catalogue;
 pub mod cost;
+pub mod served;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -18,7 +19,18 @@ pub struct GenerateContentRequest {
     pub system_instruction: Option<Content>,
     /// JSON mode, schema, sampling and length settings.
     pub generation_config: GenerationConfig,
+    /// The token of the segment before this one, when this request asks a
+    /// Gemini 4 model to go on with an answer it decoded in segments
+    /// ([`CONTINUATION`]); absent on a first request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub continuation_token: Option<String>,
 }
+
+/// `finishReason` of a Gemini 4 answer decoded in segments: this segment ends
+/// the request, not the answer. The request is sent again with the
+/// candidate's `continuationToken` until a segment ends with another reason
+/// (docs/research/gemini-2026-12-06.md, *Automatic continuation*).
+pub const CONTINUATION: &str = "CONTINUATION";
 
 /// One turn of a conversation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -127,6 +139,10 @@ pub struct Candidate {
     /// Candidate index.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub index: Option<u32>,
+    /// With finishReason [`CONTINUATION`]: what the next request sends back
+    /// to get the rest of the answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub continuation_token: Option<String>,
 }
 
 /// Feedback on the prompt.
@@ -263,6 +279,10 @@ crate::label_enum! {
         /// quota for the model at all (no free tier for it, no billing), so
         /// no wait helps.
         NoQuota = "no_quota",
+        /// 402, or 429 RESOURCE_EXHAUSTED, for money rather than rate: the
+        /// project's prepayment credits are used up, or it reached its spend
+        /// cap. No wait helps; a person must top up or raise the cap.
+        Billing = "billing",
         /// 500 INTERNAL.
         Internal = "internal",
         /// 503 UNAVAILABLE.
@@ -281,6 +301,10 @@ crate::label_enum! {
         PromptBlocked = "prompt_blocked",
         /// finishReason MAX_TOKENS: the JSON was cut off.
         MaxTokens = "max_tokens",
+        /// An answer that did not say it was finished: a finishReason Parit
+        /// does not know to be an end (an unknown one, or none), so its text
+        /// may be cut off. Retried, never accepted.
+        Unfinished = "unfinished",
         /// No candidate or no answer text (transient: retried).
         EmptyCandidates = "empty_candidates",
         /// Output that did not parse or validate, even after repair.
@@ -299,15 +323,15 @@ impl FailureClass {
             // An empty answer (finishReason OTHER "Model failed to generate
             // content due to internal error.", an unknown reason without text,
             // only an empty or a thought part) is Google failing, not the prompt.
-            Internal | Unavailable | DeadlineExceeded | Timeout | Transport | Unknown | EmptyCandidates => {
-                Disposition::Backoff
-            }
+            Internal | Unavailable | DeadlineExceeded | Timeout | Transport | Unknown | EmptyCandidates
+            | Unfinished => Disposition::Backoff,
             _ => Disposition::FailFast,
         }
     }
 
     /// The HTTP status for a stage that failed this way, from the agent and
-    /// from the supervisor alike: 429 out of quota; 422 what the request
+    /// from the supervisor alike: 429 out of quota; 402 out of money (credits
+    /// or spend cap); 422 what the request
     /// asked for cannot be answered as asked (blocked, cut off, invalid, or a
     /// model that does not exist: the project's settings can fix it); 503
     /// Google failing for now, or no key configured yet; 502 Google refused
@@ -316,9 +340,10 @@ impl FailureClass {
         use FailureClass::*;
         match self {
             QuotaPerMinute | QuotaPerDay | NoQuota => 429,
+            Billing => 402,
             Safety | Recitation | PromptBlocked | MaxTokens | InvalidOutput | ModelNotFound => 422,
             Internal | Unavailable | DeadlineExceeded | Timeout | Transport | Unknown | EmptyCandidates
-            | MissingApiKey => 503,
+            | Unfinished | MissingApiKey => 503,
             InvalidArgument | ApiKeyInvalid | PermissionDenied => 502,
         }
     }
@@ -357,6 +382,9 @@ pub fn parse_duration_ms(text: &str) -> Option<u64> {
 /// Classifies a non-2xx HTTP answer from Gemini by its status and body.
 pub fn classify_error(http_status: u16, body: &str) -> ModelFailure {
     let Ok(ErrorEnvelope { error }) = serde_json::from_str::<ErrorEnvelope>(body) else {
+        if http_status == 402 {
+            return ModelFailure::new(FailureClass::Billing, billing_advice(BillingStop::Prepayment, "HTTP 402"));
+        }
         let class = match http_status {
             429 => FailureClass::QuotaPerMinute,
             500 => FailureClass::Internal,
@@ -373,6 +401,10 @@ pub fn classify_error(http_status: u16, body: &str) -> ModelFailure {
         error.details.iter().filter(move |d| d.get("@type").and_then(Value::as_str).is_some_and(|ty| ty.ends_with(t)))
     };
     let reason_is = |r: &str| detail("google.rpc.ErrorInfo").any(|d| d["reason"] == r);
+    if let Some(stop) = billing_stop(http_status, &error) {
+        let google = format!("{} ({})", bounded(&error.message), error.status);
+        return ModelFailure::new(FailureClass::Billing, billing_advice(stop, &google));
+    }
     let class = match error.status.as_str() {
         "INVALID_ARGUMENT" | "UNAUTHENTICATED" if reason_is("API_KEY_INVALID") => FailureClass::ApiKeyInvalid,
         "INVALID_ARGUMENT" | "FAILED_PRECONDITION" => FailureClass::InvalidArgument,
@@ -434,6 +466,55 @@ pub fn classify_error(http_status: u16, body: &str) -> ModelFailure {
     ModelFailure { class, message, retry_after_ms }
 }
 
+/// Why Google stopped a call for money.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BillingStop {
+    /// The project's prepayment credits are used up.
+    Prepayment,
+    /// The project reached a spend cap it set (per ten minutes or per month).
+    SpendCap,
+}
+
+/// Whether an error answer is a billing stop rather than a rate limit: any
+/// 402, or a RESOURCE_EXHAUSTED whose message or `ErrorInfo` speaks of
+/// prepayment credits or of a spend cap. Both come as 429 as well as 402
+/// (docs/research/gemini-2026-12-06.md, *Billing errors*), so the status alone
+/// cannot tell them from a per-minute quota, and waiting never helps.
+pub fn billing_stop(http_status: u16, error: &ErrorStatus) -> Option<BillingStop> {
+    let message = error.message.to_lowercase();
+    let reasons: Vec<String> =
+        error.details.iter().filter_map(|d| d["reason"].as_str()).map(|r| r.to_ascii_uppercase()).collect();
+    let spend = ["spend cap", "spending cap", "spend limit", "spending limit"].iter().any(|w| message.contains(w))
+        || reasons.iter().any(|r| r.contains("SPEND"));
+    let prepay =
+        ["prepayment", "prepaid", "credits are depleted", "credit balance"].iter().any(|w| message.contains(w))
+            || reasons.iter().any(|r| r.contains("PREPAY") || r.contains("CREDITS") || r.contains("BILLING"));
+    if spend {
+        Some(BillingStop::SpendCap)
+    } else if prepay || http_status == 402 {
+        Some(BillingStop::Prepayment)
+    } else {
+        None
+    }
+}
+
+/// Where a person manages a Gemini API project's billing: its credits and
+/// its spend caps (docs/research/gemini-2026-12-06.md, *Billing errors*).
+pub const BILLING_URL: &str = "https://aistudio.google.com/billing";
+
+/// What a person does about a billing stop, then Google's own words.
+fn billing_advice(stop: BillingStop, google: &str) -> String {
+    let what = match stop {
+        BillingStop::Prepayment => {
+            "the Gemini API project's prepayment credits are used up: top up its credits in AI Studio"
+        }
+        BillingStop::SpendCap => {
+            "the Gemini API project reached its spend cap: raise the cap in AI Studio, or wait for its period to end"
+        }
+    };
+    format!("{what} ({BILLING_URL}), then resume; retrying before that cannot help. Google said: {google}")
+}
+
 /// Whether a RESOURCE_EXHAUSTED answer says the quota itself is 0, in any of
 /// the forms Google uses: "limit: 0" in the message (free tier), a
 /// `QuotaFailure` violation with `quotaValue` "0", or `ErrorInfo` metadata
@@ -482,6 +563,9 @@ pub struct ModelAnswer {
     pub content: Content,
     /// Tokens used.
     pub usage: Usage,
+    /// Set when the answer is one segment of a longer one
+    /// (finishReason [`CONTINUATION`]): the token that asks for the next.
+    pub continuation: Option<String>,
 }
 
 /// Interprets a 200 answer: the text, or why there is no usable text. Usage is
@@ -523,6 +607,16 @@ pub fn interpret_response(resp: &GenerateContentResponse) -> Result<ModelAnswer,
             );
             return fail(FailureClass::MaxTokens, with_detail(text, detail));
         }
+        Some(CONTINUATION) => {
+            // One segment of a longer answer: its text may be empty (a segment
+            // spent thinking), but without the token the rest is out of reach.
+            let Some(token) = candidate.continuation_token.clone().filter(|t| !t.is_empty()) else {
+                let text = "the answer was cut into segments (finishReason CONTINUATION) without a continuationToken";
+                return fail(FailureClass::Unfinished, text.into());
+            };
+            let content = candidate.content.clone().unwrap_or_else(|| Content::text(Some("model"), text.clone()));
+            return Ok(ModelAnswer { text, content, usage, continuation: Some(token) });
+        }
         _ => {}
     }
     if text.trim().is_empty() {
@@ -530,8 +624,16 @@ pub fn interpret_response(resp: &GenerateContentResponse) -> Result<ModelAnswer,
         let text = format!("the model returned an empty answer (finishReason {reason})");
         return fail(FailureClass::EmptyCandidates, with_detail(text, detail));
     }
+    // Only STOP says the answer is whole. Text that ends any other way (a
+    // reason this client does not know, or none) may be cut off: it is never
+    // taken for an artifact, and never sent to a paid repair.
+    if candidate.finish_reason.as_deref() != Some("STOP") {
+        let reason = candidate.finish_reason.as_deref().unwrap_or("none");
+        let text = format!("the answer ended with finishReason {reason}, which does not say it is finished");
+        return fail(FailureClass::Unfinished, with_detail(text, detail));
+    }
     let content = candidate.content.clone().unwrap_or_else(|| Content::text(Some("model"), text.clone()));
-    Ok(ModelAnswer { text, content, usage })
+    Ok(ModelAnswer { text, content, usage, continuation: None })
 }
 
 #[cfg(test)]
@@ -709,6 +811,104 @@ mod tests {
         let f = fail(json!({"candidates": [{"content": {"parts": [{"text": "{"}]}, "finishReason": "MAX_TOKENS"}],
             "usageMetadata": {"promptTokenCount": 9, "candidatesTokenCount": 1, "thoughtsTokenCount": 8000}}));
         assert!(f.message.contains("1 answer and 8000 thinking tokens (mostly thinking)"), "{}", f.message);
+    }
+
+    /// Google's 402 for a project whose prepayment credits ran out, as its
+    /// API update announced it (discuss.ai.google.dev, "Depleted prepay
+    /// credits now return HTTP 402 instead of 429"): no details at all.
+    const PREPAY_DEPLETED: &str = "Your prepayment credits are depleted. Please go to AI Studio at https://ai.studio/projects to manage your project and billing. Learn more at https://ai.google.dev/gemini-api/docs/billing#prepay.";
+
+    #[test]
+    fn a_depleted_prepayment_is_a_billing_stop_as_402_and_as_429() {
+        for status in [402, 429] {
+            let f = classify_error(status, &body("RESOURCE_EXHAUSTED", status, json!([]), PREPAY_DEPLETED));
+            assert_eq!(f.class, FailureClass::Billing, "{status}");
+            assert_eq!(f.class.disposition(), Disposition::FailFast, "waiting never helps");
+            assert!(!f.class.retryable_later());
+            assert_eq!(f.class.http_status(), 402);
+            assert!(
+                f.message.starts_with("the Gemini API project's prepayment credits are used up: top up"),
+                "{}",
+                f.message
+            );
+            assert!(f.message.contains("Google said: Your prepayment credits are depleted."), "{}", f.message);
+        }
+        // A 402 without a body Parit can read is still money, not a rate.
+        assert_eq!(classify_error(402, "<html>Payment Required</html>").class, FailureClass::Billing);
+    }
+
+    #[test]
+    fn a_spend_cap_is_a_billing_stop_not_a_rate_limit() {
+        // As reported for a billing account past its monthly cap.
+        let message = "Your billing account has exceeded its monthly spending cap. Please go to AI Studio at https://aistudio.google.com to manage your billing. Learn more at https://ai.google.dev/gemini-api/docs/billing.";
+        let f = classify_error(429, &body("RESOURCE_EXHAUSTED", 429, json!([]), message));
+        assert_eq!(f.class, FailureClass::Billing);
+        assert!(f.message.contains("reached its spend cap: raise the cap in AI Studio"), "{}", f.message);
+        assert_eq!(
+            billing_stop(
+                429,
+                &ErrorStatus {
+                    code: 429,
+                    message: "Quota exceeded".into(),
+                    status: "RESOURCE_EXHAUSTED".into(),
+                    details: vec![]
+                }
+            ),
+            None
+        );
+        // An ordinary per-minute 429 stays a rate limit.
+        let rate = body(
+            "RESOURCE_EXHAUSTED",
+            429,
+            json!([]),
+            "You exceeded your current quota, please check your plan and billing details.",
+        );
+        assert_eq!(classify_error(429, &rate).class, FailureClass::QuotaPerMinute);
+    }
+
+    #[test]
+    fn a_segment_of_a_long_decode_carries_its_token() {
+        let segment = response(json!({
+            "candidates": [{"content": {"role": "model", "parts": [{"text": "{\"a\": [1, "}]},
+                "finishReason": "CONTINUATION", "continuationToken": "c2VnbWVudC0y", "index": 0}],
+            "usageMetadata": {"promptTokenCount": 10, "candidatesTokenCount": 5}
+        }));
+        let a = interpret_response(&segment).unwrap();
+        assert_eq!((a.text.as_str(), a.continuation.as_deref()), ("{\"a\": [1, ", Some("c2VnbWVudC0y")));
+        // The request that asks for the next segment sends the token at its top level.
+        let request = GenerateContentRequest {
+            contents: vec![Content::text(Some("user"), "hi")],
+            system_instruction: None,
+            generation_config: GenerationConfig {
+                response_mime_type: "application/json".into(),
+                response_schema: json!({}),
+                temperature: None,
+                max_output_tokens: Some(1),
+                thinking_config: None,
+            },
+            continuation_token: a.continuation,
+        };
+        assert_eq!(serde_json::to_value(&request).unwrap()["continuationToken"], "c2VnbWVudC0y");
+        // Without its token, a segment is an unfinished answer.
+        let f = interpret_response(&response(json!({"candidates": [{"content": {"parts": [{"text": "{"}]},
+            "finishReason": "CONTINUATION"}]})))
+        .unwrap_err()
+        .0;
+        assert_eq!(f.class, FailureClass::Unfinished);
+    }
+
+    #[test]
+    fn text_that_does_not_say_it_is_finished_is_never_taken() {
+        // Google's own recording of a finish reason this client does not know.
+        for finish in [json!("FAKE_NEW_FINISH_REASON"), Value::Null] {
+            let f =
+                interpret_response(&response(json!({"candidates": [{"content": {"parts": [{"text": "Some text"}]},
+                "finishReason": finish, "index": 0}]})))
+                .unwrap_err()
+                .0;
+            assert_eq!(f.class, FailureClass::Unfinished, "{finish}");
+            assert_eq!(f.class.disposition(), Disposition::Backoff);
+        }
     }
 
     #[test]

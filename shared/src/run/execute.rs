@@ -762,6 +762,8 @@ fn cache_trace<E: Environment>(
         cache_hit: true,
         cost_usd: 0.0,
         created_at: env.now_ms(),
+        segment: None,
+        thinking_level: None,
     }
 }
 
@@ -797,8 +799,10 @@ fn trace_records<E: Environment>(
                 message: c.message.clone(),
                 retry_delay_ms: c.retry_delay_ms,
                 cache_hit: false,
-                cost_usd: cost_usd(priced, &c.usage),
+                cost_usd: cost_usd(priced, &c.usage, &crate::clock::utc_day(env.now_ms())),
                 created_at: env.now_ms(),
+                segment: c.segment,
+                thinking_level: c.thinking_level,
             }
         })
         .collect()
@@ -829,6 +833,8 @@ mod tests {
             retry_delay_ms: retry,
             model_version: None,
             response_id: None,
+            segment: None,
+            thinking_level: None,
         }
     }
 
@@ -854,7 +860,22 @@ mod tests {
         assert!((traces[2].cost_usd - 2.80).abs() < 1e-9);
         // Neither known: the dearest rates, flagged.
         let t = trace_records(&env, "p", Stage::Prd, "e", "gemini-9-ultra", &calls[1..2]);
-        assert!(t[0].unpriced && (t[0].cost_usd - 22.0).abs() < 1e-9, "{:?}", t[0]);
+        assert!(t[0].unpriced && (t[0].cost_usd - 24.0).abs() < 1e-9, "{:?}", t[0]);
+    }
+
+    #[test]
+    fn a_call_is_priced_at_the_list_price_of_its_day() {
+        let env = TickingEnv::default();
+        let usage = Usage { prompt_tokens: 1_000_000, output_tokens: 1_000_000, thoughts_tokens: 0, cached_tokens: 0 };
+        let calls = [CallRecord { usage, ..call(CallOutcome::Ok, None, None) }];
+        // Gemini 4 Argon: $2 / $10 through 2026-11-30, $4 / $20 from 2026-12-01.
+        let last_intro_day = crate::clock::day_number("2026-11-30").unwrap() as u64 * crate::clock::DAY_MS;
+        env.sleep_until(last_intro_day + crate::clock::DAY_MS - 100);
+        let before = trace_records(&env, "p", Stage::Prd, "e", "gemini-4-argon", &calls);
+        assert!((before[0].cost_usd - 12.0).abs() < 1e-9, "{:?}", before[0]);
+        env.sleep_until(last_intro_day + crate::clock::DAY_MS);
+        let after = trace_records(&env, "p", Stage::Prd, "e", "gemini-4-argon", &calls);
+        assert!((after[0].cost_usd - 24.0).abs() < 1e-9, "{:?}", after[0]);
     }
 
     fn good(stage: Stage, _: &GenerateRequest) -> AgentReply {

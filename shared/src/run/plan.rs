@@ -241,6 +241,8 @@ pub struct Facts {
     pub counted: BTreeSet<Stage>,
     /// Tokens spent so far.
     pub spent: u64,
+    /// The day (`YYYY-MM-DD`, UTC) whose list prices the estimates use.
+    pub day: String,
 }
 
 /// The plan of every stage from `facts`: pure, so every rule is tested here.
@@ -350,7 +352,10 @@ fn estimate(stage: Stage, model: &str, facts: &Facts, planned: &[StagePlan]) -> 
         thinking_tokens: thinking,
         output_basis: basis,
         tokens: Range { low: low.total(), high: low.total() + repair.total() },
-        cost_usd: Range { low: cost_usd(model, &low), high: cost_usd(model, &low) + cost_usd(model, &repair) },
+        cost_usd: Range {
+            low: cost_usd(model, &low, &facts.day),
+            high: cost_usd(model, &low, &facts.day) + cost_usd(model, &repair, &facts.day),
+        },
     }
 }
 
@@ -380,15 +385,16 @@ pub fn summarize(stages: Vec<StagePlan>, facts: &Facts) -> Plan {
     Plan { calls: calls.len(), stages, tokens, cost_usd, budget, running, refused }
 }
 
-/// Reads what the plan needs and plans `what_if` for `project_id`. An edit
-/// is checked exactly as saving it would be (a 422's problems); nothing is
-/// written, whatever is asked.
+/// Reads what the plan needs and plans `what_if` for `project_id`, priced at
+/// the list prices in force at `now_ms`. An edit is checked exactly as saving
+/// it would be (a 422's problems); nothing is written, whatever is asked.
 pub async fn plan<S: Store, B: BlobStore, A: AgentPort>(
     store: &S,
     blobs: &B,
     agents: &A,
     project_id: &str,
     what_if: &WhatIf,
+    now_ms: u64,
 ) -> Result<Plan, EditError> {
     let project = store.project(project_id).await.map_err(ExecuteError::from)?.ok_or(ExecuteError::ProjectNotFound)?;
     let (settings, latest, checkpoints, usage, spent) = futures_util::try_join!(
@@ -460,6 +466,7 @@ pub async fn plan<S: Store, B: BlobStore, A: AgentPort>(
         }),
         counted: BTreeSet::new(),
         spent,
+        day: crate::clock::utc_day(now_ms),
     };
     // The stages that will call, asked of their agents: Gemini's count of the
     // very prompt, where the agent has a key (inputs as they are now).
@@ -701,12 +708,12 @@ mod tests {
         }
         use futures_executor::block_on as block;
         let agents = crate::fixtures::memory::FnAgents::new(|_, _| unreachable!("a plan generates nothing"));
-        assert_eq!(block(plan(&store, &blobs, &agents, "p1", &WhatIf::Run)).expect("a plan").calls, 0);
+        assert_eq!(block(plan(&store, &blobs, &agents, "p1", &WhatIf::Run, 0)).expect("a plan").calls, 0);
         let (rows, objects, writes) =
             (store.artifacts.borrow().len(), blobs.objects.borrow().len(), store.writes.get());
         let mut data = p.artifact(Stage::Data).to_value();
         data["entities"][0]["description"] = serde_json::json!("Edited.");
-        let planned = block(plan(&store, &blobs, &agents, "p1", &WhatIf::Edit(Stage::Data, data))).expect("a plan");
+        let planned = block(plan(&store, &blobs, &agents, "p1", &WhatIf::Edit(Stage::Data, data), 0)).expect("a plan");
         assert_eq!(planned.stages[1].action, PlanAction::Edited);
         let calls: Vec<Stage> =
             planned.stages.iter().filter(|s| s.action == PlanAction::Call).map(|s| s.stage).collect();
@@ -715,7 +722,7 @@ mod tests {
         // An invalid edit is refused with every problem, as a save would be.
         let mut broken = p.artifact(Stage::Data).to_value();
         broken["entities"][0]["name"] = serde_json::json!(7);
-        let err = block(plan(&store, &blobs, &agents, "p1", &WhatIf::Edit(Stage::Data, broken))).unwrap_err();
+        let err = block(plan(&store, &blobs, &agents, "p1", &WhatIf::Edit(Stage::Data, broken), 0)).unwrap_err();
         assert!(matches!(err, EditError::Invalid { stage: Stage::Data, .. }), "{err:?}");
         // Nothing was written, whatever was asked.
         assert_eq!(

@@ -140,10 +140,14 @@ pub struct TraceRecord {
     pub retry_delay_ms: Option<u64>,
     /// Whether the answer came from the response cache.
     pub cache_hit: bool,
-    /// Cost in USD.
+    /// Cost in USD, at the list price in force on the day of the call.
     pub cost_usd: f64,
     /// When, ms since the epoch.
     pub created_at: u64,
+    /// Which segment of an answer decoded in segments the call fetched.
+    pub segment: Option<u32>,
+    /// The thinking level the call sent.
+    pub thinking_level: Option<crate::gemini::catalogue::ThinkingLevel>,
 }
 
 crate::label_enum! {

@@ -15,7 +15,8 @@
 //! | route | effect |
 //! |---|---|
 //! | `GET /v1beta/models`, `GET /v1beta/models/{model}` | the catalogue's models that still answer, as `models.list` / `models.get` do |
-//! | `POST /__control/faults` `{"kind", "stage"?, "match"?, "times"?, "retryDelay"?, "hangMs"?}` | queue a fault |
+//! | `POST /__control/faults` `{"kind", "stage"?, "match"?, "times"?, "retryDelay"?, "hangMs"?, "segments"?, "status"?}` | queue a fault |
+//! | `PUT /__control/models` `{"models": [Model, …]}` | serve these `Model` resources in `models.list` beside the catalogue's (one with a catalogue model's name replaces it) |
 //! | `DELETE /__control/faults` | drop queued faults |
 //! | `GET /__control/requests[?match=s]` | the requests received (optionally only those containing `s`) |
 //! | `DELETE /__control/requests` | forget them |
@@ -25,6 +26,17 @@
 //! A fault applies to the next `times` requests (default 1) whose stage is
 //! `stage` and whose body contains `match`, when given; tests put a unique
 //! word into their project's idea and match on it, so they can run in parallel.
+//!
+//! `continuation` answers as a Gemini 4 model decoding a long answer in
+//! segments does (`…/docs/generate-content/long-decode`): the artifact cut
+//! into `segments` parts (default 3), each but the last ending with
+//! finishReason `CONTINUATION` and a `continuationToken` on the candidate;
+//! the request sent again with that token at its top level gets the next
+//! part, its own usage (the prompt counted again) on each. The token is
+//! opaque to clients and carries which part comes next, so any replica of
+//! this server answers it. `prepay_depleted` (HTTP 402, or `"status": 429`
+//! as before Google's API update) and `spend_cap` (429) are the billing
+//! stops, worded as Google words them.
 
 use axum::body::Bytes;
 use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
@@ -62,6 +74,9 @@ pub const FAULT_KINDS: &[&str] = &[
     "thought_only",
     "hang",
     "slow",
+    "continuation",
+    "prepay_depleted",
+    "spend_cap",
 ];
 
 /// The largest request body the server reads.
@@ -91,6 +106,13 @@ pub struct Fault {
     /// How long `slow` waits before answering normally.
     #[serde(default)]
     pub delay_ms: Option<u64>,
+    /// How many segments a `continuation` answer comes in (2 to 64).
+    #[serde(default)]
+    pub segments: Option<u32>,
+    /// The HTTP status of `prepay_depleted`: 402 (today) or 429 (before
+    /// Google's API update).
+    #[serde(default)]
+    pub status: Option<u16>,
 }
 
 fn one() -> u32 {
@@ -103,6 +125,8 @@ struct State {
     /// Each request received: its raw body (searched by `?match=`) and its record.
     requests: Vec<(String, Value)>,
     latency_ms: u64,
+    /// `Model` resources served beside the catalogue's (`PUT /__control/models`).
+    extra_models: Vec<Value>,
 }
 
 /// The server's shared state.
@@ -178,7 +202,7 @@ impl GeminiLocal {
             }
             (&Method::GET, "/v1beta/models") => match key.filter(|k| !k.is_empty()) {
                 None => unregistered(),
-                Some(_) => (200, json!({"models": served_models().map(model_resource).collect::<Vec<_>>()})),
+                Some(_) => self.list_models(query),
             },
             (&Method::GET, p) if p.starts_with("/v1beta/models/") => {
                 let id = &p["/v1beta/models/".len()..];
@@ -204,6 +228,16 @@ impl GeminiLocal {
                 }
                 Err(e) => (400, json!({"error": format!("bad fault: {e}")})),
             },
+            (&Method::PUT, "/__control/models") => {
+                match serde_json::from_str::<Value>(body).ok().and_then(|v| v["models"].as_array().cloned()) {
+                    Some(models) if models.iter().all(|m| m["name"].is_string()) => {
+                        let n = models.len();
+                        self.lock().extra_models = models;
+                        (200, json!({"extraModels": n}))
+                    }
+                    _ => (400, json!({"error": "expected {\"models\": [Model resources, each with a name]}"})),
+                }
+            }
             (&Method::DELETE, "/__control/faults") => {
                 self.lock().faults.clear();
                 (200, json!({"queued": 0}))
@@ -304,9 +338,18 @@ impl GeminiLocal {
         }
         let artifact = artifact.to_string();
         let prompt_tokens = (body.len() / 4) as u64;
-        let (status, answer) = match fault {
-            None => ok(model, &artifact, "STOP", prompt_tokens),
-            Some(f) => inject(&f, model, &artifact, prompt_tokens),
+        let (status, answer) = match (fault, request.continuation_token.as_deref()) {
+            (Some(f), _) if f.kind != "continuation" => inject(&f, model, &artifact, prompt_tokens),
+            // The next segment of an answer begun before: the token says which.
+            (_, Some(token)) => match Segment::read(token) {
+                Some(next) => segment(model, &artifact, next, prompt_tokens),
+                None => (400, error_body(400, "INVALID_ARGUMENT", "Invalid continuation token.", json!([]))),
+            },
+            (Some(f), None) => {
+                let of = f.segments.unwrap_or(3).clamp(2, 64);
+                segment(model, &artifact, Segment { index: 1, of }, prompt_tokens)
+            }
+            (None, None) => ok(model, &artifact, "STOP", prompt_tokens),
         };
         // Record what was reported, so tests can compare the traces with it.
         if let Some((_, r)) = self.lock().requests.get_mut(index) {
@@ -315,6 +358,79 @@ impl GeminiLocal {
         }
         (status, answer)
     }
+}
+
+impl GeminiLocal {
+    /// `models.list`: the catalogue's models that still answer and any added
+    /// by `PUT /__control/models`, `pageSize` at a time (default 50, at most
+    /// 1000, as Google pages it), `nextPageToken` while more remain.
+    fn list_models(&self, query: &str) -> (u16, Value) {
+        let param = |name: &str| {
+            query.split('&').find_map(|kv| kv.strip_prefix(name).and_then(|v| v.strip_prefix('='))).map(str::to_string)
+        };
+        let size = param("pageSize").and_then(|v| v.parse::<usize>().ok()).unwrap_or(50).clamp(1, 1000);
+        let start = param("pageToken").and_then(|v| v.parse::<usize>().ok()).unwrap_or(0);
+        let extra = self.lock().extra_models.clone();
+        let mut models: Vec<Value> =
+            served_models().map(model_resource).filter(|m| !extra.iter().any(|e| e["name"] == m["name"])).collect();
+        models.extend(extra);
+        let page: Vec<Value> = models.iter().skip(start).take(size).cloned().collect();
+        let mut answer = json!({ "models": page });
+        if start + size < models.len() {
+            answer["nextPageToken"] = json!((start + size).to_string());
+        }
+        (200, answer)
+    }
+}
+
+/// Which part of a segmented answer a request asks for: `index` of `of`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Segment {
+    index: u32,
+    of: u32,
+}
+
+impl Segment {
+    const PREFIX: &'static str = "parit-local-segment";
+
+    /// The opaque `continuationToken` that asks for this segment (hex, so it
+    /// is as URL- and JSON-safe as Google's base64).
+    fn token(self) -> String {
+        format!("{}/{}/{}", Self::PREFIX, self.index, self.of).bytes().map(|b| format!("{b:02x}")).collect()
+    }
+
+    fn read(token: &str) -> Option<Segment> {
+        let bytes: Option<Vec<u8>> = (0..token.len())
+            .step_by(2)
+            .map(|i| token.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+            .collect();
+        let text = String::from_utf8(bytes?).ok()?;
+        let mut parts = text.strip_prefix(Self::PREFIX)?.strip_prefix('/')?.split('/');
+        let index = parts.next()?.parse().ok()?;
+        let of = parts.next()?.parse().ok()?;
+        (1 <= index && index <= of && of <= 64 && parts.next().is_none()).then_some(Segment { index, of })
+    }
+}
+
+/// Part `at` of `text` cut into `at.of` nearly equal parts, as one answer:
+/// finishReason CONTINUATION and the next part's token until the last, which
+/// ends with STOP. Each part's usage counts the prompt again, as each request
+/// is billed on its own.
+fn segment(model: &str, text: &str, at: Segment, prompt_tokens: u64) -> (u16, Value) {
+    let cut = |i: u32| {
+        let mut at = text.len() * i as usize / at.of as usize;
+        while !text.is_char_boundary(at) {
+            at += 1;
+        }
+        at
+    };
+    let part = &text[cut(at.index - 1)..cut(at.index)];
+    let (status, mut answer) = ok(model, part, "STOP", prompt_tokens);
+    if at.index < at.of {
+        answer["candidates"][0]["finishReason"] = json!("CONTINUATION");
+        answer["candidates"][0]["continuationToken"] = json!(Segment { index: at.index + 1, of: at.of }.token());
+    }
+    (status, answer)
 }
 
 fn take_fault(faults: &mut Vec<Fault>, stage: Option<Stage>, body: &str) -> Option<Fault> {
@@ -539,8 +655,25 @@ fn broken_imports(artifact: &str) -> Option<String> {
     Some(v.to_string())
 }
 
+/// Google's answer for a project whose prepayment credits ran out: HTTP 402
+/// since its API update ("Depleted prepay credits now return HTTP 402
+/// instead of 429", discuss.ai.google.dev), 429 before; no details either way.
+fn prepay_depleted(status: u16) -> (u16, Value) {
+    let message = "Your prepayment credits are depleted. Please go to AI Studio at https://ai.studio/projects to manage your project and billing. Learn more at https://ai.google.dev/gemini-api/docs/billing#prepay.";
+    (status, error_body(status, "RESOURCE_EXHAUSTED", message, json!([])))
+}
+
+/// A 429 for a billing account past its monthly spending cap, worded as
+/// reported (docs/research/gemini-2026-12-06.md, *Spend-based limits*).
+fn spend_cap() -> (u16, Value) {
+    let message = "Your billing account has exceeded its monthly spending cap. Please go to AI Studio at https://aistudio.google.com to manage your billing. Learn more at https://ai.google.dev/gemini-api/docs/billing.";
+    (429, error_body(429, "RESOURCE_EXHAUSTED", message, json!([])))
+}
+
 fn inject(f: &Fault, model: &str, artifact: &str, prompt_tokens: u64) -> (u16, Value) {
     match f.kind.as_str() {
+        "prepay_depleted" => prepay_depleted(if f.status == Some(429) { 429 } else { 402 }),
+        "spend_cap" => spend_cap(),
         "quota_zero" => quota_zero(model),
         "finish_other" => (200, json!({
             "candidates": [{"finishReason": "OTHER", "finishMessage": "Model failed to generate content due to internal error.", "index": 0}],

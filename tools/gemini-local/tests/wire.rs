@@ -214,6 +214,8 @@ fn each_fault_gives_its_designed_outcome() {
         ("finish_other", None),
         ("thought_only", None),
         ("quota_zero", Some(FailureClass::NoQuota)),
+        ("prepay_depleted", Some(FailureClass::Billing)),
+        ("spend_cap", Some(FailureClass::Billing)),
     ];
     for (kind, expected) in cases {
         let word = format!("f-{kind}");
@@ -277,6 +279,54 @@ fn faults_that_last_fail_as_designed() {
     let f = run_stage(Stage::Data, "f-zero", "plan meals", "gemini-3.1-pro-preview").unwrap_err();
     assert_eq!((f.error.class, f.calls.len(), f.error.retryable), (Some(FailureClass::NoQuota), 1, false));
     assert!(f.error.message.contains("enable billing") && f.error.message.contains("model: gemini-3.1-pro-preview"));
+}
+
+#[test]
+fn a_continuation_is_followed_over_http_to_the_whole_artifact() {
+    fault(json!({"kind": "continuation", "match": "f-segments", "stage": "frontend", "segments": 3}));
+    let s = run_stage(Stage::Frontend, "f-segments", "plan meals", "gemini-4-argon").unwrap();
+    assert_eq!(
+        Artifact::from_value(Stage::Frontend, s.artifact).unwrap(),
+        examples::pantry().artifact(Stage::Frontend),
+        "three segments make the one artifact"
+    );
+    assert_eq!(s.calls.iter().map(|c| c.segment).collect::<Vec<_>>(), vec![Some(1), Some(2), Some(3)]);
+    let seen = requests("f-segments");
+    assert_eq!(seen.len(), 3);
+    // Each segment reports its own usage; the agent's is their sum.
+    let reported: u64 = seen.iter().map(|r| r["usage"]["candidatesTokenCount"].as_u64().unwrap()).sum();
+    assert_eq!(u64::from(s.usage.output_tokens), reported);
+    let prompts: u64 = seen.iter().map(|r| r["usage"]["promptTokenCount"].as_u64().unwrap()).sum();
+    assert_eq!(u64::from(s.usage.prompt_tokens), prompts, "the prompt is billed on every segment");
+    assert_eq!(seen[0]["body"].get("continuationToken"), None);
+    assert!(seen[1]["body"]["continuationToken"].is_string() && seen[2]["body"]["continuationToken"].is_string());
+    // A token the server did not issue is refused, as Google refuses one.
+    let body = serde_json::to_value(
+        prompt::build(Stage::Prd, &brief("f-bad-token", "plan meals"), &BTreeMap::new(), None).request(
+            Stage::Prd,
+            "gemini-4-argon",
+            &GenerationSettings::default(),
+        ),
+    )
+    .unwrap();
+    let mut body = body;
+    body["continuationToken"] = json!("bm90LWEtdG9rZW4=");
+    let (status, _) = Http { key: "k-123456789" }
+        .post(&format!("{}/v1beta/models/gemini-4-argon:generateContent", base()), &body.to_string())
+        .unwrap();
+    assert_eq!(status, 400);
+}
+
+#[test]
+fn a_depleted_prepayment_fails_at_once_as_402_and_as_the_older_429() {
+    for status in [402, 429] {
+        let word = format!("f-prepay-{status}");
+        fault(json!({"kind": "prepay_depleted", "match": word, "status": status}));
+        let f = run_stage(Stage::Prd, &word, "plan meals", "gemini-4-hydrogen").unwrap_err();
+        assert_eq!((f.error.class, f.calls.len(), f.error.retryable), (Some(FailureClass::Billing), 1, false));
+        assert!(f.error.message.contains("prepayment credits are used up: top up"), "{}", f.error.message);
+        assert_eq!(requests(&word)[0]["status"], status);
+    }
 }
 
 #[test]
@@ -395,4 +445,61 @@ fn a_request_larger_than_axums_default_limit_is_read() {
         }
         other => panic!("expected Gemini's 400 for the missing field, got {other:?}"),
     }
+}
+
+/// A server of its own, for tests that change what it serves.
+fn own_server() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || GeminiLocal::new(0).serve(listener));
+    format!("http://127.0.0.1:{port}")
+}
+
+/// `scripts/check-models.sh` against `base`, two models a page so it pages.
+fn check_models(base: &str) -> (i32, String) {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/check-models.sh");
+    let out = std::process::Command::new("bash")
+        .arg(script)
+        .env("GEMINI_BASE_URL", base)
+        .env("GEMINI_API_KEY", "local-check-key-123")
+        .env("CATALOGUE_DIFF", env!("CARGO_BIN_EXE_catalogue-diff"))
+        .env("CHECK_MODELS_PAGE_SIZE", "2")
+        .output()
+        .expect("bash runs");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.code().unwrap_or(-1), text)
+}
+
+#[test]
+fn the_catalogue_check_pages_through_models_list_and_names_each_difference() {
+    let base = own_server();
+    let (code, out) = check_models(&base);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("; 0 difference(s)"), "{out}");
+    assert!(!out.contains("local-check-key-123"), "the key is never printed");
+    // Google starts serving a model the catalogue lacks, and changes Argon's limit.
+    let models = json!({"models": [
+        {"name": "models/gemini-4-helium", "outputTokenLimit": 65536, "thinking": true,
+         "supportedGenerationMethods": ["generateContent", "countTokens"]},
+        {"name": "models/gemini-4-argon", "outputTokenLimit": 65536, "thinking": true,
+         "supportedGenerationMethods": ["generateContent", "countTokens"]},
+    ]});
+    let put = ureq::put(&format!("{base}/__control/models")).send_string(&models.to_string()).unwrap();
+    assert_eq!(put.status(), 200);
+    let (code, out) = check_models(&base);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("missing: gemini-4-helium is served (output limit 65536) but not in the catalogue"), "{out}");
+    assert!(
+        out.contains("output limit: gemini-4-argon is served with 65536 output tokens, the catalogue says 32768"),
+        "{out}"
+    );
+    assert!(out.contains("; 2 difference(s)"), "{out}");
+    // A key the API refuses is an error, not a comparison.
+    let refused = std::process::Command::new("bash")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/check-models.sh"))
+        .env("GEMINI_BASE_URL", &base)
+        .env_remove("GEMINI_API_KEY")
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
 }

@@ -145,7 +145,7 @@ async fn run(stage: Stage, request: &GenerateRequest, config: &Config) -> (u16, 
         // Long enough to write the cap a cut-off answer is retried with.
         let call = catalogue::call_config(&model, stage, &request.settings);
         let largest = call.retry_cap(call.max_output_tokens);
-        let timeout = config.timeout_ms.unwrap_or_else(|| catalogue::call_timeout_ms(largest));
+        let timeout = config.timeout_ms.unwrap_or_else(|| catalogue::call_timeout_ms(&model, largest));
         let transport = FetchTransport::new(&config.base_url, key, timeout);
         let policy = RetryPolicy::for_calls_of(timeout);
         generate(stage, request, &upstream, &model, &policy, &transport, &WorkerClock).await

@@ -670,8 +670,8 @@ impl Store for D1Store {
             statements.push(self.stmt(
                 "INSERT OR IGNORE INTO execution_traces (id, project_id, stage, execution_id, call_kind, attempt, model, prompt_tokens,
                    output_tokens, thoughts_tokens, latency_ms, outcome, error_class, message, retry_delay_ms, cache_hit, cost_usd, created_at,
-                   model_version, response_id, unpriced)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+                   model_version, response_id, unpriced, segment, thinking_level)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
                 &[
                     text(&t.id),
                     text(&t.project_id),
@@ -701,6 +701,8 @@ impl Store for D1Store {
                     opt_text(t.model_version.as_deref()),
                     opt_text(t.response_id.as_deref()),
                     num(u64::from(t.unpriced)),
+                    t.segment.map_or(JsValue::NULL, |n| num(u64::from(n))),
+                    opt_text(t.thinking_level.map(|l| l.as_str())),
                 ],
             )?);
             let tokens = t.usage.total();

@@ -318,7 +318,7 @@ impl PipelineRun {
     async fn plan_now(&self, project: &str) -> Option<Plan> {
         let planned = async {
             let app = App::new(self.env.clone())?;
-            plan(&app.store, &app.blobs, &app.agents(), project, &WhatIf::Run)
+            plan(&app.store, &app.blobs, &app.agents(), project, &WhatIf::Run, worker::Date::now().as_millis())
                 .await
                 .map_err(|e| AppError::Internal(e.to_string()))
         };

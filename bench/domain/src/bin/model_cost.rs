@@ -37,8 +37,8 @@ fn main() {
                 let prompt_tokens = tokens(serde_json::to_vec(&request).map_or(0, |b| b.len()));
                 let answer = Usage { prompt_tokens, output_tokens: tokens(s.output.len()), ..Usage::default() };
                 let thinking = Usage { thoughts_tokens: stage_thinking(s.stage).tokens(), ..answer };
-                cost_low += cost_usd(model.id, &answer);
-                cost_high += cost_usd(model.id, &thinking);
+                cost_low += cost_usd(model.id, &answer, catalogue::CHECKED_ON);
+                cost_high += cost_usd(model.id, &thinking, catalogue::CHECKED_ON);
                 low.add(answer);
                 high.add(thinking);
             }

@@ -86,6 +86,8 @@ pub(crate) async fn traces(app: &App, id: &str) -> AppResult<Response> {
                 "errorClass": r["error_class"],
                 "message": r["message"],
                 "retryDelayMs": r["retry_delay_ms"],
+                "segment": r["segment"],
+                "thinkingLevel": r["thinking_level"],
                 "cacheHit": col_u64(r, "cache_hit") != 0,
                 "costUsd": r["cost_usd"].as_f64().unwrap_or(0.0),
                 "createdAt": col_u64(r, "created_at"),

@@ -47,7 +47,7 @@ pub(crate) async fn post(app: &App, id: &str, mut req: Request) -> AppResult<Res
 }
 
 async fn answer(app: &App, id: &str, what_if: &WhatIf) -> AppResult<Response> {
-    match plan(&app.store, &app.blobs, &app.agents(), id, what_if).await {
+    match plan(&app.store, &app.blobs, &app.agents(), id, what_if, worker::Date::now().as_millis()).await {
         Ok(plan) => Ok(json(200, &serde_json::to_value(&plan).map_err(|e| AppError::Internal(e.to_string()))?)?),
         Err(EditError::Invalid { stage, problems }) => Err(AppError::InvalidArtifact { stage, problems }),
         Err(EditError::Execute(e)) => Err(e.into()),
