@@ -75,7 +75,7 @@ else lack "the tests' Python tools" "scripts/setup.sh makes .parit/venv" "$EXPEC
 say "Parit"
 unbuilt=()
 for w in "${WORKERS[@]}"; do [[ -f "$ROOT/workers/$w/build/index.js" ]] || unbuilt+=("$w"); done
-if [[ ${#unbuilt[@]} -eq 0 ]]; then have "the eight Workers are built (scripts/build-workers.sh rebuilds what changed)"
+if [[ ${#unbuilt[@]} -eq 0 ]]; then have "the ${#WORKERS[@]} Workers are built (scripts/build-workers.sh rebuilds what changed)"
 else lack "Workers not built: ${unbuilt[*]}" "scripts/build-workers.sh (dev.sh and test.sh run it)" "$EXPECT_WORKERS"; fi
 for p in "$port" "$web_port"; do
   if port_taken "$p"; then lack "port $p is taken" "stop what listens there or pass --port/--web-port"
@@ -84,6 +84,16 @@ done
 if [[ -n "$(gemini_key)" ]]; then
   have "a Gemini key is set: dev.sh calls the real Gemini API"
 else have "no Gemini key: dev.sh runs offline against the local Gemini-compatible server"; fi
+# Gemini's models and prices change weekly: the catalogue says when it was checked.
+catalogue="$ROOT/shared/src/gemini/catalogue.rs"
+checked="$(sed -n 's/^pub const CHECKED_ON: &str = "\([0-9-]*\)";$/\1/p' "$catalogue")"
+stale_after="$(sed -n 's/^pub const STALE_AFTER_DAYS: i64 = \([0-9]*\);$/\1/p' "$catalogue")"
+if [[ -n "$checked" && -n "$stale_after" ]]; then
+  age=$(( ($(date -u +%s) - $(date -u -d "$checked" +%s)) / 86400 ))
+  if [[ $age -gt $stale_after ]]; then
+    warn "the model catalogue was checked on $checked, $age days ago: prices and models may have changed (scripts/check-models.sh with a key lists what differs)"
+  else have "the model catalogue was checked on $checked ($age days ago)"; fi
+else lack "the model catalogue's check date" "shared/src/gemini/catalogue.rs has no CHECKED_ON"; fi
 
 if [[ $missing -eq 0 ]]; then ok "ready: scripts/dev.sh starts in seconds"; exit 0; fi
 warn "$missing missing or wrong; scripts/setup.sh fixes what it can in about $(duration "$cost") here"

@@ -3,6 +3,9 @@
 // send an Authorization header).
 
 import type { Artifacts } from "./artifact-types";
+import type { Thinking } from "./models";
+
+export type { Thinking };
 
 export const STAGES = ["prd", "data", "design", "logic", "api", "frontend", "deployment"] as const;
 export type Stage = (typeof STAGES)[number];
@@ -27,7 +30,6 @@ export interface StageView {
   updatedAt: number | null;
   lastGoodVersion: number | null;
 }
-export type Thinking = "minimal" | "low" | "medium" | "high";
 export interface Settings {
   model: string;
   /** A model per stage, where the project chose one. */

@@ -19,6 +19,8 @@ export type Thinking = (typeof THINKING_LEVELS)[number];
 // after how many days the settings say they may be out of date.
 export const CATALOGUE_CHECKED_ON = "2026-12-06";
 export const CATALOGUE_STALE_AFTER_DAYS = 30;
+// Where a person tops up a Gemini API project's credits or raises its spend cap.
+export const GEMINI_BILLING_URL = "https://ai.studio/projects";
 // The ideas the local stand-in answers (shared/src/fixtures/examples.rs), offered when offline.
 export const EXAMPLE_IDEAS: readonly { name: string; idea: string }[] = [
   { name: "Pantry Planner", idea: "Pantry Planner helps home cooks plan a week of meals from recipes and what is already in the pantry, and turns the plan into a shopping list." },

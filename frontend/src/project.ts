@@ -17,7 +17,7 @@ import {
 import { artifactsTab } from "./artifacts";
 import { graph, runActive, waitsForQuota } from "./graph";
 import { confirmPlan } from "./plan";
-import { MODELS } from "./models";
+import { CATALOGUE_CHECKED_ON, CATALOGUE_STALE_AFTER_DAYS, GEMINI_BILLING_URL, MODELS, THINKING_LEVELS } from "./models";
 import { empty, fill, fmt, h, loading } from "./dom";
 import { busy, errorBox, field, runBadge, saveBlob, table, toast } from "./ui";
 import { openHandoff } from "./handoff";
@@ -320,13 +320,27 @@ function pipelineTab(body: HTMLElement, state: ProjectState): Tab {
       fill(
         failures,
         failed.map((s) =>
-          h(
-            "div",
-            { class: "alert", role: "alert", "data-failed-stage": s.stage },
-            h("p", { class: "alert-title" }, `${STAGE_NAMES[s.stage]} failed (${s.error!.class})`),
-            h("p", null, s.error!.message),
-            h("p", { class: "muted small" }, "Fix the cause (settings, budget or the model’s availability), then Resume: finished stages are kept."),
-          ),
+          s.error!.class === "billing"
+            ? h(
+                "div",
+                { class: "alert", role: "alert", "data-failed-stage": s.stage, "data-testid": "billing-stop" },
+                h("p", { class: "alert-title" }, `${STAGE_NAMES[s.stage]} stopped: Gemini billing`),
+                h("p", null, s.error!.message),
+                h(
+                  "p",
+                  null,
+                  "Top up the key's prepayment credits or raise its spend cap in ",
+                  h("a", { href: GEMINI_BILLING_URL, target: "_blank", rel: "noopener" }, "AI Studio"),
+                  ", then Resume. Retrying before that cannot help; finished stages are kept.",
+                ),
+              )
+            : h(
+                "div",
+                { class: "alert", role: "alert", "data-failed-stage": s.stage },
+                h("p", { class: "alert-title" }, `${STAGE_NAMES[s.stage]} failed (${s.error!.class})`),
+                h("p", null, s.error!.message),
+                h("p", { class: "muted small" }, "Fix the cause (settings, budget or the model’s availability), then Resume: finished stages are kept."),
+              ),
         ),
       );
       const last = state.activity.slice(-8).reverse();
@@ -343,13 +357,27 @@ function pipelineTab(body: HTMLElement, state: ProjectState): Tab {
   return tab;
 }
 
+/** The model list's age: prices, limits and models change weekly, so a
+ * catalogue checked long ago is said to be, beside the choice it informs. */
+function catalogueAge(): HTMLElement {
+  const days = Math.floor((Date.now() - Date.parse(`${CATALOGUE_CHECKED_ON}T00:00:00Z`)) / 86_400_000);
+  const stale = days > CATALOGUE_STALE_AFTER_DAYS;
+  return h(
+    "p",
+    { class: stale ? "warn small" : "muted small", "data-testid": "catalogue-age", role: stale ? "status" : null },
+    stale
+      ? `The model list was checked against Google's pages on ${CATALOGUE_CHECKED_ON}, ${days} days ago: prices, limits and models may have changed since.`
+      : `Models, prices and thinking levels as Google's pages stood on ${CATALOGUE_CHECKED_ON}.`,
+  );
+}
+
 function settingsForm(host: HTMLElement, state: ProjectState): HTMLElement {
   const s = state.project.settings;
   const model = h("input", { id: "set-model", value: s.model, required: true, autocomplete: "off" });
   const optional = (n: number | null) => (n === null ? "" : String(n));
   const temperature = h("input", { id: "set-temperature", type: "number", min: 0, max: 2, step: 0.1, value: optional(s.temperature), placeholder: "model default" });
   const maxOut = h("input", { id: "set-max", type: "number", min: 256, max: 65536, step: 256, value: optional(s.maxOutputTokens), placeholder: "sized per stage" });
-  const levels: Thinking[] = ["minimal", "low", "medium", "high"];
+  const levels: readonly Thinking[] = THINKING_LEVELS;
   const thinking = h(
     "select",
     { id: "set-thinking" },
@@ -393,6 +421,7 @@ function settingsForm(host: HTMLElement, state: ProjectState): HTMLElement {
       field("set-budget", "Token budget", budget, "The run stops before spending more; raise it and Resume."),
     ),
     perStage,
+    catalogueAge(),
     h("div", { class: "row" }, auto, h("label", { for: "set-auto" }, "Advance automatically (untick to approve each stage)")),
     h("div", { class: "row" }, save),
     result,

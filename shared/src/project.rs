@@ -166,7 +166,10 @@ impl ProjectSettings {
                     Value::Null => next.thinking = None,
                     v => match v.as_str().and_then(ThinkingLevel::parse) {
                         Some(l) => next.thinking = Some(l),
-                        None => problems.push("settings.thinking must be null, minimal, low, medium or high".into()),
+                        None => {
+                            let levels: Vec<&str> = ThinkingLevel::ALL.iter().map(|l| l.as_str()).collect();
+                            problems.push(format!("settings.thinking must be null or one of {}", levels.join(", ")))
+                        }
                     },
                 },
                 "tokenBudget" => match value {

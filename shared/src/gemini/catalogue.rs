@@ -443,7 +443,7 @@ pub const CATALOGUE: &[ModelInfo] = &[
     },
     ModelInfo {
         id: "gemini-2.5-flash",
-        status: ModelStatus::ShutDown { on: "2026-12-01", replacement: DEFAULT_MODEL },
+        status: ModelStatus::ShutDown { on: "2026-12-01", replacement: "gemini-3.5-flash-lite" },
         prices: &[since_launch(flat(0.30, 2.50, 0.30))],
         max_output_tokens: OUT_64K,
         speed: UNMEASURED,
@@ -456,7 +456,7 @@ pub const CATALOGUE: &[ModelInfo] = &[
         id: "gemini-2.5-flash-lite",
         // Sources disagree on its shutdown (2026-07-22 in an older copy of the
         // deprecations page, "available until further notice" in a later reading).
-        status: ModelStatus::Deprecated { shutdown: None, replacement: DEFAULT_MODEL },
+        status: ModelStatus::Deprecated { shutdown: None, replacement: "gemini-3.5-flash-lite" },
         prices: &[since_launch(flat(0.10, 0.40, 0.10))],
         max_output_tokens: OUT_64K,
         speed: UNMEASURED,
@@ -467,7 +467,7 @@ pub const CATALOGUE: &[ModelInfo] = &[
     },
     ModelInfo {
         id: "gemini-2.0-flash",
-        status: ModelStatus::ShutDown { on: "2026-06-01", replacement: DEFAULT_MODEL },
+        status: ModelStatus::ShutDown { on: "2026-06-01", replacement: "gemini-3.5-flash-lite" },
         prices: &[since_launch(flat(0.10, 0.40, 0.10))],
         max_output_tokens: 8_192,
         speed: UNMEASURED,
@@ -478,7 +478,7 @@ pub const CATALOGUE: &[ModelInfo] = &[
     },
     ModelInfo {
         id: "gemini-2.0-flash-lite",
-        status: ModelStatus::ShutDown { on: "2026-06-01", replacement: DEFAULT_MODEL },
+        status: ModelStatus::ShutDown { on: "2026-06-01", replacement: "gemini-3.5-flash-lite" },
         prices: &[since_launch(flat(0.075, 0.30, 0.075))],
         max_output_tokens: 8_192,
         speed: UNMEASURED,

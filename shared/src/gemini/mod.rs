@@ -498,9 +498,11 @@ pub fn billing_stop(http_status: u16, error: &ErrorStatus) -> Option<BillingStop
     }
 }
 
-/// Where a person manages a Gemini API project's billing: its credits and
-/// its spend caps (docs/research/gemini-2026-12-06.md, *Billing errors*).
-pub const BILLING_URL: &str = "https://aistudio.google.com/billing";
+/// Where a person manages a Gemini API project's billing, its credits and
+/// its spend caps: the address Google's own 402 names ("Please go to AI
+/// Studio at https://ai.studio/projects to manage your project and
+/// billing"; docs/research/gemini-2026-12-06.md, *Billing errors*).
+pub const BILLING_URL: &str = "https://ai.studio/projects";
 
 /// What a person does about a billing stop, then Google's own words.
 fn billing_advice(stop: BillingStop, google: &str) -> String {

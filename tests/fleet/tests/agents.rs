@@ -62,6 +62,10 @@ fn each_failure_class_gives_its_designed_outcome() {
         ("finish_other", 200, "", true, 2),
         ("thought_only", 200, "", true, 2),
         ("quota_zero", 429, "no_quota", false, 1),
+        ("prepay_depleted", 402, "billing", false, 1),
+        ("spend_cap", 402, "billing", false, 1),
+        // Three segments of one answer: three calls, one artifact.
+        ("continuation", 200, "", true, 3),
     ];
     let threads: Vec<_> = cases
         .iter()

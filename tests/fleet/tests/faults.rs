@@ -20,6 +20,7 @@ const CLASSES: &[(&str, bool, &str)] = &[
     ("malformed_json", true, ""),
     ("schema_invalid", true, ""),
     ("quota_day", false, "quota_per_day"),
+    ("prepay_depleted", false, "billing"),
     ("api_key_invalid", false, "api_key_invalid"),
     ("permission_denied", false, "permission_denied"),
     ("model_not_found", false, "model_not_found"),

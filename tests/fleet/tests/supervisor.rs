@@ -40,6 +40,12 @@ fn health_is_a_matrix_of_every_dependency() {
         assert_eq!(a["modelCheck"], "ok", "{stage}: {a}");
         assert_eq!(a["standIn"], true, "{stage}: {a}");
     }
+    // How old the model catalogue's facts are, and a warning once they are stale.
+    let catalogue = &body["catalogue"];
+    assert_eq!(catalogue["checkedOn"], parit_shared::gemini::catalogue::CHECKED_ON, "{body}");
+    let age = catalogue["ageDays"].as_i64().expect("ageDays");
+    let stale = age > parit_shared::gemini::catalogue::STALE_AFTER_DAYS;
+    assert_eq!(catalogue["warning"].is_string(), stale, "{catalogue}");
     assert!(!body.to_string().contains(&fleet().key));
 }
 

@@ -6,6 +6,7 @@ use crate::reply::json;
 use futures_util::future::join_all;
 use parit_shared::agent::protocol::ModelCheck;
 use parit_shared::api::{Route, ROUTES};
+use parit_shared::gemini::catalogue;
 use parit_shared::run::store::{BlobStore, Environment};
 use parit_shared::Stage;
 use serde_json::{json, Map, Value};
@@ -108,11 +109,14 @@ pub(crate) async fn health(app: &App, detailed: bool) -> AppResult<Response> {
         let body = json!({"status": status, "components": components});
         return Ok(json(code, &body)?);
     }
+    let now = Date::now().as_millis();
     let body = json!({
         "status": status,
         "down": down,
         "components": {"d1": d1, "r2": r2, "bridge": bridge, "agents": Value::Object(agent_map)},
-        "latencyMs": Date::now().as_millis().saturating_sub(started),
+        // Prices and models change weekly: say how old the facts behind them are.
+        "catalogue": {"checkedOn": catalogue::CHECKED_ON, "ageDays": catalogue::age_days(now), "warning": catalogue::staleness(now)},
+        "latencyMs": now.saturating_sub(started),
     });
     Ok(json(code, &body)?)
 }
