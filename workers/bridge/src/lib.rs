@@ -18,10 +18,15 @@
 //! * `POST /handoff` `{"name", "idea", "artifacts": [{"stage", "artifact"}],
 //!   "verdict"}` → `{"layouts": [{"name", "title", "files": [{"path",
 //!   "content"}], "missing"}]}` (`parit_shared::render::handoff`);
+//! * `POST /changes` `{"stage", "before", "after", "downstream": [{"stage",
+//!   "artifact"}]}` → `{"added", "removed", "changed": [{"kind", "id"}],
+//!   "references"}` (`parit_shared::check::changes`: the ids changed between
+//!   two versions, and where the stages that read it refer to them);
 //! * `GET /health` → `{"ok": true}`.
 
 use parit_import::{ImportError, Imported};
 use parit_shared::artifact::{Artifact, Upstream};
+use parit_shared::check::changes::{self, Change};
 use parit_shared::check::consistency::check;
 use parit_shared::check::ready::Verdict;
 use parit_shared::render;
@@ -70,6 +75,14 @@ struct ExportRequest {
     artifacts: Vec<StageArtifact>,
     verdict: Verdict,
     layout: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ChangesRequest {
+    stage: Stage,
+    before: Value,
+    after: Value,
+    downstream: Vec<StageArtifact>,
 }
 
 #[derive(Deserialize)]
@@ -163,6 +176,28 @@ fn handoff(request: HandoffRequest) -> Result<Response> {
     Response::from_json(&json!({ "layouts": rendered }))
 }
 
+fn changes(request: ChangesRequest) -> Result<Response> {
+    let version = |v: Value| Artifact::from_value(request.stage, v);
+    let (before, after, downstream) =
+        match (version(request.before), version(request.after), parsed(request.downstream)) {
+            (Ok(b), Ok(a), Ok(d)) => (b, a, d.into_iter().map(|(a, _)| a).collect::<Vec<_>>()),
+            (Err(e), _, _) | (_, Err(e), _) => {
+                return bad_request(format!("the {} artifact is not valid: {e}", request.stage))
+            }
+            (_, _, Err(e)) => return bad_request(e),
+        };
+    let report = changes::diff(&before, &after);
+    let of = |c: Change| {
+        report.iter().filter(|x| x.change == c).map(|x| json!({"kind": x.kind, "id": x.id})).collect::<Vec<_>>()
+    };
+    Response::from_json(&json!({
+        "added": of(Change::Added),
+        "removed": of(Change::Removed),
+        "changed": of(Change::Changed),
+        "references": changes::affected(&report, &before, &downstream),
+    }))
+}
+
 #[event(fetch)]
 async fn fetch(mut req: Request, _env: Env, _ctx: Context) -> Result<Response> {
     match (req.method(), req.path().as_str()) {
@@ -194,6 +229,10 @@ async fn fetch(mut req: Request, _env: Env, _ctx: Context) -> Result<Response> {
         },
         (Method::Post, "/export") => match body::<ExportRequest>(&mut req).await {
             Ok(r) => export(r),
+            Err(e) => bad_request(e),
+        },
+        (Method::Post, "/changes") => match body::<ChangesRequest>(&mut req).await {
+            Ok(r) => changes(r),
             Err(e) => bad_request(e),
         },
         (Method::Post, "/handoff") => match body::<HandoffRequest>(&mut req).await {

@@ -5,9 +5,6 @@ use crate::app::App;
 use crate::error::{AppError, AppResult};
 use crate::http::Query;
 use crate::reply::json;
-use crate::routes::renders::load;
-use parit_shared::artifact::Artifact;
-use parit_shared::check::changes::Change;
 use parit_shared::run::store::{ArtifactRecord, BlobStore, Store};
 use parit_shared::Stage;
 use serde_json::{json, Value};
@@ -93,39 +90,40 @@ pub(crate) async fn changes(app: &App, id: &str, stage: Stage, req: &Request) ->
         return Err(AppError::BadRequest(format!("from ({from}) must be an older version than to ({to})")));
     }
     let (before, after) = futures_util::try_join!(version_of(app, id, stage, from), version_of(app, id, stage, to))?;
-    let report = parit_shared::check::changes::diff(&before, &after);
     let downstream = futures_util::future::try_join_all(stage.dependents().map(|d| async move {
         match app.store.latest_artifact(id, d).await? {
-            Some(r) => load(app, &r).await.map(Some),
+            Some(r) => body_of(app, &r).await.map(|artifact| Some(json!({"stage": d, "artifact": artifact}))),
             None => Ok(None),
         }
     }))
     .await?;
-    let downstream: Vec<Artifact> = downstream.into_iter().flatten().collect();
-    let references = parit_shared::check::changes::affected(&report, &before, &downstream);
-    let of = |c: Change| {
-        report.iter().filter(|x| x.change == c).map(|x| json!({"kind": x.kind, "id": x.id})).collect::<Vec<_>>()
-    };
-    Ok(json(
-        200,
-        &json!({
-            "projectId": id,
-            "stage": stage,
-            "from": from,
-            "to": to,
-            "added": of(Change::Added),
-            "removed": of(Change::Removed),
-            "changed": of(Change::Changed),
-            "references": references,
-        }),
-    )?)
+    let downstream: Vec<Value> = downstream.into_iter().flatten().collect();
+    // The report is computed by the bridge, beside the renders: this Worker
+    // keeps within its size goal.
+    let request = json!({"stage": stage, "before": before, "after": after, "downstream": downstream});
+    let mut report = crate::bridge::call(&app.env, "/changes", &request).await?;
+    report["projectId"] = json!(id);
+    report["stage"] = json!(stage);
+    report["from"] = json!(from);
+    report["to"] = json!(to);
+    Ok(json(200, &report)?)
 }
 
-async fn version_of(app: &App, id: &str, stage: Stage, version: u32) -> AppResult<Artifact> {
+async fn version_of(app: &App, id: &str, stage: Stage, version: u32) -> AppResult<Value> {
     let record = app
         .store
         .artifact_version(id, stage, version)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("the {stage} artifact has no version {version}")))?;
-    load(app, &record).await
+    body_of(app, &record).await
+}
+
+/// A version's body as stored (the bridge checks it against its schema).
+async fn body_of(app: &App, record: &ArtifactRecord) -> AppResult<Value> {
+    let bytes = app
+        .blobs
+        .get(&record.r2_key)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("R2 object {} is missing", record.r2_key)))?;
+    serde_json::from_slice(&bytes).map_err(|e| AppError::Internal(format!("{}: {e}", record.r2_key)))
 }
