@@ -11,16 +11,20 @@ def models_section(models):
     out = [f"""## A full run's cost on each model
 
 `model_cost` (bench/domain): each example product's seven stages on every model a project can
-choose (the catalogue's current and preview models), at the catalogue's list prices. Prompt tokens
+choose (the catalogue's current and preview models), at the catalogue's list prices in force on
+{models.get('priceDay', 'the day of the run')} (prices are dated: Argon's introductory price ended 2026-11-30). Prompt tokens
 are those of the very request Parit sends on that model, answer tokens those of the stage's
 artifact ({models['estimate']}). Thinking cannot be measured offline: the first cost has none, the
 second spends all the room each stage's thinking level is given in `maxOutputTokens`
 (`ThinkingLevel::tokens`), the most it can cost. Thinking bills as output.
 
-| product | model | status | prompt tokens | answer tokens | thinking at most | USD, no thinking | USD, thinking at most |
-|---|---|---|---:|---:|---:|---:|---:|"""]
+A free key pays nothing on a model with a free tier ("free tier": yes); the prices are the paid tier's.
+
+| product | model | status | free tier | prompt tokens | answer tokens | thinking at most | USD, no thinking | USD, thinking at most |
+|---|---|---|---|---:|---:|---:|---:|---:|"""]
+    free = {True: "yes", False: "no", None: "unknown"}
     for r in models["runs"]:
-        out.append(f"| {r['product']} | {r['model']} | {r['status']} | {r['promptTokens']:,} | {r['answerTokens']:,} | {r['thinkingTokensAtMost']:,} | {r['costUsdNoThinking']:.4f} | {r['costUsdThinkingAtMost']:.4f} |")
+        out.append(f"| {r['product']} | {r['model']} | {r['status']} | {free[r.get('freeTier')]} | {r['promptTokens']:,} | {r['answerTokens']:,} | {r['thinkingTokensAtMost']:,} | {r['costUsdNoThinking']:.4f} | {r['costUsdThinkingAtMost']:.4f} |")
     out.append("")
     for product in dict.fromkeys(r["product"] for r in models["runs"]):
         runs = [r for r in models["runs"] if r["product"] == product]

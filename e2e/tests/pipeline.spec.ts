@@ -86,6 +86,27 @@ test("after an injected failure the stage shows why, and Resume finishes from th
   expect([per("prd"), per("data"), per("design"), per("logic"), per("api")]).toEqual([1, 1, 1, 2, 1]);
 });
 
+test("a depleted prepayment stops the stage at once and says where to top up", async ({ page }, info) => {
+  const word = unique("prepay");
+  const id = await createProject(`Prepay ${word}`, `Plan a week of meals from the pantry ${word}`);
+  await inject({ kind: "prepay_depleted", stage: "data", match: word });
+  await open(page, `#/projects/${id}`);
+  await page.getByRole("button", { name: "Start pipeline" }).click();
+  await answerPlan(page);
+  await expect(page.locator(".project-head [data-run-status]")).toHaveText("failed");
+  const alert = page.getByTestId("billing-stop");
+  await expect(alert).toContainText("Data model stopped: Gemini billing");
+  await expect(alert).toContainText("prepayment credits are used up");
+  await expect(alert.getByRole("link", { name: "AI Studio" })).toHaveAttribute("href", "https://ai.studio/projects");
+  // Not parked for a wait that cannot help, and called once.
+  await expect(page.getByTestId("quota-wait")).toHaveCount(0);
+  expect((await geminiRequests(word)).filter((c) => c.stage === "data").length).toBe(1);
+  await shot(page, info, "pipeline-billing-stop");
+  await page.getByRole("button", { name: "Resume" }).click();
+  await answerPlan(page);
+  await expectAllDone(page);
+});
+
 test("a long quota wait parks the run, says until when, and Retry now finishes it", async ({ page }, info) => {
   const word = unique("quota");
   const id = await createProject(`Quota ${word}`, `Plan a week of meals from the pantry ${word}`);

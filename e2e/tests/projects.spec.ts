@@ -58,6 +58,9 @@ test("create with a model, temperature and budget: the project carries them", as
   expect(json.settings).toMatchObject({ model: "gemini-3.8-flash", temperature: 1.1, tokenBudget: 50000, maxOutputTokens: null, thinking: null });
   // Thinking for every stage, the temperature back to the model's default,
   // and a stronger model for the frontend code alone.
+  // The catalogue says when its facts were checked; Gemini 4's xhigh is a level.
+  await expect(page.getByTestId("catalogue-age")).toContainText(/as Google's pages stood on \d{4}-\d\d-\d\d|checked against Google's pages on/);
+  await expect(page.locator("#set-thinking option")).toHaveText([/per stage/, "minimal", "low", "medium", "high", "xhigh"]);
   await page.getByLabel("Thinking").selectOption("high");
   await page.locator("#set-temperature").fill("");
   await expect(page.locator("#set-model-frontend")).toHaveValue("");

@@ -50,6 +50,7 @@ fn main() {
                     ModelStatus::Preview => "preview",
                     ModelStatus::Deprecated { .. } | ModelStatus::ShutDown { .. } => "going",
                 },
+                "freeTier": model.free_tier,
                 "promptTokens": low.prompt_tokens,
                 "answerTokens": low.output_tokens,
                 "thinkingTokensAtMost": high.thoughts_tokens,
@@ -61,6 +62,7 @@ fn main() {
     let out: Value = json!({
         "estimate": "tokens = bytes / 4; thinking 0 to the stage level's room",
         "prices": "gemini::catalogue, list prices per million tokens",
+        "priceDay": catalogue::CHECKED_ON,
         "runs": rows,
     });
     println!("{out}");
