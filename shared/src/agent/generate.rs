@@ -11,6 +11,7 @@ use crate::agent::retry::{GiveUpReason, RetryDecision, RetryPolicy};
 use crate::artifact::{Artifact, Upstream};
 use crate::check::validate::validate;
 use crate::clock::Clock;
+use crate::gemini::stream::{SseDecoder, StreamedAnswer};
 use crate::gemini::{
     catalogue, classify_error, interpret_response, Content, Disposition, FailureClass, GenerateContentRequest,
     GenerateContentResponse, ModelFailure, Usage,
@@ -20,17 +21,39 @@ use crate::stage::Stage;
 /// Why a request never produced an HTTP answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TransportError {
-    /// No answer within the client's timeout.
+    /// No answer within the client's timeout (while streaming: no bytes for
+    /// the idle timeout, so a model that is writing is never cut off).
     Timeout,
     /// The connection failed.
     Network(String),
 }
 
-/// Sends a `generateContent` request; the edge implements it with `fetch`.
+/// Sends Gemini requests; the edge implements it with `fetch`.
 #[allow(async_fn_in_trait)] // single-threaded (wasm32) callers; no Send bound wanted
 pub trait ModelTransport {
-    /// POSTs `body` for `model`, answering the HTTP status and body text.
+    /// POSTs `body` for `model` to `generateContent`, answering the HTTP
+    /// status and body text.
     async fn generate_content(&self, model: &str, body: &str) -> Result<(u16, String), TransportError>;
+
+    /// POSTs `body` for `model` to `streamGenerateContent?alt=sse`, handing
+    /// each piece of the answer's body to `sink` as it arrives, and answers
+    /// the HTTP status once the body has ended. A transport that does not
+    /// stream (the tests' scripted ones) sends `generateContent`'s whole
+    /// answer as one event.
+    async fn stream_generate_content(
+        &self,
+        model: &str,
+        body: &str,
+        sink: &mut dyn FnMut(&[u8]),
+    ) -> Result<u16, TransportError> {
+        let (status, text) = self.generate_content(model, body).await?;
+        if status == 200 {
+            sink(format!("data: {text}\r\n\r\n").as_bytes());
+        } else {
+            sink(text.as_bytes());
+        }
+        Ok(status)
+    }
 
     /// POSTs `body` to `models/{model}:countTokens`; a transport that cannot
     /// says so, and the caller estimates instead.
@@ -228,34 +251,28 @@ async fn call(
         attempt += 1;
         let t0 = clock.now_ms();
         let mut answered_by = (None, None);
-        let (result, usage) = match transport.generate_content(model, &body).await {
+        let (streamed, sent) = stream_once(transport, model, &body).await;
+        let (result, usage) = match streamed {
             Err(TransportError::Timeout) => (
                 // Google finishes and bills a request the client stopped
                 // waiting for: say so, since the retry is billed again.
                 Err(ModelFailure::new(
                     FailureClass::Timeout,
-                    "no answer from the model within the timeout; the abandoned call may still be billed",
+                    "the model sent nothing within the idle timeout; the abandoned call may still be billed",
                 )),
-                Usage::default(),
+                sent,
             ),
-            Err(TransportError::Network(e)) => (
-                Err(ModelFailure::new(FailureClass::Transport, format!("could not reach the model: {e}"))),
-                Usage::default(),
-            ),
-            Ok((200, text)) => match serde_json::from_str::<GenerateContentResponse>(&text) {
-                Ok(resp) => {
-                    answered_by = (resp.model_version.clone(), resp.response_id.clone());
-                    match interpret_response(&resp) {
-                        Ok(answer) => (Ok(answer), answer_usage(&resp)),
-                        Err((f, usage)) => (Err(f), usage),
-                    }
+            Err(TransportError::Network(e)) => {
+                (Err(ModelFailure::new(FailureClass::Transport, format!("the model's answer broke off: {e}"))), sent)
+            }
+            Ok(Ok(resp)) => {
+                answered_by = (resp.model_version.clone(), resp.response_id.clone());
+                match interpret_response(&resp) {
+                    Ok(answer) => (Ok(answer), answer_usage(&resp)),
+                    Err((f, usage)) => (Err(f), usage),
                 }
-                Err(e) => (
-                    Err(ModelFailure::new(FailureClass::Unknown, format!("unreadable response body: {e}"))),
-                    Usage::default(),
-                ),
-            },
-            Ok((status, text)) => (Err(classify_error(status, &text)), Usage::default()),
+            }
+            Ok(Err(f)) => (Err(f), sent),
         };
         let segmented = segments.count > 0 || result.as_ref().is_ok_and(|a| a.continuation.is_some());
         let mut record = CallRecord {
@@ -357,6 +374,46 @@ async fn call(
             }
         }
     }
+}
+
+/// The most bytes of an error body kept (error bodies are small; a 200's
+/// body is read as events, never kept whole).
+const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// One streamed request: the answer put together from its events, or its
+/// classified failure, with the last usage Google reported (a stream that
+/// broke off is billed for what it sent).
+async fn stream_once(
+    transport: &impl ModelTransport,
+    model: &str,
+    body: &str,
+) -> (Result<Result<GenerateContentResponse, ModelFailure>, TransportError>, Usage) {
+    let mut decoder = SseDecoder::default();
+    let mut answer = StreamedAnswer::default();
+    let mut unreadable = None;
+    let mut raw = Vec::new();
+    let status = transport
+        .stream_generate_content(model, body, &mut |bytes| {
+            if raw.len() < MAX_ERROR_BODY {
+                raw.extend_from_slice(&bytes[..bytes.len().min(MAX_ERROR_BODY - raw.len())]);
+            }
+            for data in decoder.push(bytes) {
+                if let Err(f) = answer.add(&data) {
+                    unreadable.get_or_insert(f);
+                }
+            }
+        })
+        .await;
+    let sent = answer.progress().usage.map(Usage::from).unwrap_or_default();
+    let outcome = status.map(|status| match (status, unreadable) {
+        (200, Some(f)) => Err(f),
+        (200, None) if decoder.has_partial_event() => {
+            Err(ModelFailure::new(FailureClass::Unfinished, "the answer's stream was cut in the middle of an event"))
+        }
+        (200, None) => answer.finish(),
+        (status, _) => Err(classify_error(status, &String::from_utf8_lossy(&raw))),
+    });
+    (outcome, sent)
 }
 
 /// The usage a 200 answer reports.

@@ -624,6 +624,28 @@ pub fn call_timeout_ms(model_id: &str, max_output_tokens: u32) -> u64 {
     u64::from(speed.first_token_ms) + 30_000 + writing
 }
 
+/// How long a streamed call may go without a byte from the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StreamTimeouts {
+    /// Until the first byte of the answer: the model may think its whole
+    /// budget first (thought summaries are not asked for), so as long as
+    /// [`call_timeout_ms`] gives the whole call.
+    pub first_byte_ms: u64,
+    /// Between bytes after that: a model that is writing is never cut off,
+    /// one that stalls is given up on.
+    pub idle_ms: u64,
+}
+
+/// The silence after the first byte that ends a streamed call: Google sends
+/// a chunk every few dozen tokens, many times a second.
+pub const STREAM_IDLE_MS: u64 = 30_000;
+
+/// The idle timeouts of a streamed call to `model_id` asking for
+/// `max_output_tokens`.
+pub fn stream_timeouts(model_id: &str, max_output_tokens: u32) -> StreamTimeouts {
+    StreamTimeouts { first_byte_ms: call_timeout_ms(model_id, max_output_tokens), idle_ms: STREAM_IDLE_MS }
+}
+
 /// `maxOutputTokens` of a model the catalogue does not know.
 const UNKNOWN_MAX_OUTPUT: u32 = 32_768;
 

@@ -4,6 +4,7 @@
 pub mod catalogue;
 pub mod cost;
 pub mod served;
+pub mod stream;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

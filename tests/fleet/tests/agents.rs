@@ -30,6 +30,7 @@ fn returns_a_valid_artifact_for_each_example_product() {
         let seen = gemini_requests(&word);
         assert_eq!(seen.len(), 1);
         assert_eq!(seen[0]["apiKey"], fleet().key.as_str(), "the key header reached Gemini");
+        assert_eq!(seen[0]["streamed"], true, "the agent streams its call (streamGenerateContent)");
         assert_eq!(seen[0]["stage"], "data");
         assert_eq!(body["usage"]["promptTokens"], seen[0]["usage"]["promptTokenCount"]);
         assert_eq!(body["usage"]["thoughtsTokens"], seen[0]["usage"]["thoughtsTokenCount"]);
@@ -66,6 +67,13 @@ fn each_failure_class_gives_its_designed_outcome() {
         ("spend_cap", 402, "billing", false, 1),
         // Three segments of one answer: three calls, one artifact.
         ("continuation", 200, "", true, 3),
+        // The agents stream: a stream cut, stalled past the idle timeout or
+        // broken off by an error event is never taken, and is retried; a
+        // safety stop halfway is final.
+        ("stream_cut", 200, "", true, 2),
+        ("stream_stall", 200, "", true, 2),
+        ("stream_error", 200, "", true, 2),
+        ("stream_safety", 422, "safety", false, 1),
     ];
     let threads: Vec<_> = cases
         .iter()

@@ -21,6 +21,7 @@
 //! | `GET /__control/requests[?match=s]` | the requests received (optionally only those containing `s`) |
 //! | `DELETE /__control/requests` | forget them |
 //! | `PUT /__control/latency` `{"ms"}` | add a fixed latency to every call |
+//! | `PUT /__control/speed` `{"documented": null}` or `{"fixed": {"firstTokenMs", "tokensPerSecond"}}`; `DELETE` | write streams at each model's documented speed, or at this one; at once after `DELETE` |
 //! | `GET /__control/health` | liveness |
 //!
 //! A fault applies to the next `times` requests (default 1) whose stage is
@@ -37,6 +38,16 @@
 //! this server answers it. `prepay_depleted` (HTTP 402, or `"status": 429`
 //! as before Google's API update) and `spend_cap` (429) are the billing
 //! stops, worded as Google words them.
+//!
+//! `POST …:streamGenerateContent?alt=sse` answers as Google streams: an
+//! error before the stream as an ordinary JSON error body with its status;
+//! otherwise `text/event-stream`, each event `data: <chunk>` and a blank
+//! line (`\r\n`), the text in pieces of about 32 tokens, the finish reason,
+//! a segment's `continuationToken` and `usageMetadata` on the last chunk.
+//! The stream faults shape it: `stream_cut` ends it halfway, in the middle
+//! of an event; `stream_stall` stops halfway for `hangMs` (default 120 s)
+//! before the rest; `stream_safety` ends halfway with finishReason SAFETY;
+//! `stream_error` ends halfway with an error event (503 UNAVAILABLE).
 
 use axum::body::Bytes;
 use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
@@ -77,6 +88,10 @@ pub const FAULT_KINDS: &[&str] = &[
     "continuation",
     "prepay_depleted",
     "spend_cap",
+    "stream_cut",
+    "stream_stall",
+    "stream_safety",
+    "stream_error",
 ];
 
 /// The largest request body the server reads.
@@ -127,6 +142,23 @@ struct State {
     latency_ms: u64,
     /// `Model` resources served beside the catalogue's (`PUT /__control/models`).
     extra_models: Vec<Value>,
+    /// How fast streams are written (`PUT /__control/speed`); `None`: at once.
+    speed: Option<Pace>,
+}
+
+/// How fast a streamed answer is written.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Pace {
+    /// Every model at its own documented speed (the catalogue's figures).
+    Documented,
+    /// Every model at this speed.
+    Fixed {
+        /// Before the first chunk.
+        first_token_ms: u64,
+        /// Then.
+        tokens_per_second: u64,
+    },
 }
 
 /// The server's shared state.
@@ -179,6 +211,11 @@ impl GeminiLocal {
     async fn answer(self, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
         let key = headers.get("x-goog-api-key").and_then(|v| v.to_str().ok()).map(str::to_string);
         let url = uri.path_and_query().map_or_else(|| uri.path().to_string(), |p| p.as_str().to_string());
+        let path = uri.path();
+        if method == Method::POST && path.starts_with("/v1beta/models/") && path.ends_with(":streamGenerateContent") {
+            let model = path["/v1beta/models/".len()..path.len() - ":streamGenerateContent".len()].to_string();
+            return self.stream(model, key, body).await;
+        }
         let (status, answer) = match String::from_utf8(body.to_vec()) {
             Ok(body) => tokio::task::spawn_blocking(move || self.route(&method, &url, key, &body))
                 .await
@@ -187,6 +224,42 @@ impl GeminiLocal {
         };
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         (status, [(header::CONTENT_TYPE, "application/json; charset=UTF-8")], answer.to_string()).into_response()
+    }
+
+    /// A streamed answer: the same answer `generateContent` gives, cut into
+    /// chunks and written at the configured pace, shaped by a stream fault.
+    async fn stream(self, model: String, key: Option<String>, body: Bytes) -> Response {
+        let Ok(body) = String::from_utf8(body.to_vec()) else {
+            let answer = error_body(400, "INVALID_ARGUMENT", "The request body is not UTF-8.", json!([]));
+            return (
+                StatusCode::BAD_REQUEST,
+                [(header::CONTENT_TYPE, "application/json; charset=UTF-8")],
+                answer.to_string(),
+            )
+                .into_response();
+        };
+        let me = self.clone();
+        let m = model.clone();
+        let answered = tokio::task::spawn_blocking(move || me.generate_detail(&m, key, &body, true)).await;
+        let (status, answer, fault) = answered
+            .unwrap_or_else(|_| (500, error_body(500, "INTERNAL", "An internal error has occurred.", json!([])), None));
+        if status != 200 {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            return (status, [(header::CONTENT_TYPE, "application/json; charset=UTF-8")], answer.to_string())
+                .into_response();
+        }
+        let (first_token_ms, tokens_per_second) = match self.lock().speed {
+            None => (0, 0),
+            Some(Pace::Fixed { first_token_ms, tokens_per_second }) => (first_token_ms, tokens_per_second),
+            Some(Pace::Documented) => {
+                let speed = parit_shared::gemini::catalogue::model(&model)
+                    .map_or(parit_shared::gemini::catalogue::UNKNOWN_SPEED, |m| m.speed);
+                (u64::from(speed.first_token_ms), u64::from(speed.tokens_per_second))
+            }
+        };
+        let plan = StreamPlan::new(&answer, fault.as_ref(), tokens_per_second);
+        let body = axum::body::Body::from_stream(plan.into_stream(first_token_ms));
+        (StatusCode::OK, [(header::CONTENT_TYPE, "text/event-stream")], body).into_response()
     }
 
     fn route(&self, method: &Method, url: &str, key: Option<String>, body: &str) -> (u16, Value) {
@@ -238,6 +311,17 @@ impl GeminiLocal {
                     _ => (400, json!({"error": "expected {\"models\": [Model resources, each with a name]}"})),
                 }
             }
+            (&Method::PUT, "/__control/speed") => match serde_json::from_str::<Pace>(body) {
+                Ok(pace) => {
+                    self.lock().speed = Some(pace);
+                    (200, json!({"speed": body.trim()}))
+                }
+                Err(e) => (400, json!({"error": format!("bad speed: {e}")})),
+            },
+            (&Method::DELETE, "/__control/speed") => {
+                self.lock().speed = None;
+                (200, json!({"speed": null}))
+            }
             (&Method::DELETE, "/__control/faults") => {
                 self.lock().faults.clear();
                 (200, json!({"queued": 0}))
@@ -280,19 +364,33 @@ impl GeminiLocal {
     }
 
     fn generate(&self, model: &str, key: Option<String>, body: &str) -> (u16, Value) {
+        let (status, answer, _) = self.generate_detail(model, key, body, false);
+        (status, answer)
+    }
+
+    /// The answer to a generation request, and the fault that shapes its
+    /// stream when it is streamed (`streamed`: the request came to
+    /// `:streamGenerateContent`, as its record says).
+    fn generate_detail(
+        &self,
+        model: &str,
+        key: Option<String>,
+        body: &str,
+        streamed: bool,
+    ) -> (u16, Value, Option<Fault>) {
         let Some(key) = key.filter(|k| !k.is_empty()) else {
-            return unregistered();
+            let (status, answer) = unregistered();
+            return (status, answer, None);
         };
         if !model.starts_with("gemini-") {
-            return model_not_found(model);
+            let (status, answer) = model_not_found(model);
+            return (status, answer, None);
         }
         let request: GenerateContentRequest = match serde_json::from_str(body) {
             Ok(r) => r,
             Err(e) => {
-                return (
-                    400,
-                    error_body(400, "INVALID_ARGUMENT", &format!("Invalid JSON payload received. {e}"), json!([])),
-                )
+                let message = format!("Invalid JSON payload received. {e}");
+                return (400, error_body(400, "INVALID_ARGUMENT", &message, json!([])), None);
             }
         };
         let stage = stage_of(&request);
@@ -305,6 +403,7 @@ impl GeminiLocal {
                 "stage": stage,
                 "apiKey": key,
                 "fault": fault.as_ref().map(|f| f.kind.clone()),
+                "streamed": streamed,
                 "at": SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0),
                 "body": parsed,
             });
@@ -316,15 +415,9 @@ impl GeminiLocal {
             std::thread::sleep(Duration::from_millis(latency));
         }
         let Some(stage) = stage else {
-            return (
-                400,
-                error_body(
-                    400,
-                    "INVALID_ARGUMENT",
-                    "This server answers Parit stage prompts only: the system instruction has no 'Parit stage:' line.",
-                    json!([]),
-                ),
-            );
+            let message =
+                "This server answers Parit stage prompts only: the system instruction has no 'Parit stage:' line.";
+            return (400, error_body(400, "INVALID_ARGUMENT", message, json!([])), None);
         };
         let brief = brief_text(&request);
         let product = examples::select(&brief);
@@ -338,25 +431,28 @@ impl GeminiLocal {
         }
         let artifact = artifact.to_string();
         let prompt_tokens = (body.len() / 4) as u64;
+        let shaping = fault.clone().filter(|f| f.kind.starts_with("stream_"));
         let (status, answer) = match (fault, request.continuation_token.as_deref()) {
-            (Some(f), _) if f.kind != "continuation" => inject(&f, model, &artifact, prompt_tokens),
+            (Some(f), _) if f.kind != "continuation" && !f.kind.starts_with("stream_") => {
+                inject(&f, model, &artifact, prompt_tokens)
+            }
             // The next segment of an answer begun before: the token says which.
             (_, Some(token)) => match Segment::read(token) {
                 Some(next) => segment(model, &artifact, next, prompt_tokens),
                 None => (400, error_body(400, "INVALID_ARGUMENT", "Invalid continuation token.", json!([]))),
             },
-            (Some(f), None) => {
+            (Some(f), None) if f.kind == "continuation" => {
                 let of = f.segments.unwrap_or(3).clamp(2, 64);
                 segment(model, &artifact, Segment { index: 1, of }, prompt_tokens)
             }
-            (None, None) => ok(model, &artifact, "STOP", prompt_tokens),
+            (_, None) => ok(model, &artifact, "STOP", prompt_tokens),
         };
         // Record what was reported, so tests can compare the traces with it.
         if let Some((_, r)) = self.lock().requests.get_mut(index) {
             r["status"] = json!(status);
             r["usage"] = answer.get("usageMetadata").cloned().unwrap_or(Value::Null);
         }
-        (status, answer)
+        (status, answer, shaping)
     }
 }
 
@@ -431,6 +527,111 @@ fn segment(model: &str, text: &str, at: Segment, prompt_tokens: u64) -> (u16, Va
         answer["candidates"][0]["continuationToken"] = json!(Segment { index: at.index + 1, of: at.of }.token());
     }
     (status, answer)
+}
+
+/// Characters of answer text per streamed chunk: about 32 tokens.
+const CHUNK_CHARS: usize = 128;
+
+/// What a stream writes, in order, and the waits between.
+struct StreamPlan {
+    /// Each event's bytes and the pause before it.
+    events: Vec<(Vec<u8>, Duration)>,
+}
+
+impl StreamPlan {
+    /// `answer` (a whole `generateContent` answer) as stream chunks, paced
+    /// at `tokens_per_second` (0: at once), shaped by `fault`.
+    fn new(answer: &Value, fault: Option<&Fault>, tokens_per_second: u64) -> StreamPlan {
+        let candidate = &answer["candidates"][0];
+        let text = candidate["content"]["parts"][0]["text"].as_str().unwrap_or_default();
+        let mut chunks: Vec<Value> = Vec::new();
+        let mut rest = text;
+        while !rest.is_empty() {
+            let mut end = rest.len().min(CHUNK_CHARS);
+            while !rest.is_char_boundary(end) {
+                end += 1;
+            }
+            let (piece, tail) = rest.split_at(end);
+            let mut chunk = json!({"candidates": [{"content": {"parts": [{"text": piece}], "role": "model"}, "index": 0}],
+                "modelVersion": answer["modelVersion"], "responseId": answer["responseId"]});
+            if tail.is_empty() {
+                for key in ["finishReason", "finishMessage", "continuationToken", "safetyRatings"] {
+                    if let Some(v) = candidate.get(key) {
+                        chunk["candidates"][0][key] = v.clone();
+                    }
+                }
+                chunk["usageMetadata"] = answer["usageMetadata"].clone();
+            }
+            chunks.push(chunk);
+            rest = tail;
+        }
+        if chunks.is_empty() {
+            // No text (a safety stop, a blocked prompt, an empty answer): one chunk, whole.
+            chunks.push(answer.clone());
+        }
+        let pause = |chunk: &Value| match tokens_per_second {
+            0 => Duration::ZERO,
+            tps => {
+                let chars = chunk["candidates"][0]["content"]["parts"][0]["text"].as_str().map_or(0, str::len) as u64;
+                Duration::from_millis((chars / 4).max(1) * 1_000 / tps)
+            }
+        };
+        let event = |chunk: &Value| format!("data: {chunk}\r\n\r\n").into_bytes();
+        let half = chunks.len() / 2;
+        let mut events: Vec<(Vec<u8>, Duration)> = Vec::new();
+        let kept = match fault.map(|f| f.kind.as_str()) {
+            Some("stream_cut" | "stream_safety" | "stream_error" | "stream_stall") => half.max(1),
+            _ => chunks.len(),
+        };
+        for chunk in &chunks[..kept.min(chunks.len())] {
+            events.push((event(chunk), pause(chunk)));
+        }
+        match fault.map(|f| f.kind.as_str()) {
+            Some("stream_cut") => {
+                // The connection drops in the middle of the next event.
+                let next = event(chunks.get(kept).unwrap_or(&chunks[0]));
+                events.push((next[..next.len() / 2].to_vec(), Duration::ZERO));
+            }
+            Some("stream_stall") => {
+                let hang = Duration::from_millis(fault.and_then(|f| f.hang_ms).unwrap_or(120_000));
+                for (i, chunk) in chunks[kept..].iter().enumerate() {
+                    events.push((event(chunk), if i == 0 { hang } else { pause(chunk) }));
+                }
+            }
+            Some("stream_safety") => {
+                let stop = json!({"candidates": [{"finishReason": "SAFETY", "index": 0, "safetyRatings": [
+                    {"category": "HARM_CATEGORY_DANGEROUS_CONTENT", "probability": "HIGH", "blocked": true}]}],
+                    "usageMetadata": answer["usageMetadata"], "modelVersion": answer["modelVersion"]});
+                events.push((event(&stop), Duration::ZERO));
+            }
+            Some("stream_error") => {
+                let error =
+                    error_body(503, "UNAVAILABLE", "The model is overloaded. Please try again later.", json!([]));
+                events.push((event(&error), Duration::ZERO));
+            }
+            _ => {}
+        }
+        StreamPlan { events }
+    }
+
+    /// The events as a body stream: `first_token_ms` before the first, each
+    /// event's own pause before the others.
+    fn into_stream(
+        self,
+        first_token_ms: u64,
+    ) -> impl futures_util::Stream<Item = Result<Bytes, std::convert::Infallible>> + Send + 'static {
+        let mut events = self.events;
+        if let Some(first) = events.first_mut() {
+            first.1 = Duration::from_millis(first_token_ms);
+        }
+        futures_util::stream::unfold(events.into_iter(), |mut events| async move {
+            let (bytes, pause) = events.next()?;
+            if !pause.is_zero() {
+                tokio::time::sleep(pause).await;
+            }
+            Some((Ok(Bytes::from(bytes)), events))
+        })
+    }
 }
 
 fn take_fault(faults: &mut Vec<Fault>, stage: Option<Stage>, body: &str) -> Option<Fault> {

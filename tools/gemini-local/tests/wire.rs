@@ -42,6 +42,43 @@ impl ModelTransport for Http {
     async fn count_tokens(&self, model: &str, body: &str) -> Result<(u16, String), TransportError> {
         self.post(&format!("{}/v1beta/models/{model}:countTokens", base()), body)
     }
+
+    /// The answer read as it arrives, with a 500 ms idle timeout per read.
+    async fn stream_generate_content(
+        &self,
+        model: &str,
+        body: &str,
+        sink: &mut dyn FnMut(&[u8]),
+    ) -> Result<u16, TransportError> {
+        use std::io::Read;
+        let url = format!("{}/v1beta/models/{model}:streamGenerateContent?alt=sse", base());
+        let agent = ureq::AgentBuilder::new().timeout_read(Duration::from_millis(500)).build();
+        let request = agent.post(&url).set("x-goog-api-key", self.key).set("content-type", "application/json");
+        let resp = match request.send_string(body) {
+            Ok(r) => r,
+            Err(ureq::Error::Status(code, r)) => {
+                sink(r.into_string().unwrap().as_bytes());
+                return Ok(code);
+            }
+            Err(ureq::Error::Transport(t)) if t.to_string().contains("timed out") => {
+                return Err(TransportError::Timeout)
+            }
+            Err(e) => return Err(TransportError::Network(e.to_string())),
+        };
+        let status = resp.status();
+        let mut reader = resp.into_reader();
+        let mut buf = [0u8; 4096];
+        loop {
+            match reader.read(&mut buf) {
+                Ok(0) => return Ok(status),
+                Ok(n) => sink(&buf[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::TimedOut || e.kind() == std::io::ErrorKind::WouldBlock => {
+                    return Err(TransportError::Timeout)
+                }
+                Err(e) => return Err(TransportError::Network(e.to_string())),
+            }
+        }
+    }
 }
 
 impl Http {
@@ -216,6 +253,12 @@ fn each_fault_gives_its_designed_outcome() {
         ("quota_zero", Some(FailureClass::NoQuota)),
         ("prepay_depleted", Some(FailureClass::Billing)),
         ("spend_cap", Some(FailureClass::Billing)),
+        // Streams that go wrong halfway: cut, stalled and broken off are
+        // retried; a safety stop is final.
+        ("stream_cut", None),
+        ("stream_stall", None),
+        ("stream_error", None),
+        ("stream_safety", Some(FailureClass::Safety)),
     ];
     for (kind, expected) in cases {
         let word = format!("f-{kind}");
@@ -315,6 +358,60 @@ fn a_continuation_is_followed_over_http_to_the_whole_artifact() {
         .post(&format!("{}/v1beta/models/gemini-4-argon:generateContent", base()), &body.to_string())
         .unwrap();
     assert_eq!(status, 400);
+}
+
+#[test]
+fn a_streamed_answer_comes_as_googles_events_with_its_ending_on_the_last() {
+    let word = "f-stream-shape";
+    let body =
+        serde_json::to_value(prompt::build(Stage::Prd, &brief(word, "plan meals"), &BTreeMap::new(), None).request(
+            Stage::Prd,
+            "gemini-4-hydrogen",
+            &GenerationSettings::default(),
+        ))
+        .unwrap();
+    let url = format!("{}/v1beta/models/gemini-4-hydrogen:streamGenerateContent?alt=sse", base());
+    let resp = ureq::post(&url).set("x-goog-api-key", "k-123456789").send_string(&body.to_string()).unwrap();
+    assert_eq!(resp.header("content-type"), Some("text/event-stream"));
+    let text = resp.into_string().unwrap();
+    let events: Vec<Value> = text
+        .split("\r\n\r\n")
+        .filter(|e| !e.is_empty())
+        .map(|e| serde_json::from_str(e.strip_prefix("data: ").expect("each event a data line")).unwrap())
+        .collect();
+    assert!(events.len() > 3, "the text in pieces: {}", events.len());
+    let (last, rest) = events.split_last().unwrap();
+    assert_eq!(last["candidates"][0]["finishReason"], "STOP");
+    assert!(last["usageMetadata"]["candidatesTokenCount"].as_u64().unwrap() > 0);
+    assert!(rest.iter().all(|e| e["candidates"][0].get("finishReason").is_none() && e.get("usageMetadata").is_none()));
+    let joined: String =
+        events.iter().filter_map(|e| e["candidates"][0]["content"]["parts"][0]["text"].as_str()).collect();
+    assert_eq!(Artifact::from_text(Stage::Prd, &joined).unwrap(), examples::pantry().artifact(Stage::Prd));
+    // An error before the stream is an ordinary JSON error with its status.
+    fault(json!({"kind": "quota_minute", "match": "f-stream-error-first"}));
+    let body = serde_json::to_value(
+        prompt::build(Stage::Prd, &brief("f-stream-error-first", "plan meals"), &BTreeMap::new(), None).request(
+            Stage::Prd,
+            "gemini-4-hydrogen",
+            &GenerationSettings::default(),
+        ),
+    )
+    .unwrap();
+    match ureq::post(&url).set("x-goog-api-key", "k-123456789").send_string(&body.to_string()) {
+        Err(ureq::Error::Status(429, r)) => {
+            assert_eq!(r.into_json::<Value>().unwrap()["error"]["status"], "RESOURCE_EXHAUSTED")
+        }
+        other => panic!("expected a 429 JSON error, got {:?}", other.map(|r| r.status())),
+    }
+}
+
+#[test]
+fn a_continuation_streams_too() {
+    fault(json!({"kind": "continuation", "match": "f-stream-segments", "stage": "api", "segments": 2}));
+    let s = run_stage(Stage::Api, "f-stream-segments", "plan meals", "gemini-4-argon").unwrap();
+    assert_eq!(s.calls.iter().map(|c| c.segment).collect::<Vec<_>>(), vec![Some(1), Some(2)]);
+    assert!(requests("f-stream-segments").iter().all(|r| r["streamed"] == true));
+    assert_eq!(Artifact::from_value(Stage::Api, s.artifact).unwrap(), examples::pantry().artifact(Stage::Api));
 }
 
 #[test]

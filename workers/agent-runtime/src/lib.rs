@@ -62,6 +62,11 @@ pub async fn serve(stage: Stage, mut req: Request, env: Env) -> Result<Response>
     }
 }
 
+/// The stream timeouts of a call that is not streamed (health, counts).
+fn quick(timeout_ms: u64) -> catalogue::StreamTimeouts {
+    catalogue::StreamTimeouts { first_byte_ms: timeout_ms, idle_ms: timeout_ms }
+}
+
 /// How long a model check is kept before `/health` asks Gemini again.
 const MODEL_CHECK_TTL_MS: u64 = 5 * 60_000;
 /// The model check's own timeout: a health report should not wait long.
@@ -88,7 +93,7 @@ async fn model_check(config: &Config) -> Option<ModelCheck> {
         return cached;
     }
     let timeout = config.timeout_ms.unwrap_or(MODEL_CHECK_TIMEOUT_MS).min(MODEL_CHECK_TIMEOUT_MS);
-    let transport = FetchTransport::new(&config.base_url, key, timeout);
+    let transport = FetchTransport::new(&config.base_url, key, timeout, quick(timeout));
     let check = match transport.get_model(&config.model).await {
         Ok((status, body)) => ModelCheck::from_answer(status, &body),
         Err(_) => ModelCheck::Unreachable,
@@ -104,8 +109,10 @@ struct Config {
     api_key: Option<String>,
     model: String,
     base_url: String,
-    /// `GEMINI_TIMEOUT_MS`: one timeout for every call; otherwise each stage's
-    /// is sized to what it writes ([`catalogue::call_timeout_ms`]).
+    /// `GEMINI_TIMEOUT_MS`: one timeout for every call, and the idle timeout
+    /// of every stream; otherwise each stage's is sized to what it writes at
+    /// its model's speed ([`catalogue::call_timeout_ms`],
+    /// [`catalogue::stream_timeouts`]).
     timeout_ms: Option<u64>,
 }
 
@@ -146,7 +153,13 @@ async fn run(stage: Stage, request: &GenerateRequest, config: &Config) -> (u16, 
         let call = catalogue::call_config(&model, stage, &request.settings);
         let largest = call.retry_cap(call.max_output_tokens);
         let timeout = config.timeout_ms.unwrap_or_else(|| catalogue::call_timeout_ms(&model, largest));
-        let transport = FetchTransport::new(&config.base_url, key, timeout);
+        // Streamed: a model that is writing is never cut off; one that is
+        // silent for the idle timeout is.
+        let stream = match config.timeout_ms {
+            Some(ms) => catalogue::StreamTimeouts { first_byte_ms: ms, idle_ms: ms },
+            None => catalogue::stream_timeouts(&model, largest),
+        };
+        let transport = FetchTransport::new(&config.base_url, key, timeout, stream);
         let policy = RetryPolicy::for_calls_of(timeout);
         generate(stage, request, &upstream, &model, &policy, &transport, &WorkerClock).await
     }
@@ -170,7 +183,7 @@ async fn count(stage: Stage, request: &GenerateRequest, config: &Config) -> (u16
         };
         let model = request.settings.model.clone().unwrap_or_else(|| config.model.clone());
         let timeout = config.timeout_ms.unwrap_or(MODEL_CHECK_TIMEOUT_MS).min(MODEL_CHECK_TIMEOUT_MS);
-        let transport = FetchTransport::new(&config.base_url, key, timeout);
+        let transport = FetchTransport::new(&config.base_url, key, timeout, quick(timeout));
         match count_tokens(stage, request, &model, &transport).await {
             Ok(n) => Ok(json!({"totalTokens": n, "model": model})),
             Err(f) => Err(GenerateFailure::before_call(f.class.as_str(), Some(f.class), f.message, false)),

@@ -1,25 +1,30 @@
 //! The Workers side of the generation ports: Gemini over `fetch`
-//! (`generateContent`, `countTokens`, `models/{model}`), time over `Date` and
-//! `Delay`.
+//! (`streamGenerateContent` read as it arrives, `generateContent`,
+//! `countTokens`, `models/{model}`), time over `Date` and `Delay`.
 
 use futures_util::future::{select, Either};
+use futures_util::StreamExt;
 use parit_shared::agent::generate::{ModelTransport, TransportError};
 use parit_shared::clock::Clock;
+use parit_shared::gemini::catalogue::StreamTimeouts;
 use std::time::Duration;
 use worker::{AbortController, Date, Delay, Fetch, Headers, Method, Request, RequestInit};
 
 const TIMEOUT: &str = "timeout";
 
-/// Calls `{base}/v1beta/models/{model}:generateContent` with `x-goog-api-key`.
+/// Calls `{base}/v1beta/models/{model}:…` with `x-goog-api-key`.
 pub(crate) struct FetchTransport {
     base_url: String,
     api_key: String,
+    /// A whole answer's timeout, for calls that are not streamed.
     timeout_ms: u64,
+    /// A streamed answer's idle timeouts.
+    stream: StreamTimeouts,
 }
 
 impl FetchTransport {
-    pub(crate) fn new(base_url: &str, api_key: String, timeout_ms: u64) -> Self {
-        Self { base_url: base_url.trim_end_matches('/').to_string(), api_key, timeout_ms }
+    pub(crate) fn new(base_url: &str, api_key: String, timeout_ms: u64, stream: StreamTimeouts) -> Self {
+        Self { base_url: base_url.trim_end_matches('/').to_string(), api_key, timeout_ms, stream }
     }
 
     /// `GET /v1beta/models/{model}`: whether the API serves the model to this key.
@@ -28,12 +33,7 @@ impl FetchTransport {
         self.send(Method::Get, &url, None).await.map_err(transport_error)
     }
 
-    async fn post(&self, model: &str, body: &str) -> worker::Result<(u16, String)> {
-        let url = format!("{}/v1beta/models/{model}:generateContent", self.base_url);
-        self.send(Method::Post, &url, Some(body)).await
-    }
-
-    async fn send(&self, method: Method, url: &str, body: Option<&str>) -> worker::Result<(u16, String)> {
+    fn request(&self, method: Method, url: &str, body: Option<&str>) -> worker::Result<Request> {
         let headers = Headers::new();
         headers.set("x-goog-api-key", &self.api_key)?;
         let mut init = RequestInit::new();
@@ -42,7 +42,11 @@ impl FetchTransport {
             init.with_body(Some(body.into()));
         }
         init.with_method(method).with_headers(headers);
-        let request = Request::new_with_init(url, &init)?;
+        Request::new_with_init(url, &init)
+    }
+
+    async fn send(&self, method: Method, url: &str, body: Option<&str>) -> worker::Result<(u16, String)> {
+        let request = self.request(method, url, body)?;
         let controller = AbortController::default();
         let signal = controller.signal();
         let send = Box::pin(async move {
@@ -64,7 +68,51 @@ impl FetchTransport {
 
 impl ModelTransport for FetchTransport {
     async fn generate_content(&self, model: &str, body: &str) -> Result<(u16, String), TransportError> {
-        self.post(model, body).await.map_err(transport_error)
+        let url = format!("{}/v1beta/models/{model}:generateContent", self.base_url);
+        self.send(Method::Post, &url, Some(body)).await.map_err(transport_error)
+    }
+
+    /// The answer's bytes to `sink` as they arrive. The wait for the first
+    /// is [`StreamTimeouts::first_byte_ms`], each later one
+    /// [`StreamTimeouts::idle_ms`]; a silence longer than that aborts the
+    /// request (Google sees the connection close) and is a timeout.
+    async fn stream_generate_content(
+        &self,
+        model: &str,
+        body: &str,
+        sink: &mut dyn FnMut(&[u8]),
+    ) -> Result<u16, TransportError> {
+        let url = format!("{}/v1beta/models/{model}:streamGenerateContent?alt=sse", self.base_url);
+        let request = self.request(Method::Post, &url, Some(body)).map_err(transport_error)?;
+        let controller = AbortController::default();
+        let signal = controller.signal();
+        let first = Duration::from_millis(self.stream.first_byte_ms);
+        let fetch = Fetch::Request(request);
+        let send = Box::pin(fetch.send_with_signal(&signal));
+        let mut resp = match select(send, Box::pin(Delay::from(first))).await {
+            Either::Left((answer, _)) => answer.map_err(transport_error)?,
+            Either::Right(_) => {
+                controller.abort();
+                return Err(TransportError::Timeout);
+            }
+        };
+        let status = resp.status_code();
+        let mut bytes = resp.stream().map_err(transport_error)?;
+        let mut wait = first;
+        loop {
+            match select(Box::pin(bytes.next()), Box::pin(Delay::from(wait))).await {
+                Either::Left((Some(Ok(chunk)), _)) => {
+                    sink(&chunk);
+                    wait = Duration::from_millis(self.stream.idle_ms);
+                }
+                Either::Left((Some(Err(e)), _)) => return Err(transport_error(e)),
+                Either::Left((None, _)) => return Ok(status),
+                Either::Right(_) => {
+                    controller.abort();
+                    return Err(TransportError::Timeout);
+                }
+            }
+        }
     }
 
     async fn count_tokens(&self, model: &str, body: &str) -> Result<(u16, String), TransportError> {
