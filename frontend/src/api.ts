@@ -212,7 +212,7 @@ export interface HandoffLayout {
 }
 
 /** The SQL dialects the data import reads. */
-export type SqlDialect = "sqlite" | "postgres";
+export type SqlDialect = "sqlite" | "postgres" | "mysql";
 
 /** What an import stored, read and left out. */
 export interface ImportAnswer {

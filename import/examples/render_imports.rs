@@ -9,7 +9,7 @@
 //!
 //! It prints one line per fixture: counts and how long the import took.
 
-use parit_import::sql::import;
+use parit_import::sql::{import, SqlDialect};
 use parit_shared::render::sql::{ddl, Dialect};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -31,9 +31,11 @@ fn main() {
         let file = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
         // Fixture files are named NAME.DIALECT.sql.
         let (name, dialect) = match file.strip_suffix(".sql").and_then(|s| s.rsplit_once('.')) {
-            Some((name, "sqlite")) => (name.to_string(), Dialect::Sqlite),
-            Some((name, "postgres")) => (name.to_string(), Dialect::Postgres),
-            _ => continue,
+            Some((name, dialect)) => match SqlDialect::from_name(dialect) {
+                Some(d) => (name.to_string(), d),
+                None => continue,
+            },
+            None => continue,
         };
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let started = Instant::now();

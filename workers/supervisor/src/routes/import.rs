@@ -38,15 +38,17 @@ fn text_field<'a>(body: &'a Value, name: &str, optional: &[&str]) -> AppResult<&
     }
 }
 
-/// `POST …/import/data` `{"sql": "...", "dialect": "sqlite" | "postgres"}`.
+/// `POST …/import/data` `{"sql": "...", "dialect": "sqlite" | "postgres" | "mysql"}`.
 pub(crate) async fn data(app: &App, id: &str, mut req: Request) -> AppResult<Response> {
     app.owned_project(id).await?;
     let body = json_body(&mut req, MAX_IMPORT_BYTES).await?;
     let sql = text_field(&body, "sql", &["dialect"])?;
     let dialect = match body.get("dialect") {
         None => "sqlite",
-        Some(Value::String(d)) if d == "sqlite" || d == "postgres" => d,
-        Some(_) => return Err(AppError::BadRequest("\"dialect\" must be \"sqlite\" or \"postgres\"".into())),
+        Some(Value::String(d)) if ["sqlite", "postgres", "mysql"].contains(&d.as_str()) => d,
+        Some(_) => {
+            return Err(AppError::BadRequest("\"dialect\" must be \"sqlite\", \"postgres\" or \"mysql\"".into()))
+        }
     };
     let imported = bridge::call(&app.env, "/sql", &json!({"text": sql, "dialect": dialect})).await?;
     app.pipeline(id, &Command::Import { stage: Stage::Data, imported }).await
