@@ -28,6 +28,11 @@ pub struct Imported<T> {
     pub imported: Vec<String>,
     /// What the artifact cannot represent and was left out, each with why.
     pub not_imported: Vec<NotImported>,
+    /// The data model the artifact needs, when the import derived entities
+    /// the project's data model lacks (an OpenAPI document's schemas): the
+    /// project's model with them added, stored as its next version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<parit_shared::artifact::DataArtifact>,
 }
 
 /// One construct of the input the artifact types cannot represent.

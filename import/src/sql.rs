@@ -150,7 +150,7 @@ pub fn import(text: &str, dialect: impl Into<SqlDialect>) -> Result<Imported<Dat
             findings: problems,
         });
     }
-    Ok(Imported { artifact: built.data, imported: built.imported, not_imported })
+    Ok(Imported { artifact: built.data, imported: built.imported, not_imported, data: None })
 }
 
 /// The statements of `text`. A line the tokenizer cannot read is listed as

@@ -76,7 +76,7 @@ def json_schema(path):
         for f in e["fields"]:
             target = by_name.get(f.get("references") or "")
             if target:
-                key = next((k["name"] for k in target["fields"] if k["type"] == "id"), None)
+                key = next((k["name"] for k in target["fields"] if k["fieldType"] == "id"), None)
                 fks.add((e["table"], f["name"], target["table"], key))
     return columns, fks
 

@@ -31,20 +31,6 @@ COMMENT ON EXTENSION btree_gist IS 'support for indexing common datatypes in GiS
 
 
 --
--- Name: postgis; Type: EXTENSION; Schema: -; Owner: -
---
-
-CREATE EXTENSION IF NOT EXISTS postgis WITH SCHEMA public;
-
-
---
--- Name: EXTENSION postgis; Type: COMMENT; Schema: -; Owner: -
---
-
-COMMENT ON EXTENSION postgis IS 'PostGIS geometry and geography spatial types and functions';
-
-
---
 -- Name: format_enum; Type: TYPE; Schema: public; Owner: -
 --
 
@@ -871,7 +857,7 @@ CREATE TABLE public.gpx_files (
     "timestamp" timestamp without time zone NOT NULL,
     description character varying DEFAULT ''::character varying NOT NULL,
     inserted boolean NOT NULL,
-    visibility public.gpx_visibility_enum DEFAULT 'trackable'::public.gpx_visibility_enum NOT NULL
+    visibility public.gpx_visibility_enum DEFAULT 'public'::public.gpx_visibility_enum NOT NULL
 );
 
 
@@ -1015,43 +1001,6 @@ CREATE SEQUENCE public.messages_id_seq
 --
 
 ALTER SEQUENCE public.messages_id_seq OWNED BY public.messages.id;
-
-
---
--- Name: moderation_zones; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.moderation_zones (
-    id bigint NOT NULL,
-    name character varying NOT NULL,
-    reason character varying NOT NULL,
-    reason_format public.format_enum DEFAULT 'markdown'::public.format_enum,
-    zone public.geometry(Polygon,4326) NOT NULL,
-    ends_at timestamp(6) without time zone NOT NULL,
-    creator_id bigint NOT NULL,
-    revoker_id bigint,
-    created_at timestamp(6) without time zone NOT NULL,
-    updated_at timestamp(6) without time zone NOT NULL
-);
-
-
---
--- Name: moderation_zones_id_seq; Type: SEQUENCE; Schema: public; Owner: -
---
-
-CREATE SEQUENCE public.moderation_zones_id_seq
-    START WITH 1
-    INCREMENT BY 1
-    NO MINVALUE
-    NO MAXVALUE
-    CACHE 1;
-
-
---
--- Name: moderation_zones_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
---
-
-ALTER SEQUENCE public.moderation_zones_id_seq OWNED BY public.moderation_zones.id;
 
 
 --
@@ -1904,13 +1853,6 @@ ALTER TABLE ONLY public.messages ALTER COLUMN id SET DEFAULT nextval('public.mes
 
 
 --
--- Name: moderation_zones id; Type: DEFAULT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.moderation_zones ALTER COLUMN id SET DEFAULT nextval('public.moderation_zones_id_seq'::regclass);
-
-
---
 -- Name: note_comments id; Type: DEFAULT; Schema: public; Owner: -
 --
 
@@ -2236,14 +2178,6 @@ ALTER TABLE ONLY public.languages
 
 ALTER TABLE ONLY public.messages
     ADD CONSTRAINT messages_pkey PRIMARY KEY (id);
-
-
---
--- Name: moderation_zones moderation_zones_pkey; Type: CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.moderation_zones
-    ADD CONSTRAINT moderation_zones_pkey PRIMARY KEY (id);
 
 
 --
@@ -2789,20 +2723,6 @@ CREATE INDEX index_issues_on_status ON public.issues USING btree (status);
 --
 
 CREATE INDEX index_issues_on_updated_by ON public.issues USING btree (updated_by);
-
-
---
--- Name: index_moderation_zones_on_creator_id; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX index_moderation_zones_on_creator_id ON public.moderation_zones USING btree (creator_id);
-
-
---
--- Name: index_moderation_zones_on_revoker_id; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX index_moderation_zones_on_revoker_id ON public.moderation_zones USING btree (revoker_id);
 
 
 --
@@ -3363,14 +3283,6 @@ ALTER TABLE ONLY public.social_links
 
 
 --
--- Name: moderation_zones fk_rails_6a0b70e3da; Type: FK CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.moderation_zones
-    ADD CONSTRAINT fk_rails_6a0b70e3da FOREIGN KEY (creator_id) REFERENCES public.users(id);
-
-
---
 -- Name: oauth_access_tokens fk_rails_732cb83ab7; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -3440,14 +3352,6 @@ ALTER TABLE ONLY public.user_mutes
 
 ALTER TABLE ONLY public.oauth_access_tokens
     ADD CONSTRAINT fk_rails_ee63f25419 FOREIGN KEY (resource_owner_id) REFERENCES public.users(id) NOT VALID;
-
-
---
--- Name: moderation_zones fk_rails_f2132b7340; Type: FK CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.moderation_zones
-    ADD CONSTRAINT fk_rails_f2132b7340 FOREIGN KEY (revoker_id) REFERENCES public.users(id);
 
 
 --
@@ -3781,13 +3685,8 @@ INSERT INTO "schema_migrations" (version) VALUES
 ('23'),
 ('22'),
 ('21'),
-('20260624101500'),
-('20260604105008'),
-('20260604103822'),
 ('20260223105922'),
 ('20260218183352'),
-('20260113144310'),
-('20260113142804'),
 ('20251218105716'),
 ('20251121134648'),
 ('20250704143751'),
