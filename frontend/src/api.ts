@@ -119,7 +119,7 @@ export interface Range {
 export interface StagePlan {
   stage: Stage;
   action: "reuse" | "cached" | "call" | "running" | "edited";
-  reason: "current" | "edited" | "regenerate" | "missing" | "failed" | "input_changed" | "input_will_change" | "settings_changed" | "running";
+  reason: "current" | "edited" | "regenerate" | "missing" | "failed" | "input_changed" | "input_will_change" | "settings_changed" | "running" | "imported";
   inputs: Stage[];
   model: string;
   estimate: {

@@ -150,7 +150,13 @@ pub fn import(text: &str, dialect: impl Into<SqlDialect>) -> Result<Imported<Dat
             findings: problems,
         });
     }
-    Ok(Imported { artifact: built.data, imported: built.imported, not_imported, data: None })
+    let source = match dialect {
+        SqlDialect::Sqlite => "SQLite DDL",
+        SqlDialect::Postgres => "PostgreSQL DDL",
+        SqlDialect::Mysql => "MySQL DDL",
+    };
+    let context = crate::data_context(source, &built.data);
+    Ok(Imported { artifact: built.data, imported: built.imported, not_imported, data: None, context })
 }
 
 /// The statements of `text`. A line the tokenizer cannot read is listed as

@@ -42,7 +42,7 @@ fn every_fixture_imports_with_its_tables_and_validates() {
         ("northwind.postgres.sql", SqlDialect::Postgres, 14),
         ("pagila.postgres.sql", SqlDialect::Postgres, 15),
         ("adventureworks.postgres.sql", SqlDialect::Postgres, 68),
-        ("openstreetmap.postgres.sql", SqlDialect::Postgres, 55),
+        ("openstreetmap.postgres.sql", SqlDialect::Postgres, 54),
         ("sakila_mysql.mysql.sql", SqlDialect::Mysql, 16),
         ("employees.mysql.sql", SqlDialect::Mysql, 6),
     ];

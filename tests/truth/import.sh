@@ -13,11 +13,12 @@
 imp="$out/import"; rm -rf "$imp"; mkdir -p "$imp"; : > "$imp/fail"; n_imp=0
 pg_imp() { psql -X -q -h 127.0.0.1 -p "$pg_port" -U postgres -v ON_ERROR_STOP=1 "$@"; }
 # FILE DATABASE: a dump in one transaction; a psql script that loads its data
-# with `\copy` (whose CSV files are not kept) without those lines and without
-# stopping at the data statements that fail for want of the rows.
+# with `\copy` (whose CSV files are not kept) without those lines and its
+# INSERTs, and without stopping at the data statements that fail for want of
+# the rows.
 apply_original() {
   if grep -q '^\\copy ' "$1"; then
-    grep -v '^\\copy ' "$1" | psql -X -q -h 127.0.0.1 -p "$pg_port" -U postgres -d "$2" -f - > /dev/null 2>&1
+    grep -v '^\\copy ' "$1" | sed '/^INSERT INTO/,/;[[:space:]]*$/d' | psql -X -q -h 127.0.0.1 -p "$pg_port" -U postgres -d "$2" -f - > /dev/null 2>&1
   else
     pg_imp -d "$2" --single-transaction -f "$1"
   fi

@@ -318,8 +318,12 @@ pub(crate) fn map(root: &Node, data: Option<&DataArtifact>) -> Result<Imported<A
             findings: problems,
         });
     }
+    let mut context = crate::api_context(&api);
+    if changed {
+        context = format!("{context} {}", crate::data_context("the same document's schemas", &m.data));
+    }
     let data = changed.then_some(m.data);
-    Ok(Imported { artifact: api, imported: m.imported, not_imported: m.not_imported, data })
+    Ok(Imported { artifact: api, imported: m.imported, not_imported: m.not_imported, data, context })
 }
 
 impl<'a> Mapper<'a> {

@@ -13,8 +13,10 @@
 //!   only that hand-off layout's files);
 //! * `POST /sql` `{"text", "dialect": "sqlite" | "postgres" | "mysql"}` → a
 //!   data model (`parit_import::sql`), or 422 when no table comes out of it;
-//! * `POST /openapi` `{"text", "data": <data artifact>}` → an API artifact
-//!   (`parit_import::openapi`), or 422 with the validator's findings;
+//! * `POST /openapi` `{"text", "data": <data artifact> | null}` → an API
+//!   artifact (`parit_import::openapi`) and, when it derived entities from
+//!   the document's schemas, the data model with them (`data`); or 422 with
+//!   the validator's findings;
 //! * `POST /handoff` `{"name", "idea", "artifacts": [{"stage", "artifact"}],
 //!   "verdict"}` → `{"layouts": [{"name", "title", "files": [{"path",
 //!   "content"}], "missing"}]}` (`parit_shared::render::handoff`);
@@ -44,7 +46,8 @@ struct SqlRequest {
 struct OpenApiRequest {
     text: String,
     /// The project's data model, checked against its schema like every
-    /// artifact the bridge is sent.
+    /// artifact the bridge is sent; null or absent when it has none.
+    #[serde(default)]
     data: Option<Value>,
 }
 

@@ -55,18 +55,25 @@ pub(crate) async fn data(app: &App, id: &str, mut req: Request) -> AppResult<Res
 }
 
 /// `POST …/import/api` `{"document": "..."}` (JSON or YAML): its operations
-/// are matched to the project's current data model, which must exist.
+/// are matched to the project's current data model, if any; the entities
+/// they need and it lacks come from the document's schemas, stored first as
+/// the data model's next version.
 pub(crate) async fn api(app: &App, id: &str, mut req: Request) -> AppResult<Response> {
     app.owned_project(id).await?;
     let body = json_body(&mut req, MAX_IMPORT_BYTES).await?;
     let document = text_field(&body, "document", &[])?;
-    let Some(record) = app.store.latest_artifact(id, Stage::Data).await? else {
-        return Err(AppError::Conflict {
-            code: "missing_upstream",
-            message: "an API is matched to the data model: generate or import the data model first".into(),
-        });
+    let data = match app.store.latest_artifact(id, Stage::Data).await? {
+        Some(record) => load(app, &record).await?.to_value(),
+        None => Value::Null,
     };
-    let data = load(app, &record).await?.to_value();
-    let imported = bridge::call(&app.env, "/openapi", &json!({"text": document, "data": data})).await?;
+    let mut imported = bridge::call(&app.env, "/openapi", &json!({"text": document, "data": data})).await?;
+    if let Some(derived) = imported.get_mut("data").map(Value::take).filter(|d| !d.is_null()) {
+        let lines = json!(["entities derived from the OpenAPI document's schemas"]);
+        let data = json!({"artifact": derived, "imported": lines, "notImported": []});
+        let stored = app.pipeline(id, &Command::Import { stage: Stage::Data, imported: data }).await?;
+        if stored.status_code() != 201 {
+            return Ok(stored);
+        }
+    }
     app.pipeline(id, &Command::Import { stage: Stage::Api, imported }).await
 }
