@@ -358,3 +358,25 @@ fn mysql_dumps_import_with_their_delimiter_blocks_inline_keys_and_enums() {
     let e = imported("employees.mysql.sql", SqlDialect::Mysql);
     assert!(e.not_imported.iter().any(|n| n.what.contains("mysql client command (source)")), "{:#?}", e.not_imported);
 }
+
+#[test]
+fn hostile_input_is_an_answer_never_a_panic() {
+    let deep =
+        format!("CREATE TABLE a (id INTEGER PRIMARY KEY, x INT CHECK {}1{});", "(".repeat(5000), ")".repeat(5000));
+    let garbage: String = (0..200_000u32).map(|i| char::from_u32(32 + (i * 7919 % 95)).unwrap_or('x')).collect();
+    let unterminated = "CREATE TABLE a (id INTEGER PRIMARY KEY);\nCREATE FUNCTION f() AS $$ never ends\n".repeat(50);
+    for dialect in [SqlDialect::Sqlite, SqlDialect::Postgres, SqlDialect::Mysql] {
+        for text in [deep.as_str(), garbage.as_str(), unterminated.as_str(), "\0\0\0", "DELIMITER $$\nCREATE TRIGGER"] {
+            // An import or an error: either way an answer.
+            let _ = import(text, dialect);
+        }
+        let e = match import(&format!("{deep}\nCREATE VIEW v AS SELECT 1;"), dialect) {
+            Ok(i) => panic!("imported: {:?}", i.imported),
+            Err(e) => e,
+        };
+        assert!(e.message.contains("nests too deeply"), "{}", e.message);
+        let i = import(&format!("{deep}\nCREATE TABLE b (id INTEGER PRIMARY KEY);"), dialect).expect("b imports");
+        assert_eq!(i.artifact.entities.len(), 1);
+        assert!(i.not_imported.iter().any(|n| n.why.contains("nests too deeply")), "{:?}", i.not_imported);
+    }
+}
