@@ -72,7 +72,7 @@ export function importPanel(state: ProjectState, stage: ImportStage, afterChange
       { class: "muted small" },
       isData
         ? "SQL DDL from SQLite, PostgreSQL or MySQL (a schema dump or an install script works): tables, columns, NOT NULL, UNIQUE, primary and foreign keys, and indexes become the data model's next version. A statement that does not parse, and whatever the model cannot hold, is listed with its line, never dropped silently."
-        : "An OpenAPI 3.0 or 3.1 document, JSON or YAML: its operations become the API's next version, each matched to an entity of the current data model. What the API artifact cannot hold is listed.",
+        : "An OpenAPI 3.0 or 3.1 document, JSON or YAML: its operations become the API's next version, each matched to an entity of the current data model; the entities it needs and the model lacks come from the document's own schemas, as the data model's next version. What the API artifact cannot hold is listed.",
     ),
     h("div", { class: "row" }, h("label", { for: "import-file" }, "Choose a file"), file),
     isData ? h("div", { class: "row" }, h("label", { for: "import-dialect" }, "Dialect"), dialect) : null,
