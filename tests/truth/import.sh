@@ -69,7 +69,7 @@ for r in "$imp"/rendered/openapi/*/; do
     || echo "$name: openapi-spec-validator did not run: $(head -c 300 "$imp/check.json")" >> "$imp/openapi.fail"
   sqlite3 -bail ":memory:" < "$r/schema.sqlite.sql" > /dev/null 2> "$imp/err" \
     || echo "$name: the derived SQLite DDL does not apply: $(head -c 300 "$imp/err")" >> "$imp/openapi.fail"
-  { pg_imp -d postgres -c "CREATE DATABASE api_${name}" && pg_imp -d "api_${name}" --single-transaction -f "$r/schema.postgres.sql"; } > /dev/null 2> "$imp/err" \
+  { pg_imp -d postgres -c "CREATE DATABASE api_${name//-/_}" && pg_imp -d "api_${name//-/_}" --single-transaction -f "$r/schema.postgres.sql"; } > /dev/null 2> "$imp/err" \
     || echo "$name: the derived PostgreSQL DDL does not apply: $(head -c 300 "$imp/err")" >> "$imp/openapi.fail"
 done
 report "real OpenAPI descriptions import with their own entities; renders pass openapi-spec-validator, sqlite3 and PostgreSQL" "$n_api" "$imp/openapi.fail"
