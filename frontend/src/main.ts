@@ -165,16 +165,18 @@ function createForm(): HTMLElement {
   );
   const fromParts = h(
     "div",
-    { class: "stack", hidden: true, "data-testid": "new-from-parts" },
+    { class: "stack", "data-testid": "new-from-parts" },
     h("div", { class: "row" }, h("label", { for: "new-from-file" }, "Choose a file"), fromFile),
     field("new-from-text", "or paste it here", fromText),
     h("div", { class: "row", "data-testid": "new-from-dialect-row" }, h("label", { for: "new-from-dialect" }, "Dialect"), fromDialect),
   );
+  // `display` rather than `hidden`: the rows' own display rule would override it.
   const showFrom = () => {
-    fromParts.hidden = from.value === "";
+    fromParts.style.display = from.value === "" ? "none" : "";
     const dialectRow = fromParts.querySelector<HTMLElement>("[data-testid=new-from-dialect-row]");
-    if (dialectRow) dialectRow.hidden = from.value !== "data";
+    if (dialectRow) dialectRow.style.display = from.value === "data" ? "" : "none";
   };
+  showFrom();
   from.addEventListener("change", showFrom);
   fromText.addEventListener("change", () => {
     if (from.value === "data") fromDialect.value = guessDialect(fromText.value);
