@@ -214,6 +214,17 @@ fn a_new_project_starts_from_an_openapi_import_with_its_entities() {
     assert_eq!(data["artifact"]["entities"][0]["name"], "Pet");
     let api = artifact(&id, "api");
     assert_eq!((api["version"].as_u64(), api["source"].as_str()), (Some(1), Some("import")));
+    // A run builds the rest around both imports and keeps them.
+    start_run(&fleet().url, &id);
+    let project = wait_for_run(&fleet().url, &id);
+    assert_eq!(project["run"]["status"], "completed", "{project}");
+    assert!(stage_table(&project).iter().all(|(_, status, _)| status == "done"), "{project}");
+    for stage in ["data", "api"] {
+        let kept = artifact(&id, stage);
+        assert_eq!((kept["version"].as_u64(), kept["source"].as_str()), (Some(1), Some("import")), "{stage}");
+    }
+    let asked = stages_requested(&word);
+    assert!(!asked.contains(&"data".to_string()) && !asked.contains(&"api".to_string()), "{asked:?}");
     // Swagger 2.0 is named.
     let (s, body) = post(
         &url(&format!("/api/projects/{id}/import/api")),
