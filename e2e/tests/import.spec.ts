@@ -4,9 +4,10 @@
 import { expect, test } from "@playwright/test";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
-import { apiCall, completedProject, open, ROOT, shot } from "./helpers";
+import { apiCall, completedProject, open, ROOT, shot, unique, waitForRun } from "./helpers";
 
 const CHINOOK = join(ROOT, "import", "tests", "schemas", "chinook.sqlite.sql");
+const PETSTORE = join(ROOT, "import", "tests", "openapi", "petstore.yaml");
 
 const artifact = async (id: string, stage: string) => (await apiCall("GET", `/api/projects/${id}/artifacts/${stage}`)).json;
 
@@ -31,6 +32,46 @@ test("a schema file imported on the data page becomes the data model, and what w
   await expect(page.locator("#artifact-panel")).toContainText("key PlaylistId + TrackId");
   await expect(page.getByTestId("stage-status")).toHaveText("done");
   await shot(page, info, "import-data");
+});
+
+test("a new project starts from a schema chosen on creation, and its run keeps the import", async ({ page }, info) => {
+  const word = unique("fromsql");
+  await open(page, "#/");
+  await page.getByLabel("Name").fill(`Music store ${word}`);
+  await page.getByLabel("Idea").fill(`Sell music online ${word}`);
+  await page.getByLabel("Start from what you have").selectOption("data");
+  await page.getByLabel("Choose a file").setInputFiles(CHINOOK);
+  await expect(page.locator("#new-from-text")).toHaveValue(/CREATE TABLE \[Album\]/);
+  await expect(page.getByLabel("Dialect")).toHaveValue("sqlite");
+  await shot(page, info, "create-from-import");
+  await page.getByRole("button", { name: "Create project" }).click();
+  await expect(page).toHaveURL(/#\/projects\/[^/]+$/);
+  const id = page.url().split("/").pop() as string;
+  const project = await waitForRun(id);
+  expect(project.run.status).toBe("completed");
+  const data = await artifact(id, "data");
+  expect([data.version, data.source]).toEqual([1, "import"]);
+  expect(data.artifact.entities).toHaveLength(11);
+  // The plan says why the data model was kept.
+  const plan = (await apiCall("GET", `/api/projects/${id}/plan`)).json;
+  expect(plan.stages.find((s: { stage: string }) => s.stage === "data").reason).toBe("imported");
+});
+
+test("a new project starts from an OpenAPI document, its entities derived from the document's schemas", async ({ page }) => {
+  const word = unique("fromapi");
+  await open(page, "#/");
+  await page.getByLabel("Name").fill(`Pets ${word}`);
+  await page.getByLabel("Idea").fill(`Adopt pets ${word}`);
+  await page.getByLabel("Start from what you have").selectOption("api");
+  await expect(page.getByLabel("Dialect")).toBeHidden();
+  await page.getByLabel("Choose a file").setInputFiles(PETSTORE);
+  await page.getByLabel("Start the pipeline right away").uncheck();
+  await page.getByRole("button", { name: "Create project" }).click();
+  await expect(page).toHaveURL(/#\/projects\/[^/]+$/);
+  const id = page.url().split("/").pop() as string;
+  const data = await artifact(id, "data");
+  expect([data.version, data.source, data.artifact.entities[0].name]).toEqual([1, "import", "Pet"]);
+  expect((await artifact(id, "api")).source).toBe("import");
 });
 
 test("SQL that does not parse is refused with its line and column, and nothing changes", async ({ page }) => {

@@ -121,7 +121,7 @@ export interface Range {
 export interface StagePlan {
   stage: Stage;
   action: "reuse" | "cached" | "call" | "running" | "edited";
-  reason: "current" | "edited" | "regenerate" | "missing" | "failed" | "input_changed" | "input_will_change" | "settings_changed" | "running";
+  reason: "current" | "edited" | "regenerate" | "missing" | "failed" | "input_changed" | "input_will_change" | "settings_changed" | "running" | "imported";
   inputs: Stage[];
   model: string;
   estimate: {
@@ -214,7 +214,7 @@ export interface HandoffLayout {
 }
 
 /** The SQL dialects the data import reads. */
-export type SqlDialect = "sqlite" | "postgres";
+export type SqlDialect = "sqlite" | "postgres" | "mysql";
 
 /** What an import stored, read and left out. */
 export interface ImportAnswer {

@@ -13,8 +13,9 @@ import { busy, errorBox, toast } from "./ui";
 /** The stages an import can make. */
 export type ImportStage = "data" | "api";
 
-/** PostgreSQL when the DDL uses what only PostgreSQL has; SQLite otherwise. */
+/** MySQL or PostgreSQL when the DDL uses what only that one has; SQLite otherwise. */
 export function guessDialect(sql: string): SqlDialect {
+  if (/`|\bengine\s*=|\bauto_increment\b|^\s*delimiter\s|\/\*!\d+|-- MySQL dump/im.test(sql)) return "mysql";
   return /\b(serial|bigserial|jsonb|timestamptz|bytea|create\s+type|create\s+schema|create\s+sequence|owner\s+to)\b|::/i.test(sql) ? "postgres" : "sqlite";
 }
 
@@ -35,6 +36,7 @@ export function importPanel(state: ProjectState, stage: ImportStage, afterChange
     { id: "import-dialect" },
     h("option", { value: "sqlite" }, "SQLite / D1"),
     h("option", { value: "postgres" }, "PostgreSQL"),
+    h("option", { value: "mysql" }, "MySQL / MariaDB"),
   );
   const guess = () => {
     if (isData) dialect.value = guessDialect(text.value);
@@ -69,8 +71,8 @@ export function importPanel(state: ProjectState, stage: ImportStage, afterChange
       "p",
       { class: "muted small" },
       isData
-        ? "SQL DDL from SQLite or PostgreSQL (a schema dump works): tables, columns, NOT NULL, UNIQUE, primary and foreign keys, and indexes become the data model's next version. What the model cannot hold is listed, never dropped silently."
-        : "An OpenAPI 3.0 or 3.1 document, JSON or YAML: its operations become the API's next version, each matched to an entity of the current data model. What the API artifact cannot hold is listed.",
+        ? "SQL DDL from SQLite, PostgreSQL or MySQL (a schema dump or an install script works): tables, columns, NOT NULL, UNIQUE, primary and foreign keys, and indexes become the data model's next version. A statement that does not parse, and whatever the model cannot hold, is listed with its line, never dropped silently."
+        : "An OpenAPI 3.0 or 3.1 document, JSON or YAML: its operations become the API's next version, each matched to an entity of the current data model; the entities it needs and the model lacks come from the document's own schemas, as the data model's next version. What the API artifact cannot hold is listed.",
     ),
     h("div", { class: "row" }, h("label", { for: "import-file" }, "Choose a file"), file),
     isData ? h("div", { class: "row" }, h("label", { for: "import-dialect" }, "Dialect"), dialect) : null,

@@ -3,7 +3,8 @@
 // user leaves it (to stop its live stream).
 
 import "./style.css";
-import { api, ApiError, connection, getJson, loadConfig, standIn, type ProjectRow } from "./api";
+import { api, ApiError, connection, getJson, loadConfig, standIn, type ProjectRow, type SqlDialect } from "./api";
+import { guessDialect } from "./importer";
 import { empty, fill, fmt, h, loading } from "./dom";
 import { projectPage } from "./project";
 import { busy, confirmDialog, errorBox, field, runBadge, toast } from "./ui";
@@ -145,6 +146,49 @@ function createForm(): HTMLElement {
   const model = h("select", { id: "new-model", name: "model" }, MODELS.map((m) => h("option", { value: m }, m)));
   const temperature = h("input", { id: "new-temperature", name: "temperature", type: "number", min: 0, max: 2, step: 0.1, placeholder: "model default" });
   const budget = h("input", { id: "new-budget", name: "budget", type: "number", min: 1000, step: 1000, placeholder: "no limit" });
+  // Start from what you have: an import as the project's first data model or API.
+  const from = h(
+    "select",
+    { id: "new-from" },
+    h("option", { value: "" }, "Nothing: start from the idea"),
+    h("option", { value: "data" }, "A SQL schema (the data model)"),
+    h("option", { value: "api" }, "An OpenAPI document (the API and its entities)"),
+  );
+  const fromFile = h("input", { id: "new-from-file", type: "file", accept: ".sql,.ddl,.txt,.json,.yaml,.yml,text/plain,application/json,application/yaml" });
+  const fromText = h("textarea", { id: "new-from-text", rows: 6, spellcheck: "false", wrap: "off" });
+  const fromDialect = h(
+    "select",
+    { id: "new-from-dialect" },
+    h("option", { value: "sqlite" }, "SQLite / D1"),
+    h("option", { value: "postgres" }, "PostgreSQL"),
+    h("option", { value: "mysql" }, "MySQL / MariaDB"),
+  );
+  const fromParts = h(
+    "div",
+    { class: "stack", "data-testid": "new-from-parts" },
+    h("div", { class: "row" }, h("label", { for: "new-from-file" }, "Choose a file"), fromFile),
+    field("new-from-text", "or paste it here", fromText),
+    h("div", { class: "row", "data-testid": "new-from-dialect-row" }, h("label", { for: "new-from-dialect" }, "Dialect"), fromDialect),
+  );
+  // `display` rather than `hidden`: the rows' own display rule would override it.
+  const showFrom = () => {
+    fromParts.style.display = from.value === "" ? "none" : "";
+    const dialectRow = fromParts.querySelector<HTMLElement>("[data-testid=new-from-dialect-row]");
+    if (dialectRow) dialectRow.style.display = from.value === "data" ? "" : "none";
+  };
+  showFrom();
+  from.addEventListener("change", showFrom);
+  fromText.addEventListener("change", () => {
+    if (from.value === "data") fromDialect.value = guessDialect(fromText.value);
+  });
+  fromFile.addEventListener("change", () => {
+    const chosen = fromFile.files?.[0];
+    if (!chosen) return;
+    void chosen.text().then((t) => {
+      fromText.value = t;
+      if (from.value === "data") fromDialect.value = guessDialect(t);
+    });
+  });
   const start = h("input", { id: "new-start", type: "checkbox", checked: true });
   const submit = h("button", { type: "submit" }, "Create project");
   const result = h("div", { "aria-live": "polite" });
@@ -166,6 +210,8 @@ function createForm(): HTMLElement {
     field("new-name", "Name", name),
     field("new-idea", "Idea", idea, "One or two sentences: who it is for and what it does."),
     examples,
+    field("new-from", "Start from what you have", from, "Optional. The import becomes the project's first data model or API; the PRD is written around it and the run keeps it."),
+    fromParts,
     h(
       "div",
       { class: "grid3" },
@@ -185,6 +231,19 @@ function createForm(): HTMLElement {
         if (temperature.value.trim()) settings.temperature = Number(temperature.value);
         if (budget.value.trim()) settings.tokenBudget = Number(budget.value);
         const project = await api.create({ name: name.value.trim(), idea: idea.value.trim(), settings });
+        if (from.value && fromText.value.trim()) {
+          try {
+            if (from.value === "data") await api.importData(project.id, fromText.value, fromDialect.value as SqlDialect);
+            else await api.importApi(project.id, fromText.value);
+          } catch (e) {
+            fill(
+              result,
+              errorBox(e, `“${project.name}” was created, but nothing was imported`),
+              h("a", { href: `#/projects/${project.id}` }, `Open “${project.name}”`),
+            );
+            return;
+          }
+        }
         if (start.checked) await api.run(project.id);
         toast(`Created “${project.name}”`);
         location.hash = `#/projects/${project.id}`;

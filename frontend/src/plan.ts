@@ -19,6 +19,7 @@ const REASONS: Record<StagePlan["reason"], string> = {
   input_will_change: "reads what changes first (kept if that comes out identical):",
   settings_changed: "the model settings changed",
   running: "the run in flight is generating it",
+  imported: "imported before its inputs existed: kept as it is, and the PRD reads it as context",
 };
 
 const ACTIONS: Record<StagePlan["action"], string> = {

@@ -28,6 +28,62 @@ pub struct Imported<T> {
     pub imported: Vec<String>,
     /// What the artifact cannot represent and was left out, each with why.
     pub not_imported: Vec<NotImported>,
+    /// The data model the artifact needs, when the import derived entities
+    /// the project's data model lacks (an OpenAPI document's schemas): the
+    /// project's model with them added, stored as its next version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<parit_shared::artifact::DataArtifact>,
+    /// What was imported, in a few sentences for the PRD stage: a project
+    /// that starts from an import has its PRD written around it.
+    pub context: String,
+}
+
+/// The most characters an import's context takes in the PRD's prompt.
+const CONTEXT_CHARS: usize = 4000;
+
+/// A few sentences on a data model, for the PRD's prompt: each entity with
+/// its fields and what they reference, up to [`CONTEXT_CHARS`].
+pub(crate) fn data_context(source: &str, data: &parit_shared::artifact::DataArtifact) -> String {
+    let mut text = format!(
+        "The project starts from an existing data model, imported from {source} ({} entities); write the PRD for the system it describes, and keep its entities: ",
+        data.entities.len()
+    );
+    for (i, e) in data.entities.iter().enumerate() {
+        let fields: Vec<String> = e
+            .fields
+            .iter()
+            .map(|f| match &f.references {
+                Some(r) => format!("{} → {r}", f.name),
+                None => f.name.clone(),
+            })
+            .collect();
+        let part = format!("{}{} ({})", if i > 0 { "; " } else { "" }, e.name, fields.join(", "));
+        if text.len() + part.len() > CONTEXT_CHARS {
+            text.push_str(&format!("; and {} more", data.entities.len() - i));
+            break;
+        }
+        text.push_str(&part);
+    }
+    text.push('.');
+    text
+}
+
+/// A few sentences on an API, for the PRD's prompt: its endpoints, up to [`CONTEXT_CHARS`].
+pub(crate) fn api_context(api: &parit_shared::artifact::ApiArtifact) -> String {
+    let mut text = format!(
+        "The project starts from an existing API, imported from an OpenAPI document ({} endpoints); its user stories are served by these endpoints: ",
+        api.endpoints.len()
+    );
+    for (i, e) in api.endpoints.iter().enumerate() {
+        let part = format!("{}{} {} ({})", if i > 0 { "; " } else { "" }, e.method, e.path, e.summary);
+        if text.len() + part.len() > CONTEXT_CHARS {
+            text.push_str(&format!("; and {} more", api.endpoints.len() - i));
+            break;
+        }
+        text.push_str(&part);
+    }
+    text.push('.');
+    text
 }
 
 /// One construct of the input the artifact types cannot represent.

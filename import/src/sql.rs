@@ -1,11 +1,14 @@
-//! SQL DDL (SQLite or PostgreSQL) into a data model.
+//! SQL DDL (SQLite, PostgreSQL or MySQL) into a data model.
 //!
 //! The input is tokenized once by sqlparser and split into statements
-//! ([`script`]); each is parsed on its own, with its real line and column,
-//! so a statement sqlparser cannot parse but the model would not hold anyway
-//! (a SQLite trigger, `ALTER TYPE … OWNER TO`) is listed as not imported,
-//! while one that matters (a table, a key, an index) or one nobody knows
-//! fails the import with the parser's position and what it expected.
+//! ([`script`]); each is parsed on its own, with its real line and column.
+//! A statement sqlparser cannot parse, or that the model cannot hold, is
+//! listed as not imported with its line and why, and the rest is imported:
+//! one statement never costs the whole import. The input is refused only
+//! when no table comes out of it (then with the first parse error's line,
+//! column and what the parser expected, when there was one). A line the
+//! tokenizer cannot read (an unterminated string) is listed and blanked, and
+//! the rest read again.
 //!
 //! The mapping, and what it decides:
 //!
@@ -54,30 +57,79 @@ use parit_shared::check::validate::validate;
 use parit_shared::render::sql::Dialect;
 use script::Kind;
 use sqlparser::ast::Statement as Ast;
-use sqlparser::dialect::{PostgreSqlDialect, SQLiteDialect};
+use sqlparser::dialect::{MySqlDialect, PostgreSqlDialect, SQLiteDialect};
 use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::{Span, Token, TokenWithSpan, TokenizerError};
 
+/// The SQL an import reads: the two dialects Parit renders, and MySQL
+/// (`mysqldump` output and hand-written DDL), which it reads only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SqlDialect {
+    /// SQLite (and D1).
+    Sqlite,
+    /// PostgreSQL, psql scripts and pg_dump output included.
+    Postgres,
+    /// MySQL or MariaDB, `mysqldump` output included.
+    Mysql,
+}
+
+impl From<Dialect> for SqlDialect {
+    fn from(d: Dialect) -> Self {
+        match d {
+            Dialect::Sqlite => SqlDialect::Sqlite,
+            Dialect::Postgres => SqlDialect::Postgres,
+        }
+    }
+}
+
+impl SqlDialect {
+    /// The dialect a request names: `sqlite`, `postgres` or `mysql`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "sqlite" => Some(SqlDialect::Sqlite),
+            "postgres" => Some(SqlDialect::Postgres),
+            "mysql" => Some(SqlDialect::Mysql),
+            _ => None,
+        }
+    }
+}
+
+/// How many unreadable lines the tokenizer may skip before the import gives up.
+const MAX_SKIPPED_LINES: usize = 64;
+
 /// Imports SQL DDL written for `dialect` into a data model.
 ///
-/// Fails when the SQL does not parse (with the line, column and what the
-/// parser expected), when it creates no table, or when no table can be an
-/// entity. Everything the model cannot hold is listed in `not_imported`.
-pub fn import(text: &str, dialect: Dialect) -> Result<Imported<DataArtifact>, ImportError> {
+/// Every statement that does not parse, or that the model cannot hold, is
+/// listed in `not_imported` with its line and why; the import fails only
+/// when no table can be an entity (with the first parse error's position
+/// and what the parser expected, when a statement did not parse).
+pub fn import(text: &str, dialect: impl Into<SqlDialect>) -> Result<Imported<DataArtifact>, ImportError> {
+    let dialect = dialect.into();
     let (clean, stripped) = match dialect {
-        Dialect::Postgres => script::strip_psql(text),
-        Dialect::Sqlite => (text.to_string(), script::Stripped::default()),
+        SqlDialect::Postgres => script::strip_psql(text),
+        SqlDialect::Mysql => script::strip_mysql(text),
+        SqlDialect::Sqlite => (text.to_string(), script::Stripped::default()),
     };
     let parser_dialect: Box<dyn sqlparser::dialect::Dialect> = match dialect {
-        Dialect::Sqlite => Box::new(SQLiteDialect {}),
-        Dialect::Postgres => Box::new(PostgreSqlDialect {}),
+        SqlDialect::Sqlite => Box::new(SQLiteDialect {}),
+        SqlDialect::Postgres => Box::new(PostgreSqlDialect {}),
+        SqlDialect::Mysql => Box::new(MySqlDialect {}),
     };
-    let tokens = script::tokenize(parser_dialect.as_ref(), &clean).map_err(tokenizer_error)?;
-    let mut reader = Reader { dialect, schema: schema::Schema::default(), tally: Tally::default(), notes: Vec::new() };
-    for statement in script::split(tokens) {
-        reader.statement(&statement, parser_dialect.as_ref())?;
+    let mut reader = Reader {
+        dialect,
+        schema: schema::Schema::default(),
+        tally: Tally::default(),
+        notes: Vec::new(),
+        first_error: None,
+    };
+    let statements = readable(&mut reader, parser_dialect.as_ref(), clean, &stripped)?;
+    for statement in statements {
+        reader.statement(&statement, parser_dialect.as_ref());
     }
-    let built = model::build(&reader.schema, dialect)?;
+    let built = match model::build(&reader.schema, dialect) {
+        Ok(built) => built,
+        Err(e) => return Err(reader.first_error.filter(|_| reader.schema.tables.is_empty()).unwrap_or(e)),
+    };
     let mut not_imported = reader.notes;
     not_imported.extend(reader.schema.leftovers.into_iter().map(|l| NotImported {
         what: l.what,
@@ -85,7 +137,7 @@ pub fn import(text: &str, dialect: Dialect) -> Result<Imported<DataArtifact>, Im
         line: (l.line > 0).then_some(l.line),
     }));
     not_imported.extend(built.notes);
-    not_imported.extend(stripped_notes(&stripped));
+    not_imported.extend(stripped_notes(&stripped, dialect));
     not_imported.extend(reader.tally.notes());
     not_imported.sort_by_key(|n| n.line.unwrap_or(u32::MAX));
     let problems = validate(&Artifact::Data(built.data.clone()), &Default::default());
@@ -98,7 +150,44 @@ pub fn import(text: &str, dialect: Dialect) -> Result<Imported<DataArtifact>, Im
             findings: problems,
         });
     }
-    Ok(Imported { artifact: built.data, imported: built.imported, not_imported })
+    let source = match dialect {
+        SqlDialect::Sqlite => "SQLite DDL",
+        SqlDialect::Postgres => "PostgreSQL DDL",
+        SqlDialect::Mysql => "MySQL DDL",
+    };
+    let context = crate::data_context(source, &built.data);
+    Ok(Imported { artifact: built.data, imported: built.imported, not_imported, data: None, context })
+}
+
+/// The statements of `text`. A line the tokenizer cannot read is listed as
+/// not imported and blanked, and the text tokenized again; the tokenizer's
+/// error stands when that makes no progress.
+fn readable(
+    reader: &mut Reader,
+    d: &dyn sqlparser::dialect::Dialect,
+    mut text: String,
+    stripped: &script::Stripped,
+) -> Result<Vec<script::Statement>, ImportError> {
+    let mut skipped: Vec<u32> = Vec::new();
+    loop {
+        match script::statements(d, &text, &stripped.delimited) {
+            Ok(statements) => return Ok(statements),
+            Err(e) => {
+                let line = e.location.line as u32;
+                if line == 0 || skipped.contains(&line) || skipped.len() >= MAX_SKIPPED_LINES {
+                    return Err(tokenizer_error(e));
+                }
+                reader.notes.push(NotImported {
+                    what: format!("line {line}"),
+                    why: format!("the SQL tokenizer cannot read it ({}); the line was skipped", e.message),
+                    line: Some(line),
+                });
+                reader.first_error.get_or_insert(tokenizer_error(e));
+                skipped.push(line);
+                text = script::blank_line(&text, line);
+            }
+        }
+    }
 }
 
 /// Statements counted by kind rather than listed one by one.
@@ -139,17 +228,40 @@ fn why_skipped(label: &str) -> &'static str {
         "SELECT" => "queries (pg_dump's set_config, for one), not schema",
         "data changes" => "data, not schema",
         "ALTER … OWNER TO" => "ownership is not part of the data model",
+        "maintenance" => "maintenance of tables and indexes (CLUSTER, ANALYZE, …), not schema",
+        "USE" => "which database the client uses, not schema",
         _ => "ownership and settings of objects the data model does not hold",
     }
 }
 
-fn stripped_notes(s: &script::Stripped) -> Vec<NotImported> {
+fn stripped_notes(s: &script::Stripped, dialect: SqlDialect) -> Vec<NotImported> {
     let mut out = Vec::new();
+    let (client, program) = match dialect {
+        SqlDialect::Mysql => ("mysql client", "mysql client"),
+        _ => ("psql meta-", "psql"),
+    };
     if let Some((line, _)) = s.meta.first() {
-        let commands: Vec<&str> = s.meta.iter().map(|(_, m)| m.split_whitespace().next().unwrap_or_default()).collect();
+        let mut commands: Vec<&str> = Vec::new();
+        for command in s.meta.iter().map(|(_, m)| m.split_whitespace().next().unwrap_or_default()) {
+            if !commands.contains(&command) {
+                commands.push(command);
+            }
+        }
         out.push(NotImported {
-            what: format!("{} × psql meta-command ({})", s.meta.len(), commands.join(", ")),
-            why: "psql commands, not SQL: removed before parsing".into(),
+            what: format!(
+                "{} × {client}{}command ({})",
+                s.meta.len(),
+                if dialect == SqlDialect::Mysql { " " } else { "" },
+                commands.join(", ")
+            ),
+            why: format!("{program} commands, not SQL: removed before parsing"),
+            line: Some(*line),
+        });
+    }
+    for (line, words) in &s.versioned {
+        out.push(NotImported {
+            what: format!("versioned comment \"{words}…\""),
+            why: "only MySQL runs what a /*!… */ comment holds; read as a comment, it is not imported".into(),
             line: Some(*line),
         });
     }
@@ -165,21 +277,42 @@ fn stripped_notes(s: &script::Stripped) -> Vec<NotImported> {
 
 /// Reads statements into the schema, and counts or lists the rest.
 struct Reader {
-    dialect: Dialect,
+    dialect: SqlDialect,
     schema: schema::Schema,
     tally: Tally,
     notes: Vec<NotImported>,
+    /// The first statement that did not parse, as an error: the answer when
+    /// no table comes out of the input.
+    first_error: Option<ImportError>,
 }
 
 impl Reader {
-    fn statement(&mut self, s: &script::Statement, d: &dyn sqlparser::dialect::Dialect) -> Result<(), ImportError> {
+    fn statement(&mut self, s: &script::Statement, d: &dyn sqlparser::dialect::Dialect) {
         let line = s.line();
         let kind = script::kind(s);
+        if kind == Kind::Object("schema", 2) {
+            // `CREATE SCHEMA name CREATE TABLE … CREATE VIEW …`: each element
+            // is a statement of its own (AdventureWorks creates every table so).
+            let (head, elements) = script::schema_elements(s);
+            if !elements.is_empty() {
+                let name = head.name_after(2).unwrap_or_default();
+                self.notes.push(NotImported {
+                    what: format!("schema \"{name}\""),
+                    why: "the data model has no schemas: the tables it creates are imported by their own names".into(),
+                    line: Some(line),
+                });
+                for element in &elements {
+                    self.statement(element, d);
+                }
+                return;
+            }
+        }
         let mut parsed = parse(s, d);
-        if parsed.is_err() && matches!(kind, Kind::CreateTable | Kind::AlterTable) {
+        if parsed.is_err() && matches!(kind, Kind::CreateTable | Kind::AlterTable | Kind::CreateDomain) {
             // Retry with what real dumps write and sqlparser does not parse
             // rewritten; the first error stands when that fails too.
-            let retried = script::repaired(s, self.dialect == Dialect::Sqlite).map(|r| parse(&r, d));
+            let retried = script::repaired(s, self.dialect == SqlDialect::Sqlite, self.dialect == SqlDialect::Mysql)
+                .map(|r| parse(&r, d));
             if let Some(Ok(ast)) = retried {
                 parsed = Ok(ast);
             }
@@ -200,14 +333,31 @@ impl Reader {
             // (`ALTER TYPE … OWNER TO` fails) and only literal PRAGMA values
             // (`PRAGMA foreign_keys = ON`, which Parit's own DDL starts with,
             // fails); none of them changes the model.
-            (Kind::Other(label), Err(_)) if label.starts_with("ALTER") || label == "PRAGMA" => {
-                self.tally.count(label, line)
+            // Nor CLUSTER, and other statements of this kind: they change no
+            // table the model holds, parsed or not.
+            (Kind::Other(label), Err(_)) => self.tally.count(label, line),
+            (kind, Err(e)) => {
+                let error = parse_error(&e, line);
+                let what = match kind {
+                    Kind::CreateTable => {
+                        format!("table \"{}\"", s.name_after(script::table_name_at(s)).unwrap_or_default())
+                    }
+                    _ => format!("{} statement", s.leading_words(3).join(" ")),
+                };
+                let at = match (error.line, error.column) {
+                    (Some(l), Some(c)) => format!(" (line {l}, column {c})"),
+                    _ => String::new(),
+                };
+                self.notes.push(NotImported {
+                    what,
+                    why: format!("sqlparser cannot parse it: {}{at}; the rest of the input is imported", message(&e)),
+                    line: Some(line),
+                });
+                self.first_error.get_or_insert(error);
             }
-            (_, Err(e)) => return Err(parse_error(&e, line)),
             (Kind::Insert, Ok(_)) => self.tally.count("INSERT", line),
             (_, Ok(ast)) => self.apply(&ast, s, line),
         }
-        Ok(())
     }
 
     fn apply(&mut self, ast: &Ast, s: &script::Statement, line: u32) {
@@ -224,6 +374,15 @@ impl Reader {
                 self.schema.comment(object_type, object_name, comment.as_deref(), d, line)
             }
             Ast::CreateType { name, representation } => self.schema.create_type(name, representation, d, line),
+            Ast::CreateView { name, materialized, .. } => self.notes.push(NotImported {
+                what: format!(
+                    "{}view \"{}\"",
+                    if *materialized { "materialized " } else { "" },
+                    schema::object(name, d)
+                ),
+                why: "the data model has no views".into(),
+                line: Some(line),
+            }),
             Ast::CreateDomain(domain) => {
                 self.schema.create_domain(&domain.name, &domain.data_type.to_string(), d, line)
             }

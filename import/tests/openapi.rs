@@ -479,7 +479,10 @@ fn what_parit_cannot_represent_is_listed_with_its_line() {
         ]
     );
     let owners = imported.not_imported.last().unwrap();
-    assert_eq!(owners.why, "matches no entity of the data model (tried owners)");
+    assert_eq!(
+        owners.why,
+        "matches no entity of the data model (tried owners), and no schema of the document names one with properties"
+    );
     assert!(imported.not_imported[0].why.starts_with("an API key in the header X-Key: "));
 }
 
@@ -488,9 +491,77 @@ fn nothing_matched_and_no_data_model_are_refused() {
     let text = "openapi: 3.0.3\ninfo: {title: t, version: v}\npaths:\n  /owners:\n    get:\n      responses: {'200': {description: ok}}\n";
     let e = err(text, Some(&pets()));
     assert_eq!(e.message, "nothing to import: no operation of the document became an endpoint");
-    assert!(e.findings.contains(&"GET /owners: matches no entity of the data model (tried owners)".to_string()));
-    let e = err(PETSTORE, None);
-    assert!(e.message.starts_with("an API is imported against the project's data model, and there is none yet"));
-    // The document is checked first, so its own problems come before the missing data model.
+    assert!(e.findings.contains(
+        &"GET /owners: matches no entity of the data model (tried owners), and no schema of the document names one with properties".to_string()
+    ));
     assert_eq!(err("openapi: 3.0.3\npaths: {}\n", None).findings, strings(&["$.info: is required"]));
+}
+
+#[test]
+fn without_a_data_model_the_entities_come_from_the_documents_schemas() {
+    let i = import(PETSTORE, None).expect("petstore");
+    let data = i.data.as_ref().expect("a derived data model");
+    let pet = data.entities.iter().find(|e| e.name == "Pet").expect("Pet");
+    assert_eq!(pet.table, "pets");
+    let names: Vec<(&str, FieldType, bool)> =
+        pet.fields.iter().map(|f| (f.name.as_str(), f.field_type, f.required)).collect();
+    assert_eq!(
+        names,
+        [("id", FieldType::Id, true), ("name", FieldType::String, true), ("tag", FieldType::String, false)]
+    );
+    assert!(i.artifact.endpoints.iter().all(|e| e.entity == "Pet"));
+    assert_eq!(i.imported[1], "entity Pet derived from schema Pet: 3 fields");
+    assert!(i.imported[0].starts_with("data model: 1 entities derived from the document's schemas"));
+    // With a data model that has the entity, nothing is derived.
+    assert!(import(PETSTORE, Some(&pets())).expect("petstore").data.is_none());
+}
+
+#[test]
+fn swagger_2_is_named_even_when_its_yaml_does_not_load() {
+    // Real Swagger files carry YAML this reader refuses; the version is what a person needs to know.
+    let text = "swagger: '2.0'\ninfo:\n  title: t\n  version: v\npaths:\n  /a:\n    get: {responses: {'200': {description: [}}\n";
+    let e = err(text, None);
+    assert!(e.message.starts_with("this is a Swagger 2.0 document, not OpenAPI 3.x"), "{}", e.message);
+    let e = err(
+        "{\n  \"swagger\": \"2.0\",\n  \"info\": {\"title\": \"t\", \"version\": \"v\"},\n  \"paths\": {}\n}",
+        None,
+    );
+    assert!(e.message.starts_with("this is a Swagger 2.0 document"), "{}", e.message);
+}
+
+#[test]
+fn regression_refs_inside_a_vendor_extension_do_not_block_the_import() {
+    // Spotify's description keeps `$ref`s to its own `x-spotify-policy-list` entries.
+    let text = "openapi: 3.0.3\ninfo: {title: t, version: v}\npaths:\n  /pets:\n    get:\n      x-spotify-policy-list:\n        $ref: '#/components/x-spotify-policy/policies'\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/Pet'}\ncomponents:\n  schemas:\n    Pet: {type: object, properties: {id: {type: integer}, name: {type: string}}}\n";
+    let i = import(text, None).expect("imports");
+    assert_eq!(i.artifact.endpoints.len(), 1);
+}
+
+/// A real public API description, imported with no data model: every
+/// operation Parit can hold becomes an endpoint of an entity derived from
+/// the document's schemas, the whole validates, and the render passes the
+/// document reader again.
+fn real(name: &str, text: &str, min_endpoints: usize, min_entities: usize) -> Imported<ApiArtifact> {
+    let i = import(text, None)
+        .unwrap_or_else(|e| panic!("{name}: {} {:?}", e.message, &e.findings[..e.findings.len().min(5)]));
+    let data = i.data.clone().unwrap_or_else(|| panic!("{name}: no data model derived"));
+    assert_eq!(validate(&Artifact::Data(data.clone()), &Upstream::default()), Vec::<String>::new(), "{name}");
+    let upstream = Upstream { data: Some(data.clone()), ..Upstream::default() };
+    assert_eq!(validate(&Artifact::Api(i.artifact.clone()), &upstream), Vec::<String>::new(), "{name}");
+    assert!(i.artifact.endpoints.len() >= min_endpoints, "{name}: {} endpoints", i.artifact.endpoints.len());
+    assert!(data.entities.len() >= min_entities, "{name}: {} entities", data.entities.len());
+    // Parit's own render of it imports back against the derived model.
+    let rendered = serde_json::to_string(&document(name, &i.artifact, &data)).expect("json");
+    let again = import(&rendered, Some(&data)).unwrap_or_else(|e| panic!("{name} again: {e:?}"));
+    assert_eq!(again.artifact.endpoints.len(), i.artifact.endpoints.len(), "{name}");
+    i
+}
+
+#[test]
+fn real_public_apis_import_with_their_own_entities() {
+    let spotify = real("spotify", include_str!("openapi/spotify.yaml"), 60, 10);
+    let names: Vec<&str> = spotify.data.as_ref().unwrap().entities.iter().map(|e| e.name.as_str()).collect();
+    assert!(names.contains(&"Album"), "{names:?} {:?}", &spotify.imported[..5]);
+    real("pokeapi", include_str!("openapi/pokeapi.yaml"), 40, 20);
+    real("discourse", include_str!("openapi/discourse.json"), 40, 5);
 }

@@ -1,7 +1,7 @@
 //! The SQL import on real public schemas (import/tests/schemas, see its
 //! README) and on small crafted inputs, in both dialects.
 
-use parit_import::sql::import;
+use parit_import::sql::{import, SqlDialect};
 use parit_import::{ImportError, Imported};
 use parit_shared::artifact::{Artifact, Cardinality, DataArtifact, Entity, FieldType};
 use parit_shared::check::validate::validate;
@@ -12,7 +12,7 @@ fn fixture(name: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
-fn imported(name: &str, dialect: Dialect) -> Imported<DataArtifact> {
+fn imported(name: &str, dialect: impl Into<SqlDialect>) -> Imported<DataArtifact> {
     let result = import(&fixture(name), dialect).unwrap_or_else(|e| panic!("{name}: {e:?}"));
     let problems = validate(&Artifact::Data(result.artifact.clone()), &Default::default());
     assert!(problems.is_empty(), "{name}: {problems:?}");
@@ -37,10 +37,14 @@ fn error(sql: &str, dialect: Dialect) -> ImportError {
 #[test]
 fn every_fixture_imports_with_its_tables_and_validates() {
     let cases = [
-        ("chinook.sqlite.sql", Dialect::Sqlite, 11),
-        ("sakila.sqlite.sql", Dialect::Sqlite, 16),
-        ("northwind.postgres.sql", Dialect::Postgres, 14),
-        ("pagila.postgres.sql", Dialect::Postgres, 15),
+        ("chinook.sqlite.sql", SqlDialect::Sqlite, 11),
+        ("sakila.sqlite.sql", SqlDialect::Sqlite, 16),
+        ("northwind.postgres.sql", SqlDialect::Postgres, 14),
+        ("pagila.postgres.sql", SqlDialect::Postgres, 15),
+        ("adventureworks.postgres.sql", SqlDialect::Postgres, 68),
+        ("openstreetmap.postgres.sql", SqlDialect::Postgres, 54),
+        ("sakila_mysql.mysql.sql", SqlDialect::Mysql, 16),
+        ("employees.mysql.sql", SqlDialect::Mysql, 6),
     ];
     for (name, dialect, tables) in cases {
         let i = imported(name, dialect);
@@ -159,7 +163,7 @@ fn sql_that_does_not_parse_gives_line_column_and_what_was_expected() {
             "The SQL does not parse at line 4, column 3: Expected: ',' or ')' after column definition, found: other."
         );
     }
-    let e = error("CREATE TABLE a (id INTEGER PRIMARY KEY);\n\nFROB the table;\n", Dialect::Sqlite);
+    let e = error("\n\nFROB the table;\n", Dialect::Sqlite);
     assert_eq!((e.line, e.column), (Some(3), Some(1)), "{e:?}");
     let e = error("CREATE TABLE a (id TEXT PRIMARY KEY DEFAULT 'x);", Dialect::Postgres);
     assert_eq!((e.line, e.column), (Some(1), Some(45)), "{e:?}");
@@ -269,5 +273,110 @@ fn parits_own_ddl_imports_back_to_the_same_tables_fields_and_references() {
             assert_eq!(again.relationships.len(), first.relationships.len(), "{name} as {render:?}");
             assert_eq!(again.indexes.len(), first.indexes.len(), "{name} as {render:?}");
         }
+    }
+}
+
+fn why<'a>(i: &'a Imported<DataArtifact>, what: &str) -> (&'a str, Option<u32>) {
+    let n =
+        i.not_imported.iter().find(|n| n.what == what).unwrap_or_else(|| panic!("{what} not in {:#?}", i.not_imported));
+    (n.why.as_str(), n.line)
+}
+
+#[test]
+fn one_statement_that_does_not_parse_is_listed_and_the_rest_imported() {
+    let sql = "CREATE TABLE a (id INTEGER PRIMARY KEY);\n\nFROB the table;\nCREATE TABLE b (\n  id INTEGER PRIMARY KEY,\n  x INT,\n  , y INT\n);\nCREATE TABLE c (id INTEGER PRIMARY KEY, a_id INTEGER REFERENCES a (id));\n";
+    let i = import(sql, Dialect::Sqlite).expect("a and c import");
+    let tables: Vec<&str> = i.artifact.entities.iter().map(|e| e.table.as_str()).collect();
+    assert_eq!(tables, ["a", "c"]);
+    let (frob, line) = why(&i, "FROB THE TABLE statement");
+    assert_eq!(line, Some(3));
+    assert!(
+        frob.starts_with("sqlparser cannot parse it: Expected: an SQL statement, found: FROB (line 3, column 1)"),
+        "{frob}"
+    );
+    let (b, line) = why(&i, "table \"b\"");
+    assert_eq!(line, Some(4));
+    assert!(b.contains("(line 7, column 3)"), "{b}");
+}
+
+#[test]
+fn a_line_the_tokenizer_cannot_read_is_skipped_and_listed() {
+    let sql = "CREATE TABLE a (id INTEGER PRIMARY KEY);\nINSERT INTO a VALUES ('unterminated);\nCREATE TABLE b (id INTEGER PRIMARY KEY);\n";
+    let i = import(sql, Dialect::Postgres).expect("a and b import");
+    assert_eq!(i.artifact.entities.len(), 2);
+    let (text, line) = why(&i, "line 2");
+    assert_eq!(line, Some(2));
+    assert!(text.contains("Unterminated string literal"), "{text}");
+}
+
+#[test]
+fn regression_create_domain_without_as_and_comment_on_function_no_longer_refuse_the_import() {
+    // Both refused a real install script whole (AdventureWorks for PostgreSQL).
+    let sql = "CREATE DOMAIN \"OrderNumber\" varchar(25) NULL;\nCREATE DOMAIN \"Flag\" boolean NOT NULL;\nCREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;\nCOMMENT ON FUNCTION f() IS 'one';\nCREATE TABLE orders (id serial PRIMARY KEY, number \"OrderNumber\", open \"Flag\");\n";
+    let i = import(sql, Dialect::Postgres).expect("import");
+    let orders = entity(&i.artifact, "orders");
+    let field = |n: &str| orders.fields.iter().find(|f| f.name == n).unwrap_or_else(|| panic!("{n}"));
+    assert_eq!(field("number").field_type, FieldType::String);
+    assert_eq!(field("open").field_type, FieldType::Boolean);
+    assert_eq!(why(&i, "domain \"OrderNumber\"").1, Some(1));
+    assert!(
+        i.not_imported.iter().any(|n| n.line == Some(4) && n.what.starts_with("COMMENT ON FUNCTION")),
+        "{:#?}",
+        i.not_imported
+    );
+}
+
+#[test]
+fn psql_meta_commands_and_create_schema_elements_of_an_install_script() {
+    let i = imported("adventureworks.postgres.sql", SqlDialect::Postgres);
+    let (text, line) = why(&i, "70 × psql meta-command (\\pset, \\copy, \\dt)");
+    assert_eq!((text, line), ("psql commands, not SQL: removed before parsing", Some(50)));
+    // Every table is created inside `CREATE SCHEMA Person CREATE TABLE …`.
+    assert!(why(&i, "schema \"Person\"").0.contains("imported by their own names"));
+    let person = entity(&i.artifact, "person");
+    assert!(person.fields.iter().any(|f| f.name == "firstname" && f.field_type == FieldType::String && f.required));
+    // `ALTER TABLE … DROP COLUMN` drops the column the script created.
+    let employee = entity(&i.artifact, "employee");
+    assert!(!employee.fields.iter().any(|f| f.name == "organizationlevel"));
+    assert!(employee.fields.iter().any(|f| f.name == "organizationnode"));
+}
+
+#[test]
+fn mysql_dumps_import_with_their_delimiter_blocks_inline_keys_and_enums() {
+    let i = imported("sakila_mysql.mysql.sql", SqlDialect::Mysql);
+    assert_eq!(why(&i, "14 × mysql client command (DELIMITER)").1, Some(189));
+    assert!(why(&i, "trigger \"ins_film\"").0.starts_with("the data model has no triggers"));
+    assert!(why(&i, "procedure \"rewards_report\"").0.starts_with("the data model has no procedures"));
+    assert_eq!(why(&i, "view \"actor_info\"").1, Some(419));
+    assert_eq!(why(&i, "versioned comment \"location GEOMETRY NOT NULL…\"").1, Some(51));
+    let film = entity(&i.artifact, "film");
+    let rating = film.fields.iter().find(|f| f.name == "rating").expect("rating");
+    assert_eq!(rating.field_type, FieldType::String);
+    assert!(i.artifact.indexes.iter().any(|ix| ix.entity == "Actor" && ix.fields == ["last_name"]));
+    // `password VARCHAR(40) BINARY` is MySQL's old binary collation.
+    assert!(entity(&i.artifact, "staff").fields.iter().any(|f| f.name == "password"));
+    let e = imported("employees.mysql.sql", SqlDialect::Mysql);
+    assert!(e.not_imported.iter().any(|n| n.what.contains("mysql client command (source)")), "{:#?}", e.not_imported);
+}
+
+#[test]
+fn hostile_input_is_an_answer_never_a_panic() {
+    let deep =
+        format!("CREATE TABLE a (id INTEGER PRIMARY KEY, x INT CHECK {}1{});", "(".repeat(5000), ")".repeat(5000));
+    let garbage: String = (0..200_000u32).map(|i| char::from_u32(32 + (i * 7919 % 95)).unwrap_or('x')).collect();
+    let unterminated = "CREATE TABLE a (id INTEGER PRIMARY KEY);\nCREATE FUNCTION f() AS $$ never ends\n".repeat(50);
+    for dialect in [SqlDialect::Sqlite, SqlDialect::Postgres, SqlDialect::Mysql] {
+        for text in [deep.as_str(), garbage.as_str(), unterminated.as_str(), "\0\0\0", "DELIMITER $$\nCREATE TRIGGER"] {
+            // An import or an error: either way an answer.
+            let _ = import(text, dialect);
+        }
+        let e = match import(&format!("{deep}\nCREATE VIEW v AS SELECT 1;"), dialect) {
+            Ok(i) => panic!("imported: {:?}", i.imported),
+            Err(e) => e,
+        };
+        assert!(e.message.contains("nests too deeply"), "{}", e.message);
+        let i = import(&format!("{deep}\nCREATE TABLE b (id INTEGER PRIMARY KEY);"), dialect).expect("b imports");
+        assert_eq!(i.artifact.entities.len(), 1);
+        assert!(i.not_imported.iter().any(|n| n.why.contains("nests too deeply")), "{:?}", i.not_imported);
     }
 }

@@ -5,8 +5,10 @@ original schema and from Parit's rendering of its import.
     ddl_compare.py --port PORT --import import.json --original DB --rendered DB [DB ...]
 
 A DB is sqlite:PATH (read with PRAGMA table_info / foreign_key_list:
-https://www.sqlite.org/pragma.html) or pg:DATABASE (its public schema, read
-from pg_catalog over psql). What the import lists as not imported (a table,
+https://www.sqlite.org/pragma.html), pg:DATABASE (every schema but the
+system's, read from pg_catalog over psql: an install script may create its
+tables in schemas of their own), or json:IMPORT (the imported model itself,
+for an original no database here runs: MySQL's). What the import lists as not imported (a table,
 a foreign key) may be missing from a rendered database; anything else that
 differs is printed, one line each. Names are compared exactly: the importer
 keeps them as the database stores them.
@@ -51,7 +53,7 @@ def pg_schema(port, database):
         SELECT c.relname, a.attname FROM pg_class c
         JOIN pg_namespace n ON n.oid = c.relnamespace
         JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-        WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')"""):
+        WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_%' AND c.relkind IN ('r', 'p')"""):
         columns.setdefault(t, set()).add(c)
     fks = {tuple(r) for r in pg_rows(port, database, """
         SELECT cl.relname, a.attname, rc.relname, ra.attname FROM pg_constraint c
@@ -61,12 +63,28 @@ def pg_schema(port, database):
         CROSS JOIN LATERAL unnest(c.conkey, c.confkey) AS k(col, rcol)
         JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.col
         JOIN pg_attribute ra ON ra.attrelid = c.confrelid AND ra.attnum = k.rcol
-        WHERE c.contype = 'f' AND n.nspname = 'public'""")}
+        WHERE c.contype = 'f' AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_%'""")}
+    return columns, fks
+
+
+def json_schema(path):
+    data = json.load(open(path))["artifact"]
+    by_name = {e["name"]: e for e in data["entities"]}
+    columns, fks = {}, set()
+    for e in data["entities"]:
+        columns[e["table"]] = {f["name"] for f in e["fields"]}
+        for f in e["fields"]:
+            target = by_name.get(f.get("references") or "")
+            if target:
+                key = next((k["name"] for k in target["fields"] if k["fieldType"] == "id"), None)
+                fks.add((e["table"], f["name"], target["table"], key))
     return columns, fks
 
 
 def read(db, port):
     kind, _, where = db.partition(":")
+    if kind == "json":
+        return json_schema(where)
     return sqlite_schema(where) if kind == "sqlite" else pg_schema(port, where)
 
 

@@ -9,6 +9,7 @@
 //! Properties are matched to the entity's fields exactly, else without case
 //! and separators (`petId` ↔ `pet_id`), and listed in the entity's field order.
 
+use super::derive::Deriver;
 use super::document::{Entry, Node};
 use super::validate::{templates, METHODS};
 use crate::{ImportError, Imported, NotImported};
@@ -39,13 +40,20 @@ const SUFFIXES: &[&str] = &[
     "create",
     "update",
     "patch",
+    "object",
+    "schema",
+    "base",
 ];
 
 /// What a schema describes: the component names met on the way (outermost
 /// first), the properties, and references to other documents.
 #[derive(Default)]
-struct SchemaShape {
+struct SchemaShape<'n> {
+    /// The schemas with properties met, a list's elements first.
+    inline: Vec<&'n Node>,
     names: Vec<String>,
+    /// The component names met inside `items` (a list's elements).
+    item_names: Vec<String>,
     properties: Vec<String>,
     external: Vec<String>,
 }
@@ -118,6 +126,23 @@ fn forms(name: &str) -> Vec<String> {
     out
 }
 
+/// The words of the entity a schema name describes: `CreateAlbumObject` →
+/// `album`; a name of affixes only keeps its last word.
+pub(crate) fn entity_words(name: &str) -> Vec<String> {
+    let mut w = words(name);
+    while w.len() > 1 && PREFIXES.contains(&w[0].as_str()) {
+        w.remove(0);
+    }
+    while w.len() > 1 && w.last().is_some_and(|l| SUFFIXES.contains(&l.as_str())) {
+        w.pop();
+    }
+    if let Some(last) = w.last_mut() {
+        *last = singular(last);
+    }
+    w.retain(|x| !x.is_empty());
+    w
+}
+
 fn entity_forms(e: &Entity) -> [String; 4] {
     let (name, table) = (squash(&e.name), squash(&e.table));
     [singular(&name), singular(&table), name, table]
@@ -165,20 +190,38 @@ fn method_of(name: &str) -> Option<HttpMethod> {
 
 struct Mapper<'a> {
     root: &'a Node,
-    data: &'a DataArtifact,
+    /// The data model, with the entities derived so far appended.
+    data: DataArtifact,
+    deriver: Deriver<'a>,
     not_imported: Vec<NotImported>,
     imported: Vec<String>,
 }
 
-/// The artifact of a checked document, validated against `data`.
-pub(crate) fn map(root: &Node, data: &DataArtifact) -> Result<Imported<ApiArtifact>, ImportError> {
-    let mut m = Mapper { root, data, not_imported: Vec::new(), imported: Vec::new() };
+/// The artifact of a checked document, validated against `data` (or the
+/// data model derived from the document's schemas, when there is none),
+/// with the data model it needs when entities were derived.
+pub(crate) fn map(root: &Node, data: Option<&DataArtifact>) -> Result<Imported<ApiArtifact>, ImportError> {
+    let data =
+        data.cloned().unwrap_or(DataArtifact { entities: Vec::new(), relationships: Vec::new(), indexes: Vec::new() });
+    let deriver = Deriver::new(root, &data.entities);
+    let mut m = Mapper { root, data, deriver, not_imported: Vec::new(), imported: Vec::new() };
     m.document_notes();
     let mut endpoints = Vec::new();
+    let mut shapes: Vec<(String, &str)> = Vec::new();
     for e in root.get("paths").map(Node::entries).unwrap_or_default() {
         if e.key.starts_with("x-") {
             continue;
         }
+        let shape = templates(&e.key).iter().fold(e.key.clone(), |p, t| p.replace(&format!("{{{t}}}"), "{}"));
+        if let Some((_, first)) = shapes.iter().find(|(s, _)| *s == shape) {
+            m.note(
+                format!("path {}", e.key),
+                format!("the same path as {first} (only the template names differ, which OpenAPI 3 forbids): the first is imported"),
+                e.line,
+            );
+            continue;
+        }
+        shapes.push((shape, &e.key));
         let Some(item) = m.path_item(e) else { continue };
         if item.get("servers").is_some() {
             m.note(format!("path {} servers", e.key), "server URLs are not part of Parit's API", e.line);
@@ -206,6 +249,51 @@ pub(crate) fn map(root: &Node, data: &DataArtifact) -> Result<Imported<ApiArtifa
     }
     let auth_scheme = if endpoints.iter().any(|e| e.auth_required) { "bearer" } else { "none" };
     let api = ApiArtifact { auth_scheme: auth_scheme.into(), endpoints };
+    let derived = std::mem::take(&mut m.deriver.derived);
+    let changed = !derived.entities.is_empty();
+    if changed {
+        // Only the entities an endpoint names, or one of those references.
+        let mut kept: Vec<String> = api.endpoints.iter().map(|e| e.entity.clone()).collect();
+        let mut grew = true;
+        while grew {
+            grew = false;
+            let referenced: Vec<String> = m
+                .data
+                .entities
+                .iter()
+                .filter(|e| kept.contains(&e.name))
+                .flat_map(|e| e.fields.iter().filter_map(|f| f.references.clone()))
+                .collect();
+            for r in referenced {
+                if !kept.contains(&r) {
+                    kept.push(r);
+                    grew = true;
+                }
+            }
+        }
+        let derived_names: Vec<&str> = derived.entities.iter().map(|(_, e)| e.name.as_str()).collect();
+        m.data.entities.retain(|e| kept.contains(&e.name) || !derived_names.contains(&e.name.as_str()));
+        let names: Vec<String> = m.data.entities.iter().map(|e| e.name.clone()).collect();
+        m.data
+            .relationships
+            .extend(derived.relationships.into_iter().filter(|r| names.contains(&r.from) && names.contains(&r.to)));
+        let lines: Vec<String> = derived
+            .lines
+            .into_iter()
+            .filter(|l| names.iter().any(|n| l.starts_with(&format!("entity {n} "))))
+            .collect();
+        m.imported.insert(
+            0,
+            format!(
+                "data model: {} entities derived from the document's schemas, stored as the data model's next version beside the API",
+                lines.len()
+            ),
+        );
+        for (i, line) in lines.into_iter().enumerate() {
+            m.imported.insert(i + 1, line);
+        }
+        m.not_imported.extend(derived.notes);
+    }
     if api.endpoints.is_empty() {
         return Err(ImportError {
             message: "nothing to import: no operation of the document became an endpoint".into(),
@@ -215,8 +303,12 @@ pub(crate) fn map(root: &Node, data: &DataArtifact) -> Result<Imported<ApiArtifa
             findings: m.not_imported.iter().map(|n| format!("{}: {}", n.what, n.why)).collect(),
         });
     }
-    let upstream = Upstream { data: Some(data.clone()), ..Upstream::default() };
-    let problems = validate(&Artifact::Api(api.clone()), &upstream);
+    let mut problems = Vec::new();
+    if changed {
+        problems = validate(&Artifact::Data(m.data.clone()), &Upstream::default());
+    }
+    let upstream = Upstream { data: Some(m.data.clone()), ..Upstream::default() };
+    problems.extend(validate(&Artifact::Api(api.clone()), &upstream));
     if !problems.is_empty() {
         return Err(ImportError {
             message: format!("the imported API does not validate against the data model: {} problems", problems.len()),
@@ -226,7 +318,12 @@ pub(crate) fn map(root: &Node, data: &DataArtifact) -> Result<Imported<ApiArtifa
             findings: problems,
         });
     }
-    Ok(Imported { artifact: api, imported: m.imported, not_imported: m.not_imported })
+    let mut context = crate::api_context(&api);
+    if changed {
+        context = format!("{context} {}", crate::data_context("the same document's schemas", &m.data));
+    }
+    let data = changed.then_some(m.data);
+    Ok(Imported { artifact: api, imported: m.imported, not_imported: m.not_imported, data, context })
 }
 
 impl<'a> Mapper<'a> {
@@ -355,11 +452,26 @@ impl<'a> Mapper<'a> {
                 );
             }
         }
-        let Some(entity) = self.entity(&candidates) else {
+        let inline_name = op
+            .get("tags")
+            .map(Node::items)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(Node::as_str)
+            .map(String::from)
+            .next()
+            .or_else(|| resource_segment(path).map(|s| s.split('.').next().unwrap_or(s).to_string()));
+        let found = self.entity(&candidates).or_else(|| self.derived(label, &response, &request, inline_name));
+        let Some(entity) = found else {
             let tried = if candidates.is_empty() { "nothing to match by".to_string() } else { candidates.join(", ") };
-            self.note(label, format!("matches no entity of the data model (tried {tried})"), line);
+            self.note(
+                label,
+                format!("matches no entity of the data model (tried {tried}), and no schema of the document names one with properties"),
+                line,
+            );
             return None;
         };
+        let entity = &entity;
         let request_fields = self.fields(label, "request", entity, &request.properties, line);
         let response_fields = self.fields(label, "response", entity, &response.properties, line);
         let auth_required = self.auth(label, op, line);
@@ -377,11 +489,45 @@ impl<'a> Mapper<'a> {
         })
     }
 
-    fn entity(&self, candidates: &[String]) -> Option<&'a Entity> {
+    fn entity(&self, candidates: &[String]) -> Option<Entity> {
         candidates.iter().find_map(|c| {
             let forms = forms(c);
-            self.data.entities.iter().find(|e| entity_forms(e).iter().any(|f| forms.contains(f)))
+            self.data.entities.iter().find(|e| entity_forms(e).iter().any(|f| forms.contains(f))).cloned()
         })
+    }
+
+    /// An entity derived from the innermost component schema of the response,
+    /// else of the request, added to the data model.
+    fn derived(
+        &mut self,
+        label: &str,
+        response: &SchemaShape<'a>,
+        request: &SchemaShape<'a>,
+        inline_name: Option<String>,
+    ) -> Option<Entity> {
+        // A list's elements first (what a list endpoint is about), then the
+        // outermost names (`AlbumObject` before the `AlbumBase` it extends).
+        let names: Vec<String> =
+            [response, request].iter().flat_map(|s| s.item_names.iter().chain(s.names.iter())).cloned().collect();
+        let before = self.deriver.derived.entities.len();
+        let mut name = names.iter().find_map(|n| self.deriver.entity(n, entity_words(n)));
+        if name.is_none() {
+            // No component names the body: its inline schema, named by the
+            // operation's tag or path (`/posts.json` → `Post`).
+            let words = inline_name.map(|n| entity_words(&n)).filter(|w| !w.is_empty());
+            let inline =
+                response.inline.first().map(|s| (s, "response")).or(request.inline.first().map(|s| (s, "request")));
+            if let (Some(words), Some((schema, which))) = (words, inline) {
+                name = self.deriver.inline(&format!("{label} {which}"), words, schema);
+            }
+        }
+        let name = name?;
+        for (_, e) in &self.deriver.derived.entities[before..] {
+            if !self.data.entities.iter().any(|x| x.name == e.name) {
+                self.data.entities.push(e.clone());
+            }
+        }
+        self.data.entities.iter().find(|e| e.name == name).cloned()
     }
 
     /// Query, header and cookie parameters have no place in an endpoint.
@@ -422,7 +568,7 @@ impl<'a> Mapper<'a> {
         json.and_then(|e| e.value.get("schema"))
     }
 
-    fn request(&mut self, label: &str, method: HttpMethod, op: &'a Node, line: Option<u32>) -> Option<SchemaShape> {
+    fn request(&mut self, label: &str, method: HttpMethod, op: &'a Node, line: Option<u32>) -> Option<SchemaShape<'a>> {
         let body = op.get("requestBody")?;
         let body = self.resolve(body, &format!("{label} request body"), line)?;
         if matches!(method, HttpMethod::Get | HttpMethod::Delete) {
@@ -431,12 +577,12 @@ impl<'a> Mapper<'a> {
         }
         let schema = self.json_schema(&format!("{label} request body"), body.get("content")?, line)?;
         let mut shape = SchemaShape::default();
-        self.schema(schema, &mut shape, 0);
+        self.schema(schema, &mut shape, 0, false);
         Some(shape)
     }
 
     /// The success response's schema: the first 2xx status, else `2XX`.
-    fn response(&mut self, label: &str, op: &'a Node, line: Option<u32>) -> Option<SchemaShape> {
+    fn response(&mut self, label: &str, op: &'a Node, line: Option<u32>) -> Option<SchemaShape<'a>> {
         let responses = op.get("responses")?.entries();
         let success = responses
             .iter()
@@ -452,12 +598,12 @@ impl<'a> Mapper<'a> {
         }
         let schema = self.json_schema(&format!("{label} response {}", success.key), response.get("content")?, line)?;
         let mut shape = SchemaShape::default();
-        self.schema(schema, &mut shape, 0);
+        self.schema(schema, &mut shape, 0, false);
         Some(shape)
     }
 
     /// Collects a schema's properties through `$ref`, `allOf`/`anyOf`/`oneOf` and `items`.
-    fn schema(&self, schema: &'a Node, out: &mut SchemaShape, depth: usize) {
+    fn schema(&self, schema: &'a Node, out: &mut SchemaShape<'a>, depth: usize, in_items: bool) {
         if depth > MAX_SCHEMA_DEPTH {
             return;
         }
@@ -470,19 +616,29 @@ impl<'a> Mapper<'a> {
                 if !out.names.iter().any(|n| n == name) {
                     out.names.push(name.to_string());
                 }
+                if in_items && !out.item_names.iter().any(|n| n == name) {
+                    out.item_names.push(name.to_string());
+                }
             }
             if let Some(target) = self.root.pointer(r) {
-                self.schema(target, out, depth + 1);
+                self.schema(target, out, depth + 1, in_items);
             }
             return;
         }
         for key in ["allOf", "anyOf", "oneOf"] {
             for s in schema.get(key).map(Node::items).unwrap_or_default() {
-                self.schema(s, out, depth + 1);
+                self.schema(s, out, depth + 1, in_items);
             }
         }
         if let Some(items) = schema.get("items") {
-            self.schema(items, out, depth + 1);
+            self.schema(items, out, depth + 1, true);
+        }
+        if schema.get("properties").is_some() {
+            if in_items {
+                out.inline.insert(0, schema);
+            } else {
+                out.inline.push(schema);
+            }
         }
         for e in schema.get("properties").map(Node::entries).unwrap_or_default() {
             if !out.properties.contains(&e.key) {

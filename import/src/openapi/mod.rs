@@ -18,11 +18,13 @@
 //! bytes over a cdylib that reads a data model and validates an API against it.
 //! saphyr-parser, the other maintained pure-Rust parser, measured 27,238 bytes.
 //!
-//! An API is imported against a data model, never without one: its endpoints
-//! name entities and fields, which must exist. With no data model the import
-//! refuses and says to import or generate the data model first (after the
-//! document has been checked, so its own problems are known at once).
+//! An API is imported against the project's data model: operations are
+//! matched to its entities first. An operation that matches none brings its
+//! entity from the document's own schemas ([`derive`]); with no data model at
+//! all, every entity comes from there, and the import answers the data model
+//! it derived beside the API, to be stored as the data model's next version.
 
+mod derive;
 mod document;
 mod map;
 mod validate;
@@ -42,10 +44,11 @@ use parit_shared::artifact::{ApiArtifact, DataArtifact};
 /// # Errors
 ///
 /// An [`ImportError`] when the text is not JSON or YAML (with line and
-/// column), is not a valid OpenAPI 3.x document (every finding in `findings`),
-/// when `data` is `None`, or when no operation could be matched to an entity.
+/// column), is Swagger 2.0 (named as such), is not a valid OpenAPI 3.x
+/// document (every finding in `findings`), or when no operation could be
+/// matched to an entity or bring one from the document's schemas.
 pub fn import(text: &str, data: Option<&DataArtifact>) -> Result<Imported<ApiArtifact>, ImportError> {
-    let root = document::load(text)?;
+    let root = document::load(text).map_err(|e| swagger_named(text).unwrap_or(e))?;
     validate::check(&root).map_err(|(message, findings)| ImportError {
         message,
         line: None,
@@ -53,14 +56,23 @@ pub fn import(text: &str, data: Option<&DataArtifact>) -> Result<Imported<ApiArt
         expected: None,
         findings,
     })?;
-    let Some(data) = data else {
-        return Err(ImportError {
-            message: "an API is imported against the project's data model, and there is none yet: import the SQL schema or generate the data model first, then import the OpenAPI document".into(),
-            line: None,
-            column: None,
-            expected: None,
-            findings: Vec::new(),
-        });
-    };
     map::map(&root, data)
+}
+
+/// The error for a Swagger 2.0 document whose text did not even load: its
+/// version named at once (Swagger files often carry YAML this reader refuses,
+/// and the version is what the person needs to know).
+fn swagger_named(text: &str) -> Option<ImportError> {
+    let head: String = text.chars().take(4096).collect();
+    let swagger = head.lines().any(|l| {
+        let l = l.trim_start_matches('{').trim();
+        l.starts_with("swagger:") || l.starts_with("\"swagger\"") || l.starts_with("'swagger'")
+    });
+    swagger.then(|| ImportError {
+        message: "this is a Swagger 2.0 document, not OpenAPI 3.x: convert it to OpenAPI 3 first (for example with swagger2openapi), then import it".into(),
+        line: None,
+        column: None,
+        expected: None,
+        findings: vec!["$.swagger: Swagger (OpenAPI 2.0) documents are not read; Parit reads OpenAPI 3.0.x and 3.1.x".into()],
+    })
 }

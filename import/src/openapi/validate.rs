@@ -373,7 +373,6 @@ impl<'a> Checker<'a> {
     }
 
     fn paths(&mut self, paths: &'a Node) {
-        let mut shapes: HashMap<String, &str> = HashMap::new();
         for e in paths.entries() {
             let path = at("$.paths", &e.key);
             if e.key.starts_with("x-") {
@@ -384,10 +383,8 @@ impl<'a> Checker<'a> {
             }
             // 3.0.3 #pathsPath: "Templated paths with the same hierarchy but
             // different templated names MUST NOT exist as they are identical."
-            let shape = templates(&e.key).iter().fold(e.key.clone(), |p, t| p.replace(&format!("{{{t}}}"), "{}"));
-            if let Some(first) = shapes.insert(shape, &e.key) {
-                self.push(&path, format!("is the same path as {first} (only the template names differ)"));
-            }
+            // Real documents have them (Discourse's): the map step imports the
+            // first and lists the others, so one path never costs the import.
             self.path_item(&e.value, &path, Some(&e.key));
         }
     }
@@ -509,7 +506,7 @@ impl<'a> Checker<'a> {
     }
 
     /// Every local `$ref` (one starting with `#`) must resolve. Example values
-    /// are data, not OpenAPI, and are not searched.
+    /// are data, not OpenAPI, and are not searched; nor are extensions (`x-…`).
     fn references(&mut self) {
         let mut todo: Vec<(&Node, String)> = vec![(self.root, "$".to_string())];
         while let Some((node, path)) = todo.pop() {
@@ -525,7 +522,10 @@ impl<'a> Checker<'a> {
                                 Node::String(_) => {}
                                 other => self.push(here, format!("must be a string, not {}", other.kind())),
                             }
-                        } else if e.key == "example" {
+                        } else if e.key == "example" || e.key.starts_with("x-") {
+                            // Examples are data; an extension Parit does not read
+                            // (`x-spotify-policy-list` holds `$ref`s of its own)
+                            // never blocks an import.
                             continue;
                         } else if e.key == "examples" && !path.ends_with(".properties") {
                             // An Example Object's `value` is data; only its own `$ref` is OpenAPI.

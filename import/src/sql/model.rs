@@ -5,9 +5,9 @@
 use super::names::entity_names;
 use super::schema::{Column, Schema, Table};
 use super::types;
+use super::SqlDialect as Dialect;
 use crate::{ImportError, NotImported};
 use parit_shared::artifact::{Cardinality, DataArtifact, Entity, Field, FieldType, Index, Relationship};
-use parit_shared::render::sql::Dialect;
 use std::collections::{BTreeMap, HashSet};
 
 /// The data model, a line per thing imported, and what was left out.
@@ -78,7 +78,7 @@ fn field_type(c: &Column, schema: &Schema, dialect: Dialect) -> (FieldType, Opti
             let m = types::sqlite_affinity(&c.sql_type);
             (m.field_type, m.loss.map(|l| format!("{}: {l} ({})", c.sql_type, m.field_type)))
         }
-        (None, Dialect::Postgres) => {
+        (None, Dialect::Postgres | Dialect::Mysql) => {
             (FieldType::Text, Some(format!("{} has no Parit type; imported as text", c.sql_type)))
         }
     }

@@ -1,7 +1,7 @@
 //! Names: identifiers as each database stores them, and the entity names
 //! Parit gives tables (PascalCase, singular, unique).
 
-use parit_shared::render::sql::Dialect;
+use super::SqlDialect as Dialect;
 use sqlparser::ast::Ident;
 use std::collections::HashSet;
 

@@ -5,7 +5,7 @@
 //! as text here and reported by the model step.
 
 use super::names::ident;
-use parit_shared::render::sql::Dialect;
+use super::SqlDialect as Dialect;
 use sqlparser::ast::{
     AlterColumnOperation, AlterTableOperation, ColumnDef, ColumnOption, CommentObject, CreateIndex, CreateTable, Expr,
     IndexColumn, ObjectName, ReferentialAction, TableConstraint, UserDefinedTypeRepresentation,
@@ -169,6 +169,19 @@ impl Schema {
             add_column(&mut table, column, dialect, line);
         }
         for constraint in &ct.constraints {
+            // MySQL declares indexes in the table: `KEY name (columns)`.
+            if let TableConstraint::Index { name, columns, .. } = constraint {
+                self.indexes.push(Index {
+                    name: name.as_ref().map(|n| ident(n, dialect)),
+                    table: table.name.clone(),
+                    columns: index_columns(columns, dialect),
+                    unique: false,
+                    predicate: None,
+                    method: None,
+                    line,
+                });
+                continue;
+            }
             if let Some(left) = add_constraint(&mut table, constraint, dialect, line) {
                 self.leftovers.push(left);
             }
@@ -207,6 +220,20 @@ impl Schema {
                 }
                 AlterTableOperation::AddColumn { column_def, .. } => {
                     add_column(table, column_def, dialect, line);
+                    None
+                }
+                AlterTableOperation::DropColumn { column_names, .. } => {
+                    for dropped in column_names.iter().map(|c| ident(c, dialect)) {
+                        table.columns.retain(|c| !c.name.eq_ignore_ascii_case(&dropped));
+                        table.foreign_keys.retain(|f| !f.columns.iter().any(|c| c.eq_ignore_ascii_case(&dropped)));
+                        if table
+                            .primary_key
+                            .as_ref()
+                            .is_some_and(|k| k.iter().any(|c| c.eq_ignore_ascii_case(&dropped)))
+                        {
+                            table.primary_key = None;
+                        }
+                    }
                     None
                 }
                 AlterTableOperation::AlterColumn { column_name, op: AlterColumnOperation::SetDefault { value } } => {

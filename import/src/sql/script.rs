@@ -15,6 +15,12 @@ pub(crate) struct Stripped {
     pub(crate) meta: Vec<(u32, String)>,
     /// `COPY … FROM stdin` blocks: line, table and rows of data.
     pub(crate) copies: Vec<(u32, String, usize)>,
+    /// MySQL: regions between `DELIMITER x` and `DELIMITER ;` (first and
+    /// last line, 1-based, and `x`), whose statements end with `x`.
+    pub(crate) delimited: Vec<(u32, u32, String)>,
+    /// MySQL: versioned comments (`/*!50001 CREATE … */`) that hold
+    /// something other than settings: line and their first words.
+    pub(crate) versioned: Vec<(u32, String)>,
 }
 
 /// `text` with psql meta-command lines and the data of `COPY … FROM stdin`
@@ -61,6 +67,66 @@ pub(crate) fn strip_psql(text: &str) -> (String, Stripped) {
     (out, stripped)
 }
 
+/// `text` with the mysql client's `DELIMITER` lines blanked, and the
+/// regions they open recorded, so a trigger's or procedure's body with `;`
+/// inside is one statement (<https://dev.mysql.com/doc/refman/8.4/en/stored-programs-defining.html>).
+/// Other lines starting with a backslash (`\\G`-style client commands) are
+/// blanked too. Versioned comments that create something (`mysqldump` writes
+/// views as `/*!50001 CREATE … */`) are recorded to be listed.
+pub(crate) fn strip_mysql(text: &str) -> (String, Stripped) {
+    let mut out = String::with_capacity(text.len());
+    let mut stripped = Stripped::default();
+    let mut open: Option<(u32, String)> = None;
+    for (i, line) in text.split('\n').enumerate() {
+        let number = i as u32 + 1;
+        if i > 0 {
+            out.push('\n');
+        }
+        let trimmed = line.trim();
+        let upper = trimmed.to_ascii_uppercase();
+        if let Some(rest) = upper.strip_prefix("DELIMITER ").map(|_| trimmed[10..].trim()) {
+            stripped.meta.push((number, trimmed.to_string()));
+            if let Some((start, delimiter)) = open.take() {
+                stripped.delimited.push((start, number, delimiter));
+            }
+            if rest != ";" && !rest.is_empty() {
+                open = Some((number, rest.to_string()));
+            }
+            continue;
+        }
+        // The mysql client's own commands: `\\.`, `\\G`, …, and `source file`
+        // (<https://dev.mysql.com/doc/refman/8.4/en/mysql-commands.html>).
+        if trimmed.starts_with('\\') || upper.starts_with("SOURCE ") {
+            stripped.meta.push((number, trimmed.to_string()));
+            continue;
+        }
+        // MySQL takes `--` at a line's end as a comment (a control character
+        // follows it: <https://dev.mysql.com/doc/refman/8.4/en/ansi-diff-comments.html>);
+        // sqlparser's MySQL dialect wants a space after it. mysqldump writes such lines.
+        if trimmed.ends_with("--") && trimmed.trim_start_matches('-').is_empty() {
+            continue;
+        }
+        if let Some(body) = trimmed.strip_prefix("/*!") {
+            let body = body.trim_start_matches(|c: char| c.is_ascii_digit()).trim_start();
+            let first = body.split_whitespace().next().unwrap_or_default().to_ascii_uppercase();
+            if !matches!(first.as_str(), "SET" | "SELECT" | "") {
+                let words: Vec<&str> = body.trim_end_matches(['*', '/', ';', ',']).split_whitespace().take(4).collect();
+                stripped.versioned.push((number, words.join(" ")));
+            }
+        }
+        out.push_str(line);
+    }
+    if let Some((start, delimiter)) = open {
+        stripped.delimited.push((start, u32::MAX, delimiter));
+    }
+    (out, stripped)
+}
+
+/// `text` with line `line` (1-based) replaced by an empty one.
+pub(crate) fn blank_line(text: &str, line: u32) -> String {
+    text.split('\n').enumerate().map(|(i, l)| if i as u32 + 1 == line { "" } else { l }).collect::<Vec<_>>().join("\n")
+}
+
 /// The table of a `COPY table (…) FROM stdin;` line.
 fn copy_from_stdin(line: &str) -> Option<String> {
     let upper = line.to_ascii_uppercase();
@@ -75,6 +141,112 @@ fn copy_from_stdin(line: &str) -> Option<String> {
 /// All tokens of `text`, with their positions.
 pub(crate) fn tokenize(dialect: &dyn Dialect, text: &str) -> Result<Vec<TokenWithSpan>, TokenizerError> {
     Tokenizer::new(dialect, text).tokenize_with_location()
+}
+
+/// The statements of `text`: tokenized and split at semicolons, except in
+/// the `delimited` regions (MySQL's `DELIMITER`), where each statement ends
+/// with the region's delimiter and is one statement whatever it holds.
+pub(crate) fn statements(
+    dialect: &dyn Dialect,
+    text: &str,
+    delimited: &[(u32, u32, String)],
+) -> Result<Vec<Statement>, TokenizerError> {
+    if delimited.is_empty() {
+        return Ok(split(tokenize(dialect, text)?));
+    }
+    let lines: Vec<&str> = text.split('\n').collect();
+    let mut out = Vec::new();
+    let mut next = 1u32;
+    let region =
+        |from: u32, to: u32| lines[(from as usize - 1).min(lines.len())..(to as usize).min(lines.len())].join("\n");
+    for (start, end, delimiter) in delimited {
+        if *start > next {
+            out.extend(split(tokenize_at(dialect, &region(next, start - 1), next)?));
+        }
+        let body_start = start + 1;
+        let body_end = (*end).min(lines.len() as u32 + 1) - 1;
+        if body_end >= body_start {
+            let body = region(body_start, body_end);
+            let mut offset = 0usize;
+            for chunk in body.split(delimiter.as_str()) {
+                let first = body_start + body[..offset].matches('\n').count() as u32;
+                offset += chunk.len() + delimiter.len();
+                let tokens = tokenize_at(dialect, chunk, first)?;
+                if tokens.iter().any(|t| !matches!(t.token, Token::Whitespace(_) | Token::EOF | Token::SemiColon)) {
+                    let tokens: Vec<TokenWithSpan> = tokens.into_iter().filter(|t| t.token != Token::EOF).collect();
+                    let start = tokens.iter().position(|t| !matches!(t.token, Token::Whitespace(_))).unwrap_or(0);
+                    out.push(Statement { tokens: tokens[start..].to_vec() });
+                }
+            }
+        }
+        next = end.saturating_add(1);
+    }
+    if (next as usize) <= lines.len() {
+        out.extend(split(tokenize_at(dialect, &region(next, lines.len() as u32), next)?));
+    }
+    Ok(out)
+}
+
+/// The tokens of `text`, which starts at line `first` of the input.
+fn tokenize_at(dialect: &dyn Dialect, text: &str, first: u32) -> Result<Vec<TokenWithSpan>, TokenizerError> {
+    let shift = u64::from(first.saturating_sub(1));
+    let moved = |mut l: sqlparser::tokenizer::Location| {
+        if l.line > 0 {
+            l.line += shift;
+        }
+        l
+    };
+    match tokenize(dialect, text) {
+        Ok(tokens) => Ok(tokens
+            .into_iter()
+            .map(|mut t| {
+                t.span = Span::new(moved(t.span.start), moved(t.span.end));
+                t
+            })
+            .collect()),
+        Err(mut e) => {
+            e.location = moved(e.location);
+            Err(e)
+        }
+    }
+}
+
+/// A `CREATE SCHEMA name [AUTHORIZATION …] CREATE TABLE … CREATE VIEW …`
+/// statement's head and its elements, each a statement of its own
+/// (<https://www.postgresql.org/docs/17/sql-createschema.html>); no elements
+/// when it creates only the schema.
+pub(crate) fn schema_elements(s: &Statement) -> (Statement, Vec<Statement>) {
+    let mut parts: Vec<Vec<TokenWithSpan>> = vec![Vec::new()];
+    let mut depth = 0usize;
+    let mut seen_words = 0usize;
+    for t in &s.tokens {
+        match t.token {
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        let word = !matches!(t.token, Token::Whitespace(_));
+        if word {
+            seen_words += 1;
+        }
+        if word && seen_words > 1 && depth == 0 && is_keyword(&t.token, Keyword::CREATE) {
+            parts.push(Vec::new());
+        }
+        if let Some(last) = parts.last_mut() {
+            if !last.is_empty() || word {
+                last.push(t.clone());
+            }
+        }
+    }
+    let mut parts = parts.into_iter().map(|tokens| Statement { tokens });
+    let head = parts.next().unwrap_or(Statement { tokens: Vec::new() });
+    (head, parts.collect())
+}
+
+/// How many leading words come before the table's name in a `CREATE …
+/// TABLE` statement.
+pub(crate) fn table_name_at(s: &Statement) -> usize {
+    s.leading_words(8).iter().position(|w| w == "TABLE").map_or(2, |i| i + 1)
 }
 
 /// One statement: its tokens, up to and including the semicolon that ends
@@ -272,6 +444,8 @@ pub(crate) fn kind(s: &Statement) -> Kind {
             Kind::Other("transaction control")
         }
         Some("DROP") => Kind::Other("DROP"),
+        Some("USE") => Kind::Other("USE"),
+        Some("UNLOCK") => Kind::Other("maintenance"),
         Some("GRANT" | "REVOKE") => Kind::Other("GRANT / REVOKE"),
         Some("SELECT" | "WITH" | "VALUES") => Kind::Other("SELECT"),
         Some("UPDATE" | "DELETE" | "TRUNCATE" | "COPY") => Kind::Other("data changes"),
@@ -335,11 +509,16 @@ fn starts_constraint(t: &Token) -> bool {
 /// * every column `DEFAULT expr` becomes `DEFAULT (expr)` (pg_dump writes
 ///   `DEFAULT ('now'::text)::date`, which sqlparser stops parsing at `::`);
 /// * on SQLite, a type name of several words becomes one word, as SQLite
-///   reads it (`BLOB SUB_TYPE TEXT`: <https://www.sqlite.org/syntax/type-name.html>).
+///   reads it (`BLOB SUB_TYPE TEXT`: <https://www.sqlite.org/syntax/type-name.html>);
+/// * on MySQL, the old `BINARY` attribute after a column's type (a binary
+///   collation, `VARCHAR(40) BINARY`, which the model does not keep) is dropped.
 ///
 /// `None` when nothing was rewritten.
-pub(crate) fn repaired(s: &Statement, sqlite: bool) -> Option<Statement> {
+pub(crate) fn repaired(s: &Statement, sqlite: bool, mysql: bool) -> Option<Statement> {
     let words: Vec<TokenWithSpan> = s.words().cloned().collect();
+    if s.leading_words(2) == ["CREATE", "DOMAIN"] {
+        return domain_repaired(words);
+    }
     let mut out: Vec<TokenWithSpan> = Vec::with_capacity(words.len() + 8);
     let mut changed = false;
     let mut depth = 0usize;
@@ -387,6 +566,17 @@ pub(crate) fn repaired(s: &Statement, sqlite: bool) -> Option<Statement> {
             i += 1;
             continue;
         }
+        if mysql
+            && depth == 1
+            && is_keyword(&t.token, Keyword::BINARY)
+            && i > 0
+            && matches!(words[i - 1].token, Token::RParen | Token::Word(_))
+            && !matches!(words.get(i + 1).map(|n| &n.token), Some(Token::LParen))
+        {
+            changed = true;
+            i += 1;
+            continue;
+        }
         out.push(t.clone());
         if depth == 1 && is_keyword(&t.token, Keyword::DEFAULT) {
             let (expr, next) = default_expr(&words, i + 1);
@@ -402,6 +592,49 @@ pub(crate) fn repaired(s: &Statement, sqlite: bool) -> Option<Statement> {
             }
         }
         i += 1;
+    }
+    changed.then_some(Statement { tokens: out })
+}
+
+/// A `CREATE DOMAIN` as sqlparser 0.59 parses it: PostgreSQL's `AS` is
+/// optional (`CREATE DOMAIN "OrderNumber" varchar(25) NULL;`,
+/// <https://www.postgresql.org/docs/17/sql-createdomain.html>) and sqlparser
+/// requires it; it does not parse a domain's `NULL` / `NOT NULL` either,
+/// which the model does not keep. `None` when nothing changes.
+fn domain_repaired(words: Vec<TokenWithSpan>) -> Option<Statement> {
+    let mut name_end = 2;
+    while words.get(name_end + 1).is_some_and(|t| t.token == Token::Period) {
+        name_end += 2;
+    }
+    let mut out: Vec<TokenWithSpan> = words.iter().take(name_end + 1).cloned().collect();
+    let mut changed = false;
+    if !words.get(name_end + 1).is_some_and(|t| is_keyword(&t.token, Keyword::AS)) {
+        let span = words.get(name_end).map_or(Span::empty(), |t| t.span);
+        out.push(TokenWithSpan { token: Token::make_keyword("AS"), span });
+        changed = true;
+    }
+    let mut depth = 0usize;
+    let mut rest = words.iter().skip(name_end + 1).peekable();
+    while let Some(t) = rest.next() {
+        match t.token {
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        let not_null =
+            is_keyword(&t.token, Keyword::NOT) && rest.peek().is_some_and(|n| is_keyword(&n.token, Keyword::NULL));
+        if depth == 0 && not_null {
+            rest.next();
+            changed = true;
+            continue;
+        }
+        let after_default =
+            out.last().is_some_and(|p| is_keyword(&p.token, Keyword::DEFAULT) || is_keyword(&p.token, Keyword::IS));
+        if depth == 0 && !after_default && is_keyword(&t.token, Keyword::NULL) {
+            changed = true;
+            continue;
+        }
+        out.push(t.clone());
     }
     changed.then_some(Statement { tokens: out })
 }

@@ -40,6 +40,8 @@ const TYPES: &[(&[&str], FieldType, Option<&str>)] = &[
             "SMALLSERIAL",
             "BIGSERIAL",
             "UNSIGNED BIG INT",
+            "YEAR",
+            "BIT",
         ],
         FieldType::Integer,
         None,
@@ -69,6 +71,7 @@ const TYPES: &[(&[&str], FieldType, Option<&str>)] = &[
         None,
     ),
     (&["BOOLEAN", "BOOL"], FieldType::Boolean, None),
+    (&["ENUM", "SET"], FieldType::String, Some("MySQL ENUM / SET becomes a string; its allowed values are not kept")),
     (&["TIMESTAMP", "TIMESTAMPTZ", "DATETIME"], FieldType::Timestamp, None),
     (&["DATE"], FieldType::Date, None),
     (&["JSON", "JSONB"], FieldType::Json, None),
@@ -80,7 +83,8 @@ const TYPES: &[(&[&str], FieldType, Option<&str>)] = &[
 pub(crate) fn base_name(sql_type: &str) -> String {
     let upper = sql_type.trim().to_ascii_uppercase();
     let mut base = upper.split('(').next().unwrap_or_default().trim().to_string();
-    for suffix in [" WITHOUT TIME ZONE", " WITH TIME ZONE"] {
+    // MySQL's attributes of numeric types: `INT UNSIGNED`, `INT(10) UNSIGNED ZEROFILL`.
+    for suffix in [" ZEROFILL", " UNSIGNED", " SIGNED", " WITHOUT TIME ZONE", " WITH TIME ZONE"] {
         if let Some(b) = base.strip_suffix(suffix) {
             base = b.to_string();
         }

@@ -165,6 +165,18 @@ pub async fn load_inputs<S: Store, B: BlobStore>(
     project_id: &str,
     stage: Stage,
 ) -> Result<LoadedInputs, ExecuteError> {
+    load_needs(store, blobs, project_id, stage, false).await
+}
+
+/// Loads the newest version of every stage `stage` needs; with `partial`,
+/// the ones that exist (an import may come before its inputs).
+async fn load_needs<S: Store, B: BlobStore>(
+    store: &S,
+    blobs: &B,
+    project_id: &str,
+    stage: Stage,
+    partial: bool,
+) -> Result<LoadedInputs, ExecuteError> {
     // One lookup per need, overlapped; then the bodies, overlapped.
     let found =
         try_join_all(stage.needs().iter().map(|need| async move {
@@ -172,7 +184,7 @@ pub async fn load_inputs<S: Store, B: BlobStore>(
         }))
         .await?;
     let missing: Vec<Stage> = found.iter().filter(|(_, r)| r.is_none()).map(|(s, _)| *s).collect();
-    if !missing.is_empty() {
+    if !missing.is_empty() && !partial {
         return Err(ExecuteError::MissingUpstream { stage, missing });
     }
     let records: Vec<ArtifactRecord> = found.into_iter().filter_map(|(_, r)| r).collect();
@@ -379,6 +391,16 @@ async fn prepare<S: Store, B: BlobStore>(
     if let Some(refusal) = settings.shut_down_models() {
         return Err(ExecuteError::ModelShutDown(refusal.message));
     }
+    // The PRD of a project that starts from an import reads what was
+    // imported (each import's own summary), after any feedback.
+    let mut options = options.clone();
+    if stage == Stage::Prd {
+        let latest = store.latest_artifacts(project_id).await?;
+        let imported = latest.iter().filter(|r| r.source == Source::Import).filter_map(|r| r.feedback.as_deref());
+        let context: Vec<&str> = options.feedback.as_deref().into_iter().chain(imported).collect();
+        options.feedback = (!context.is_empty()).then(|| context.join("\n\n"));
+    }
+    let options = &options;
     let feedback = options.feedback.as_deref();
     let input_hash = input_hash(stage, &inputs.refs, Some(&settings), feedback);
     let model = settings.model_for(stage).to_string();
@@ -526,7 +548,8 @@ async fn record_success<S: Store, B: BlobStore, E: Environment>(
         input_hash: prepared.input_hash.clone(),
         source: Source::Agent,
         model: Some(success.model.clone()),
-        feedback: options.feedback.clone(),
+        // With the imports' context the PRD read, as its input hash has it.
+        feedback: prepared.agent_request.feedback.clone(),
         previous: &prepared.previous,
     };
     let ((), committed) = join(cache_write, commit(store, blobs, run, new_version, traces, &events)).await;
@@ -648,12 +671,15 @@ pub struct Submission<'a> {
     pub source: Source,
     /// Appended to the activity event after the version, e.g. `" (2 constructs not imported)"`.
     pub note: &'a str,
+    /// What an import holds, in a few lines: kept with the version (its
+    /// `feedback`), and read by the PRD stage as context.
+    pub context: Option<String>,
 }
 
 impl Submission<'_> {
     /// A person's edit.
     pub fn edit(body: Value) -> Submission<'static> {
-        Submission { body, source: Source::Human, note: "" }
+        Submission { body, source: Source::Human, note: "", context: None }
     }
 }
 
@@ -667,8 +693,12 @@ pub async fn store_human_version<S: Store, B: BlobStore, E: Environment>(
     stage: Stage,
     submission: Submission<'_>,
 ) -> Result<u32, EditError> {
-    let Submission { body, source, note } = submission;
-    let (value, inputs) = check_edit_inputs(store, blobs, project_id, stage, body).await?;
+    let Submission { body, source, note, context } = submission;
+    let import = source == Source::Import;
+    let (value, inputs) = check_edit_inputs(store, blobs, project_id, stage, body, import).await?;
+    // An import before its inputs exist (a project that starts from what it
+    // has) stays current as they are built: it is what the user has.
+    let ahead = inputs.refs.len() < stage.needs().len();
     let previous = store.latest_artifact(project_id, stage).await.map_err(ExecuteError::from)?;
     let run = Execution { env, project_id, stage, id: env.new_id() };
     let version = next_version(&previous);
@@ -682,10 +712,13 @@ pub async fn store_human_version<S: Store, B: BlobStore, E: Environment>(
     );
     let new_version = NewVersion {
         artifact: &value,
-        input_hash: input_hash(stage, &inputs.refs, None, None),
+        input_hash: match ahead {
+            true => crate::run::status::IMPORTED_AHEAD.to_string(),
+            false => input_hash(stage, &inputs.refs, None, context.as_deref()),
+        },
         source,
         model: None,
-        feedback: None,
+        feedback: context,
         previous: &previous,
     };
     Ok(commit(store, blobs, &run, new_version, &[], &[event]).await?)
@@ -701,7 +734,7 @@ pub(crate) async fn check_edit<S: Store, B: BlobStore>(
     stage: Stage,
     body: Value,
 ) -> Result<Value, EditError> {
-    Ok(check_edit_inputs(store, blobs, project_id, stage, body).await?.0)
+    Ok(check_edit_inputs(store, blobs, project_id, stage, body, false).await?.0)
 }
 
 async fn check_edit_inputs<S: Store, B: BlobStore>(
@@ -710,9 +743,10 @@ async fn check_edit_inputs<S: Store, B: BlobStore>(
     project_id: &str,
     stage: Stage,
     body: Value,
+    partial: bool,
 ) -> Result<(Value, LoadedInputs), EditError> {
     store.project(project_id).await.map_err(ExecuteError::from)?.ok_or(ExecuteError::ProjectNotFound)?;
-    let inputs = load_inputs(store, blobs, project_id, stage).await?;
+    let inputs = load_needs(store, blobs, project_id, stage, partial).await?;
     let artifact = Artifact::from_value(stage, body).map_err(|e| EditError::Invalid { stage, problems: e.problems })?;
     let problems = validate(&artifact, &typed_upstream(&inputs.bodies));
     if !problems.is_empty() {
@@ -1168,6 +1202,7 @@ mod tests {
             body: examples::clinic().artifact(Stage::Data).to_value(),
             source: Source::Import,
             note: " (1 construct not imported)",
+            context: None,
         };
         assert_eq!(block_on(store_human_version(&store, &blobs, &env, "p1", Stage::Data, imported)).unwrap(), 3);
         assert_eq!(store.artifacts.borrow().last().unwrap().source, Source::Import);
@@ -1177,5 +1212,47 @@ mod tests {
             event.message,
             "The data artifact was imported: v3 (1 construct not imported); the stages that depend on it are now stale"
         );
+    }
+
+    #[test]
+    fn a_project_starts_from_an_import_and_its_prd_reads_it_as_context() {
+        use crate::run::status::{stage_statuses, StageStatus};
+        let (store, blobs) = (store_with_project(), MemoryBlobs::default());
+        let env = TickingEnv::default();
+        // No PRD yet: the import is stored all the same, ahead of its input.
+        let imported = Submission {
+            body: examples::pantry().artifact(Stage::Data).to_value(),
+            source: Source::Import,
+            note: "",
+            context: Some("The project starts from an imported data model: Recipe, Ingredient.".into()),
+        };
+        assert_eq!(block_on(store_human_version(&store, &blobs, &env, "p1", Stage::Data, imported)).unwrap(), 1);
+        let row = store.artifacts.borrow().last().cloned().unwrap();
+        assert_eq!(row.input_hash, crate::run::status::IMPORTED_AHEAD);
+        let statuses = |store: &MemoryStore| {
+            let latest = block_on(store.latest_artifacts("p1")).unwrap();
+            stage_statuses(&latest, &[], &block_on(store.settings("p1")).unwrap())
+        };
+        assert_eq!(statuses(&store)[&Stage::Data], StageStatus::Done);
+        assert_eq!(statuses(&store)[&Stage::Prd], StageStatus::Pending);
+        // The PRD is asked with what was imported, and the import stays current after it.
+        let agents = FnAgents::new(good);
+        assert!(matches!(run(&store, &blobs, &agents, Stage::Prd).unwrap(), StageOutcome::Succeeded(_)));
+        let feedback = agents.requests.borrow()[0].1.feedback.clone();
+        assert_eq!(feedback.as_deref(), Some("The project starts from an imported data model: Recipe, Ingredient."));
+        assert_eq!(statuses(&store)[&Stage::Prd], StageStatus::Done);
+        assert_eq!(statuses(&store)[&Stage::Data], StageStatus::Done);
+        assert_eq!(statuses(&store)[&Stage::Logic], StageStatus::Pending);
+        // An edit still needs its inputs.
+        let err = block_on(store_human_version(
+            &store,
+            &blobs,
+            &env,
+            "p1",
+            Stage::Api,
+            Submission::edit(examples::pantry().artifact(Stage::Api).to_value()),
+        ))
+        .unwrap_err();
+        assert!(matches!(err, EditError::Execute(ExecuteError::MissingUpstream { .. })));
     }
 }

@@ -40,7 +40,7 @@ use crate::gemini::Usage;
 use crate::hash::{content_hash, input_hash};
 use crate::project::ProjectSettings;
 use crate::run::execute::{check_edit, model_request, read_cache, EditError, ExecuteError};
-use crate::run::status::{current_inputs, stage_statuses, StageStatus};
+use crate::run::status::{current_inputs, imported_ahead, stage_statuses, StageStatus};
 use crate::run::store::{
     AgentPort, ArtifactRecord, BlobStore, CheckpointRecord, CheckpointStatus, ExecutionUsage, Source, Store,
 };
@@ -88,6 +88,9 @@ crate::label_enum! {
         SettingsChanged = "settings_changed",
         /// The run in flight is generating it.
         Running = "running",
+        /// It was imported before its inputs existed: kept as it is, and
+        /// the PRD reads it as context.
+        Imported = "imported",
     }
 }
 
@@ -271,6 +274,9 @@ pub fn plan_stages(facts: &Facts, what_if: &WhatIf) -> Vec<StagePlan> {
                 StageStatus::Running => (PlanAction::Running, PlanReason::Running, vec![]),
                 StageStatus::Pending => (PlanAction::Call, PlanReason::Missing, vec![]),
                 StageStatus::Failed => (PlanAction::Call, PlanReason::Failed, vec![]),
+                _ if facts.latest.get(&stage).is_some_and(imported_ahead) => {
+                    (PlanAction::Reuse, PlanReason::Imported, vec![])
+                }
                 _ if !rebuilt_first.is_empty() => {
                     (PlanAction::Call, PlanReason::InputWillChange, rebuilt_first.clone())
                 }

@@ -25,6 +25,16 @@ crate::label_enum! {
     }
 }
 
+/// The input hash of an import stored before the stage's inputs existed (a
+/// project that starts from what it has): such a version stays current, and
+/// the stages before it read it as context instead of replacing it.
+pub const IMPORTED_AHEAD: &str = "imported-ahead-of-its-inputs";
+
+/// Whether `record` is an import stored before its inputs existed.
+pub fn imported_ahead(record: &ArtifactRecord) -> bool {
+    record.source == Source::Import && record.input_hash == IMPORTED_AHEAD
+}
+
 /// The input refs a stage would be built from now, or `None` if an input is missing.
 pub fn current_inputs(stage: Stage, latest: &BTreeMap<Stage, ArtifactRecord>) -> Option<Vec<InputRef>> {
     stage
@@ -66,6 +76,7 @@ pub fn stage_statuses(
             (Some(CheckpointStatus::Running), _) => StageStatus::Running,
             (Some(CheckpointStatus::Failed), _) => StageStatus::Failed,
             (_, None) => StageStatus::Pending,
+            (_, Some(record)) if imported_ahead(record) => StageStatus::Done,
             (_, Some(record)) => {
                 let inputs_done = stage.needs().iter().all(|n| out.get(n) == Some(&StageStatus::Done));
                 let current = expected_input_hash(record, &latest, settings).is_some_and(|h| h == record.input_hash);

@@ -158,13 +158,80 @@ fn bad_imports_get_clear_errors_and_change_nothing() {
 }
 
 #[test]
-fn an_api_import_needs_a_data_model() {
-    let word = unique("nodata");
-    let id = create_project(&fleet().url, "Import", &format!("Book appointments at a clinic {word}"));
-    let doc = json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}}).to_string();
-    let (s, body) = post(&url(&format!("/api/projects/{id}/import/api")), &json!({"document": doc}));
-    assert_eq!(s, 409, "{body}");
-    assert_eq!(body["error"]["code"], "missing_upstream");
+fn a_new_project_starts_from_a_sql_import_and_completes_a_run_offline() {
+    let word = unique("seedsql");
+    let id = create_project(&fleet().url, "Import", &format!("Sell music online {word}"));
+    // No PRD yet: the import is stored all the same.
+    let (s, body) =
+        post(&url(&format!("/api/projects/{id}/import/data")), &json!({"sql": CHINOOK, "dialect": "sqlite"}));
+    assert_eq!(s, 201, "{body}");
+    assert_eq!((body["stage"].as_str(), body["version"].as_u64()), (Some("data"), Some(1)), "{body}");
+    // The plan keeps it and says why.
+    let (s, plan) = get(&url(&format!("/api/projects/{id}/plan")));
+    assert_eq!(s, 200, "{plan}");
+    let data_plan = plan["stages"].as_array().unwrap().iter().find(|p| p["stage"] == "data").cloned().unwrap();
+    assert_eq!(
+        (data_plan["action"].as_str(), data_plan["reason"].as_str()),
+        (Some("reuse"), Some("imported")),
+        "{plan}"
+    );
+    start_run(&fleet().url, &id);
+    let project = wait_for_run(&fleet().url, &id);
+    assert_eq!(project["run"]["status"], "completed", "{project}");
+    assert!(stage_table(&project).iter().all(|(_, status, _)| status == "done"), "{project}");
+    // The import is still the data model, and the stages after it were built from it.
+    let data = artifact(&id, "data");
+    assert_eq!((data["version"].as_u64(), data["source"].as_str()), (Some(1), Some("import")));
+    let api = artifact(&id, "api");
+    assert!(
+        api["artifact"]["endpoints"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["entity"] == "PlaylistTrack" || e["entity"] == "Track"),
+        "{api}"
+    );
+    // The PRD was asked with what was imported, and the data model was never asked for.
+    let rows = d1(&format!("SELECT feedback FROM artifacts WHERE project_id = '{id}' AND stage = 'prd'"));
+    let feedback = rows[0]["feedback"].as_str().unwrap_or_default().to_string();
+    assert!(feedback.contains("existing data model") && feedback.contains("PlaylistTrack"), "{rows:?}");
+    let asked = stages_requested(&word);
+    assert!(asked.contains(&"prd".to_string()) && !asked.contains(&"data".to_string()), "{asked:?}");
+}
+
+#[test]
+fn a_new_project_starts_from_an_openapi_import_with_its_entities() {
+    let word = unique("seedapi");
+    let id = create_project(&fleet().url, "Import", &format!("Adopt pets {word}"));
+    let petstore = include_str!("../../../import/tests/openapi/petstore.yaml");
+    let (s, body) = post(&url(&format!("/api/projects/{id}/import/api")), &json!({"document": petstore}));
+    assert_eq!(s, 201, "{body}");
+    let imported: Vec<&str> = body["imported"].as_array().unwrap().iter().map(|l| l.as_str().unwrap()).collect();
+    assert!(imported.contains(&"entity Pet derived from schema Pet: 3 fields"), "{imported:?}");
+    // The data model the document brought is the project's first data version.
+    let data = artifact(&id, "data");
+    assert_eq!((data["version"].as_u64(), data["source"].as_str()), (Some(1), Some("import")));
+    assert_eq!(data["artifact"]["entities"][0]["name"], "Pet");
+    let api = artifact(&id, "api");
+    assert_eq!((api["version"].as_u64(), api["source"].as_str()), (Some(1), Some("import")));
+    // A run builds the rest around both imports and keeps them.
+    start_run(&fleet().url, &id);
+    let project = wait_for_run(&fleet().url, &id);
+    assert_eq!(project["run"]["status"], "completed", "{project}");
+    assert!(stage_table(&project).iter().all(|(_, status, _)| status == "done"), "{project}");
+    for stage in ["data", "api"] {
+        let kept = artifact(&id, stage);
+        assert_eq!((kept["version"].as_u64(), kept["source"].as_str()), (Some(1), Some("import")), "{stage}");
+    }
+    let asked = stages_requested(&word);
+    assert!(!asked.contains(&"data".to_string()) && !asked.contains(&"api".to_string()), "{asked:?}");
+    // Swagger 2.0 is named.
+    let (s, body) = post(
+        &url(&format!("/api/projects/{id}/import/api")),
+        &json!({"document": "swagger: '2.0'\ninfo: {title: t, version: v}\npaths: {}\n"}),
+    );
+    assert_eq!(s, 422, "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("Swagger 2.0"), "{body}");
 }
 
 #[test]

@@ -11,10 +11,12 @@
 //!   "artifact"}], "verdict", "layout"}` → the ZIP (`render::export`, the
 //!   consistency report decided here from the same artifacts; `layout`:
 //!   only that hand-off layout's files);
-//! * `POST /sql` `{"text", "dialect": "sqlite" | "postgres"}` → a data model
-//!   (`parit_import::sql`), or 422 with where and why it does not parse;
-//! * `POST /openapi` `{"text", "data": <data artifact>}` → an API artifact
-//!   (`parit_import::openapi`), or 422 with the validator's findings;
+//! * `POST /sql` `{"text", "dialect": "sqlite" | "postgres" | "mysql"}` → a
+//!   data model (`parit_import::sql`), or 422 when no table comes out of it;
+//! * `POST /openapi` `{"text", "data": <data artifact> | null}` → an API
+//!   artifact (`parit_import::openapi`) and, when it derived entities from
+//!   the document's schemas, the data model with them (`data`); or 422 with
+//!   the validator's findings;
 //! * `POST /handoff` `{"name", "idea", "artifacts": [{"stage", "artifact"}],
 //!   "verdict"}` → `{"layouts": [{"name", "title", "files": [{"path",
 //!   "content"}], "missing"}]}` (`parit_shared::render::handoff`);
@@ -24,6 +26,7 @@
 //!   two versions, and where the stages that read it refer to them);
 //! * `GET /health` → `{"ok": true}`.
 
+use parit_import::sql::SqlDialect;
 use parit_import::{ImportError, Imported};
 use parit_shared::artifact::{Artifact, Upstream};
 use parit_shared::check::changes::{self, Change};
@@ -32,7 +35,6 @@ use parit_shared::check::ready::Verdict;
 use parit_shared::render;
 use parit_shared::render::export::{bundle, slug, zip};
 use parit_shared::render::handoff::layouts;
-use parit_shared::render::sql::Dialect;
 use parit_shared::Stage;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -49,7 +51,8 @@ struct SqlRequest {
 struct OpenApiRequest {
     text: String,
     /// The project's data model, checked against its schema like every
-    /// artifact the bridge is sent.
+    /// artifact the bridge is sent; null or absent when it has none.
+    #[serde(default)]
     data: Option<Value>,
 }
 
@@ -207,10 +210,8 @@ async fn fetch(mut req: Request, _env: Env, _ctx: Context) -> Result<Response> {
                 Ok(r) => r,
                 Err(e) => return bad_request(e),
             };
-            let dialect = match request.dialect.as_str() {
-                "sqlite" => Dialect::Sqlite,
-                "postgres" => Dialect::Postgres,
-                other => return bad_request(format!("unknown dialect \"{other}\"")),
+            let Some(dialect) = SqlDialect::from_name(&request.dialect) else {
+                return bad_request(format!("unknown dialect \"{}\"", request.dialect));
             };
             answer(parit_import::sql::import(&request.text, dialect))
         }

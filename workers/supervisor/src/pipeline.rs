@@ -119,7 +119,8 @@ impl DurableObject for PipelineRun {
                         n => format!(" ({n} constructs not imported)"),
                     };
                     let body = imported["artifact"].take();
-                    let submission = Submission { body, source: Source::Import, note: &note };
+                    let context = imported["context"].as_str().map(String::from);
+                    let submission = Submission { body, source: Source::Import, note: &note, context };
                     let report = json!({"imported": imported["imported"], "notImported": imported["notImported"]});
                     self.store_version(&project, stage, submission, report).await
                 }

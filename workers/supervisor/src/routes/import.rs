@@ -38,33 +38,42 @@ fn text_field<'a>(body: &'a Value, name: &str, optional: &[&str]) -> AppResult<&
     }
 }
 
-/// `POST …/import/data` `{"sql": "...", "dialect": "sqlite" | "postgres"}`.
+/// `POST …/import/data` `{"sql": "...", "dialect": "sqlite" | "postgres" | "mysql"}`.
 pub(crate) async fn data(app: &App, id: &str, mut req: Request) -> AppResult<Response> {
     app.owned_project(id).await?;
     let body = json_body(&mut req, MAX_IMPORT_BYTES).await?;
     let sql = text_field(&body, "sql", &["dialect"])?;
     let dialect = match body.get("dialect") {
         None => "sqlite",
-        Some(Value::String(d)) if d == "sqlite" || d == "postgres" => d,
-        Some(_) => return Err(AppError::BadRequest("\"dialect\" must be \"sqlite\" or \"postgres\"".into())),
+        Some(Value::String(d)) if ["sqlite", "postgres", "mysql"].contains(&d.as_str()) => d,
+        Some(_) => {
+            return Err(AppError::BadRequest("\"dialect\" must be \"sqlite\", \"postgres\" or \"mysql\"".into()))
+        }
     };
     let imported = bridge::call(&app.env, "/sql", &json!({"text": sql, "dialect": dialect})).await?;
     app.pipeline(id, &Command::Import { stage: Stage::Data, imported }).await
 }
 
 /// `POST …/import/api` `{"document": "..."}` (JSON or YAML): its operations
-/// are matched to the project's current data model, which must exist.
+/// are matched to the project's current data model, if any; the entities
+/// they need and it lacks come from the document's schemas, stored first as
+/// the data model's next version.
 pub(crate) async fn api(app: &App, id: &str, mut req: Request) -> AppResult<Response> {
     app.owned_project(id).await?;
     let body = json_body(&mut req, MAX_IMPORT_BYTES).await?;
     let document = text_field(&body, "document", &[])?;
-    let Some(record) = app.store.latest_artifact(id, Stage::Data).await? else {
-        return Err(AppError::Conflict {
-            code: "missing_upstream",
-            message: "an API is matched to the data model: generate or import the data model first".into(),
-        });
+    let data = match app.store.latest_artifact(id, Stage::Data).await? {
+        Some(record) => load(app, &record).await?.to_value(),
+        None => Value::Null,
     };
-    let data = load(app, &record).await?.to_value();
-    let imported = bridge::call(&app.env, "/openapi", &json!({"text": document, "data": data})).await?;
+    let mut imported = bridge::call(&app.env, "/openapi", &json!({"text": document, "data": data})).await?;
+    if let Some(derived) = imported.get_mut("data").map(Value::take).filter(|d| !d.is_null()) {
+        let lines = json!(["entities derived from the OpenAPI document's schemas"]);
+        let data = json!({"artifact": derived, "imported": lines, "notImported": []});
+        let stored = app.pipeline(id, &Command::Import { stage: Stage::Data, imported: data }).await?;
+        if stored.status_code() != 201 {
+            return Ok(stored);
+        }
+    }
     app.pipeline(id, &Command::Import { stage: Stage::Api, imported }).await
 }
