@@ -31,9 +31,9 @@ page_size="${CHECK_MODELS_PAGE_SIZE:-1000}"
 
 token="" page=0
 while :; do
-  url="$base/v1beta/models?pageSize=$page_size"
-  [[ -n "$token" ]] && url="$url&pageToken=$token"
-  code="$(curl -sS -o "$work/page$page.json" -w '%{http_code}' -H @"$work/headers" "$url")" \
+  query=(--data-urlencode "pageSize=$page_size")
+  [[ -n "$token" ]] && query+=(--data-urlencode "pageToken=$token")
+  code="$(curl -sS -G "${query[@]}" -o "$work/page$page.json" -w '%{http_code}' -H @"$work/headers" "$base/v1beta/models")" \
     || { echo "check-models: could not reach $base" >&2; exit 2; }
   if [[ "$code" != 200 ]]; then
     echo "check-models: models.list answered HTTP $code:" >&2

@@ -202,8 +202,8 @@ pub struct ModelInfo {
     pub status: ModelStatus,
     /// List prices, oldest first, each from the day it takes effect.
     pub prices: &'static [DatedPrice],
-    /// Largest `maxOutputTokens` of a `generateContent` request (thinking
-    /// counts against it).
+    /// Largest output of one streamed request (every call Parit makes
+    /// streams; thinking counts against it).
     pub max_output_tokens: u32,
     /// How fast it writes.
     pub speed: Speed,
@@ -248,6 +248,16 @@ const fn levels(levels: &'static [ThinkingLevel], default: ThinkingLevel) -> Thi
     Thinking::Levels { levels, default }
 }
 
+/// Gemini 4 Argon's: introductory $2 / $10 "through Nov 30, 2026", $4 /
+/// $20 thereafter. No explicit caching on Gemini 4 and no published implicit
+/// rate: cached input at the full rate.
+const ARGON_PRICES: &[DatedPrice] =
+    &[since_launch(flat(2.00, 10.00, 2.00)), from_day("2026-12-01", flat(4.00, 20.00, 4.00))];
+
+/// Gemini 3.8 Flash's: introductory through 2026-12-31, doubled from 2027-01-01.
+const FLASH_3_8_PRICES: &[DatedPrice] =
+    &[since_launch(flat(0.75, 3.75, 0.075)), from_day("2027-01-01", flat(1.50, 7.50, 0.15))];
+
 /// Every model Parit knows, newest first.
 pub const CATALOGUE: &[ModelInfo] = &[
     ModelInfo {
@@ -278,8 +288,8 @@ pub const CATALOGUE: &[ModelInfo] = &[
     ModelInfo {
         id: "gemini-4-carbon",
         status: ModelStatus::Current,
-        // Argon's schedule: introductory $2 / $10 through 2026-11-30.
-        prices: &[since_launch(flat(2.00, 10.00, 2.00)), from_day("2026-12-01", flat(4.00, 20.00, 4.00))],
+        // Argon's schedule, as third parties report it.
+        prices: ARGON_PRICES,
         max_output_tokens: OUT_64K,
         speed: UNMEASURED,
         // No xhigh; its default level is not published: medium, as Argon's.
@@ -291,11 +301,10 @@ pub const CATALOGUE: &[ModelInfo] = &[
     ModelInfo {
         id: "gemini-4-argon",
         status: ModelStatus::Current,
-        // No explicit caching on Gemini 4 and no published implicit rate:
-        // cached input at the full rate.
-        prices: &[since_launch(flat(2.00, 10.00, 2.00)), from_day("2026-12-01", flat(4.00, 20.00, 4.00))],
-        // Per non-streaming request; longer answers come in segments.
-        max_output_tokens: 32_768,
+        prices: ARGON_PRICES,
+        // Per streamed request (32,768 per non-streamed one; Parit streams);
+        // longer answers come in segments.
+        max_output_tokens: OUT_64K,
         speed: Speed { tokens_per_second: 36, first_token_ms: 6_220 },
         thinking: levels(NO_MINIMAL, Medium),
         temperature: Temperature::Ignored,
@@ -305,8 +314,7 @@ pub const CATALOGUE: &[ModelInfo] = &[
     ModelInfo {
         id: "gemini-3.8-flash",
         status: ModelStatus::Current,
-        // Introductory through 2026-12-31.
-        prices: &[since_launch(flat(0.75, 3.75, 0.075)), from_day("2027-01-01", flat(1.50, 7.50, 0.15))],
+        prices: FLASH_3_8_PRICES,
         max_output_tokens: OUT_64K,
         speed: UNMEASURED,
         thinking: levels(NO_MINIMAL, Medium),
@@ -318,7 +326,7 @@ pub const CATALOGUE: &[ModelInfo] = &[
         id: "gemini-3.7-flash",
         status: ModelStatus::Deprecated { shutdown: None, replacement: "gemini-3.8-flash" },
         // Routed to 3.8 Flash and billed at its rates.
-        prices: &[since_launch(flat(0.75, 3.75, 0.075)), from_day("2027-01-01", flat(1.50, 7.50, 0.15))],
+        prices: FLASH_3_8_PRICES,
         max_output_tokens: OUT_64K,
         speed: UNMEASURED,
         thinking: levels(NO_MINIMAL, Medium),

@@ -482,6 +482,10 @@ pub enum BillingStop {
 /// (docs/research/gemini-2026-12-06.md, *Billing errors*), so the status alone
 /// cannot tell them from a per-minute quota, and waiting never helps.
 pub fn billing_stop(http_status: u16, error: &ErrorStatus) -> Option<BillingStop> {
+    // A 403 BILLING_DISABLED and the like are access, not money run out.
+    if http_status != 402 && error.status != "RESOURCE_EXHAUSTED" {
+        return None;
+    }
     let message = error.message.to_lowercase();
     let reasons: Vec<String> =
         error.details.iter().filter_map(|d| d["reason"].as_str()).map(|r| r.to_ascii_uppercase()).collect();
@@ -489,7 +493,7 @@ pub fn billing_stop(http_status: u16, error: &ErrorStatus) -> Option<BillingStop
         || reasons.iter().any(|r| r.contains("SPEND"));
     let prepay =
         ["prepayment", "prepaid", "credits are depleted", "credit balance"].iter().any(|w| message.contains(w))
-            || reasons.iter().any(|r| r.contains("PREPAY") || r.contains("CREDITS") || r.contains("BILLING"));
+            || reasons.iter().any(|r| r.contains("PREPAY") || r.contains("CREDITS"));
     if spend {
         Some(BillingStop::SpendCap)
     } else if prepay || http_status == 402 {
@@ -859,6 +863,13 @@ mod tests {
             ),
             None
         );
+        // Billing disabled on the project is access refused, not money run out.
+        let disabled = json!([{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "BILLING_DISABLED"}]);
+        let f = classify_error(
+            403,
+            &body("PERMISSION_DENIED", 403, disabled, "This API method requires billing to be enabled."),
+        );
+        assert_eq!(f.class, FailureClass::PermissionDenied);
         // An ordinary per-minute 429 stays a rate limit.
         let rate = body(
             "RESOURCE_EXHAUSTED",

@@ -176,7 +176,7 @@ mod tests {
             ..served("gemini-embedding-2", 1, false)
         });
         if let Some(argon) = list.iter_mut().find(|m| m.id() == "gemini-4-argon") {
-            argon.output_token_limit = Some(65_536);
+            argon.output_token_limit = Some(32_768);
         }
         if let Some(lite) = list.iter_mut().find(|m| m.id() == "gemini-3.5-flash-lite") {
             lite.thinking = Some(false);
@@ -186,7 +186,7 @@ mod tests {
             found,
             vec![
                 "not served: gemini-4-neon is offered by the catalogue but not listed",
-                "output limit: gemini-4-argon is served with 65536 output tokens, the catalogue says 32768",
+                "output limit: gemini-4-argon is served with 32768 output tokens, the catalogue says 65536",
                 "thinking: Google says gemini-3.5-flash-lite does not think, the catalogue does not agree",
                 "missing: gemini-4-helium is served (output limit 65536) but not in the catalogue",
             ]

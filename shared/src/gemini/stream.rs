@@ -10,8 +10,8 @@
 //! ordinary JSON error body with its HTTP status; one after it started
 //! arrives as an event whose data is `{"error": {...}}`.
 //!
-//! [`SseDecoder`] cuts bytes into events whatever the line endings (`\n` or
-//! `\r\n`) and wherever the network splits them; [`StreamedAnswer`] joins the
+//! [`SseDecoder`] cuts bytes into events, lines ended by `\n` or `\r\n`,
+//! wherever the network splits them; [`StreamedAnswer`] joins the
 //! chunks into the one response [`super::interpret_response`] reads, so a
 //! stream that ends without a finish reason is `unfinished` (never an
 //! artifact) and an error event is classified like an error body.

@@ -102,7 +102,10 @@ fn each_failure_class_gives_its_designed_outcome() {
         let (kind, body) = t.join().expect("case thread");
         match kind {
             "quota_minute" => assert_eq!(body["calls"][0]["retryDelayMs"], 1000, "RetryInfo honoured"),
-            "hang" => assert_eq!(body["calls"][0]["errorClass"], "timeout"),
+            "hang" | "stream_stall" => assert_eq!(body["calls"][0]["errorClass"], "timeout", "{kind}"),
+            "stream_cut" => assert_eq!(body["calls"][0]["errorClass"], "unfinished"),
+            "stream_error" => assert_eq!(body["calls"][0]["errorClass"], "unavailable"),
+            "thought_only" => assert_eq!(body["calls"][0]["errorClass"], "empty_candidates"),
             "schema_invalid" | "malformed_json" => {
                 assert_eq!(body["calls"][0]["outcome"], "invalid");
                 assert_eq!(body["calls"][1]["kind"], "repair", "{kind} repaired by one round trip");

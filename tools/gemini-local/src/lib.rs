@@ -148,7 +148,7 @@ struct State {
 
 /// How fast a streamed answer is written.
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum Pace {
     /// Every model at its own documented speed (the catalogue's figures).
     Documented,
@@ -543,30 +543,46 @@ impl StreamPlan {
     /// at `tokens_per_second` (0: at once), shaped by `fault`.
     fn new(answer: &Value, fault: Option<&Fault>, tokens_per_second: u64) -> StreamPlan {
         let candidate = &answer["candidates"][0];
-        let text = candidate["content"]["parts"][0]["text"].as_str().unwrap_or_default();
-        let mut chunks: Vec<Value> = Vec::new();
-        let mut rest = text;
-        while !rest.is_empty() {
-            let mut end = rest.len().min(CHUNK_CHARS);
-            while !rest.is_char_boundary(end) {
-                end += 1;
-            }
-            let (piece, tail) = rest.split_at(end);
-            let mut chunk = json!({"candidates": [{"content": {"parts": [{"text": piece}], "role": "model"}, "index": 0}],
-                "modelVersion": answer["modelVersion"], "responseId": answer["responseId"]});
-            if tail.is_empty() {
-                for key in ["finishReason", "finishMessage", "continuationToken", "safetyRatings"] {
-                    if let Some(v) = candidate.get(key) {
-                        chunk["candidates"][0][key] = v.clone();
-                    }
+        let parts = candidate["content"]["parts"].as_array().cloned().unwrap_or_default();
+        // Each part in order: a thought (with its signature) as one piece,
+        // answer text in pieces of CHUNK_CHARS.
+        let mut pieces: Vec<Value> = Vec::new();
+        for part in parts {
+            let Some(text) = part["text"].as_str().filter(|_| part.get("thought").is_none()) else {
+                pieces.push(part);
+                continue;
+            };
+            let mut rest = text;
+            while !rest.is_empty() {
+                let mut end = rest.len().min(CHUNK_CHARS);
+                while !rest.is_char_boundary(end) {
+                    end += 1;
                 }
-                chunk["usageMetadata"] = answer["usageMetadata"].clone();
+                let (piece, tail) = rest.split_at(end);
+                pieces.push(json!({ "text": piece }));
+                rest = tail;
             }
-            chunks.push(chunk);
-            rest = tail;
         }
+        let last = pieces.len().saturating_sub(1);
+        let mut chunks: Vec<Value> = pieces
+            .into_iter()
+            .enumerate()
+            .map(|(i, piece)| {
+                let mut chunk = json!({"candidates": [{"content": {"parts": [piece], "role": "model"}, "index": 0}],
+                    "modelVersion": answer["modelVersion"], "responseId": answer["responseId"]});
+                if i == last {
+                    for key in ["finishReason", "finishMessage", "continuationToken", "safetyRatings"] {
+                        if let Some(v) = candidate.get(key) {
+                            chunk["candidates"][0][key] = v.clone();
+                        }
+                    }
+                    chunk["usageMetadata"] = answer["usageMetadata"].clone();
+                }
+                chunk
+            })
+            .collect();
         if chunks.is_empty() {
-            // No text (a safety stop, a blocked prompt, an empty answer): one chunk, whole.
+            // No parts (a safety stop, a blocked prompt, an empty answer): one chunk, whole.
             chunks.push(answer.clone());
         }
         let pause = |chunk: &Value| match tokens_per_second {

@@ -271,6 +271,17 @@ fn each_fault_gives_its_designed_outcome() {
                 if *kind == "quota_minute" {
                     assert_eq!(s.calls[0].retry_delay_ms, Some(2_000));
                 }
+                // How the first call failed, where the fault decides it.
+                let first = match *kind {
+                    "stream_cut" => Some(FailureClass::Unfinished),
+                    "stream_stall" | "hang" => Some(FailureClass::Timeout),
+                    "stream_error" | "unavailable" => Some(FailureClass::Unavailable),
+                    "thought_only" | "empty" | "finish_other" => Some(FailureClass::EmptyCandidates),
+                    _ => None,
+                };
+                if first.is_some() {
+                    assert_eq!(s.calls[0].error_class, first, "{kind}: {:?}", s.calls[0].message);
+                }
             }
             Some(class) => {
                 let f = out.unwrap_err();
@@ -403,6 +414,44 @@ fn a_streamed_answer_comes_as_googles_events_with_its_ending_on_the_last() {
         }
         other => panic!("expected a 429 JSON error, got {:?}", other.map(|r| r.status())),
     }
+}
+
+#[test]
+fn a_paced_stream_still_brings_the_whole_answer_and_a_bad_pace_is_refused() {
+    let base = own_server();
+    let put = |body: &str| match ureq::put(&format!("{base}/__control/speed")).send_string(body) {
+        Ok(r) => r.status(),
+        Err(ureq::Error::Status(code, _)) => code,
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(put(r#"{"fixed": {"firstTokenMs": 5, "tokensPerSecond": 20000}}"#), 200);
+    assert_eq!(put(r#"{"documented": null}"#), 200);
+    assert_eq!(put(r#"{"fixed": {"tokensPerSecond": "fast"}}"#), 400);
+    assert_eq!(put(r#"{"fixed": {"firstTokenMs": 5, "tokensPerSecond": 20000}}"#), 200);
+    let body = serde_json::to_value(
+        prompt::build(Stage::Prd, &brief("f-paced", "plan meals"), &BTreeMap::new(), None).request(
+            Stage::Prd,
+            "gemini-4-hydrogen",
+            &GenerationSettings::default(),
+        ),
+    )
+    .unwrap();
+    let url = format!("{base}/v1beta/models/gemini-4-hydrogen:streamGenerateContent?alt=sse");
+    let text = ureq::post(&url)
+        .set("x-goog-api-key", "k-123456789")
+        .send_string(&body.to_string())
+        .unwrap()
+        .into_string()
+        .unwrap();
+    let joined: String = text
+        .split("\r\n\r\n")
+        .filter(|e| !e.is_empty())
+        .map(|e| serde_json::from_str::<Value>(e.strip_prefix("data: ").unwrap()).unwrap())
+        .filter_map(|e| e["candidates"][0]["content"]["parts"][0]["text"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(Artifact::from_text(Stage::Prd, &joined).unwrap(), examples::pantry().artifact(Stage::Prd));
+    let reset = ureq::delete(&format!("{base}/__control/speed")).call().unwrap();
+    assert_eq!(reset.status(), 200);
 }
 
 #[test]
@@ -578,7 +627,7 @@ fn the_catalogue_check_pages_through_models_list_and_names_each_difference() {
     let models = json!({"models": [
         {"name": "models/gemini-4-helium", "outputTokenLimit": 65536, "thinking": true,
          "supportedGenerationMethods": ["generateContent", "countTokens"]},
-        {"name": "models/gemini-4-argon", "outputTokenLimit": 65536, "thinking": true,
+        {"name": "models/gemini-4-argon", "outputTokenLimit": 32768, "thinking": true,
          "supportedGenerationMethods": ["generateContent", "countTokens"]},
     ]});
     let put = ureq::put(&format!("{base}/__control/models")).send_string(&models.to_string()).unwrap();
@@ -587,11 +636,11 @@ fn the_catalogue_check_pages_through_models_list_and_names_each_difference() {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("missing: gemini-4-helium is served (output limit 65536) but not in the catalogue"), "{out}");
     assert!(
-        out.contains("output limit: gemini-4-argon is served with 65536 output tokens, the catalogue says 32768"),
+        out.contains("output limit: gemini-4-argon is served with 32768 output tokens, the catalogue says 65536"),
         "{out}"
     );
     assert!(out.contains("; 2 difference(s)"), "{out}");
-    // A key the API refuses is an error, not a comparison.
+    // No key: said before asking.
     let refused = std::process::Command::new("bash")
         .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/check-models.sh"))
         .env("GEMINI_BASE_URL", &base)
@@ -599,4 +648,8 @@ fn the_catalogue_check_pages_through_models_list_and_names_each_difference() {
         .output()
         .unwrap();
     assert_eq!(refused.status.code(), Some(2));
+    // An answer that is not a models.list (here a 404): its status and body, never a comparison.
+    let (code, out) = check_models(&format!("{base}/nowhere"));
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("models.list answered HTTP 404") && out.contains("NOT_FOUND"), "{out}");
 }

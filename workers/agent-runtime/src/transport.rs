@@ -87,6 +87,7 @@ impl ModelTransport for FetchTransport {
         let controller = AbortController::default();
         let signal = controller.signal();
         let first = Duration::from_millis(self.stream.first_byte_ms);
+        let started = Date::now().as_millis();
         let fetch = Fetch::Request(request);
         let send = Box::pin(fetch.send_with_signal(&signal));
         let mut resp = match select(send, Box::pin(Delay::from(first))).await {
@@ -98,7 +99,9 @@ impl ModelTransport for FetchTransport {
         };
         let status = resp.status_code();
         let mut bytes = resp.stream().map_err(transport_error)?;
-        let mut wait = first;
+        // One deadline for the first byte, headers and body together.
+        let waited = Duration::from_millis(Date::now().as_millis().saturating_sub(started));
+        let mut wait = first.saturating_sub(waited);
         loop {
             match select(Box::pin(bytes.next()), Box::pin(Delay::from(wait))).await {
                 Either::Left((Some(Ok(chunk)), _)) => {

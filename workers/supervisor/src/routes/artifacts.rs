@@ -92,7 +92,7 @@ pub(crate) async fn changes(app: &App, id: &str, stage: Stage, req: &Request) ->
     let (before, after) = futures_util::try_join!(version_of(app, id, stage, from), version_of(app, id, stage, to))?;
     let downstream = futures_util::future::try_join_all(stage.dependents().map(|d| async move {
         match app.store.latest_artifact(id, d).await? {
-            Some(r) => body_of(app, &r).await.map(|artifact| Some(json!({"stage": d, "artifact": artifact}))),
+            Some(r) => crate::routes::renders::body(app, &r).await.map(|a| Some(json!({"stage": d, "artifact": a}))),
             None => Ok(None),
         }
     }))
@@ -115,15 +115,5 @@ async fn version_of(app: &App, id: &str, stage: Stage, version: u32) -> AppResul
         .artifact_version(id, stage, version)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("the {stage} artifact has no version {version}")))?;
-    body_of(app, &record).await
-}
-
-/// A version's body as stored (the bridge checks it against its schema).
-async fn body_of(app: &App, record: &ArtifactRecord) -> AppResult<Value> {
-    let bytes = app
-        .blobs
-        .get(&record.r2_key)
-        .await?
-        .ok_or_else(|| AppError::Internal(format!("R2 object {} is missing", record.r2_key)))?;
-    serde_json::from_slice(&bytes).map_err(|e| AppError::Internal(format!("{}: {e}", record.r2_key)))
+    crate::routes::renders::body(app, &record).await
 }

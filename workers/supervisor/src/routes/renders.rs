@@ -49,13 +49,19 @@ async fn verdict_of(app: &App, id: &str, all: &[(Artifact, ArtifactRecord)], rep
 
 /// One stored version's artifact.
 pub(crate) async fn load(app: &App, record: &ArtifactRecord) -> AppResult<Artifact> {
+    let value = body(app, record).await?;
+    Artifact::from_value(record.stage, value).map_err(|e| AppError::Internal(format!("{}: {e}", record.r2_key)))
+}
+
+/// A version's body as stored, as JSON (the bridge checks what it is sent
+/// against its schema).
+pub(crate) async fn body(app: &App, record: &ArtifactRecord) -> AppResult<Value> {
     let bytes = app
         .blobs
         .get(&record.r2_key)
         .await?
         .ok_or_else(|| AppError::Internal(format!("R2 object {} is missing", record.r2_key)))?;
-    let value = serde_json::from_slice(&bytes).map_err(|e| AppError::Internal(format!("{}: {e}", record.r2_key)))?;
-    Artifact::from_value(record.stage, value).map_err(|e| AppError::Internal(format!("{}: {e}", record.r2_key)))
+    serde_json::from_slice(&bytes).map_err(|e| AppError::Internal(format!("{}: {e}", record.r2_key)))
 }
 
 /// The renders of one version of a stage (the newest unless `?version=n`),
