@@ -48,7 +48,7 @@ pub(crate) async fn data(app: &App, id: &str, mut req: Request) -> AppResult<Res
         Some(Value::String(d)) if d == "sqlite" || d == "postgres" => d,
         Some(_) => return Err(AppError::BadRequest("\"dialect\" must be \"sqlite\" or \"postgres\"".into())),
     };
-    let imported = bridge::call(&app.env, "/sql", &json!({"text": sql, "dialect": dialect})).await?;
+    let imported = bridge::call(app, "/sql", &json!({"text": sql, "dialect": dialect})).await?;
     app.pipeline(id, &Command::Import { stage: Stage::Data, imported }).await
 }
 
@@ -65,6 +65,6 @@ pub(crate) async fn api(app: &App, id: &str, mut req: Request) -> AppResult<Resp
         });
     };
     let data = load(app, &record).await?.to_value();
-    let imported = bridge::call(&app.env, "/openapi", &json!({"text": document, "data": data})).await?;
+    let imported = bridge::call(app, "/openapi", &json!({"text": document, "data": data})).await?;
     app.pipeline(id, &Command::Import { stage: Stage::Api, imported }).await
 }
