@@ -62,6 +62,8 @@ fi
 
 say "building the Workers"
 "$ROOT/scripts/build-workers.sh"
+say "building the instrumented supervisor (the main test fleet runs it: the free_plan suite reads what each invocation spent)"
+"$ROOT/scripts/build-workers.sh" --meter supervisor
 
 say "building the frontend (type check, then Vite)"
 (cd "$ROOT/frontend" && npm run --silent build > "$ROOT/.wrangler/frontend-build.log" 2>&1) \

@@ -37,6 +37,13 @@ pub const SUBREQUESTS_PER_INVOCATION: u32 = 50;
 /// Parit's own ceiling per invocation: a margin under the plan's 50, held by
 /// the fleet suite `free_plan`.
 pub const SUBREQUEST_GOAL: u32 = 40;
+/// How often a project's event stream polls D1 for new activity.
+pub const EVENT_POLL_MS: u64 = 1_000;
+/// Polls per event stream: each is a subrequest, so a stream ends after
+/// these and the client reconnects (`Last-Event-ID`). The goal less what the
+/// request does before them: the token, the project and the snapshot, 12 at
+/// most (held by the fleet suite `free_plan`).
+pub const EVENT_STREAM_POLLS: u32 = SUBREQUEST_GOAL - 12;
 /// CPU time per invocation on Workers Free, in milliseconds (Workers limits page).
 pub const CPU_MS_PER_INVOCATION: u32 = 10;
 
@@ -183,10 +190,11 @@ impl Workload {
         }
     }
 
-    /// How many of this workload fit in each allowance a day, fewest first.
-    pub fn per_day(&self) -> Vec<(Allowance, u64)> {
+    /// Each allowance this workload uses: how much of it one takes, and how
+    /// many fit in a day; fewest first.
+    pub fn per_day(&self) -> Vec<(Allowance, u64, u64)> {
         let u = &self.usage;
-        let mut fits: Vec<(Allowance, u64)> = [
+        let mut fits: Vec<(Allowance, u64, u64)> = [
             (WORKER_REQUESTS, self.worker_requests),
             (DO_REQUESTS, self.durable_object_requests),
             (D1_ROWS_READ, u.d1_rows_read),
@@ -197,16 +205,16 @@ impl Workload {
         ]
         .into_iter()
         .filter(|(_, used)| *used > 0)
-        .map(|(a, used)| (a, a.per_day / used))
+        .map(|(a, used)| (a, used, a.per_day / used))
         .collect();
-        fits.sort_by_key(|(_, n)| *n);
+        fits.sort_by_key(|(_, _, n)| *n);
         fits
     }
 
     /// The allowance that runs out first and how many of this workload fit
     /// in a day before it does; `None` for a workload that uses nothing.
     pub fn binding(&self) -> Option<(Allowance, u64)> {
-        self.per_day().into_iter().next()
+        self.per_day().into_iter().next().map(|(a, _, n)| (a, n))
     }
 }
 

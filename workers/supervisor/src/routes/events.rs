@@ -8,7 +8,7 @@
 //! so a reconnecting client's `Last-Event-ID` resumes where it left off.
 //! Comments keep idle connections open. Every poll is a D1 call, and one
 //! invocation may make 50 subrequests on the Workers Free plan
-//! (`parit_shared::limits`), so a stream ends after [`MAX_POLLS`] polls and
+//! (`parit_shared::limits`), so a stream ends after `EVENT_STREAM_POLLS` polls and
 //! the client reconnects with `Last-Event-ID` (EventSource does so by itself;
 //! the web app's `follow()` too).
 
@@ -18,17 +18,13 @@ use crate::error::AppResult;
 use crate::meter::Meter;
 use crate::routes::projects;
 use futures_util::stream;
-use parit_shared::limits::SUBREQUEST_GOAL;
+use parit_shared::limits::{EVENT_POLL_MS, EVENT_STREAM_POLLS};
 use serde_json::{json, Value};
 use std::time::Duration;
 use worker::{Date, Delay, Env, Headers, Request, Response};
 
-const POLL: Duration = Duration::from_secs(1);
+const POLL: Duration = Duration::from_millis(EVENT_POLL_MS);
 const KEEPALIVE_MS: u64 = 15_000;
-/// D1 polls per stream: the goal per invocation less what the request does
-/// before them (the token, the project, the snapshot: 12 at most, held by
-/// the fleet suite `free_plan`).
-const MAX_POLLS: u32 = SUBREQUEST_GOAL - 12;
 
 struct Cursor {
     env: Env,
@@ -64,7 +60,7 @@ pub(crate) async fn events(app: &App, id: &str, req: &Request) -> AppResult<Resp
             match next_frame(&mut c).await {
                 Some(frame) => Some((Ok::<Vec<u8>, worker::Error>(frame.into_bytes()), c)),
                 None => {
-                    c.meter.report("GET /api/projects/{id}/events (stream)", &request_id);
+                    c.meter.report("GET /api/projects/:id/events (stream)", &request_id);
                     None
                 }
             }
@@ -90,7 +86,7 @@ async fn next_frame(c: &mut Cursor) -> Option<String> {
     }
     loop {
         let now = Date::now().as_millis();
-        if c.polls >= MAX_POLLS {
+        if c.polls >= EVENT_STREAM_POLLS {
             return None;
         }
         c.polls += 1;
