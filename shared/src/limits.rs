@@ -44,6 +44,9 @@ pub const EVENT_POLL_MS: u64 = 1_000;
 /// request does before them: the token, the project and the snapshot, 12 at
 /// most (held by the fleet suite `free_plan`).
 pub const EVENT_STREAM_POLLS: u32 = SUBREQUEST_GOAL - 12;
+// The goal leaves a margin under the plan, and room for a stream's polls.
+const _: () = assert!(SUBREQUEST_GOAL < SUBREQUESTS_PER_INVOCATION && EVENT_STREAM_POLLS > 0);
+
 /// CPU time per invocation on Workers Free, in milliseconds (Workers limits page).
 pub const CPU_MS_PER_INVOCATION: u32 = 10;
 
@@ -226,11 +229,6 @@ pub fn capacity(workloads: &[Workload]) -> Vec<Option<(Allowance, u64)>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_goal_leaves_a_margin_under_the_plan() {
-        assert!(SUBREQUEST_GOAL < SUBREQUESTS_PER_INVOCATION);
-    }
 
     #[test]
     fn subrequests_count_every_call_but_the_rate_limiter() {
