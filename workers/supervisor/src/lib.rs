@@ -50,7 +50,8 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     };
     let allowed_origin = origin.as_deref().filter(|o| http::origin_allowed(&env, o));
     let response = http::finish(response, &request_id, allowed_origin)?;
-    meter.report(&format!("{method} {}", http::route_template(&path)), &request_id);
+    meter.name(|| format!("{method} {}", http::route_template(&path)));
+    meter.report(|| request_id.clone());
     worker::console_log!(
         "{}",
         serde_json::json!({

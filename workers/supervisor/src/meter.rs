@@ -52,6 +52,8 @@ pub(crate) struct Meter {
 #[cfg(feature = "meter")]
 #[derive(Default)]
 struct State {
+    /// What the invocation is: a route, an object command, an alarm.
+    name: String,
     usage: parit_shared::limits::Usage,
     stages: Vec<String>,
     /// Invocations counting into this meter now (a Durable Object's requests
@@ -123,9 +125,20 @@ impl Meter {
         }
     }
 
-    /// The invocation `invocation` (`id`: its request or project id) ends:
-    /// logs what it spent; the last one open starts the meter afresh.
-    pub(crate) fn report(&self, invocation: &str, id: &str) {
+    /// Names the invocation (`name` runs only in the instrumented build, so
+    /// the normal one carries neither the call nor its text).
+    pub(crate) fn name(&self, name: impl FnOnce() -> String) {
+        #[cfg(feature = "meter")]
+        {
+            self.state.borrow_mut().name = name();
+        }
+        #[cfg(not(feature = "meter"))]
+        let _ = name;
+    }
+
+    /// The invocation (`id`: its request or project id) ends: logs what it
+    /// spent; the last one open starts the meter afresh.
+    pub(crate) fn report(&self, id: impl FnOnce() -> String) {
         #[cfg(feature = "meter")]
         {
             let mut s = self.state.borrow_mut();
@@ -133,8 +146,8 @@ impl Meter {
             worker::console_log!(
                 "{}",
                 serde_json::json!({"meter": {
-                    "invocation": invocation,
-                    "id": id,
+                    "invocation": s.name,
+                    "id": id(),
                     "stages": s.stages,
                     "subrequests": s.usage.subrequests(),
                     "usage": s.usage,
@@ -146,6 +159,6 @@ impl Meter {
             }
         }
         #[cfg(not(feature = "meter"))]
-        let _ = (invocation, id);
+        let _ = id;
     }
 }

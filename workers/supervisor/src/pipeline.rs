@@ -108,7 +108,7 @@ impl DurableObject for PipelineRun {
     async fn fetch(&self, mut req: Request) -> Result<Response> {
         let request_id = req.headers().get(REQUEST_ID_HEADER)?;
         self.meter.begin();
-        let mut command_name = "unreadable";
+        self.meter.name(|| "object unreadable".into());
         let result = async {
             let project = req
                 .headers()
@@ -116,7 +116,7 @@ impl DurableObject for PipelineRun {
                 .ok_or_else(|| AppError::Internal("pipeline request without a project".into()))?;
             let command: Command =
                 req.json().await.map_err(|e| AppError::Internal(format!("not a pipeline command: {e}")))?;
-            command_name = command.name();
+            self.meter.name(|| format!("object {}", command.name()));
             self.load().await?;
             match command {
                 Command::Run { faults } => self.start(&project, faults).await,
@@ -146,7 +146,7 @@ impl DurableObject for PipelineRun {
             }
         }
         .await;
-        self.meter.report(&format!("object {command_name}"), request_id.as_deref().unwrap_or_default());
+        self.meter.report(|| request_id.clone().unwrap_or_default());
         match result {
             Ok(r) => Ok(r),
             Err(e) => e.into_response_for(request_id.as_deref()),
@@ -156,8 +156,8 @@ impl DurableObject for PipelineRun {
     async fn alarm(&self) -> Result<Response> {
         self.meter.begin();
         let answer = self.on_alarm().await;
-        let project = self.run.borrow().as_ref().map(|r| r.project_id.clone()).unwrap_or_default();
-        self.meter.report("object alarm", &project);
+        self.meter.name(|| "object alarm".into());
+        self.meter.report(|| self.run.borrow().as_ref().map(|r| r.project_id.clone()).unwrap_or_default());
         answer
     }
 }

@@ -60,7 +60,8 @@ pub(crate) async fn events(app: &App, id: &str, req: &Request) -> AppResult<Resp
             match next_frame(&mut c).await {
                 Some(frame) => Some((Ok::<Vec<u8>, worker::Error>(frame.into_bytes()), c)),
                 None => {
-                    c.meter.report("GET /api/projects/:id/events (stream)", &request_id);
+                    c.meter.name(|| "GET /api/projects/:id/events (stream)".into());
+                    c.meter.report(|| request_id.clone());
                     None
                 }
             }
