@@ -211,27 +211,18 @@ pub async fn run_pipeline_step<S: Store, B: BlobStore, A: AgentPort, E: Environm
     if held {
         return Ok(Progress::Yielded);
     }
-    Ok(Progress::Ended(final_end(ports, project_id, control, std::mem::take(memory)).await?))
-}
-
-/// How a run ends when nothing more can start.
-async fn final_end<S: Store, B: BlobStore, A: AgentPort, E: Environment, C: RunControl>(
-    ports: &Ports<'_, S, B, A, E>,
-    project_id: &str,
-    control: &C,
-    memory: RunMemory,
-) -> Result<RunEnd, ExecuteError> {
-    let RunMemory { mut blocked, parked, .. } = memory;
+    // Nothing more can start: the run ends, and the next starts afresh.
+    let RunMemory { mut blocked, parked, .. } = std::mem::take(memory);
     if !blocked.is_empty() {
         // A stage that failed for good stops the run; the ones waiting for
         // quota are named with it and run again with the next run.
         blocked.extend(parked.into_iter().map(|(s, (class, _))| (s, class)));
-        return Ok(RunEnd::Failed(blocked.into_iter().collect()));
+        return Ok(Progress::Ended(RunEnd::Failed(blocked.into_iter().collect())));
     }
     if !parked.is_empty() {
         let retry_after_ms = parked.values().map(|(_, ms)| *ms).max().unwrap_or_default();
         let stages = parked.into_iter().map(|(s, (class, _))| (s, class)).collect();
-        return Ok(RunEnd::WaitingForQuota { stages, retry_after_ms });
+        return Ok(Progress::Ended(RunEnd::WaitingForQuota { stages, retry_after_ms }));
     }
     let statuses = statuses(ports.store, project_id).await?;
     let waiting: Vec<Stage> = Stage::ALL
@@ -240,9 +231,9 @@ async fn final_end<S: Store, B: BlobStore, A: AgentPort, E: Environment, C: RunC
         .filter(|s| s.dependents().any(|d| statuses[&d] != StageStatus::Done))
         .collect();
     if !waiting.is_empty() {
-        return Ok(RunEnd::AwaitingApproval(waiting));
+        return Ok(Progress::Ended(RunEnd::AwaitingApproval(waiting)));
     }
-    Ok(RunEnd::Completed)
+    Ok(Progress::Ended(RunEnd::Completed))
 }
 
 async fn statuses<S: Store>(store: &S, project_id: &str) -> Result<BTreeMap<Stage, StageStatus>, ExecuteError> {

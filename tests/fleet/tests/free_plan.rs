@@ -50,6 +50,16 @@ fn meter_lines() -> Vec<Spent> {
         .collect()
 }
 
+/// The meter line of the invocation `id`, once the fleet has logged it.
+fn line_of(id: &str) -> Spent {
+    let mut found = None;
+    poll_until(&format!("the fleet has logged the meter line of {id}"), || {
+        found = meter_lines().into_iter().find(|x| x.id == id);
+        found.is_some()
+    });
+    found.expect("found")
+}
+
 /// A session's requests, each sent with its own request id so its meter
 /// line (and the project object's, which carries the same id) can be found.
 struct Session {
@@ -141,6 +151,10 @@ fn run_and_browse(s: &mut Session, idea: &str, sql: Option<&str>) {
 
 /// Asserts the goal on every invocation of `s`, and records its table.
 fn hold_and_record(s: &Session, name: &str) {
+    // The stream is the session's last invocation: once its line is logged, all are.
+    poll_until("the fleet has logged the session's stream", || {
+        s.spent().iter().any(|x| x.invocation.ends_with("(stream)"))
+    });
     let spent = s.spent();
     let mut over = Vec::new();
     // Per request type: invocations, and the most and the total each did.
@@ -252,7 +266,7 @@ fn anonymous_health_writes_nothing_calls_no_worker_and_is_limited_per_address() 
     let id = format!("fph{tag}");
     let a = call("GET", &url("/health"), Caller::Anonymous, &[("x-request-id", &id)], None);
     assert_eq!(a.status, 200, "{}", a.text);
-    let line = meter_lines().into_iter().find(|x| x.id == id).expect("the anonymous check's meter line");
+    let line = line_of(&id);
     assert_eq!(
         line.usage,
         Usage { r2_class_b: 1, rate_limits: 1, ..Usage::default() },
@@ -262,7 +276,7 @@ fn anonymous_health_writes_nothing_calls_no_worker_and_is_limited_per_address() 
     let id = format!("fpt{tag}");
     let a = call("GET", &url("/health"), Caller::Default, &[("x-request-id", &id)], None);
     assert_eq!(a.status, 200, "{}", a.text);
-    let line = meter_lines().into_iter().find(|x| x.id == id).expect("the live check's meter line");
+    let line = line_of(&id);
     assert_eq!((line.usage.agent_calls, line.usage.bridge_calls, line.usage.r2_class_a), (7, 1, 1), "{line:?}");
     assert!(line.usage.subrequests() <= SUBREQUEST_GOAL);
 }

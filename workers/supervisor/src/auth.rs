@@ -88,8 +88,8 @@ fn client(req: &Request) -> AppResult<String> {
 /// client address for anyone else (429 beyond it).
 pub(crate) async fn limit_health(app: &App, req: &Request, caller: Option<&Caller>) -> AppResult<()> {
     let key = match caller {
-        Some(c) => format!("owner:{}", c.owner),
-        None => format!("anon:{}", client(req)?),
+        Some(c) => ["owner:", &c.owner].concat(),
+        None => ["anon:", &client(req)?].concat(),
     };
     limit(app, HEALTH_LIMITER, key).await
 }

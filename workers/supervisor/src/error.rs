@@ -56,8 +56,8 @@ impl AppError {
             }
             AppError::Unauthorized(m) => (401, "unauthorized", (*m).to_string()),
             AppError::Forbidden { code, message } => (403, code, message.clone()),
-            AppError::RateLimited { retry_after } => {
-                (429, "rate_limited", format!("too many requests; try again in {retry_after} s"))
+            AppError::RateLimited { .. } => {
+                (429, "rate_limited", "too many requests; retry-after says when to try again".into())
             }
             AppError::NotFound(m) => (404, "not_found", m.clone()),
             AppError::MethodNotAllowed(allowed) => (405, "method_not_allowed", format!("this route accepts {allowed}")),

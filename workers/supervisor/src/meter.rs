@@ -54,6 +54,8 @@ pub(crate) struct Meter {
 struct State {
     /// What the invocation is: a route, an object command, an alarm.
     name: String,
+    /// Its request or project id (kept for a report that gives none).
+    id: String,
     usage: parit_shared::limits::Usage,
     stages: Vec<String>,
     /// Invocations counting into this meter now (a Durable Object's requests
@@ -136,18 +138,23 @@ impl Meter {
         let _ = name;
     }
 
-    /// The invocation (`id`: its request or project id) ends: logs what it
-    /// spent; the last one open starts the meter afresh.
+    /// The invocation (`id`: its request or project id; empty for the one
+    /// reported before) ends: logs what it spent; the last one open starts
+    /// the meter afresh.
     pub(crate) fn report(&self, id: impl FnOnce() -> String) {
         #[cfg(feature = "meter")]
         {
             let mut s = self.state.borrow_mut();
             s.open = s.open.saturating_sub(1);
+            let id = id();
+            if !id.is_empty() {
+                s.id = id;
+            }
             worker::console_log!(
                 "{}",
                 serde_json::json!({"meter": {
                     "invocation": s.name,
-                    "id": id(),
+                    "id": s.id,
                     "stages": s.stages,
                     "subrequests": s.usage.subrequests(),
                     "usage": s.usage,

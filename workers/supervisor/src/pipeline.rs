@@ -57,6 +57,24 @@ const STAGES_PER_ALARM: u32 = 1;
 /// Tokens an owner may spend per UTC day when `DAILY_TOKENS_PER_OWNER` is not set.
 const DEFAULT_DAILY_TOKENS: u64 = 2_000_000;
 
+/// Arms the object's alarm, a storage row written (counted by the meter).
+/// Macros rather than methods: an async wrapper is one more state machine in
+/// the WASM for every caller, and the supervisor is near its size goal.
+macro_rules! arm {
+    ($object:expr, $after:expr) => {{
+        $object.meter.count(Call::DurableObjectWrite);
+        $object.state.storage().set_alarm($after).await
+    }};
+}
+
+/// Drops the object's alarm, a storage row written (counted by the meter).
+macro_rules! disarm {
+    ($object:expr) => {{
+        $object.meter.count(Call::DurableObjectWrite);
+        $object.state.storage().delete_alarm().await
+    }};
+}
+
 fn row(run: &RunState) -> RunRow {
     RunRow {
         id: run.id.clone(),
@@ -166,7 +184,7 @@ impl PipelineRun {
     async fn on_alarm(&self) -> Result<Response> {
         if self.busy.get() {
             // The executor is alive in this instance: just keep the heartbeat going.
-            self.arm(HEARTBEAT).await?;
+            arm!(self, HEARTBEAT)?;
             return Response::ok("busy");
         }
         self.load().await?;
@@ -178,7 +196,7 @@ impl PipelineRun {
         };
         if let Some(ms) = wait_left.filter(|ms| *ms > 0) {
             // An alarm before the wait is over (a heartbeat armed earlier): wait on.
-            self.arm(Duration::from_millis(ms)).await?;
+            arm!(self, Duration::from_millis(ms))?;
             return Response::ok("waiting");
         }
         // Busy from here: a request that arrives while the run resumes (a
@@ -200,7 +218,7 @@ impl PipelineRun {
             } else {
                 // Leave the run as it is with a heartbeat: the next alarm goes on.
                 log_error("pipeline alarm", &project, &e);
-                self.arm(HEARTBEAT).await?;
+                arm!(self, HEARTBEAT)?;
             }
         }
         Response::ok("done")
@@ -218,18 +236,6 @@ impl PipelineRun {
     /// The bindings, counting into this invocation's meter.
     fn app(&self) -> AppResult<App> {
         App::metered(self.env.clone(), self.meter.clone())
-    }
-
-    /// Arms the object's alarm (a storage row written).
-    async fn arm(&self, after: Duration) -> Result<()> {
-        self.meter.count(Call::DurableObjectWrite);
-        self.state.storage().set_alarm(after).await
-    }
-
-    /// Drops the object's alarm (a storage row written).
-    async fn disarm(&self) -> Result<()> {
-        self.meter.count(Call::DurableObjectWrite);
-        self.state.storage().delete_alarm().await
     }
 
     fn owner_daily_limit(&self) -> Option<u64> {
@@ -343,7 +349,7 @@ impl PipelineRun {
             Ok(run) => run,
             Err(true) => {
                 self.resume(project, "Retry now: the run resumes before the quota wait is over").await?;
-                self.arm(Duration::from_millis(0)).await?;
+                arm!(self, Duration::from_millis(0))?;
                 return Ok(json(200, &json!({"run": self.view(), "started": false, "resumed": true}))?);
             }
             Err(false) => return Ok(json(200, &json!({"run": self.view(), "started": false}))?),
@@ -354,7 +360,7 @@ impl PipelineRun {
             r.gated = !settings.auto_advance;
         }
         self.save().await?;
-        self.arm(Duration::from_millis(0)).await?;
+        arm!(self, Duration::from_millis(0))?;
         if let Some(plan) = planned {
             self.record_estimates(project, &run, &plan).await;
         }
@@ -424,7 +430,7 @@ impl PipelineRun {
         let (kind, what) = match cancelled {
             Cancelled::Now => {
                 // A run that waited for quota had an alarm armed for its resume.
-                self.disarm().await?;
+                disarm!(self)?;
                 (ActivityKind::RunFinished, "The run was cancelled")
             }
             Cancelled::Requested => (ActivityKind::CancelRequested, "Cancel requested: no new stage will start"),
@@ -458,7 +464,7 @@ impl PipelineRun {
 
     /// Drops the run, its faults and its alarm.
     async fn clear(&self) -> Result<()> {
-        self.disarm().await?;
+        disarm!(self)?;
         self.meter.count(Call::DurableObjectWrite);
         self.state.storage().delete_all().await?;
         *self.run.borrow_mut() = None;
@@ -469,7 +475,7 @@ impl PipelineRun {
         let ((), project) = self.change(|run, now| run.approve(stage, now)).await?;
         let running = self.run.borrow().as_ref().is_some_and(|r| r.status == RunStatus::Running);
         if running && !self.busy.get() {
-            self.arm(Duration::from_millis(0)).await?;
+            arm!(self, Duration::from_millis(0))?;
         }
         let then = if running { "the run continues" } else { "the run continues when its quota wait is over" };
         self.activity(
@@ -487,7 +493,7 @@ impl PipelineRun {
         if self.run.borrow().as_ref().is_none_or(|r| r.status != RunStatus::Running) {
             return Ok(());
         }
-        self.arm(HEARTBEAT).await?;
+        arm!(self, HEARTBEAT)?;
         let mut app = self.app()?;
         let faults: Vec<Fault> = self.state.storage().get(FAULTS_KEY).await?.unwrap_or_default();
         for fault in faults {
@@ -543,9 +549,9 @@ impl PipelineRun {
         let now = WorkerEnvironment.now_ms();
         let next = self.run.borrow().as_ref().map(|r| (r.status, r.wait_left(now)));
         match next {
-            Some((RunStatus::Running, _)) => self.arm(Duration::from_millis(0)).await,
-            Some((_, Some(ms))) => self.arm(Duration::from_millis(ms)).await,
-            _ => self.disarm().await,
+            Some((RunStatus::Running, _)) => arm!(self, Duration::from_millis(0)),
+            Some((_, Some(ms))) => arm!(self, Duration::from_millis(ms)),
+            _ => disarm!(self),
         }
     }
 

@@ -53,19 +53,9 @@ pub(crate) async fn events(app: &App, id: &str, req: &Request) -> AppResult<Resp
     };
     // The stream outlives the handler: its polls are this invocation's too.
     app.meter.hold();
-    let request_id = app.request_id.clone().unwrap_or_default();
-    let frames = stream::unfold(cursor, move |mut c| {
-        let request_id = request_id.clone();
-        async move {
-            match next_frame(&mut c).await {
-                Some(frame) => Some((Ok::<Vec<u8>, worker::Error>(frame.into_bytes()), c)),
-                None => {
-                    c.meter.name(|| "GET /api/projects/:id/events (stream)".into());
-                    c.meter.report(|| request_id.clone());
-                    None
-                }
-            }
-        }
+    let frames = stream::unfold(cursor, |mut c| async move {
+        let frame = next_frame(&mut c).await?;
+        Some((Ok::<Vec<u8>, worker::Error>(frame.into_bytes()), c))
     });
     let headers = Headers::new();
     headers.set("content-type", "text/event-stream; charset=utf-8")?;
@@ -88,6 +78,9 @@ async fn next_frame(c: &mut Cursor) -> Option<String> {
     loop {
         let now = Date::now().as_millis();
         if c.polls >= EVENT_STREAM_POLLS {
+            // The stream's end is the invocation's: what it spent, polls included.
+            c.meter.name(|| "GET /api/projects/:id/events (stream)".into());
+            c.meter.report(String::new);
             return None;
         }
         c.polls += 1;

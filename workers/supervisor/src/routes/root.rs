@@ -132,13 +132,21 @@ pub(crate) async fn health(app: &App) -> AppResult<Response> {
 /// something down, or R2 cannot be read.
 pub(crate) async fn last_health(app: &App) -> AppResult<Response> {
     let last = match app.blobs.get(LAST_CHECK_KEY).await {
-        Ok(bytes) => bytes.and_then(|b| serde_json::from_slice::<Value>(&b).ok()),
-        Err(_) => return Ok(json(503, &json!({"status": "degraded", "checkedAt": null}))?),
+        Ok(bytes) => bytes.and_then(|b| serde_json::from_slice::<Value>(&b).ok()).ok_or("unknown"),
+        Err(_) => Err("degraded"),
     };
-    let Some(mut last) = last else { return Ok(json(200, &json!({"status": "unknown", "checkedAt": null}))?) };
+    let mut last = match last {
+        Ok(last) => last,
+        Err(status) => {
+            return Ok(json(
+                if status == "unknown" { 200 } else { 503 },
+                &json!({"status": status, "checkedAt": null}),
+            )?)
+        }
+    };
     let age = Date::now().as_millis().saturating_sub(last["checkedAt"].as_u64().unwrap_or(0));
-    if age > FRESH_MS {
-        last["status"] = json!("unknown");
+    if let Some(summary) = last.as_object_mut().filter(|_| age > FRESH_MS) {
+        summary.insert("status".into(), "unknown".into());
     }
     Ok(json(if last["status"] == "degraded" { 503 } else { 200 }, &last)?)
 }
