@@ -178,12 +178,12 @@ fn anonymous_health_is_up_or_down_only() {
     assert_eq!(a.status, 200);
     let mut v = a.json();
     assert_eq!(v["status"], "ok");
+    // Up or down, and when the live check ran: nothing else.
+    assert_eq!(v.as_object().map(|m| m.len()), Some(2), "{v}");
     assert!(v["checkedAt"].as_u64().is_some(), "{v}");
-    assert_eq!(v["components"]["d1"], json!({"ok": true}));
-    assert_eq!(v["components"]["r2"], json!({"ok": true}));
-    assert_eq!(v["components"]["bridge"], json!({"ok": true}));
-    assert_eq!(v["components"]["agents"]["logic"], json!({"ok": true}));
-    for detail in ["schemaVersion", "\"model\"", "keyConfigured", "latencyMs", "\"down\"", "\"agent\"", "error"] {
+    for detail in
+        ["schemaVersion", "\"model\"", "keyConfigured", "latencyMs", "\"down\"", "\"agent\"", "error", "components"]
+    {
         assert!(!a.text.contains(detail), "anonymous /health shows {detail}: {}", a.text);
     }
     // A wrong token is treated as anonymous, not rejected.

@@ -3,7 +3,7 @@
 
 use crate::app::App;
 use crate::error::{AppError, AppResult};
-use crate::reply::json;
+use crate::reply::{json, json_bytes};
 use futures_util::future::join_all;
 use parit_shared::agent::protocol::ModelCheck;
 use parit_shared::api::{Route, ROUTES};
@@ -36,8 +36,9 @@ const FRESH_MS: u64 = 15 * 60 * 1000;
 
 /// Every dependency's state, checked live, for a caller with a valid token:
 /// D1, the bridge and each agent (with its model check), then R2 by writing
-/// this check's up/down summary and reading it back. Detail (schema version,
-/// models, errors) for this caller only; the summary is what anyone else sees.
+/// this check's verdict (up or down, and when) and reading it back. Detail
+/// (schema version, models, errors) for this caller only; the verdict is
+/// what anyone else sees.
 pub(crate) async fn health(app: &App) -> AppResult<Response> {
     let started = Date::now().as_millis();
     let agents = app.agents();
@@ -92,26 +93,21 @@ pub(crate) async fn health(app: &App) -> AppResult<Response> {
         };
         agent_map.insert(stage.as_str().to_string(), entry);
     }
-    let up = |v: &Value| json!({"ok": v["ok"] == true});
-    let summary = json!({
-        "status": if down.is_empty() { "ok" } else { "degraded" },
-        "checkedAt": started,
-        "components": {
-            "d1": up(&d1),
-            "r2": {"ok": true},
-            "bridge": up(&bridge),
-            "agents": agent_map.iter().map(|(k, v)| (k.clone(), up(v))).collect::<Map<String, Value>>(),
-        },
-    });
-    let written = summary.to_string().into_bytes();
+    // What anonymous callers see: up or down, and when it was checked, in
+    // the key order serde_json writes (`last_health` reads the leading
+    // `checkedAt` and the trailing `status`).
+    let status = if down.is_empty() { "ok" } else { "degraded" };
+    let written = format!(r#"{{"checkedAt":{started},"status":"{status}"}}"#).into_bytes();
     let round_trip = async {
         app.blobs.put(LAST_CHECK_KEY, written.clone()).await?;
         Ok::<_, parit_shared::run::store::StoreError>(app.blobs.get(LAST_CHECK_KEY).await? == Some(written))
     };
     let r2 = match round_trip.await {
         Ok(true) => json!({"ok": true}),
-        Ok(false) => json!({"ok": false, "error": "R2 did not return what was written"}),
-        Err(e) => json!({"ok": false, "error": short(&e.to_string())}),
+        outcome => {
+            let error = outcome.err().map_or("R2 did not return what was written".into(), |e| short(&e.to_string()));
+            json!({"ok": false, "error": error})
+        }
     };
     if r2["ok"] != true {
         down.push("r2".to_string());
@@ -126,29 +122,28 @@ pub(crate) async fn health(app: &App) -> AppResult<Response> {
     Ok(json(code, &body)?)
 }
 
-/// Up or down per component from the last live check, for anyone: one R2
-/// read, no write and no call to another Worker. `unknown` when no check is
-/// recent (one with a token makes one); 503 when the recent check found
-/// something down, or R2 cannot be read.
+/// Up or down from the last live check, for anyone: one R2 read, no write
+/// and no call to another Worker. The live check rendered this answer
+/// (`{"checkedAt":…,"status":…}`), so it is served as it was stored;
+/// `unknown` when no check is younger than [`FRESH_MS`], 503 when the check
+/// found something down or R2 cannot be read.
 pub(crate) async fn last_health(app: &App) -> AppResult<Response> {
-    let last = match app.blobs.get(LAST_CHECK_KEY).await {
-        Ok(bytes) => bytes.and_then(|b| serde_json::from_slice::<Value>(&b).ok()).ok_or("unknown"),
-        Err(_) => Err("degraded"),
-    };
-    let mut last = match last {
-        Ok(last) => last,
-        Err(status) => {
-            return Ok(json(
-                if status == "unknown" { 200 } else { 503 },
-                &json!({"status": status, "checkedAt": null}),
-            )?)
+    let now = Date::now().as_millis();
+    let (code, body) = match app.blobs.get(LAST_CHECK_KEY).await {
+        Ok(Some(b)) if checked_at(&b).is_some_and(|t| now.saturating_sub(t) <= FRESH_MS) => {
+            (if b.ends_with(br#""status":"ok"}"#) { 200 } else { 503 }, b)
         }
+        Ok(_) => (200, br#"{"checkedAt":null,"status":"unknown"}"#.to_vec()),
+        Err(_) => (503, br#"{"checkedAt":null,"status":"degraded"}"#.to_vec()),
     };
-    let age = Date::now().as_millis().saturating_sub(last["checkedAt"].as_u64().unwrap_or(0));
-    if let Some(summary) = last.as_object_mut().filter(|_| age > FRESH_MS) {
-        summary.insert("status".into(), "unknown".into());
-    }
-    Ok(json(if last["status"] == "degraded" { 503 } else { 200 }, &last)?)
+    Ok(json_bytes(code, body)?)
+}
+
+/// When the stored verdict's check ran: its leading `checkedAt`.
+fn checked_at(summary: &[u8]) -> Option<u64> {
+    let rest = summary.strip_prefix(br#"{"checkedAt":"#)?;
+    let digits = rest.iter().position(|c| !c.is_ascii_digit())?;
+    std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()
 }
 
 /// First line of an error, bounded, so health reports stay readable.
