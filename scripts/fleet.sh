@@ -69,7 +69,7 @@ down() {
 
 generate_config() {
   local w="$1" out="$dir/config/$1" build=build
-  [[ "$w" == supervisor && "$meter" == true ]] && build=build-meter
+  if [[ "$w" == supervisor && "$meter" == true ]]; then build="build-meter"; fi
   mkdir -p "$out"
   [[ -f "$ROOT/workers/$w/$build/index.js" ]] || die "workers/$w/$build is not built: run scripts/build-workers.sh"
   # Drop the [build] table (already built), make paths absolute.
