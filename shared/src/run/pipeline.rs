@@ -1,5 +1,6 @@
 //! A pipeline run: every stage that is not done is executed as soon as all
-//! its inputs are done, concurrently (design runs beside data and logic).
+//! its inputs are done, concurrently (design runs beside data and logic) —
+//! unless a step is limited to fewer new stages (below).
 //! Completions are handled one at a time as they arrive, so a stage starts the
 //! moment its last input lands, not when a "round" ends.
 //!
