@@ -50,8 +50,6 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     };
     let allowed_origin = origin.as_deref().filter(|o| http::origin_allowed(&env, o));
     let response = http::finish(response, &request_id, allowed_origin)?;
-    meter.name(|| format!("{method} {}", http::route_template(&path)));
-    meter.report(|| request_id.clone());
     worker::console_log!(
         "{}",
         serde_json::json!({
@@ -64,6 +62,10 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
             "owner": owner.as_deref().map(auth::owner_tag),
         })
     );
+    // After the request's own log line (the instrumented build's meter line
+    // carries the same request id).
+    meter.name(|| format!("{method} {}", http::route_template(&path)));
+    meter.report(|| request_id.clone());
     Ok(response)
 }
 
