@@ -3,6 +3,13 @@
 #
 #   scripts/build-workers.sh              all nine Workers, one after another
 #   scripts/build-workers.sh prd-agent    just the named ones
+#   scripts/build-workers.sh --meter supervisor
+#                                         the instrumented supervisor (cargo feature
+#                                         `meter`: every invocation logs what it spent
+#                                         against the Workers Free plan) into
+#                                         workers/supervisor/build-meter, beside the
+#                                         normal build (the main test fleet and
+#                                         bench/freeplan.sh run it)
 #
 # The Workers share one target directory, so they are built in turn (building
 # them in parallel only makes them wait for each other's cargo lock).
@@ -17,11 +24,13 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ALL=(prd-agent data-agent design-agent logic-agent api-agent frontend-agent deployment-agent bridge supervisor)
 
 if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then
-  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
   exit 0
 fi
 [[ "${PARIT_SKIP_BUILD:-}" == "1" ]] && exit 0
 
+meter=false
+if [[ "${1:-}" == "--meter" ]]; then meter=true; shift; fi
 targets=("$@")
 [[ ${#targets[@]} -eq 0 ]] && targets=("${ALL[@]}")
 
@@ -39,7 +48,7 @@ inputs_hash() {
   [[ "$1" == *-agent ]] && dirs+=("$ROOT/workers/agent-runtime")
   [[ "$1" == bridge ]] && dirs+=("$ROOT/import")
   {
-    find "${dirs[@]}" -type f \( -name '*.rs' -o -name 'Cargo.toml' -o -name '*.json' \) -not -path '*/build/*' -print0 \
+    find "${dirs[@]}" -type f \( -name '*.rs' -o -name 'Cargo.toml' -o -name '*.json' \) -not -path '*/build/*' -not -path '*/build-meter/*' -print0 \
       | sort -z | xargs -0 sha256sum
     sha256sum "$ROOT/Cargo.toml" "$ROOT/Cargo.lock"
     wasm-bindgen --version
@@ -50,14 +59,19 @@ n=0
 for w in "${targets[@]}"; do
   n=$((n + 1))
   [[ -d "$ROOT/workers/$w" ]] || { echo "no such worker: $w" >&2; exit 1; }
-  stamp="$ROOT/workers/$w/build/.inputs-sha256"
+  out=build; extra=()
+  if [[ "$meter" == true ]]; then
+    [[ "$w" == supervisor ]] || { echo "--meter builds only the supervisor" >&2; exit 1; }
+    out=build-meter; extra=(--features meter)
+  fi
+  stamp="$ROOT/workers/$w/$out/.inputs-sha256"
   hash="$(inputs_hash "$w")"
-  if [[ -f "$ROOT/workers/$w/build/index.js" && "$(cat "$stamp" 2>/dev/null)" == "$hash" ]]; then
-    echo "$w is up to date ($n of ${#targets[@]})"
+  if [[ -f "$ROOT/workers/$w/$out/index.js" && "$(cat "$stamp" 2>/dev/null)" == "$hash" ]]; then
+    echo "$w${extra[*]:+ (metered)} is up to date ($n of ${#targets[@]})"
     continue
   fi
-  echo "building $w ($n of ${#targets[@]})"
-  (cd "$ROOT/workers/$w" && worker-build --release 2>&1 | grep -vE '^\s*$' | tail -n 3)
-  [[ -f "$ROOT/workers/$w/build/index.js" ]] || { echo "build of $w produced no build/index.js" >&2; exit 1; }
+  echo "building $w${extra[*]:+ (metered)} ($n of ${#targets[@]})"
+  (cd "$ROOT/workers/$w" && worker-build --release --out-dir "$out" "${extra[@]}" 2>&1 | grep -vE '^\s*$' | tail -n 3)
+  [[ -f "$ROOT/workers/$w/$out/index.js" ]] || { echo "build of $w produced no $out/index.js" >&2; exit 1; }
   echo "$hash" > "$stamp"
 done

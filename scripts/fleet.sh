@@ -10,7 +10,11 @@
 #   --omit STAGE        leave that agent out (its binding is then unreachable)
 #   --only STAGE        run just that agent, as the primary Worker on PORT
 #   --timeout-ms N      the agents' Gemini client timeout (GEMINI_TIMEOUT_MS)
-#   --rate-limit N      requests per token per minute (API_RATE_LIMIT)
+#   --rate-limit N      requests per minute per token (API_RATE_LIMIT) and per
+#                       address or owner on /health (HEALTH_RATE_LIMIT)
+#   --meter             run the instrumented supervisor (scripts/build-workers.sh
+#                       --meter supervisor): each invocation logs a {"meter": ...}
+#                       line of what it spent into DIR/wrangler.log
 #   --var NAME=VALUE    a supervisor var for this fleet (repeatable), e.g.
 #                       MAX_PROJECTS_PER_OWNER=5 or FAULT_INJECTION_SECRET=...
 #                       (the test-only fault switch; never set in production)
@@ -24,11 +28,11 @@ set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; }
 
 cmd="${1:-}"; shift || true
 if [[ "$cmd" == -h || "$cmd" == --help ]]; then usage; exit 0; fi
-dir=""; port=""; gemini_url=""; timeout_ms=""; omit=(); only=""; rate_limit=""; vars=()
+dir=""; port=""; gemini_url=""; timeout_ms=""; omit=(); only=""; rate_limit=""; vars=(); meter=false
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --dir) dir="$2"; shift 2 ;;
@@ -38,6 +42,7 @@ while [[ $# -gt 0 ]]; do
     --omit) omit+=("$2-agent"); shift 2 ;;
     --only) only="$2-agent"; shift 2 ;;
     --rate-limit) rate_limit="$2"; shift 2 ;;
+    --meter) meter=true; shift ;;
     --var) [[ "$2" == *=* ]] || die "--var takes NAME=VALUE"; vars+=("$2"); shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument: $1" ;;
@@ -63,11 +68,12 @@ down() {
 }
 
 generate_config() {
-  local w="$1" out="$dir/config/$1"
+  local w="$1" out="$dir/config/$1" build=build
+  if [[ "$w" == supervisor && "$meter" == true ]]; then build="build-meter"; fi
   mkdir -p "$out"
-  [[ -f "$ROOT/workers/$w/build/index.js" ]] || die "workers/$w is not built: run scripts/build-workers.sh"
+  [[ -f "$ROOT/workers/$w/$build/index.js" ]] || die "workers/$w/$build is not built: run scripts/build-workers.sh"
   # Drop the [build] table (already built), make paths absolute.
-  awk -v main="$ROOT/workers/$w/build/index.js" -v migrations="$ROOT/migrations" -v assets="$ROOT/workers/$w/public" \
+  awk -v main="$ROOT/workers/$w/$build/index.js" -v migrations="$ROOT/migrations" -v assets="$ROOT/workers/$w/public" \
     -v limit="$rate_limit" '
     /^\[build\]/ { skip = 1; next }
     /^\[/ { skip = 0 }

@@ -34,6 +34,7 @@ done
 
 "$ROOT/scripts/setup.sh" > /dev/null
 "$ROOT/scripts/build-workers.sh" > /dev/null
+"$ROOT/scripts/build-workers.sh" --meter supervisor > /dev/null
 cargo test --quiet -p parit-fleet-tests --no-run
 
 out="$ROOT/.parit/soak"

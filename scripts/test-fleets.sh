@@ -30,9 +30,11 @@ start_test_fleets() {
   main_port="$(free_port)"; degraded_port="$(free_port)"; agent_port="$(free_port)"; limits_port="$(free_port)"
   local common=(--gemini-url "$gemini_url" --timeout-ms 4000)
   # The test-only fault switch is on in the main fleet alone, with a random secret.
+  # The main fleet runs the instrumented supervisor (build-workers.sh --meter):
+  # the free_plan suite reads what each invocation spent from its log.
   PARIT_FAULT_SECRET="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
   local pids=()
-  "$ROOT/scripts/fleet.sh" up --dir "$run/main" --port "$main_port" "${common[@]}" --rate-limit 1000000 \
+  "$ROOT/scripts/fleet.sh" up --dir "$run/main" --port "$main_port" "${common[@]}" --rate-limit 1000000 --meter \
     --var MAX_PROJECTS_PER_OWNER=0 --var DAILY_TOKENS_PER_OWNER=0 --var "FAULT_INJECTION_SECRET=$PARIT_FAULT_SECRET" > "$run/main.up" 2>&1 &
   pids+=($!)
   "$ROOT/scripts/fleet.sh" up --dir "$run/degraded" --port "$degraded_port" --omit logic "${common[@]}" > "$run/degraded.up" 2>&1 &

@@ -6,7 +6,8 @@
 #   3. the renders (DDL, OpenAPI, Mermaid, deploy config, export) checked by
 #      sqlite3, PostgreSQL, openapi-spec-validator, Mermaid in Chromium,
 #      wrangler and unzip, on the examples and on property-generated artifacts
-#   4. a release build of the eight Workers and of the web app, and the web
+#   4. a release build of the Workers (the supervisor also instrumented, for
+#      the main fleet) and of the web app, and the web
 #      app's unit tests (frontend/tests, Node's test runner)
 #   5. the fleet suites, against real workerd with local D1 and R2, on four
 #      fleets sharing one local Gemini-compatible server: the full fleet (with
@@ -32,7 +33,7 @@ cd "$ROOT"
 fleet_only=false
 if [[ "${1:-}" == "--fleet-only" ]]; then fleet_only=true; shift; fi
 if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
-  sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0
+  sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0
 fi
 
 "$ROOT/scripts/setup.sh"
@@ -62,6 +63,8 @@ fi
 
 say "building the Workers"
 "$ROOT/scripts/build-workers.sh"
+say "building the instrumented supervisor (the main test fleet runs it: the free_plan suite reads what each invocation spent)"
+"$ROOT/scripts/build-workers.sh" --meter supervisor
 
 say "building the frontend (type check, then Vite)"
 (cd "$ROOT/frontend" && npm run --silent build > "$ROOT/.wrangler/frontend-build.log" 2>&1) \

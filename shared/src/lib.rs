@@ -18,6 +18,7 @@ pub mod clock;
 pub mod fixtures;
 pub mod gemini;
 pub mod hash;
+pub mod limits;
 pub mod project;
 pub mod query;
 pub mod render;

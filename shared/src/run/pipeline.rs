@@ -1,5 +1,6 @@
 //! A pipeline run: every stage that is not done is executed as soon as all
-//! its inputs are done, concurrently (design runs beside data and logic).
+//! its inputs are done, concurrently (design runs beside data and logic) —
+//! unless a step is limited to fewer new stages (below).
 //! Completions are handled one at a time as they arrive, so a stage starts the
 //! moment its last input lands, not when a "round" ends.
 //!
@@ -8,6 +9,13 @@
 //! stages are not redone. A failed stage blocks only its descendants;
 //! retryable failures are retried with backoff, with the agents' own model
 //! calls counted against the same per-stage budget so a stage cannot loop.
+//!
+//! A run may be cut into steps ([`run_pipeline_step`]): each starts at most
+//! `RunPolicy::stages_per_step` new stages and yields when more could start,
+//! so a Durable Object can drive a run one stage per alarm and keep each
+//! invocation inside the Workers Free plan's 50 subrequests
+//! (`crate::limits`). What a step learned (failures, retries, quota waits)
+//! is carried to the next in a [`RunMemory`].
 
 use crate::run::execute::{execute_stage, BudgetScope, ExecuteError, ExecuteOptions, Ports, StageOutcome};
 use crate::run::status::{stage_statuses, StageStatus};
@@ -42,15 +50,46 @@ pub struct RunPolicy {
     pub retry_base_ms: u64,
     /// Tokens the project's owner may spend per UTC day; `None` is unlimited.
     pub owner_daily_limit: Option<u64>,
+    /// New stages one step may start (retries of a started stage aside);
+    /// `None` runs the whole pipeline in one step.
+    pub stages_per_step: Option<u32>,
 }
 
 impl Default for RunPolicy {
     fn default() -> Self {
-        Self { stage_retries: 2, max_calls_per_stage: 8, retry_base_ms: 1_000, owner_daily_limit: None }
+        Self {
+            stage_retries: 2,
+            max_calls_per_stage: 8,
+            retry_base_ms: 1_000,
+            owner_daily_limit: None,
+            stages_per_step: None,
+        }
     }
 }
 
 type StageFuture<'a> = Pin<Box<dyn Future<Output = (Stage, Result<StageOutcome, ExecuteError>)> + 'a>>;
+
+/// What a run has learned so far, carried from one step to the next.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunMemory {
+    /// Stages that failed for good, with their failure class.
+    blocked: BTreeMap<Stage, String>,
+    /// Model calls each stage has used.
+    calls: BTreeMap<Stage, u32>,
+    /// Orchestration retries each stage has had.
+    retries: BTreeMap<Stage, u32>,
+    /// Stages told to wait longer than an agent holds a request: (class, delay).
+    parked: BTreeMap<Stage, (String, u64)>,
+}
+
+/// Where a step left the run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Progress {
+    /// More stages can start: run another step.
+    Yielded,
+    /// Nothing more can start: the run's end.
+    Ended(RunEnd),
+}
 
 /// Runs the pipeline for `project_id` until nothing more can start.
 pub async fn run_pipeline<S: Store, B: BlobStore, A: AgentPort, E: Environment, C: RunControl>(
@@ -59,13 +98,31 @@ pub async fn run_pipeline<S: Store, B: BlobStore, A: AgentPort, E: Environment, 
     control: &C,
     policy: RunPolicy,
 ) -> Result<RunEnd, ExecuteError> {
+    let mut memory = RunMemory::default();
+    loop {
+        if let Progress::Ended(end) = run_pipeline_step(ports, project_id, control, policy, &mut memory).await? {
+            return Ok(end);
+        }
+    }
+}
+
+/// One step of a run: starts at most `policy.stages_per_step` new stages
+/// (every one that is ready when `None`), handles their completions and
+/// retries, and yields while more could start; `memory` carries what the
+/// step learned to the next. Reset it when a run ends.
+pub async fn run_pipeline_step<S: Store, B: BlobStore, A: AgentPort, E: Environment, C: RunControl>(
+    ports: &Ports<'_, S, B, A, E>,
+    project_id: &str,
+    control: &C,
+    policy: RunPolicy,
+    memory: &mut RunMemory,
+) -> Result<Progress, ExecuteError> {
     let mut in_flight: FuturesUnordered<StageFuture<'_>> = FuturesUnordered::new();
     let mut running: BTreeSet<Stage> = BTreeSet::new();
-    let mut blocked: BTreeMap<Stage, String> = BTreeMap::new();
-    let mut calls: BTreeMap<Stage, u32> = BTreeMap::new();
-    let mut retries: BTreeMap<Stage, u32> = BTreeMap::new();
-    // Stages told to wait longer than an agent holds a request: (class, delay).
-    let mut parked: BTreeMap<Stage, (String, u64)> = BTreeMap::new();
+    let RunMemory { blocked, calls, retries, parked } = memory;
+    // New stages started in this step, and whether a ready one was held back.
+    let mut started = 0u32;
+    let mut held = false;
     let mut budget_stop: Option<(BudgetScope, u64, u64)> = None;
     let options = ExecuteOptions { feedback: None, use_cache: true, owner_daily_limit: policy.owner_daily_limit };
     let launch = |stage: Stage, delay_ms: u64| -> StageFuture<'_> {
@@ -102,7 +159,10 @@ pub async fn run_pipeline<S: Store, B: BlobStore, A: AgentPort, E: Environment, 
                     && stage.needs().iter().all(|n| {
                         statuses[n] == StageStatus::Done && !running.contains(n) && control.may_advance_past(*n)
                     });
-                if ready {
+                if ready && policy.stages_per_step.is_some_and(|n| started >= n) {
+                    held = true;
+                } else if ready {
+                    started += 1;
                     running.insert(stage);
                     in_flight.push(launch(stage, 0));
                 }
@@ -144,21 +204,26 @@ pub async fn run_pipeline<S: Store, B: BlobStore, A: AgentPort, E: Environment, 
     }
 
     if control.cancel_requested() {
-        return Ok(RunEnd::Cancelled);
+        return Ok(Progress::Ended(RunEnd::Cancelled));
     }
     if let Some((scope, spent, budget)) = budget_stop {
-        return Ok(RunEnd::BudgetExceeded { scope, spent, budget });
+        return Ok(Progress::Ended(RunEnd::BudgetExceeded { scope, spent, budget }));
     }
+    if held {
+        return Ok(Progress::Yielded);
+    }
+    // Nothing more can start: the run ends, and the next starts afresh.
+    let RunMemory { mut blocked, parked, .. } = std::mem::take(memory);
     if !blocked.is_empty() {
         // A stage that failed for good stops the run; the ones waiting for
         // quota are named with it and run again with the next run.
         blocked.extend(parked.into_iter().map(|(s, (class, _))| (s, class)));
-        return Ok(RunEnd::Failed(blocked.into_iter().collect()));
+        return Ok(Progress::Ended(RunEnd::Failed(blocked.into_iter().collect())));
     }
     if !parked.is_empty() {
         let retry_after_ms = parked.values().map(|(_, ms)| *ms).max().unwrap_or_default();
         let stages = parked.into_iter().map(|(s, (class, _))| (s, class)).collect();
-        return Ok(RunEnd::WaitingForQuota { stages, retry_after_ms });
+        return Ok(Progress::Ended(RunEnd::WaitingForQuota { stages, retry_after_ms }));
     }
     let statuses = statuses(ports.store, project_id).await?;
     let waiting: Vec<Stage> = Stage::ALL
@@ -167,9 +232,9 @@ pub async fn run_pipeline<S: Store, B: BlobStore, A: AgentPort, E: Environment, 
         .filter(|s| s.dependents().any(|d| statuses[&d] != StageStatus::Done))
         .collect();
     if !waiting.is_empty() {
-        return Ok(RunEnd::AwaitingApproval(waiting));
+        return Ok(Progress::Ended(RunEnd::AwaitingApproval(waiting)));
     }
-    Ok(RunEnd::Completed)
+    Ok(Progress::Ended(RunEnd::Completed))
 }
 
 async fn statuses<S: Store>(store: &S, project_id: &str) -> Result<BTreeMap<Stage, StageStatus>, ExecuteError> {
@@ -334,6 +399,60 @@ mod tests {
         let agents = FnAgents::new(|s, _| if s == Stage::Prd { fail(true) } else { success(s) });
         assert!(matches!(run(&store, &blobs, &agents, &Control::default()), RunEnd::Failed(_)));
         assert_eq!(stages_called(&agents), vec![Stage::Prd; 3]);
+    }
+
+    /// Runs `project` one step at a time, one new stage a step: each step's
+    /// new stages and the run's end.
+    fn run_in_steps<F: Fn(Stage, &GenerateRequest) -> AgentReply>(
+        store: &MemoryStore,
+        blobs: &MemoryBlobs,
+        agents: &FnAgents<F>,
+        control: &Control,
+    ) -> (Vec<Vec<Stage>>, RunEnd) {
+        let ports = Ports { store, blobs, agents, env: &control.env };
+        let policy = RunPolicy { stages_per_step: Some(1), ..RunPolicy::default() };
+        let mut memory = RunMemory::default();
+        let mut steps = Vec::new();
+        loop {
+            let before = agents.requests.borrow().len();
+            let progress = block_on(run_pipeline_step(&ports, "p1", control, policy, &mut memory)).unwrap();
+            let mut started: Vec<Stage> = agents.requests.borrow()[before..].iter().map(|(s, _)| *s).collect();
+            started.dedup();
+            steps.push(started);
+            if let Progress::Ended(end) = progress {
+                assert_eq!(memory, RunMemory::default(), "an ended run leaves nothing for the next");
+                return (steps, end);
+            }
+            assert!(steps.len() <= 7, "a step that yields has started a stage");
+        }
+    }
+
+    #[test]
+    fn a_run_in_steps_starts_one_stage_a_step_in_dependency_order() {
+        let (store, blobs) = (store(), MemoryBlobs::default());
+        let agents = FnAgents::new(|s, _| success(s));
+        let (steps, end) = run_in_steps(&store, &blobs, &agents, &Control::default());
+        assert_eq!(end, RunEnd::Completed);
+        assert_eq!(steps.len(), 7, "{steps:?}");
+        assert!(steps.iter().all(|s| s.len() == 1), "{steps:?}");
+        let order: Vec<Stage> = steps.concat();
+        for (i, s) in order.iter().enumerate() {
+            for n in s.needs() {
+                assert!(order[..i].contains(n), "{s} ran before {n}");
+            }
+        }
+        each_stage_written_once(&store);
+    }
+
+    #[test]
+    fn a_run_in_steps_remembers_a_failure_across_steps_and_builds_the_other_branch() {
+        // Data fails for good in one step; design, held back by the step's
+        // limit, is built in the next, and data is not tried again.
+        let (store, blobs) = (store(), MemoryBlobs::default());
+        let agents = FnAgents::new(|s, _| if s == Stage::Data { fail(false) } else { success(s) });
+        let (steps, end) = run_in_steps(&store, &blobs, &agents, &Control::default());
+        assert_eq!(end, RunEnd::Failed(vec![(Stage::Data, "internal".into())]));
+        assert_eq!(steps, vec![vec![Stage::Prd], vec![Stage::Data], vec![Stage::Design]]);
     }
 
     fn quota_wait(ms: u64) -> AgentReply {

@@ -56,7 +56,7 @@ fn list_row(id: &str) -> Value {
 }
 
 #[test]
-fn a_run_completes_with_no_client_and_design_overlaps_data() {
+fn a_run_completes_with_no_client_one_stage_per_alarm() {
     let (id, word) = slow_project("full", 800);
     let (s, body) = start_run(&fleet().url, &id);
     assert_eq!(s, 202, "{body}");
@@ -69,7 +69,10 @@ fn a_run_completes_with_no_client_and_design_overlaps_data() {
     let (data_start, data_end) = (event_time(&ev, "stage_started", "data"), event_time(&ev, "stage_succeeded", "data"));
     let (design_start, design_end) =
         (event_time(&ev, "stage_started", "design"), event_time(&ev, "stage_succeeded", "design"));
-    assert!(design_start < data_end && data_start < design_end, "design and data ran side by side");
+    // Each alarm executes one stage, to stay inside the Workers Free plan's
+    // subrequests per invocation (docs/BENCHMARKS.md "Free plan"): design no
+    // longer runs beside data.
+    assert!(design_start >= data_end || data_start >= design_end, "design and data ran side by side");
     assert!(ev
         .iter()
         .any(|e| e["kind"] == "run_finished" && e["message"].as_str().unwrap_or("").contains("completed")));

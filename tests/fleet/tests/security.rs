@@ -171,21 +171,30 @@ fn another_owners_project_is_indistinguishable_from_a_missing_one() {
 
 #[test]
 fn anonymous_health_is_up_or_down_only() {
+    // Anonymous callers see the summary the last live check (a token's) left.
+    let (s, _) = get(&url("/health"));
+    assert_eq!(s, 200);
     let a = call("GET", &url("/health"), Caller::Anonymous, &[], None);
     assert_eq!(a.status, 200);
-    let v = a.json();
+    let mut v = a.json();
     assert_eq!(v["status"], "ok");
-    assert_eq!(v["components"]["d1"], json!({"ok": true}));
-    assert_eq!(v["components"]["r2"], json!({"ok": true}));
-    assert_eq!(v["components"]["bridge"], json!({"ok": true}));
-    assert_eq!(v["components"]["agents"]["logic"], json!({"ok": true}));
-    for detail in ["schemaVersion", "\"model\"", "keyConfigured", "latencyMs", "\"down\"", "\"agent\"", "error"] {
+    // Up or down, and when the live check ran: nothing else.
+    assert_eq!(v.as_object().map(|m| m.len()), Some(2), "{v}");
+    assert!(v["checkedAt"].as_u64().is_some(), "{v}");
+    for detail in
+        ["schemaVersion", "\"model\"", "keyConfigured", "latencyMs", "\"down\"", "\"agent\"", "error", "components"]
+    {
         assert!(!a.text.contains(detail), "anonymous /health shows {detail}: {}", a.text);
     }
     // A wrong token is treated as anonymous, not rejected.
     let wrong = call("GET", &url("/health"), Caller::Token("parit_nope"), &[], None);
     assert_eq!(wrong.status, 200);
-    assert_eq!(wrong.json(), v);
+    // (Another suite's live check may have landed in between: a newer checkedAt.)
+    let mut w = wrong.json();
+    for x in [&mut v, &mut w] {
+        x.as_object_mut().map(|m| m.remove("checkedAt"));
+    }
+    assert_eq!(w, v);
 }
 
 #[test]
@@ -281,7 +290,8 @@ fn each_request_logs_one_json_line_without_secrets() {
     let mut line = None;
     poll_until("the request's log line is written", || {
         let log = std::fs::read_to_string(&log_path).expect("the fleet's log");
-        line = log.lines().find(|l| l.contains(&rid)).map(str::to_string);
+        // (The main fleet's instrumented supervisor logs a meter line with the same id.)
+        line = log.lines().find(|l| l.contains(&rid) && l.contains("\"requestId\"")).map(str::to_string);
         line.is_some()
     });
     let line = line.unwrap_or_else(|| panic!("no log line for {rid}"));

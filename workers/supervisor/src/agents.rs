@@ -1,5 +1,6 @@
 //! The seven agents over their service bindings, behind the `AgentPort` port.
 
+use crate::meter::{Call, Meter};
 use parit_shared::agent::protocol::{AgentHealth, GenerateFailure, GenerateRequest, GenerateSuccess};
 use parit_shared::run::store::{AgentPort, AgentReply};
 use parit_shared::Stage;
@@ -8,16 +9,18 @@ use worker::{Env, Headers, Method, RequestInit};
 /// The agents, reached through the supervisor's service bindings.
 pub(crate) struct ServiceAgents<'a> {
     env: &'a Env,
+    meter: &'a Meter,
 }
 
 impl<'a> ServiceAgents<'a> {
-    pub(crate) fn new(env: &'a Env) -> Self {
-        Self { env }
+    pub(crate) fn new(env: &'a Env, meter: &'a Meter) -> Self {
+        Self { env, meter }
     }
 
     /// An agent's `/health`, or why it could not be read.
     pub(crate) async fn health(&self, stage: Stage) -> Result<AgentHealth, String> {
         let fetcher = self.env.service(stage.binding()).map_err(|e| format!("binding {}: {e}", stage.binding()))?;
+        self.meter.count(Call::Agent);
         let mut resp = fetcher.fetch("https://agent/health", None).await.map_err(|e| e.to_string())?;
         let text = resp.text().await.map_err(|e| e.to_string())?;
         if resp.status_code() != 200 {
@@ -37,6 +40,7 @@ impl ServiceAgents<'_> {
         headers.set("content-type", "application/json").map_err(|_| "could not build the request".to_string())?;
         let mut init = RequestInit::new();
         init.with_method(Method::Post).with_headers(headers).with_body(Some(body.into()));
+        self.meter.count(Call::Agent);
         let mut resp = fetcher.fetch(format!("https://agent{path}"), Some(init)).await.map_err(|e| e.to_string())?;
         let status = resp.status_code();
         Ok((status, resp.text().await.map_err(|e| e.to_string())?))

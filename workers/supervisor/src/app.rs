@@ -4,6 +4,7 @@ use crate::agents::ServiceAgents;
 use crate::command::{Command, PROJECT_HEADER, REQUEST_ID_HEADER};
 use crate::d1::D1Store;
 use crate::error::{AppError, AppResult};
+use crate::meter::{Call, Meter};
 use crate::r2::R2Blobs;
 use parit_shared::clock::Clock;
 use parit_shared::run::store::{Environment, ProjectRecord};
@@ -19,17 +20,20 @@ pub(crate) struct App {
     pub(crate) owner: Option<String>,
     /// This request's id (errors from the pipeline object carry it too).
     pub(crate) request_id: Option<String>,
+    /// What this invocation spends (counted only in the instrumented build).
+    pub(crate) meter: Meter,
 }
 
 impl App {
-    pub(crate) fn new(env: Env) -> AppResult<App> {
-        let store = D1Store::new(env.d1("DB")?);
-        let blobs = R2Blobs::new(env.bucket("STORAGE")?);
-        Ok(App { env, store, blobs, owner: None, request_id: None })
+    /// The bindings, counting their calls into `meter`.
+    pub(crate) fn metered(env: Env, meter: Meter) -> AppResult<App> {
+        let store = D1Store::new(env.d1("DB")?, meter.clone());
+        let blobs = R2Blobs::new(env.bucket("STORAGE")?, meter.clone());
+        Ok(App { env, store, blobs, owner: None, request_id: None, meter })
     }
 
     pub(crate) fn agents(&self) -> ServiceAgents<'_> {
-        ServiceAgents::new(&self.env)
+        ServiceAgents::new(&self.env, &self.meter)
     }
 
     /// The caller's owner id; 401 if the route was reached unauthenticated.
@@ -63,6 +67,7 @@ impl App {
         init.with_method(Method::Post).with_headers(headers).with_body(Some(body.into()));
         let request = Request::new_with_init("https://pipeline/", &init)?;
         let stub = self.env.durable_object("PIPELINE")?.id_from_name(project)?.get_stub()?;
+        self.meter.count(Call::DurableObject);
         Ok(stub.fetch_with_request(request).await?)
     }
 }

@@ -10,8 +10,9 @@ use parit_shared::clock::Clock;
 use parit_shared::hash::sha256_hex;
 use worker::Request;
 
-/// The rate limiter binding and its window (`period` in wrangler.toml).
+/// The rate limiter bindings and their window (`period` in wrangler.toml).
 const LIMITER: &str = "API_RATE_LIMIT";
+const HEALTH_LIMITER: &str = "HEALTH_RATE_LIMIT";
 const LIMIT_PERIOD_S: u32 = 60;
 /// `last_used_at` is written at most this often per token.
 const TOUCH_EVERY_MS: u64 = 60_000;
@@ -56,13 +57,12 @@ pub(crate) async fn authenticate(app: &App, req: &Request) -> AppResult<Caller> 
     let row = match result {
         Ok(row) => row,
         Err(e @ AppError::Unauthorized(_)) => {
-            let client = req.headers().get("cf-connecting-ip")?.unwrap_or_else(|| "local".into());
-            limit(app, format!("anon:{client}")).await?;
+            limit(app, LIMITER, format!("anon:{}", client(req)?)).await?;
             return Err(e);
         }
         Err(e) => return Err(e),
     };
-    limit(app, format!("token:{}", row.id)).await?;
+    limit(app, LIMITER, format!("token:{}", row.id)).await?;
     let now = WorkerEnvironment.now_ms();
     if row.last_used_at.is_none_or(|t| now.saturating_sub(t) >= TOUCH_EVERY_MS) {
         app.store.touch_token(&row.id, now).await?;
@@ -79,8 +79,24 @@ pub(crate) async fn optional_caller(app: &App, req: &Request) -> Option<Caller> 
     }
 }
 
-async fn limit(app: &App, key: String) -> AppResult<()> {
-    let outcome = app.env.rate_limiter(LIMITER)?.limit(key).await?;
+/// The caller's address, as Cloudflare's edge sets it (`local` under `wrangler dev`).
+fn client(req: &Request) -> AppResult<String> {
+    Ok(req.headers().get("cf-connecting-ip")?.unwrap_or_else(|| "local".into()))
+}
+
+/// `GET /health`'s own budget: per owner for a caller with a token, per
+/// client address for anyone else (429 beyond it).
+pub(crate) async fn limit_health(app: &App, req: &Request, caller: Option<&Caller>) -> AppResult<()> {
+    let key = match caller {
+        Some(c) => ["owner:", &c.owner].concat(),
+        None => ["anon:", &client(req)?].concat(),
+    };
+    limit(app, HEALTH_LIMITER, key).await
+}
+
+async fn limit(app: &App, limiter: &str, key: String) -> AppResult<()> {
+    app.meter.count(crate::meter::Call::RateLimit);
+    let outcome = app.env.rate_limiter(limiter)?.limit(key).await?;
     if outcome.success {
         Ok(())
     } else {

@@ -3,13 +3,16 @@
 //! rendered out of them: the views, the hand-off layouts, the export ZIP.
 //! The renders live there, not here, to keep this Worker within its size goal.
 
+use crate::app::App;
 use crate::error::{AppError, AppResult};
+use crate::meter::Call;
 use serde_json::Value;
-use worker::{Env, Headers, Method, RequestInit};
+use worker::{Headers, Method, RequestInit};
 
 /// POSTs `request` to the bridge at `path`: the status and body.
-async fn post(env: &Env, path: &str, request: &Value) -> AppResult<(u16, Vec<u8>)> {
-    let fetcher = env.service("BRIDGE").map_err(|e| AppError::Unavailable(format!("binding BRIDGE: {e}")))?;
+async fn post(app: &App, path: &str, request: &Value) -> AppResult<(u16, Vec<u8>)> {
+    let fetcher = app.env.service("BRIDGE").map_err(|e| AppError::Unavailable(format!("binding BRIDGE: {e}")))?;
+    app.meter.count(Call::Bridge);
     let headers = Headers::new();
     headers.set("content-type", "application/json")?;
     let mut init = RequestInit::new();
@@ -34,8 +37,8 @@ fn failure(path: &str, status: u16, body: &[u8]) -> AppError {
 }
 
 /// The bridge's JSON answer to `request` at `path`.
-pub(crate) async fn call(env: &Env, path: &str, request: &Value) -> AppResult<Value> {
-    match post(env, path, request).await? {
+pub(crate) async fn call(app: &App, path: &str, request: &Value) -> AppResult<Value> {
+    match post(app, path, request).await? {
         (200, body) => serde_json::from_slice(&body)
             .map_err(|_| AppError::Unavailable(format!("the bridge answered {path} without JSON"))),
         (status, body) => Err(failure(path, status, &body)),
@@ -43,16 +46,17 @@ pub(crate) async fn call(env: &Env, path: &str, request: &Value) -> AppResult<Va
 }
 
 /// The bridge's answer to `request` at `path` as bytes (the export's ZIP).
-pub(crate) async fn bytes(env: &Env, path: &str, request: &Value) -> AppResult<Vec<u8>> {
-    match post(env, path, request).await? {
+pub(crate) async fn bytes(app: &App, path: &str, request: &Value) -> AppResult<Vec<u8>> {
+    match post(app, path, request).await? {
         (200, body) => Ok(body),
         (status, body) => Err(failure(path, status, &body)),
     }
 }
 
 /// Whether the bridge answers its `/health`.
-pub(crate) async fn health(env: &Env) -> Result<(), String> {
-    let fetcher = env.service("BRIDGE").map_err(|e| format!("binding BRIDGE: {e}"))?;
+pub(crate) async fn health(app: &App) -> Result<(), String> {
+    let fetcher = app.env.service("BRIDGE").map_err(|e| format!("binding BRIDGE: {e}"))?;
+    app.meter.count(Call::Bridge);
     let resp = fetcher.fetch("https://bridge/health", None).await.map_err(|e| e.to_string())?;
     match resp.status_code() {
         200 => Ok(()),

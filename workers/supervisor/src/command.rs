@@ -59,3 +59,19 @@ pub(crate) enum Command {
     /// The project is about to be deleted: stop and drop everything.
     Forget,
 }
+
+impl Command {
+    /// The command's name, for the instrumented build's log lines.
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            Command::Run { .. } => "run",
+            Command::Cancel => "cancel",
+            Command::Approve { .. } => "approve",
+            Command::State => "state",
+            Command::Execute { .. } => "execute",
+            Command::Edit { .. } => "edit",
+            Command::Import { .. } => "import",
+            Command::Forget => "forget",
+        }
+    }
+}

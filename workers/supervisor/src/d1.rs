@@ -3,6 +3,7 @@
 //! `results::<T>()` panics on a row that does not fit); integers are bound as
 //! f64 (an i64 becomes a BigInt, which D1 rejects).
 
+use crate::meter::{Call, Meter};
 use parit_shared::agent::protocol::{CallKind, CallOutcome};
 use parit_shared::check::ready::Verdict;
 use parit_shared::gemini::catalogue::ThinkingLevel;
@@ -39,6 +40,7 @@ pub(crate) struct D1Store {
     db: D1Database,
     /// Test-only fault: committing this stage's versions fails (see `faults`).
     pub(crate) fail_commit: Option<Stage>,
+    meter: Meter,
 }
 
 fn num(n: u64) -> JsValue {
@@ -168,8 +170,8 @@ pub(crate) struct RunRow {
 }
 
 impl D1Store {
-    pub(crate) fn new(db: D1Database) -> Self {
-        Self { db, fail_commit: None }
+    pub(crate) fn new(db: D1Database, meter: Meter) -> Self {
+        Self { db, fail_commit: None, meter }
     }
 
     fn stmt(&self, sql: &str, args: &[JsValue]) -> Result<D1PreparedStatement, StoreError> {
@@ -179,8 +181,12 @@ impl D1Store {
     async fn rows(&self, sql: &str, args: &[JsValue]) -> Result<Vec<Value>, StoreError> {
         let mut attempt = 0;
         loop {
+            self.meter.count(Call::D1);
             let result = match self.stmt(sql, args)?.all().await {
-                Ok(r) => r.results::<Value>(),
+                Ok(r) => {
+                    self.meter.d1_rows(std::slice::from_ref(&r));
+                    r.results::<Value>()
+                }
                 Err(e) => Err(e),
             };
             match result {
@@ -204,8 +210,12 @@ impl D1Store {
         }
         let mut attempt = 0;
         loop {
+            self.meter.count(Call::D1);
             match self.db.batch(statements.clone()).await {
-                Ok(_) => return Ok(()),
+                Ok(results) => {
+                    self.meter.d1_rows(&results);
+                    return Ok(());
+                }
                 Err(e) if transient(&e) && attempt < RETRIES.len() => {
                     Delay::from(RETRIES[attempt]).await;
                     attempt += 1;

@@ -18,7 +18,7 @@ pub(crate) enum AppError {
     Unauthorized(&'static str),
     /// 403: the caller may not do this (e.g. an owner's project limit).
     Forbidden { code: &'static str, message: String },
-    /// 429: too many requests for this token; try again after `retry_after` s.
+    /// 429: too many requests (per token, per owner or per address); try again after `retry_after` s.
     RateLimited { retry_after: u32 },
     /// 404: no such resource (or route).
     NotFound(String),
@@ -56,8 +56,8 @@ impl AppError {
             }
             AppError::Unauthorized(m) => (401, "unauthorized", (*m).to_string()),
             AppError::Forbidden { code, message } => (403, code, message.clone()),
-            AppError::RateLimited { retry_after } => {
-                (429, "rate_limited", format!("too many requests for this token; try again in {retry_after} s"))
+            AppError::RateLimited { .. } => {
+                (429, "rate_limited", "too many requests; retry-after says when to try again".into())
             }
             AppError::NotFound(m) => (404, "not_found", m.clone()),
             AppError::MethodNotAllowed(allowed) => (405, "method_not_allowed", format!("this route accepts {allowed}")),

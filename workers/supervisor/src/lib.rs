@@ -17,6 +17,7 @@ mod d1;
 mod error;
 mod faults;
 mod http;
+mod meter;
 #[allow(missing_docs)] // #[durable_object] generates undocumented wasm exports
 mod pipeline;
 mod r2;
@@ -41,7 +42,9 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     let path = req.path();
     let origin = req.headers().get("origin")?;
     let mut owner = None;
-    let response = match route(req, &env, &request_id, &mut owner).await {
+    let meter = meter::Meter::default();
+    meter.begin();
+    let response = match route(req, &env, &request_id, &mut owner, &meter).await {
         Ok(response) => response,
         Err(e) => e.into_response_for(Some(&request_id))?,
     };
@@ -59,16 +62,26 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
             "owner": owner.as_deref().map(auth::owner_tag),
         })
     );
+    // After the request's own log line (the instrumented build's meter line
+    // carries the same request id).
+    meter.name(|| format!("{method} {}", http::route_template(&path)));
+    meter.report(|| request_id.clone());
     Ok(response)
 }
 
-async fn route(req: Request, env: &Env, request_id: &str, owner: &mut Option<String>) -> AppResult<Response> {
+async fn route(
+    req: Request,
+    env: &Env,
+    request_id: &str,
+    owner: &mut Option<String>,
+    meter: &meter::Meter,
+) -> AppResult<Response> {
     let path = req.path();
     let method = req.method();
     if method == Method::Options {
         return http::preflight(env, &req);
     }
-    let mut app = App::new(env.clone())?;
+    let mut app = App::metered(env.clone(), meter.clone())?;
     app.request_id = Some(request_id.to_string());
     // Every /api path needs a token, routed or not: an unknown one is not
     // told apart from a known one without it.
@@ -88,8 +101,12 @@ async fn route(req: Request, env: &Env, request_id: &str, owner: &mut Option<Str
     match op {
         Op::Index => root::index(app),
         Op::Health => {
-            let known = auth::optional_caller(app, &req).await.is_some();
-            root::health(app, known).await
+            let caller = auth::optional_caller(app, &req).await;
+            auth::limit_health(app, &req, caller.as_ref()).await?;
+            match caller {
+                Some(_) => root::health(app).await,
+                None => root::last_health(app).await,
+            }
         }
         Op::OpenApi => root::openapi(app).await,
         Op::CreateProject => projects::create(app, req).await,

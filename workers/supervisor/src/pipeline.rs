@@ -24,6 +24,7 @@ use crate::d1::D1Store;
 use crate::d1::RunRow;
 use crate::error::{AppError, AppResult};
 use crate::faults::Fault;
+use crate::meter::{Call, Meter};
 use crate::r2::R2Blobs;
 use crate::reply::json;
 use crate::routes::renders::current_verdict;
@@ -31,7 +32,7 @@ use parit_shared::clock::Clock;
 use parit_shared::run::execute::{
     execute_stage, store_human_version, EditError, ExecuteOptions, Ports, StageOutcome, Submission,
 };
-use parit_shared::run::pipeline::{run_pipeline, RunControl, RunPolicy};
+use parit_shared::run::pipeline::{run_pipeline_step, Progress, RunControl, RunMemory, RunPolicy};
 use parit_shared::run::plan::{plan, Plan, WhatIf};
 use parit_shared::run::store::{ActivityKind, ActivityRecord, Environment, Source, Store, Writes};
 use parit_shared::run::{Cancelled, RunEnd, RunRefusal, RunState, RunStatus};
@@ -48,8 +49,31 @@ const HEARTBEAT: Duration = Duration::from_secs(3);
 /// Longest a delete waits for a stage in flight to finish writing: a stage's
 /// calls may take minutes (their timeouts grow with what the stage writes).
 const FORGET_WAIT: Duration = Duration::from_secs(300);
+/// New stages one alarm starts. Each invocation may make 50 subrequests on
+/// the Workers Free plan (`parit_shared::limits`), and one stage's execution
+/// takes about half of Parit's goal of 40 (measured: docs/BENCHMARKS.md), so
+/// a run takes one alarm per stage and the alarm re-arms at once.
+const STAGES_PER_ALARM: u32 = 1;
 /// Tokens an owner may spend per UTC day when `DAILY_TOKENS_PER_OWNER` is not set.
 const DEFAULT_DAILY_TOKENS: u64 = 2_000_000;
+
+/// Arms the object's alarm, a storage row written (counted by the meter).
+/// Macros rather than methods: an async wrapper is one more state machine in
+/// the WASM for every caller, and the supervisor is near its size goal.
+macro_rules! arm {
+    ($object:expr, $after:expr) => {{
+        $object.meter.count(Call::DurableObjectWrite);
+        $object.state.storage().set_alarm($after).await
+    }};
+}
+
+/// Drops the object's alarm, a storage row written (counted by the meter).
+macro_rules! disarm {
+    ($object:expr) => {{
+        $object.meter.count(Call::DurableObjectWrite);
+        $object.state.storage().delete_alarm().await
+    }};
+}
 
 fn row(run: &RunState) -> RunRow {
     RunRow {
@@ -77,6 +101,10 @@ pub struct PipelineRun {
     busy: Rc<Cell<bool>>,
     /// The run, shared by the executor and the requests that steer it.
     run: Rc<RefCell<Option<RunState>>>,
+    /// What the current invocation spends (instrumented build only).
+    meter: Meter,
+    /// What the run's earlier alarms learned (failures, retries, quota waits).
+    memory: RefCell<RunMemory>,
 }
 
 /// Storage keys: the run, and its test-only storage faults (`crate::faults`).
@@ -85,11 +113,20 @@ const FAULTS_KEY: &str = "faults";
 
 impl DurableObject for PipelineRun {
     fn new(state: State, env: Env) -> Self {
-        Self { state, env, busy: Rc::new(Cell::new(false)), run: Rc::new(RefCell::new(None)) }
+        Self {
+            state,
+            env,
+            busy: Rc::new(Cell::new(false)),
+            run: Rc::new(RefCell::new(None)),
+            meter: Meter::default(),
+            memory: RefCell::new(RunMemory::default()),
+        }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
         let request_id = req.headers().get(REQUEST_ID_HEADER)?;
+        self.meter.begin();
+        self.meter.name(|| "object unreadable".into());
         let result = async {
             let project = req
                 .headers()
@@ -97,6 +134,7 @@ impl DurableObject for PipelineRun {
                 .ok_or_else(|| AppError::Internal("pipeline request without a project".into()))?;
             let command: Command =
                 req.json().await.map_err(|e| AppError::Internal(format!("not a pipeline command: {e}")))?;
+            self.meter.name(|| format!("object {}", command.name()));
             self.load().await?;
             match command {
                 Command::Run { faults } => self.start(&project, faults).await,
@@ -127,6 +165,7 @@ impl DurableObject for PipelineRun {
             }
         }
         .await;
+        self.meter.report(|| request_id.clone().unwrap_or_default());
         match result {
             Ok(r) => Ok(r),
             Err(e) => e.into_response_for(request_id.as_deref()),
@@ -134,9 +173,19 @@ impl DurableObject for PipelineRun {
     }
 
     async fn alarm(&self) -> Result<Response> {
+        self.meter.begin();
+        let answer = self.on_alarm().await;
+        self.meter.name(|| "object alarm".into());
+        self.meter.report(|| self.run.borrow().as_ref().map(|r| r.project_id.clone()).unwrap_or_default());
+        answer
+    }
+}
+
+impl PipelineRun {
+    async fn on_alarm(&self) -> Result<Response> {
         if self.busy.get() {
             // The executor is alive in this instance: just keep the heartbeat going.
-            self.state.storage().set_alarm(HEARTBEAT).await?;
+            arm!(self, HEARTBEAT)?;
             return Response::ok("busy");
         }
         self.load().await?;
@@ -148,7 +197,7 @@ impl DurableObject for PipelineRun {
         };
         if let Some(ms) = wait_left.filter(|ms| *ms > 0) {
             // An alarm before the wait is over (a heartbeat armed earlier): wait on.
-            self.state.storage().set_alarm(Duration::from_millis(ms)).await?;
+            arm!(self, Duration::from_millis(ms))?;
             return Response::ok("waiting");
         }
         // Busy from here: a request that arrives while the run resumes (a
@@ -170,7 +219,7 @@ impl DurableObject for PipelineRun {
             } else {
                 // Leave the run as it is with a heartbeat: the next alarm goes on.
                 log_error("pipeline alarm", &project, &e);
-                self.state.storage().set_alarm(HEARTBEAT).await?;
+                arm!(self, HEARTBEAT)?;
             }
         }
         Response::ok("done")
@@ -185,6 +234,11 @@ fn log_error(place: &str, project: &str, e: &AppError) {
 }
 
 impl PipelineRun {
+    /// The bindings, counting into this invocation's meter.
+    fn app(&self) -> AppResult<App> {
+        App::metered(self.env.clone(), self.meter.clone())
+    }
+
     fn owner_daily_limit(&self) -> Option<u64> {
         crate::app::limit_var(&self.env, "DAILY_TOKENS_PER_OWNER", DEFAULT_DAILY_TOKENS)
     }
@@ -208,8 +262,9 @@ impl PipelineRun {
     async fn save(&self) -> AppResult<()> {
         let run = self.run.borrow().clone();
         if let Some(run) = run {
+            self.meter.count(Call::DurableObjectWrite);
             self.state.storage().put(RUN_KEY, &run).await?;
-            App::new(self.env.clone())?.store.save_run(&row(&run)).await?;
+            self.app()?.store.save_run(&row(&run)).await?;
         }
         Ok(())
     }
@@ -252,7 +307,7 @@ impl PipelineRun {
             message,
             created_at: env.now_ms(),
         };
-        App::new(self.env.clone())?.store.write(&Writes::activity(&[event])).await?;
+        self.app()?.store.write(&Writes::activity(&[event])).await?;
         Ok(())
     }
 
@@ -262,7 +317,7 @@ impl PipelineRun {
         // A model Google has shut down is refused before any stage spends a
         // token (422, naming the replacement); the settings also say whether
         // the run waits for approvals.
-        let settings = App::new(self.env.clone())?.store.settings(project).await?;
+        let settings = self.app()?.store.settings(project).await?;
         if let Some(refusal) = settings.shut_down_models() {
             return Err(refusal.into());
         }
@@ -286,6 +341,7 @@ impl PipelineRun {
                     let env = WorkerEnvironment;
                     let run = RunState::start(env.new_id(), project.to_string(), false, env.now_ms());
                     *current = Some(run.clone());
+                    *self.memory.borrow_mut() = RunMemory::default();
                     Ok(run)
                 }
             }
@@ -294,17 +350,18 @@ impl PipelineRun {
             Ok(run) => run,
             Err(true) => {
                 self.resume(project, "Retry now: the run resumes before the quota wait is over").await?;
-                self.state.storage().set_alarm(Duration::from_millis(0)).await?;
+                arm!(self, Duration::from_millis(0))?;
                 return Ok(json(200, &json!({"run": self.view(), "started": false, "resumed": true}))?);
             }
             Err(false) => return Ok(json(200, &json!({"run": self.view(), "started": false}))?),
         };
+        self.meter.count(Call::DurableObjectWrite);
         self.state.storage().put(FAULTS_KEY, &faults).await?;
         if let Some(r) = self.run.borrow_mut().as_mut() {
             r.gated = !settings.auto_advance;
         }
         self.save().await?;
-        self.state.storage().set_alarm(Duration::from_millis(0)).await?;
+        arm!(self, Duration::from_millis(0))?;
         if let Some(plan) = planned {
             self.record_estimates(project, &run, &plan).await;
         }
@@ -318,7 +375,7 @@ impl PipelineRun {
     /// an estimate never stops a run.
     async fn plan_now(&self, project: &str) -> Option<Plan> {
         let planned = async {
-            let app = App::new(self.env.clone())?;
+            let app = self.app()?;
             plan(&app.store, &app.blobs, &app.agents(), project, &WhatIf::Run, worker::Date::now().as_millis())
                 .await
                 .map_err(|e| AppError::Internal(e.to_string()))
@@ -337,7 +394,7 @@ impl PipelineRun {
     /// the actual against it. Best effort, as the plan is.
     async fn record_estimates(&self, project: &str, run: &RunState, plan: &Plan) {
         let saved = async {
-            let app = App::new(self.env.clone())?;
+            let app = self.app()?;
             app.store.save_estimates(project, &run.id, plan, run.started_at).await?;
             Ok::<_, AppError>(())
         };
@@ -350,7 +407,7 @@ impl PipelineRun {
     /// changed. Best effort: the list then says it does not know.
     async fn record_verdict(&self, project: &str) {
         let recorded = async {
-            let app = App::new(self.env.clone())?;
+            let app = self.app()?;
             let verdict = current_verdict(&app, project).await?;
             app.store.save_verdict(project, &verdict, WorkerEnvironment.now_ms()).await?;
             Ok::<_, AppError>(())
@@ -374,7 +431,7 @@ impl PipelineRun {
         let (kind, what) = match cancelled {
             Cancelled::Now => {
                 // A run that waited for quota had an alarm armed for its resume.
-                self.state.storage().delete_alarm().await?;
+                disarm!(self)?;
                 (ActivityKind::RunFinished, "The run was cancelled")
             }
             Cancelled::Requested => (ActivityKind::CancelRequested, "Cancel requested: no new stage will start"),
@@ -408,7 +465,8 @@ impl PipelineRun {
 
     /// Drops the run, its faults and its alarm.
     async fn clear(&self) -> Result<()> {
-        self.state.storage().delete_alarm().await?;
+        disarm!(self)?;
+        self.meter.count(Call::DurableObjectWrite);
         self.state.storage().delete_all().await?;
         *self.run.borrow_mut() = None;
         Ok(())
@@ -418,7 +476,7 @@ impl PipelineRun {
         let ((), project) = self.change(|run, now| run.approve(stage, now)).await?;
         let running = self.run.borrow().as_ref().is_some_and(|r| r.status == RunStatus::Running);
         if running && !self.busy.get() {
-            self.state.storage().set_alarm(Duration::from_millis(0)).await?;
+            arm!(self, Duration::from_millis(0))?;
         }
         let then = if running { "the run continues" } else { "the run continues when its quota wait is over" };
         self.activity(
@@ -436,8 +494,8 @@ impl PipelineRun {
         if self.run.borrow().as_ref().is_none_or(|r| r.status != RunStatus::Running) {
             return Ok(());
         }
-        self.state.storage().set_alarm(HEARTBEAT).await?;
-        let mut app = App::new(self.env.clone())?;
+        arm!(self, HEARTBEAT)?;
+        let mut app = self.app()?;
         let faults: Vec<Fault> = self.state.storage().get(FAULTS_KEY).await?.unwrap_or_default();
         for fault in faults {
             match fault {
@@ -448,16 +506,22 @@ impl PipelineRun {
         let agents = app.agents();
         let ports = Ports { store: &app.store, blobs: &app.blobs, agents: &agents, env: &WorkerEnvironment };
         let control = Control { owner: self };
-        let policy = RunPolicy { owner_daily_limit: self.owner_daily_limit(), ..RunPolicy::default() };
-        let end = loop {
-            let end = run_pipeline(&ports, project, &control, policy).await?;
+        let policy = RunPolicy {
+            owner_daily_limit: self.owner_daily_limit(),
+            stages_per_step: Some(STAGES_PER_ALARM),
+            ..RunPolicy::default()
+        };
+        let mut memory = self.memory.take();
+        let progress = run_pipeline_step(&ports, project, &control, policy, &mut memory).await;
+        *self.memory.borrow_mut() = memory;
+        let end = match progress? {
+            // More can start: the next alarm, at once, is the next step.
+            Progress::Yielded => return Ok(self.arm_for_current_state().await?),
             // An approval that arrived while the run was finishing: go on.
-            if let RunEnd::AwaitingApproval(stages) = &end {
-                if stages.iter().any(|s| control.approved(*s)) {
-                    continue;
-                }
+            Progress::Ended(RunEnd::AwaitingApproval(stages)) if stages.iter().any(|s| control.approved(*s)) => {
+                return Ok(self.arm_for_current_state().await?);
             }
-            break end;
+            Progress::Ended(end) => end,
         };
         let ((kind, message), _) = self
             .change(|run, now| {
@@ -486,15 +550,15 @@ impl PipelineRun {
         let now = WorkerEnvironment.now_ms();
         let next = self.run.borrow().as_ref().map(|r| (r.status, r.wait_left(now)));
         match next {
-            Some((RunStatus::Running, _)) => self.state.storage().set_alarm(Duration::from_millis(0)).await,
-            Some((_, Some(ms))) => self.state.storage().set_alarm(Duration::from_millis(ms)).await,
-            _ => self.state.storage().delete_alarm().await,
+            Some((RunStatus::Running, _)) => arm!(self, Duration::from_millis(0)),
+            Some((_, Some(ms))) => arm!(self, Duration::from_millis(ms)),
+            _ => disarm!(self),
         }
     }
 
     /// Whether the project's row is gone (deleted under its run).
     async fn project_gone(&self, project: &str) -> bool {
-        match App::new(self.env.clone()) {
+        match self.app() {
             Ok(app) => matches!(app.store.project(project).await, Ok(None)),
             Err(_) => false,
         }
@@ -511,7 +575,7 @@ impl PipelineRun {
         }
         self.busy.set(true);
         let result = async {
-            let app = App::new(self.env.clone())?;
+            let app = self.app()?;
             let agents = app.agents();
             let ports = Ports { store: &app.store, blobs: &app.blobs, agents: &agents, env: &WorkerEnvironment };
             Ok::<_, AppError>(work(&ports).await)
@@ -613,7 +677,9 @@ impl RunControl for Control<'_> {
         }
         let run = self.owner.run.borrow().clone();
         let storage: Storage = self.owner.state.storage();
+        self.owner.meter.stage(stage);
         if let Some(run) = run {
+            self.owner.meter.count(Call::DurableObjectWrite);
             // Persisted so approval gates hold across a restart.
             let _ = storage.put(RUN_KEY, &run).await;
         }

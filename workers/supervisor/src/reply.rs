@@ -6,7 +6,12 @@ use worker::{Headers, Response};
 
 /// A JSON response with the headers every API answer carries.
 pub(crate) fn json(status: u16, body: &Value) -> worker::Result<Response> {
+    json_bytes(status, body.to_string().into_bytes())
+}
+
+/// A JSON response from a body already rendered.
+pub(crate) fn json_bytes(status: u16, body: Vec<u8>) -> worker::Result<Response> {
     let headers = Headers::new();
     headers.set("content-type", "application/json; charset=utf-8")?;
-    Ok(Response::from_bytes(body.to_string().into_bytes())?.with_status(status).with_headers(headers))
+    Ok(Response::from_bytes(body)?.with_status(status).with_headers(headers))
 }

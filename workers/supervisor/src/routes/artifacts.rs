@@ -101,7 +101,7 @@ pub(crate) async fn changes(app: &App, id: &str, stage: Stage, req: &Request) ->
     // The report is computed by the bridge, beside the renders: this Worker
     // keeps within its size goal.
     let request = json!({"stage": stage, "before": before, "after": after, "downstream": downstream});
-    let mut report = crate::bridge::call(&app.env, "/changes", &request).await?;
+    let mut report = crate::bridge::call(app, "/changes", &request).await?;
     report["projectId"] = json!(id);
     report["stage"] = json!(stage);
     report["from"] = json!(from);

@@ -6,29 +6,34 @@
 //! as it is recorded (`stage_started`, `stage_retried`, `stage_succeeded`,
 //! `stage_failed`, `run_finished`, ...), each with its row id as the SSE `id`,
 //! so a reconnecting client's `Last-Event-ID` resumes where it left off.
-//! Comments keep idle connections open; the stream ends after five minutes
-//! (EventSource reconnects by itself).
+//! Comments keep idle connections open. Every poll is a D1 call, and one
+//! invocation may make 50 subrequests on the Workers Free plan
+//! (`parit_shared::limits`), so a stream ends after `EVENT_STREAM_POLLS` polls and
+//! the client reconnects with `Last-Event-ID` (EventSource does so by itself;
+//! the web app's `follow()` too).
 
 use crate::app::App;
 use crate::d1::col_str;
 use crate::error::AppResult;
+use crate::meter::Meter;
 use crate::routes::projects;
 use futures_util::stream;
+use parit_shared::limits::{EVENT_POLL_MS, EVENT_STREAM_POLLS};
 use serde_json::{json, Value};
 use std::time::Duration;
 use worker::{Date, Delay, Env, Headers, Request, Response};
 
-const POLL: Duration = Duration::from_millis(400);
+const POLL: Duration = Duration::from_millis(EVENT_POLL_MS);
 const KEEPALIVE_MS: u64 = 15_000;
-const MAX_STREAM_MS: u64 = 5 * 60 * 1000;
 
 struct Cursor {
     env: Env,
     owner: Option<String>,
     project: String,
     last_seq: Option<u64>,
-    started: u64,
+    polls: u32,
     last_frame: u64,
+    meter: Meter,
     snapshot_sent: bool,
 }
 
@@ -41,10 +46,13 @@ pub(crate) async fn events(app: &App, id: &str, req: &Request) -> AppResult<Resp
         owner: app.owner.clone(),
         project: id.to_string(),
         last_seq: resume,
-        started: now,
+        polls: 0,
         last_frame: now,
+        meter: app.meter.clone(),
         snapshot_sent: false,
     };
+    // The stream outlives the handler: its polls are this invocation's too.
+    app.meter.hold();
     let frames = stream::unfold(cursor, |mut c| async move {
         let frame = next_frame(&mut c).await?;
         Some((Ok::<Vec<u8>, worker::Error>(frame.into_bytes()), c))
@@ -57,7 +65,7 @@ pub(crate) async fn events(app: &App, id: &str, req: &Request) -> AppResult<Resp
 
 /// The next chunk of the stream, or `None` to end it.
 async fn next_frame(c: &mut Cursor) -> Option<String> {
-    let mut app = App::new(c.env.clone()).ok()?;
+    let mut app = App::metered(c.env.clone(), c.meter.clone()).ok()?;
     app.owner = c.owner.clone();
     if !c.snapshot_sent {
         c.snapshot_sent = true;
@@ -69,9 +77,13 @@ async fn next_frame(c: &mut Cursor) -> Option<String> {
     }
     loop {
         let now = Date::now().as_millis();
-        if now.saturating_sub(c.started) > MAX_STREAM_MS {
+        if c.polls >= EVENT_STREAM_POLLS {
+            // The stream's end is the invocation's: what it spent, polls included.
+            c.meter.name(|| "GET /api/projects/:id/events (stream)".into());
+            c.meter.report(String::new);
             return None;
         }
+        c.polls += 1;
         let rows = app.store.activity_after(&c.project, c.last_seq.unwrap_or(0)).await.ok()?;
         if !rows.is_empty() {
             let mut out = String::new();

@@ -50,7 +50,7 @@ pub(crate) async fn data(app: &App, id: &str, mut req: Request) -> AppResult<Res
             return Err(AppError::BadRequest("\"dialect\" must be \"sqlite\", \"postgres\" or \"mysql\"".into()))
         }
     };
-    let imported = bridge::call(&app.env, "/sql", &json!({"text": sql, "dialect": dialect})).await?;
+    let imported = bridge::call(app, "/sql", &json!({"text": sql, "dialect": dialect})).await?;
     app.pipeline(id, &Command::Import { stage: Stage::Data, imported }).await
 }
 
@@ -66,7 +66,7 @@ pub(crate) async fn api(app: &App, id: &str, mut req: Request) -> AppResult<Resp
         Some(record) => load(app, &record).await?.to_value(),
         None => Value::Null,
     };
-    let mut imported = bridge::call(&app.env, "/openapi", &json!({"text": document, "data": data})).await?;
+    let mut imported = bridge::call(app, "/openapi", &json!({"text": document, "data": data})).await?;
     if let Some(derived) = imported.get_mut("data").map(Value::take).filter(|d| !d.is_null()) {
         let lines = json!(["entities derived from the OpenAPI document's schemas"]);
         let data = json!({"artifact": derived, "imported": lines, "notImported": []});

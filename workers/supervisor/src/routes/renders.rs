@@ -100,7 +100,7 @@ async fn stage_views(app: &App, id: &str, stage: Stage, req: &Request) -> AppRes
             .ok_or_else(|| AppError::NotFound(format!("the {stage} stage has no artifact yet")))?,
     };
     let request = json!({"stage": stage, "artifact": artifact.to_value(), "upstream": upstream});
-    let mut answer = bridge::call(&app.env, "/views", &request).await?;
+    let mut answer = bridge::call(app, "/views", &request).await?;
     let Value::Array(views) = answer["views"].take() else {
         return Err(AppError::Unavailable("the bridge answered /views without views".into()));
     };
@@ -170,7 +170,7 @@ pub(crate) async fn handoff(app: &App, id: &str) -> AppResult<Response> {
     let project = app.owned_project(id).await?;
     let (all, verdict) = blueprint(app, id).await?;
     let request = blueprint_request(&project.name, &project.idea, &all, &verdict);
-    let mut body = bridge::call(&app.env, "/handoff", &request).await?;
+    let mut body = bridge::call(app, "/handoff", &request).await?;
     body["projectId"] = json!(id);
     Ok(json(200, &body)?)
 }
@@ -195,7 +195,7 @@ pub(crate) async fn export(app: &App, id: &str, req: &Request) -> AppResult<Resp
     let (all, verdict) = blueprint(app, id).await?;
     let mut request = blueprint_request(&project.name, &project.idea, &all, &verdict);
     request["layout"] = json!(only);
-    let zip = bridge::bytes(&app.env, "/export", &request).await?;
+    let zip = bridge::bytes(app, "/export", &request).await?;
     let filename = match only {
         Some(layout) => format!("{}-{layout}.zip", slug(&project.name)),
         None => format!("{}.zip", slug(&project.name)),

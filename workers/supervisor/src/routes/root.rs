@@ -1,13 +1,14 @@
-//! `GET /` (what this is) and `GET /health` (every dependency, as a matrix).
+//! `GET /` (what this is) and `GET /health` (every dependency, as a matrix
+//! for a caller with a token; the last check's up or down for anyone else).
 
-use crate::app::{App, WorkerEnvironment};
+use crate::app::App;
 use crate::error::{AppError, AppResult};
-use crate::reply::json;
+use crate::reply::{json, json_bytes};
 use futures_util::future::join_all;
 use parit_shared::agent::protocol::ModelCheck;
 use parit_shared::api::{Route, ROUTES};
 use parit_shared::gemini::catalogue;
-use parit_shared::run::store::{BlobStore, Environment};
+use parit_shared::run::store::BlobStore;
 use parit_shared::Stage;
 use serde_json::{json, Map, Value};
 use worker::{Date, Response};
@@ -27,12 +28,22 @@ pub(crate) fn index(app: &App) -> AppResult<Response> {
     )?)
 }
 
-/// Every dependency's state. A caller with a valid token sees the detail
-/// (schema version, models, errors); anyone else sees up or down per component.
-pub(crate) async fn health(app: &App, detailed: bool) -> AppResult<Response> {
+/// Where the last live check leaves its up/down summary for anonymous
+/// callers. Writing it and reading it back is the live check of R2.
+const LAST_CHECK_KEY: &str = "health/last.json";
+/// A check older than this says nothing about now: anonymous callers get
+/// `unknown`.
+const FRESH_MS: u64 = 15 * 60 * 1000;
+
+/// Every dependency's state, checked live, for a caller with a valid token:
+/// D1, the bridge and each agent (with its model check), then R2 by writing
+/// this check's verdict (up or down, and when) and reading it back. Detail
+/// (schema version, models, errors) for this caller only; the verdict is
+/// what anyone else sees.
+pub(crate) async fn health(app: &App) -> AppResult<Response> {
     let started = Date::now().as_millis();
     let agents = app.agents();
-    let (d1, r2, bridge, agent_reports) = futures_util::join!(
+    let (d1, bridge, agent_reports) = futures_util::join!(
         async {
             match app.store.schema_version().await {
                 Ok(Some(v)) => json!({"ok": true, "schemaVersion": v}),
@@ -43,21 +54,7 @@ pub(crate) async fn health(app: &App, detailed: bool) -> AppResult<Response> {
             }
         },
         async {
-            let key = format!("health/{}", WorkerEnvironment.new_id());
-            let round_trip = async {
-                app.blobs.put(&key, b"ok".to_vec()).await?;
-                let back = app.blobs.get(&key).await?;
-                app.blobs.delete(std::slice::from_ref(&key)).await?;
-                Ok::<_, parit_shared::run::store::StoreError>(back.as_deref() == Some(b"ok".as_slice()))
-            };
-            match round_trip.await {
-                Ok(true) => json!({"ok": true}),
-                Ok(false) => json!({"ok": false, "error": "R2 did not return what was written"}),
-                Err(e) => json!({"ok": false, "error": short(&e.to_string())}),
-            }
-        },
-        async {
-            match crate::bridge::health(&app.env).await {
+            match crate::bridge::health(app).await {
                 Ok(()) => json!({"ok": true}),
                 Err(e) => json!({"ok": false, "error": short(&e)}),
             }
@@ -67,9 +64,6 @@ pub(crate) async fn health(app: &App, detailed: bool) -> AppResult<Response> {
     let mut down = Vec::new();
     if d1["ok"] != true {
         down.push("d1".to_string());
-    }
-    if r2["ok"] != true {
-        down.push("r2".to_string());
     }
     if bridge["ok"] != true {
         down.push("bridge".to_string());
@@ -100,18 +94,29 @@ pub(crate) async fn health(app: &App, detailed: bool) -> AppResult<Response> {
         };
         agent_map.insert(stage.as_str().to_string(), entry);
     }
+    // What anonymous callers see: up or down, and when it was checked, in
+    // the key order serde_json writes (`last_health` reads the leading
+    // `checkedAt` and the trailing `status`).
     let status = if down.is_empty() { "ok" } else { "degraded" };
-    let code = if down.is_empty() { 200 } else { 503 };
-    if !detailed {
-        let up = |v: &Value| json!({"ok": v["ok"] == true});
-        let agents: Map<String, Value> = agent_map.iter().map(|(k, v)| (k.clone(), up(v))).collect();
-        let components = json!({"d1": up(&d1), "r2": up(&r2), "bridge": up(&bridge), "agents": agents});
-        let body = json!({"status": status, "components": components});
-        return Ok(json(code, &body)?);
+    let written = format!(r#"{{"checkedAt":{started},"status":"{status}"}}"#).into_bytes();
+    let round_trip = async {
+        app.blobs.put(LAST_CHECK_KEY, written.clone()).await?;
+        Ok::<_, parit_shared::run::store::StoreError>(app.blobs.get(LAST_CHECK_KEY).await? == Some(written))
+    };
+    let r2 = match round_trip.await {
+        Ok(true) => json!({"ok": true}),
+        outcome => {
+            let error = outcome.err().map_or("R2 did not return what was written".into(), |e| short(&e.to_string()));
+            json!({"ok": false, "error": error})
+        }
+    };
+    if r2["ok"] != true {
+        down.push("r2".to_string());
     }
+    let code = if down.is_empty() { 200 } else { 503 };
     let now = Date::now().as_millis();
     let body = json!({
-        "status": status,
+        "status": if down.is_empty() { "ok" } else { "degraded" },
         "down": down,
         "components": {"d1": d1, "r2": r2, "bridge": bridge, "agents": Value::Object(agent_map)},
         // Prices and models change weekly: say how old the facts behind them are.
@@ -119,6 +124,30 @@ pub(crate) async fn health(app: &App, detailed: bool) -> AppResult<Response> {
         "latencyMs": now.saturating_sub(started),
     });
     Ok(json(code, &body)?)
+}
+
+/// Up or down from the last live check, for anyone: one R2 read, no write
+/// and no call to another Worker. The live check rendered this answer
+/// (`{"checkedAt":…,"status":…}`), so it is served as it was stored;
+/// `unknown` when no check is younger than [`FRESH_MS`], 503 when the check
+/// found something down or R2 cannot be read.
+pub(crate) async fn last_health(app: &App) -> AppResult<Response> {
+    let now = Date::now().as_millis();
+    let (code, body) = match app.blobs.get(LAST_CHECK_KEY).await {
+        Ok(Some(b)) if checked_at(&b).is_some_and(|t| now.saturating_sub(t) <= FRESH_MS) => {
+            (if b.ends_with(br#""status":"ok"}"#) { 200 } else { 503 }, b)
+        }
+        Ok(_) => (200, br#"{"checkedAt":null,"status":"unknown"}"#.to_vec()),
+        Err(_) => (503, br#"{"checkedAt":null,"status":"degraded"}"#.to_vec()),
+    };
+    Ok(json_bytes(code, body)?)
+}
+
+/// When the stored verdict's check ran: its leading `checkedAt`.
+fn checked_at(summary: &[u8]) -> Option<u64> {
+    let rest = summary.strip_prefix(br#"{"checkedAt":"#)?;
+    let digits = rest.iter().position(|c| !c.is_ascii_digit())?;
+    std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()
 }
 
 /// First line of an error, bounded, so health reports stay readable.
@@ -130,6 +159,7 @@ fn short(e: &str) -> String {
 /// the Worker's one static asset; the fuzz suite checks every answer against
 /// it). Read from the assets binding rather than embedded: 7 KB less WASM.
 pub(crate) async fn openapi(app: &App) -> AppResult<Response> {
+    app.meter.count(crate::meter::Call::Asset);
     let mut doc = app.env.assets("ASSETS")?.fetch("https://assets.local/openapi.json", None).await?;
     if doc.status_code() != 200 {
         return Err(AppError::Internal(format!("the OpenAPI asset answered {}", doc.status_code())));
