@@ -61,6 +61,10 @@ test("activity and cost: totals, per-stage spend, every call and the budget used
   await expect(cards).toContainText(`${Math.round((t.totals.totalTokens / 400000) * 100)}%`);
   await expect(page.locator("meter.budget")).toHaveAttribute("value", String(t.totals.totalTokens));
   await expect(page.getByTestId("traces").locator("tbody tr")).toHaveCount(t.traces.length);
+  // Each call names the thinking level it sent (the prd stage thinks at low).
+  const prd = t.traces.find((x: { stage: string }) => x.stage === "prd");
+  await expect(page.getByTestId("traces")).toContainText(`thinking ${prd.thinkingLevel}`);
+  expect(prd.thinkingLevel).toBe("low");
   await expect(page.getByRole("table", { name: "Spend per stage" }).locator("tbody tr")).toHaveCount(7);
   const feed = page.locator(".feed li");
   const events = (await apiCall("GET", `/api/projects/${id}/activity?limit=1000`)).json.events;

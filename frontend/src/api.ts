@@ -101,6 +101,10 @@ export interface Trace {
   responseId: string | null;
   /** No catalogue price for the model: costed at the dearest rates. */
   unpriced: boolean;
+  /** Which segment of an answer a Gemini 4 model decoded in segments; null for one in one piece. */
+  segment: number | null;
+  /** The thinking level the call sent, if it sent one. */
+  thinkingLevel: Thinking | null;
   promptTokens: number;
   outputTokens: number;
   thoughtsTokens: number;

@@ -586,10 +586,15 @@ function activityTab(body: HTMLElement, state: ProjectState): Tab {
               [...t.traces].reverse().map((r) => [
                 fmt.clock(r.createdAt),
                 STAGE_NAMES[r.stage] ?? r.stage,
-                `${r.callKind}${r.attempt > 1 ? ` #${r.attempt}` : ""}`,
-                r.modelVersion && r.modelVersion !== r.model
-                  ? h("span", { title: `asked for ${r.model}; priced as the model that answered` }, `${r.modelVersion} (asked ${r.model})`)
-                  : r.model,
+                `${r.callKind}${r.segment ? ` · segment ${r.segment}` : ""}${r.attempt > 1 ? ` #${r.attempt}` : ""}`,
+                h(
+                  "span",
+                  null,
+                  r.modelVersion && r.modelVersion !== r.model
+                    ? h("span", { title: `asked for ${r.model}; priced as the model that answered` }, `${r.modelVersion} (asked ${r.model})`)
+                    : r.model,
+                  r.thinkingLevel ? h("span", { class: "muted small", title: "the thinking level the call sent" }, ` · thinking ${r.thinkingLevel}`) : null,
+                ),
                 fmt.int(r.promptTokens),
                 fmt.int(r.outputTokens + r.thoughtsTokens),
                 fmt.ms(r.latencyMs),
