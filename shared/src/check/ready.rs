@@ -1,8 +1,9 @@
 //! Whether a blueprint is ready to hand off, decided by code: all seven
 //! artifacts exist, each is current (none pending, stale, failed or being
 //! generated), consistency finds no error, and coverage is complete: every
-//! Must story is served by a screen and an endpoint, and every entity is used
-//! by an endpoint. When it is not ready, every gap is listed, each with the
+//! Must story is served by a screen and an endpoint and has a contract test
+//! (one of its acceptance criteria shown over HTTP, `check::contract`), and
+//! every entity is used by an endpoint. When it is not ready, every gap is listed, each with the
 //! stage (and id) to go to.
 //!
 //! ```
@@ -37,6 +38,8 @@ crate::label_enum! {
         StoryWithoutEndpoint = "story_without_endpoint",
         /// An entity no endpoint uses.
         EntityWithoutEndpoint = "entity_without_endpoint",
+        /// A Must story none of whose acceptance criteria a contract test can show.
+        StoryWithoutTest = "story_without_test",
     }
 }
 
@@ -95,6 +98,19 @@ pub fn verdict(statuses: &BTreeMap<Stage, StageStatus>, artifacts: &[Artifact], 
             }
         }
     }
+    if let (Some(Artifact::Prd(prd)), Some(Artifact::Data(data)), Some(Artifact::Api(api))) =
+        (find(Stage::Prd), find(Stage::Data), find(Stage::Api))
+    {
+        // A Must story is tested when a contract test shows one of its criteria.
+        let planned = crate::check::contract::plan(prd, data, api);
+        for s in prd.user_stories.iter().filter(|s| s.priority == Priority::Must) {
+            if !planned.iter().any(|p| p.story.id == s.id && p.proof.is_ok()) {
+                let message =
+                    format!("Must story {} ({}) has no acceptance criterion a contract test can show", s.id, s.title);
+                gaps.push(gap(GapKind::StoryWithoutTest, Stage::Prd, Some(&s.id), message));
+            }
+        }
+    }
     if let (Some(Artifact::Data(data)), Some(Artifact::Api(api))) = (find(Stage::Data), find(Stage::Api)) {
         for e in data.entities.iter().filter(|e| !api.endpoints.iter().any(|ep| ep.entity == e.name)) {
             let message = format!("entity {} is used by no endpoint", e.name);
@@ -108,7 +124,7 @@ pub fn verdict(statuses: &BTreeMap<Stage, StageStatus>, artifacts: &[Artifact], 
 pub fn verdict_markdown(verdict: &Verdict) -> String {
     if verdict.ready {
         return "# Ready\n\nAll seven artifacts exist and are current, consistency finds no error, every Must story is \
-                served by a screen and an endpoint, and every entity is used by an endpoint.\n"
+                served by a screen, an endpoint and a contract test, and every entity is used by an endpoint.\n"
             .to_string();
     }
     let mut out = format!("# Not ready: {} gap(s)\n\n", verdict.gaps.len());

@@ -1,0 +1,339 @@
+//! What the API promises that a test over HTTP can show: the table operation
+//! each endpoint is (from its method and path), whether a record of an entity
+//! can be made through the API, and, for each acceptance criterion of a user
+//! story, the HTTP behaviour its words ask for among the story's endpoints,
+//! or why no HTTP test can show it.
+//!
+//! Criteria are free text, so they are read by their words ([`CUES`], in
+//! order: the first cue found decides) and then held to what the story's
+//! endpoints offer. A criterion the words do not place, or whose behaviour the
+//! story's endpoints cannot show, is a listed gap, never a test that passes
+//! without checking anything. `render::contract` turns the plan into the
+//! starter's tests; `check::ready` counts a Must story with no test as a gap.
+
+use crate::artifact::{ApiArtifact, DataArtifact, Endpoint, Entity, FieldType, HttpMethod, PrdArtifact, UserStory};
+
+/// What a route does to its entity's table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    /// GET on the collection: the records.
+    List,
+    /// POST on the collection: a new record.
+    Create,
+    /// GET on a record's path: that record.
+    Read,
+    /// PUT on a record's path: every field it writes replaced.
+    Replace,
+    /// PATCH on a record's path: only the fields sent changed.
+    Change,
+    /// DELETE on a record's path.
+    Delete,
+    /// A path whose parameters are not exactly the entity's key at its end
+    /// (`/artists/{id}/albums`, POST on a record's path): no plain table
+    /// operation, so nothing says what it answers.
+    Nested,
+}
+
+/// An entity's key columns: the fields of a composite key, else the one
+/// field of type id that references nothing (made by the server on create).
+pub fn key(e: &Entity) -> Vec<&str> {
+    match &e.primary_key {
+        Some(k) if k.len() > 1 => k.iter().map(String::as_str).collect(),
+        _ => generated_key(e).into_iter().collect(),
+    }
+}
+
+/// The single key field the server makes on create, when there is one.
+pub fn generated_key(e: &Entity) -> Option<&str> {
+    if e.primary_key.as_ref().is_some_and(|k| k.len() > 1) {
+        return None;
+    }
+    e.fields.iter().find(|f| f.field_type == FieldType::Id && f.references.is_none()).map(|f| f.name.as_str())
+}
+
+/// The literal text of a path around its `{parameter}`s (one more part than
+/// parameters), and the parameters.
+pub fn path_parts(path: &str) -> (Vec<&str>, Vec<&str>) {
+    let (mut params, mut parts) = (Vec::new(), Vec::new());
+    let mut rest = path;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else { break };
+        parts.push(&rest[..open]);
+        params.push(&rest[open + 1..open + close]);
+        rest = &rest[open + close + 1..];
+    }
+    parts.push(rest);
+    (params, parts)
+}
+
+/// The operation an endpoint is on its entity.
+pub fn operation(ep: &Endpoint, e: &Entity) -> Operation {
+    let (params, parts) = path_parts(&ep.path);
+    let keyed = !params.is_empty()
+        && params.len() == key(e).len()
+        && parts.last() == Some(&"")
+        && parts.iter().skip(1).rev().skip(1).all(|p| *p == "/");
+    match (ep.method, params.is_empty()) {
+        (HttpMethod::Post, true) => Operation::Create,
+        (HttpMethod::Get, true) => Operation::List,
+        _ if !keyed || ep.method == HttpMethod::Post => Operation::Nested,
+        (HttpMethod::Get, _) => Operation::Read,
+        (HttpMethod::Delete, _) => Operation::Delete,
+        (HttpMethod::Put, _) => Operation::Replace,
+        _ => Operation::Change,
+    }
+}
+
+/// The first create route of an entity whose body names every required
+/// field the server does not make (its generated key, `created_at`).
+pub fn create_route<'a>(api: &'a ApiArtifact, e: &Entity) -> Option<&'a Endpoint> {
+    let made = |name: &str| Some(name) == generated_key(e) || name == "created_at";
+    api.endpoints.iter().find(|ep| {
+        ep.entity == e.name
+            && operation(ep, e) == Operation::Create
+            && e.fields.iter().all(|f| !f.required || made(&f.name) || ep.request_fields.contains(&f.name))
+    })
+}
+
+/// Whether a record of `e` can be made through the API: a create route,
+/// and the same for every entity a required reference of it names (no cycle).
+pub fn makeable(data: &DataArtifact, api: &ApiArtifact, e: &Entity) -> bool {
+    fn walk(data: &DataArtifact, api: &ApiArtifact, e: &Entity, seen: &mut Vec<String>) -> bool {
+        if seen.contains(&e.name) || create_route(api, e).is_none() {
+            return false;
+        }
+        seen.push(e.name.clone());
+        let ok = e.fields.iter().filter(|f| f.required).filter_map(|f| f.references.as_ref()).all(|r| {
+            data.entities.iter().find(|p| &p.name == r).is_some_and(|p| walk(data, api, p, &mut seen.clone()))
+        });
+        seen.pop();
+        ok
+    }
+    walk(data, api, e, &mut Vec::new())
+}
+
+/// An HTTP behaviour an acceptance criterion can ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Behaviour {
+    /// A create without a required field is refused (400).
+    RefusesMissing,
+    /// A second record with a taken unique value or key is refused (409).
+    RefusesDuplicate,
+    /// A call without the bearer token is refused (401).
+    NeedsToken,
+    /// A deleted record is gone (204, then 404).
+    Removes,
+    /// A change is there when the record is read again.
+    Changes,
+    /// A new record is in the list.
+    Listed,
+    /// A record reads back as it was sent.
+    Reads,
+}
+
+/// Words that place a criterion, in the order they are tried (lowercase; a
+/// criterion's text is lowercased first).
+pub const CUES: &[(&str, Behaviour)] = &[
+    ("required", Behaviour::RefusesMissing),
+    ("missing", Behaviour::RefusesMissing),
+    ("mandatory", Behaviour::RefusesMissing),
+    ("duplicate", Behaviour::RefusesDuplicate),
+    ("already", Behaviour::RefusesDuplicate),
+    ("unique", Behaviour::RefusesDuplicate),
+    ("twice", Behaviour::RefusesDuplicate),
+    ("sign in", Behaviour::NeedsToken),
+    ("signed in", Behaviour::NeedsToken),
+    ("log in", Behaviour::NeedsToken),
+    ("logged in", Behaviour::NeedsToken),
+    ("authentic", Behaviour::NeedsToken),
+    ("token", Behaviour::NeedsToken),
+    ("delet", Behaviour::Removes),
+    ("remov", Behaviour::Removes),
+    ("chang", Behaviour::Changes),
+    ("edit", Behaviour::Changes),
+    ("updat", Behaviour::Changes),
+    ("list", Behaviour::Listed),
+    ("appear", Behaviour::Listed),
+    ("browse", Behaviour::Listed),
+    ("detail", Behaviour::Reads),
+    ("open", Behaviour::Reads),
+    ("view", Behaviour::Reads),
+];
+
+/// The behaviour a criterion's words ask for, when a cue places it.
+pub fn behaviour(criterion: &str) -> Option<Behaviour> {
+    let text = criterion.to_lowercase();
+    CUES.iter().find(|(cue, _)| text.contains(cue)).map(|(_, b)| *b)
+}
+
+/// How one acceptance criterion is tested: the behaviour and the endpoints
+/// the test calls (the first is the one the behaviour is about), all on one
+/// entity.
+#[derive(Debug, Clone)]
+pub struct Proof<'a> {
+    /// What the test shows.
+    pub behaviour: Behaviour,
+    /// The entity the endpoints work on.
+    pub entity: &'a Entity,
+    /// The endpoints called, the one under test first.
+    pub endpoints: Vec<&'a Endpoint>,
+}
+
+/// One acceptance criterion and its test, or why there is none.
+#[derive(Debug, Clone)]
+pub struct Planned<'a> {
+    /// The story.
+    pub story: &'a UserStory,
+    /// The criterion's position in the story (from 0).
+    pub index: usize,
+    /// The test, or the gap: why HTTP cannot show it.
+    pub proof: Result<Proof<'a>, String>,
+}
+
+/// Every acceptance criterion of every story, with its test or its gap.
+pub fn plan<'a>(prd: &'a PrdArtifact, data: &'a DataArtifact, api: &'a ApiArtifact) -> Vec<Planned<'a>> {
+    let mut out = Vec::new();
+    for story in &prd.user_stories {
+        // The story's endpoints with their entity and operation.
+        let serving: Vec<(&Endpoint, &Entity, Operation)> = api
+            .endpoints
+            .iter()
+            .filter(|ep| ep.user_stories.contains(&story.id))
+            .filter_map(|ep| data.entities.iter().find(|e| e.name == ep.entity).map(|e| (ep, e, operation(ep, e))))
+            .collect();
+        for (index, text) in story.acceptance_criteria.iter().enumerate() {
+            let proof = match behaviour(text) {
+                None => Err("its words name no behaviour an HTTP call shows".to_string()),
+                Some(b) => prove(b, &serving, data, api).ok_or_else(|| {
+                    format!("its words ask that {}, which none of the story's endpoints can show", describe(b))
+                }),
+            };
+            out.push(Planned { story, index, proof });
+        }
+    }
+    out
+}
+
+/// A behaviour in words, for gaps and test names.
+pub fn describe(b: Behaviour) -> &'static str {
+    match b {
+        Behaviour::RefusesMissing => "a create without a required field is refused",
+        Behaviour::RefusesDuplicate => "a taken unique value or key is refused",
+        Behaviour::NeedsToken => "a call without the token is refused",
+        Behaviour::Removes => "a deleted record is gone",
+        Behaviour::Changes => "a change is kept",
+        Behaviour::Listed => "a new record is listed",
+        Behaviour::Reads => "a record reads back",
+    }
+}
+
+/// The endpoints that show `b`, from the story's own.
+fn prove<'a>(
+    b: Behaviour,
+    serving: &[(&'a Endpoint, &'a Entity, Operation)],
+    data: &DataArtifact,
+    api: &ApiArtifact,
+) -> Option<Proof<'a>> {
+    let find =
+        |e: &Entity, op: Operation| serving.iter().find(|(_, x, o)| x.name == e.name && *o == op).map(|(ep, _, _)| *ep);
+    serving.iter().find_map(|&(ep, e, op)| {
+        let with = |rest: &[Option<&'a Endpoint>]| -> Option<Proof<'a>> {
+            let mut endpoints = vec![ep];
+            for r in rest {
+                endpoints.push((*r)?);
+            }
+            Some(Proof { behaviour: b, entity: e, endpoints })
+        };
+        let fields = || ep.request_fields.iter().filter_map(|n| e.fields.iter().find(|f| &f.name == n));
+        if b == Behaviour::NeedsToken {
+            return if ep.auth_required { with(&[]) } else { None };
+        }
+        if !makeable(data, api, e) {
+            return None;
+        }
+        match (b, op) {
+            (Behaviour::RefusesMissing, Operation::Create) if fields().any(|f| f.required) => with(&[]),
+            (Behaviour::RefusesDuplicate, Operation::Create)
+                if fields().any(|f| f.unique && f.field_type != FieldType::Id)
+                    || (key(e).len() > 1 && key(e).iter().all(|k| ep.request_fields.iter().any(|f| f == k))) =>
+            {
+                with(&[])
+            }
+            (Behaviour::Removes, Operation::Delete) => with(&[]),
+            (Behaviour::Changes, Operation::Change | Operation::Replace) if changeable(ep, e).is_some() => {
+                with(&[find(e, Operation::Read)])
+            }
+            (Behaviour::Listed, Operation::Create) => with(&[find(e, Operation::List)]),
+            (Behaviour::Reads, Operation::Read) => with(&[]),
+            _ => None,
+        }
+    })
+}
+
+/// The field a change test sets: the first the route writes that is neither
+/// a reference, part of the key, nor unique.
+pub fn changeable<'a>(ep: &Endpoint, e: &'a Entity) -> Option<&'a crate::artifact::Field> {
+    let key = key(e);
+    ep.request_fields.iter().filter_map(|n| e.fields.iter().find(|f| &f.name == n)).find(|f| {
+        f.references.is_none() && !f.unique && f.field_type != FieldType::Id && !key.contains(&f.name.as_str())
+    })
+}
+
+#[cfg(all(test, feature = "examples"))]
+mod tests {
+    use super::*;
+    use crate::fixtures::examples;
+
+    #[test]
+    fn cues_are_tried_in_order() {
+        let b = behaviour("Saving a patient without its required fields shows which are missing");
+        assert_eq!(b, Some(Behaviour::RefusesMissing));
+        assert_eq!(behaviour("A new patient appears in the list right after it is saved"), Some(Behaviour::Listed));
+        assert_eq!(behaviour("Changes to a patient are visible after a reload"), Some(Behaviour::Changes));
+        assert_eq!(behaviour("The page loads in under a second"), None);
+    }
+
+    #[test]
+    fn every_criterion_of_the_examples_is_planned_and_each_must_story_has_a_test() {
+        for p in examples::all() {
+            let (prd, data, api) = (p.prd(), p.data(), p.api());
+            let planned = plan(&prd, &data, &api);
+            let criteria: usize = prd.user_stories.iter().map(|s| s.acceptance_criteria.len()).sum();
+            assert_eq!(planned.len(), criteria, "{}", p.key);
+            for s in prd.user_stories.iter().filter(|s| s.priority == crate::artifact::Priority::Must) {
+                assert!(planned.iter().any(|x| x.story.id == s.id && x.proof.is_ok()), "{}: {}", p.key, s.id);
+            }
+        }
+    }
+
+    #[test]
+    fn a_criterion_the_story_endpoints_cannot_show_is_a_gap_with_its_reason() {
+        let p = examples::pantry();
+        let (mut prd, data, mut api) = (p.prd(), p.data(), p.api());
+        let story = prd.user_stories[0].id.clone();
+        prd.user_stories[0].acceptance_criteria = vec!["A deleted item is gone".into(), "It feels fast".into()];
+        // The story keeps only its collection routes: nothing deletes.
+        for ep in &mut api.endpoints {
+            if ep.method == HttpMethod::Delete {
+                ep.user_stories.retain(|s| *s != story);
+            }
+        }
+        let planned: Vec<_> = plan(&prd, &data, &api).into_iter().filter(|x| x.story.id == story).collect();
+        let gaps: Vec<String> = planned.iter().filter_map(|x| x.proof.clone().err()).collect();
+        assert_eq!(gaps.len(), 2, "{gaps:?}");
+        assert!(gaps[0].contains("a deleted record is gone"), "{}", gaps[0]);
+        assert!(gaps[1].contains("no behaviour"), "{}", gaps[1]);
+    }
+
+    #[test]
+    fn an_entity_whose_required_parent_cannot_be_made_is_not_makeable() {
+        let p = examples::clinic();
+        let (data, mut api) = (p.data(), p.api());
+        let child = data.entities.iter().find(|e| e.fields.iter().any(|f| f.required && f.references.is_some()));
+        let child = child.expect("an entity with a required reference");
+        let parent = child.fields.iter().find_map(|f| f.references.clone().filter(|_| f.required)).unwrap();
+        assert!(makeable(&data, &api, child));
+        api.endpoints.retain(|ep| !(ep.entity == parent && ep.method == HttpMethod::Post));
+        assert!(!makeable(&data, &api, child));
+    }
+}
