@@ -95,11 +95,24 @@ pub fn create_route<'a>(api: &'a ApiArtifact, e: &Entity) -> Option<&'a Endpoint
     })
 }
 
-/// Whether a record of `e` can be made through the API: a create route,
-/// and the same for every entity a required reference of it names (no cycle).
+/// Whether records of `e` can be made through the API, as many as the tests
+/// need: a create route; no unique boolean field it writes (two records at
+/// most); and the same for every entity a required reference of it names
+/// (no cycle).
 pub fn makeable(data: &DataArtifact, api: &ApiArtifact, e: &Entity) -> bool {
     fn walk(data: &DataArtifact, api: &ApiArtifact, e: &Entity, seen: &mut Vec<String>) -> bool {
-        if seen.contains(&e.name) || create_route(api, e).is_none() {
+        let Some(route) = create_route(api, e) else { return false };
+        let unique = |name: &str| {
+            data.indexes
+                .iter()
+                .any(|ix| ix.unique && ix.entity == e.name && ix.fields.len() == 1 && ix.fields[0] == name)
+        };
+        let few = e.fields.iter().any(|f| {
+            f.field_type == FieldType::Boolean
+                && (f.unique || unique(&f.name))
+                && route.request_fields.contains(&f.name)
+        });
+        if seen.contains(&e.name) || few {
             return false;
         }
         seen.push(e.name.clone());

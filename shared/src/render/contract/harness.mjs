@@ -96,9 +96,9 @@ function sample(type, n) {
     case 'boolean':
       return true;
     case 'timestamp':
-      return `2026-12-04T10:00:${String(n % 60).padStart(2, '0')}.000Z`;
+      return new Date(Date.UTC(2026, 0, 1) + n * 1000).toISOString();
     case 'date':
-      return '2026-12-04';
+      return new Date(Date.UTC(2026, 0, 1) + n * 86_400_000).toISOString().slice(0, 10);
     case 'json':
       return { n, k: [1, 2] };
     default:
@@ -121,12 +121,13 @@ class Api {
     this.n = 0;
   }
 
-  /** `{ status, body }` of a call; the token unless `token` says otherwise (null: none). */
+  /** `{ status, body }` of a call to a path from `path()`; the token unless
+   * `token` says otherwise (null: none). */
   async call(method, path, { body, token = this.secret, raw } = {}) {
     const headers = { 'content-type': 'application/json' };
     if (token !== null) headers.authorization = `Bearer ${token}`;
     const sent = method === 'GET' ? undefined : raw !== undefined ? raw : body === undefined ? undefined : JSON.stringify(body);
-    const res = await fetch(this.base + encodePath(path), { method, headers, body: sent });
+    const res = await fetch(this.base + path, { method, headers, body: sent });
     const text = await res.text();
     let parsed = text;
     try {
@@ -137,14 +138,21 @@ class Api {
     return { status: res.status, body: parsed };
   }
 
-  /** A path with each `{parameter}` in turn the record's key (a missing record's when null). */
+  /** A path as it goes on the wire: each literal segment percent-encoded,
+   * each `{parameter}` in turn the record's key, encoded whole (a missing
+   * record's when `record` is null; `x` when no entity is named). */
   path(template, entity, record) {
-    const key = this.model[entity].key;
-    let i = 0;
-    return template.replace(/\{[^}]+\}/g, () => {
-      const k = key[i++];
-      return record ? String(record[k]) : `no-such-${k}`;
-    });
+    const key = entity ? this.model[entity].key : [];
+    const literal = (text) => text.split('/').map(encodeURIComponent).join('/');
+    const parts = template.split(/\{[^}]*\}/);
+    return parts
+      .map((part, i) => {
+        if (i === 0) return literal(part);
+        const k = key[i - 1];
+        const value = !entity ? 'x' : record ? String(record[k]) : `no-such-record-${i}`;
+        return encodeURIComponent(value) + literal(part);
+      })
+      .join('');
   }
 
   /** A body for `fields` of `entity`: each a fresh value, required references
@@ -175,7 +183,7 @@ class Api {
   async make(entity, values = {}) {
     const spec = this.model[entity];
     const body = await this.body(entity, spec.create.fields, values);
-    const { status, body: record } = await this.call('POST', spec.create.path, { body });
+    const { status, body: record } = await this.call('POST', this.path(spec.create.path), { body });
     assert.equal(status, 201, `making a ${entity} through POST ${spec.create.path}: ${JSON.stringify(record)}`);
     return { record, sent: body };
   }
@@ -184,14 +192,6 @@ class Api {
   same(entity, a, b) {
     return this.model[entity].key.every((k) => a?.[k] === b?.[k]);
   }
-}
-
-/** A path as it goes on the wire: each segment percent-encoded. */
-function encodePath(path) {
-  return path
-    .split('/')
-    .map((s) => encodeURIComponent(s))
-    .join('/');
 }
 
 /** The answer has this status and is a JSON error `{ error: { code, message } }`

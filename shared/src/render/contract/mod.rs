@@ -158,6 +158,11 @@ pub fn render(name: &str, prd: &PrdArtifact, data: &DataArtifact, api: &ApiArtif
     Contract { files, rows }
 }
 
+/// The expression of a path without parameters (any are `x`).
+fn bare(ep: &Endpoint) -> String {
+    format!("api.path({})", js(&ep.path))
+}
+
 /// The expression of a record's path (`made` a variable), or a missing one's.
 fn at(ep: &Endpoint, e: &Entity, made: Option<&str>) -> String {
     format!("api.path({}, {}, {})", js(&ep.path), js(&e.name), made.unwrap_or("null"))
@@ -180,7 +185,7 @@ fn endpoint(t: &mut Tests, ep: &Endpoint, e: &Entity, data: &DataArtifact, api: 
         } else {
             format!(", {{ body: await api.body({ent}, {request}) }}")
         };
-        let path = js(crate::check::contract::path_parts(&ep.path).1.join("x"));
+        let path = bare(ep);
         t.test(
             row("success"),
             "answers a success status",
@@ -226,7 +231,7 @@ fn endpoint(t: &mut Tests, ep: &Endpoint, e: &Entity, data: &DataArtifact, api: 
     let body = match op {
         Operation::List if makes => Some(vec![
             format!("const {{ record }} = await api.make({ent});"),
-            format!("const answer = await api.call('GET', {});", js(&ep.path)),
+            format!("const answer = await api.call('GET', api.path({}));", js(&ep.path)),
             "assert.equal(answer.status, 200, JSON.stringify(answer.body));".into(),
             "assert.ok(Array.isArray(answer.body), 'a list');".into(),
             format!("const row = answer.body.find((r) => api.same({ent}, r, record));"),
@@ -234,13 +239,13 @@ fn endpoint(t: &mut Tests, ep: &Endpoint, e: &Entity, data: &DataArtifact, api: 
             format!("assertFields(row, {fields});"),
         ]),
         Operation::List => Some(vec![
-            format!("const answer = await api.call('GET', {});", js(&ep.path)),
+            format!("const answer = await api.call('GET', api.path({}));", js(&ep.path)),
             "assert.equal(answer.status, 200, JSON.stringify(answer.body));".into(),
             "assert.ok(Array.isArray(answer.body), 'a list');".into(),
         ]),
         Operation::Create if makes && create_covers(ep, e) => Some(vec![
             format!("const sent = await api.body({ent}, {request});"),
-            format!("const answer = await api.call('POST', {}, {{ body: sent }});", js(&ep.path)),
+            format!("const answer = await api.call('POST', api.path({}), {{ body: sent }});", js(&ep.path)),
             "assert.equal(answer.status, 201, JSON.stringify(answer.body));".into(),
             format!("assertFields(answer.body, {fields});"),
             format!("for (const k of {}) assert.ok(answer.body[k] != null, `key ${{k}}`);", js(key(e))),
@@ -280,7 +285,7 @@ fn endpoint(t: &mut Tests, ep: &Endpoint, e: &Entity, data: &DataArtifact, api: 
         let what = |s: &str| format!("{code} {s}");
         match (code, op) {
             (400, Operation::Create | Operation::Replace | Operation::Change) => {
-                let path = if op == Operation::Create { js(&ep.path) } else { at(ep, e, Some("record")) };
+                let path = if op == Operation::Create { bare(ep) } else { at(ep, e, Some("record")) };
                 let mut b = Vec::new();
                 if op != Operation::Create && makes {
                     b.push(format!("const {{ record }} = await api.make({ent});"));
@@ -297,7 +302,7 @@ fn endpoint(t: &mut Tests, ep: &Endpoint, e: &Entity, data: &DataArtifact, api: 
                         &lines(&[
                             format!("const sent = await api.body({ent}, {request});"),
                             format!("delete sent[{}];", js(f)),
-                            format!("assertError(await api.call('POST', {}, {{ body: sent }}), 400);", js(&ep.path)),
+                            format!("assertError(await api.call('POST', {}, {{ body: sent }}), 400);", bare(ep)),
                         ]),
                     );
                 }
@@ -332,7 +337,7 @@ fn endpoint(t: &mut Tests, ep: &Endpoint, e: &Entity, data: &DataArtifact, api: 
     }
     // The auth rule.
     let path = match op {
-        Operation::List | Operation::Create => js(&ep.path),
+        Operation::List | Operation::Create => bare(ep),
         _ => at(ep, e, None),
     };
     if ep.auth_required {
@@ -396,14 +401,14 @@ fn conflict(
                 None,
                 &lines(&[
                     format!("const sent = await api.body({ent}, {request});"),
-                    format!("const first = await api.call('POST', {}, {{ body: sent }});", js(&ep.path)),
+                    format!("const first = await api.call('POST', {}, {{ body: sent }});", bare(ep)),
                     "assert.equal(first.status, 201, JSON.stringify(first.body));".into(),
-                    format!("assertError(await api.call('POST', {}, {{ body: sent }}), 409);", js(&ep.path)),
+                    format!("assertError(await api.call('POST', {}, {{ body: sent }}), 409);", bare(ep)),
                 ]),
             );
         }
         Operation::Replace | Operation::Change if unique.is_some() => {
-            let u = js(&unique.map(|f| f.name.as_str()).unwrap_or_default());
+            let u = js(unique.map(|f| f.name.as_str()).unwrap_or_default());
             let body = if op == Operation::Replace {
                 format!("{{ ...(await api.body({ent}, {request})), [{u}]: a.sent[{u}] }}")
             } else {
@@ -424,9 +429,9 @@ fn conflict(
             );
         }
         Operation::Create | Operation::Replace | Operation::Change if reference.is_some() => {
-            let r = js(&reference.map(|f| f.name.as_str()).unwrap_or_default());
+            let r = js(reference.map(|f| f.name.as_str()).unwrap_or_default());
             let (pre, path) = match op {
-                Operation::Create => (String::new(), js(&ep.path)),
+                Operation::Create => (String::new(), bare(ep)),
                 _ => (format!("const {{ record }} = await api.make({ent});"), at(ep, e, Some("record"))),
             };
             let body = if op == Operation::Change {
@@ -500,17 +505,17 @@ fn criterion(t: &mut Tests, p: &Planned<'_>, data: &DataArtifact, api: &ApiArtif
             vec![
                 format!("const sent = await api.body({ent}, {request});"),
                 format!("delete sent[{}];", js(f)),
-                format!("assertError(await api.call('POST', {}, {{ body: sent }}), 400);", js(&ep.path)),
+                format!("assertError(await api.call('POST', {}, {{ body: sent }}), 400);", bare(ep)),
             ]
         }
         Behaviour::RefusesDuplicate => vec![
             format!("const sent = await api.body({ent}, {request});"),
-            format!("assert.equal((await api.call('POST', {}, {{ body: sent }})).status, 201);", js(&ep.path)),
-            format!("assertError(await api.call('POST', {}, {{ body: sent }}), 409);", js(&ep.path)),
+            format!("assert.equal((await api.call('POST', {}, {{ body: sent }})).status, 201);", bare(ep)),
+            format!("assertError(await api.call('POST', {}, {{ body: sent }}), 409);", bare(ep)),
         ],
         Behaviour::NeedsToken => {
             let path = match crate::check::contract::operation(ep, e) {
-                Operation::List | Operation::Create => js(&ep.path),
+                Operation::List | Operation::Create => bare(ep),
                 _ => at(ep, e, None),
             };
             vec![format!("assertError(await api.call({m}, {path}, {{ token: null }}), 401);")]
@@ -556,9 +561,9 @@ fn criterion(t: &mut Tests, p: &Planned<'_>, data: &DataArtifact, api: &ApiArtif
             let list = proof.endpoints[1];
             vec![
                 format!("const sent = await api.body({ent}, {request});"),
-                format!("const made = await api.call('POST', {}, {{ body: sent }});", js(&ep.path)),
+                format!("const made = await api.call('POST', {}, {{ body: sent }});", bare(ep)),
                 "assert.equal(made.status, 201, JSON.stringify(made.body));".into(),
-                format!("const answer = await api.call('GET', {});", js(&list.path)),
+                format!("const answer = await api.call('GET', api.path({}));", js(&list.path)),
                 "assert.equal(answer.status, 200, JSON.stringify(answer.body));".into(),
                 format!(
                     "assert.ok(answer.body.some((r) => api.same({ent}, r, made.body)), 'the new record is listed');"
