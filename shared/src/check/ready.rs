@@ -185,6 +185,22 @@ mod tests {
     }
 
     #[test]
+    fn a_must_story_no_contract_test_can_show_is_a_gap() {
+        let p = examples::clinic();
+        let mut prd = p.prd();
+        let story = prd.user_stories.iter_mut().find(|s| s.priority == Priority::Must).expect("a Must story");
+        story.acceptance_criteria = vec!["Staff feel confident using it".into()];
+        let id = story.id.clone();
+        let mut artifacts: Vec<Artifact> = Stage::ALL.iter().map(|s| p.artifact(*s)).collect();
+        artifacts[0] = Artifact::Prd(prd);
+        let v = verdict(&all_done(), &artifacts, &check(&artifacts));
+        let gaps: Vec<&Gap> = v.gaps.iter().filter(|g| g.kind == GapKind::StoryWithoutTest).collect();
+        assert_eq!(gaps.len(), 1, "{:?}", v.gaps);
+        assert_eq!((gaps[0].stage, gaps[0].id.as_deref()), (Stage::Prd, Some(id.as_str())));
+        assert!(!v.ready);
+    }
+
+    #[test]
     fn the_matrix_csv_quotes_every_field() {
         let p = examples::pantry();
         let artifacts: Vec<Artifact> = Stage::ALL.iter().map(|s| p.artifact(*s)).collect();
