@@ -22,7 +22,7 @@
 
 use crate::artifact::{ApiArtifact, DataArtifact, Endpoint, Entity, PrdArtifact};
 use crate::check::contract::{
-    changeable, create_route, describe, generated_key, key, makeable, plan, Behaviour, Operation, Planned,
+    behaviour, changeable, create_route, describe, generated_key, key, makeable, plan, Behaviour, Operation, Planned,
 };
 use serde_json::json;
 
@@ -487,9 +487,15 @@ fn criterion(t: &mut Tests, p: &Planned<'_>, data: &DataArtifact, api: &ApiArtif
     let item = (p.index + 1).to_string();
     let row = (story.id.as_str(), story.priority.as_str(), item.as_str());
     let text = &story.acceptance_criteria[p.index];
-    let proof = match &p.proof {
-        Ok(proof) => proof,
-        Err(why) => return t.gap(row, &format!("AC-{item}: {text}"), why),
+    let proof = match (&p.proof, behaviour(text)) {
+        (Some(proof), _) => proof,
+        (None, None) => {
+            return t.gap(row, &format!("AC-{item}: {text}"), "its words name no behaviour an HTTP call shows")
+        }
+        (None, Some(b)) => {
+            let why = format!("its words ask that {}, which none of the story's endpoints can show", describe(b));
+            return t.gap(row, &format!("AC-{item}: {text}"), &why);
+        }
     };
     let (e, ep) = (proof.entity, proof.endpoints[0]);
     let (ent, m, request) = (js(&e.name), js(ep.method.as_str()), js(&ep.request_fields));
