@@ -66,21 +66,28 @@ pub fn path_parts(path: &str) -> (Vec<&str>, Vec<&str>) {
     (params, parts)
 }
 
-/// The operation an endpoint is on its entity.
+/// The operation an endpoint is on its entity. A record's path ends in its
+/// key's parameters, each a whole segment, and has no other parameter.
 pub fn operation(ep: &Endpoint, e: &Entity) -> Operation {
-    let (params, parts) = path_parts(&ep.path);
-    let keyed = !params.is_empty()
-        && params.len() == key(e).len()
-        && parts.last() == Some(&"")
-        && parts.iter().skip(1).rev().skip(1).all(|p| *p == "/");
-    match (ep.method, params.is_empty()) {
-        (HttpMethod::Post, true) => Operation::Create,
-        (HttpMethod::Get, true) => Operation::List,
-        _ if !keyed || ep.method == HttpMethod::Post => Operation::Nested,
+    let params = ep.path.matches('{').count();
+    let trailing = ep.path.rsplit('/').take_while(|s| s.starts_with('{') && s.ends_with('}')).count();
+    match (ep.method, params) {
+        (HttpMethod::Post, 0) => Operation::Create,
+        (HttpMethod::Get, 0) => Operation::List,
+        (HttpMethod::Post, _) => Operation::Nested,
+        _ if params != trailing || params != key_len(e) => Operation::Nested,
         (HttpMethod::Get, _) => Operation::Read,
         (HttpMethod::Delete, _) => Operation::Delete,
         (HttpMethod::Put, _) => Operation::Replace,
         _ => Operation::Change,
+    }
+}
+
+/// How many columns an entity's key has.
+fn key_len(e: &Entity) -> usize {
+    match &e.primary_key {
+        Some(k) if k.len() > 1 => k.len(),
+        _ => usize::from(generated_key(e).is_some()),
     }
 }
 
@@ -176,17 +183,19 @@ pub fn behaviour(criterion: &str) -> Option<Behaviour> {
     CUES.iter().find(|(cue, _)| text.contains(cue)).map(|(_, b)| *b)
 }
 
-/// How one acceptance criterion is tested: the behaviour and the endpoints
-/// the test calls (the first is the one the behaviour is about), all on one
-/// entity.
+/// How one acceptance criterion is tested: the behaviour, the endpoint it is
+/// about and the story's other endpoint on the same entity the test also
+/// calls (the read after a change, the list after a create).
 #[derive(Debug, Clone)]
 pub struct Proof<'a> {
     /// What the test shows.
     pub behaviour: Behaviour,
     /// The entity the endpoints work on.
     pub entity: &'a Entity,
-    /// The endpoints called, the one under test first.
-    pub endpoints: Vec<&'a Endpoint>,
+    /// The endpoint under test.
+    pub endpoint: &'a Endpoint,
+    /// The other endpoint the test calls, when it needs one.
+    pub also: Option<&'a Endpoint>,
 }
 
 /// One acceptance criterion and its test, when one can show it.
@@ -205,19 +214,21 @@ pub struct Planned<'a> {
 pub fn plan<'a>(prd: &'a PrdArtifact, data: &'a DataArtifact, api: &'a ApiArtifact) -> Vec<Planned<'a>> {
     let mut out = Vec::new();
     for story in &prd.user_stories {
-        // The story's endpoints with their entity and operation.
-        let serving: Vec<(&Endpoint, &Entity, Operation)> = api
-            .endpoints
-            .iter()
-            .filter(|ep| ep.user_stories.contains(&story.id))
-            .filter_map(|ep| data.entities.iter().find(|e| e.name == ep.entity).map(|e| (ep, e, operation(ep, e))))
-            .collect();
         for (index, text) in story.acceptance_criteria.iter().enumerate() {
-            let proof = behaviour(text).and_then(|b| prove(b, &serving, data, api));
+            let proof = behaviour(text).and_then(|b| prove(b, &story.id, data, api));
             out.push(Planned { story, index, proof });
         }
     }
     out
+}
+
+/// Whether a contract test shows one of the story's acceptance criteria
+/// (what [`plan`] finds, without keeping it: the verdict's question).
+pub fn tested(story: &UserStory, data: &DataArtifact, api: &ApiArtifact) -> bool {
+    story
+        .acceptance_criteria
+        .iter()
+        .any(|text| behaviour(text).is_some_and(|b| prove(b, &story.id, data, api).is_some()))
 }
 
 /// A behaviour in words, for gaps and test names.
@@ -233,40 +244,39 @@ pub fn describe(b: Behaviour) -> &'static str {
     }
 }
 
-/// The endpoints that show `b`, from the story's own.
-fn prove<'a>(
-    b: Behaviour,
-    serving: &[(&'a Endpoint, &'a Entity, Operation)],
-    data: &DataArtifact,
-    api: &ApiArtifact,
-) -> Option<Proof<'a>> {
-    serving.iter().find_map(|&(ep, e, op)| {
+/// The first of the story's endpoints that shows `b`, with what else the
+/// test calls.
+fn prove<'a>(b: Behaviour, story: &str, data: &'a DataArtifact, api: &'a ApiArtifact) -> Option<Proof<'a>> {
+    let serving = move || {
+        api.endpoints.iter().filter(move |ep| ep.user_stories.iter().any(|s| s == story)).filter_map(|ep| {
+            let e = data.entities.iter().find(|e| e.name == ep.entity)?;
+            Some((ep, e, operation(ep, e)))
+        })
+    };
+    serving().find_map(|(ep, e, op)| {
         // The story's other endpoint on the same entity the test needs.
-        let also = |want: Operation| {
-            serving.iter().find(|(_, x, o)| x.name == e.name && *o == want).map(|(other, _, _)| vec![ep, *other])
-        };
+        let other =
+            |want: Operation| serving().find(|(_, x, o)| x.name == e.name && *o == want).map(|(x, _, _)| Some(x));
         let fields = || ep.request_fields.iter().filter_map(|n| e.fields.iter().find(|f| &f.name == n));
-        let endpoints = match (b, op) {
-            (Behaviour::NeedsToken, _) if ep.auth_required => {
-                return Some(Proof { behaviour: b, entity: e, endpoints: vec![ep] })
-            }
+        let also = match (b, op) {
+            (Behaviour::NeedsToken, _) if ep.auth_required => Some(None),
             (Behaviour::NeedsToken, _) => None,
             _ if !makeable(data, api, e) => None,
-            (Behaviour::RefusesMissing, Operation::Create) if fields().any(|f| f.required) => Some(vec![ep]),
+            (Behaviour::RefusesMissing, Operation::Create) if fields().any(|f| f.required) => Some(None),
             (Behaviour::RefusesDuplicate, Operation::Create)
                 if fields().any(|f| f.unique && f.field_type != FieldType::Id)
-                    || (key(e).len() > 1 && key(e).iter().all(|k| ep.request_fields.iter().any(|f| f == k))) =>
+                    || (key_len(e) > 1 && key(e).iter().all(|k| ep.request_fields.iter().any(|f| f == k))) =>
             {
-                Some(vec![ep])
+                Some(None)
             }
-            (Behaviour::Removes, Operation::Delete) | (Behaviour::Reads, Operation::Read) => Some(vec![ep]),
+            (Behaviour::Removes, Operation::Delete) | (Behaviour::Reads, Operation::Read) => Some(None),
             (Behaviour::Changes, Operation::Change | Operation::Replace) if changeable(ep, e).is_some() => {
-                also(Operation::Read)
+                other(Operation::Read)
             }
-            (Behaviour::Listed, Operation::Create) => also(Operation::List),
+            (Behaviour::Listed, Operation::Create) => other(Operation::List),
             _ => None,
         };
-        endpoints.map(|endpoints| Proof { behaviour: b, entity: e, endpoints })
+        also.map(|also| Proof { behaviour: b, entity: e, endpoint: ep, also })
     })
 }
 

@@ -497,7 +497,7 @@ fn criterion(t: &mut Tests, p: &Planned<'_>, data: &DataArtifact, api: &ApiArtif
             return t.gap(row, &format!("AC-{item}: {text}"), &why);
         }
     };
-    let (e, ep) = (proof.entity, proof.endpoints[0]);
+    let (e, ep) = (proof.entity, proof.endpoint);
     let (ent, m, request) = (js(&e.name), js(ep.method.as_str()), js(&ep.request_fields));
     let name = format!("AC-{item}: {text} ({}: {} {})", describe(proof.behaviour), ep.method, ep.path);
     let body = match proof.behaviour {
@@ -527,7 +527,7 @@ fn criterion(t: &mut Tests, p: &Planned<'_>, data: &DataArtifact, api: &ApiArtif
             vec![format!("assertError(await api.call({m}, {path}, {{ token: null }}), 401);")]
         }
         Behaviour::Removes => {
-            let read = proof.endpoints.get(1).copied().or_else(|| {
+            let read = proof.also.or_else(|| {
                 api.endpoints
                     .iter()
                     .find(|x| x.entity == e.name && crate::check::contract::operation(x, e) == Operation::Read)
@@ -543,7 +543,7 @@ fn criterion(t: &mut Tests, p: &Planned<'_>, data: &DataArtifact, api: &ApiArtif
             ]
         }
         Behaviour::Changes => {
-            let read = proof.endpoints[1];
+            let Some(read) = proof.also else { return t.gap(row, &name, "no read route") };
             let sent = match crate::check::contract::operation(ep, e) {
                 Operation::Replace => format!("const sent = await api.body({ent}, {request});"),
                 _ => {
@@ -564,7 +564,7 @@ fn criterion(t: &mut Tests, p: &Planned<'_>, data: &DataArtifact, api: &ApiArtif
             ]
         }
         Behaviour::Listed => {
-            let list = proof.endpoints[1];
+            let Some(list) = proof.also else { return t.gap(row, &name, "no list route") };
             vec![
                 format!("const sent = await api.body({ent}, {request});"),
                 format!("const made = await api.call('POST', {}, {{ body: sent }});", bare(ep)),
