@@ -148,8 +148,8 @@ pub enum Behaviour {
     Reads,
 }
 
-/// Words that place a criterion, in the order they are tried (lowercase; a
-/// criterion's text is lowercased first).
+/// Words that place a criterion, in the order they are tried (lowercase
+/// ASCII, found in a criterion's text whatever its case).
 pub const CUES: &[(&str, Behaviour)] = &[
     ("required", Behaviour::RefusesMissing),
     ("missing", Behaviour::RefusesMissing),
@@ -177,10 +177,13 @@ pub const CUES: &[(&str, Behaviour)] = &[
     ("view", Behaviour::Reads),
 ];
 
-/// The behaviour a criterion's words ask for, when a cue places it.
+/// The behaviour a criterion's words ask for, when a cue places it (cues
+/// are ASCII, compared without case).
 pub fn behaviour(criterion: &str) -> Option<Behaviour> {
-    let text = criterion.to_lowercase();
-    CUES.iter().find(|(cue, _)| text.contains(cue)).map(|(_, b)| *b)
+    let text = criterion.as_bytes();
+    CUES.iter()
+        .find(|(cue, _)| text.windows(cue.len()).any(|w| w.eq_ignore_ascii_case(cue.as_bytes())))
+        .map(|(_, b)| *b)
 }
 
 /// How one acceptance criterion is tested: the behaviour, the endpoint it is
