@@ -126,14 +126,12 @@ pub fn render(name: &str, prd: &PrdArtifact, data: &DataArtifact, api: &ApiArtif
              // starter does not serve yet. Render them again rather than edit; add tests in other files.\n\
              import {{ after, before, describe, test }} from 'node:test';\n\
              import assert from 'node:assert/strict';\n\
-             import {{ assertError, assertFields, assertHolds, startWorker, stored }} from './harness.mjs';\n\n\
+             import {{ assertError, assertFields, assertHolds, startWorker }} from './harness.mjs';\n\n\
              /** Each entity: its key, its fields, the create route records are made with. */\n\
              const MODEL = {model};\n\n\
              let api;\n\
              before(async () => {{\n  api = await startWorker(MODEL);\n}});\n\
-             after(() => api?.stop());\n\n\
-             // Keeps `stored` in use where no test reads a record back.\n\
-             void stored;\n",
+             after(() => api?.stop());\n",
             name.replace(['\n', '\r'], " ")
         ),
         rows: Vec::new(),
@@ -487,6 +485,23 @@ fn criterion(t: &mut Tests, p: &Planned<'_>, data: &DataArtifact, api: &ApiArtif
     let item = (p.index + 1).to_string();
     let row = (story.id.as_str(), story.priority.as_str(), item.as_str());
     let text = &story.acceptance_criteria[p.index];
+    criterion_test(t, p, row, text, data, api);
+    // The matrix names the criterion itself beside its test or its gap.
+    if let Some(last) = t.rows.last_mut() {
+        last.text.clone_from(text);
+    }
+}
+
+/// The test of one acceptance criterion, or its gap, as `criterion` lists it.
+fn criterion_test(
+    t: &mut Tests,
+    p: &Planned<'_>,
+    row: (&str, &str, &str),
+    text: &str,
+    data: &DataArtifact,
+    api: &ApiArtifact,
+) {
+    let item = row.2;
     let proof = match (&p.proof, behaviour(text)) {
         (Some(proof), _) => proof,
         (None, None) => {
@@ -594,14 +609,15 @@ pub fn coverage_markdown(rows: &[Row]) -> String {
     let mut out = String::from(
         "# Contract test coverage\n\nEach acceptance criterion of each story, and each check of each endpoint, with the test in \
          `deployment/test/contract.test.mjs` that shows it (`npm test` in `deployment/`), or why none can.\n\n\
-         ## Stories\n\n| Story | Priority | Criterion | Test | Gap |\n|---|---|---|---|---|\n",
+         ## Stories\n\n| Story | Priority | # | Criterion | Test | Gap |\n|---|---|---|---|---|---|\n",
     );
     for r in rows.iter().filter(|r| !r.priority.is_empty()) {
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} |\n",
             cell(&r.id),
             cell(&r.priority),
             cell(&r.item),
+            cell(&r.text),
             cell(r.test.as_deref().unwrap_or("")),
             cell(&r.note)
         ));
@@ -619,20 +635,23 @@ pub fn coverage_markdown(rows: &[Row]) -> String {
     out
 }
 
-/// The coverage matrix as CSV (RFC 4180, every field quoted): kind (story or
-/// endpoint), id, priority, item, test, gap.
+/// The coverage matrix as CSV (RFC 4180, every field quoted): each story's
+/// criteria, then each endpoint's checks; the test's name, or the gap.
 pub fn coverage_csv(rows: &[Row]) -> String {
     let q = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
-    let mut out = String::from("\"kind\",\"id\",\"priority\",\"item\",\"test\",\"gap\"\r\n");
-    for r in rows {
-        let kind = if r.priority.is_empty() { "endpoint" } else { "story" };
+    let mut out = String::from("\"kind\",\"id\",\"priority\",\"item\",\"criterion\",\"test\",\"gap\"\r\n");
+    let stories = rows.iter().filter(|r| !r.priority.is_empty());
+    for r in stories.chain(rows.iter().filter(|r| r.priority.is_empty())) {
+        let (kind, criterion) = if r.priority.is_empty() { ("endpoint", "") } else { ("story", r.text.as_str()) };
+        let test = r.test.as_deref().unwrap_or(if r.priority.is_empty() { &r.text } else { "" });
         out.push_str(&format!(
-            "{},{},{},{},{},{}\r\n",
+            "{},{},{},{},{},{},{}\r\n",
             q(kind),
             q(&r.id),
             q(&r.priority),
             q(&r.item),
-            q(r.test.as_deref().unwrap_or(&r.text)),
+            q(criterion),
+            q(if r.test.is_some() { test } else { "" }),
             q(&r.note)
         ));
     }
@@ -678,7 +697,11 @@ mod tests {
             assert!(c.rows.iter().filter(|r| !r.priority.is_empty()).all(|r| r.test.is_some()), "{}", p.key);
             let csv = coverage_csv(&c.rows);
             assert_eq!(csv.split("\r\n").filter(|l| !l.is_empty()).count(), 1 + c.rows.len());
-            assert!(coverage_markdown(&c.rows).contains("| US-1 | must | 1 | AC-1: "));
+            assert!(
+                coverage_markdown(&c.rows).contains("| US-1 | must | 1 | A new "),
+                "{}",
+                coverage_markdown(&c.rows)
+            );
         }
     }
 
@@ -691,6 +714,10 @@ mod tests {
         let gap = c.rows.iter().find(|r| r.test.is_none() && r.id == prd.user_stories[0].id).expect("a gap");
         assert_eq!(gap.item, "3");
         assert!(c.files[1].1.contains("AC-3: The page feels calm\", { skip: \"gap: its words name no behaviour"));
-        assert!(coverage_csv(&c.rows).contains("\"gap\""));
+        let csv = coverage_csv(&c.rows);
+        assert!(
+            csv.contains(&format!("\"story\",\"{}\",\"must\",\"3\",\"The page feels calm\",\"\",\"its words", gap.id)),
+            "{csv}"
+        );
     }
 }
