@@ -146,7 +146,7 @@ pub fn render(name: &str, prd: &PrdArtifact, data: &DataArtifact, api: &ApiArtif
     for story in &prd.user_stories {
         t.out.push_str(&format!("\ndescribe({}, () => {{\n", js(format!("{} {}", story.id, story.title))));
         for p in planned.iter().filter(|p| p.story.id == story.id) {
-            criterion(&mut t, p, data, api);
+            criterion(&mut t, p, api);
         }
         t.out.push_str("});\n");
     }
@@ -480,12 +480,12 @@ fn conflict(
 }
 
 /// The test of one acceptance criterion, or its gap.
-fn criterion(t: &mut Tests, p: &Planned<'_>, data: &DataArtifact, api: &ApiArtifact) {
+fn criterion(t: &mut Tests, p: &Planned<'_>, api: &ApiArtifact) {
     let story = p.story;
     let item = (p.index + 1).to_string();
     let row = (story.id.as_str(), story.priority.as_str(), item.as_str());
     let text = &story.acceptance_criteria[p.index];
-    criterion_test(t, p, row, text, data, api);
+    criterion_test(t, p, row, text, api);
     // The matrix names the criterion itself beside its test or its gap.
     if let Some(last) = t.rows.last_mut() {
         last.text.clone_from(text);
@@ -493,14 +493,7 @@ fn criterion(t: &mut Tests, p: &Planned<'_>, data: &DataArtifact, api: &ApiArtif
 }
 
 /// The test of one acceptance criterion, or its gap, as `criterion` lists it.
-fn criterion_test(
-    t: &mut Tests,
-    p: &Planned<'_>,
-    row: (&str, &str, &str),
-    text: &str,
-    data: &DataArtifact,
-    api: &ApiArtifact,
-) {
+fn criterion_test(t: &mut Tests, p: &Planned<'_>, row: (&str, &str, &str), text: &str, api: &ApiArtifact) {
     let item = row.2;
     let proof = match (&p.proof, behaviour(text)) {
         (Some(proof), _) => proof,
@@ -598,7 +591,6 @@ fn criterion_test(
             "assertHolds(answer.body, sent);".into(),
         ],
     };
-    let _ = data;
     t.test(row, &name, None, &lines(&body));
 }
 
