@@ -70,7 +70,14 @@ pub fn path_parts(path: &str) -> (Vec<&str>, Vec<&str>) {
 /// key's parameters, each a whole segment, and has no other parameter.
 pub fn operation(ep: &Endpoint, e: &Entity) -> Operation {
     let params = ep.path.matches('{').count();
-    let trailing = ep.path.rsplit('/').take_while(|s| s.starts_with('{') && s.ends_with('}')).count();
+    // The whole-segment parameters at the end (a name may hold a '/').
+    let (mut rest, mut trailing) = (ep.path.as_str(), 0);
+    while let Some(head) =
+        rest.strip_suffix('}').and_then(|r| r.rfind('{').map(|i| &r[..i])).and_then(|h| h.strip_suffix('/'))
+    {
+        rest = head;
+        trailing += 1;
+    }
     match (ep.method, params) {
         (HttpMethod::Post, 0) => Operation::Create,
         (HttpMethod::Get, 0) => Operation::List,
@@ -296,6 +303,29 @@ pub fn changeable<'a>(ep: &Endpoint, e: &'a Entity) -> Option<&'a crate::artifac
 mod tests {
     use super::*;
     use crate::fixtures::examples;
+
+    #[test]
+    fn a_record_path_ends_in_its_key_whatever_the_parameters_are_called() {
+        let p = examples::music_store_data();
+        let link = p.entities.iter().find(|e| e.primary_key.as_ref().is_some_and(|k| k.len() == 2)).unwrap();
+        let ep = |method, path: &str| Endpoint {
+            id: "EP-1".into(),
+            method,
+            path: path.into(),
+            summary: String::new(),
+            entity: link.name.clone(),
+            request_fields: vec![],
+            response_fields: vec![],
+            errors: vec![],
+            auth_required: false,
+            user_stories: vec![],
+        };
+        assert_eq!(operation(&ep(HttpMethod::Delete, "/api/l/{a \"/* c */\"}/{b}"), link), Operation::Delete);
+        assert_eq!(operation(&ep(HttpMethod::Get, "/api/l/{a}/{b}"), link), Operation::Read);
+        assert_eq!(operation(&ep(HttpMethod::Get, "/api/l/{a}/x/{b}"), link), Operation::Nested);
+        assert_eq!(operation(&ep(HttpMethod::Get, "/api/l/{a}"), link), Operation::Nested);
+        assert_eq!(operation(&ep(HttpMethod::Get, "/api/l/x{a}/{b}"), link), Operation::Nested);
+    }
 
     #[test]
     fn cues_are_tried_in_order() {
