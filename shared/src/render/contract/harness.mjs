@@ -56,20 +56,26 @@ export async function startWorker(model) {
   let log = '';
   child.stdout.on('data', (d) => (log += d));
   child.stderr.on('data', (d) => (log += d));
-  const stop = () => {
-    try {
-      process.kill(-child.pid, 'SIGTERM');
-    } catch {
-      // already gone
+  // Ends wrangler and workerd, waits for wrangler to exit, then removes the
+  // state (retried while workerd still closes its files).
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+      await exited;
     }
-    rmSync(state, { recursive: true, force: true });
+    rmSync(state, { recursive: true, force: true, maxRetries: 10 });
   };
   const base = `http://127.0.0.1:${port}`;
   // Poll until the Worker answers at all (any status).
   const deadline = Date.now() + 120_000;
   for (;;) {
     if (child.exitCode !== null) {
-      stop();
+      await stop();
       throw new Error(`wrangler dev exited with ${child.exitCode}:\n${log}`);
     }
     try {
@@ -77,7 +83,7 @@ export async function startWorker(model) {
       break;
     } catch {
       if (Date.now() > deadline) {
-        stop();
+        await stop();
         throw new Error(`the Worker did not answer on ${base} within 120 s:\n${log}`);
       }
       await pause(200);
