@@ -48,7 +48,9 @@ inputs_hash() {
   [[ "$1" == *-agent ]] && dirs+=("$ROOT/workers/agent-runtime")
   [[ "$1" == bridge ]] && dirs+=("$ROOT/import")
   {
-    find "${dirs[@]}" -type f \( -name '*.rs' -o -name 'Cargo.toml' -o -name '*.json' \) -not -path '*/build/*' -not -path '*/build-meter/*' -print0 \
+    # (.mjs and .ts too: the domain crate include_str!s the starter's sources)
+    find "${dirs[@]}" -type f \( -name '*.rs' -o -name 'Cargo.toml' -o -name '*.json' -o -name '*.mjs' -o -name '*.ts' \) \
+      -not -path '*/build/*' -not -path '*/build-meter/*' -not -path '*/node_modules/*' -print0 \
       | sort -z | xargs -0 sha256sum
     sha256sum "$ROOT/Cargo.toml" "$ROOT/Cargo.lock"
     wasm-bindgen --version

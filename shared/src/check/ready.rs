@@ -1,8 +1,9 @@
 //! Whether a blueprint is ready to hand off, decided by code: all seven
 //! artifacts exist, each is current (none pending, stale, failed or being
 //! generated), consistency finds no error, and coverage is complete: every
-//! Must story is served by a screen and an endpoint, and every entity is used
-//! by an endpoint. When it is not ready, every gap is listed, each with the
+//! Must story is served by a screen and an endpoint and has a contract test
+//! (one of its acceptance criteria shown over HTTP, `check::contract`), and
+//! every entity is used by an endpoint. When it is not ready, every gap is listed, each with the
 //! stage (and id) to go to.
 //!
 //! ```
@@ -37,6 +38,8 @@ crate::label_enum! {
         StoryWithoutEndpoint = "story_without_endpoint",
         /// An entity no endpoint uses.
         EntityWithoutEndpoint = "entity_without_endpoint",
+        /// A Must story none of whose acceptance criteria a contract test can show.
+        StoryWithoutTest = "story_without_test",
     }
 }
 
@@ -95,6 +98,18 @@ pub fn verdict(statuses: &BTreeMap<Stage, StageStatus>, artifacts: &[Artifact], 
             }
         }
     }
+    if let (Some(Artifact::Prd(prd)), Some(Artifact::Data(data)), Some(Artifact::Api(api))) =
+        (find(Stage::Prd), find(Stage::Data), find(Stage::Api))
+    {
+        // A Must story is tested when a contract test shows one of its criteria.
+        for s in prd.user_stories.iter().filter(|s| s.priority == Priority::Must) {
+            if !crate::check::contract::tested(s, data, api) {
+                let message =
+                    format!("Must story {} ({}) has no acceptance criterion a contract test can show", s.id, s.title);
+                gaps.push(gap(GapKind::StoryWithoutTest, Stage::Prd, Some(&s.id), message));
+            }
+        }
+    }
     if let (Some(Artifact::Data(data)), Some(Artifact::Api(api))) = (find(Stage::Data), find(Stage::Api)) {
         for e in data.entities.iter().filter(|e| !api.endpoints.iter().any(|ep| ep.entity == e.name)) {
             let message = format!("entity {} is used by no endpoint", e.name);
@@ -108,7 +123,7 @@ pub fn verdict(statuses: &BTreeMap<Stage, StageStatus>, artifacts: &[Artifact], 
 pub fn verdict_markdown(verdict: &Verdict) -> String {
     if verdict.ready {
         return "# Ready\n\nAll seven artifacts exist and are current, consistency finds no error, every Must story is \
-                served by a screen and an endpoint, and every entity is used by an endpoint.\n"
+                served by a screen, an endpoint and a contract test, and every entity is used by an endpoint.\n"
             .to_string();
     }
     let mut out = format!("# Not ready: {} gap(s)\n\n", verdict.gaps.len());
@@ -166,6 +181,22 @@ mod tests {
         assert!(kinds.contains(&(GapKind::StoryWithoutEndpoint, Stage::Api, Some(must.as_str()))));
         assert!(kinds.contains(&(GapKind::EntityWithoutEndpoint, Stage::Api, Some(entity.as_str()))));
         assert!(verdict_markdown(&v).starts_with(&format!("# Not ready: {} gap(s)", v.gaps.len())));
+    }
+
+    #[test]
+    fn a_must_story_no_contract_test_can_show_is_a_gap() {
+        let p = examples::clinic();
+        let mut prd = p.prd();
+        let story = prd.user_stories.iter_mut().find(|s| s.priority == Priority::Must).expect("a Must story");
+        story.acceptance_criteria = vec!["Staff feel confident using it".into()];
+        let id = story.id.clone();
+        let mut artifacts: Vec<Artifact> = Stage::ALL.iter().map(|s| p.artifact(*s)).collect();
+        artifacts[0] = Artifact::Prd(prd);
+        let v = verdict(&all_done(), &artifacts, &check(&artifacts));
+        let gaps: Vec<&Gap> = v.gaps.iter().filter(|g| g.kind == GapKind::StoryWithoutTest).collect();
+        assert_eq!(gaps.len(), 1, "{:?}", v.gaps);
+        assert_eq!((gaps[0].stage, gaps[0].id.as_deref()), (Stage::Prd, Some(id.as_str())));
+        assert!(!v.ready);
     }
 
     #[test]

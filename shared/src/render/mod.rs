@@ -3,6 +3,7 @@
 //! SQLite and PostgreSQL, Mermaid diagrams, OpenAPI 3.1, Markdown, CSS, and the
 //! generated files themselves.
 
+pub mod contract;
 pub mod export;
 pub mod handoff;
 pub mod markdown;

@@ -102,6 +102,10 @@ fn the_export_is_a_zip_that_unzips_into_a_project() {
         "clinicbook/deployment/src/index.ts",
         "clinicbook/traceability.md",
         "clinicbook/consistency.json",
+        "clinicbook/coverage.md",
+        "clinicbook/coverage.csv",
+        "clinicbook/deployment/test/contract.test.mjs",
+        "clinicbook/deployment/test/harness.mjs",
     ] {
         assert!(names.lines().any(|l| l == want), "{want} missing from:\n{names}");
     }

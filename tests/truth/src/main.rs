@@ -1,5 +1,8 @@
 //! `truth-cases DIR N`: writes, for independent tools to check,
 //! * `examples/<product>/…` — every render and the export of each example product;
+//! * `contract/<n>/export.zip` — the export of the first few generated data
+//!   models made whole blueprints (the clinic's, every later stage derived
+//!   from the model), whose API Worker runs its contract tests;
 //! * `generated/<n>/…` — DDL (SQLite, PostgreSQL), Mermaid and OpenAPI renders of
 //!   N property-generated data models, state machines and APIs whose names are
 //!   hostile: quotes, SQL keywords, system-column names, `sqlite_` prefixes,
@@ -284,6 +287,29 @@ fn derived(p: &examples::ProductSpec, data: Option<DataArtifact>) -> Vec<Artifac
         .collect()
 }
 
+/// How many property-generated data models become whole blueprints (the
+/// clinic with that model, every later stage derived from it) exported with
+/// their starter code and contract tests, under `contract/<n>/`.
+const CONTRACT_CASES: usize = 4;
+
+/// The export of a blueprint (`export.zip`) and its listing, as the bridge
+/// packs it: consistency, the ready verdict, the hand-off layouts.
+fn export(dir: &Path, name: &str, artifacts: &[Artifact]) {
+    let report = check(artifacts);
+    let done = Stage::ALL.into_iter().map(|s| (s, parit_shared::run::status::StageStatus::Done)).collect();
+    let ready = parit_shared::check::ready::verdict(&done, artifacts, &report);
+    let handoff: Vec<(String, String)> =
+        parit_shared::render::handoff::layouts(name, "example", artifacts, Some(&ready))
+            .into_iter()
+            .flat_map(|l| l.files)
+            .collect();
+    let with_versions: Vec<(Artifact, u32)> = artifacts.iter().map(|a| (a.clone(), 1)).collect();
+    let files = bundle(name, "example", &with_versions, &report, &ready, &handoff);
+    let listing: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
+    write(&dir.join("export.zip"), &zip(&files));
+    write(&dir.join("export.list"), (listing.join("\n") + "\n").as_bytes());
+}
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let out = args.next().expect("usage: truth-cases DIR N");
@@ -307,26 +333,14 @@ fn main() {
             }
             upstream.insert(a.clone());
         }
-        let report = check(&artifacts);
-        let done = Stage::ALL.into_iter().map(|s| (s, parit_shared::run::status::StageStatus::Done)).collect();
-        let ready = parit_shared::check::ready::verdict(&done, &artifacts, &report);
-        let handoff: Vec<(String, String)> =
-            parit_shared::render::handoff::layouts(&name, "example", &artifacts, Some(&ready))
-                .into_iter()
-                .flat_map(|l| l.files)
-                .collect();
-        let with_versions: Vec<(Artifact, u32)> = artifacts.iter().map(|a| (a.clone(), 1)).collect();
-        let files = bundle(&name, "example", &with_versions, &report, &ready, &handoff);
-        let listing: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
-        write(&dir.join("export.zip"), &zip(&files));
-        write(&dir.join("export.list"), (listing.join("\n") + "\n").as_bytes());
+        export(&dir, &name, &artifacts);
     }
 
     let mut runner = TestRunner::new_with_rng(
         Config::default(),
         TestRng::deterministic_rng(proptest::test_runner::RngAlgorithm::ChaCha),
     );
-    let (mut data_ok, mut data_invalid, mut machines) = (0, 0, 0);
+    let (mut data_ok, mut data_invalid, mut machines, mut contract) = (0, 0, 0, 0);
     for i in 0..n {
         let data = data_model().new_tree(&mut runner).expect("generate a data model").current();
         if !validate(&Artifact::Data(data.clone()), &Upstream::default()).is_empty() {
@@ -341,10 +355,21 @@ fn main() {
         let machine = state_machine().new_tree(&mut runner).expect("generate a state machine").current();
         write(&dir.join("state.mmd"), mermaid::state_diagram(&machine).as_bytes());
         machines += 1;
+        if contract < CONTRACT_CASES {
+            contract += 1;
+            export(
+                &out.join("contract").join(i.to_string()),
+                &format!("Generated {i}"),
+                &derived(&clinic, Some(data.clone())),
+            );
+        }
         let api = api_for(&data).new_tree(&mut runner).expect("generate an API").current();
         let title = name().new_tree(&mut runner).expect("generate a title").current();
         let doc = openapi::document(&title, &api, &data);
         write(&dir.join("openapi.json"), serde_json::to_string_pretty(&doc).expect("json").as_bytes());
     }
-    println!("{{\"generated\": {n}, \"valid\": {data_ok}, \"invalidSkipped\": {data_invalid}, \"stateMachines\": {machines}}}");
+    println!(
+        "{{\"generated\": {n}, \"valid\": {data_ok}, \"invalidSkipped\": {data_invalid}, \"stateMachines\": {machines}, \
+         \"contractBlueprints\": {contract}}}"
+    );
 }
