@@ -268,7 +268,10 @@ async fn call(
             Ok(Ok(resp)) => {
                 answered_by = (resp.model_version.clone(), resp.response_id.clone());
                 match interpret_response(&resp) {
-                    Ok(answer) => (Ok(answer), answer_usage(&resp)),
+                    Ok(answer) => {
+                        let usage = answer.usage;
+                        (Ok(answer), usage)
+                    }
                     Err((f, usage)) => (Err(f), usage),
                 }
             }
@@ -404,7 +407,7 @@ async fn stream_once(
             }
         })
         .await;
-    let sent = answer.progress().usage.map(Usage::from).unwrap_or_default();
+    let sent = answer.usage().map(Usage::from).unwrap_or_default();
     let outcome = status.map(|status| match (status, unreadable) {
         (200, Some(f)) => Err(f),
         (200, None) if decoder.has_partial_event() => {
@@ -414,11 +417,6 @@ async fn stream_once(
         (status, _) => Err(classify_error(status, &String::from_utf8_lossy(&raw))),
     });
     (outcome, sent)
-}
-
-/// The usage a 200 answer reports.
-fn answer_usage(resp: &GenerateContentResponse) -> Usage {
-    resp.usage_metadata.map(Usage::from).unwrap_or_default()
 }
 
 fn total_usage(calls: &[CallRecord]) -> Usage {

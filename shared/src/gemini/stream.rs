@@ -77,17 +77,6 @@ pub struct StreamedAnswer {
     error: Option<(u16, String)>,
 }
 
-/// What a stream has brought so far, for progress reports.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct StreamProgress {
-    /// Characters of answer text.
-    pub answer_chars: u64,
-    /// Characters of thought summaries.
-    pub thought_chars: u64,
-    /// The last usage Google reported, if it reported any yet.
-    pub usage: Option<UsageMetadata>,
-}
-
 impl StreamedAnswer {
     /// Adds one event's data. A chunk that is not JSON ends the stream as an
     /// unreadable answer.
@@ -141,19 +130,10 @@ impl StreamedAnswer {
         c.continuation_token = piece.continuation_token.or(c.continuation_token.take());
     }
 
-    /// What the stream has brought so far.
-    pub fn progress(&self) -> StreamProgress {
-        let parts = self.merged.candidates.first().and_then(|c| c.content.as_ref()).map(|c| c.parts.as_slice());
-        let chars = |thought: bool| -> u64 {
-            parts
-                .unwrap_or_default()
-                .iter()
-                .filter(|p| p.thought.unwrap_or(false) == thought)
-                .filter_map(|p| p.text.as_deref())
-                .map(|t| t.chars().count() as u64)
-                .sum()
-        };
-        StreamProgress { answer_chars: chars(false), thought_chars: chars(true), usage: self.merged.usage_metadata }
+    /// The last usage Google reported, if it reported any yet: what a
+    /// stream that broke off is billed for.
+    pub fn usage(&self) -> Option<UsageMetadata> {
+        self.merged.usage_metadata
     }
 
     /// The whole answer, as `generateContent` would have sent it; an error
@@ -209,7 +189,6 @@ mod tests {
             for piece in [1, 3, 7, bytes.len()] {
                 let answer = read(&bytes, piece);
                 assert_eq!(answer.chunks, 3);
-                assert_eq!(answer.progress().answer_chars, 13);
                 let a = interpret_response(&answer.finish().unwrap()).unwrap();
                 assert_eq!(a.text, "{\"a\": [1, 2]}", "{ending:?} in pieces of {piece}");
                 assert_eq!((a.usage.prompt_tokens, a.usage.output_tokens, a.usage.thoughts_tokens), (12, 6, 3));
@@ -250,13 +229,12 @@ mod tests {
     }
 
     #[test]
-    fn thoughts_are_counted_apart_from_the_answer() {
+    fn thoughts_are_kept_apart_from_the_answer() {
         let events = [
             json!({"candidates": [{"content": {"parts": [{"text": "planning", "thought": true}]}}]}),
             json!({"candidates": [{"content": {"parts": [{"text": "{}"}]}, "finishReason": "STOP"}]}),
         ];
         let answer = read(&stream(&events, "\n"), 3);
-        assert_eq!((answer.progress().thought_chars, answer.progress().answer_chars), (8, 2));
         assert_eq!(interpret_response(&answer.finish().unwrap()).unwrap().text, "{}");
     }
 }
