@@ -161,16 +161,18 @@ network). The counts are deterministic, and the suite asserts the goal on every 
         whole = sum(r["usage"]["d1Calls"] + r["usage"]["r2ClassA"] + r["usage"]["r2ClassB"] + r["usage"]["r2Deletes"]
                     + r["usage"]["agentCalls"] + r["usage"]["bridgeCalls"] for r in alarms)
         most = max(r["maxSubrequests"] for r in alarms)
-        stream = next(r for r in m["invocations"] if r["invocation"].endswith("(stream)"))
+        watch = [r for r in m["invocations"] if r["invocation"].endswith("/events") or r["invocation"] == "object watch"]
+        connect = sum(r["maxSubrequests"] for r in watch)
         v = figs.get("free_plan_viewer_hour", {})
+        binding = v.get("perDay", [{}])[0]
         out.append(f"""
 ### Before and after
 
 | invocation | before | after |
 |---|---|---|
 | a full run's alarms | one alarm ran the whole pipeline: about {whole} subrequests (the sum of today's alarms) | {len(alarms)} alarms, one stage each; the most {most} (the last, which also decides the ready verdict) |
-| an event stream | polled D1 every 400 ms for 5 minutes: about 750 D1 calls in one invocation | polls once a second, ends after {stream['count'] and v.get('pollsPerStream', 28)} polls: {stream['maxSubrequests']} subrequests; the client reconnects |
-| an event stream's D1 rows read | 592 for 28 polls (each poll scanned the project's activity; measured by this suite at `2cae7f0`) | {stream['usage']['d1RowsRead']} (index `idx_activity_project_seq`, migration 0009); viewer-hours a day 65 → {v.get('perDay', [{}])[0].get('fits', '?')} |
+| an event stream | polled D1 every 400 ms for 5 minutes: about 750 D1 calls in one invocation; then once a second, ending after 28 polls (36 subrequests) for the client to reconnect | held by the project's Durable Object, which pushes what happens (issue 31): {connect} subrequests to connect (the route and the object's snapshot), then none; 0 D1 queries while idle (fleet suite `live`) |
+| a viewer-hour | 128 requests and about 8,700 D1 rows read (574 viewer-hours a day, by D1 rows read) | one connection, and the object held awake an hour: {binding.get('allowance', '?')} binds, {binding.get('fits', '?')} watched project-hours a day (however many viewers watch one project) |
 | `GET /health`, no token | the live matrix for anyone: D1, an R2 put, get and delete, the bridge and seven agents (12 subrequests, 1 class A write), unlimited: 60 in 1.1 s all answered | one R2 read (class B) and the limiter; 10 a minute per address, then 429 with `Retry-After` |
 | `GET /health`, token | the same, limited only by the token's 600 a minute | the same matrix, 10 a minute per owner |
 
@@ -230,10 +232,11 @@ against the endpoints, each operation against the schemas) are the ones to index
         out.append(f"""
 ### An hour of a viewer
 
-The web app follows a project's events; a stream polls D1 once a second and ends after its budget of
-polls ({v['pollsPerStream']}), and the client reconnects: {v['streamsPerHour']} streams an hour, each a request with
-{v['subrequestsPerStream']} subrequests (measured above). Before, a stream polled every 400 ms for five minutes: 750 D1
-calls in one invocation.
+The web app follows a project's events on one connection that the project's Durable Object holds and
+writes to as things happen: connecting costs {v['subrequestsPerConnection']} subrequests (measured above), and then nothing
+is polled. An object holding an open stream cannot hibernate, so Cloudflare bills its duration
+(Durable Objects pricing, "Compute billing", read 2026-12-06): 13,000 GB-s a day on Free, at 128 MB an
+object. One watched project for an hour is {v['objectSecondsPerHour']:,} object-seconds, whatever the number of viewers.
 
 | allowance | per day | used by a viewer-hour | viewer-hours a day |
 |---|---:|---:|---:|""")

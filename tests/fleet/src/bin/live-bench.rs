@@ -5,7 +5,9 @@
 //! machine). Each is set against its critical-path bound: the longest chain
 //! of stages through the dependency graph, each stage taking its model's
 //! time to first token plus the tokens it wrote (from its traces) at the
-//! model's speed. `bench/live.sh` runs it against the test fleets.
+//! model's speed. With `viewers N`, instead: N viewers of one run, each
+//! holding the project's event stream, and how many saw every event with no
+//! error. `bench/live.sh` runs both against the test fleets.
 
 use parit_fleet_tests::*;
 use parit_shared::fixtures::examples;
@@ -15,6 +17,10 @@ use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let (Some("viewers"), Some(n)) = (args.get(1).map(String::as_str), args.get(2)) {
+        return viewers(n.parse().expect("a number of viewers"));
+    }
     let base = fleet().url.clone();
     let slowest = catalogue::CATALOGUE
         .iter()
@@ -77,4 +83,59 @@ fn run(base: &str, example: &str, idea: &str, model: &str) -> Value {
     let bound = finish.values().copied().fold(0.0, f64::max);
     json!({"example": example, "model": model, "tokensPerSecond": info.speed.tokens_per_second,
            "wallMs": wall, "boundMs": bound.round()})
+}
+
+/// `n` viewers of one run: each reads the project's event stream on its own
+/// thread until the run has finished; how many connected, how many saw every
+/// activity event the feed holds, and the errors.
+fn viewers(n: usize) {
+    use std::io::{BufRead, BufReader};
+    let base = fleet().url.clone();
+    let word = unique("viewers");
+    let project = create_project(&base, "Viewers", &format!("Plan a week of meals from the pantry {word}"));
+    let url = format!("{base}/api/projects/{project}/events");
+    let token = format!("Bearer {}", fleet().token);
+    let (ready, readied) = std::sync::mpsc::channel();
+    let started = std::time::Instant::now();
+    let threads: Vec<_> = (0..n)
+        .map(|_| {
+            let (url, token, ready) = (url.clone(), token.clone(), ready.clone());
+            std::thread::spawn(move || -> Result<Vec<String>, String> {
+                let stream = ureq::get(&url).set("authorization", &token).call().map_err(|e| e.to_string())?;
+                let _ = ready.send(());
+                let mut ids = Vec::new();
+                for line in BufReader::new(stream.into_reader()).lines() {
+                    let line = line.map_err(|e| e.to_string())?;
+                    if let Some(id) = line.strip_prefix("id: ") {
+                        ids.push(id.to_string());
+                    }
+                    if line == "event: run_finished" {
+                        return Ok(ids);
+                    }
+                }
+                Err("the stream ended before the run did".into())
+            })
+        })
+        .collect();
+    let connected = (0..n).filter(|_| readied.recv_timeout(std::time::Duration::from_secs(60)).is_ok()).count();
+    let connect_s = started.elapsed().as_secs_f64();
+    let (status, body) = start_run(&base, &project);
+    assert_eq!(status, 202, "{body}");
+    let results: Vec<Result<Vec<String>, String>> = threads.into_iter().map(|t| t.join().expect("a viewer")).collect();
+    let (_, feed) = get(&format!("{base}/api/projects/{project}/activity?limit=1000"));
+    let after_start = feed["events"].as_array().unwrap().iter().filter(|e| e["kind"] != "project_created").count();
+    let whole = results.iter().filter(|r| r.as_ref().is_ok_and(|ids| ids.len() >= after_start)).count();
+    let errors: Vec<&String> = results.iter().filter_map(|r| r.as_ref().err()).collect();
+    println!(
+        "{n} viewers: {connected} connected in {connect_s:.1} s, {whole} saw all {after_start} events, {} errors",
+        errors.len()
+    );
+    if let Some(e) = errors.first() {
+        println!("first error: {e}");
+    }
+    figure(
+        "live_viewers",
+        json!({"viewers": n, "connected": connected, "sawEveryEvent": whole,
+                                   "events": after_start, "errors": errors.len(), "connectSeconds": connect_s}),
+    );
 }
