@@ -54,9 +54,12 @@ export interface CallEstimate {
   thinkingTokens: number;
 }
 
-/** Every stage's live progress on one project page. */
+/** Every stage's live progress on one project page, and the plan's estimate
+ * of each running stage's call (asked for once per execution). */
 export class LiveProgress {
   private readonly stages = new Map<Stage, StageProgress>();
+  private readonly estimates = new Map<Stage, CallEstimate | null>();
+  private readonly asked = new Set<Stage>();
 
   get(stage: Stage): StageProgress | undefined {
     return this.stages.get(stage);
@@ -83,19 +86,44 @@ export class LiveProgress {
   }
 
   /** An activity event: `stage_succeeded` / `stage_failed` end a stage's
-   * live progress, `stage_retried` restarts it. */
+   * execution (its estimate with it), `stage_retried` restarts its live
+   * progress. */
   activity(kind: string, stage: Stage | null): void {
-    const last = stage === null ? undefined : this.stages.get(stage);
-    if (!last) return;
-    if (kind === "stage_succeeded") last.ended = "succeeded";
-    else if (kind === "stage_failed") last.ended = "failed";
-    else if (kind === "stage_retried") last.retrying = true;
+    if (stage === null) return;
+    const last = this.stages.get(stage);
+    if (kind === "stage_succeeded" || kind === "stage_failed") {
+      if (last) last.ended = kind === "stage_succeeded" ? "succeeded" : "failed";
+      this.estimates.delete(stage);
+      this.asked.delete(stage);
+    } else if (kind === "stage_retried" && last) {
+      last.retrying = true;
+    }
   }
 
   /** The stream (re)connected: it sends every progress event of the stages
    * in flight again from their start. */
   reset(): void {
     this.stages.clear();
+  }
+
+  /** The plan's estimate of `stage`'s call: null when none is known (or not yet). */
+  estimate(stage: Stage): CallEstimate | null {
+    return this.estimates.get(stage) ?? null;
+  }
+
+  /** Whether the estimate of `stage` should be asked for: true once per
+   * execution, unless a plan already gave it. */
+  needsEstimate(stage: Stage): boolean {
+    if (this.estimates.has(stage) || this.asked.has(stage)) return false;
+    this.asked.add(stage);
+    return true;
+  }
+
+  /** What a plan (`GET …/plan`) estimates for each stage it calls. */
+  planned(stages: { stage: Stage; estimate: CallEstimate | null }[]): void {
+    for (const p of stages) {
+      if (p.estimate) this.estimates.set(p.stage, { outputTokens: p.estimate.outputTokens, thinkingTokens: p.estimate.thinkingTokens });
+    }
   }
 }
 

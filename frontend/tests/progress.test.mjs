@@ -137,3 +137,22 @@ test("the tail of long text starts at a line where one is near", () => {
   assert.equal(tail(text, 600), "y".repeat(500));
   assert.equal(tail("z".repeat(1000), 10), `…${"z".repeat(10)}`);
 });
+
+test("a running stage's estimate is asked for once per execution, unless a plan gave it", () => {
+  const live = new LiveProgress();
+  assert.equal(live.estimate("prd"), null);
+  assert.equal(live.needsEstimate("prd"), true);
+  assert.equal(live.needsEstimate("prd"), false, "asked already");
+  live.planned([{ stage: "prd", estimate: { outputTokens: 1092, thinkingTokens: 0, tokens: { low: 1, high: 2 } } }, { stage: "data", estimate: null }]);
+  assert.deepEqual(live.estimate("prd"), { outputTokens: 1092, thinkingTokens: 0 });
+  assert.equal(live.estimate("data"), null);
+  assert.equal(live.needsEstimate("design"), true);
+  live.planned([{ stage: "design", estimate: { outputTokens: 751, thinkingTokens: 10 } }]);
+  assert.equal(live.needsEstimate("design"), false, "the plan gave it");
+  // The execution ends: the next one is estimated again (its history changed).
+  live.activity("stage_succeeded", "prd");
+  assert.equal(live.estimate("prd"), null);
+  assert.equal(live.needsEstimate("prd"), true);
+  live.activity("stage_failed", "design");
+  assert.equal(live.needsEstimate("design"), true);
+});
