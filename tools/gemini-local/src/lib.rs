@@ -15,7 +15,7 @@
 //! | route | effect |
 //! |---|---|
 //! | `GET /v1beta/models`, `GET /v1beta/models/{model}` | the catalogue's models that still answer, as `models.list` / `models.get` do |
-//! | `POST /__control/faults` `{"kind", "stage"?, "match"?, "times"?, "retryDelay"?, "hangMs"?, "segments"?, "status"?}` | queue a fault |
+//! | `POST /__control/faults` `{"kind", "stage"?, "match"?, "times"?, "retryDelay"?, "hangMs"?, "segments"?, "status"?, "firstTokenMs"?, "tokensPerSecond"?}` | queue a fault |
 //! | `PUT /__control/models` `{"models": [Model, …]}` | serve these `Model` resources in `models.list` beside the catalogue's (one with a catalogue model's name replaces it) |
 //! | `DELETE /__control/faults` | drop queued faults |
 //! | `GET /__control/requests[?match=s]` | the requests received (optionally only those containing `s`) |
@@ -48,6 +48,10 @@
 //! of an event; `stream_stall` stops halfway for `hangMs` (default 120 s)
 //! before the rest; `stream_safety` ends halfway with finishReason SAFETY;
 //! `stream_error` ends halfway with an error event (503 UNAVAILABLE).
+//! `stream_slow` writes the whole stream at its own pace (`firstTokenMs`,
+//! default 0; `tokensPerSecond`, default 20), whatever the server's speed:
+//! a test that watches an answer being written slows its own project only,
+//! not the scenarios running beside it.
 
 use axum::body::Bytes;
 use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
@@ -92,6 +96,7 @@ pub const FAULT_KINDS: &[&str] = &[
     "stream_stall",
     "stream_safety",
     "stream_error",
+    "stream_slow",
 ];
 
 /// The largest request body the server reads.
@@ -128,7 +133,16 @@ pub struct Fault {
     /// Google's API update).
     #[serde(default)]
     pub status: Option<u16>,
+    /// How long `stream_slow` waits before its first chunk.
+    #[serde(default)]
+    pub first_token_ms: Option<u64>,
+    /// How fast `stream_slow` writes then.
+    #[serde(default)]
+    pub tokens_per_second: Option<u64>,
 }
+
+/// `stream_slow`'s pace when the fault names none.
+const SLOW_TOKENS_PER_SECOND: u64 = 20;
 
 fn one() -> u32 {
     1
@@ -248,7 +262,11 @@ impl GeminiLocal {
             return (status, [(header::CONTENT_TYPE, "application/json; charset=UTF-8")], answer.to_string())
                 .into_response();
         }
+        let slow = fault.as_ref().filter(|f| f.kind == "stream_slow");
         let (first_token_ms, tokens_per_second) = match self.lock().speed {
+            _ if slow.is_some() => slow.map_or((0, 0), |f| {
+                (f.first_token_ms.unwrap_or(0), f.tokens_per_second.unwrap_or(SLOW_TOKENS_PER_SECOND).max(1))
+            }),
             None => (0, 0),
             Some(Pace::Fixed { first_token_ms, tokens_per_second }) => (first_token_ms, tokens_per_second),
             Some(Pace::Documented) => {

@@ -455,6 +455,43 @@ fn a_paced_stream_still_brings_the_whole_answer_and_a_bad_pace_is_refused() {
 }
 
 #[test]
+fn a_slow_stream_is_paced_for_its_own_project_only_and_still_whole() {
+    // On the shared server: the pace is the fault's, so no other test slows.
+    let base = base();
+    fault(
+        json!({"kind": "stream_slow", "match": "f-slow-stream", "stage": "prd", "firstTokenMs": 400, "tokensPerSecond": 4000}),
+    );
+    let body = serde_json::to_value(
+        prompt::build(Stage::Prd, &brief("f-slow-stream", "plan meals"), &BTreeMap::new(), None).request(
+            Stage::Prd,
+            "gemini-4-hydrogen",
+            &GenerationSettings::default(),
+        ),
+    )
+    .unwrap();
+    let url = format!("{base}/v1beta/models/gemini-4-hydrogen:streamGenerateContent?alt=sse");
+    let started = std::time::Instant::now();
+    let text = ureq::post(&url)
+        .set("x-goog-api-key", "k-123456789")
+        .send_string(&body.to_string())
+        .unwrap()
+        .into_string()
+        .unwrap();
+    // Not a speed measurement: the server sleeps at least its first-token wait.
+    assert!(started.elapsed() >= std::time::Duration::from_millis(400), "{:?}", started.elapsed());
+    let events: Vec<Value> = text
+        .split("\r\n\r\n")
+        .filter(|e| !e.is_empty())
+        .map(|e| serde_json::from_str::<Value>(e.strip_prefix("data: ").unwrap()).unwrap())
+        .collect();
+    assert!(events.len() > 3, "written in pieces: {}", events.len());
+    let joined: String =
+        events.iter().filter_map(|e| e["candidates"][0]["content"]["parts"][0]["text"].as_str()).collect();
+    assert_eq!(Artifact::from_text(Stage::Prd, &joined).unwrap(), examples::pantry().artifact(Stage::Prd));
+    assert_eq!(requests("f-slow-stream")[0]["fault"], "stream_slow");
+}
+
+#[test]
 fn a_continuation_streams_too() {
     fault(json!({"kind": "continuation", "match": "f-stream-segments", "stage": "api", "segments": 2}));
     let s = run_stage(Stage::Api, "f-stream-segments", "plan meals", "gemini-4-argon").unwrap();
