@@ -40,7 +40,7 @@ export function stageProgress(state: ProjectState, stage: Stage): HTMLElement {
       title,
       h(
         "p",
-        { class: "live-facts", role: "status" },
+        { class: "live-facts" },
         p?.retrying ? "Asked again; the model is thinking… " : "The model is thinking… ",
         since === null ? null : h("span", { "data-since": since }, fmt.ms(Math.max(0, Date.now() - since))),
       ),
@@ -73,7 +73,7 @@ export function stageProgress(state: ProjectState, stage: Stage): HTMLElement {
       { class: "muted small", "data-testid": "stage-thinking" },
       `thinking: ${tokens(p.thoughtTokens, p.estimated)} tokens`,
       call.length ? ` · ${call.join(", ")}` : "",
-      p.estimated ? " · ≈ counted from characters until the model reports its usage" : "",
+      p.estimated ? " · ≈: counted from characters until the model reports its usage" : "",
     ),
   );
 }
@@ -90,7 +90,7 @@ export function previewLine(state: ProjectState, stage: Stage): HTMLElement | nu
     "p",
     { class: "small", "data-testid": "live-summary" },
     "So far: ",
-    lists.map((l) => `${l.names.length} ${words(l.field)}`).join(" · "),
+    lists.map((l) => `${words(l.field)}: ${l.names.length}`).join(" · "),
     h("span", { class: "muted" }, ` (latest: ${latest.names[latest.names.length - 1]})`),
   );
 }
@@ -123,9 +123,7 @@ function outlinePreview(o: Outline): HTMLElement {
     "div",
     null,
     texts(o),
-    o.lists.map((l) =>
-      h("details", { class: "live-list", open: true, "data-field": l.field }, h("summary", null, `${words(l.field)} (${l.names.length})`), h("ol", null, l.names.map((n) => h("li", null, n)))),
-    ),
+    o.lists.map((l) => h("div", { class: "live-list", "data-field": l.field }, h("h5", null, `${words(l.field)}: ${l.names.length}`), h("ol", null, l.names.map((n) => h("li", null, n))))),
   );
 }
 
@@ -153,30 +151,39 @@ function prdPreview(o: Outline): HTMLElement {
         ),
       ),
     ),
-    others.length ? h("p", { class: "muted small" }, "Also so far: ", others.map((l) => `${l.names.length} ${words(l.field)}`).join(" · ")) : null,
+    others.length ? h("p", { class: "muted small" }, "Also so far: ", others.map((l) => `${words(l.field)}: ${l.names.length}`).join(" · ")) : null,
   );
 }
+
+/** Each host's card and its rows, kept across redraws: only what changes is
+ * drawn again, so a link in a row keeps the keyboard's focus. */
+const cards = new WeakMap<HTMLElement, { card: HTMLElement; rows: Map<Stage, { row: HTMLElement; body: HTMLElement }> }>();
 
 /** Draws each running stage's progress into `host` (nothing when none runs). */
 export function runningStages(host: HTMLElement, state: ProjectState): void {
   const running = state.project.stages.filter((s) => s.status === "running").map((s) => s.stage);
-  fill(
-    host,
-    running.length
-      ? h(
-          "div",
-          { class: "card live-card", "data-testid": "running-stages" },
-          h("h2", null, "Running now"),
-          running.map((stage) =>
-            h(
-              "div",
-              { class: "live-row" },
-              stageProgress(state, stage),
-              previewLine(state, stage),
-              h("p", { class: "small" }, h("a", { href: `#/projects/${state.id}/artifacts/${stage}` }, `Watch the ${STAGE_NAMES[stage]} being written`)),
-            ),
-          ),
-        )
-      : null,
-  );
+  if (!running.length) {
+    cards.delete(host);
+    fill(host);
+    return;
+  }
+  let shown = cards.get(host);
+  if (!shown || !host.contains(shown.card)) {
+    shown = { card: h("div", { class: "card live-card", "data-testid": "running-stages" }), rows: new Map() };
+    cards.set(host, shown);
+    fill(host, shown.card);
+  }
+  const { card, rows } = shown;
+  const before = [...rows.keys()].join();
+  for (const stage of [...rows.keys()]) if (!running.includes(stage)) rows.delete(stage);
+  for (const stage of running) {
+    if (rows.has(stage)) continue;
+    const body = h("div");
+    const link = h("p", { class: "small" }, h("a", { href: `#/projects/${state.id}/artifacts/${stage}` }, `Watch the ${STAGE_NAMES[stage]} being written`));
+    rows.set(stage, { row: h("div", { class: "live-row" }, body, link), body });
+  }
+  if ([...rows.keys()].join() !== before || !card.childElementCount) {
+    fill(card, h("h2", null, "Running now"), running.map((stage) => rows.get(stage)!.row));
+  }
+  for (const stage of running) fill(rows.get(stage)!.body, stageProgress(state, stage), previewLine(state, stage));
 }
