@@ -53,7 +53,7 @@ export function stageProgress(state: ProjectState, stage: Stage): HTMLElement {
     m.tokensPerSecond === null ? null : `${fmt.int(m.tokensPerSecond)} tokens/s`,
     done ? "done" : m.etaMs === null ? null : m.etaMs > 0 ? `about ${fmt.ms(m.etaMs)} left` : "past the estimate",
   ].filter(Boolean);
-  const call = [p.attempt > 1 ? `attempt ${p.attempt}` : null, p.kind !== "generate" ? p.kind : null, p.segment > 1 ? `segment ${p.segment}` : null].filter(Boolean);
+  const call = [p.attempt > 1 ? `attempt ${p.attempt}` : null, p.kind === "repair" ? "repair" : null, p.segment > 1 ? `segment ${p.segment}` : null].filter(Boolean);
   return h(
     "section",
     { class: "live-stage", "data-testid": "stage-progress", "data-stage": stage, "data-phase": done ? "done" : "writing" },

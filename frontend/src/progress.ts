@@ -10,13 +10,15 @@ import { parsePartial } from "./partial";
 /** The stages, by name (api.ts's `Stage`, kept loose so this module needs no other). */
 type Stage = string;
 
-/** One `progress` frame of `GET …/events`: a model call writing a stage's answer. */
+/** One `progress` frame of `GET …/events`: a model call writing a stage's
+ * answer (the supervisor's `CallProgress` with its stage; its other fields,
+ * such as what was billed, are not shown here). */
 export interface ProgressEvent {
   stage: Stage;
   /** Counts the stage's calls whose text starts afresh (a retry, a repair). */
   attempt: number;
-  /** The call: generate, repair, … */
-  kind: string;
+  /** The first generation or the repair (null: not said). */
+  kind: "generate" | "repair" | null;
   /** > 1: a continuation of the same text (an answer decoded in segments). */
   segment: number;
   /** This attempt's answer tokens so far. */
@@ -34,7 +36,7 @@ export interface ProgressEvent {
 /** What a stage's model call has written so far. */
 export interface StageProgress {
   attempt: number;
-  kind: string;
+  kind: "generate" | "repair" | null;
   segment: number;
   outputTokens: number;
   thoughtTokens: number;
