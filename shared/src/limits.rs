@@ -37,15 +37,8 @@ pub const SUBREQUESTS_PER_INVOCATION: u32 = 50;
 /// Parit's own ceiling per invocation: a margin under the plan's 50, held by
 /// the fleet suite `free_plan`.
 pub const SUBREQUEST_GOAL: u32 = 40;
-/// How often a project's event stream polls D1 for new activity.
-pub const EVENT_POLL_MS: u64 = 1_000;
-/// Polls per event stream: each is a subrequest, so a stream ends after
-/// these and the client reconnects (`Last-Event-ID`). The goal less what the
-/// request does before them: the token, the project and the snapshot, 12 at
-/// most (held by the fleet suite `free_plan`).
-pub const EVENT_STREAM_POLLS: u32 = SUBREQUEST_GOAL - 12;
-// The goal leaves a margin under the plan, and room for a stream's polls.
-const _: () = assert!(SUBREQUEST_GOAL < SUBREQUESTS_PER_INVOCATION && EVENT_STREAM_POLLS > 0);
+// The goal leaves a margin under the plan.
+const _: () = assert!(SUBREQUEST_GOAL < SUBREQUESTS_PER_INVOCATION);
 
 /// CPU time per invocation on Workers Free, in milliseconds (Workers limits page).
 pub const CPU_MS_PER_INVOCATION: u32 = 10;
@@ -103,6 +96,18 @@ pub const DO_ROWS_WRITTEN: Allowance = Allowance {
     per_day: 100_000,
     source: "https://developers.cloudflare.com/durable-objects/platform/pricing/",
 };
+
+/// Durable Object duration a day: 13,000 GB-s on Workers Free, billed while
+/// an object runs or is held in memory unable to hibernate, as an object
+/// holding an open event stream is (DO pricing, "Compute billing", read
+/// 2026-12-06), at 128 MB an object: counted here in object-seconds.
+pub const DO_DURATION: Allowance = Allowance {
+    name: "Durable Object duration (object-seconds at 128 MB)",
+    per_day: 13_000 * 1024 / OBJECT_MB,
+    source: "https://developers.cloudflare.com/durable-objects/platform/pricing/",
+};
+/// The memory every Durable Object is billed for, in MB (DO pricing).
+pub const OBJECT_MB: u64 = 128;
 
 /// What one invocation (a request, a Durable Object request or alarm) did,
 /// as the supervisor's instrumented build counts it at its ports.
@@ -180,6 +185,8 @@ pub struct Workload {
     pub durable_object_requests: u64,
     /// Everything the invocations did, summed.
     pub usage: Usage,
+    /// Seconds a Durable Object is held awake (open event streams).
+    pub object_seconds: u64,
 }
 
 impl Workload {
@@ -190,7 +197,13 @@ impl Workload {
             worker_requests: invocations + u64::from(usage.agent_calls) + u64::from(usage.bridge_calls),
             durable_object_requests: do_invocations,
             usage,
+            object_seconds: 0,
         }
+    }
+
+    /// The same, holding an object awake `seconds` as well.
+    pub fn awake(self, seconds: u64) -> Self {
+        Workload { object_seconds: seconds, ..self }
     }
 
     /// Each allowance this workload uses: how much of it one takes, and how
@@ -205,6 +218,7 @@ impl Workload {
             (R2_CLASS_A, u64::from(u.r2_class_a)),
             (R2_CLASS_B, u64::from(u.r2_class_b)),
             (DO_ROWS_WRITTEN, u64::from(u.do_rows_written)),
+            (DO_DURATION, self.object_seconds),
         ]
         .into_iter()
         .filter(|(_, used)| *used > 0)
@@ -262,6 +276,10 @@ mod tests {
         assert_eq!(Workload::default().binding(), None);
         // Agent calls count as Workers requests by the strict reading.
         assert_eq!(Workload::new(1, 0, Usage { agent_calls: 7, ..Usage::default() }).worker_requests, 8);
+        // An hour of an open event stream holds the object awake: 13,000 GB-s
+        // a day at 128 MB is 104,000 object-seconds, 28 such hours.
+        let hour = Workload::new(1, 1, Usage::default()).awake(3_600);
+        assert_eq!(hour.binding().map(|(a, n)| (a.name, n)), Some((DO_DURATION.name, 28)));
     }
 
     #[test]

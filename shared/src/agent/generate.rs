@@ -5,13 +5,14 @@
 
 use crate::agent::prompt;
 use crate::agent::protocol::{
-    AgentError, CallKind, CallOutcome, CallRecord, GenerateFailure, GenerateRequest, GenerateSuccess,
+    AgentError, CallKind, CallOutcome, CallProgress, CallRecord, GenerateFailure, GenerateRequest, GenerateSuccess,
 };
 use crate::agent::retry::{GiveUpReason, RetryDecision, RetryPolicy};
 use crate::artifact::{Artifact, Upstream};
 use crate::check::validate::validate;
 use crate::clock::Clock;
-use crate::gemini::stream::{SseDecoder, StreamedAnswer};
+use crate::gemini::cost::approximate_tokens;
+use crate::gemini::stream::{Added, SseDecoder, StreamedAnswer};
 use crate::gemini::{
     catalogue, classify_error, interpret_response, Content, Disposition, FailureClass, GenerateContentRequest,
     GenerateContentResponse, ModelFailure, Usage,
@@ -53,6 +54,13 @@ pub trait ModelTransport {
             sink(text.as_bytes());
         }
         Ok(status)
+    }
+
+    /// Hears how far a streamed generation has got (at most every
+    /// [`PROGRESS_EVERY_MS`], and at each stream's end); the agent Worker
+    /// passes it on to the supervisor. Nothing by default.
+    fn progress(&self, progress: &CallProgress) {
+        let _ = progress;
     }
 
     /// POSTs `body` to `models/{model}:countTokens`; a transport that cannot
@@ -153,11 +161,23 @@ pub async fn generate(
 
     let config = catalogue::call_config(model, stage, &req.settings);
     let first = prompt.request(stage, model, &req.settings);
-    let (text, answer) =
-        match call(CallKind::Generate, first, &config, model, policy, transport, clock, &mut calls).await {
-            Ok(answered) => answered,
-            Err(f) => return Err(failure(f, calls)),
-        };
+    let mut reporter = Reporter::default();
+    let (text, answer) = match call(
+        CallKind::Generate,
+        first,
+        &config,
+        model,
+        policy,
+        transport,
+        clock,
+        &mut calls,
+        &mut reporter,
+    )
+    .await
+    {
+        Ok(answered) => answered,
+        Err(f) => return Err(failure(f, calls)),
+    };
     let problems = match check_output(stage, &text, upstream) {
         Ok(artifact) => return Ok(success(artifact, model, calls, clock.now_ms() - started)),
         Err(problems) => problems,
@@ -165,7 +185,9 @@ pub async fn generate(
     mark_invalid(&mut calls, &problems);
 
     let repair = prompt.repair_request(stage, model, &req.settings, &answer, &problems);
-    let text = match call(CallKind::Repair, repair, &config, model, policy, transport, clock, &mut calls).await {
+    let text = match call(CallKind::Repair, repair, &config, model, policy, transport, clock, &mut calls, &mut reporter)
+        .await
+    {
         Ok((text, _)) => text,
         Err(f) => return Err(failure(f, calls)),
     };
@@ -220,6 +242,102 @@ struct Segments {
     parts: Vec<crate::gemini::Part>,
     /// Answer and thinking tokens written so far.
     written: u32,
+    /// Of those, answer tokens.
+    output: u32,
+    /// Of those, thinking tokens.
+    thought: u32,
+}
+
+/// Longest a viewer waits for news of a streamed answer that is growing.
+pub const PROGRESS_EVERY_MS: u64 = 250;
+
+/// Tells the transport how far the generation has got
+/// ([`ModelTransport::progress`]): what each [`CallProgress`] says.
+#[derive(Default)]
+struct Reporter {
+    attempt: u32,
+    kind: Option<CallKind>,
+    segment: u32,
+    /// Text the attempt's first progress sends again: the earlier segments
+    /// of a retried segment.
+    resend: String,
+    /// Answer and thinking tokens of the attempt's earlier segments.
+    earlier: (u32, u32),
+    /// Billed by the generation's finished calls.
+    billed_before: Usage,
+    /// This request: answer bytes and thought characters seen, and the
+    /// usage Google reported, if it did.
+    bytes: usize,
+    thought_chars: usize,
+    reported: Option<Usage>,
+    delta: String,
+    started_ms: u64,
+    sent_ms: Option<u64>,
+}
+
+impl Reporter {
+    /// A request starts: a new text unless `continuing` a segmented answer.
+    fn begin(&mut self, kind: CallKind, fresh: bool, segments: &Segments, billed: Usage, now: u64) {
+        if fresh {
+            self.attempt += 1;
+            self.resend = segments.text.clone();
+            self.started_ms = now;
+        }
+        self.kind = Some(kind);
+        self.segment = segments.count + 1;
+        self.earlier = (segments.output, segments.thought);
+        self.billed_before = billed;
+        self.bytes = 0;
+        self.thought_chars = 0;
+        self.reported = None;
+        self.delta.clear();
+        self.sent_ms = None;
+    }
+
+    /// A chunk arrived: tell the viewer at once if it is the request's first
+    /// or [`PROGRESS_EVERY_MS`] have passed.
+    fn chunk(&mut self, added: Added, usage: Option<Usage>, now: u64, transport: &impl ModelTransport) {
+        self.bytes += added.text.len();
+        self.thought_chars += added.thought_chars;
+        self.delta.push_str(&added.text);
+        self.reported = usage.or(self.reported);
+        if self.sent_ms.is_none_or(|sent| now.saturating_sub(sent) >= PROGRESS_EVERY_MS) {
+            self.send(now, transport);
+        }
+    }
+
+    /// The request ended: what the viewer has not heard yet.
+    fn flush(&mut self, now: u64, transport: &impl ModelTransport) {
+        if !self.delta.is_empty() || !self.resend.is_empty() {
+            self.send(now, transport);
+        }
+    }
+
+    fn send(&mut self, now: u64, transport: &impl ModelTransport) {
+        let estimate = Usage {
+            output_tokens: approximate_tokens(self.bytes) as u32,
+            thoughts_tokens: approximate_tokens(self.thought_chars) as u32,
+            ..Usage::default()
+        };
+        let current = self.reported.unwrap_or(estimate);
+        let mut billed = self.billed_before;
+        billed.add(current);
+        let mut delta = std::mem::take(&mut self.resend);
+        delta.push_str(&self.delta);
+        self.delta.clear();
+        transport.progress(&CallProgress {
+            attempt: self.attempt,
+            kind: self.kind,
+            segment: self.segment,
+            output_tokens: self.earlier.0.saturating_add(current.output_tokens),
+            thought_tokens: self.earlier.1.saturating_add(current.thoughts_tokens),
+            estimated: self.reported.is_none(),
+            delta,
+            elapsed_ms: now.saturating_sub(self.started_ms),
+            billed,
+        });
+        self.sent_ms = Some(now);
+    }
 }
 
 /// One logical call with its retries; records every attempt in `calls`. An
@@ -239,6 +357,7 @@ async fn call(
     transport: &impl ModelTransport,
     clock: &impl Clock,
     calls: &mut Vec<CallRecord>,
+    reporter: &mut Reporter,
 ) -> Result<(String, Content), ModelFailure> {
     // The request is a plain struct of strings and JSON values: serialising cannot fail.
     let mut body = serde_json::to_string(&request).unwrap_or_default();
@@ -247,11 +366,16 @@ async fn call(
     let mut attempt = 0;
     let mut segments = Segments::default();
     let thinking_level = request.generation_config.thinking_config.and_then(|t| t.thinking_level);
+    // Whether the next request continues the text (a further segment) rather
+    // than starting it again (the first request, a retry, the repair).
+    let mut continuing = false;
     loop {
         attempt += 1;
         let t0 = clock.now_ms();
         let mut answered_by = (None, None);
-        let (streamed, sent) = stream_once(transport, model, &body).await;
+        reporter.begin(kind, !continuing, &segments, total_usage(calls), t0);
+        continuing = false;
+        let (streamed, sent) = stream_once(transport, model, &body, clock, reporter).await;
         let (result, usage) = match streamed {
             Err(TransportError::Timeout) => (
                 // Google finishes and bills a request the client stopped
@@ -296,8 +420,9 @@ async fn call(
             segments.count += 1;
             segments.text.push_str(&answer.text);
             segments.parts.extend(answer.content.parts);
-            segments.written =
-                segments.written.saturating_add(usage.output_tokens).saturating_add(usage.thoughts_tokens);
+            segments.output = segments.output.saturating_add(usage.output_tokens);
+            segments.thought = segments.thought.saturating_add(usage.thoughts_tokens);
+            segments.written = segments.output.saturating_add(segments.thought);
             let cap = request.generation_config.max_output_tokens.unwrap_or(config.max_output_ceiling);
             match answer.continuation {
                 None => Ok(None),
@@ -320,6 +445,7 @@ async fn call(
                 calls.push(record);
                 request.continuation_token = Some(token);
                 body = serde_json::to_string(&request).unwrap_or_default();
+                continuing = true;
                 attempt = 0;
                 started = clock.now_ms();
                 continue;
@@ -390,6 +516,8 @@ async fn stream_once(
     transport: &impl ModelTransport,
     model: &str,
     body: &str,
+    clock: &impl Clock,
+    reporter: &mut Reporter,
 ) -> (Result<Result<GenerateContentResponse, ModelFailure>, TransportError>, Usage) {
     let mut decoder = SseDecoder::default();
     let mut answer = StreamedAnswer::default();
@@ -401,12 +529,16 @@ async fn stream_once(
                 raw.extend_from_slice(&bytes[..bytes.len().min(MAX_ERROR_BODY - raw.len())]);
             }
             for data in decoder.push(bytes) {
-                if let Err(f) = answer.add(&data) {
-                    unreadable.get_or_insert(f);
+                match answer.add(&data) {
+                    Ok(added) => reporter.chunk(added, answer.usage().map(Usage::from), clock.now_ms(), transport),
+                    Err(f) => {
+                        unreadable.get_or_insert(f);
+                    }
                 }
             }
         })
         .await;
+    reporter.flush(clock.now_ms(), transport);
     let sent = answer.usage().map(Usage::from).unwrap_or_default();
     let outcome = status.map(|status| match (status, unreadable) {
         (200, Some(f)) => Err(f),
@@ -477,11 +609,29 @@ mod tests {
     struct Scripted {
         answers: RefCell<VecDeque<Result<(u16, String), TransportError>>>,
         bodies: RefCell<Vec<String>>,
+        progress: RefCell<Vec<CallProgress>>,
     }
 
     impl Scripted {
         fn new(answers: Vec<Result<(u16, String), TransportError>>) -> Self {
-            Self { answers: RefCell::new(answers.into()), bodies: RefCell::new(Vec::new()) }
+            Self {
+                answers: RefCell::new(answers.into()),
+                bodies: RefCell::new(Vec::new()),
+                progress: RefCell::default(),
+            }
+        }
+
+        /// The text a viewer puts together from the progress heard: each
+        /// attempt starts it again.
+        fn viewed(&self) -> (u32, String) {
+            let mut seen = (0, String::new());
+            for p in self.progress.borrow().iter() {
+                if p.attempt != seen.0 {
+                    seen = (p.attempt, String::new());
+                }
+                seen.1.push_str(&p.delta);
+            }
+            seen
         }
     }
 
@@ -489,6 +639,10 @@ mod tests {
         async fn generate_content(&self, _model: &str, body: &str) -> Result<(u16, String), TransportError> {
             self.bodies.borrow_mut().push(body.to_string());
             self.answers.borrow_mut().pop_front().unwrap_or(Err(TransportError::Network("script ran out".into())))
+        }
+
+        fn progress(&self, progress: &CallProgress) {
+            self.progress.borrow_mut().push(progress.clone());
         }
     }
 
@@ -843,6 +997,13 @@ mod tests {
         };
         assert_eq!(without(&bodies[2]), bodies[0], "maxOutputTokens is a budget for the whole answer");
         assert!(clock.slept.borrow().is_empty(), "no wait between segments");
+        // A viewer saw one text grow segment by segment, with Google's counts.
+        assert_eq!(transport.viewed(), (1, text.clone()));
+        let heard = transport.progress.borrow();
+        assert_eq!(heard.iter().map(|p| p.segment).collect::<Vec<_>>(), vec![1, 2, 3]);
+        let last = heard.last().unwrap();
+        assert_eq!((last.output_tokens, last.thought_tokens, last.estimated), (120, 30, false));
+        assert_eq!(last.billed, s.usage);
     }
 
     #[test]
@@ -860,6 +1021,9 @@ mod tests {
             serde_json::from_str::<serde_json::Value>(&transport.bodies.borrow()[2]).unwrap()["continuationToken"],
             "c2Vn"
         );
+        // The retry is a new attempt for a viewer, whose text starts with the
+        // segment already written: never half of it twice.
+        assert_eq!(transport.viewed(), (2, text.clone()));
     }
 
     #[test]
@@ -922,5 +1086,78 @@ mod tests {
     fn redaction_hides_the_key() {
         assert_eq!(redact("key=AIzaSECRETSECRET!", "AIzaSECRETSECRET"), "key=[redacted]!");
         assert_eq!(redact("short", "abc"), "short");
+    }
+
+    /// Streams a whole answer as Google does: the text in pieces, usage and
+    /// the finish reason on the last chunk; the clock moves 100 ms a chunk.
+    struct Streaming<'a> {
+        text: String,
+        pieces: usize,
+        clock: &'a FakeClock,
+        progress: RefCell<Vec<CallProgress>>,
+    }
+
+    impl ModelTransport for Streaming<'_> {
+        async fn generate_content(&self, _: &str, _: &str) -> Result<(u16, String), TransportError> {
+            unreachable!("the agent streams")
+        }
+
+        async fn stream_generate_content(
+            &self,
+            _model: &str,
+            _body: &str,
+            sink: &mut dyn FnMut(&[u8]),
+        ) -> Result<u16, TransportError> {
+            let chars: Vec<char> = self.text.chars().collect();
+            let size = chars.len().div_ceil(self.pieces);
+            let pieces: Vec<String> = chars.chunks(size).map(|c| c.iter().collect()).collect();
+            for (i, piece) in pieces.iter().enumerate() {
+                let last = i + 1 == pieces.len();
+                let mut chunk =
+                    json!({"candidates": [{"content": {"role": "model", "parts": [{"text": piece}]}, "index": 0}]});
+                if last {
+                    chunk["candidates"][0]["finishReason"] = json!("STOP");
+                    chunk["usageMetadata"] =
+                        json!({"promptTokenCount": 90, "candidatesTokenCount": 700, "thoughtsTokenCount": 64});
+                }
+                self.clock.now.set(self.clock.now.get() + 100);
+                sink(format!("data: {chunk}\r\n\r\n").as_bytes());
+            }
+            Ok(200)
+        }
+
+        fn progress(&self, progress: &CallProgress) {
+            self.progress.borrow_mut().push(progress.clone());
+        }
+    }
+
+    #[test]
+    fn a_streamed_answer_is_heard_as_it_grows_estimated_until_google_counts_it() {
+        let clock = FakeClock::default();
+        let text = prd_text();
+        let transport = Streaming { text: text.clone(), pieces: 12, clock: &clock, progress: RefCell::default() };
+        let req = request();
+        let out = futures_executor::block_on(generate(
+            Stage::Prd,
+            &req,
+            &Upstream::default(),
+            "m1",
+            &RetryPolicy::default(),
+            &transport,
+            &clock,
+        ));
+        assert!(out.is_ok());
+        let heard = transport.progress.into_inner();
+        // 12 chunks 100 ms apart: the first at once (100 ms), then one each
+        // 250 ms or more (400, 700, 1000), and the rest at the end (1200).
+        let times: Vec<u64> = heard.iter().map(|p| p.elapsed_ms).collect();
+        assert_eq!(times, vec![100, 400, 700, 1000, 1200]);
+        let first = &heard[0];
+        assert!(first.estimated && first.output_tokens > 0 && first.thought_tokens == 0);
+        assert_eq!(first.output_tokens as u64, approximate_tokens(first.delta.len()));
+        let last = heard.last().unwrap();
+        assert_eq!((last.output_tokens, last.thought_tokens, last.estimated), (700, 64, false));
+        assert_eq!(heard.iter().map(|p| p.delta.as_str()).collect::<String>(), text);
+        assert!(heard.iter().all(|p| p.attempt == 1 && p.segment == 1 && p.kind == Some(CallKind::Generate)));
     }
 }

@@ -169,6 +169,71 @@ impl GenerateFailure {
     }
 }
 
+/// The media type of a streamed `/generate` answer, which the supervisor asks
+/// for with `Accept`: one JSON object a line, `{"progress": CallProgress}`
+/// while the model writes, then `{"status": <HTTP status>, "answer": <the
+/// success or failure body>}` last. A stream that ends without that line was
+/// cut.
+pub const PROGRESS_STREAM: &str = "application/x-ndjson";
+
+/// How far a stage's generation has got: a line of a streamed `/generate`,
+/// and (with its stage) a `progress` event of the project's event stream.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallProgress {
+    /// Counts the texts the generation has started: a retry or the repair
+    /// starts a new one (a viewer drops what it has), a further segment of
+    /// an answer decoded in segments does not. A retried segment's attempt
+    /// begins with the earlier segments' text, so the text is always whole.
+    pub attempt: u32,
+    /// Generation or repair.
+    pub kind: Option<CallKind>,
+    /// The segment being written, from 1.
+    pub segment: u32,
+    /// Answer tokens of this attempt so far.
+    pub output_tokens: u32,
+    /// Thinking tokens of this attempt so far (shown as thinking, never as answer).
+    pub thought_tokens: u32,
+    /// Whether the counts are estimated from characters: Google reports
+    /// usage with a stream's last chunk, rarely before.
+    pub estimated: bool,
+    /// Answer text (never thoughts) appended since the last progress.
+    pub delta: String,
+    /// Since this attempt started.
+    pub elapsed_ms: u64,
+    /// Every token the generation has been billed for so far, the call being
+    /// written included as far as it is known: what a cancelled stage records.
+    pub billed: Usage,
+}
+
+impl GenerateFailure {
+    /// A generation its caller cancelled in its `attempt`, billed what the
+    /// last progress seen said (`CallProgress::billed`).
+    pub fn cancelled(billed: Usage, attempt: u32, latency_ms: u64) -> Self {
+        let message =
+            format!("the run was cancelled while the model was writing; about {} tokens were billed", billed.total());
+        let call = CallRecord {
+            kind: CallKind::Generate,
+            attempt,
+            outcome: CallOutcome::Failed,
+            error_class: None,
+            message: Some(message.clone()),
+            usage: billed,
+            latency_ms,
+            retry_delay_ms: None,
+            model_version: None,
+            response_id: None,
+            segment: None,
+            thinking_level: None,
+        };
+        let mut failure = Self::before_call("cancelled", None, message, true);
+        failure.usage = billed;
+        failure.attempts = 1;
+        failure.calls = vec![call];
+        failure
+    }
+}
+
 /// An agent's `GET /health` answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -117,6 +117,13 @@ pub struct Speed {
     pub first_token_ms: u32,
 }
 
+impl Speed {
+    /// Whether the figure was published, not assumed.
+    pub fn measured(&self) -> bool {
+        *self != UNMEASURED
+    }
+}
+
 /// The long-context tier of a [`Price`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LongContext {

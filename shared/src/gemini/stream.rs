@@ -67,6 +67,15 @@ fn event_end(bytes: &[u8]) -> Option<(usize, usize)> {
     }
 }
 
+/// What one chunk added to a streamed answer.
+#[derive(Debug, Default, PartialEq)]
+pub struct Added {
+    /// Answer text.
+    pub text: String,
+    /// Characters of thought summaries.
+    pub thought_chars: usize,
+}
+
 /// A streamed answer put together chunk by chunk.
 #[derive(Debug, Default)]
 pub struct StreamedAnswer {
@@ -78,9 +87,10 @@ pub struct StreamedAnswer {
 }
 
 impl StreamedAnswer {
-    /// Adds one event's data. A chunk that is not JSON ends the stream as an
-    /// unreadable answer.
-    pub fn add(&mut self, data: &str) -> Result<(), ModelFailure> {
+    /// Adds one event's data, answering the answer text it brought (thoughts
+    /// apart). A chunk that is not JSON ends the stream as an unreadable
+    /// answer.
+    pub fn add(&mut self, data: &str) -> Result<Added, ModelFailure> {
         let value: Value = serde_json::from_str(data).map_err(|e| {
             ModelFailure::new(super::FailureClass::Unknown, format!("an unreadable chunk in the answer's stream: {e}"))
         })?;
@@ -88,13 +98,21 @@ impl StreamedAnswer {
         if let Some(error) = value.get("error") {
             let code = error["code"].as_u64().and_then(|c| u16::try_from(c).ok()).unwrap_or(500);
             self.error = Some((code, data.to_string()));
-            return Ok(());
+            return Ok(Added::default());
         }
         let chunk: GenerateContentResponse = serde_json::from_value(value).map_err(|e| {
             ModelFailure::new(super::FailureClass::Unknown, format!("an unreadable chunk in the answer's stream: {e}"))
         })?;
+        let mut added = Added::default();
+        for part in chunk.candidates.iter().flat_map(|c| &c.content).flat_map(|c| &c.parts) {
+            match (&part.text, part.thought) {
+                (Some(text), Some(true)) => added.thought_chars += text.chars().count(),
+                (Some(text), _) => added.text.push_str(text),
+                _ => {}
+            }
+        }
         self.merge(chunk);
-        Ok(())
+        Ok(added)
     }
 
     fn merge(&mut self, chunk: GenerateContentResponse) {

@@ -9,5 +9,6 @@ pub mod plan;
 mod state;
 pub mod status;
 pub mod store;
+pub mod traces;
 
 pub use state::*;

@@ -323,7 +323,12 @@ pub fn poll_until(what: &str, mut ready: impl FnMut() -> bool) {
 
 /// Polls `project` on `base` until its run is no longer `running`; the project.
 pub fn wait_for_run(base: &str, project: &str) -> Value {
-    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    wait_for_run_within(base, project, 120)
+}
+
+/// [`wait_for_run`], for a run that may take up to `seconds` (a benchmark's).
+pub fn wait_for_run_within(base: &str, project: &str, seconds: u64) -> Value {
+    let deadline = std::time::Instant::now() + Duration::from_secs(seconds);
     loop {
         let (status, body) = get(&format!("{base}/api/projects/{project}"));
         assert_eq!(status, 200, "{body}");
@@ -367,4 +372,36 @@ pub fn figure(name: &str, value: Value) {
         std::fs::create_dir_all(&dir).expect("figures dir");
         std::fs::write(format!("{dir}/{name}.json"), value.to_string()).expect("write a figure");
     }
+}
+
+/// One invocation's meter line.
+#[derive(Debug, Clone)]
+pub struct Spent {
+    /// The invocation's name: `GET /api/projects/:id`, `object alarm`, ...
+    pub invocation: String,
+    /// The request id it carried (an alarm: its project's id).
+    pub id: String,
+    /// The stages it executed.
+    pub stages: Vec<String>,
+    /// What it did.
+    pub usage: parit_shared::limits::Usage,
+}
+
+/// Every meter line the main fleet's instrumented supervisor has logged so
+/// far (`{"meter": …}` lines in its wrangler.log).
+pub fn meter_lines() -> Vec<Spent> {
+    let log = std::fs::read_to_string(format!("{}/wrangler.log", fleet().dir)).expect("the main fleet's log");
+    log.lines()
+        .filter_map(|line| {
+            let at = line.find("{\"meter\":")?;
+            let v: Value = serde_json::from_str(&line[at..]).ok()?;
+            let m = &v["meter"];
+            Some(Spent {
+                invocation: m["invocation"].as_str()?.to_string(),
+                id: m["id"].as_str()?.to_string(),
+                stages: m["stages"].as_array()?.iter().filter_map(|s| s.as_str().map(str::to_string)).collect(),
+                usage: serde_json::from_value(m["usage"].clone()).ok()?,
+            })
+        })
+        .collect()
 }

@@ -13,7 +13,7 @@
 //! suites' figures (`free_plan_*` in `PARIT_FIGURES_DIR`).
 
 use parit_fleet_tests::*;
-use parit_shared::limits::{Usage, Workload, EVENT_POLL_MS, EVENT_STREAM_POLLS, SUBREQUEST_GOAL};
+use parit_shared::limits::{Usage, Workload, SUBREQUEST_GOAL};
 use parit_shared::Stage;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -21,33 +21,6 @@ use std::io::{BufRead, BufReader};
 
 fn url(path: &str) -> String {
     format!("{}{path}", fleet().url)
-}
-
-/// One invocation's meter line.
-#[derive(Debug, Clone)]
-struct Spent {
-    invocation: String,
-    id: String,
-    stages: Vec<String>,
-    usage: Usage,
-}
-
-/// Every meter line the main fleet has logged so far.
-fn meter_lines() -> Vec<Spent> {
-    let log = std::fs::read_to_string(format!("{}/wrangler.log", fleet().dir)).expect("the main fleet's log");
-    log.lines()
-        .filter_map(|line| {
-            let at = line.find("{\"meter\":")?;
-            let v: Value = serde_json::from_str(&line[at..]).ok()?;
-            let m = &v["meter"];
-            Some(Spent {
-                invocation: m["invocation"].as_str()?.to_string(),
-                id: m["id"].as_str()?.to_string(),
-                stages: m["stages"].as_array()?.iter().filter_map(|s| s.as_str().map(str::to_string)).collect(),
-                usage: serde_json::from_value(m["usage"].clone()).ok()?,
-            })
-        })
-        .collect()
 }
 
 /// The meter line of the invocation `id`, once the fleet has logged it.
@@ -136,7 +109,8 @@ fn run_and_browse(s: &mut Session, idea: &str, sql: Option<&str>) {
         let a = s.call("GET", &format!("{p}/{path}"), None);
         assert!(a.status < 500, "{path}: {} {}", a.status, a.text);
     }
-    // A stream of events runs until its poll budget is spent, then ends.
+    // A viewer's stream of events: held by the project's object, it starts
+    // with the snapshot and then costs nothing while nothing happens.
     s.sent += 1;
     let id = format!("fp{}n{}", s.tag, s.sent);
     let token = format!("Bearer {}", fleet().token);
@@ -145,15 +119,16 @@ fn run_and_browse(s: &mut Session, idea: &str, sql: Option<&str>) {
         .set("x-request-id", &id)
         .call()
         .expect("the event stream");
-    let frames = BufReader::new(stream.into_reader()).lines().map_while(Result::ok).count();
-    assert!(frames > 0);
+    let first: Vec<String> =
+        BufReader::new(stream.into_reader()).lines().map_while(Result::ok).take_while(|l| !l.is_empty()).collect();
+    assert_eq!(first.first().map(String::as_str), Some("event: snapshot"), "{first:?}");
 }
 
 /// Asserts the goal on every invocation of `s`, and records its table.
 fn hold_and_record(s: &Session, name: &str) {
     // The stream is the session's last invocation: once its line is logged, all are.
     poll_until("the fleet has logged the session's stream", || {
-        s.spent().iter().any(|x| x.invocation.ends_with("(stream)"))
+        s.spent().iter().any(|x| x.invocation == "object watch")
     });
     let spent = s.spent();
     let mut over = Vec::new();
@@ -210,19 +185,20 @@ fn a_full_run_and_a_session_of_browsing_stay_inside_the_free_plan_per_invocation
         s.spent().iter().filter(|x| x.invocation == "object alarm").flat_map(|x| x.stages.clone()).collect();
     assert_eq!(stages.len(), 7, "{stages:?}");
     hold_and_record(&s, "free_plan_meals");
-    // An hour of a viewer: the web app's event stream, reconnected each time
-    // its polls are spent.
-    let stream = s.spent().into_iter().find(|x| x.invocation.ends_with("(stream)")).expect("the stream's meter line");
-    let streams = 3_600_000 / (u64::from(EVENT_STREAM_POLLS) * EVENT_POLL_MS);
-    let hour = (0..streams).fold(Usage::default(), |u, _| u.plus(&stream.usage));
-    let capacity: Vec<Value> = Workload::new(streams, 0, hour)
+    // An hour of a viewer: one event stream held open, which costs its
+    // connection (the route and the object's watch) and keeps the object
+    // awake, polling nothing.
+    let connect = s.spent().into_iter().filter(|x| x.invocation.ends_with("/events") || x.invocation == "object watch");
+    let connection = connect.fold(Usage::default(), |u, x| u.plus(&x.usage));
+    let hour = Workload::new(1, 1, connection).awake(3_600);
+    let capacity: Vec<Value> = hour
         .per_day()
         .iter()
         .map(|(a, used, n)| json!({"allowance": a.name, "perDay": a.per_day, "used": used, "fits": n, "source": a.source}))
         .collect();
     figure(
         "free_plan_viewer_hour",
-        json!({"pollsPerStream": EVENT_STREAM_POLLS, "streamsPerHour": streams, "subrequestsPerStream": stream.usage.subrequests(), "perDay": capacity}),
+        json!({"subrequestsPerConnection": connection.subrequests(), "objectSecondsPerHour": 3_600, "perDay": capacity}),
     );
 }
 

@@ -19,6 +19,7 @@
 //! | `PUT /__control/models` `{"models": [Model, …]}` | serve these `Model` resources in `models.list` beside the catalogue's (one with a catalogue model's name replaces it) |
 //! | `DELETE /__control/faults` | drop queued faults |
 //! | `GET /__control/requests[?match=s]` | the requests received (optionally only those containing `s`) |
+//! | `GET /__control/streams[?match=s]` | each streamed answer: `events` planned, `sent`, `firstSentAtMs` (Unix time of its first event) and `state` (`open`, `complete`, or `closed_by_client` with `closedAtMs`, when the client closed it) |
 //! | `DELETE /__control/requests` | forget them |
 //! | `PUT /__control/latency` `{"ms"}` | add a fixed latency to every call |
 //! | `PUT /__control/speed` `{"documented": null}` or `{"fixed": {"firstTokenMs", "tokensPerSecond"}}`; `DELETE` | write streams at each model's documented speed, or at this one; at once after `DELETE` |
@@ -158,6 +159,8 @@ struct State {
     extra_models: Vec<Value>,
     /// How fast streams are written (`PUT /__control/speed`); `None`: at once.
     speed: Option<Pace>,
+    /// Each streamed answer: the request's raw body and the stream's record.
+    streams: Vec<(String, Value)>,
 }
 
 /// How fast a streamed answer is written.
@@ -254,6 +257,7 @@ impl GeminiLocal {
         };
         let me = self.clone();
         let m = model.clone();
+        let raw = body.clone();
         let answered = tokio::task::spawn_blocking(move || me.generate_detail(&m, key, &body, true)).await;
         let (status, answer, fault) = answered
             .unwrap_or_else(|_| (500, error_body(500, "INTERNAL", "An internal error has occurred.", json!([])), None));
@@ -276,7 +280,13 @@ impl GeminiLocal {
             }
         };
         let plan = StreamPlan::new(&answer, fault.as_ref(), tokens_per_second);
-        let body = axum::body::Body::from_stream(plan.into_stream(first_token_ms));
+        let watch = {
+            let mut state = self.lock();
+            let record = json!({"model": model, "events": plan.events.len(), "sent": 0, "state": "open"});
+            state.streams.push((raw, record));
+            StreamWatch { server: self.clone(), index: state.streams.len() - 1, sent: 0, done: false }
+        };
+        let body = axum::body::Body::from_stream(plan.into_stream(first_token_ms, watch));
         (StatusCode::OK, [(header::CONTENT_TYPE, "text/event-stream")], body).into_response()
     }
 
@@ -356,6 +366,17 @@ impl GeminiLocal {
                     .collect();
                 (200, json!({"requests": list}))
             }
+            (&Method::GET, "/__control/streams") => {
+                let needle = query.strip_prefix("match=").map(parit_shared::query::percent_decode);
+                let list: Vec<Value> = self
+                    .lock()
+                    .streams
+                    .iter()
+                    .filter(|(raw, _)| needle.as_deref().is_none_or(|n| raw.contains(n)))
+                    .map(|(_, record)| record.clone())
+                    .collect();
+                (200, json!({"streams": list}))
+            }
             (&Method::DELETE, "/__control/requests") => {
                 self.lock().requests.clear();
                 (200, json!({"requests": []}))
@@ -422,7 +443,7 @@ impl GeminiLocal {
                 "apiKey": key,
                 "fault": fault.as_ref().map(|f| f.kind.clone()),
                 "streamed": streamed,
-                "at": SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0),
+                "at": unix_ms(),
                 "body": parsed,
             });
             s.requests.push((body.to_string(), record));
@@ -653,18 +674,68 @@ impl StreamPlan {
     fn into_stream(
         self,
         first_token_ms: u64,
+        watch: StreamWatch,
     ) -> impl futures_util::Stream<Item = Result<Bytes, std::convert::Infallible>> + Send + 'static {
         let mut events = self.events;
         if let Some(first) = events.first_mut() {
             first.1 = Duration::from_millis(first_token_ms);
         }
-        futures_util::stream::unfold(events.into_iter(), |mut events| async move {
-            let (bytes, pause) = events.next()?;
+        futures_util::stream::unfold((events.into_iter(), watch), |(mut events, mut watch)| async move {
+            let Some((bytes, pause)) = events.next() else {
+                watch.finish();
+                return None;
+            };
             if !pause.is_zero() {
                 tokio::time::sleep(pause).await;
             }
-            Some((Ok(Bytes::from(bytes)), events))
+            watch.sent += 1;
+            if watch.sent == 1 {
+                watch.first_sent();
+            }
+            Some((Ok(Bytes::from(bytes)), (events, watch)))
         })
+    }
+}
+
+/// Keeps a stream's record (`GET /__control/streams`) up to date: when the
+/// body is dropped before its end, the client closed the connection.
+struct StreamWatch {
+    server: GeminiLocal,
+    index: usize,
+    sent: usize,
+    done: bool,
+}
+
+impl StreamWatch {
+    /// The last event was written.
+    fn finish(&mut self) {
+        self.done = true;
+    }
+
+    /// The first event is being written: when, for the first-byte benchmark.
+    fn first_sent(&self) {
+        if let Some((_, record)) = self.server.lock().streams.get_mut(self.index) {
+            record["firstSentAtMs"] = json!(unix_ms());
+        }
+    }
+}
+
+/// The Unix time in milliseconds.
+fn unix_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
+
+impl Drop for StreamWatch {
+    fn drop(&mut self) {
+        let mut state = self.server.lock();
+        let Some((_, record)) = state.streams.get_mut(self.index) else { return };
+        record["sent"] = json!(self.sent);
+        if self.done {
+            record["state"] = json!("complete");
+        } else {
+            record["state"] = json!("closed_by_client");
+            record["closedAtMs"] = json!(unix_ms());
+        }
     }
 }
 

@@ -690,3 +690,55 @@ fn the_catalogue_check_pages_through_models_list_and_names_each_difference() {
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("models.list answered HTTP 404") && out.contains("NOT_FOUND"), "{out}");
 }
+
+#[test]
+fn a_test_paces_its_own_stream_and_the_server_says_how_each_stream_ended() {
+    let base = own_server();
+    let request = |word: &str| {
+        serde_json::to_value(prompt::build(Stage::Prd, &brief(word, "plan meals"), &BTreeMap::new(), None).request(
+            Stage::Prd,
+            "gemini-4-hydrogen",
+            &GenerationSettings::default(),
+        ))
+        .unwrap()
+        .to_string()
+    };
+    let url = format!("{base}/v1beta/models/gemini-4-hydrogen:streamGenerateContent?alt=sse");
+    let streams = |word: &str| -> Vec<Value> {
+        let v: Value =
+            ureq::get(&format!("{base}/__control/streams?match={word}")).call().unwrap().into_json().unwrap();
+        v["streams"].as_array().unwrap().clone()
+    };
+    let queue = |word: &str, tps: u64| {
+        let f = json!({"kind": "stream_slow", "match": word, "tokensPerSecond": tps});
+        assert_eq!(ureq::post(&format!("{base}/__control/faults")).send_json(f).unwrap().status(), 201);
+    };
+    // Read to its end: complete, every event sent, the first one's time kept.
+    queue("f-pace-whole", 100_000);
+    let text = ureq::post(&url).set("x-goog-api-key", "k-123456789").send_string(&request("f-pace-whole")).unwrap();
+    assert!(text.into_string().unwrap().contains("\"finishReason\":\"STOP\""));
+    let whole = &streams("f-pace-whole")[0];
+    assert_eq!(whole["state"], "complete", "{whole}");
+    assert_eq!(whole["sent"], whole["events"]);
+    assert!(whole["firstSentAtMs"].as_u64().unwrap() > 0);
+    // Dropped after the first event of a slow stream: closed by the client.
+    queue("f-pace-dropped", 5);
+    let response =
+        ureq::post(&url).set("x-goog-api-key", "k-123456789").send_string(&request("f-pace-dropped")).unwrap();
+    let mut reader = std::io::BufReader::new(response.into_reader());
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut reader, &mut first).unwrap();
+    assert!(first.starts_with("data: "), "{first}");
+    drop(reader);
+    let mut ended = Value::Null;
+    for _ in 0..600 {
+        ended = streams("f-pace-dropped")[0].clone();
+        if ended["state"] != "open" {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(ended["state"], "closed_by_client", "{ended}");
+    assert!(ended["sent"].as_u64() < ended["events"].as_u64(), "{ended}");
+    assert!(ended["closedAtMs"].as_u64() >= ended["firstSentAtMs"].as_u64());
+}

@@ -9,8 +9,9 @@
 
 mod transport;
 
+use futures_util::StreamExt;
 use parit_shared::agent::generate::{check_request, count_tokens, generate, redact};
-use parit_shared::agent::protocol::{AgentHealth, GenerateFailure, GenerateRequest, ModelCheck};
+use parit_shared::agent::protocol::{AgentHealth, GenerateFailure, GenerateRequest, ModelCheck, PROGRESS_STREAM};
 use parit_shared::agent::retry::RetryPolicy;
 use parit_shared::gemini::catalogue::{self, DEFAULT_MODEL};
 use parit_shared::gemini::FailureClass;
@@ -40,8 +41,14 @@ pub async fn serve(stage: Stage, mut req: Request, env: Env) -> Result<Response>
             })?,
         ),
         (Method::Post, "/generate") => {
-            let (status, body) = match read_request(&mut req).await {
-                Ok(request) => run(stage, &request, &config).await,
+            let streamed = req.headers().get("accept")?.is_some_and(|a| a.contains(PROGRESS_STREAM));
+            let request = match read_request(&mut req).await {
+                Ok(request) if streamed => return progress_stream(stage, request, config),
+                Ok(request) => Ok(request),
+                Err(failure) => Err(failure),
+            };
+            let (status, body) = match request {
+                Ok(request) => run(stage, &request, &config, None).await,
                 Err(failure) => (failure.http_status(), serde_json::to_value(&failure)?),
             };
             // Belt and braces: no answer may carry the key, whatever an upstream echoed.
@@ -137,7 +144,33 @@ async fn read_request(req: &mut Request) -> std::result::Result<GenerateRequest,
     serde_json::from_slice(&bytes).map_err(|e| bad(format!("the request body is not a valid generate request: {e}")))
 }
 
-async fn run(stage: Stage, request: &GenerateRequest, config: &Config) -> (u16, serde_json::Value) {
+/// `/generate` as a stream ([`PROGRESS_STREAM`]): a line for each progress
+/// while the model writes, then the answer's status and body. The generation
+/// runs as the stream is read; if the caller goes away (a cancelled run), the
+/// stream is dropped with the generation in it, and the upstream request is
+/// aborted with it.
+fn progress_stream(stage: Stage, request: GenerateRequest, config: Config) -> Result<Response> {
+    let (lines, received) = futures_channel::mpsc::unbounded::<String>();
+    let generation = async move {
+        let (status, body) = run(stage, &request, &config, Some(lines.clone())).await;
+        let last = json!({"status": status, "answer": body}).to_string();
+        let _ = lines.unbounded_send(format!("{}\n", redact(&last, config.api_key.as_deref().unwrap_or(""))));
+        // `lines` is dropped here, and with it the stream ends.
+    };
+    let ended = futures_util::stream::once(generation).filter_map(|()| async { None::<String> });
+    let body = futures_util::stream::select(received, ended).map(|line| Ok::<_, worker::Error>(line.into_bytes()));
+    let headers = Headers::new();
+    headers.set("content-type", PROGRESS_STREAM)?;
+    headers.set("cache-control", "no-store")?;
+    Ok(Response::from_stream(body)?.with_headers(headers))
+}
+
+async fn run(
+    stage: Stage,
+    request: &GenerateRequest,
+    config: &Config,
+    progress: Option<futures_channel::mpsc::UnboundedSender<String>>,
+) -> (u16, serde_json::Value) {
     let outcome = async {
         let upstream = check_request(stage, request)?;
         let Some(key) = config.api_key.clone() else {
@@ -159,7 +192,10 @@ async fn run(stage: Stage, request: &GenerateRequest, config: &Config) -> (u16, 
             Some(ms) => catalogue::StreamTimeouts { first_byte_ms: ms, idle_ms: ms },
             None => catalogue::stream_timeouts(&model, largest),
         };
-        let transport = FetchTransport::new(&config.base_url, key, timeout, stream);
+        let mut transport = FetchTransport::new(&config.base_url, key, timeout, stream);
+        if let Some(lines) = progress {
+            transport = transport.reporting_to(lines);
+        }
         let policy = RetryPolicy::for_calls_of(timeout);
         generate(stage, request, &upstream, &model, &policy, &transport, &WorkerClock).await
     }

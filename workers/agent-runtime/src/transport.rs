@@ -2,9 +2,11 @@
 //! (`streamGenerateContent` read as it arrives, `generateContent`,
 //! `countTokens`, `models/{model}`), time over `Date` and `Delay`.
 
+use futures_channel::mpsc::UnboundedSender;
 use futures_util::future::{select, Either};
 use futures_util::StreamExt;
-use parit_shared::agent::generate::{ModelTransport, TransportError};
+use parit_shared::agent::generate::{redact, ModelTransport, TransportError};
+use parit_shared::agent::protocol::CallProgress;
 use parit_shared::clock::Clock;
 use parit_shared::gemini::catalogue::StreamTimeouts;
 use std::time::Duration;
@@ -20,11 +22,19 @@ pub(crate) struct FetchTransport {
     timeout_ms: u64,
     /// A streamed answer's idle timeouts.
     stream: StreamTimeouts,
+    /// Where progress lines go, when the caller asked for them.
+    progress: Option<UnboundedSender<String>>,
 }
 
 impl FetchTransport {
     pub(crate) fn new(base_url: &str, api_key: String, timeout_ms: u64, stream: StreamTimeouts) -> Self {
-        Self { base_url: base_url.trim_end_matches('/').to_string(), api_key, timeout_ms, stream }
+        Self { base_url: base_url.trim_end_matches('/').to_string(), api_key, timeout_ms, stream, progress: None }
+    }
+
+    /// Sends each progress to `lines` as a line of the streamed answer.
+    pub(crate) fn reporting_to(mut self, lines: UnboundedSender<String>) -> Self {
+        self.progress = Some(lines);
+        self
     }
 
     /// `GET /v1beta/models/{model}`: whether the API serves the model to this key.
@@ -84,7 +94,9 @@ impl ModelTransport for FetchTransport {
     ) -> Result<u16, TransportError> {
         let url = format!("{}/v1beta/models/{model}:streamGenerateContent?alt=sse", self.base_url);
         let request = self.request(Method::Post, &url, Some(body)).map_err(transport_error)?;
-        let controller = AbortController::default();
+        // However this ends (a timeout, or the caller gone and this future
+        // dropped), the upstream request is closed: Google stops writing.
+        let controller = AbortOnDrop(Some(AbortController::default()));
         let signal = controller.signal();
         let first = Duration::from_millis(self.stream.first_byte_ms);
         let started = Date::now().as_millis();
@@ -92,10 +104,7 @@ impl ModelTransport for FetchTransport {
         let send = Box::pin(fetch.send_with_signal(&signal));
         let mut resp = match select(send, Box::pin(Delay::from(first))).await {
             Either::Left((answer, _)) => answer.map_err(transport_error)?,
-            Either::Right(_) => {
-                controller.abort();
-                return Err(TransportError::Timeout);
-            }
+            Either::Right(_) => return Err(TransportError::Timeout),
         };
         let status = resp.status_code();
         let mut bytes = resp.stream().map_err(transport_error)?;
@@ -110,17 +119,39 @@ impl ModelTransport for FetchTransport {
                 }
                 Either::Left((Some(Err(e)), _)) => return Err(transport_error(e)),
                 Either::Left((None, _)) => return Ok(status),
-                Either::Right(_) => {
-                    controller.abort();
-                    return Err(TransportError::Timeout);
-                }
+                Either::Right(_) => return Err(TransportError::Timeout),
             }
+        }
+    }
+
+    fn progress(&self, progress: &CallProgress) {
+        if let (Some(lines), Ok(p)) = (&self.progress, serde_json::to_value(progress)) {
+            // A closed channel is a caller gone: the generation is being dropped.
+            let line = serde_json::json!({"progress": p}).to_string();
+            let _ = lines.unbounded_send(format!("{}\n", redact(&line, &self.api_key)));
         }
     }
 
     async fn count_tokens(&self, model: &str, body: &str) -> Result<(u16, String), TransportError> {
         let url = format!("{}/v1beta/models/{model}:countTokens", self.base_url);
         self.send(Method::Post, &url, Some(body)).await.map_err(transport_error)
+    }
+}
+
+/// Aborts its request when dropped.
+struct AbortOnDrop(Option<AbortController>);
+
+impl AbortOnDrop {
+    fn signal(&self) -> worker::AbortSignal {
+        self.0.as_ref().map(AbortController::signal).unwrap_or_else(worker::AbortSignal::abort)
+    }
+}
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        if let Some(controller) = self.0.take() {
+            controller.abort();
+        }
     }
 }
 

@@ -81,6 +81,14 @@ struct ExportRequest {
 }
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TracesRequest {
+    project_id: String,
+    traces: Vec<Value>,
+    estimates: Vec<Value>,
+}
+
+#[derive(Deserialize)]
 struct ChangesRequest {
     stage: Stage,
     before: Value,
@@ -234,6 +242,10 @@ async fn fetch(mut req: Request, _env: Env, _ctx: Context) -> Result<Response> {
         },
         (Method::Post, "/changes") => match body::<ChangesRequest>(&mut req).await {
             Ok(r) => changes(r),
+            Err(e) => bad_request(e),
+        },
+        (Method::Post, "/traces") => match body::<TracesRequest>(&mut req).await {
+            Ok(r) => Response::from_json(&parit_shared::run::traces::report(&r.project_id, &r.traces, &r.estimates)),
             Err(e) => bad_request(e),
         },
         (Method::Post, "/handoff") => match body::<HandoffRequest>(&mut req).await {

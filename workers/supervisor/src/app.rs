@@ -4,10 +4,12 @@ use crate::agents::ServiceAgents;
 use crate::command::{Command, PROJECT_HEADER, REQUEST_ID_HEADER};
 use crate::d1::D1Store;
 use crate::error::{AppError, AppResult};
+use crate::live::Live;
 use crate::meter::{Call, Meter};
 use crate::r2::R2Blobs;
 use parit_shared::clock::Clock;
 use parit_shared::run::store::{Environment, ProjectRecord};
+use std::rc::Rc;
 use worker::{Date, Env, Headers, Method, Request, RequestInit, Response};
 
 /// The supervisor's bindings as ports.
@@ -22,6 +24,8 @@ pub(crate) struct App {
     pub(crate) request_id: Option<String>,
     /// What this invocation spends (counted only in the instrumented build).
     pub(crate) meter: Meter,
+    /// The project's viewers, in its pipeline object (`crate::live`).
+    pub(crate) live: Option<Rc<Live>>,
 }
 
 impl App {
@@ -29,11 +33,11 @@ impl App {
     pub(crate) fn metered(env: Env, meter: Meter) -> AppResult<App> {
         let store = D1Store::new(env.d1("DB")?, meter.clone());
         let blobs = R2Blobs::new(env.bucket("STORAGE")?, meter.clone());
-        Ok(App { env, store, blobs, owner: None, request_id: None, meter })
+        Ok(App { env, store, blobs, owner: None, request_id: None, meter, live: None })
     }
 
     pub(crate) fn agents(&self) -> ServiceAgents<'_> {
-        ServiceAgents::new(&self.env, &self.meter)
+        ServiceAgents::new(&self.env, &self.meter, self.live.as_deref())
     }
 
     /// The caller's owner id; 401 if the route was reached unauthenticated.

@@ -58,6 +58,11 @@ pub(crate) enum Command {
     },
     /// The project is about to be deleted: stop and drop everything.
     Forget,
+    /// Hold an event stream for a viewer (`crate::live`).
+    Watch {
+        /// The `Last-Event-ID` the viewer resumes after.
+        after: Option<u64>,
+    },
 }
 
 impl Command {
@@ -72,6 +77,7 @@ impl Command {
             Command::Edit { .. } => "edit",
             Command::Import { .. } => "import",
             Command::Forget => "forget",
+            Command::Watch { .. } => "watch",
         }
     }
 }

@@ -3,6 +3,7 @@
 //! `results::<T>()` panics on a row that does not fit); integers are bound as
 //! f64 (an i64 becomes a BigInt, which D1 rejects).
 
+use crate::live::Live;
 use crate::meter::{Call, Meter};
 use parit_shared::agent::protocol::{CallKind, CallOutcome};
 use parit_shared::check::ready::Verdict;
@@ -14,6 +15,7 @@ use parit_shared::run::store::*;
 use parit_shared::run::RunStatus;
 use parit_shared::Stage;
 use serde_json::Value;
+use std::rc::Rc;
 use std::time::Duration;
 use worker::wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement, Delay};
@@ -41,6 +43,9 @@ pub(crate) struct D1Store {
     /// Test-only fault: committing this stage's versions fails (see `faults`).
     pub(crate) fail_commit: Option<Stage>,
     meter: Meter,
+    /// The project's viewers, in its pipeline object: activity written is
+    /// read back once and sent to them.
+    pub(crate) live: Option<Rc<Live>>,
 }
 
 fn num(n: u64) -> JsValue {
@@ -171,7 +176,7 @@ pub(crate) struct RunRow {
 
 impl D1Store {
     pub(crate) fn new(db: D1Database, meter: Meter) -> Self {
-        Self { db, fail_commit: None, meter }
+        Self { db, fail_commit: None, meter, live: None }
     }
 
     fn stmt(&self, sql: &str, args: &[JsValue]) -> Result<D1PreparedStatement, StoreError> {
@@ -730,7 +735,16 @@ impl Store for D1Store {
         for e in w.activity {
             statements.push(self.activity_stmt(e)?);
         }
-        self.batch(statements).await
+        self.batch(statements).await?;
+        if let (Some(live), Some(event)) = (&self.live, w.activity.first()) {
+            if live.watched() {
+                // Best effort: a viewer who misses it reads it on reconnecting.
+                if let Ok(rows) = self.activity_after(&event.project_id, live.seq.get()).await {
+                    live.activity(&rows);
+                }
+            }
+        }
+        Ok(())
     }
 
     async fn execution_usage(&self, project_id: &str) -> Result<Vec<ExecutionUsage>, StoreError> {

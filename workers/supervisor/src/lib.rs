@@ -17,6 +17,7 @@ mod d1;
 mod error;
 mod faults;
 mod http;
+mod live;
 mod meter;
 #[allow(missing_docs)] // #[durable_object] generates undocumented wasm exports
 mod pipeline;

@@ -118,15 +118,6 @@ impl Meter {
         }
     }
 
-    /// Keeps the meter open past the handler's end (a streamed answer's
-    /// reads are the same invocation's), until one more `report`.
-    pub(crate) fn hold(&self) {
-        #[cfg(feature = "meter")]
-        {
-            self.state.borrow_mut().open += 1;
-        }
-    }
-
     /// Names the invocation (`name` runs only in the instrumented build, so
     /// the normal one carries neither the call nor its text).
     pub(crate) fn name(&self, name: impl FnOnce() -> String) {

@@ -24,10 +24,13 @@ use crate::d1::D1Store;
 use crate::d1::RunRow;
 use crate::error::{AppError, AppResult};
 use crate::faults::Fault;
+use crate::live::{activity_frame, frame, Live};
 use crate::meter::{Call, Meter};
 use crate::r2::R2Blobs;
 use crate::reply::json;
+use crate::routes::projects;
 use crate::routes::renders::current_verdict;
+use futures_util::StreamExt;
 use parit_shared::clock::Clock;
 use parit_shared::run::execute::{
     execute_stage, store_human_version, EditError, ExecuteOptions, Ports, StageOutcome, Submission,
@@ -41,7 +44,7 @@ use serde_json::{json, Value};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Duration;
-use worker::{durable_object, DurableObject, Env, Request, Response, Result, State, Storage};
+use worker::{durable_object, DurableObject, Env, Headers, Request, Response, Result, State, Storage};
 
 /// How often the alarm re-arms while a run executes; after a restart the run
 /// resumes within this long.
@@ -105,6 +108,8 @@ pub struct PipelineRun {
     meter: Meter,
     /// What the run's earlier alarms learned (failures, retries, quota waits).
     memory: RefCell<RunMemory>,
+    /// The project's viewers (`crate::live`).
+    live: Rc<Live>,
 }
 
 /// Storage keys: the run, and its test-only storage faults (`crate::faults`).
@@ -120,6 +125,7 @@ impl DurableObject for PipelineRun {
             run: Rc::new(RefCell::new(None)),
             meter: Meter::default(),
             memory: RefCell::new(RunMemory::default()),
+            live: Rc::default(),
         }
     }
 
@@ -142,6 +148,7 @@ impl DurableObject for PipelineRun {
                 Command::Forget => self.forget().await,
                 Command::Approve { stage } => self.approve(stage).await,
                 Command::State => Ok(json(200, &json!({"run": self.view()}))?),
+                Command::Watch { after } => self.watch(&project, after).await,
                 Command::Execute { stage, feedback, use_cache } => {
                     let options = ExecuteOptions { feedback, use_cache, owner_daily_limit: self.owner_daily_limit() };
                     self.execute(&project, stage, options).await
@@ -234,9 +241,35 @@ fn log_error(place: &str, project: &str, e: &AppError) {
 }
 
 impl PipelineRun {
-    /// The bindings, counting into this invocation's meter.
+    /// The bindings, counting into this invocation's meter, with the
+    /// project's viewers: what is written and streamed reaches them.
     fn app(&self) -> AppResult<App> {
-        App::metered(self.env.clone(), self.meter.clone())
+        let mut app = App::metered(self.env.clone(), self.meter.clone())?;
+        app.store.live = Some(self.live.clone());
+        app.live = Some(self.live.clone());
+        Ok(app)
+    }
+
+    /// `Command::Watch`: an event stream held here (`crate::live`). The
+    /// activity cursor is read before the snapshot, so no row falls between.
+    async fn watch(&self, project: &str, after: Option<u64>) -> AppResult<Response> {
+        let app = self.app()?;
+        let (missed, seen) = match after {
+            Some(after) => {
+                let rows = app.store.activity_after(project, after).await?;
+                let seen = rows.last().and_then(|r| r["seq"].as_f64()).map_or(after, |f| f as u64);
+                (rows, seen)
+            }
+            None => (Vec::new(), app.store.last_activity_seq(project).await?),
+        };
+        let snapshot = projects::snapshot(&app, project, Some(self.view())).await?;
+        let mut first = frame(None, "snapshot", &snapshot);
+        first.extend(missed.iter().map(|r| activity_frame(r).1));
+        let frames = self.live.watch(first, seen).map(|f| Ok::<_, worker::Error>(f.into_bytes()));
+        let headers = Headers::new();
+        headers.set("content-type", "text/event-stream; charset=utf-8")?;
+        headers.set("cache-control", "no-store")?;
+        Ok(Response::from_stream(frames)?.with_headers(headers))
     }
 
     fn owner_daily_limit(&self) -> Option<u64> {
@@ -434,7 +467,14 @@ impl PipelineRun {
                 disarm!(self)?;
                 (ActivityKind::RunFinished, "The run was cancelled")
             }
-            Cancelled::Requested => (ActivityKind::CancelRequested, "Cancel requested: no new stage will start"),
+            Cancelled::Requested => {
+                // The stage being written stops now: its agent call is closed.
+                self.live.stop();
+                (
+                    ActivityKind::CancelRequested,
+                    "Cancel requested: the stage being written stops; no new stage will start",
+                )
+            }
         };
         self.activity(&project, None, kind, what.into()).await?;
         Ok(json(200, &json!({"run": self.view()}))?)
@@ -449,6 +489,7 @@ impl PipelineRun {
         if self.run.borrow().as_ref().is_some_and(RunState::active) {
             self.change(|run, now| run.cancel(now)).await?;
         }
+        self.live.stop();
         let deadline = WorkerEnvironment.now_ms() + FORGET_WAIT.as_millis() as u64;
         while self.busy.get() {
             if WorkerEnvironment.now_ms() > deadline {

@@ -93,30 +93,40 @@ fn parse_cursor(c: &str) -> AppResult<(u64, String)> {
 }
 
 pub(crate) async fn get(app: &App, id: &str) -> AppResult<Response> {
-    Ok(json(200, &snapshot(app, id).await?)?)
+    Ok(json(200, &snapshot(app, id, None).await?)?)
 }
 
 /// The project as `GET /api/projects/:id` and the events stream show it.
-pub(crate) async fn snapshot(app: &App, id: &str) -> AppResult<Value> {
+/// `in_object` is the run's view when the project's own pipeline object
+/// asks (for a viewer it serves; the route checked the owner); otherwise the
+/// caller must own the project, and an active run's view is asked of the object.
+pub(crate) async fn snapshot(app: &App, id: &str, in_object: Option<Option<Value>>) -> AppResult<Value> {
     // Overlapped: the rows of a project that is not the caller's are read
     // and dropped, and the answer is the same 404. The run row is read before
     // the stage rows: the pipeline writes a stage's checkpoint before the
     // run's status, so stage rows read after the run row are at least as new
     // as its status. Read together, a soak saw a "completed" run beside a
     // stage still "running".
-    let (project, settings, run) = futures_util::try_join!(
-        app.owned_project(id),
-        async { app.store.settings(id).await.map_err(AppError::from) },
-        async { app.store.latest_run(id).await.map_err(AppError::from) },
-    )?;
+    let project = async {
+        match in_object {
+            None => app.owned_project(id).await,
+            Some(_) => app.store.project(id).await?.ok_or_else(|| AppError::NotFound(format!("no project {id}"))),
+        }
+    };
+    let (project, settings, run) =
+        futures_util::try_join!(project, async { app.store.settings(id).await.map_err(AppError::from) }, async {
+            app.store.latest_run(id).await.map_err(AppError::from)
+        },)?;
     let (checkpoints, latest) = stage_rows(app, id).await?;
     let mut v = view(&project, &settings, &checkpoints, &latest);
     v["run"] = json!(run);
     // An active run's steering state (which stages wait for approval, whether
     // a cancel is pending) lives in its Durable Object: ask it, only then.
     if let Some(read) = run.as_ref().filter(|r| r.status.active()) {
-        let mut answer = app.pipeline(id, &Command::State).await?;
-        let live: Value = answer.json().await?;
+        let live = match in_object {
+            Some(view) => json!({"run": view}),
+            None => app.pipeline(id, &Command::State).await?.json().await?,
+        };
         if live["run"]["id"] == v["run"]["id"] {
             // The run moved on after the rows above were read: read them
             // again, so the stages are at least as new as the run's status.
