@@ -85,13 +85,14 @@ export function previewLine(state: ProjectState, stage: Stage): HTMLElement | nu
   const o = outline(p.text);
   const lists = o.lists.filter((l) => l.names.length);
   if (!lists.length) return null;
-  const latest = lists[lists.length - 1];
+  // The newest item named so far (the very last may have no name yet).
+  const latest = lists[lists.length - 1].names.filter((n) => n !== "…").pop();
   return h(
     "p",
     { class: "small", "data-testid": "live-summary" },
     "So far: ",
     lists.map((l) => `${words(l.field)}: ${l.names.length}`).join(" · "),
-    h("span", { class: "muted" }, ` (latest: ${latest.names[latest.names.length - 1]})`),
+    latest ? h("span", { class: "muted" }, ` (latest: ${latest})`) : null,
   );
 }
 
