@@ -446,7 +446,10 @@ export interface StreamFrame {
 /**
  * Follows `GET …/events` until `signal` aborts, reconnecting with
  * Last-Event-ID when the stream ends or drops. `onFrame` gets the snapshot
- * first, then each activity event; `onState` says whether it is connected.
+ * first, then the progress events of the stages in flight (from their
+ * start), then each activity and progress event as it comes; `onState` says
+ * whether it is connected. Only activity events move Last-Event-ID: progress
+ * is sent again from its start on every connection.
  */
 export async function follow(
   projectId: string,
@@ -477,7 +480,7 @@ export async function follow(
             const frame = parseFrame(buffer.slice(0, cut));
             buffer = buffer.slice(cut + 2);
             if (frame) {
-              if (frame.id !== null) lastId = frame.id;
+              if (frame.id !== null && frame.event !== "progress") lastId = frame.id;
               onFrame(frame);
             }
           }

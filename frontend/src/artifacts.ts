@@ -1,8 +1,9 @@
 // The Artifacts tab: per stage, the ways to look at its artifact (a readable
 // render, the raw JSON, the version history, the editor) and
 // regenerate-with-feedback. After an edit or a regeneration the stages built
-// from this one show stale. The views are views.ts's, the history
-// history.ts's, the editor editor.ts's.
+// from this one show stale. While the stage runs, its progress and a live
+// preview of what the model has written so far sit above (live.ts's). The
+// views are views.ts's, the history history.ts's, the editor editor.ts's.
 
 import { api, STAGE_NAMES, STAGES, type ArtifactBody, type Stage, type VersionMeta } from "./api";
 import { empty, fill, fmt, h, loading } from "./dom";
@@ -15,6 +16,7 @@ import { staleNotice } from "./changes";
 import { confirmPlan } from "./plan";
 import { readable } from "./views";
 import { importPanel, type ImportStage } from "./importer";
+import { livePreview, stageProgress } from "./live";
 
 type Mode = "view" | "json" | "history" | "edit" | "regenerate" | "import";
 const MODES: [Mode, string][] = [
@@ -35,14 +37,25 @@ export function artifactsTab(body: HTMLElement, state: ProjectState, requested: 
   // The newest version when the panel was last (re)loaded: a live update
   // reloads it only when a newer one has arrived since.
   let shownVersion: number | null = null;
+  // And its status, for a stage with no version yet (its empty state says what it waits for).
+  let shownStatus: string | null = null;
   const stageNav = h("nav", { class: "stage-nav", "aria-label": "Stages" });
   const head = h("div", { class: "artifact-head" });
   const modeBar = h("div", { class: "modes", role: "tablist", "aria-label": "Ways to look at this artifact" });
   const panel = h("div", { class: "artifact-panel", role: "tabpanel", id: "artifact-panel" });
   const notice = h("div", { "aria-live": "polite" });
-  fill(body, h("h2", { class: "sr-only" }, "Artifacts"), stageNav, head, notice, modeBar, panel);
+  const liveHost = h("div");
+  fill(body, h("h2", { class: "sr-only" }, "Artifacts"), stageNav, head, notice, liveHost, modeBar, panel);
 
   const current = () => state.project.stages.find((s) => s.stage === stage)!;
+
+  const renderLive = () =>
+    fill(
+      liveHost,
+      current().status === "running"
+        ? h("div", { class: "card live-card" }, stageProgress(state, stage), livePreview(state, stage))
+        : null,
+    );
 
   const renderNav = () =>
     fill(
@@ -111,6 +124,7 @@ export function artifactsTab(body: HTMLElement, state: ProjectState, requested: 
     renderModes();
     const s = current();
     shownVersion = s.version;
+    shownStatus = s.status;
     if (mode === "import" && importable(stage)) {
       // An import needs no version of this stage yet, only its inputs (the PRD for a data model).
       fill(head, h("h3", null, `Import into ${STAGE_NAMES[stage]}`));
@@ -119,7 +133,17 @@ export function artifactsTab(body: HTMLElement, state: ProjectState, requested: 
     }
     if (s.version === null && mode !== "regenerate") {
       fill(head, h("h3", null, STAGE_NAMES[stage]));
-      fill(panel, empty(`No ${STAGE_NAMES[stage]} yet`, s.status === "failed" ? `The last attempt failed: ${s.error?.message ?? "see Activity"}` : "Run the pipeline; this stage’s artifact appears here when its agent finishes."));
+      fill(
+        panel,
+        empty(
+          `No ${STAGE_NAMES[stage]} yet`,
+          s.status === "failed"
+            ? `The last attempt failed: ${s.error?.message ?? "see Activity"}`
+            : s.status === "running"
+              ? "Its agent is at work: what it has written so far shows above, and the artifact here when it finishes."
+              : "Run the pipeline; this stage’s artifact appears here when its agent finishes.",
+        ),
+      );
       return;
     }
     fill(panel, loading(STAGE_NAMES[stage]));
@@ -208,14 +232,18 @@ export function artifactsTab(body: HTMLElement, state: ProjectState, requested: 
   };
 
   renderNav();
+  renderLive();
   void show();
   return {
+    progress: renderLive,
     update() {
       renderNav();
+      renderLive();
       // A new version arrived (a run finished this stage): show it, unless
       // the user is editing or looking at an older version on purpose.
       const newest = current().version;
-      if (newest !== shownVersion && version === null && (mode === "view" || mode === "json" || mode === "history")) void show();
+      const moved = newest !== shownVersion || (newest === null && current().status !== shownStatus);
+      if (moved && version === null && (mode === "view" || mode === "json" || mode === "history")) void show();
     },
   };
 }

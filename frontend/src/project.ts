@@ -21,6 +21,8 @@ import { CATALOGUE_CHECKED_ON, CATALOGUE_STALE_AFTER_DAYS, GEMINI_BILLING_URL, M
 import { empty, fill, fmt, h, loading } from "./dom";
 import { busy, errorBox, field, runBadge, saveBlob, table, toast } from "./ui";
 import { openHandoff } from "./handoff";
+import { runningStages } from "./live";
+import { LiveProgress, type ProgressEvent } from "./progress";
 import type { ProjectState, Tab } from "./tab";
 
 const TABS = [
@@ -54,6 +56,7 @@ export async function projectPage(main: HTMLElement, id: string, rest: string[],
     project,
     traces,
     activity: sortActivity(activity),
+    live: new LiveProgress(),
     signal,
     refresh: async () => {
       const [p, t, a] = await Promise.all([api.project(id), api.traces(id), api.activity(id)]);
@@ -73,9 +76,39 @@ export async function projectPage(main: HTMLElement, id: string, rest: string[],
           ? activityTab(body, state)
           : pipelineTab(body, state);
 
+  // Progress events come many a second (and all at once on a reconnect):
+  // the live parts are redrawn at most once a frame.
+  let drawing = false;
+  const drawProgress = () => {
+    if (drawing) return;
+    drawing = true;
+    requestAnimationFrame(() => {
+      drawing = false;
+      if (signal.aborted) return;
+      askEstimates();
+      tab.progress?.();
+    });
+  };
+  // A running stage's bar needs the plan's estimate of its call: a stage in
+  // flight has none in the run's plan, so ask as if regenerating it (the
+  // same figures: its last run's output, else the examples').
+  const askEstimates = () => {
+    for (const s of state.project.stages) {
+      if (s.status !== "running" || !state.live.needsEstimate(s.stage)) continue;
+      void api
+        .plan(id, s.stage)
+        .then((plan) => {
+          state.live.planned(plan.stages.filter((p) => p.stage === s.stage));
+          drawProgress();
+        })
+        .catch(() => undefined);
+    }
+  };
+
   const render = () => {
     verdict.update(state);
     renderHeader(header, state, live, verdict.el);
+    askEstimates();
     tab.update();
   };
 
@@ -117,9 +150,17 @@ export async function projectPage(main: HTMLElement, id: string, rest: string[],
     id,
     signal,
     (frame) => {
+      if (frame.event === "progress") {
+        state.live.apply(frame.data as ProgressEvent);
+        drawProgress();
+        return;
+      }
       if (frame.event === "snapshot") {
         // The stream's first word on the project: refresh the rest only if it
-        // moved since the page loaded (or since the stream dropped).
+        // moved since the page loaded (or since the stream dropped). The
+        // progress of the stages in flight follows from their start.
+        state.live.reset();
+        drawProgress();
         const changed = JSON.stringify(frame.data) !== JSON.stringify(state.project);
         state.project = frame.data as Project;
         if (changed) {
@@ -132,6 +173,8 @@ export async function projectPage(main: HTMLElement, id: string, rest: string[],
       if (!state.activity.some((a) => a.createdAt === event.createdAt && a.kind === event.kind && a.stage === event.stage)) {
         state.activity.push(event);
       }
+      state.live.activity(event.kind, event.stage);
+      drawProgress();
       schedule();
     },
     (connected) => {
@@ -232,10 +275,11 @@ function pipelineTab(body: HTMLElement, state: ProjectState): Tab {
   // The scrolling frame stays; only the graph inside it is redrawn, so a
   // phone user's scroll position survives live updates.
   const graphHost = h("div", { class: "graph-scroll", tabindex: 0, role: "region", "aria-label": "Pipeline stages and their dependencies" });
+  const liveHost = h("div");
   const failures = h("div");
   const recent = h("div", { class: "card" });
   const settingsHost = h("div");
-  fill(body, h("h2", { class: "sr-only" }, "Pipeline"), controls, graphHost, failures, settingsForm(settingsHost, state), recent);
+  fill(body, h("h2", { class: "sr-only" }, "Pipeline"), controls, graphHost, liveHost, failures, settingsForm(settingsHost, state), recent);
 
   // `work` answers false when the person changed their mind: nothing to report.
   const act = (button: HTMLButtonElement, work: () => Promise<unknown>, done: string) =>
@@ -250,6 +294,9 @@ function pipelineTab(body: HTMLElement, state: ProjectState): Tab {
     });
 
   const tab: Tab = {
+    progress() {
+      runningStages(liveHost, state);
+    },
     update() {
       const { project } = state;
       const run = project.run;
@@ -267,6 +314,8 @@ function pipelineTab(body: HTMLElement, state: ProjectState): Tab {
               async () => {
                 const plan = await api.plan(state.id);
                 if (!(await confirmPlan(state, `${label}: what this run will do`, plan, plan.calls ? label : `${label} (0 tokens)`))) return false;
+                // What each stage's bar will be measured against.
+                state.live.planned(plan.stages);
                 await api.run(state.id);
                 return true;
               },
@@ -314,6 +363,7 @@ function pipelineTab(body: HTMLElement, state: ProjectState): Tab {
         ),
       );
       fill(graphHost, graph(state));
+      runningStages(liveHost, state);
       // A run stopped by the budget: the way on is raising it, so show the field.
       if (run?.status === "budget_exceeded") settingsHost.querySelector("details")?.setAttribute("open", "");
       const failed = project.stages.filter((s) => s.status === "failed" && s.error && !waitsForQuota(s.stage, project));

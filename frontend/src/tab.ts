@@ -3,12 +3,15 @@
 // neither imports the other.
 
 import type { Activity, Project, Traces } from "./api";
+import type { LiveProgress } from "./progress";
 
 export interface ProjectState {
   id: string;
   project: Project;
   traces: Traces | null;
   activity: Activity[];
+  /** The running stages' live progress, from the stream's progress events. */
+  live: LiveProgress;
   /** Fires when the user leaves the project. */
   signal: AbortSignal;
   /** Called after the project, traces or activity changed. */
@@ -17,4 +20,6 @@ export interface ProjectState {
 
 export interface Tab {
   update(): void;
+  /** Called after a progress event (at most once a frame): redraw what is live. */
+  progress?(): void;
 }
