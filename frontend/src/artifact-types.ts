@@ -289,6 +289,23 @@ export interface LogicArtifact {
 /** HTTP method of an endpoint. */
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
+/** Type of a query parameter's value. */
+export type ParamType = "string" | "integer" | "number" | "boolean" | "enum";
+
+/** A query-string parameter of an endpoint: pagination, a filter or a sort. */
+export interface QueryParam {
+  /** Name in the query string, in snake_case. By convention "limit" (how many) and "page" (which page, from 1) page through a list, "sort" orders it, and the name of a field of the endpoint's entity filters by that field's value. */
+  name: string;
+  /** string, integer, number, boolean, or enum (one of values). */
+  paramType: ParamType;
+  /** For type "enum", the allowed values; for "sort", field names of the endpoint's entity, each ascending, or with a leading "-" descending, e.g. "created_at", "-created_at". Empty otherwise. */
+  values: string[];
+  /** Whether the caller must send it. */
+  required: boolean;
+  /** What it does, with its default when it has one. */
+  description: string;
+}
+
 /** One HTTP endpoint. */
 export interface Endpoint {
   /** Stable id of the form EP-1, EP-2, ... */
@@ -301,6 +318,8 @@ export interface Endpoint {
   summary: string;
   /** Name of the data-model entity this endpoint works on. */
   entity: string;
+  /** Query-string parameters: for an endpoint that lists records, pagination ("limit", "page"), the filters its user stories need and a "sort"; empty for an endpoint that takes none. */
+  queryParams?: QueryParam[];
   /** Entity field names accepted in the request body (empty for GET and DELETE). */
   requestFields: string[];
   /** Entity field names returned in the response. */

@@ -50,16 +50,26 @@ pub struct Property {
     pub description: String,
     /// The value's schema.
     pub schema: Schema,
+    /// Whether the property may be absent though its schema is not nullable:
+    /// a field added to an artifact after artifacts were stored without it
+    /// (the Rust field is `#[serde(default)]`).
+    pub optional: bool,
 }
 
 impl Property {
     /// A property from a Rust field name (converted to camelCase) and its doc text.
     pub fn new(rust_name: &str, description: &str, schema: Schema) -> Self {
-        Self { name: camel_case(rust_name), description: description.trim().to_string(), schema }
+        Self { name: camel_case(rust_name), description: description.trim().to_string(), schema, optional: false }
     }
 
-    fn required(&self) -> bool {
-        !matches!(self.schema, Schema::Nullable(_))
+    /// The same property, allowed to be absent.
+    pub fn optional(self) -> Self {
+        Self { optional: true, ..self }
+    }
+
+    /// Whether a value must carry the property: not when it is nullable or optional.
+    pub fn required(&self) -> bool {
+        !self.optional && !matches!(self.schema, Schema::Nullable(_))
     }
 }
 
@@ -242,19 +252,24 @@ fn json_kind(v: &Value) -> &'static str {
 
 /// Declares an artifact record: the serde struct (camelCase JSON) and its
 /// [`Describe`] impl, with each field's doc comment as its schema description.
+///
+/// A field added after artifacts were stored without it carries
+/// `#[serde(default …)]` after its doc comment: serde fills it in when it is
+/// absent, and its schema property is optional, so stored artifacts and
+/// examples written before it still parse.
 #[macro_export]
 macro_rules! record {
     (
         $(#[doc = $sdoc:literal])*
         pub struct $name:ident {
-            $( $(#[doc = $fdoc:literal])* pub $field:ident : $ty:ty ),* $(,)?
+            $( $(#[doc = $fdoc:literal])* $(#[serde(default $($serde:tt)*)])? pub $field:ident : $ty:ty ),* $(,)?
         }
     ) => {
         $(#[doc = $sdoc])*
         #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
         #[serde(rename_all = "camelCase")]
         pub struct $name {
-            $( $(#[doc = $fdoc])* pub $field: $ty, )*
+            $( $(#[doc = $fdoc])* $(#[serde(default $($serde)*)])? pub $field: $ty, )*
         }
 
         impl $crate::schema::Describe for $name {
@@ -263,11 +278,15 @@ macro_rules! record {
                     name: stringify!($name),
                     doc: concat!($($sdoc),*),
                     schema: Box::new($crate::schema::Schema::Object(vec![
-                        $( $crate::schema::Property::new(
-                            stringify!($field),
-                            concat!($($fdoc),*),
-                            <$ty as $crate::schema::Describe>::schema(),
-                        ), )*
+                        $( {
+                            let property = $crate::schema::Property::new(
+                                stringify!($field),
+                                concat!($($fdoc),*),
+                                <$ty as $crate::schema::Describe>::schema(),
+                            );
+                            $( let _ = stringify!($($serde)*); let property = property.optional(); )?
+                            property
+                        }, )*
                     ])),
                 }
             }

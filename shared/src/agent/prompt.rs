@@ -209,7 +209,7 @@ mod tests {
         let c = config("gemini-2.5-flash-lite", Stage::Api, &chosen);
         assert_eq!(c["thinkingConfig"], json!({"thinkingBudget": 0}));
         assert_eq!(c["temperature"], 0.3);
-        assert_eq!(c["maxOutputTokens"], 12_288, "no room for thinking that is off");
+        assert_eq!(c["maxOutputTokens"], 16_384, "no room for thinking that is off");
         let high = GenerationSettings { thinking: Some(ThinkingLevel::High), ..Default::default() };
         let c = config("gemini-2.5-flash-lite", Stage::Frontend, &high);
         assert_eq!(c["thinkingConfig"], json!({"thinkingBudget": 24_576}));

@@ -609,7 +609,7 @@ pub fn stage_thinking(stage: Stage) -> ThinkingLevel {
 pub fn answer_tokens(stage: Stage) -> u32 {
     match stage {
         Stage::Prd | Stage::Data | Stage::Design | Stage::Logic => 8_192,
-        Stage::Api => 12_288,
+        Stage::Api => 16_384,
         Stage::Deployment => 24_576,
         Stage::Frontend => 32_768,
     }
