@@ -294,15 +294,15 @@ export type ParamType = "string" | "integer" | "number" | "boolean" | "enum";
 
 /** A query-string parameter of an endpoint: pagination, a filter or a sort. */
 export interface QueryParam {
-  /** Name in the query string, in snake_case. By convention "limit" (how many) and "page" (which page, from 1) page through a list, "sort" orders it, and the name of a field of the endpoint's entity filters by that field's value. */
+  /** Name in the query string: "limit" and "page" page a list, "sort" orders it, and a field name of the endpoint's entity filters by that field. */
   name: string;
   /** string, integer, number, boolean, or enum (one of values). */
   paramType: ParamType;
-  /** For type "enum", the allowed values; for "sort", field names of the endpoint's entity, each ascending, or with a leading "-" descending, e.g. "created_at", "-created_at". Empty otherwise. */
+  /** For an enum, the allowed values; for "sort", field names of the entity, "-" first for descending. Empty otherwise. */
   values: string[];
   /** Whether the caller must send it. */
   required: boolean;
-  /** What it does, with its default when it has one. */
+  /** What it does, with its default if any. */
   description: string;
 }
 
@@ -318,7 +318,7 @@ export interface Endpoint {
   summary: string;
   /** Name of the data-model entity this endpoint works on. */
   entity: string;
-  /** Query-string parameters: for an endpoint that lists records, pagination ("limit", "page"), the filters its user stories need and a "sort"; empty for an endpoint that takes none. */
+  /** Query parameters: on a list, pagination, the filters its stories need and a sort; else empty. */
   queryParams?: QueryParam[];
   /** Entity field names accepted in the request body (empty for GET and DELETE). */
   requestFields: string[];

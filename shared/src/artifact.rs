@@ -362,18 +362,17 @@ label_enum! {
 record! {
     /// A query-string parameter of an endpoint: pagination, a filter or a sort.
     pub struct QueryParam {
-        /// Name in the query string, in snake_case. By convention "limit" (how many) and "page" (which page,
-        /// from 1) page through a list, "sort" orders it, and the name of a field of the endpoint's entity
-        /// filters by that field's value.
+        /// Name in the query string: "limit" and "page" page a list, "sort" orders it, and a field name of the
+        /// endpoint's entity filters by that field.
         pub name: String,
         /// string, integer, number, boolean, or enum (one of values).
         pub param_type: ParamType,
-        /// For type "enum", the allowed values; for "sort", field names of the endpoint's entity, each
-        /// ascending, or with a leading "-" descending, e.g. "created_at", "-created_at". Empty otherwise.
+        /// For an enum, the allowed values; for "sort", field names of the entity, "-" first for descending.
+        /// Empty otherwise.
         pub values: Vec<String>,
         /// Whether the caller must send it.
         pub required: bool,
-        /// What it does, with its default when it has one.
+        /// What it does, with its default if any.
         pub description: String,
     }
 }
@@ -391,8 +390,7 @@ record! {
         pub summary: String,
         /// Name of the data-model entity this endpoint works on.
         pub entity: String,
-        /// Query-string parameters: for an endpoint that lists records, pagination ("limit", "page"),
-        /// the filters its user stories need and a "sort"; empty for an endpoint that takes none.
+        /// Query parameters: on a list, pagination, the filters its stories need and a sort; else empty.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         pub query_params: Vec<QueryParam>,
         /// Entity field names accepted in the request body (empty for GET and DELETE).

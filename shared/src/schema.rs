@@ -303,9 +303,28 @@ macro_rules! label_enum {
         pub enum $name:ident { $( $(#[doc = $vdoc:literal])* $variant:ident = $text:literal ),* $(,)? }
     ) => {
         $(#[doc = $sdoc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum $name {
-            $( #[doc = concat!("`", $text, "`")] $(#[doc = $vdoc])* #[serde(rename = $text)] $variant, )*
+            $( #[doc = concat!("`", $text, "`")] $(#[doc = $vdoc])* $variant, )*
+        }
+
+        // By hand, as the label's string: serde's derive for an enum reads
+        // variants from strings, bytes, indexes and maps, code each
+        // deserializer instantiates again (WASM size; the schema check
+        // already names a wrong label with every allowed one).
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = <String as serde::Deserialize>::deserialize(d)?;
+                Self::parse(&text).ok_or_else(|| {
+                    <D::Error as serde::de::Error>::unknown_variant(&text, &[$($text),*])
+                })
+            }
         }
 
         impl $name {
@@ -369,6 +388,33 @@ mod tests {
             ]
         );
         assert!(schema.check(&json!({"name": "x", "tags": [], "note": null})).is_empty());
+    }
+
+    #[test]
+    fn labels_read_and_write_as_their_strings_only() {
+        use crate::artifact::Priority;
+        assert_eq!(serde_json::to_value(Priority::Should).unwrap(), json!("should"));
+        assert_eq!(serde_json::from_value::<Priority>(json!("could")).unwrap(), Priority::Could);
+        assert_eq!(serde_json::from_str::<Priority>("\"must\"").unwrap(), Priority::Must);
+        let err = serde_json::from_value::<Priority>(json!("may")).unwrap_err().to_string();
+        assert_eq!(err, "unknown variant `may`, expected one of `must`, `should`, `could`");
+        assert!(serde_json::from_value::<Priority>(json!(0)).is_err());
+        // A map key (as in a map keyed by a label) reads too.
+        let m: std::collections::BTreeMap<Priority, u8> = serde_json::from_str(r#"{"must": 1}"#).unwrap();
+        assert_eq!(m[&Priority::Must], 1);
+    }
+
+    #[test]
+    fn a_defaulted_record_field_may_be_absent_but_not_of_another_type() {
+        let endpoint = crate::artifact::Endpoint::schema();
+        let Schema::Named { schema, .. } = &endpoint else { panic!("{endpoint:?}") };
+        let Schema::Object(props) = &**schema else { panic!("{schema:?}") };
+        let query = props.iter().find(|p| p.name == "queryParams").unwrap();
+        assert!(query.optional && !query.required());
+        assert!(props.iter().filter(|p| p.name != "queryParams").all(|p| !p.optional));
+        let problems = endpoint.check(&json!({"queryParams": 3}));
+        assert!(problems.contains(&"$.queryParams: expected an array, got a number".to_string()), "{problems:?}");
+        assert!(!problems.iter().any(|p| p.contains("\"queryParams\"")), "{problems:?}");
     }
 
     #[test]

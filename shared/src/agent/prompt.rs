@@ -40,9 +40,8 @@ fn role(stage: Stage) -> &'static str {
         Stage::Api => "You are an API designer. Specify the HTTP endpoints (EP-n) under /api that implement the user \
             stories and the business rules. Each endpoint works on one data-model entity; its request and response \
             fields are that entity's field names exactly. Every user story must be served by at least one endpoint. \
-            An endpoint that lists records takes query parameters: \"limit\" and \"page\" (integers), a filter named \
-            after each field its stories filter by, and a \"sort\" enum of field names (\"-\" first for descending); \
-            a query parameter never repeats a path parameter's name.",
+            A list endpoint takes query parameters: \"limit\" and \"page\", a filter per field its stories filter by \
+            (named as the field), and a \"sort\" enum of field names (\"-\" first for descending).",
         Stage::Frontend => "You are a frontend engineer. Write a small, working Vite + TypeScript client that implements \
             the design's screens with its tokens and calls only the API's declared endpoints (exact method and path). \
             Include index.html, package.json, the source files and a CSS file using the design tokens.",

@@ -301,24 +301,23 @@ fn api(a: &ApiArtifact, upstream: &Upstream, p: &mut Problems) {
 /// endpoint's entity (when the data model is known), each with an optional
 /// leading `-` for descending order.
 fn query_params(path: &str, e: &Endpoint, entity: Option<&Entity>, p: &mut Problems) {
-    let (in_path, _) = crate::check::contract::path_parts(&e.path);
     for (j, q) in e.query_params.iter().enumerate() {
-        let at = format!("{path}.queryParams[{j}]");
-        p.non_empty(&format!("{at}.name"), &q.name);
-        if e.query_params[..j].iter().any(|o| o.name == q.name) {
-            p.push(format!("{at}.name"), format!("query parameter \"{}\" is declared twice", q.name));
-        }
-        if in_path.contains(&q.name.as_str()) {
-            p.push(format!("{at}.name"), format!("\"{}\" is also a path parameter", q.name));
+        let (at, name) = (format!("{path}.queryParams[{j}]"), &q.name);
+        if name.is_empty() {
+            p.push(&at, "needs a name");
+        } else if e.query_params[..j].iter().any(|o| &o.name == name) {
+            p.push(&at, format!("query parameter \"{name}\" is declared twice"));
+        } else if e.path.contains(&format!("{{{name}}}")) {
+            p.push(&at, format!("\"{name}\" is also a path parameter"));
         }
         if q.param_type == ParamType::Enum && q.values.is_empty() {
-            p.push(format!("{at}.values"), "an enum needs at least one value");
+            p.push(&at, "an enum needs at least one value");
         }
-        let Some(entity) = entity.filter(|_| q.name == "sort" && q.param_type == ParamType::Enum) else { continue };
-        for (k, v) in q.values.iter().enumerate() {
+        let Some(entity) = entity.filter(|_| name == "sort" && q.param_type == ParamType::Enum) else { continue };
+        for v in &q.values {
             let field = v.strip_prefix('-').unwrap_or(v);
             if !entity.fields.iter().any(|f| f.name == field) {
-                p.push(format!("{at}.values[{k}]"), format!("sort by \"{field}\": not a field of {}", entity.name));
+                p.push(&at, format!("sort by \"{field}\": not a field of {}", entity.name));
             }
         }
     }
@@ -540,11 +539,11 @@ mod tests {
         )
         .unwrap();
         let problems = vec![
-            "$.endpoints[0].queryParams[1].name: query parameter \"limit\" is declared twice",
-            "$.endpoints[0].queryParams[2].name: \"id\" is also a path parameter",
-            "$.endpoints[0].queryParams[3].name: must not be empty",
-            "$.endpoints[0].queryParams[4].values: an enum needs at least one value",
-            "$.endpoints[0].queryParams[5].values[2]: sort by \"rating\": not a field of Recipe",
+            "$.endpoints[0].queryParams[1]: query parameter \"limit\" is declared twice",
+            "$.endpoints[0].queryParams[2]: \"id\" is also a path parameter",
+            "$.endpoints[0].queryParams[3]: needs a name",
+            "$.endpoints[0].queryParams[4]: an enum needs at least one value",
+            "$.endpoints[0].queryParams[5]: sort by \"rating\": not a field of Recipe",
         ];
         assert_eq!(validate(&api, &Upstream { data: Some(data), ..Default::default() }), problems);
         // Without the data model, what needs it is not judged.
