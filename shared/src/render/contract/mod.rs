@@ -6,7 +6,10 @@
 //! For every endpoint: its success status and response fields, each error it
 //! declares that a request can provoke (400 on a body that is not an object
 //! or lacks a required field, 404 on a missing record, 409 on a taken unique
-//! value, a dangling reference or a referenced record), and its auth rule.
+//! value, a dangling reference or a referenced record), and its auth rule;
+//! on a list, its query parameters (`limit` and `page` page it, a parameter
+//! named after a field filters it, `sort` orders it, and a declared 400 is a
+//! value its type refuses).
 //! For every story: a named test per acceptance criterion that
 //! [`crate::check::contract::plan`] places at HTTP level, and a listed gap
 //! (a skipped test, and a row of the matrix) for each it cannot.
