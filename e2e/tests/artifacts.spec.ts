@@ -59,6 +59,11 @@ test("the API is an endpoint table, and its OpenAPI document downloads", async (
   await expect(rows).toHaveCount(api.endpoints.length);
   await expect(rows.first()).toContainText(api.endpoints[0].path);
   await expect(rows.first()).toContainText(api.endpoints[0].method);
+  // A list's query parameters, each as name?: type (the examples' lists page, filter and sort).
+  const list = api.endpoints.findIndex((e: { queryParams?: unknown[] }) => (e.queryParams ?? []).length > 0);
+  expect(list).toBeGreaterThanOrEqual(0);
+  await expect(rows.nth(list)).toContainText("limit?: integer");
+  await expect(rows.nth(list).locator(".query-params code")).toHaveCount(api.endpoints[list].queryParams.length);
   const download = page.waitForEvent("download");
   await page.getByRole("button", { name: /Download OpenAPI/ }).click();
   const file = await download;
@@ -67,6 +72,10 @@ test("the API is an endpoint table, and its OpenAPI document downloads", async (
   expect(doc.openapi).toMatch(/^3\./);
   const operations = Object.values(doc.paths as Record<string, object>).reduce((n: number, p) => n + Object.keys(p).length, 0);
   expect(operations).toBe(api.endpoints.length);
+  const listed = doc.paths[api.endpoints[list].path][api.endpoints[list].method.toLowerCase()];
+  expect(listed.parameters.filter((p: { in: string }) => p.in === "query").map((p: { name: string }) => p.name)).toEqual(
+    api.endpoints[list].queryParams.map((q: { name: string }) => q.name),
+  );
   await shot(page, info, "artifact-api");
 });
 

@@ -289,6 +289,23 @@ export interface LogicArtifact {
 /** HTTP method of an endpoint. */
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
+/** Type of a query parameter's value. */
+export type ParamType = "string" | "integer" | "number" | "boolean" | "enum";
+
+/** A query-string parameter of an endpoint: pagination, a filter or a sort. */
+export interface QueryParam {
+  /** Name in the query string: "limit" and "page" page a list, "sort" orders it, and a field name of the endpoint's entity filters by that field. */
+  name: string;
+  /** string, integer, number, boolean, or enum (one of values). */
+  paramType: ParamType;
+  /** For an enum, the allowed values; for "sort", field names of the entity, "-" first for descending. Empty otherwise. */
+  values: string[];
+  /** Whether the caller must send it. */
+  required: boolean;
+  /** What it does, with its default if any. */
+  description: string;
+}
+
 /** One HTTP endpoint. */
 export interface Endpoint {
   /** Stable id of the form EP-1, EP-2, ... */
@@ -301,6 +318,8 @@ export interface Endpoint {
   summary: string;
   /** Name of the data-model entity this endpoint works on. */
   entity: string;
+  /** Query parameters: on a list, pagination, the filters its stories need and a sort; else empty. */
+  queryParams?: QueryParam[];
   /** Entity field names accepted in the request body (empty for GET and DELETE). */
   requestFields: string[];
   /** Entity field names returned in the response. */

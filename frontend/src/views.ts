@@ -3,7 +3,7 @@
 // artifact JSON and the supervisor's renders.
 
 import { api, getBlob, type ArtifactBody } from "./api";
-import type { ApiArtifact, DeploymentArtifact, DesignArtifact, FrontendArtifact, NavigationLink, Screen, SourceFile } from "./artifact-types";
+import type { ApiArtifact, DeploymentArtifact, DesignArtifact, FrontendArtifact, NavigationLink, QueryParam, Screen, SourceFile } from "./artifact-types";
 import { empty, fill, h } from "./dom";
 import { codeView, diagramView, markdownView } from "./render";
 import type { ProjectState } from "./tab";
@@ -122,17 +122,36 @@ function apiView(state: ProjectState, a: ApiArtifact, version: number): HTMLElem
     h("div", { class: "row spread" }, h("p", null, `${endpoints.length} endpoints · auth: ${a.authScheme}`), download),
     table(
       "Endpoints",
-      ["Id", "Method", "Path", "Summary", "Entity", "Auth", "Stories"],
+      ["Id", "Method", "Path", "Query", "Summary", "Entity", "Auth", "Stories"],
       endpoints.map((e) => [
         e.id,
         h("span", { class: `method method-${String(e.method).toLowerCase()}` }, e.method),
         h("code", null, e.path),
+        queryCell(e.queryParams ?? []),
         e.summary,
         e.entity ?? "—",
         e.authRequired ? "required" : "public",
         e.userStories.join(", "),
       ]),
       "endpoints",
+    ),
+  );
+}
+
+/** An endpoint's query parameters, one `name?: type` each (an enum as its
+ * values, `?` when optional), the description as a tooltip; "—" for none. An
+ * API artifact stored before query parameters existed has none. */
+function queryCell(params: QueryParam[]): HTMLElement | string {
+  if (params.length === 0) return "—";
+  return h(
+    "span",
+    { class: "query-params" },
+    params.map((q) =>
+      h(
+        "code",
+        { title: q.description },
+        `${q.name}${q.required ? "" : "?"}: ${q.paramType === "enum" ? q.values.join(" | ") : q.paramType}`,
+      ),
     ),
   );
 }

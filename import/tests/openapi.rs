@@ -6,7 +6,8 @@
 use parit_import::openapi::import;
 use parit_import::{ImportError, Imported, NotImported};
 use parit_shared::artifact::{
-    ApiArtifact, Artifact, DataArtifact, Endpoint, Entity, Field, FieldType, HttpMethod, Upstream,
+    ApiArtifact, Artifact, DataArtifact, Endpoint, Entity, Field, FieldType, HttpMethod, ParamType, QueryParam,
+    Upstream,
 };
 use parit_shared::check::validate::validate;
 use parit_shared::fixtures::examples;
@@ -108,6 +109,7 @@ fn endpoint(id: &str, method: HttpMethod, path: &str, summary: &str, entity: &st
         path: path.into(),
         summary: summary.into(),
         entity: entity.into(),
+        query_params: vec![],
         request_fields: vec![],
         response_fields: vec![],
         errors: vec![],
@@ -153,6 +155,14 @@ fn the_oai_petstore_imports_against_its_data_model() {
     let all = strings(&["id", "name", "tag"]);
     let mut list = endpoint("EP-1", HttpMethod::Get, "/pets", "List all pets", "Pet");
     list.response_fields = all.clone();
+    // Its query parameter, typed from its schema (maximum and format are not kept).
+    list.query_params = vec![QueryParam {
+        name: "limit".into(),
+        param_type: ParamType::Integer,
+        values: vec![],
+        required: false,
+        description: "How many items to return at one time (max 100)".into(),
+    }];
     let mut create = endpoint("EP-2", HttpMethod::Post, "/pets", "Create a pet", "Pet");
     create.request_fields = all.clone();
     let mut read = endpoint("EP-3", HttpMethod::Get, "/pets/{petId}", "Info for a specific pet", "Pet");
@@ -161,7 +171,7 @@ fn the_oai_petstore_imports_against_its_data_model() {
     assert_eq!(
         imported.imported,
         strings(&[
-            "EP-1 GET /pets: Pet, 0 request and 3 response fields",
+            "EP-1 GET /pets: Pet, 0 request and 3 response fields, query limit",
             "EP-2 POST /pets: Pet, 3 request and 0 response fields",
             "EP-3 GET /pets/{petId}: Pet, 0 request and 3 response fields",
         ])
@@ -172,15 +182,11 @@ fn the_oai_petstore_imports_against_its_data_model() {
             "servers",
             "schemas",
             "documentation",
-            "GET /pets parameters query limit",
             "GET /pets responses default",
             "POST /pets responses default",
             "GET /pets/{petId} responses default",
         ]
     );
-    let limit = &imported.not_imported[3];
-    assert_eq!(limit.why, "Parit's endpoints have path parameters only: no query, header or cookie parameters");
-    assert_eq!(limit.line, Some(11), "the line of `get:` under /pets");
     assert_eq!(imported.not_imported[0].line, Some(7));
 }
 
@@ -224,16 +230,29 @@ fn the_redocly_museum_3_1_imports_with_its_losses_listed() {
             "security scheme \"MuseumPlaceholderAuth\"",
             "schemas",
             "documentation",
-            "GET /museum-hours parameters query startDate, query page, query limit",
-            "GET /special-events parameters query startDate, query endDate, query page, query limit",
             "POST /tickets response properties message, eventName",
             "GET /tickets/{ticketId}/qr response 200 image/png",
         ]
     );
     assert_eq!(not[1].line, Some(430));
     assert!(not[1].why.starts_with("HTTP basic authentication: Parit's APIs authenticate with a bearer token"));
-    assert_eq!(not[6].why, "Ticket has no such field");
-    assert_eq!(not[7].why, "Parit's bodies are JSON: this body is not imported");
+    assert_eq!(not[4].why, "Ticket has no such field");
+    assert_eq!(not[5].why, "Parit's bodies are JSON: this body is not imported");
+    // Pagination and a date filter, typed, each with its description's first sentence.
+    let query: Vec<String> = api.endpoints[1]
+        .query_params
+        .iter()
+        .map(|q| format!("{} {} {} {}", q.name, q.param_type, q.required, q.description))
+        .collect();
+    assert_eq!(
+        query,
+        strings(&[
+            "startDate string false Starting date to retrieve future operating hours from.",
+            "endDate string false End of a date range to retrieve special events for.",
+            "page integer false Page number to retrieve.",
+            "limit integer false Number of days per page.",
+        ])
+    );
 }
 
 #[test]
@@ -564,4 +583,64 @@ fn real_public_apis_import_with_their_own_entities() {
     assert!(names.contains(&"Album"), "{names:?} {:?}", &spotify.imported[..5]);
     real("pokeapi", include_str!("openapi/pokeapi.yaml"), 40, 20);
     real("discourse", include_str!("openapi/discourse.json"), 40, 5);
+}
+
+#[test]
+fn query_parameters_are_imported_typed_and_what_does_not_fit_is_listed() {
+    let text = r##"
+openapi: 3.1.0
+info: {title: Pets, version: "1"}
+paths:
+  /pets/{id}/toys:
+    parameters:
+      - {name: id, in: path, required: true, schema: {type: string}}
+      - {name: limit, in: query, schema: {type: string}}
+      - {name: X-Trace, in: header, schema: {type: string}}
+    get:
+      tags: [Pet]
+      parameters:
+        - {name: limit, in: query, required: true, description: "How many. At most 50.", schema: {type: integer}}
+        - {name: tag, in: query, schema: {type: [string, "null"], enum: [cat, dog]}}
+        - {name: ids, in: query, schema: {type: array, items: {type: string}}}
+        - {name: id, in: query, schema: {type: string}}
+        - {name: sort, in: query, schema: {type: string, enum: [name, -age]}}
+        - {name: order, in: query, schema: {$ref: "#/components/schemas/Order"}}
+        - {name: session, in: cookie}
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {type: array, items: {$ref: "#/components/schemas/Pet"}}
+components:
+  schemas:
+    Order: {type: string, enum: [name, -name]}
+    Pet: {type: object, properties: {id: {type: string}, name: {type: string}}}
+"##;
+    let imported = ok(text, &pets());
+    let query: Vec<String> = imported.artifact.endpoints[0]
+        .query_params
+        .iter()
+        .map(|q| format!("{} {} {:?} {} {}", q.name, q.param_type, q.values, q.required, q.description))
+        .collect();
+    assert_eq!(
+        query,
+        strings(&[
+            "limit integer [] true How many.",
+            "tag enum [\"cat\", \"dog\"] false ",
+            "ids string [] false ",
+            "sort string [] false ",
+            "order enum [\"name\", \"-name\"] false ",
+        ])
+    );
+    let notes: Vec<String> = imported.not_imported.iter().map(|n| format!("{}: {}", n.what, n.why)).collect();
+    for expected in [
+        "GET /pets/{id}/toys query parameter ids: its schema has array: imported as a string",
+        "GET /pets/{id}/toys query parameter id: its name is also a path parameter's",
+        "GET /pets/{id}/toys query parameter sort: its values age are not fields of Pet: imported as a string, without them",
+        "GET /pets/{id}/toys parameters header X-Trace, cookie session: Parit's endpoints have path and query parameters only: no header or cookie parameters",
+    ] {
+        assert!(notes.iter().any(|n| n == expected), "{expected}\nin {notes:#?}");
+    }
+    assert!(imported.imported[0].ends_with(", query limit, tag, ids, sort, order"), "{:?}", imported.imported);
 }

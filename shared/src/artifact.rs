@@ -352,6 +352,31 @@ label_enum! {
     pub enum HttpMethod { Get = "GET", Post = "POST", Put = "PUT", Patch = "PATCH", Delete = "DELETE" }
 }
 
+label_enum! {
+    /// Type of a query parameter's value.
+    pub enum ParamType {
+        String = "string", Integer = "integer", Number = "number", Boolean = "boolean", Enum = "enum",
+    }
+}
+
+record! {
+    /// A query-string parameter of an endpoint: pagination, a filter or a sort.
+    pub struct QueryParam {
+        /// Name in the query string: "limit" and "page" page a list, "sort" orders it, and a field name of the
+        /// endpoint's entity filters by that field.
+        pub name: String,
+        /// string, integer, number, boolean, or enum (one of values).
+        pub param_type: ParamType,
+        /// For an enum, the allowed values; for "sort", field names of the entity, "-" first for descending.
+        /// Empty otherwise.
+        pub values: Vec<String>,
+        /// Whether the caller must send it.
+        pub required: bool,
+        /// What it does, with its default if any.
+        pub description: String,
+    }
+}
+
 record! {
     /// One HTTP endpoint.
     pub struct Endpoint {
@@ -365,6 +390,9 @@ record! {
         pub summary: String,
         /// Name of the data-model entity this endpoint works on.
         pub entity: String,
+        /// Query parameters: on a list, pagination, the filters its stories need and a sort; else empty.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub query_params: Vec<QueryParam>,
         /// Entity field names accepted in the request body (empty for GET and DELETE).
         pub request_fields: Vec<String>,
         /// Entity field names returned in the response.
@@ -592,6 +620,23 @@ mod tests {
         assert!(err.problems.iter().any(|p| p.contains("missing required property \"path\"")));
         let err = Artifact::from_text(Stage::Prd, "{\"productName\": ").unwrap_err();
         assert!(err.problems[0].starts_with("the output is not valid JSON"));
+    }
+
+    #[test]
+    fn an_api_artifact_stored_before_query_parameters_still_parses_and_keeps_its_bytes() {
+        let stored = serde_json::json!({"authScheme": "bearer", "endpoints": [{
+            "id": "EP-1", "method": "GET", "path": "/api/items", "summary": "List items", "entity": "Item",
+            "requestFields": [], "responseFields": ["id"], "errors": [], "authRequired": true, "userStories": []}]});
+        let artifact = Artifact::from_value(Stage::Api, stored.clone()).expect("an artifact without queryParams");
+        let Artifact::Api(api) = &artifact else { panic!("{artifact:?}") };
+        assert!(api.endpoints[0].query_params.is_empty());
+        assert_eq!(artifact.to_value(), stored, "no empty queryParams is added");
+        // The model is offered the property, but is not held to send it.
+        let g = Artifact::schema(Stage::Api).to_gemini();
+        let endpoint = &g["properties"]["endpoints"]["items"];
+        assert_eq!(endpoint["properties"]["queryParams"]["items"]["properties"]["paramType"]["enum"][4], "enum");
+        assert!(!endpoint["required"].as_array().unwrap().contains(&serde_json::json!("queryParams")));
+        assert!(endpoint["required"].as_array().unwrap().contains(&serde_json::json!("requestFields")));
     }
 
     #[test]

@@ -50,16 +50,26 @@ pub struct Property {
     pub description: String,
     /// The value's schema.
     pub schema: Schema,
+    /// Whether the property may be absent though its schema is not nullable:
+    /// a field added to an artifact after artifacts were stored without it
+    /// (the Rust field is `#[serde(default)]`).
+    pub optional: bool,
 }
 
 impl Property {
     /// A property from a Rust field name (converted to camelCase) and its doc text.
     pub fn new(rust_name: &str, description: &str, schema: Schema) -> Self {
-        Self { name: camel_case(rust_name), description: description.trim().to_string(), schema }
+        Self { name: camel_case(rust_name), description: description.trim().to_string(), schema, optional: false }
     }
 
-    fn required(&self) -> bool {
-        !matches!(self.schema, Schema::Nullable(_))
+    /// The same property, allowed to be absent.
+    pub fn optional(self) -> Self {
+        Self { optional: true, ..self }
+    }
+
+    /// Whether a value must carry the property: not when it is nullable or optional.
+    pub fn required(&self) -> bool {
+        !self.optional && !matches!(self.schema, Schema::Nullable(_))
     }
 }
 
@@ -242,19 +252,24 @@ fn json_kind(v: &Value) -> &'static str {
 
 /// Declares an artifact record: the serde struct (camelCase JSON) and its
 /// [`Describe`] impl, with each field's doc comment as its schema description.
+///
+/// A field added after artifacts were stored without it carries
+/// `#[serde(default …)]` after its doc comment: serde fills it in when it is
+/// absent, and its schema property is optional, so stored artifacts and
+/// examples written before it still parse.
 #[macro_export]
 macro_rules! record {
     (
         $(#[doc = $sdoc:literal])*
         pub struct $name:ident {
-            $( $(#[doc = $fdoc:literal])* pub $field:ident : $ty:ty ),* $(,)?
+            $( $(#[doc = $fdoc:literal])* $(#[serde(default $($serde:tt)*)])? pub $field:ident : $ty:ty ),* $(,)?
         }
     ) => {
         $(#[doc = $sdoc])*
         #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
         #[serde(rename_all = "camelCase")]
         pub struct $name {
-            $( $(#[doc = $fdoc])* pub $field: $ty, )*
+            $( $(#[doc = $fdoc])* $(#[serde(default $($serde)*)])? pub $field: $ty, )*
         }
 
         impl $crate::schema::Describe for $name {
@@ -263,11 +278,15 @@ macro_rules! record {
                     name: stringify!($name),
                     doc: concat!($($sdoc),*),
                     schema: Box::new($crate::schema::Schema::Object(vec![
-                        $( $crate::schema::Property::new(
-                            stringify!($field),
-                            concat!($($fdoc),*),
-                            <$ty as $crate::schema::Describe>::schema(),
-                        ), )*
+                        $( {
+                            let property = $crate::schema::Property::new(
+                                stringify!($field),
+                                concat!($($fdoc),*),
+                                <$ty as $crate::schema::Describe>::schema(),
+                            );
+                            $( let _ = stringify!($($serde)*); let property = property.optional(); )?
+                            property
+                        }, )*
                     ])),
                 }
             }
@@ -284,9 +303,28 @@ macro_rules! label_enum {
         pub enum $name:ident { $( $(#[doc = $vdoc:literal])* $variant:ident = $text:literal ),* $(,)? }
     ) => {
         $(#[doc = $sdoc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum $name {
-            $( #[doc = concat!("`", $text, "`")] $(#[doc = $vdoc])* #[serde(rename = $text)] $variant, )*
+            $( #[doc = concat!("`", $text, "`")] $(#[doc = $vdoc])* $variant, )*
+        }
+
+        // By hand, as the label's string: serde's derive for an enum reads
+        // variants from strings, bytes, indexes and maps, code each
+        // deserializer instantiates again (WASM size; the schema check
+        // already names a wrong label with every allowed one).
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = <String as serde::Deserialize>::deserialize(d)?;
+                Self::parse(&text).ok_or_else(|| {
+                    <D::Error as serde::de::Error>::unknown_variant(&text, &[$($text),*])
+                })
+            }
         }
 
         impl $name {
@@ -350,6 +388,33 @@ mod tests {
             ]
         );
         assert!(schema.check(&json!({"name": "x", "tags": [], "note": null})).is_empty());
+    }
+
+    #[test]
+    fn labels_read_and_write_as_their_strings_only() {
+        use crate::artifact::Priority;
+        assert_eq!(serde_json::to_value(Priority::Should).unwrap(), json!("should"));
+        assert_eq!(serde_json::from_value::<Priority>(json!("could")).unwrap(), Priority::Could);
+        assert_eq!(serde_json::from_str::<Priority>("\"must\"").unwrap(), Priority::Must);
+        let err = serde_json::from_value::<Priority>(json!("may")).unwrap_err().to_string();
+        assert_eq!(err, "unknown variant `may`, expected one of `must`, `should`, `could`");
+        assert!(serde_json::from_value::<Priority>(json!(0)).is_err());
+        // A map key (as in a map keyed by a label) reads too.
+        let m: std::collections::BTreeMap<Priority, u8> = serde_json::from_str(r#"{"must": 1}"#).unwrap();
+        assert_eq!(m[&Priority::Must], 1);
+    }
+
+    #[test]
+    fn a_defaulted_record_field_may_be_absent_but_not_of_another_type() {
+        let endpoint = crate::artifact::Endpoint::schema();
+        let Schema::Named { schema, .. } = &endpoint else { panic!("{endpoint:?}") };
+        let Schema::Object(props) = &**schema else { panic!("{schema:?}") };
+        let query = props.iter().find(|p| p.name == "queryParams").unwrap();
+        assert!(query.optional && !query.required());
+        assert!(props.iter().filter(|p| p.name != "queryParams").all(|p| !p.optional));
+        let problems = endpoint.check(&json!({"queryParams": 3}));
+        assert!(problems.contains(&"$.queryParams: expected an array, got a number".to_string()), "{problems:?}");
+        assert!(!problems.iter().any(|p| p.contains("\"queryParams\"")), "{problems:?}");
     }
 
     #[test]

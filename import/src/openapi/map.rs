@@ -13,7 +13,9 @@ use super::derive::Deriver;
 use super::document::{Entry, Node};
 use super::validate::{templates, METHODS};
 use crate::{ImportError, Imported, NotImported};
-use parit_shared::artifact::{ApiArtifact, Artifact, DataArtifact, Endpoint, Entity, HttpMethod, Upstream};
+use parit_shared::artifact::{
+    ApiArtifact, Artifact, DataArtifact, Endpoint, Entity, HttpMethod, ParamType, QueryParam, Upstream,
+};
 use parit_shared::check::validate::validate;
 
 /// How deep schemas are followed (`$ref`, `allOf`, `items`, ...).
@@ -233,12 +235,14 @@ pub(crate) fn map(root: &Node, data: Option<&DataArtifact>) -> Result<Imported<A
                 Some(http) => {
                     if let Some(mut ep) = m.operation(&label, http, &e.key, item, op_entry) {
                         ep.id = format!("EP-{}", endpoints.len() + 1);
+                        let query: Vec<&str> = ep.query_params.iter().map(|q| q.name.as_str()).collect();
                         m.imported.push(format!(
-                            "{} {label}: {}, {} request and {} response fields",
+                            "{} {label}: {}, {} request and {} response fields{}",
                             ep.id,
                             ep.entity,
                             ep.request_fields.len(),
-                            ep.response_fields.len()
+                            ep.response_fields.len(),
+                            if query.is_empty() { String::new() } else { format!(", query {}", query.join(", ")) }
                         ));
                         endpoints.push(ep);
                     }
@@ -431,7 +435,7 @@ impl<'a> Mapper<'a> {
                 self.note(what, why, op.entry(key).and_then(|e| e.line).or(line));
             }
         }
-        self.parameters(label, item, op, line);
+        let query = self.parameters(label, item, op, line);
         let request = self.request(label, method, op, line);
         let response = self.response(label, op, line);
         let (request, response) = (request.unwrap_or_default(), response.unwrap_or_default());
@@ -475,12 +479,14 @@ impl<'a> Mapper<'a> {
         let request_fields = self.fields(label, "request", entity, &request.properties, line);
         let response_fields = self.fields(label, "response", entity, &response.properties, line);
         let auth_required = self.auth(label, op, line);
+        let query_params = self.query_params(label, path, entity, query, line);
         Some(Endpoint {
             id: String::new(),
             method,
             path: path.to_string(),
             summary: summary(op, method, path, &entity.name),
             entity: entity.name.clone(),
+            query_params,
             request_fields,
             response_fields,
             errors: self.errors(label, op, line),
@@ -530,26 +536,115 @@ impl<'a> Mapper<'a> {
         self.data.entities.iter().find(|e| e.name == name).cloned()
     }
 
-    /// Query, header and cookie parameters have no place in an endpoint.
-    fn parameters(&mut self, label: &str, item: &'a Node, op: &'a Node, line: Option<u32>) {
+    /// The operation's query parameters (an operation's own replacing the
+    /// path item's of the same name, as OpenAPI says), each with its schema;
+    /// header and cookie parameters have no place in an endpoint.
+    fn parameters(&mut self, label: &str, item: &'a Node, op: &'a Node, line: Option<u32>) -> Vec<(String, &'a Node)> {
         let mut lost = Vec::new();
+        let mut query: Vec<(String, &'a Node)> = Vec::new();
         let all = item.get("parameters").map(Node::items).unwrap_or_default().iter();
         for p in all.chain(op.get("parameters").map(Node::items).unwrap_or_default()) {
             let Some(p) = self.resolve(p, &format!("{label} parameter"), line) else { continue };
             let place = p.get("in").and_then(Node::as_str).unwrap_or("");
             let name = p.get("name").and_then(Node::as_str).unwrap_or("");
             let entry = format!("{place} {name}");
-            if place != "path" && !lost.contains(&entry) {
-                lost.push(entry);
+            match place {
+                "path" => {}
+                "query" if !name.is_empty() => match query.iter_mut().find(|(n, _)| n == name) {
+                    Some(known) => known.1 = p,
+                    None => query.push((name.to_string(), p)),
+                },
+                _ if !lost.contains(&entry) => lost.push(entry),
+                _ => {}
             }
         }
         if !lost.is_empty() {
             self.note(
                 format!("{label} parameters {}", lost.join(", ")),
-                "Parit's endpoints have path parameters only: no query, header or cookie parameters",
+                "Parit's endpoints have path and query parameters only: no header or cookie parameters",
                 line,
             );
         }
+        query
+    }
+
+    /// Query parameters as the endpoint's: each typed from its schema (an
+    /// array, an object or no type is taken as a string, and noted); a
+    /// `sort` enum whose values are not fields of the entity is taken as a
+    /// string; a name that is also a path parameter is left out.
+    fn query_params(
+        &mut self,
+        label: &str,
+        path: &str,
+        entity: &Entity,
+        query: Vec<(String, &'a Node)>,
+        line: Option<u32>,
+    ) -> Vec<QueryParam> {
+        let in_path = templates(path);
+        let mut out = Vec::new();
+        for (name, p) in query {
+            let what = format!("{label} query parameter {name}");
+            if in_path.contains(&name) {
+                self.note(what, "its name is also a path parameter's", line);
+                continue;
+            }
+            let schema = match p.get("schema") {
+                Some(s) => self.resolve(s, &what, line),
+                None => None,
+            };
+            let types: Vec<&str> = match schema.and_then(|s| s.get("type")) {
+                Some(Node::String(t)) => vec![t.as_str()],
+                Some(Node::Array(ts)) => ts.iter().filter_map(Node::as_str).filter(|t| *t != "null").collect(),
+                _ => vec![],
+            };
+            let values: Vec<String> = schema
+                .and_then(|s| s.get("enum"))
+                .map(Node::items)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(Node::as_str)
+                .map(String::from)
+                .collect();
+            let (mut param_type, mut values) = match types.as_slice() {
+                ["integer"] => (ParamType::Integer, vec![]),
+                ["number"] => (ParamType::Number, vec![]),
+                ["boolean"] => (ParamType::Boolean, vec![]),
+                ["string"] | [] if !values.is_empty() => (ParamType::Enum, values),
+                ["string"] => (ParamType::String, vec![]),
+                other => {
+                    let shape = if other.is_empty() { "no type".to_string() } else { other.join(" or ") };
+                    self.note(&what, format!("its schema has {shape}: imported as a string"), line);
+                    (ParamType::String, vec![])
+                }
+            };
+            if name == "sort" && param_type == ParamType::Enum {
+                let unknown: Vec<&str> = values
+                    .iter()
+                    .map(|v| v.strip_prefix('-').unwrap_or(v))
+                    .filter(|v| !entity.fields.iter().any(|f| f.name == *v))
+                    .collect();
+                if !unknown.is_empty() {
+                    self.note(
+                        &what,
+                        format!(
+                            "its values {} are not fields of {}: imported as a string, without them",
+                            unknown.join(", "),
+                            entity.name
+                        ),
+                        line,
+                    );
+                    (param_type, values) = (ParamType::String, vec![]);
+                }
+            }
+            out.push(QueryParam {
+                name,
+                param_type,
+                values,
+                required: matches!(p.get("required"), Some(Node::Bool(true))),
+                description: p.get("description").and_then(Node::as_str).and_then(first_line).unwrap_or_default(),
+            });
+        }
+        out
     }
 
     /// The JSON media type of a content map, noting the others.

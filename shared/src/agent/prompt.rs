@@ -39,7 +39,9 @@ fn role(stage: Stage) -> &'static str {
             non-trivial algorithms with pseudocode. Use entity names exactly as in the data model.",
         Stage::Api => "You are an API designer. Specify the HTTP endpoints (EP-n) under /api that implement the user \
             stories and the business rules. Each endpoint works on one data-model entity; its request and response \
-            fields are that entity's field names exactly. Every user story must be served by at least one endpoint.",
+            fields are that entity's field names exactly. Every user story must be served by at least one endpoint. \
+            A list endpoint takes query parameters: \"limit\" and \"page\", a filter per field its stories filter by \
+            (named as the field), and a \"sort\" enum of field names (\"-\" first for descending).",
         Stage::Frontend => "You are a frontend engineer. Write a small, working Vite + TypeScript client that implements \
             the design's screens with its tokens and calls only the API's declared endpoints (exact method and path). \
             Include index.html, package.json, the source files and a CSS file using the design tokens.",
@@ -166,6 +168,11 @@ mod tests {
         assert!(api.user.contains("PRD-MARK") && api.user.contains("DATA-MARK") && api.user.contains("LOGIC-MARK"));
         assert!(api.user.contains("Reviewer feedback to apply in this version:\nuse plural paths"));
         assert!(api.user.contains("Pantry") && api.user.contains("Plan meals"));
+        assert!(
+            api.system.contains("\"limit\" and \"page\"") && api.system.contains("\"sort\" enum"),
+            "{}",
+            api.system
+        );
     }
 
     #[test]
@@ -209,7 +216,7 @@ mod tests {
         let c = config("gemini-2.5-flash-lite", Stage::Api, &chosen);
         assert_eq!(c["thinkingConfig"], json!({"thinkingBudget": 0}));
         assert_eq!(c["temperature"], 0.3);
-        assert_eq!(c["maxOutputTokens"], 12_288, "no room for thinking that is off");
+        assert_eq!(c["maxOutputTokens"], 16_384, "no room for thinking that is off");
         let high = GenerationSettings { thinking: Some(ThinkingLevel::High), ..Default::default() };
         let c = config("gemini-2.5-flash-lite", Stage::Frontend, &high);
         assert_eq!(c["thinkingConfig"], json!({"thinkingBudget": 24_576}));

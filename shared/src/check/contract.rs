@@ -314,6 +314,7 @@ mod tests {
             path: path.into(),
             summary: String::new(),
             entity: link.name.clone(),
+            query_params: vec![],
             request_fields: vec![],
             response_fields: vec![],
             errors: vec![],

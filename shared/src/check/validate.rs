@@ -276,22 +276,49 @@ fn api(a: &ApiArtifact, upstream: &Upstream, p: &mut Problems) {
                 p.push(format!("{path}.errors[{j}]"), format!("{status} is not an error status"));
             }
         }
-        if let Some(data) = &upstream.data {
-            match data.entities.iter().find(|x| x.name == e.entity) {
-                None => p.push(
-                    format!("{path}.entity"),
-                    format!("entity \"{}\" does not exist in the data model", e.entity),
-                ),
-                Some(entity) => {
-                    let fields: HashSet<&str> = entity.fields.iter().map(|f| f.name.as_str()).collect();
-                    let what = format!("field of {}", entity.name);
-                    p.refs(&format!("{path}.requestFields"), &e.request_fields, &fields, &what);
-                    p.refs(&format!("{path}.responseFields"), &e.response_fields, &fields, &what);
-                }
+        let entity = upstream.data.as_ref().map(|data| data.entities.iter().find(|x| x.name == e.entity));
+        match entity {
+            Some(None) => {
+                p.push(format!("{path}.entity"), format!("entity \"{}\" does not exist in the data model", e.entity))
             }
+            Some(Some(entity)) => {
+                let fields: HashSet<&str> = entity.fields.iter().map(|f| f.name.as_str()).collect();
+                let what = format!("field of {}", entity.name);
+                p.refs(&format!("{path}.requestFields"), &e.request_fields, &fields, &what);
+                p.refs(&format!("{path}.responseFields"), &e.response_fields, &fields, &what);
+            }
+            None => {}
         }
+        query_params(&path, e, entity.flatten(), p);
         if let Some(stories) = &stories {
             p.refs(&format!("{path}.userStories"), &e.user_stories, stories, "user story");
+        }
+    }
+}
+
+/// An endpoint's query parameters: each named, once, apart from its path
+/// parameters; an enum with values; a `sort`'s values naming fields of the
+/// endpoint's entity (when the data model is known), each with an optional
+/// leading `-` for descending order.
+fn query_params(path: &str, e: &Endpoint, entity: Option<&Entity>, p: &mut Problems) {
+    for (j, q) in e.query_params.iter().enumerate() {
+        let (at, name) = (format!("{path}.queryParams[{j}]"), &q.name);
+        if name.is_empty() {
+            p.push(&at, "needs a name");
+        } else if e.query_params[..j].iter().any(|o| &o.name == name) {
+            p.push(&at, format!("query parameter \"{name}\" is declared twice"));
+        } else if e.path.contains(&format!("{{{name}}}")) {
+            p.push(&at, format!("\"{name}\" is also a path parameter"));
+        }
+        if q.param_type == ParamType::Enum && q.values.is_empty() {
+            p.push(&at, "an enum needs at least one value");
+        }
+        let Some(entity) = entity.filter(|_| name == "sort" && q.param_type == ParamType::Enum) else { continue };
+        for v in &q.values {
+            let field = v.strip_prefix('-').unwrap_or(v);
+            if !entity.fields.iter().any(|f| f.name == field) {
+                p.push(&at, format!("sort by \"{field}\": not a field of {}", entity.name));
+            }
         }
     }
 }
@@ -472,6 +499,55 @@ mod tests {
                 "$.endpoints[1].entity: entity \"Meal\" does not exist in the data model",
             ]
         );
+    }
+
+    #[test]
+    fn query_parameters_are_named_once_apart_from_the_path_and_sort_by_fields() {
+        let data = DataArtifact {
+            entities: vec![Entity {
+                name: "Recipe".into(),
+                table: "recipes".into(),
+                description: "d".into(),
+                fields: ["id", "title"]
+                    .map(|n| Field {
+                        name: n.into(),
+                        field_type: if n == "id" { FieldType::Id } else { FieldType::String },
+                        required: true,
+                        unique: false,
+                        references: None,
+                        description: "d".into(),
+                    })
+                    .to_vec(),
+                primary_key: None,
+            }],
+            relationships: vec![],
+            indexes: vec![],
+        };
+        let param = |name: &str, kind: &str, values: &[&str]| json!({"name": name, "paramType": kind, "values": values, "required": false, "description": ""});
+        let api = Artifact::from_value(
+            Stage::Api,
+            json!({"authScheme": "bearer", "endpoints": [
+                {"id": "EP-1", "method": "GET", "path": "/api/recipes/{id}/steps", "summary": "s", "entity": "Recipe",
+                 "queryParams": [param("limit", "integer", &[]), param("limit", "string", &[]), param("id", "string", &[]),
+                                 param("", "boolean", &[]), param("kind", "enum", &[]),
+                                 param("sort", "enum", &["title", "-title", "-rating"])],
+                 "requestFields": [], "responseFields": ["id"], "errors": [], "authRequired": true, "userStories": []},
+                {"id": "EP-2", "method": "GET", "path": "/api/recipes", "summary": "s", "entity": "Recipe",
+                 "queryParams": [param("sort", "enum", &["-title", "id"]), param("page", "integer", &[])],
+                 "requestFields": [], "responseFields": ["id"], "errors": [], "authRequired": true, "userStories": []}
+            ]}),
+        )
+        .unwrap();
+        let problems = vec![
+            "$.endpoints[0].queryParams[1]: query parameter \"limit\" is declared twice",
+            "$.endpoints[0].queryParams[2]: \"id\" is also a path parameter",
+            "$.endpoints[0].queryParams[3]: needs a name",
+            "$.endpoints[0].queryParams[4]: an enum needs at least one value",
+            "$.endpoints[0].queryParams[5]: sort by \"rating\": not a field of Recipe",
+        ];
+        assert_eq!(validate(&api, &Upstream { data: Some(data), ..Default::default() }), problems);
+        // Without the data model, what needs it is not judged.
+        assert_eq!(validate(&api, &Upstream::default()), problems[..4]);
     }
 
     #[test]

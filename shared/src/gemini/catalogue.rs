@@ -612,13 +612,12 @@ pub fn stage_thinking(stage: Stage) -> ThinkingLevel {
 /// Most tokens a stage's answer may take: what it writes, with room for a
 /// product several times the size of the examples (a test holds every example
 /// to a quarter of it). Frontend and deployment write whole files (the deployment
-/// an API Worker with a route for each endpoint).
+/// an API Worker with a route for each endpoint, reading its query parameters).
 pub fn answer_tokens(stage: Stage) -> u32 {
     match stage {
         Stage::Prd | Stage::Data | Stage::Design | Stage::Logic => 8_192,
-        Stage::Api => 12_288,
-        Stage::Deployment => 24_576,
-        Stage::Frontend => 32_768,
+        Stage::Api => 16_384,
+        Stage::Frontend | Stage::Deployment => 32_768,
     }
 }
 

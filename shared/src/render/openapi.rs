@@ -4,7 +4,7 @@
 //! JSON values, so no name can make it invalid JSON; component names and path
 //! parameters are mapped to what OpenAPI allows.
 
-use crate::artifact::{ApiArtifact, DataArtifact, Entity, FieldType, HttpMethod};
+use crate::artifact::{ApiArtifact, DataArtifact, Endpoint, Entity, FieldType, HttpMethod, ParamType};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
 
@@ -99,6 +99,29 @@ fn status_text(code: u32) -> &'static str {
     }
 }
 
+/// An endpoint's query parameters as `in: query` parameters, each name once
+/// (OpenAPI allows a name once per location); an enum is a string schema
+/// with its values.
+fn query_parameters(ep: &Endpoint, out: &mut Vec<Value>) {
+    for (i, q) in ep.query_params.iter().enumerate() {
+        if q.name.is_empty() || ep.query_params[..i].iter().any(|o| o.name == q.name) {
+            continue;
+        }
+        let schema = match q.param_type {
+            ParamType::String => json!({"type": "string"}),
+            ParamType::Integer => json!({"type": "integer"}),
+            ParamType::Number => json!({"type": "number"}),
+            ParamType::Boolean => json!({"type": "boolean"}),
+            ParamType::Enum => json!({"type": "string", "enum": q.values}),
+        };
+        let mut p = json!({"name": q.name, "in": "query", "required": q.required, "schema": schema});
+        if !q.description.is_empty() {
+            p["description"] = json!(q.description);
+        }
+        out.push(p);
+    }
+}
+
 /// The OpenAPI 3.1 document.
 pub fn document(title: &str, api: &ApiArtifact, data: &DataArtifact) -> Value {
     let mut schemas = Map::new();
@@ -157,11 +180,13 @@ pub fn document(title: &str, api: &ApiArtifact, data: &DataArtifact) -> Value {
             "tags": [entity.name],
             "responses": responses,
         });
-        if !params.is_empty() {
-            op["parameters"] = json!(params
-                .iter()
-                .map(|p| json!({"name": p, "in": "path", "required": true, "schema": {"type": "string"}}))
-                .collect::<Vec<_>>());
+        let mut parameters: Vec<Value> = params
+            .iter()
+            .map(|p| json!({"name": p, "in": "path", "required": true, "schema": {"type": "string"}}))
+            .collect();
+        query_parameters(ep, &mut parameters);
+        if !parameters.is_empty() {
+            op["parameters"] = Value::Array(parameters);
         }
         if !ep.request_fields.is_empty() && matches!(ep.method, HttpMethod::Post | HttpMethod::Put | HttpMethod::Patch)
         {
@@ -204,6 +229,38 @@ mod tests {
     }
 
     #[test]
+    fn query_parameters_are_typed_and_each_named_once() {
+        let p = examples::pantry();
+        let mut api = p.api();
+        let ep = &mut api.endpoints[2];
+        assert!(ep.path.contains('{'), "a record's path");
+        let q = |name: &str, param_type, values: &[&str]| crate::artifact::QueryParam {
+            name: name.into(),
+            param_type,
+            values: values.iter().map(|v| v.to_string()).collect(),
+            required: true,
+            description: String::new(),
+        };
+        ep.query_params = vec![
+            q("verbose", ParamType::Boolean, &[]),
+            q("ratio", ParamType::Number, &[]),
+            q("verbose", ParamType::String, &[]),
+            q("", ParamType::String, &[]),
+        ];
+        let doc = document("Pantry", &api, &p.data());
+        let (path, _) = path_template(&api.endpoints[2].path);
+        let params = doc["paths"][path.as_str()]["get"]["parameters"].as_array().unwrap().clone();
+        assert_eq!(
+            params,
+            vec![
+                json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}),
+                json!({"name": "verbose", "in": "query", "required": true, "schema": {"type": "boolean"}}),
+                json!({"name": "ratio", "in": "query", "required": true, "schema": {"type": "number"}}),
+            ]
+        );
+    }
+
+    #[test]
     fn every_endpoint_becomes_an_operation_with_resolvable_refs() {
         let p = examples::clinic();
         let doc = document("ClinicBook", &p.api(), &p.data());
@@ -218,6 +275,15 @@ mod tests {
             .as_array()
             .unwrap()
             .contains(&json!("patient_id")));
+        // A list's query parameters, after its path parameters (it has none).
+        let list = &doc["paths"]["/api/appointments"]["get"]["parameters"];
+        assert_eq!(
+            list[0],
+            json!({"name": "limit", "in": "query", "required": false, "schema": {"type": "integer"},
+            "description": "How many records, 1 to 100 (default 100)."})
+        );
+        assert_eq!(list[2]["schema"]["enum"][0], "requested");
+        assert_eq!(list[3]["name"], "sort");
         let ops: usize = doc["paths"].as_object().unwrap().values().map(|v| v.as_object().unwrap().len()).sum();
         assert_eq!(ops, p.api().endpoints.len());
         for r in doc.to_string().split("\"$ref\":\"").skip(1) {

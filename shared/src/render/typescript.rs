@@ -78,13 +78,13 @@ impl Declarations {
         }
     }
 
-    /// An object's `{ … }`, one documented property a line; a nullable
-    /// property may also be absent, as the schema check allows.
+    /// An object's `{ … }`, one documented property a line; a nullable or
+    /// optional property may also be absent, as the schema check allows.
     fn body(&mut self, schema: &Schema, indent: &str) -> String {
         let Schema::Object(props) = schema else { return self.type_of(schema) };
         let mut out = String::from("{\n");
         for p in props {
-            let optional = if matches!(p.schema, Schema::Nullable(_)) { "?" } else { "" };
+            let optional = if p.required() { "" } else { "?" };
             let ty = self.type_of(&p.schema);
             let _ = writeln!(
                 out,

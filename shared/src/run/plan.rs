@@ -114,9 +114,9 @@ pub const EXAMPLE_OUTPUT_TOKENS: [(Stage, u64); 7] = [
     (Stage::Data, 1_029),
     (Stage::Design, 751),
     (Stage::Logic, 529),
-    (Stage::Api, 1_584),
-    (Stage::Frontend, 1_791),
-    (Stage::Deployment, 4_259),
+    (Stage::Api, 2_207),
+    (Stage::Frontend, 2_067),
+    (Stage::Deployment, 5_580),
 ];
 
 /// Where an estimate's prompt figure comes from.

@@ -214,6 +214,10 @@ fn a_new_project_starts_from_an_openapi_import_with_its_entities() {
     assert_eq!(data["artifact"]["entities"][0]["name"], "Pet");
     let api = artifact(&id, "api");
     assert_eq!((api["version"].as_u64(), api["source"].as_str()), (Some(1), Some("import")));
+    // Its list's query parameter is imported, typed.
+    assert!(imported.contains(&"EP-1 GET /pets: Pet, 0 request and 3 response fields, query limit"), "{imported:?}");
+    let limit = &api["artifact"]["endpoints"][0]["queryParams"][0];
+    assert_eq!((limit["name"].as_str(), limit["paramType"].as_str()), (Some("limit"), Some("integer")), "{api}");
     // A run builds the rest around both imports and keeps them.
     start_run(&fleet().url, &id);
     let project = wait_for_run(&fleet().url, &id);
@@ -262,6 +266,14 @@ fn the_api_round_trips_through_its_openapi_document() {
     let after = artifact(&id, "api");
     assert_eq!(after["version"], 2);
     assert_eq!(routes(&after["artifact"]), routes(&before["artifact"]));
+    // Each endpoint's query parameters too (the clinic's lists page, filter
+    // and sort), whatever order the document's paths come in.
+    let query = |api: &Value| -> std::collections::BTreeMap<String, Value> {
+        let endpoints = api["artifact"]["endpoints"].as_array().unwrap().iter();
+        endpoints.map(|e| (format!("{} {}", e["method"], e["path"]), e["queryParams"].clone())).collect()
+    };
+    assert!(query(&before).values().any(|q| q.as_array().is_some_and(|q| q.len() >= 3)), "{before}");
+    assert_eq!(query(&after), query(&before));
 }
 
 #[test]

@@ -39,7 +39,8 @@ fn every_stage_lists_its_views_and_serves_them_with_their_type() {
     assert_eq!(doc["info"]["title"], "ClinicBook");
     let (s, ct, body) = raw(&format!("/api/projects/{id}/artifacts/frontend/views/files/src/api.ts"));
     assert_eq!((s, ct.as_str()), (200, "text/javascript; charset=utf-8"));
-    assert!(String::from_utf8_lossy(&body).contains("call('GET', '/api/patients')"));
+    // The list takes its query parameters as a typed options object.
+    assert!(String::from_utf8_lossy(&body).contains("call('GET', '/api/patients', undefined, query)"));
     let (s, ct, _) = raw(&format!("/api/projects/{id}/artifacts/prd/views/prd.md"));
     assert_eq!((s, ct.as_str()), (200, "text/markdown; charset=utf-8"));
     let (s, _, body) = raw(&format!("/api/projects/{id}/artifacts/prd/views/nope.md"));

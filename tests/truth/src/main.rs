@@ -231,25 +231,49 @@ fn api_for(data: &DataArtifact) -> impl Strategy<Value = ApiArtifact> {
         name(),
         name(),
         proptest::collection::vec(400u32..600, 0..3),
+        proptest::collection::vec(
+            (
+                name(),
+                proptest::sample::select(ParamType::ALL.to_vec()),
+                proptest::collection::vec(name(), 1..3),
+                any::<bool>(),
+            ),
+            0..4,
+        ),
     );
     proptest::collection::vec(ep, 1..8).prop_map(move |eps| {
         let mut seen = BTreeSet::new();
         let endpoints = eps
             .into_iter()
             .enumerate()
-            .filter_map(|(i, (e, method, seg, summary, errors))| {
+            .filter_map(|(i, (e, method, seg, summary, errors, query))| {
                 let entity = &data.entities[e];
                 let path = if i % 2 == 0 { format!("/api/{seg}") } else { format!("/api/{seg}/{{{seg}}}") };
                 if !seen.insert((method, path.clone())) {
                     return None;
                 }
                 let fields: Vec<String> = entity.fields.iter().map(|f| f.name.clone()).collect();
+                // Hostile names and enum values; each name once, none the path
+                // parameter's, and no "sort" (its values must name fields).
+                let mut named = BTreeSet::from([seg.clone(), "sort".to_string()]);
+                let query_params = query
+                    .into_iter()
+                    .filter(|(name, ..)| named.insert(name.clone()))
+                    .map(|(name, param_type, values, required)| QueryParam {
+                        description: format!("{name} */ \"'"),
+                        values: if param_type == ParamType::Enum { dedupe(values) } else { vec![] },
+                        name,
+                        param_type,
+                        required,
+                    })
+                    .collect();
                 Some(Endpoint {
                     id: format!("EP-{}", i + 1),
                     method,
                     path,
                     summary,
                     entity: entity.name.clone(),
+                    query_params,
                     request_fields: fields.iter().skip(1).cloned().collect(),
                     response_fields: if i % 3 == 0 { fields.iter().take(1).cloned().collect() } else { fields },
                     errors,

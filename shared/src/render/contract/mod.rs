@@ -6,7 +6,10 @@
 //! For every endpoint: its success status and response fields, each error it
 //! declares that a request can provoke (400 on a body that is not an object
 //! or lacks a required field, 404 on a missing record, 409 on a taken unique
-//! value, a dangling reference or a referenced record), and its auth rule.
+//! value, a dangling reference or a referenced record), and its auth rule;
+//! on a list, its query parameters (`limit` and `page` page it, a parameter
+//! named after a field filters it, `sort` orders it, and a declared 400 is a
+//! value its type refuses).
 //! For every story: a named test per acceptance criterion that
 //! [`crate::check::contract::plan`] places at HTTP level, and a listed gap
 //! (a skipped test, and a row of the matrix) for each it cannot.
@@ -20,7 +23,7 @@
 //!
 //! Deterministic: the same blueprint renders the same bytes.
 
-use crate::artifact::{ApiArtifact, DataArtifact, Endpoint, Entity, PrdArtifact};
+use crate::artifact::{ApiArtifact, DataArtifact, Endpoint, Entity, FieldType, ParamType, PrdArtifact, QueryParam};
 use crate::check::contract::{
     behaviour, changeable, create_route, describe, generated_key, key, makeable, plan, Behaviour, Operation, Planned,
 };
@@ -126,7 +129,7 @@ pub fn render(name: &str, prd: &PrdArtifact, data: &DataArtifact, api: &ApiArtif
              // starter does not serve yet. Render them again rather than edit; add tests in other files.\n\
              import {{ after, before, describe, test }} from 'node:test';\n\
              import assert from 'node:assert/strict';\n\
-             import {{ assertError, assertFields, assertHolds, startWorker }} from './harness.mjs';\n\n\
+             import {{ assertError, assertFields, assertHolds, startWorker, stored }} from './harness.mjs';\n\n\
              /** Each entity: its key, its fields, the create route records are made with. */\n\
              const MODEL = {model};\n\n\
              let api;\n\
@@ -278,6 +281,9 @@ fn endpoint(t: &mut Tests, ep: &Endpoint, e: &Entity, data: &DataArtifact, api: 
         None if !makes => t.gap(row("success"), success, &cannot),
         None => t.gap(row("success"), success, "the route names no field a change can set"),
     }
+    if op == Operation::List && makes {
+        query_tests(t, ep, e, api);
+    }
     // Declared errors.
     for code in &ep.errors {
         let what = |s: &str| format!("{code} {s}");
@@ -305,6 +311,19 @@ fn endpoint(t: &mut Tests, ep: &Endpoint, e: &Entity, data: &DataArtifact, api: 
                     );
                 }
             }
+            (400, Operation::List) => match bad_query(ep) {
+                Some((q, value, why)) => t.test(
+                    row("400"),
+                    &what(&format!("when the query parameter {} {why}", js(&q.name))),
+                    None,
+                    &lines(&[format!(
+                        "assertError(await api.call('GET', {} + '?' + new URLSearchParams({})), 400);",
+                        bare(ep),
+                        js(json!({ q.name.as_str(): value }))
+                    )]),
+                ),
+                None => t.gap(row("400"), &what("declared"), "no query parameter has a value that can be wrong"),
+            },
             (404, Operation::Read | Operation::Delete) => t.test(
                 row("404"),
                 &what("for a record that does not exist"),
@@ -361,6 +380,102 @@ fn endpoint(t: &mut Tests, ep: &Endpoint, e: &Entity, data: &DataArtifact, api: 
                 "assert.notEqual(answer.status, 401, JSON.stringify(answer.body));".into(),
             ]),
         );
+    }
+}
+
+/// A value of one of a list's query parameters that its type refuses, and
+/// why: a whole number, a number or a boolean given as a word, or a value
+/// outside an enum.
+fn bad_query(ep: &Endpoint) -> Option<(&QueryParam, String, &'static str)> {
+    ep.query_params.iter().find_map(|q| match q.param_type {
+        ParamType::Integer => Some((q, "1.5".to_string(), "is not a whole number")),
+        ParamType::Number => Some((q, "many".to_string(), "is not a number")),
+        ParamType::Boolean => Some((q, "maybe".to_string(), "is not true or false")),
+        ParamType::Enum if !q.values.is_empty() => {
+            let mut value = String::from("not-one-of-them");
+            while q.values.contains(&value) {
+                value.push('!');
+            }
+            Some((q, value, "is not one of its values"))
+        }
+        _ => None,
+    })
+}
+
+/// The tests of a list's query parameters, for those the starter gives a
+/// meaning: `limit` (and `page`) page through it, a filter named after a
+/// field keeps the records with that value, `sort` orders it.
+fn query_tests(t: &mut Tests, ep: &Endpoint, e: &Entity, api: &ApiArtifact) {
+    let (id, ent) = (ep.id.as_str(), js(&e.name));
+    let declared = |name: &str, types: &[ParamType]| {
+        ep.query_params.iter().find(|q| q.name == name && types.contains(&q.param_type))
+    };
+    let get = |params: String| format!("(await api.call('GET', {} + '?' + new URLSearchParams({params})))", bare(ep));
+    let list = |answer: &str| {
+        vec![
+            format!("assert.equal({answer}.status, 200, JSON.stringify({answer}.body));"),
+            format!("assert.ok(Array.isArray({answer}.body), 'a list');"),
+        ]
+    };
+    if declared("limit", &[ParamType::Integer, ParamType::Number]).is_some() {
+        let mut b = vec![format!("await api.make({ent});"), format!("await api.make({ent});")];
+        b.push(format!("const first = {};", get("{ limit: '1' }".into())));
+        b.extend(list("first"));
+        b.push("assert.equal(first.body.length, 1, 'one record');".into());
+        let mut name = "limit=1 answers one record".to_string();
+        if declared("page", &[ParamType::Integer, ParamType::Number]).is_some() {
+            b.push(format!("const second = {};", get("{ limit: '1', page: '2' }".into())));
+            b.extend(list("second"));
+            b.push("assert.equal(second.body.length, 1, 'one record');".into());
+            b.push(format!("assert.ok(!api.same({ent}, first.body[0], second.body[0]), 'page 2 is another record');"));
+            name.push_str(", page=2 the next");
+        }
+        t.test((id, "", "query"), &name, None, &lines(&b));
+    }
+    // A filter: a field the create route sets to a value the parameter takes.
+    let create = create_route(api, e);
+    let filter = ep.query_params.iter().find_map(|q| {
+        let f = e.fields.iter().find(|f| f.name == q.name && !["limit", "page", "sort"].contains(&q.name.as_str()))?;
+        let sent = create?.request_fields.contains(&f.name) && (f.required || f.references.is_none());
+        let fits = match (q.param_type, f.field_type) {
+            (ParamType::Enum, _) => !q.values.is_empty(),
+            (ParamType::Integer, FieldType::Integer) => true,
+            (ParamType::Number, FieldType::Integer | FieldType::Decimal) => true,
+            (ParamType::Boolean, FieldType::Boolean) => true,
+            (ParamType::String, t) => matches!(t, FieldType::String | FieldType::Text | FieldType::Id),
+            _ => false,
+        };
+        (sent && fits).then_some((q, f))
+    });
+    if let Some((q, f)) = filter {
+        let values = match q.values.first() {
+            Some(v) if q.param_type == ParamType::Enum => js(json!({ f.name.as_str(): v })),
+            _ => "{}".into(),
+        };
+        let name = js(&f.name);
+        let mut b = vec![format!("const {{ record }} = await api.make({ent}, {values});")];
+        b.push(format!("const answer = {};", get(format!("{{ [{name}]: String(record[{name}]) }}"))));
+        b.extend(list("answer"));
+        b.push(format!("assert.ok(answer.body.some((r) => api.same({ent}, r, record)), 'the record is listed');"));
+        b.push(format!(
+            "for (const r of answer.body) assert.equal(stored(r[{name}]), stored(record[{name}]), 'only records with its value');"
+        ));
+        t.test((id, "", "query"), &format!("{} keeps the records with that value", q.name), None, &lines(&b));
+    }
+    if let Some(sort) = declared("sort", &[ParamType::Enum]) {
+        for value in sort.values.iter().filter(|v| e.fields.iter().any(|f| f.name == v.trim_start_matches('-'))).take(2)
+        {
+            let field = js(value.trim_start_matches('-'));
+            let (before, after) = if value.starts_with('-') { ("b", "a") } else { ("a", "b") };
+            let mut b = vec![format!("await api.make({ent});"), format!("await api.make({ent});")];
+            b.push(format!("const answer = {};", get(js(json!({"sort": value})))));
+            b.extend(list("answer"));
+            b.push(format!("const values = answer.body.map((r) => r[{field}]).filter((v) => v != null);"));
+            b.push(format!(
+                "for (let i = 1; i < values.length; i++) {{ const [a, b] = [values[i - 1], values[i]]; assert.ok(!({before} > {after}), `${{a}} then ${{b}}`); }}"
+            ));
+            t.test((id, "", "query"), &format!("sort={value} orders the list"), None, &lines(&b));
+        }
     }
 }
 
@@ -695,6 +810,39 @@ mod tests {
                 coverage_markdown(&c.rows)
             );
         }
+    }
+
+    #[test]
+    fn a_list_s_query_parameters_are_tested_paging_filtering_sorting_and_refusing_a_bad_value() {
+        let p = examples::clinic();
+        let (prd, data, api) = (p.prd(), p.data(), p.api());
+        let c = render(&p.name, &prd, &data, &api);
+        let list = api.endpoints.iter().find(|e| e.path == "/api/appointments" && e.method.as_str() == "GET").unwrap();
+        let names: Vec<&str> =
+            c.rows.iter().filter(|r| r.id == list.id && r.test.is_some()).map(|r| r.text.as_str()).collect();
+        for expected in [
+            "limit=1 answers one record, page=2 the next",
+            "status keeps the records with that value",
+            "sort=created_at orders the list",
+            "sort=-created_at orders the list",
+            "400 when the query parameter \"limit\" is not a whole number",
+        ] {
+            assert!(names.contains(&expected), "{expected} in {names:?}");
+        }
+        let tests = &c.files[1].1;
+        // The filter makes its record with a value the enum takes.
+        assert!(tests.contains("await api.make(\"Appointment\", {\"status\":\"requested\"})"), "{tests}");
+        assert!(tests.contains("new URLSearchParams({\"limit\":\"1.5\"})), 400);"), "{tests}");
+        // Without a parameter that can be wrong, a declared 400 is a gap.
+        let (mut bare, id) = (api.clone(), list.id.clone());
+        let list = bare.endpoints.iter_mut().find(|e| e.id == id).unwrap();
+        list.query_params.retain(|q| q.param_type == crate::artifact::ParamType::String);
+        let c = render(&p.name, &prd, &data, &bare);
+        let gap = c.rows.iter().find(|r| r.id == id && r.item == "400").unwrap();
+        assert_eq!(
+            (gap.test.as_deref(), gap.note.as_str()),
+            (None, "no query parameter has a value that can be wrong")
+        );
     }
 
     #[test]
