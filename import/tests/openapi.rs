@@ -549,6 +549,15 @@ fn swagger_2_is_named_even_when_its_yaml_does_not_load() {
 }
 
 #[test]
+fn a_real_swagger_2_file_is_named_in_json_and_in_yaml() {
+    for text in [include_str!("openapi/swagger-petstore.json"), include_str!("openapi/swagger-petstore.yaml")] {
+        let e = err(text, None);
+        assert!(e.message.starts_with("this is a Swagger 2.0 document, not OpenAPI 3.x"), "{}", e.message);
+        assert!(e.message.contains("swagger2openapi"), "it says how to convert: {}", e.message);
+    }
+}
+
+#[test]
 fn regression_refs_inside_a_vendor_extension_do_not_block_the_import() {
     // Spotify's description keeps `$ref`s to its own `x-spotify-policy-list` entries.
     let text = "openapi: 3.0.3\ninfo: {title: t, version: v}\npaths:\n  /pets:\n    get:\n      x-spotify-policy-list:\n        $ref: '#/components/x-spotify-policy/policies'\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/Pet'}\ncomponents:\n  schemas:\n    Pet: {type: object, properties: {id: {type: integer}, name: {type: string}}}\n";
