@@ -249,8 +249,12 @@ impl Workload {
             .iter()
             .map(|&stage| {
                 let upstream = stage.needs().iter().filter_map(|n| of(*n).map(|a| (*n, a.to_value()))).collect();
-                let request =
-                    GenerateRequest { brief: brief.clone(), upstream, settings: settings.generation(stage), feedback: None };
+                let request = GenerateRequest {
+                    brief: brief.clone(),
+                    upstream,
+                    settings: settings.generation(stage),
+                    feedback: None,
+                };
                 let answer = of(stage).map(|a| gemini_answer(&a.to_value().to_string())).unwrap_or_default();
                 (stage, serde_json::to_string(&request).unwrap_or_default(), answer)
             })
@@ -354,7 +358,8 @@ impl Workload {
             .map(|(a, r)| json!({"stage": r.stage, "version": r.version, "artifact": a.to_value()}))
             .collect();
         let project = ready(self.store.project(PROJECT))?.map_err(text)?.ok_or("no project")?;
-        let mut request = json!({"name": project.name, "idea": project.idea, "artifacts": artifacts, "verdict": verdict});
+        let mut request =
+            json!({"name": project.name, "idea": project.idea, "artifacts": artifacts, "verdict": verdict});
         if export {
             request["layout"] = Value::Null;
         }
@@ -397,8 +402,10 @@ impl Workload {
 
     /// plan.rs `answer`.
     fn plan(&self, what_if: &WhatIf) -> Result<usize, String> {
-        let agents = FnAgents::new(|_: Stage, _: &GenerateRequest| AgentReply::Unreachable("the bench calls no agent".into()));
-        let plan = ready(plan(&self.store, &self.blobs, &agents, PROJECT, what_if, 0))?.map_err(|e| format!("{e:?}"))?;
+        let agents =
+            FnAgents::new(|_: Stage, _: &GenerateRequest| AgentReply::Unreachable("the bench calls no agent".into()));
+        let plan =
+            ready(plan(&self.store, &self.blobs, &agents, PROJECT, what_if, 0))?.map_err(|e| format!("{e:?}"))?;
         Ok(serde_json::to_value(&plan).map_err(text)?.to_string().len())
     }
 
@@ -550,7 +557,8 @@ mod bridge {
             .into_iter()
             .filter(|l| request.layout.as_deref().is_none_or(|only| l.name == only));
         let handoff: Vec<(String, String)> = chosen.flat_map(|l| l.files).collect();
-        let files = bundle(&request.name, &request.idea, &with_versions, &check(&artifacts), &request.verdict, &handoff);
+        let files =
+            bundle(&request.name, &request.idea, &with_versions, &check(&artifacts), &request.verdict, &handoff);
         Ok(zip(&files))
     }
 

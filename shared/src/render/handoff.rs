@@ -2090,11 +2090,8 @@ mod tests {
             used.entities.retain(|e| endpoints.iter().any(|ep| ep.entity == e.name));
             used.relationships.clear();
             used.indexes.clear();
-            let want = openapi::document(
-                &prd.product_name,
-                &ApiArtifact { auth_scheme: api.auth_scheme, endpoints },
-                &used,
-            );
+            let want =
+                openapi::document(&prd.product_name, &ApiArtifact { auth_scheme: api.auth_scheme, endpoints }, &used);
             let got: Value = serde_json::from_str(contract).expect("the contract is JSON");
             assert_eq!(got, want);
             let ops: usize = got["paths"].as_object().unwrap().values().map(|v| v.as_object().unwrap().len()).sum();
