@@ -24,6 +24,7 @@
 // process (the module compiled and the project built, nothing run), as in an
 // isolate's first request. Nothing is asserted.
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -90,4 +91,6 @@ for (const r of results) {
     console.log(`| ${o.name.trim()} | ${o.workers} | ${f(o.cpuMedianMs)}${over} | ${f(o.cpuP95Ms)} | ${f(o.wallMedianMs)} | ${f(o.firstCpuMs)} | ${o.calls} |`);
   }
 }
-console.log(JSON.stringify({ unit: "ms", node: process.version, v8: process.versions.v8, results }));
+const cpu = (readFileSync("/proc/cpuinfo", "utf8").match(/model name\s*:\s*(.*)/) || [])[1]?.trim();
+const load = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+console.log(JSON.stringify({ unit: "ms", node: process.version, v8: process.versions.v8, cpu, load, results }));
