@@ -255,7 +255,9 @@ def cpu_wasm_section(cw):
 `bench/cpu-wasm.sh` (crate `bench/cpu`, script `bench/cpu-wasm.mjs`). Each row is one request as the Workers
 serve it, through the same `parit_shared` and `parit_import` functions, fed the same bodies: the handler's few
 lines of glue are mirrored in `bench/cpu/src/lib.rs` (each names the handler it follows), the ports are in
-memory, and what is left out is I/O, which Cloudflare does not count. A request that calls the bridge runs both
+memory, and what is left out is I/O, which Cloudflare does not count, and the adapters' own work (the
+workers-rs shim, D1 rows turned from JS values into JSON, bodies copied in and out of WASM memory), so the
+figures are a lower bound of a request's CPU. A request that calls the bridge runs both
 legs (the supervisor's, then the bridge's on the very body the supervisor sent), since Workers called through a
 service binding share the top-level request's CPU. The crate is built as the Workers are: `wasm32-unknown-unknown`,
 the workspace's release profile (opt-level z, LTO, one codegen unit, panic = abort), wasm-bindgen, `wasm-opt -O`
@@ -368,6 +370,14 @@ write megabytes (every view, the contract tests, three hand-off layouts, the ZIP
   the YAML parser only to give findings their line numbers (a third of the import's CPU natively); reading the
   lines only when a finding is reported would cut that third, not the rest (checking the document, mapping
   500 operations). The import could run in the object, which stores its result anyway.
+* The size-tuned build costs half the CPU. The same crate built with `opt-level = 3` instead of `"z"` (the rest
+  of the profile and `wasm-opt -O` unchanged; `CARGO_PROFILE_RELEASE_OPT_LEVEL=3`), both run one after the other
+  at large-50 on this machine under the same load, took 0.38–0.53 of the CPU on every request (export 159.61 →
+  71.87 ms, the API's views 43.42 → 17.89, consistency 14.88 → 7.40, plan 24.36 → 10.46, OpenAPI import 60.90 →
+  22.86), for a WASM 1.45 times larger in gzip (875,976 → 1,269,649 bytes). The supervisor cannot pay that (0.4 KB
+  left under 400 KB); the bridge could (664 KB gzip against its own goal of 1,000 KB and the Free plan's 3 MB,
+  about 965 KB at that ratio, not measured on the bridge itself): its legs are most of the export's, the
+  hand-off's, the views' and the imports' CPU. Not a way under 10 ms at 100 entities on its own, but half of it.
 * The object's stores and the agents' `/generate` (prompt, parse, schema check, validation) are not HTTP
   requests to the Worker: a Durable Object invocation has its own CPU allowance (30 s by default; the limits page
   gives no Free figure, docs/research/cloudflare-free-2026-12-06.md §1.8), and the agents are called from the
