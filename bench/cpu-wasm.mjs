@@ -93,4 +93,5 @@ for (const r of results) {
 }
 const cpu = (readFileSync("/proc/cpuinfo", "utf8").match(/model name\s*:\s*(.*)/) || [])[1]?.trim();
 const load = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
-console.log(JSON.stringify({ unit: "ms", node: process.version, v8: process.versions.v8, cpu, load, results }));
+const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: path.dirname(self) }).toString().trim();
+console.log(JSON.stringify({ unit: "ms", commit, node: process.version, v8: process.versions.v8, cpu, load, results }));

@@ -115,12 +115,12 @@ answer estimate: off by the size of the product on a first run, and within a few
 has history. Against the real API the prompt count will differ too; `countTokens` is not asked yet.""")
     return "\n".join(out)
 
-def splice(title, section, before, by):
+def splice(title, section, before, by, commit=None):
     """Replaces the section `## title` of docs/BENCHMARKS.md in place (or puts
     it before `## before`), noting which command measured it when."""
     path = os.path.join(root, "docs", "BENCHMARKS.md")
     doc = open(path).read()
-    head = subprocess.run(["git", "-C", root, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    head = commit or subprocess.run(["git", "-C", root, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     first, rest = section.split("\n", 1)
     section = f"{first}\n\n(Measured on its own by `{by}` on {datetime.date.today()} at commit `{head}`.)\n{rest}\n"
     start = doc.find(f"## {title}\n")
@@ -394,7 +394,8 @@ if sys.argv[1:] == ["--freeplan-only"]:
     splice("Free plan", freeplan_section(), "Pipeline wall time", "bench/freeplan.sh")
     sys.exit(0)
 if sys.argv[1:] == ["--cpu-wasm-only"]:
-    splice("CPU per request in WASM", cpu_wasm_section(load("cpu-wasm.json")), "Pipeline wall time", "bench/cpu-wasm.sh")
+    cw = load("cpu-wasm.json")
+    splice("CPU per request in WASM", cpu_wasm_section(cw), "Pipeline wall time", "bench/cpu-wasm.sh", cw.get("commit"))
     sys.exit(0)
 if sys.argv[1:] == ["--setup-only"]:
     splice("Setup", setup_section(load("setup.json")), "Time to first response", "bench/setup.sh")
