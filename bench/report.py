@@ -278,7 +278,8 @@ page says), Paid 30 s by default. It is enforced per isolate with slack: "Each i
 flexibility to allow for cases where your Worker infrequently runs over the configured limit. If your Worker
 starts hitting the limit consistently, its execution will be terminated" (error 1102, outcome `exceededCpu`).
 "Workers connected to one another via Service bindings share the CPU resources of the top-level request"
-(https://developers.cloudflare.com/workers/runtime-apis/service-bindings/, read 2026-12-06): a supervisor
+(https://developers.cloudflare.com/workers/runtime-apis/service-bindings/, a stored copy that shows no
+date, read 2026-12-06): a supervisor
 request and its bridge call are one budget. A Durable Object invocation (a request to it, or an alarm) has its
 own CPU allowance, 30 s by default on the Durable Objects limits page, which gives no Free-plan figure; the
 agents are called from the object's alarm. CPU median in ms, warm; **bold** is over 10 ms.
