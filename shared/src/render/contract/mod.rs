@@ -25,7 +25,7 @@
 
 use crate::artifact::{ApiArtifact, DataArtifact, Endpoint, Entity, FieldType, ParamType, PrdArtifact, QueryParam};
 use crate::check::contract::{
-    behaviour, changeable, create_route, describe, generated_key, key, makeable, plan, Behaviour, Operation, Planned,
+    behaviour, changeable, create_route, describe, generated_key, key, plan, Behaviour, Makeable, Operation, Planned,
 };
 use serde_json::json;
 
@@ -139,10 +139,11 @@ pub fn render(name: &str, prd: &PrdArtifact, data: &DataArtifact, api: &ApiArtif
         ),
         rows: Vec::new(),
     };
+    let made = Makeable::new(data, api);
     for ep in &api.endpoints {
         let Some(e) = data.entities.iter().find(|e| e.name == ep.entity) else { continue };
         t.out.push_str(&format!("\ndescribe({}, () => {{\n", js(format!("{} {} {}", ep.id, ep.method, ep.path))));
-        endpoint(&mut t, ep, e, data, api);
+        endpoint(&mut t, ep, e, &made);
         t.out.push_str("});\n");
     }
     let planned = plan(prd, data, api);
@@ -170,12 +171,13 @@ fn at(ep: &Endpoint, e: &Entity, made: Option<&str>) -> String {
 }
 
 /// The tests of one endpoint.
-fn endpoint(t: &mut Tests, ep: &Endpoint, e: &Entity, data: &DataArtifact, api: &ApiArtifact) {
+fn endpoint(t: &mut Tests, ep: &Endpoint, e: &Entity, made: &Makeable<'_>) {
+    let api = made.api();
     let op = crate::check::contract::operation(ep, e);
     let (id, m, ent) = (ep.id.as_str(), js(ep.method.as_str()), js(&e.name));
     let fields = js(&ep.response_fields);
     let request = js(&ep.request_fields);
-    let makes = makeable(data, api, e);
+    let makes = made.of(e);
     let cannot = format!("no {} record can be made through the API (no create route with its required fields, or a required reference to one that cannot be made)", e.name);
     let row = |check: &'static str| (id, "", check);
     let field = |n: &str| e.fields.iter().find(|f| f.name == n);
@@ -346,7 +348,7 @@ fn endpoint(t: &mut Tests, ep: &Endpoint, e: &Entity, data: &DataArtifact, api: 
                     "no body this route accepts can be made",
                 ),
             },
-            (409, _) => conflict(t, ep, e, op, data, api, makes),
+            (409, _) => conflict(t, ep, e, op, made, makes),
             (401, _) if ep.auth_required => {}
             (401, _) => t.gap(row("401"), &what("declared"), "the endpoint needs no token, so nothing provokes a 401"),
             _ => t.gap(row("error"), &what("declared"), "no request the blueprint describes provokes it"),
@@ -487,15 +489,8 @@ fn create_covers(ep: &Endpoint, e: &Entity) -> bool {
 }
 
 /// The 409 test of an endpoint, or the gap.
-fn conflict(
-    t: &mut Tests,
-    ep: &Endpoint,
-    e: &Entity,
-    op: Operation,
-    data: &DataArtifact,
-    api: &ApiArtifact,
-    makes: bool,
-) {
+fn conflict(t: &mut Tests, ep: &Endpoint, e: &Entity, op: Operation, made: &Makeable<'_>, makes: bool) {
+    let (data, api) = (made.data(), made.api());
     let (ent, m, request) = (js(&e.name), js(ep.method.as_str()), js(&ep.request_fields));
     let row = (ep.id.as_str(), "", "409");
     let fields: Vec<_> = ep.request_fields.iter().filter_map(|n| e.fields.iter().find(|f| &f.name == n)).collect();
@@ -567,7 +562,7 @@ fn conflict(
                     .fields
                     .iter()
                     .find(|f| f.references.as_ref() == Some(&e.name) && route.request_fields.contains(&f.name))?;
-                makeable(data, api, c).then_some((c, f))
+                made.of(c).then_some((c, f))
             });
             match child {
                 Some((c, f)) => t.test(
