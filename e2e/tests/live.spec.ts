@@ -63,3 +63,35 @@ test("the progress bar moves and the preview lists stories before the PRD is don
   await expect(page.locator("#artifact-panel")).toContainText(prd.userStories[prd.userStories.length - 1].title);
   expect((await waitForRun(id)).run.status).toBe("completed");
 });
+
+test("a tab left hidden lets go of its event stream and takes it up again when shown", async ({ page }) => {
+  const word = unique("hidden");
+  const id = await createProject(`Hidden ${word}`, `Plan a week of meals from the pantry ${word}`);
+  await page.clock.install();
+  const streams: string[] = [];
+  page.on("request", (r) => {
+    if (r.url().endsWith(`/api/projects/${id}/events`)) streams.push(r.headers()["last-event-id"] ?? "");
+  });
+  let closed = 0;
+  page.on("requestfailed", (r) => {
+    if (r.url().endsWith(`/api/projects/${id}/events`)) closed += 1;
+  });
+  await open(page, `#/projects/${id}`);
+  await expect(page.locator(".live")).toHaveText("● live");
+  expect(streams).toHaveLength(1);
+  const setHidden = (hidden: boolean) =>
+    page.evaluate((h) => {
+      Object.defineProperty(document, "hidden", { configurable: true, get: () => h });
+      document.dispatchEvent(new Event("visibilitychange"));
+    }, hidden);
+  // Hidden for a minute: the stream is closed, and none is opened while hidden.
+  await setHidden(true);
+  await page.clock.fastForward(61_000);
+  await expect.poll(() => closed).toBe(1);
+  await page.clock.fastForward(10_000);
+  expect(streams).toHaveLength(1);
+  // Shown again: one new stream.
+  await setHidden(false);
+  await expect.poll(() => streams.length).toBe(2);
+  await expect(page.locator(".live")).toHaveText("● live");
+});

@@ -459,10 +459,17 @@ export async function follow(
 ): Promise<void> {
   let lastId: number | null = null;
   while (!signal.aborted) {
+    // A tab left hidden lets go of its stream: the project's Durable Object
+    // stays awake (and billed) while anyone watches. Shown again, it
+    // reconnects with its Last-Event-ID and is sent what it missed.
+    const stream = new AbortController();
+    const stop = () => stream.abort();
+    signal.addEventListener("abort", stop);
+    const letGo = watchHidden(stop);
     try {
       const headers: Record<string, string> = { authorization: `Bearer ${connection.token ?? ""}` };
       if (lastId !== null) headers["last-event-id"] = String(lastId);
-      const res = await fetch(`${connection.url}/api/projects/${projectId}/events`, { headers, signal });
+      const res = await fetch(`${connection.url}/api/projects/${projectId}/events`, { headers, signal: stream.signal });
       if (!res.ok) {
         const err = await toError(res);
         onState(false, err);
@@ -488,10 +495,46 @@ export async function follow(
       }
     } catch {
       if (signal.aborted) return;
+    } finally {
+      signal.removeEventListener("abort", stop);
+      letGo();
     }
     onState(false);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    if (document.hidden) await shown(signal);
+    else await new Promise((resolve) => setTimeout(resolve, 1000));
   }
+}
+
+/** How long a hidden tab keeps its event stream. */
+const HIDDEN_FOR_MS = 60_000;
+
+/** Calls `stop` once the page has been hidden for HIDDEN_FOR_MS; the returned function stops watching. */
+function watchHidden(stop: () => void): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const changed = () => {
+    clearTimeout(timer);
+    if (document.hidden) timer = setTimeout(stop, HIDDEN_FOR_MS);
+  };
+  changed();
+  document.addEventListener("visibilitychange", changed);
+  return () => {
+    clearTimeout(timer);
+    document.removeEventListener("visibilitychange", changed);
+  };
+}
+
+/** Resolves when the page is shown again, or `signal` aborts. */
+function shown(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      if (document.hidden && !signal.aborted) return;
+      document.removeEventListener("visibilitychange", done);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    document.addEventListener("visibilitychange", done);
+    signal.addEventListener("abort", done);
+  });
 }
 
 function parseFrame(text: string): StreamFrame | null {
