@@ -270,14 +270,18 @@ struct Reporter {
     bytes: usize,
     thought_chars: usize,
     reported: Option<Usage>,
+    /// The request's prompt, estimated from its body until Google counts it.
+    prompt_estimate: u32,
     delta: String,
+    /// Whether something has not been told yet (text or Google's counts).
+    unsent: bool,
     started_ms: u64,
     sent_ms: Option<u64>,
 }
 
 impl Reporter {
     /// A request starts: a new text unless `continuing` a segmented answer.
-    fn begin(&mut self, kind: CallKind, fresh: bool, segments: &Segments, billed: Usage, now: u64) {
+    fn begin(&mut self, kind: CallKind, fresh: bool, segments: &Segments, billed: Usage, body: &str, now: u64) {
         if fresh {
             self.attempt += 1;
             self.resend = segments.text.clone();
@@ -290,7 +294,9 @@ impl Reporter {
         self.bytes = 0;
         self.thought_chars = 0;
         self.reported = None;
+        self.prompt_estimate = approximate_tokens(body.len()) as u32;
         self.delta.clear();
+        self.unsent = false;
         self.sent_ms = None;
     }
 
@@ -301,6 +307,7 @@ impl Reporter {
         self.thought_chars += added.thought_chars;
         self.delta.push_str(&added.text);
         self.reported = usage.or(self.reported);
+        self.unsent = true;
         if self.sent_ms.is_none_or(|sent| now.saturating_sub(sent) >= PROGRESS_EVERY_MS) {
             self.send(now, transport);
         }
@@ -308,30 +315,35 @@ impl Reporter {
 
     /// The request ended: what the viewer has not heard yet.
     fn flush(&mut self, now: u64, transport: &impl ModelTransport) {
-        if !self.delta.is_empty() || !self.resend.is_empty() {
+        if self.unsent || !self.resend.is_empty() {
             self.send(now, transport);
         }
     }
 
     fn send(&mut self, now: u64, transport: &impl ModelTransport) {
-        let estimate = Usage {
-            output_tokens: approximate_tokens(self.bytes) as u32,
-            thoughts_tokens: approximate_tokens(self.thought_chars) as u32,
-            ..Usage::default()
+        // Google may report running counts on any chunk, or only on the
+        // last; a count it has not given yet is estimated from characters.
+        let reported = self.reported.unwrap_or_default();
+        let or_estimate = |count: u32, estimate: u64| if count > 0 { count } else { estimate as u32 };
+        let current = Usage {
+            prompt_tokens: or_estimate(reported.prompt_tokens, u64::from(self.prompt_estimate)),
+            output_tokens: or_estimate(reported.output_tokens, approximate_tokens(self.bytes)),
+            thoughts_tokens: or_estimate(reported.thoughts_tokens, approximate_tokens(self.thought_chars)),
+            cached_tokens: reported.cached_tokens,
         };
-        let current = self.reported.unwrap_or(estimate);
         let mut billed = self.billed_before;
         billed.add(current);
         let mut delta = std::mem::take(&mut self.resend);
         delta.push_str(&self.delta);
         self.delta.clear();
+        self.unsent = false;
         transport.progress(&CallProgress {
             attempt: self.attempt,
             kind: self.kind,
             segment: self.segment,
             output_tokens: self.earlier.0.saturating_add(current.output_tokens),
             thought_tokens: self.earlier.1.saturating_add(current.thoughts_tokens),
-            estimated: self.reported.is_none(),
+            estimated: reported.output_tokens == 0,
             delta,
             elapsed_ms: now.saturating_sub(self.started_ms),
             billed,
@@ -373,7 +385,7 @@ async fn call(
         attempt += 1;
         let t0 = clock.now_ms();
         let mut answered_by = (None, None);
-        reporter.begin(kind, !continuing, &segments, total_usage(calls), t0);
+        reporter.begin(kind, !continuing, &segments, total_usage(calls), &body, t0);
         continuing = false;
         let (streamed, sent) = stream_once(transport, model, &body, clock, reporter).await;
         let (result, usage) = match streamed {
@@ -1095,6 +1107,9 @@ mod tests {
         pieces: usize,
         clock: &'a FakeClock,
         progress: RefCell<Vec<CallProgress>>,
+        /// Every chunk carries the running usage Google has so far (the
+        /// prompt only, until the last), as the real API may send it.
+        running_usage: bool,
     }
 
     impl ModelTransport for Streaming<'_> {
@@ -1119,6 +1134,8 @@ mod tests {
                     chunk["candidates"][0]["finishReason"] = json!("STOP");
                     chunk["usageMetadata"] =
                         json!({"promptTokenCount": 90, "candidatesTokenCount": 700, "thoughtsTokenCount": 64});
+                } else if self.running_usage {
+                    chunk["usageMetadata"] = json!({"promptTokenCount": 90, "totalTokenCount": 90});
                 }
                 self.clock.now.set(self.clock.now.get() + 100);
                 sink(format!("data: {chunk}\r\n\r\n").as_bytes());
@@ -1135,7 +1152,13 @@ mod tests {
     fn a_streamed_answer_is_heard_as_it_grows_estimated_until_google_counts_it() {
         let clock = FakeClock::default();
         let text = prd_text();
-        let transport = Streaming { text: text.clone(), pieces: 12, clock: &clock, progress: RefCell::default() };
+        let transport = Streaming {
+            text: text.clone(),
+            pieces: 12,
+            clock: &clock,
+            progress: RefCell::default(),
+            running_usage: false,
+        };
         let req = request();
         let out = futures_executor::block_on(generate(
             Stage::Prd,
@@ -1159,5 +1182,48 @@ mod tests {
         assert_eq!((last.output_tokens, last.thought_tokens, last.estimated), (700, 64, false));
         assert_eq!(heard.iter().map(|p| p.delta.as_str()).collect::<String>(), text);
         assert!(heard.iter().all(|p| p.attempt == 1 && p.segment == 1 && p.kind == Some(CallKind::Generate)));
+    }
+
+    #[test]
+    fn running_usage_without_the_answers_count_keeps_the_estimate_and_the_prompt() {
+        let clock = FakeClock::default();
+        let transport = Streaming {
+            text: prd_text(),
+            pieces: 12,
+            clock: &clock,
+            progress: RefCell::default(),
+            running_usage: true,
+        };
+        let req = request();
+        let upstream = Upstream::default();
+        let policy = RetryPolicy::default();
+        let run = generate(Stage::Prd, &req, &upstream, "m1", &policy, &transport, &clock);
+        assert!(futures_executor::block_on(run).is_ok());
+        let heard = transport.progress.into_inner();
+        let tokens: Vec<u32> = heard.iter().map(|p| p.output_tokens).collect();
+        assert!(tokens.windows(2).take(heard.len() - 2).all(|w| w[0] < w[1]), "the count grows: {tokens:?}");
+        assert!(heard[..heard.len() - 1].iter().all(|p| p.estimated && p.billed.prompt_tokens == 90));
+        assert!(!heard.last().unwrap().estimated);
+    }
+
+    #[test]
+    fn the_last_counts_are_told_even_when_they_come_right_after_the_text() {
+        let clock = FakeClock::default();
+        let transport = Streaming {
+            text: prd_text(),
+            pieces: 1,
+            clock: &clock,
+            progress: RefCell::default(),
+            running_usage: false,
+        };
+        let req = request();
+        let upstream = Upstream::default();
+        let policy = RetryPolicy::default();
+        let run = generate(Stage::Prd, &req, &upstream, "m1", &policy, &transport, &clock);
+        assert!(futures_executor::block_on(run).is_ok());
+        // One chunk brings the text and the counts: the first progress is
+        // already exact, and the prompt is estimated from nothing but Google's.
+        let heard = transport.progress.into_inner();
+        assert_eq!((heard[0].output_tokens, heard[0].estimated, heard[0].billed.prompt_tokens), (700, false, 90));
     }
 }

@@ -194,8 +194,8 @@ pub struct CallProgress {
     pub output_tokens: u32,
     /// Thinking tokens of this attempt so far (shown as thinking, never as answer).
     pub thought_tokens: u32,
-    /// Whether the counts are estimated from characters: Google reports
-    /// usage with a stream's last chunk, rarely before.
+    /// Whether the answer's count is estimated from characters: Google may
+    /// report running counts on any chunk, or only with the last.
     pub estimated: bool,
     /// Answer text (never thoughts) appended since the last progress.
     pub delta: String,
@@ -207,17 +207,18 @@ pub struct CallProgress {
 }
 
 impl GenerateFailure {
-    /// A generation its caller cancelled in its `attempt`, billed what the
-    /// last progress seen said (`CallProgress::billed`).
-    pub fn cancelled(billed: Usage, attempt: u32, latency_ms: u64) -> Self {
-        let message =
-            format!("the run was cancelled while the model was writing; about {} tokens were billed", billed.total());
+    /// A generation that stopped before its answer: its caller cancelled
+    /// it, or the agent's stream broke off. `last` is the last progress
+    /// seen (`CallProgress` as JSON): the call is recorded as billed what it
+    /// said, of the kind it said.
+    pub fn interrupted(code: &str, message: String, retryable: bool, last: &Value, latency_ms: u64) -> Self {
+        let billed: Usage = serde_json::from_value(last["billed"].clone()).unwrap_or_default();
         let call = CallRecord {
-            kind: CallKind::Generate,
-            attempt,
+            kind: serde_json::from_value(last["kind"].clone()).unwrap_or(CallKind::Generate),
+            attempt: last["attempt"].as_u64().map_or(1, |n| n as u32),
             outcome: CallOutcome::Failed,
             error_class: None,
-            message: Some(message.clone()),
+            message: Some(format!("{message}; about {} tokens were billed", billed.total())),
             usage: billed,
             latency_ms,
             retry_delay_ms: None,
@@ -226,7 +227,7 @@ impl GenerateFailure {
             segment: None,
             thinking_level: None,
         };
-        let mut failure = Self::before_call("cancelled", None, message, true);
+        let mut failure = Self::before_call(code, None, message, retryable);
         failure.usage = billed;
         failure.attempts = 1;
         failure.calls = vec![call];

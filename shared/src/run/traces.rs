@@ -5,27 +5,9 @@
 //! supervisor hands them over unread and the bridge shapes them.
 
 use crate::gemini::Usage;
+use crate::run::rows::{col_str as text, col_u64 as number, usage_of};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
-
-fn text(row: &Value, col: &str) -> String {
-    row[col].as_str().unwrap_or_default().to_string()
-}
-
-fn number(row: &Value, col: &str) -> u64 {
-    row[col].as_f64().map_or(0, |f| f as u64)
-}
-
-/// The token counts of a trace row.
-fn usage_of(row: &Value) -> Usage {
-    Usage {
-        prompt_tokens: number(row, "prompt_tokens") as u32,
-        output_tokens: number(row, "output_tokens") as u32,
-        thoughts_tokens: number(row, "thoughts_tokens") as u32,
-        // Not stored: each trace's cost already priced it.
-        cached_tokens: 0,
-    }
-}
 
 #[derive(Default)]
 struct Totals {

@@ -4,7 +4,7 @@ use crate::live::{next, Live};
 use crate::meter::{Call, Meter};
 use futures_util::future::{select, Either};
 use futures_util::StreamExt;
-use parit_shared::agent::protocol::{AgentHealth, GenerateFailure, GenerateRequest, GenerateSuccess, PROGRESS_STREAM};
+use parit_shared::agent::protocol::{GenerateFailure, GenerateRequest, GenerateSuccess, PROGRESS_STREAM};
 use parit_shared::run::store::{AgentPort, AgentReply};
 use parit_shared::Stage;
 use serde_json::Value;
@@ -23,8 +23,10 @@ impl<'a> ServiceAgents<'a> {
         Self { env, meter, live }
     }
 
-    /// An agent's `/health`, or why it could not be read.
-    pub(crate) async fn health(&self, stage: Stage) -> Result<AgentHealth, String> {
+    /// An agent's `/health` (`AgentHealth` as JSON, read as a value: a
+    /// derived reader cost the supervisor kilobytes), or why it could not
+    /// be read.
+    pub(crate) async fn health(&self, stage: Stage) -> Result<Value, String> {
         let fetcher = self.env.service(stage.binding()).map_err(|e| format!("binding {}: {e}", stage.binding()))?;
         self.meter.count(Call::Agent);
         let mut resp = fetcher.fetch("https://agent/health", None).await.map_err(|e| e.to_string())?;
@@ -32,7 +34,10 @@ impl<'a> ServiceAgents<'a> {
         if resp.status_code() != 200 {
             return Err(format!("answered HTTP {}", resp.status_code()));
         }
-        serde_json::from_str(&text).map_err(|_| "answered something that is not an agent health report".to_string())
+        match serde_json::from_str::<Value>(&text) {
+            Ok(h) if h["keyConfigured"].is_boolean() => Ok(h),
+            _ => Err("answered something that is not an agent health report".to_string()),
+        }
     }
 }
 
@@ -57,32 +62,45 @@ impl ServiceAgents<'_> {
     /// the agent's request and, through it, Gemini's.
     async fn read_progress(&self, stage: Stage, resp: &mut Response) -> Result<(u16, Value), AgentReply> {
         let started = Date::now().as_millis();
+        let mut last = Value::Null;
+        let stopped = |last: &Value| {
+            let waited = Date::now().as_millis().saturating_sub(started);
+            let why = "the run was cancelled while the model was writing".to_string();
+            AgentReply::Failure(GenerateFailure::interrupted("cancelled", why, false, last, waited))
+        };
         let mut bytes = resp.stream().map_err(|e| AgentReply::Unreachable(e.to_string()))?;
         let stop = self.live.map(Live::stoppable);
+        if self.live.is_some_and(|l| l.cancelled.get()) {
+            return Err(stopped(&last));
+        }
         let mut pending = Vec::new();
-        let mut last = Value::Null;
         loop {
             let chunk = match &stop {
                 Some(stop) => match select(bytes.next(), Box::pin(next(stop))).await {
                     Either::Left((chunk, _)) => chunk,
-                    Either::Right(_) => {
-                        let waited = Date::now().as_millis().saturating_sub(started);
-                        let billed = serde_json::from_value(last["billed"].take()).unwrap_or_default();
-                        let attempt = last["attempt"].as_u64().unwrap_or(1) as u32;
-                        return Err(AgentReply::Failure(GenerateFailure::cancelled(billed, attempt, waited)));
-                    }
+                    Either::Right(_) => return Err(stopped(&last)),
                 },
                 None => bytes.next().await,
             };
+            let broke = |why: String, last: &Value| match last.is_null() {
+                true => AgentReply::Unreachable(why),
+                // Billed for what it had written: recorded as the last progress says.
+                false => {
+                    let waited = Date::now().as_millis().saturating_sub(started);
+                    AgentReply::Failure(GenerateFailure::interrupted("agent_unreachable", why, true, last, waited))
+                }
+            };
             let chunk = match chunk {
                 Some(Ok(chunk)) => chunk,
-                Some(Err(e)) => return Err(AgentReply::Unreachable(format!("the agent's answer broke off: {e}"))),
-                None => return Err(AgentReply::Unreachable("the agent's answer ended without its result".into())),
+                Some(Err(e)) => return Err(broke(format!("the {stage} agent's answer broke off: {e}"), &last)),
+                None => return Err(broke(format!("the {stage} agent's answer ended without its result"), &last)),
             };
             pending.extend_from_slice(&chunk);
             while let Some(end) = pending.iter().position(|b| *b == b'\n') {
                 let line: Vec<u8> = pending.drain(..=end).collect();
-                let Ok(mut v) = serde_json::from_slice::<Value>(&line) else { continue };
+                let Ok(mut v) = serde_json::from_slice::<Value>(&line) else {
+                    return Err(broke(format!("the {stage} agent sent a line that is not JSON"), &last));
+                };
                 if let Some(status) = v["status"].as_u64() {
                     return Ok((status as u16, v["answer"].take()));
                 }
@@ -97,6 +115,10 @@ impl ServiceAgents<'_> {
 
 impl AgentPort for ServiceAgents<'_> {
     async fn generate(&self, stage: Stage, request: &GenerateRequest) -> AgentReply {
+        if self.live.is_some_and(|l| l.cancelled.get()) {
+            let why = "the run was cancelled before the model was asked".to_string();
+            return AgentReply::Failure(GenerateFailure::interrupted("cancelled", why, false, &Value::Null, 0));
+        }
         let mut resp = match self.post(stage, "/generate", request).await {
             Ok(resp) => resp,
             Err(why) => return AgentReply::Unreachable(why),
@@ -108,8 +130,10 @@ impl AgentPort for ServiceAgents<'_> {
                 Err(reply) => return reply,
             }
         } else {
-            let text = resp.text().await.unwrap_or_default();
-            (resp.status_code(), serde_json::from_str(&text).unwrap_or_default())
+            match resp.text().await {
+                Ok(text) => (resp.status_code(), serde_json::from_str(&text).unwrap_or_default()),
+                Err(e) => return AgentReply::Unreachable(format!("the agent's answer could not be read: {e}")),
+            }
         };
         if status == 200 {
             return match serde_json::from_value::<GenerateSuccess>(body) {

@@ -8,7 +8,6 @@ use crate::meter::{Call, Meter};
 use parit_shared::agent::protocol::{CallKind, CallOutcome};
 use parit_shared::check::ready::Verdict;
 use parit_shared::gemini::catalogue::ThinkingLevel;
-use parit_shared::gemini::Usage;
 use parit_shared::project::ProjectSettings;
 use parit_shared::run::plan::Plan;
 use parit_shared::run::store::*;
@@ -89,14 +88,9 @@ fn unavailable(e: worker::Error) -> StoreError {
 }
 
 /// Column readers for rows read as JSON.
-pub(crate) fn col_str(row: &Value, col: &str) -> String {
-    row[col].as_str().unwrap_or_default().to_string()
-}
+pub(crate) use parit_shared::run::rows::{col_str, col_u64, usage_of};
 pub(crate) fn col_opt_str(row: &Value, col: &str) -> Option<String> {
     row[col].as_str().map(str::to_string)
-}
-pub(crate) fn col_u64(row: &Value, col: &str) -> u64 {
-    row[col].as_f64().map_or(0, |f| f as u64)
 }
 fn col_opt_u64(row: &Value, col: &str) -> Option<u64> {
     row[col].as_f64().map(|f| f as u64)
@@ -737,10 +731,16 @@ impl Store for D1Store {
         }
         self.batch(statements).await?;
         if let (Some(live), Some(event)) = (&self.live, w.activity.first()) {
+            live.written(w.activity.iter().filter_map(|a| a.stage));
             if live.watched() {
-                // Best effort: a viewer who misses it reads it on reconnecting.
-                if let Ok(rows) = self.activity_after(&event.project_id, live.seq.get()).await {
-                    live.activity(&rows);
+                match self.activity_after(&event.project_id, live.seq.get()).await {
+                    Ok(rows) => live.activity(&rows),
+                    // The rows are written; the viewers get them with the next
+                    // write's read-back, or on reconnecting.
+                    Err(e) => worker::console_error!(
+                        "{}",
+                        serde_json::json!({"level": "warn", "message": "activity not read back for the viewers", "error": e.to_string()})
+                    ),
                 }
             }
         }
@@ -773,16 +773,5 @@ impl Store for D1Store {
             .rows("SELECT tokens FROM owner_usage WHERE owner_id = ?1 AND day = ?2", &[text(owner_id), num(day)])
             .await?;
         Ok(rows.first().map_or(0, |r| col_u64(r, "tokens")))
-    }
-}
-
-/// Token totals of trace rows.
-pub(crate) fn usage_of(row: &Value) -> Usage {
-    Usage {
-        prompt_tokens: col_u64(row, "prompt_tokens") as u32,
-        output_tokens: col_u64(row, "output_tokens") as u32,
-        thoughts_tokens: col_u64(row, "thoughts_tokens") as u32,
-        // Not stored: each trace's cost already priced it.
-        cached_tokens: 0,
     }
 }

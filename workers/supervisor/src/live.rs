@@ -32,27 +32,39 @@ const RECENT: usize = 64;
 pub(crate) struct Inbox<T> {
     items: VecDeque<T>,
     waiting: Option<Waker>,
+    /// Nothing more comes: the reader ends once it has what is queued.
+    closed: bool,
 }
 
 impl<T> Inbox<T> {
     fn shared() -> Rc<RefCell<Inbox<T>>> {
-        Rc::new(RefCell::new(Inbox { items: VecDeque::new(), waiting: None }))
+        Rc::new(RefCell::new(Inbox { items: VecDeque::new(), waiting: None, closed: false }))
     }
 
     fn put(&mut self, item: T) {
         self.items.push_back(item);
+        self.wake();
+    }
+
+    fn close(&mut self) {
+        self.closed = true;
+        self.wake();
+    }
+
+    fn wake(&mut self) {
         if let Some(w) = self.waiting.take() {
             w.wake();
         }
     }
 }
 
-/// The next item of `inbox`, when it comes.
-pub(crate) async fn next<T>(inbox: &RefCell<Inbox<T>>) -> T {
+/// The next item of `inbox`, when it comes; `None` once it is closed and empty.
+pub(crate) async fn next<T>(inbox: &RefCell<Inbox<T>>) -> Option<T> {
     poll_fn(|cx| {
         let mut i = inbox.borrow_mut();
         match i.items.pop_front() {
-            Some(item) => Poll::Ready(item),
+            Some(item) => Poll::Ready(Some(item)),
+            None if i.closed => Poll::Ready(None),
             None => {
                 i.waiting = Some(cx.waker().clone());
                 Poll::Pending
@@ -68,14 +80,29 @@ struct Viewer {
     seen: Cell<u64>,
 }
 
+/// Frames a viewer may have waiting: one that reads slower than the run
+/// writes is closed (its client reconnects and is sent the state afresh),
+/// so a stalled connection cannot hold the object's memory.
+const MOST_QUEUED: usize = 2_000;
+
 impl Viewer {
-    /// Sends `frame`; false when the viewer has gone (its stream dropped).
+    /// Whether its stream is still read (a dropped stream drops its end).
+    fn open(&self) -> bool {
+        Rc::strong_count(&self.inbox) > 1 && !self.inbox.borrow().closed
+    }
+
+    /// Sends `frame`; false when the viewer has gone or fallen too far behind.
     fn send(&self, frame: &str) -> bool {
-        let open = Rc::strong_count(&self.inbox) > 1;
-        if open {
-            self.inbox.borrow_mut().put(frame.to_string());
+        if !self.open() {
+            return false;
         }
-        open
+        let mut inbox = self.inbox.borrow_mut();
+        if inbox.items.len() >= MOST_QUEUED {
+            inbox.close();
+            return false;
+        }
+        inbox.put(frame.to_string());
+        true
     }
 }
 
@@ -88,10 +115,15 @@ pub(crate) struct Live {
     /// Progress frames of the stages being written, by stage, from each
     /// stage's start: what a viewer who connects mid-stage is sent again.
     progress: RefCell<Vec<(Stage, String)>>,
-    /// The newest activity `seq` every viewer has been sent or read.
+    /// The newest activity `seq` sent to the viewers (the read-back's cursor).
     pub(crate) seq: Cell<u64>,
+    /// Activity writes this object has made: a viewer connecting across one
+    /// reads again what it may have missed.
+    pub(crate) writes: Cell<u64>,
     /// Stops the agent call in flight (a cancelled run).
     stop: RefCell<Option<Rc<RefCell<Inbox<()>>>>>,
+    /// A cancel was asked for: no agent call starts until the next run.
+    pub(crate) cancelled: Cell<bool>,
 }
 
 impl Live {
@@ -107,32 +139,46 @@ impl Live {
         let mut newest = seen;
         for (seq, f) in self.recent.borrow().iter().filter(|(seq, _)| *seq > seen) {
             first.push_str(f);
-            newest = *seq;
+            newest = newest.max(*seq);
         }
         first.extend(self.progress.borrow().iter().map(|(_, f)| f.as_str()));
         let inbox = Inbox::shared();
         inbox.borrow_mut().put(first);
-        self.seq.set(self.seq.get().max(newest));
-        self.viewers.borrow_mut().push(Viewer { inbox: inbox.clone(), seen: Cell::new(newest) });
+        let mut viewers = self.viewers.borrow_mut();
+        viewers.retain(Viewer::open);
+        // The read-back's cursor is the viewers' own: only the first one sets it.
+        if viewers.is_empty() {
+            self.seq.set(self.seq.get().max(newest));
+        }
+        viewers.push(Viewer { inbox: inbox.clone(), seen: Cell::new(newest) });
         stream::unfold(inbox, |inbox| async move {
             let frame = match select(Box::pin(next(&inbox)), Box::pin(Delay::from(KEEPALIVE))).await {
-                Either::Left((frame, _)) => frame,
+                Either::Left((frame, _)) => frame?,
                 Either::Right(_) => ": keepalive\n\n".to_string(),
             };
             Some((frame, inbox))
         })
     }
 
+    /// Activity was written naming `stages`: their progress is not replayed
+    /// any more (each has ended, or starts afresh), watched or not.
+    pub(crate) fn written(&self, stages: impl Iterator<Item = Stage>) {
+        self.writes.set(self.writes.get() + 1);
+        for stage in stages {
+            self.progress.borrow_mut().retain(|(s, _)| *s != stage);
+        }
+    }
+
     /// Activity rows as read from D1, oldest first: each sent to the viewers
-    /// who have not had it, and a stage named stops being replayed (it
-    /// starts afresh or has ended).
+    /// who have not had it.
     pub(crate) fn activity(&self, rows: &[Value]) {
         for r in rows {
             let (seq, f) = activity_frame(r);
-            self.seq.set(self.seq.get().max(seq));
-            if let Some(stage) = r["stage"].as_str().and_then(Stage::parse) {
-                self.progress.borrow_mut().retain(|(s, _)| *s != stage);
+            // Two read-backs may overlap (a cancel beside the alarm): a row once.
+            if seq <= self.seq.get() {
+                continue;
             }
+            self.seq.set(seq);
             self.viewers.borrow_mut().retain(|v| {
                 let fresh = seq > v.seen.get();
                 v.seen.set(v.seen.get().max(seq));
@@ -162,9 +208,10 @@ impl Live {
         stop
     }
 
-    /// Stops the agent call in flight, if any: its stream is dropped, and
-    /// with it the agent's request to Gemini.
+    /// Stops the agent call in flight, if any (its stream is dropped, and
+    /// with it the agent's request to Gemini), and any that would start.
     pub(crate) fn stop(&self) {
+        self.cancelled.set(true);
         if let Some(stop) = self.stop.borrow_mut().take() {
             stop.borrow_mut().put(());
         }

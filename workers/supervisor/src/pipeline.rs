@@ -28,7 +28,7 @@ use crate::live::{activity_frame, frame, Live};
 use crate::meter::{Call, Meter};
 use crate::r2::R2Blobs;
 use crate::reply::json;
-use crate::routes::projects;
+use crate::routes::projects::{self, Caller};
 use crate::routes::renders::current_verdict;
 use futures_util::StreamExt;
 use parit_shared::clock::Clock;
@@ -251,20 +251,28 @@ impl PipelineRun {
     }
 
     /// `Command::Watch`: an event stream held here (`crate::live`). The
-    /// activity cursor is read before the snapshot, so no row falls between.
+    /// activity cursor is read before the snapshot, so no row falls between;
+    /// a row written while this viewer connected is read again.
     async fn watch(&self, project: &str, after: Option<u64>) -> AppResult<Response> {
         let app = self.app()?;
-        let (missed, seen) = match after {
-            Some(after) => {
-                let rows = app.store.activity_after(project, after).await?;
-                let seen = rows.last().and_then(|r| r["seq"].as_f64()).map_or(after, |f| f as u64);
-                (rows, seen)
-            }
-            None => (Vec::new(), app.store.last_activity_seq(project).await?),
+        let writes = self.live.writes.get();
+        let last = app.store.last_activity_seq(project).await?;
+        // A `Last-Event-ID` is the client's word: never past the newest row.
+        let missed = match after {
+            Some(after) if after < last => app.store.activity_after(project, after).await?,
+            _ => Vec::new(),
         };
-        let snapshot = projects::snapshot(&app, project, Some(self.view())).await?;
+        let mut seen = missed.last().map_or(last, |r| activity_frame(r).0);
+        let snapshot = projects::snapshot(&app, project, Caller::Object(self.view())).await?;
         let mut first = frame(None, "snapshot", &snapshot);
         first.extend(missed.iter().map(|r| activity_frame(r).1));
+        if self.live.writes.get() != writes {
+            for r in app.store.activity_after(project, seen).await? {
+                let (seq, f) = activity_frame(&r);
+                first.push_str(&f);
+                seen = seq;
+            }
+        }
         let frames = self.live.watch(first, seen).map(|f| Ok::<_, worker::Error>(f.into_bytes()));
         let headers = Headers::new();
         headers.set("content-type", "text/event-stream; charset=utf-8")?;
@@ -374,6 +382,7 @@ impl PipelineRun {
                     let env = WorkerEnvironment;
                     let run = RunState::start(env.new_id(), project.to_string(), false, env.now_ms());
                     *current = Some(run.clone());
+                    self.live.cancelled.set(false);
                     *self.memory.borrow_mut() = RunMemory::default();
                     Ok(run)
                 }
@@ -627,6 +636,10 @@ impl PipelineRun {
     }
 
     async fn execute(&self, project: &str, stage: Stage, options: ExecuteOptions) -> AppResult<Response> {
+        if self.running_conflict().is_none() {
+            // A cancel belongs to the run it stopped, not to this request.
+            self.live.cancelled.set(false);
+        }
         let result = self.exclusive(async |ports| execute_stage(ports, project, stage, &options).await).await;
         // Only when the stage ran (a refused request changed nothing).
         if result.is_ok() {

@@ -93,14 +93,21 @@ fn parse_cursor(c: &str) -> AppResult<(u64, String)> {
 }
 
 pub(crate) async fn get(app: &App, id: &str) -> AppResult<Response> {
-    Ok(json(200, &snapshot(app, id, None).await?)?)
+    Ok(json(200, &snapshot(app, id, Caller::Route).await?)?)
 }
 
 /// The project as `GET /api/projects/:id` and the events stream show it.
-/// `in_object` is the run's view when the project's own pipeline object
-/// asks (for a viewer it serves; the route checked the owner); otherwise the
-/// caller must own the project, and an active run's view is asked of the object.
-pub(crate) async fn snapshot(app: &App, id: &str, in_object: Option<Option<Value>>) -> AppResult<Value> {
+/// Who asks for a project's snapshot.
+pub(crate) enum Caller {
+    /// A route: the caller must own the project, and an active run's view
+    /// is asked of the project's object.
+    Route,
+    /// The project's own object, for a viewer it serves (the route checked
+    /// the owner), with the run's view it holds.
+    Object(Option<Value>),
+}
+
+pub(crate) async fn snapshot(app: &App, id: &str, caller: Caller) -> AppResult<Value> {
     // Overlapped: the rows of a project that is not the caller's are read
     // and dropped, and the answer is the same 404. The run row is read before
     // the stage rows: the pipeline writes a stage's checkpoint before the
@@ -108,9 +115,11 @@ pub(crate) async fn snapshot(app: &App, id: &str, in_object: Option<Option<Value
     // as its status. Read together, a soak saw a "completed" run beside a
     // stage still "running".
     let project = async {
-        match in_object {
-            None => app.owned_project(id).await,
-            Some(_) => app.store.project(id).await?.ok_or_else(|| AppError::NotFound(format!("no project {id}"))),
+        match caller {
+            Caller::Route => app.owned_project(id).await,
+            Caller::Object(_) => {
+                app.store.project(id).await?.ok_or_else(|| AppError::NotFound(format!("no project {id}")))
+            }
         }
     };
     let (project, settings, run) =
@@ -123,9 +132,9 @@ pub(crate) async fn snapshot(app: &App, id: &str, in_object: Option<Option<Value
     // An active run's steering state (which stages wait for approval, whether
     // a cancel is pending) lives in its Durable Object: ask it, only then.
     if let Some(read) = run.as_ref().filter(|r| r.status.active()) {
-        let live = match in_object {
-            Some(view) => json!({"run": view}),
-            None => app.pipeline(id, &Command::State).await?.json().await?,
+        let live = match caller {
+            Caller::Object(view) => json!({"run": view}),
+            Caller::Route => app.pipeline(id, &Command::State).await?.json().await?,
         };
         if live["run"]["id"] == v["run"]["id"] {
             // The run moved on after the rows above were read: read them

@@ -72,19 +72,25 @@ pub(crate) async fn health(app: &App) -> AppResult<Response> {
     for (stage, report) in Stage::ALL.iter().zip(agent_reports) {
         let entry = match report {
             Ok(h) => {
-                let served = h.model_check.is_none_or(|c| c == ModelCheck::Ok);
-                if !h.key_configured {
+                let key = h["keyConfigured"] == true;
+                let check = h["modelCheck"].as_str().and_then(ModelCheck::parse);
+                let served = check.is_none_or(|c| c == ModelCheck::Ok);
+                if !key {
                     down.push(format!("{stage}-agent (no GEMINI_API_KEY)"));
-                } else if let Some(check) = h.model_check.filter(|_| !served) {
-                    down.push(format!("{stage}-agent ({} {check}: {})", h.model, check.advice()));
+                } else if let Some(check) = check.filter(|_| !served) {
+                    down.push(format!(
+                        "{stage}-agent ({} {check}: {})",
+                        h["model"].as_str().unwrap_or(""),
+                        check.advice()
+                    ));
                 }
                 json!({
-                    "ok": h.key_configured && served,
-                    "agent": h.agent,
-                    "model": h.model,
-                    "keyConfigured": h.key_configured,
-                    "modelCheck": h.model_check,
-                    "standIn": h.stand_in,
+                    "ok": key && served,
+                    "agent": h["agent"],
+                    "model": h["model"],
+                    "keyConfigured": key,
+                    "modelCheck": h["modelCheck"],
+                    "standIn": h["standIn"] == true,
                 })
             }
             Err(e) => {
