@@ -14,11 +14,5 @@ dir="$ROOT/.parit/bench/first-byte"
 (cd frontend && npm run --silent build > /dev/null 2>&1) || die "the web app did not build"
 web_port="$(free_port)"; site="http://127.0.0.1:$web_port"
 bench_fleet "$dir" 0 --var "ALLOWED_ORIGINS=$site"
-cp -r frontend/dist "$dir/site"
-printf '{"supervisorUrl": "%s"}\n' "$base" > "$dir/site/config.json"
-setsid "$WRANGLER" pages dev "$dir/site" --port "$web_port" --ip 127.0.0.1 --inspector-port "$(free_port)" --compatibility-date 2026-04-01 \
-  --persist-to "$dir/pages-state" > "$dir/pages.log" 2>&1 &
-pages_pid=$!
-trap '"$ROOT/scripts/fleet.sh" down --dir "$BENCH_DIR" >/dev/null 2>&1 || true; kill "$BENCH_GEMINI_PID" 2>/dev/null || true; kill -- "-$pages_pid" 2>/dev/null || true' EXIT
-wait_for "$site/config.json" 60 || die "the site did not start"
+serve_site "$dir" "$web_port"
 node "$ROOT/bench/first-byte.mjs" "$site" "$base" "$gemini" "$BENCH_TOKEN" "${RUNS:-10}"

@@ -60,3 +60,17 @@ run_project() {
   done
   echo "$run"
 }
+
+# serve_site DIR SITE_PORT: the built web app (frontend/dist) under `wrangler
+# pages dev` on SITE_PORT, pointed at the bench fleet ($base); stopped on exit
+# with the fleet and the Gemini server.
+serve_site() {
+  local dir="$1" port="$2"
+  cp -r "$ROOT/frontend/dist" "$dir/site"
+  printf '{"supervisorUrl": "%s"}\n' "$base" > "$dir/site/config.json"
+  setsid "$WRANGLER" pages dev "$dir/site" --port "$port" --ip 127.0.0.1 --inspector-port "$(free_port)" --compatibility-date 2026-04-01 \
+    --persist-to "$dir/pages-state" > "$dir/pages.log" 2>&1 &
+  BENCH_PAGES_PID=$!
+  trap '"$ROOT/scripts/fleet.sh" down --dir "$BENCH_DIR" >/dev/null 2>&1 || true; kill "$BENCH_GEMINI_PID" 2>/dev/null || true; kill -- "-$BENCH_PAGES_PID" 2>/dev/null || true' EXIT
+  wait_for "http://127.0.0.1:$port/config.json" 60 || die "the site did not start"
+}

@@ -24,12 +24,6 @@ bench_fleet "$dir" 0 --var "ALLOWED_ORIGINS=$site"
 id="$(new_project "Plan a week of meals from the pantry, web timing")"
 read -r status _ _ <<< "$(run_project "$id")"
 [[ "$status" == completed ]] || die "the run ended $status"
-cp -r frontend/dist "$dir/site"
-printf '{"supervisorUrl": "%s"}\n' "$base" > "$dir/site/config.json"
-setsid "$WRANGLER" pages dev "$dir/site" --port "$web_port" --ip 127.0.0.1 --inspector-port "$(free_port)" --compatibility-date 2026-04-01 \
-  --persist-to "$dir/pages-state" > "$dir/pages.log" 2>&1 &
-pages_pid=$!
-trap '"$ROOT/scripts/fleet.sh" down --dir "$BENCH_DIR" >/dev/null 2>&1 || true; kill "$BENCH_GEMINI_PID" 2>/dev/null || true; kill -- "-$pages_pid" 2>/dev/null || true' EXIT
-wait_for "$site/config.json" 60 || die "the site did not start"
+serve_site "$dir" "$web_port"
 
 BUILD_MS="${builds[*]}" BENCH_OUT="$dir" node "$ROOT/bench/web-timing.mjs" "$ROOT/frontend/dist" "$site" "$BENCH_TOKEN" "$id" "$runs"

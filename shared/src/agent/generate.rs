@@ -1148,29 +1148,21 @@ mod tests {
         }
     }
 
+    /// The PRD generated from [`Streaming`] in `pieces` chunks: the progress heard.
+    fn streamed(pieces: usize, running_usage: bool) -> Vec<CallProgress> {
+        let clock = FakeClock::default();
+        let transport =
+            Streaming { text: prd_text(), pieces, clock: &clock, progress: RefCell::default(), running_usage };
+        let (req, upstream, policy) = (request(), Upstream::default(), RetryPolicy::default());
+        let run = generate(Stage::Prd, &req, &upstream, "m1", &policy, &transport, &clock);
+        assert!(futures_executor::block_on(run).is_ok());
+        transport.progress.into_inner()
+    }
+
     #[test]
     fn a_streamed_answer_is_heard_as_it_grows_estimated_until_google_counts_it() {
-        let clock = FakeClock::default();
         let text = prd_text();
-        let transport = Streaming {
-            text: text.clone(),
-            pieces: 12,
-            clock: &clock,
-            progress: RefCell::default(),
-            running_usage: false,
-        };
-        let req = request();
-        let out = futures_executor::block_on(generate(
-            Stage::Prd,
-            &req,
-            &Upstream::default(),
-            "m1",
-            &RetryPolicy::default(),
-            &transport,
-            &clock,
-        ));
-        assert!(out.is_ok());
-        let heard = transport.progress.into_inner();
+        let heard = streamed(12, false);
         // 12 chunks 100 ms apart: the first at once (100 ms), then one each
         // 250 ms or more (400, 700, 1000), and the rest at the end (1200).
         let times: Vec<u64> = heard.iter().map(|p| p.elapsed_ms).collect();
@@ -1186,20 +1178,7 @@ mod tests {
 
     #[test]
     fn running_usage_without_the_answers_count_keeps_the_estimate_and_the_prompt() {
-        let clock = FakeClock::default();
-        let transport = Streaming {
-            text: prd_text(),
-            pieces: 12,
-            clock: &clock,
-            progress: RefCell::default(),
-            running_usage: true,
-        };
-        let req = request();
-        let upstream = Upstream::default();
-        let policy = RetryPolicy::default();
-        let run = generate(Stage::Prd, &req, &upstream, "m1", &policy, &transport, &clock);
-        assert!(futures_executor::block_on(run).is_ok());
-        let heard = transport.progress.into_inner();
+        let heard = streamed(12, true);
         let tokens: Vec<u32> = heard.iter().map(|p| p.output_tokens).collect();
         assert!(tokens.windows(2).take(heard.len() - 2).all(|w| w[0] < w[1]), "the count grows: {tokens:?}");
         assert!(heard[..heard.len() - 1].iter().all(|p| p.estimated && p.billed.prompt_tokens == 90));
@@ -1208,22 +1187,9 @@ mod tests {
 
     #[test]
     fn the_last_counts_are_told_even_when_they_come_right_after_the_text() {
-        let clock = FakeClock::default();
-        let transport = Streaming {
-            text: prd_text(),
-            pieces: 1,
-            clock: &clock,
-            progress: RefCell::default(),
-            running_usage: false,
-        };
-        let req = request();
-        let upstream = Upstream::default();
-        let policy = RetryPolicy::default();
-        let run = generate(Stage::Prd, &req, &upstream, "m1", &policy, &transport, &clock);
-        assert!(futures_executor::block_on(run).is_ok());
         // One chunk brings the text and the counts: the first progress is
-        // already exact, and the prompt is estimated from nothing but Google's.
-        let heard = transport.progress.into_inner();
+        // already exact, the prompt Google's own count.
+        let heard = streamed(1, false);
         assert_eq!((heard[0].output_tokens, heard[0].estimated, heard[0].billed.prompt_tokens), (700, false, 90));
     }
 }
