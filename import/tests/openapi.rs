@@ -550,7 +550,7 @@ fn swagger_2_is_named_even_when_its_yaml_does_not_load() {
 
 #[test]
 fn a_real_swagger_2_file_is_named_in_json_and_in_yaml() {
-    for text in [include_str!("openapi/swagger-petstore.json"), include_str!("openapi/swagger-petstore.yaml")] {
+    for text in [include_str!("swagger/petstore.json"), include_str!("swagger/petstore.yaml")] {
         let e = err(text, None);
         assert!(e.message.starts_with("this is a Swagger 2.0 document, not OpenAPI 3.x"), "{}", e.message);
         assert!(e.message.contains("swagger2openapi"), "it says how to convert: {}", e.message);
