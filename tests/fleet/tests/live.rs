@@ -64,6 +64,21 @@ impl Viewer {
         self.frames().iter().any(|f| f.event == event)
     }
 
+    /// The progress frames of `stage`, in order.
+    fn progress_of(&self, stage: &str) -> Vec<Frame> {
+        self.frames().into_iter().filter(|f| f.event == "progress" && f.data["stage"] == stage).collect()
+    }
+
+    /// The text `stage`'s progress frames add up to.
+    fn text_of(&self, stage: &str) -> String {
+        self.progress_of(stage).iter().map(|f| f.data["delta"].as_str().unwrap().to_string()).collect()
+    }
+
+    /// Whether it has seen `stage` succeed.
+    fn saw_succeed(&self, stage: &str) -> bool {
+        self.frames().iter().any(|f| f.event == "stage_succeeded" && f.data["stage"] == stage)
+    }
+
     fn keepalives(&self) -> u32 {
         *self.keepalives.lock().unwrap()
     }
@@ -134,15 +149,17 @@ fn twenty_viewers_see_every_event_and_the_prd_grow_and_cost_no_query_while_idle(
 
     // The PRD's progress: tokens growing, all of it before the stage is done,
     // and the text a viewer puts together is the artifact the stage stored.
-    let frames = viewers[7].frames();
+    let viewer = &viewers[7];
+    let frames = viewer.frames();
     let done = frames.iter().position(|f| f.event == "stage_succeeded" && f.data["stage"] == "prd").unwrap();
-    let prd: Vec<&Frame> = frames.iter().filter(|f| f.event == "progress" && f.data["stage"] == "prd").collect();
+    let prd = viewer.progress_of("prd");
     assert!(prd.len() >= 3, "a PRD written over seconds is heard several times: {prd:?}");
-    assert!(frames[..done].iter().filter(|f| f.event == "progress" && f.data["stage"] == "prd").count() == prd.len());
+    let before_done = frames[..done].iter().filter(|f| f.event == "progress" && f.data["stage"] == "prd").count();
+    assert_eq!(before_done, prd.len(), "all of the PRD's progress comes before it is done");
     let tokens: Vec<u64> = prd.iter().map(|f| f.data["outputTokens"].as_u64().unwrap()).collect();
     assert!(tokens[0] < tokens[tokens.len() - 2], "the counts grow: {tokens:?}");
     assert_eq!(prd.last().unwrap().data["estimated"], false, "Google's own count comes last");
-    let text: String = prd.iter().map(|f| f.data["delta"].as_str().unwrap()).collect();
+    let text = viewer.text_of("prd");
     let written: Value = serde_json::from_str(&text).expect("the deltas make the whole answer");
     let (_, stored) = get(&format!("{base}/api/projects/{project}/artifacts/prd"));
     assert_eq!(written["productName"], stored["artifact"]["productName"], "{stored}");
@@ -176,27 +193,14 @@ fn a_viewer_who_connects_mid_stage_gets_the_text_so_far_then_the_rest() {
     let early = Viewer::open(&project, &format!("late{}e", std::process::id()));
     let (status, body) = start_run(base, &project);
     assert_eq!(status, 202, "{body}");
-    poll_until("the PRD is being written", || {
-        early.frames().iter().filter(|f| f.event == "progress" && f.data["stage"] == "prd").count() >= 2
-    });
+    poll_until("the PRD is being written", || early.progress_of("prd").len() >= 2);
     let late = Viewer::open(&project, &format!("late{}l", std::process::id()));
-    poll_until("the late viewer has seen the PRD finish", || {
-        late.frames().iter().any(|f| f.event == "stage_succeeded" && f.data["stage"] == "prd")
-    });
-    let prd_text = |v: &Viewer| -> String {
-        v.frames()
-            .iter()
-            .filter(|f| f.event == "progress" && f.data["stage"] == "prd")
-            .map(|f| f.data["delta"].as_str().unwrap().to_string())
-            .collect()
-    };
-    poll_until("the early viewer has seen the PRD finish", || {
-        early.frames().iter().any(|f| f.event == "stage_succeeded" && f.data["stage"] == "prd")
-    });
+    poll_until("the late viewer has seen the PRD finish", || late.saw_succeed("prd"));
+    poll_until("the early viewer has seen the PRD finish", || early.saw_succeed("prd"));
     let late_frames = late.frames();
     assert_eq!(late_frames[0].event, "snapshot", "the snapshot first");
     assert_eq!(late_frames[0].data["id"], project.as_str());
-    assert_eq!(prd_text(&late), prd_text(&early), "the late viewer's text is whole");
+    assert_eq!(late.text_of("prd"), early.text_of("prd"), "the late viewer's text is whole");
 }
 
 #[test]
@@ -209,9 +213,7 @@ fn cancel_closes_the_models_connection_and_records_what_it_billed() {
     let viewer = Viewer::open(&project, &format!("cancel{}", std::process::id()));
     let (status, body) = start_run(base, &project);
     assert_eq!(status, 202, "{body}");
-    poll_until("the PRD is being written", || {
-        viewer.frames().iter().any(|f| f.event == "progress" && f.data["stage"] == "prd")
-    });
+    poll_until("the PRD is being written", || !viewer.progress_of("prd").is_empty());
     let asked = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64;
     let (status, body) = post(&format!("{base}/api/projects/{project}/cancel"), &json!({}));
     assert_eq!(status, 200, "{body}");

@@ -125,6 +125,21 @@ fn brief(word: &str, idea: &str) -> Brief {
     Brief { name: format!("Test {word}"), idea: format!("{idea} [{word}]") }
 }
 
+/// The PRD request the agent would send for a brief carrying `word`, as JSON text.
+fn prd_request(word: &str) -> String {
+    let prompt = prompt::build(Stage::Prd, &brief(word, "plan meals"), &BTreeMap::new(), None);
+    serde_json::to_string(&prompt.request(Stage::Prd, "gemini-4-hydrogen", &GenerationSettings::default())).unwrap()
+}
+
+/// Polls `ready` every 50 ms until it holds; panics naming `what` after 30 s.
+fn poll_until(what: &str, mut ready: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !ready() {
+        assert!(std::time::Instant::now() < deadline, "still waiting until {what}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
 /// Runs every stage in order for `idea`, answering the stage's outcome.
 fn run_stage(
     stage: Stage,
@@ -374,15 +389,8 @@ fn a_continuation_is_followed_over_http_to_the_whole_artifact() {
 #[test]
 fn a_streamed_answer_comes_as_googles_events_with_its_ending_on_the_last() {
     let word = "f-stream-shape";
-    let body =
-        serde_json::to_value(prompt::build(Stage::Prd, &brief(word, "plan meals"), &BTreeMap::new(), None).request(
-            Stage::Prd,
-            "gemini-4-hydrogen",
-            &GenerationSettings::default(),
-        ))
-        .unwrap();
     let url = format!("{}/v1beta/models/gemini-4-hydrogen:streamGenerateContent?alt=sse", base());
-    let resp = ureq::post(&url).set("x-goog-api-key", "k-123456789").send_string(&body.to_string()).unwrap();
+    let resp = ureq::post(&url).set("x-goog-api-key", "k-123456789").send_string(&prd_request(word)).unwrap();
     assert_eq!(resp.header("content-type"), Some("text/event-stream"));
     let text = resp.into_string().unwrap();
     let events: Vec<Value> = text
@@ -400,15 +408,8 @@ fn a_streamed_answer_comes_as_googles_events_with_its_ending_on_the_last() {
     assert_eq!(Artifact::from_text(Stage::Prd, &joined).unwrap(), examples::pantry().artifact(Stage::Prd));
     // An error before the stream is an ordinary JSON error with its status.
     fault(json!({"kind": "quota_minute", "match": "f-stream-error-first"}));
-    let body = serde_json::to_value(
-        prompt::build(Stage::Prd, &brief("f-stream-error-first", "plan meals"), &BTreeMap::new(), None).request(
-            Stage::Prd,
-            "gemini-4-hydrogen",
-            &GenerationSettings::default(),
-        ),
-    )
-    .unwrap();
-    match ureq::post(&url).set("x-goog-api-key", "k-123456789").send_string(&body.to_string()) {
+    let body = prd_request("f-stream-error-first");
+    match ureq::post(&url).set("x-goog-api-key", "k-123456789").send_string(&body) {
         Err(ureq::Error::Status(429, r)) => {
             assert_eq!(r.into_json::<Value>().unwrap()["error"]["status"], "RESOURCE_EXHAUSTED")
         }
@@ -428,18 +429,10 @@ fn a_paced_stream_still_brings_the_whole_answer_and_a_bad_pace_is_refused() {
     assert_eq!(put(r#"{"documented": null}"#), 200);
     assert_eq!(put(r#"{"fixed": {"tokensPerSecond": "fast"}}"#), 400);
     assert_eq!(put(r#"{"fixed": {"firstTokenMs": 5, "tokensPerSecond": 20000}}"#), 200);
-    let body = serde_json::to_value(
-        prompt::build(Stage::Prd, &brief("f-paced", "plan meals"), &BTreeMap::new(), None).request(
-            Stage::Prd,
-            "gemini-4-hydrogen",
-            &GenerationSettings::default(),
-        ),
-    )
-    .unwrap();
     let url = format!("{base}/v1beta/models/gemini-4-hydrogen:streamGenerateContent?alt=sse");
     let text = ureq::post(&url)
         .set("x-goog-api-key", "k-123456789")
-        .send_string(&body.to_string())
+        .send_string(&prd_request("f-paced"))
         .unwrap()
         .into_string()
         .unwrap();
@@ -461,22 +454,10 @@ fn a_slow_stream_is_paced_for_its_own_project_only_and_still_whole() {
     fault(
         json!({"kind": "stream_slow", "match": "f-slow-stream", "stage": "prd", "firstTokenMs": 400, "tokensPerSecond": 4000}),
     );
-    let body = serde_json::to_value(
-        prompt::build(Stage::Prd, &brief("f-slow-stream", "plan meals"), &BTreeMap::new(), None).request(
-            Stage::Prd,
-            "gemini-4-hydrogen",
-            &GenerationSettings::default(),
-        ),
-    )
-    .unwrap();
+    let body = prd_request("f-slow-stream");
     let url = format!("{base}/v1beta/models/gemini-4-hydrogen:streamGenerateContent?alt=sse");
     let started = std::time::Instant::now();
-    let text = ureq::post(&url)
-        .set("x-goog-api-key", "k-123456789")
-        .send_string(&body.to_string())
-        .unwrap()
-        .into_string()
-        .unwrap();
+    let text = ureq::post(&url).set("x-goog-api-key", "k-123456789").send_string(&body).unwrap().into_string().unwrap();
     // Not a speed measurement: the server sleeps at least its first-token wait.
     assert!(started.elapsed() >= std::time::Duration::from_millis(400), "{:?}", started.elapsed());
     let events: Vec<Value> = text
@@ -694,15 +675,6 @@ fn the_catalogue_check_pages_through_models_list_and_names_each_difference() {
 #[test]
 fn a_test_paces_its_own_stream_and_the_server_says_how_each_stream_ended() {
     let base = own_server();
-    let request = |word: &str| {
-        serde_json::to_value(prompt::build(Stage::Prd, &brief(word, "plan meals"), &BTreeMap::new(), None).request(
-            Stage::Prd,
-            "gemini-4-hydrogen",
-            &GenerationSettings::default(),
-        ))
-        .unwrap()
-        .to_string()
-    };
     let url = format!("{base}/v1beta/models/gemini-4-hydrogen:streamGenerateContent?alt=sse");
     let streams = |word: &str| -> Vec<Value> {
         let v: Value =
@@ -715,7 +687,7 @@ fn a_test_paces_its_own_stream_and_the_server_says_how_each_stream_ended() {
     };
     // Read to its end: complete, every event sent, the first one's time kept.
     queue("f-pace-whole", 100_000);
-    let text = ureq::post(&url).set("x-goog-api-key", "k-123456789").send_string(&request("f-pace-whole")).unwrap();
+    let text = ureq::post(&url).set("x-goog-api-key", "k-123456789").send_string(&prd_request("f-pace-whole")).unwrap();
     assert!(text.into_string().unwrap().contains("\"finishReason\":\"STOP\""));
     let whole = &streams("f-pace-whole")[0];
     assert_eq!(whole["state"], "complete", "{whole}");
@@ -724,20 +696,14 @@ fn a_test_paces_its_own_stream_and_the_server_says_how_each_stream_ended() {
     // Dropped after the first event of a slow stream: closed by the client.
     queue("f-pace-dropped", 5);
     let response =
-        ureq::post(&url).set("x-goog-api-key", "k-123456789").send_string(&request("f-pace-dropped")).unwrap();
+        ureq::post(&url).set("x-goog-api-key", "k-123456789").send_string(&prd_request("f-pace-dropped")).unwrap();
     let mut reader = std::io::BufReader::new(response.into_reader());
     let mut first = String::new();
     std::io::BufRead::read_line(&mut reader, &mut first).unwrap();
     assert!(first.starts_with("data: "), "{first}");
     drop(reader);
-    let mut ended = Value::Null;
-    for _ in 0..600 {
-        ended = streams("f-pace-dropped")[0].clone();
-        if ended["state"] != "open" {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    poll_until("the server sees the stream closed", || streams("f-pace-dropped")[0]["state"] != "open");
+    let ended = streams("f-pace-dropped")[0].clone();
     assert_eq!(ended["state"], "closed_by_client", "{ended}");
     assert!(ended["sent"].as_u64() < ended["events"].as_u64(), "{ended}");
     assert!(ended["closedAtMs"].as_u64() >= ended["firstSentAtMs"].as_u64());
