@@ -73,7 +73,7 @@ for (const product of args) {
     const cpu = calls.map((c) => c.cpu).sort((a, b) => a - b);
     const wall = calls.map((c) => c.wall).sort((a, b) => a - b);
     ops.push({
-      name: bench.name(i), workers: bench.workers(i), calls: calls.length, bytes: calls[0].bytes,
+      name: bench.name(i), workers: bench.workers(i), limitMs: bench.limit(i), calls: calls.length, bytes: calls[0].bytes,
       cpuMedianMs: quantile(cpu, 0.5), cpuP95Ms: quantile(cpu, 0.95), wallMedianMs: quantile(wall, 0.5),
       firstCpuMs: first.cpu, firstWallMs: first.wall,
     });
@@ -87,7 +87,7 @@ for (const r of results) {
   console.log("| request | Workers | CPU median ms | CPU p95 ms | wall median ms | first call CPU ms | calls |");
   console.log("|---|---|---:|---:|---:|---:|---:|");
   for (const o of r.ops) {
-    const over = o.cpuMedianMs > 10 ? " **over 10 ms**" : "";
+    const over = o.cpuMedianMs > o.limitMs ? ` **over ${o.limitMs} ms**` : "";
     console.log(`| ${o.name.trim()} | ${o.workers} | ${f(o.cpuMedianMs)}${over} | ${f(o.cpuP95Ms)} | ${f(o.wallMedianMs)} | ${f(o.firstCpuMs)} | ${o.calls} |`);
   }
 }

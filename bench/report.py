@@ -250,7 +250,8 @@ def cpu_wasm_section(cw):
     results = {r["product"]: r for r in cw["results"]}
     products = [p for p in CPU_WASM_PRODUCTS if p in results] + [p for p in results if p not in CPU_WASM_PRODUCTS]
     largest = results[products[-1]]
-    ms = lambda v: f"**{v:.2f}**" if v > 10 else f"{v:.2f}"
+    limit = lambda o: o.get("limitMs", 10)
+    ms = lambda v, o: f"**{v:.2f}**" if v > limit(o) else f"{v:.2f}"
     sizes = "; ".join(f"{p}: {results[p]['entities']} entities, {results[p]['endpoints']} endpoints, {results[p]['stories']} stories"
                       for p in products)
     out = [f"""## CPU per request in WASM
@@ -282,41 +283,51 @@ flexibility to allow for cases where your Worker infrequently runs over the conf
 starts hitting the limit consistently, its execution will be terminated" (error 1102, outcome `exceededCpu`).
 "Workers connected to one another via Service bindings share the CPU resources of the top-level request"
 (https://developers.cloudflare.com/workers/runtime-apis/service-bindings/, a stored copy that shows no
-date, read 2026-12-06): a supervisor
-request and its bridge call are one budget. A Durable Object invocation (a request to it, or an alarm) has its
-own CPU allowance, 30 s by default on the Durable Objects limits page, which gives no Free-plan figure; the
-agents are called from the object's alarm. CPU median in ms, warm; **bold** is over 10 ms.
+date, read 2026-12-06): a request and its bridge call are one budget. A Durable Object invocation (a request to
+it, or an alarm) has its own: "CPU per request: 30 seconds (default)" (Durable Objects limits,
+https://developers.cloudflare.com/durable-objects/platform/limits/, read 2026-12-06; the page names no lower
+Free-plan figure, and a third party reports using exactly this to get past the Free plan's 10 ms:
+`parit_shared::limits::CPU_MS_PER_OBJECT_REQUEST`). So the routes whose work grows with the blueprint are served
+by the project's object (`Op::in_object`: the views, consistency, export, hand-off, plan and changes), the
+imports parse there, and the agents are called from its alarm; the Worker a request reaches only authenticates
+it and forwards it. "limit" is the CPU the invocation a row belongs to may take. CPU median in ms, warm;
+**bold** is over the row's limit.
 
-| request | Workers | {' | '.join(products)} | {products[-1]} p95 | {products[-1]} first call |
-|---|---|{'---:|' * (len(products) + 2)}"""]
+| request | Workers | limit ms | {' | '.join(products)} | {products[-1]} p95 | {products[-1]} first call |
+|---|---|---:|{'---:|' * (len(products) + 2)}"""]
     names = [o["name"] for o in largest["ops"]]
     for i, name in enumerate(names):
         cells = []
         for p in products:
             op = next((o for o in results[p]["ops"] if o["name"] == name), None)
-            cells.append(ms(op["cpuMedianMs"]) if op else "")
+            cells.append(ms(op["cpuMedianMs"], op) if op else "")
         o = largest["ops"][i]
         shown = name.strip() if not name.startswith(" ") else f"↳ {name.strip()}"
-        out.append(f"| {shown} | {o['workers']} | {' | '.join(cells)} | {ms(o['cpuP95Ms'])} | {ms(o['firstCpuMs'])} |")
-    over = [o["name"].strip() for o in largest["ops"] if o["cpuMedianMs"] > 10 and not o["name"].startswith(" ")]
-    under = [o["name"].strip() for o in largest["ops"] if o["cpuMedianMs"] <= 10 and not o["name"].startswith(" ")]
+        out.append(f"| {shown} | {o['workers']} | {limit(o):,} | {' | '.join(cells)} | {ms(o['cpuP95Ms'], o)} | {ms(o['firstCpuMs'], o)} |")
+    rows = [o for o in largest["ops"] if not o["name"].startswith(" ")]
+    over = [o["name"].strip() for o in rows if o["cpuMedianMs"] > limit(o)]
     over_ex = sorted({o["name"].strip() for p in products[:-1] if not p.startswith("large-")
-                      for o in results[p]["ops"] if o["cpuMedianMs"] > 10})
+                      for o in results[p]["ops"] if o["cpuMedianMs"] > limit(o)})
+    worker_rows = [o for o in rows if limit(o) <= 10]
+    object_rows = [o for o in rows if limit(o) > 10]
+    heaviest = max(object_rows, key=lambda o: o["cpuMedianMs"]) if object_rows else None
     growth = ""
     if len(products) > 1 and results[products[-2]]["entities"] * 2 == largest["entities"]:
         prev = {o["name"]: o["cpuMedianMs"] for o in results[products[-2]]["ops"]}
-        ratios = [o["cpuMedianMs"] / prev[o["name"]] for o in largest["ops"]
-                  if o["cpuMedianMs"] > 10 and not o["name"].startswith(" ") and prev.get(o["name"])]
+        ratios = [o["cpuMedianMs"] / prev[o["name"]] for o in object_rows
+                  if o["cpuMedianMs"] > 10 and prev.get(o["name"])]
         if ratios:
-            growth = f" From {products[-2]} to {products[-1]} (twice the size) those grow ×{min(ratios):.1f} to ×{max(ratios):.1f}."
+            growth = f" From {products[-2]} to {products[-1]} (twice the size) the object's requests over 10 ms grow ×{min(ratios):.1f} to ×{max(ratios):.1f}."
     size = lambda name: next((o["bytes"] for o in largest["ops"] if o["name"] == name), 0)
     first_over = [p for p in products if not p.startswith("large-")]
-    firsts = ", ".join(f"{sum(o['firstCpuMs'] > 10 for o in results[p]['ops'])} of {len(results[p]['ops'])} at {p}" for p in first_over)
+    firsts = ", ".join(f"{sum(o['firstCpuMs'] > limit(o) for o in results[p]['ops'])} of {len(results[p]['ops'])} at {p}" for p in first_over)
+    worst_worker = max(worker_rows, key=lambda o: o["cpuMedianMs"]) if worker_rows else None
     out.append(f"""
-At {products[-1]} ({largest['entities']} entities), **{len(over)} of {len(over) + len(under)} requests are over 10 ms** warm: {', '.join(over) or 'none'}.
-Under it: {', '.join(under) or 'none'}. At the examples, over 10 ms: {', '.join(over_ex) or 'none'}.{growth}
+At {products[-1]} ({largest['entities']} entities), **{len(over)} of {len(rows)} requests are over their invocation's limit** warm{': ' + ', '.join(over) if over else ''}.
+The heaviest a Worker serves itself ({', '.join(o['name'].strip() for o in worker_rows) or 'none'}) takes {worst_worker['cpuMedianMs']:.2f} ms of its 10 (p95 {worst_worker['cpuP95Ms']:.2f}, first call {worst_worker['firstCpuMs']:.2f}); the heaviest the object serves ({heaviest['name'].strip()}) {heaviest['cpuMedianMs']:.2f} ms of its 30,000 (first call {heaviest['firstCpuMs']:.2f}).
+At the examples, over the limit: {', '.join(over_ex) or 'none'}.{growth}
 At {products[-1]} the export's ZIP is {size('GET …/export'):,} bytes and the hand-off's answer {size('GET …/handoff'):,}.
-First calls over 10 ms: {firsts}.
+First calls over their limit: {firsts}.
 The "↳" rows are the bridge's leg alone, for reference.""")
     out.append(CPU_WASM_FINDINGS)
     return "\n".join(out)
@@ -355,42 +366,44 @@ cores during the second). CPU time moves less than wall time under load, but req
 5–20 % between the two runs (api-agent `/generate` at large-100 23.05 → 25.40 ms, the API's views 79.63 →
 89.70 ms), and so did the pantry export, whose work shrank.
 
-What is left over 10 ms grows in step with the blueprint (the growth above), not from a slip of the
-algorithm: each of these requests parses and schema-checks the stored artifacts, and the export and the hand-off
-write megabytes (every view, the contract tests, three hand-off layouts, the ZIP's CRC). The export is over
-10 ms **even at the examples**. No local fix takes these under 10 ms; the work has to move or split:
+### Where the work runs now
 
-* `GET …/export` and `…/handoff`: build the ZIP and the layouts once per blueprint version, where there is CPU
-  to spare (the project's Durable Object after the version is stored), put them in R2 (a class A write each),
-  and have the request stream R2's bytes. Splitting by layout (`?layout=`) already exists but each part is
-  still over 10 ms at 100 entities.
-* `GET …/consistency`, the verdict inside the export and the hand-off, and `GET …/plan` (which builds and
-  serialises every stage's prompt to count it): compute the report, the verdict and each stage's prompt size
-  once when a version is stored, keep them with the version (D1 or R2), and serve what is stored.
-* `GET …/artifacts/:stage/views` (the API's OpenAPI document of every endpoint, the data model's two DDLs and
-  ERD): render once per version into R2; and list views from names and sizes kept with the version instead of
-  the supervisor parsing the bridge's whole answer (every body) to count bytes.
-* `POST …/import/api` and `…/import/data`: a JSON OpenAPI document is parsed twice, by serde_json and again by
-  the YAML parser only to give findings their line numbers (a third of the import's CPU natively); reading the
-  lines only when a finding is reported would cut that third, not the rest (checking the document, mapping
-  500 operations). The import could run in the object, which stores its result anyway.
-* The size-tuned build costs half the CPU. The same crate built with `opt-level = 3` instead of `"z"` (the rest
-  of the profile and `wasm-opt -O` unchanged; `CARGO_PROFILE_RELEASE_OPT_LEVEL=3`), both run one after the other
-  at large-50 on this machine under the same load, took 0.38–0.53 of the CPU on every request (export 159.61 →
-  71.87 ms, the API's views 43.42 → 17.89, consistency 14.88 → 7.40, plan 24.36 → 10.46, OpenAPI import 60.90 →
-  22.86), for a WASM 1.45 times larger in gzip (875,976 → 1,269,649 bytes). The supervisor cannot pay that (0.4 KB
-  left under 400 KB); the bridge could (664 KB gzip against its own goal of 1,000 KB and the Free plan's 3 MB,
-  about 965 KB at that ratio, not measured on the bridge itself): its legs are most of the export's, the
-  hand-off's, the views' and the imports' CPU. Not a way under 10 ms at 100 entities on its own, but half of it.
-* The object's stores and the agents' `/generate` (prompt, parse, schema check, validation) are not HTTP
-  requests to the Worker: a Durable Object invocation has its own CPU allowance (30 s by default; the limits page
-  gives no Free figure, docs/research/cloudflare-free-2026-12-06.md §1.8), and the agents are called from the
-  object's alarm through a service binding. They are over 10 ms at 100 entities but not bound by it, if the
-  object's 30 s holds on Free (unconfirmed).
+What was left over 10 ms grew in step with the blueprint, not from a slip of the algorithm: each of these
+requests parses and schema-checks the stored artifacts, and the export and the hand-off write megabytes (every
+view, the contract tests, the hand-off layouts, the ZIP's CRC). Measured at commit `fb531ef`, when the
+supervisor's Worker served them itself, **16 of 23 requests were over 10 ms at large-100** (consistency 29.03 ms,
+export 329.25, hand-off 262.73, the API's views 89.70, the data model's 15.39, plan 52.99, a plan of an edit
+63.91, SQL import 14.26, OpenAPI import 133.86) and the export was over it **even at the examples** (12.91 ms at
+pantry). No local fix takes those under 10 ms, so the work moved to where the plan allows 30 s:
+
+* **Served by the project's object.** The route table marks the routes whose CPU grows with the blueprint
+  (`Op::in_object`: the views, consistency, export, hand-off, plan, plan of an edit and changes). The Worker a
+  request reaches authenticates it and hands the request itself to the project's Durable Object
+  (`App::forward`, the body streamed through unread), which serves it with the same router and handlers
+  (`serve_in_object`) as the caller the Worker named. The bridge those routes call shares the object's
+  allowance, not the Worker's.
+* **Imports parse in the object.** `POST …/import/data` and `…/import/api` check the body and send the text to
+  the object (`Command::Import`), which has the bridge parse it and stores the result: one invocation, the
+  object's. The Worker's leg is the row "POST …/import/api: the Worker's leg" above.
+* **Consistency and the verdict are decided by the bridge** (`POST /consistency`; `/export` and `/handoff`
+  decide the verdict from the stages' statuses they are sent), and the supervisor no longer parses the artifact
+  bodies it forwards: it sends them as stored. That took the consistency check, the verdict and their code out
+  of the supervisor (its upload went from 388.82 to 382.91 KiB gzip with the forwarding added) and one parse of
+  every artifact out of each of these requests.
+* What a forwarded request costs the Worker is authenticating it (one D1 read, a SHA-256 of the token) and
+  opening a request to the object: no handler runs there. That part is not in this bench (it needs the Workers
+  runtime); it is the same for every route and does not grow with the blueprint.
+* What it costs on the free plan besides CPU: one Durable Object request per forwarded request (100,000 a day,
+  shared with the alarms: "Free plan" above counts them per run and session) and the object's duration while it
+  serves (a few hundred milliseconds at 128 MB, against 13,000 GB-s a day).
+* The agents' `/generate` (prompt, parse, schema check, validation) is called from the object's alarm through a
+  service binding, so it shares the alarm's 30 s.
 * The first call into a fresh isolate costs several times the warm figure (V8 compiles each function on first
-  use, on the request's thread): most requests' first calls are over 10 ms even at the examples (counted
-  above). Cloudflare's per-isolate slack is what absorbs that; a Worker that serves few requests meets it on
-  most of them."""
+  use, on the request's thread); Cloudflare's per-isolate slack absorbs that for a Worker, and the object's
+  allowance is 3,000 times the Worker's.
+* Still open, not needed for the limit: the size-tuned build costs half the CPU (the same crate at
+  `opt-level = 3` took 0.38–0.53 of the CPU on every request at large-50, for a WASM 1.45 times larger); the
+  bridge could afford it (680 KiB gzip against its goal of 1,000 KB), the supervisor cannot."""
 
 # `report.py --setup-only` / `--estimates-only`: replaces that section of
 # docs/BENCHMARKS.md in place.

@@ -155,6 +155,32 @@ pub const ROUTES: &[Route] = &[
     route("POST", "/api/projects/:id/plan", Op::PlanEdit, "The plan if a proposed edit were saved; stores nothing"),
 ];
 
+impl Op {
+    /// Whether the project's Durable Object serves this route rather than the
+    /// Worker the request reached, which only authenticates it and forwards it
+    /// (`workers/supervisor`: `App::forward`). These are the routes whose CPU
+    /// grows with the blueprint: each reads and checks every artifact, or
+    /// renders or parses megabytes, and at 100 entities takes from 15 to 330 ms
+    /// (docs/BENCHMARKS.md, "CPU per request in WASM"). A Worker on the Free
+    /// plan has 10 ms of CPU a request, a Durable Object 30 s
+    /// ([`crate::limits::CPU_MS_PER_OBJECT_REQUEST`]), and the bridge a route
+    /// calls shares its caller's. The imports also parse in the object: their
+    /// routes send it the text (`Command::Import`).
+    pub const fn in_object(self) -> bool {
+        matches!(
+            self,
+            Op::ListViews
+                | Op::GetView
+                | Op::Consistency
+                | Op::Export
+                | Op::Handoff
+                | Op::Plan
+                | Op::PlanEdit
+                | Op::Changes
+        )
+    }
+}
+
 impl Route {
     /// `METHOD /path/:param`, as `GET /` lists it.
     pub fn endpoint(&self) -> String {
@@ -269,6 +295,16 @@ mod tests {
         assert_eq!(template("/api/projects/abc/artifacts/prd").as_deref(), Some("/api/projects/:id/artifacts/:stage"));
         assert_eq!(template("/api/projects").as_deref(), Some("/api/projects"));
         assert_eq!(template("/api/nowhere"), None);
+    }
+
+    #[test]
+    fn the_object_serves_only_routes_of_one_project() {
+        // The Worker forwards such a route to the object named by its `:id`.
+        let served: Vec<&Route> = ROUTES.iter().filter(|r| r.op.in_object()).collect();
+        assert_eq!(served.len(), 8);
+        for r in served {
+            assert!(r.path.starts_with("/api/projects/:id/"), "{}", r.endpoint());
+        }
     }
 
     #[test]

@@ -43,6 +43,16 @@ const _: () = assert!(SUBREQUEST_GOAL < SUBREQUESTS_PER_INVOCATION);
 /// CPU time per invocation on Workers Free, in milliseconds (Workers limits page).
 pub const CPU_MS_PER_INVOCATION: u32 = 10;
 
+/// CPU time per request to a Durable Object, in milliseconds: "CPU per
+/// request: 30 seconds (default) / configurable to 5 minutes of active CPU
+/// time" (Durable Objects limits,
+/// <https://developers.cloudflare.com/durable-objects/platform/limits/>, read
+/// 2026-12-06; the page names no lower figure for the Free plan, and a third
+/// party reports moving a Free-plan Worker's heavy work into an object to get
+/// past the 10 ms, <https://blog.510721.xyz/post/clever-use-of-do-to-bypass-the-10ms-cpu-time-limit-of-cloudflare-worker-free-plan-zivolc>).
+/// Workers called through service bindings share it (the bridge, the agents).
+pub const CPU_MS_PER_OBJECT_REQUEST: u32 = 30_000;
+
 /// One of the free account's shared allowances.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Allowance {

@@ -41,6 +41,11 @@ impl Bench {
         self.operations.get(i).map(|o| o.workers().to_string()).unwrap_or_default()
     }
 
+    /// The CPU the free plan allows operation `i`'s invocation, in ms.
+    pub fn limit(&self, i: usize) -> u32 {
+        self.operations.get(i).map(|o| o.limit_ms()).unwrap_or_default()
+    }
+
     /// Runs operation `i` once: the bytes of its answer.
     pub fn run(&self, i: usize) -> Result<usize, JsError> {
         let op = self.operations.get(i).ok_or_else(|| JsError::new("no such operation"))?;

@@ -21,8 +21,8 @@ use parit_shared::agent::generate::{check_request, generate, ModelTransport, Tra
 use parit_shared::agent::protocol::{Brief, GenerateRequest};
 use parit_shared::agent::retry::RetryPolicy;
 use parit_shared::artifact::{Artifact, Upstream};
-use parit_shared::check::consistency::{check, Report};
-use parit_shared::check::ready::{verdict, Verdict};
+use parit_shared::check::consistency::check;
+use parit_shared::check::ready::verdict;
 use parit_shared::clock::Clock;
 use parit_shared::fixtures::examples::{self, ProductSpec};
 use parit_shared::fixtures::memory::{FnAgents, MemoryBlobs, MemoryStore, TickingEnv};
@@ -33,11 +33,12 @@ use parit_shared::render::export::{bundle, zip};
 use parit_shared::render::handoff::layouts;
 use parit_shared::run::execute::{store_human_version, Submission};
 use parit_shared::run::plan::{plan, WhatIf};
-use parit_shared::run::status::stage_statuses;
+use parit_shared::run::status::{stage_statuses, StageStatus};
 use parit_shared::run::store::{AgentReply, ArtifactRecord, BlobStore, Source, Store};
 use parit_shared::Stage;
 use serde::Deserialize;
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
@@ -60,30 +61,38 @@ fn text<E: std::fmt::Display>(e: E) -> String {
     e.to_string()
 }
 
-/// One request, or one leg of one, that a Worker serves.
+/// One request, or one leg of one, that a Worker or a project's Durable
+/// Object serves. The routes whose CPU grows with the blueprint are served by
+/// the object (`parit_shared::api::Op::in_object`): the Worker the request
+/// reaches authenticates it and forwards it unread.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operation {
-    /// `GET …/consistency` (supervisor).
+    /// `GET …/consistency`: the object, then the bridge's `POST /consistency`.
     Consistency,
-    /// `GET …/export`: the supervisor, then the bridge's `POST /export`.
+    /// `GET …/export`: the object, then the bridge's `POST /export`.
     Export,
     /// The bridge's `POST /export` alone.
     BridgeExport,
-    /// `GET …/handoff`: the supervisor, then the bridge's `POST /handoff`.
+    /// `GET …/handoff`: the object, then the bridge's `POST /handoff`.
     Handoff,
-    /// `GET …/artifacts/:stage/views`: the supervisor, then the bridge's `POST /views`.
+    /// `GET …/artifacts/:stage/views`: the object, then the bridge's `POST /views`.
     Views(Stage),
     /// The bridge's `POST /views` alone.
     BridgeViews(Stage),
-    /// `GET …/plan` (supervisor).
+    /// `GET …/plan` (the object).
     Plan,
-    /// `POST …/plan` with the frontend artifact as a proposed edit (supervisor).
+    /// `POST …/plan` with the frontend artifact as a proposed edit (the object).
     PlanEditFrontend,
-    /// `POST …/import/data` (SQL DDL): the supervisor, then the bridge's `POST /sql`.
+    /// `POST …/import/api` as the Worker serves it: the body read and checked,
+    /// the text sent on to the object.
+    ImportRoute,
+    /// The object's import of SQL DDL: the command read, the bridge's `POST /sql`.
     ImportData,
-    /// `POST …/import/api` (an OpenAPI document): the supervisor, then the bridge's `POST /openapi`.
+    /// The object's import of an OpenAPI document: the command read, the data
+    /// model read, the bridge's `POST /openapi`.
     ImportApi,
-    /// The project's Durable Object storing the imported data model (its own invocation).
+    /// The object storing the imported data model (the same invocation as
+    /// its import).
     ObjectImportData,
     /// The project's Durable Object storing a person's edit of the frontend (its own invocation).
     ObjectEditFrontend,
@@ -101,6 +110,7 @@ impl Operation {
         out.extend([
             Operation::Plan,
             Operation::PlanEditFrontend,
+            Operation::ImportRoute,
             Operation::ImportData,
             Operation::ImportApi,
             Operation::ObjectImportData,
@@ -121,8 +131,9 @@ impl Operation {
             Operation::BridgeViews(s) => format!("  bridge POST /views ({s}) alone"),
             Operation::Plan => "GET …/plan".into(),
             Operation::PlanEditFrontend => "POST …/plan (frontend edit)".into(),
-            Operation::ImportData => "POST …/import/data (SQL)".into(),
-            Operation::ImportApi => "POST …/import/api (OpenAPI)".into(),
+            Operation::ImportRoute => "POST …/import/api: the Worker's leg".into(),
+            Operation::ImportData => "object: import SQL (POST …/import/data)".into(),
+            Operation::ImportApi => "object: import OpenAPI (POST …/import/api)".into(),
             Operation::ObjectImportData => "object: store the imported data".into(),
             Operation::ObjectEditFrontend => "object: store a frontend edit".into(),
             Operation::Generate(s) => format!("{s}-agent POST /generate"),
@@ -133,15 +144,27 @@ impl Operation {
     /// caller's budget).
     pub fn workers(self) -> &'static str {
         match self {
-            Operation::Consistency | Operation::Plan | Operation::PlanEditFrontend => "supervisor",
-            Operation::Export
+            Operation::Plan | Operation::PlanEditFrontend => "Durable Object",
+            Operation::ObjectImportData | Operation::ObjectEditFrontend => "Durable Object",
+            Operation::Consistency
+            | Operation::Export
             | Operation::Handoff
             | Operation::Views(_)
             | Operation::ImportData
-            | Operation::ImportApi => "supervisor + bridge",
+            | Operation::ImportApi => "Durable Object + bridge",
+            Operation::ImportRoute => "supervisor",
             Operation::BridgeExport | Operation::BridgeViews(_) => "bridge",
-            Operation::ObjectImportData | Operation::ObjectEditFrontend => "Durable Object",
-            Operation::Generate(_) => "agent",
+            Operation::Generate(_) => "agent (from the object's alarm)",
+        }
+    }
+
+    /// The CPU the free plan allows the invocation it is part of, in ms: a
+    /// Worker's request 10, a Durable Object's request or alarm 30,000, and
+    /// Workers called through a service binding share their caller's.
+    pub fn limit_ms(self) -> u32 {
+        match self {
+            Operation::ImportRoute => parit_shared::limits::CPU_MS_PER_INVOCATION,
+            _ => parit_shared::limits::CPU_MS_PER_OBJECT_REQUEST,
         }
     }
 }
@@ -301,6 +324,7 @@ impl Workload {
                 let fields: Value = serde_json::from_slice(body.as_bytes()).map_err(text)?;
                 self.plan(&WhatIf::Edit(Stage::Frontend, fields["artifact"].clone()))
             }
+            Operation::ImportRoute => self.import_route(),
             Operation::ImportData => self.import_data(),
             Operation::ImportApi => self.import_api(),
             Operation::ObjectImportData => self.object_import(),
@@ -309,57 +333,49 @@ impl Workload {
         }
     }
 
-    /// renders.rs `load`: one stored version's body, parsed.
-    fn load(&self, record: &ArtifactRecord) -> Result<Artifact, String> {
+    /// renders.rs `body`: one stored version's body, as JSON.
+    fn body(&self, record: &ArtifactRecord) -> Result<Value, String> {
         let bytes = ready(self.blobs.get(&record.r2_key))?.map_err(text)?.ok_or("a body is missing")?;
-        let value: Value = serde_json::from_slice(&bytes).map_err(text)?;
-        Artifact::from_value(record.stage, value).map_err(text)
+        serde_json::from_slice(&bytes).map_err(text)
     }
 
-    /// renders.rs `latest`: the newest version of every stage, parsed.
-    fn latest(&self) -> Result<Vec<(Artifact, ArtifactRecord)>, String> {
+    /// renders.rs `latest`: the newest version of every stage, as stored.
+    fn latest(&self) -> Result<Vec<(Value, ArtifactRecord)>, String> {
         let records = ready(self.store.latest_artifacts(PROJECT))?.map_err(text)?;
         Stage::ALL
             .iter()
             .filter_map(|s| records.iter().find(|r| r.stage == *s).cloned())
-            .map(|r| Ok((self.load(&r)?, r)))
+            .map(|r| Ok((self.body(&r)?, r)))
             .collect()
     }
 
-    /// renders.rs `verdict_of`.
-    fn verdict_of(&self, all: &[(Artifact, ArtifactRecord)], report: &Report) -> Result<Verdict, String> {
+    /// renders.rs `blueprint`: the bodies and the stages' statuses.
+    fn blueprint(&self) -> Result<Value, String> {
         let checkpoints = ready(self.store.checkpoints(PROJECT))?.map_err(text)?;
         let settings = ready(self.store.settings(PROJECT))?.map_err(text)?;
+        let all = self.latest()?;
         let records: Vec<ArtifactRecord> = all.iter().map(|(_, r)| r.clone()).collect();
         let statuses = stage_statuses(&records, &checkpoints, &settings);
-        let artifacts: Vec<Artifact> = all.iter().map(|(a, _)| a.clone()).collect();
-        Ok(verdict(&statuses, &artifacts, report))
+        let artifacts: Vec<Value> =
+            all.into_iter().map(|(a, r)| json!({"stage": r.stage, "version": r.version, "artifact": a})).collect();
+        Ok(json!({"artifacts": artifacts, "statuses": statuses}))
     }
 
-    /// renders.rs `consistency`.
+    /// renders.rs `consistency`: the blueprint, the bridge, the project's id added.
     fn consistency(&self) -> Result<usize, String> {
-        let all = self.latest()?;
-        let report = check(&all.iter().map(|(a, _)| a.clone()).collect::<Vec<_>>());
-        let verdict = self.verdict_of(&all, &report)?;
-        let mut body = serde_json::to_value(&report).map_err(text)?;
+        let answer = bridge::consistency(&self.blueprint()?.to_string())?;
+        let mut body: Value = serde_json::from_str(&answer).map_err(text)?;
         body["projectId"] = json!(PROJECT);
-        body["ready"] = serde_json::to_value(&verdict).map_err(text)?;
         Ok(body.to_string().len())
     }
 
-    /// renders.rs `blueprint` and `blueprint_request`: the bridge's request
-    /// body for the export (`layout`: null) or the hand-off.
+    /// renders.rs `layout_request`: the bridge's request body for the
+    /// export (`layout`: null) or the hand-off.
     fn blueprint_request(&self, export: bool) -> Result<String, String> {
-        let all = self.latest()?;
-        let report = check(&all.iter().map(|(a, _)| a.clone()).collect::<Vec<_>>());
-        let verdict = self.verdict_of(&all, &report)?;
-        let artifacts: Vec<Value> = all
-            .iter()
-            .map(|(a, r)| json!({"stage": r.stage, "version": r.version, "artifact": a.to_value()}))
-            .collect();
+        let mut request = self.blueprint()?;
         let project = ready(self.store.project(PROJECT))?.map_err(text)?.ok_or("no project")?;
-        let mut request =
-            json!({"name": project.name, "idea": project.idea, "artifacts": artifacts, "verdict": verdict});
+        request["name"] = json!(project.name);
+        request["idea"] = json!(project.idea);
         if export {
             request["layout"] = Value::Null;
         }
@@ -373,15 +389,15 @@ impl Workload {
         let mut all = Vec::new();
         for record in ready(self.store.latest_artifacts(PROJECT))?.map_err(text)?.into_iter() {
             if wanted.contains(&record.stage) {
-                all.push((self.load(&record)?, record));
+                all.push((self.body(&record)?, record));
             }
         }
         let upstream: Vec<Value> = all
             .iter()
-            .filter(|(a, _)| a.stage() != stage)
-            .map(|(a, r)| json!({"stage": r.stage, "artifact": a.to_value()}))
+            .filter(|(_, r)| r.stage != stage)
+            .map(|(a, r)| json!({"stage": r.stage, "artifact": a}))
             .collect();
-        let artifact = all.iter().find(|(a, _)| a.stage() == stage).map(|(a, _)| a.to_value()).ok_or("no artifact")?;
+        let artifact = all.into_iter().find(|(_, r)| r.stage == stage).map(|(a, _)| a).ok_or("no artifact")?;
         Ok(json!({"stage": stage, "artifact": artifact, "upstream": upstream}).to_string())
     }
 
@@ -409,35 +425,37 @@ impl Workload {
         Ok(serde_json::to_value(&plan).map_err(text)?.to_string().len())
     }
 
-    /// import.rs `data`: the body parsed, the bridge's `/sql`, the answer
-    /// parsed and sent on to the object.
-    fn import_data(&self) -> Result<usize, String> {
-        let body = json!({"sql": self.sql, "dialect": "sqlite"}).to_string();
-        let body: Value = serde_json::from_slice(body.as_bytes()).map_err(text)?;
-        let sql = body["sql"].as_str().ok_or("no sql")?;
-        let request = json!({"text": sql, "dialect": "sqlite"}).to_string();
-        let imported: Value = serde_json::from_slice(bridge::sql(&request)?.as_bytes()).map_err(text)?;
-        Ok(json!({"import": {"stage": "data", "imported": imported}}).to_string().len())
-    }
-
-    /// import.rs `api`: the body parsed, the data model read, the bridge's
-    /// `/openapi`, the answer parsed and sent on to the object.
-    fn import_api(&self) -> Result<usize, String> {
+    /// import.rs `api`: the body read and checked, the command sent on.
+    fn import_route(&self) -> Result<usize, String> {
         let body = json!({"document": self.openapi}).to_string();
         let body: Value = serde_json::from_slice(body.as_bytes()).map_err(text)?;
-        let document = body["document"].as_str().ok_or("no document")?;
-        let record = ready(self.store.latest_artifact(PROJECT, Stage::Data))?.map_err(text)?.ok_or("no data")?;
-        let data = self.load(&record)?.to_value();
-        let request = json!({"text": document, "data": data}).to_string();
-        let mut imported: Value = serde_json::from_slice(bridge::openapi(&request)?.as_bytes()).map_err(text)?;
-        let mut sent = 0;
-        if let Some(derived) = imported.get_mut("data").map(Value::take).filter(|d| !d.is_null()) {
-            sent += json!({"import": {"stage": "data", "imported": {"artifact": derived}}}).to_string().len();
-        }
-        Ok(sent + json!({"import": {"stage": "api", "imported": imported}}).to_string().len())
+        let document = body["document"].as_str().filter(|t| !t.trim().is_empty()).ok_or("no document")?;
+        Ok(json!({"import": {"stage": "api", "text": document, "dialect": null}}).to_string().len())
     }
 
-    /// pipeline.rs `Command::Import`: the command parsed, the version
+    /// pipeline.rs `import` of SQL: the command read, the bridge's `/sql`,
+    /// its answer read.
+    fn import_data(&self) -> Result<usize, String> {
+        let command = json!({"import": {"stage": "data", "text": self.sql, "dialect": "sqlite"}}).to_string();
+        let command: Value = serde_json::from_str(&command).map_err(text)?;
+        let request = json!({"text": command["import"]["text"], "dialect": command["import"]["dialect"]}).to_string();
+        let imported: Value = serde_json::from_slice(bridge::sql(&request)?.as_bytes()).map_err(text)?;
+        Ok(imported.to_string().len())
+    }
+
+    /// pipeline.rs `import` of an OpenAPI document: the command read, the
+    /// data model read, the bridge's `/openapi`, its answer read.
+    fn import_api(&self) -> Result<usize, String> {
+        let command = json!({"import": {"stage": "api", "text": self.openapi, "dialect": null}}).to_string();
+        let command: Value = serde_json::from_str(&command).map_err(text)?;
+        let record = ready(self.store.latest_artifact(PROJECT, Stage::Data))?.map_err(text)?.ok_or("no data")?;
+        let data = self.body(&record)?;
+        let request = json!({"text": command["import"]["text"], "data": data}).to_string();
+        let imported: Value = serde_json::from_slice(bridge::openapi(&request)?.as_bytes()).map_err(text)?;
+        Ok(imported.to_string().len())
+    }
+
+    /// pipeline.rs `store_import`: the bridge's answer, the version
     /// checked and stored. The version is then taken out again, so that
     /// every run stores the same one.
     fn object_import(&self) -> Result<usize, String> {
@@ -496,12 +514,20 @@ mod bridge {
         upstream: Vec<StageArtifact>,
     }
 
+    type Statuses = BTreeMap<Stage, StageStatus>;
+
+    #[derive(Deserialize)]
+    struct ConsistencyRequest {
+        artifacts: Vec<StageArtifact>,
+        statuses: Statuses,
+    }
+
     #[derive(Deserialize)]
     struct ExportRequest {
         name: String,
         idea: String,
         artifacts: Vec<StageArtifact>,
-        verdict: Verdict,
+        statuses: Statuses,
         layout: Option<String>,
     }
 
@@ -510,7 +536,7 @@ mod bridge {
         name: String,
         idea: String,
         artifacts: Vec<StageArtifact>,
-        verdict: Option<Verdict>,
+        statuses: Statuses,
     }
 
     #[derive(Deserialize)]
@@ -548,17 +574,29 @@ mod bridge {
         Ok(json!({ "views": list }).to_string())
     }
 
+    /// `POST /consistency`.
+    pub(super) fn consistency(body: &str) -> Result<String, String> {
+        let request: ConsistencyRequest = serde_json::from_str(body).map_err(text)?;
+        let artifacts: Vec<Artifact> = parsed(request.artifacts)?.into_iter().map(|(a, _)| a).collect();
+        let report = check(&artifacts);
+        let ready = verdict(&request.statuses, &artifacts, &report);
+        let mut body = serde_json::to_value(&report).map_err(text)?;
+        body["ready"] = serde_json::to_value(&ready).map_err(text)?;
+        Ok(body.to_string())
+    }
+
     /// `POST /export` (the whole blueprint: no layout).
     pub(super) fn export(body: &str) -> Result<Vec<u8>, String> {
         let request: ExportRequest = serde_json::from_str(body).map_err(text)?;
         let with_versions = parsed(request.artifacts)?;
         let artifacts: Vec<Artifact> = with_versions.iter().map(|(a, _)| a.clone()).collect();
-        let chosen = layouts(&request.name, &request.idea, &artifacts, Some(&request.verdict))
+        let report = check(&artifacts);
+        let ready = verdict(&request.statuses, &artifacts, &report);
+        let chosen = layouts(&request.name, &request.idea, &artifacts, Some(&ready))
             .into_iter()
             .filter(|l| request.layout.as_deref().is_none_or(|only| l.name == only));
         let handoff: Vec<(String, String)> = chosen.flat_map(|l| l.files).collect();
-        let files =
-            bundle(&request.name, &request.idea, &with_versions, &check(&artifacts), &request.verdict, &handoff);
+        let files = bundle(&request.name, &request.idea, &with_versions, &report, &ready, &handoff);
         Ok(zip(&files))
     }
 
@@ -566,7 +604,8 @@ mod bridge {
     pub(super) fn handoff(body: &str) -> Result<String, String> {
         let request: HandoffRequest = serde_json::from_str(body).map_err(text)?;
         let artifacts: Vec<Artifact> = parsed(request.artifacts)?.into_iter().map(|(a, _)| a).collect();
-        let rendered: Vec<Value> = layouts(&request.name, &request.idea, &artifacts, request.verdict.as_ref())
+        let ready = verdict(&request.statuses, &artifacts, &check(&artifacts));
+        let rendered: Vec<Value> = layouts(&request.name, &request.idea, &artifacts, Some(&ready))
             .into_iter()
             .map(|l| {
                 let files: Vec<Value> =

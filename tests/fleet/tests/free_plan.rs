@@ -13,6 +13,7 @@
 //! suites' figures (`free_plan_*` in `PARIT_FIGURES_DIR`).
 
 use parit_fleet_tests::*;
+use parit_shared::api;
 use parit_shared::limits::{Usage, Workload, SUBREQUEST_GOAL};
 use parit_shared::Stage;
 use serde_json::{json, Value};
@@ -124,6 +125,13 @@ fn run_and_browse(s: &mut Session, idea: &str, sql: Option<&str>) {
     assert_eq!(first.first().map(String::as_str), Some("event: snapshot"), "{first:?}");
 }
 
+/// Whether the metered invocation `name` (`GET /api/projects/:id/export`) is
+/// a route the Worker forwards to the project's object.
+fn served_by_object(name: &str) -> bool {
+    let Some((method, path)) = name.split_once(' ') else { return false };
+    matches!(api::resolve(method, path), api::Resolution::Found(op, _) if op.in_object())
+}
+
 /// Asserts the goal on every invocation of `s`, and records its table.
 fn hold_and_record(s: &Session, name: &str) {
     // The stream is the session's last invocation: once its line is logged, all are.
@@ -157,6 +165,20 @@ fn hold_and_record(s: &Session, name: &str) {
         }
     }
     assert!(spent.iter().any(|x| x.invocation == "object alarm"), "no alarm was metered: is the main fleet --meter?");
+    // The routes whose work grows with the blueprint (`Op::in_object`): the
+    // Worker reads the token and hands the request to the project's object,
+    // which does the work (and its bridge calls) on its own CPU allowance.
+    let forwarded: Vec<&Spent> = spent.iter().filter(|x| served_by_object(&x.invocation)).collect();
+    assert!(forwarded.len() >= 10, "the session browsed views, consistency, plan, export and hand-off: {forwarded:?}");
+    for x in forwarded {
+        let u = &x.usage;
+        let outside = (u.bridge_calls, u.agent_calls, u.r2_class_a + u.r2_class_b, u.durable_object_calls);
+        assert_eq!(outside, (0, 0, 0, 1), "{} did more than forward: {u:?}", x.invocation);
+        let object = spent.iter().find(|o| o.id == x.id && o.invocation == format!("object {}", x.invocation));
+        assert!(object.is_some(), "no object invocation served {} ({})", x.invocation, x.id);
+    }
+    let rendered = spent.iter().filter(|x| x.invocation.starts_with("object GET") && x.usage.bridge_calls > 0);
+    assert!(rendered.count() >= 5, "the object's views, consistency, export and hand-off call the bridge");
     assert!(spent.len() > 20, "too few invocations metered: {spent:?}");
     let rows: Vec<Value> = table
         .iter()

@@ -7,18 +7,20 @@
 //!
 //! * `POST /views` `{"stage", "artifact", "upstream": [{"stage", "artifact"}]}`
 //!   → `{"views": [{"name", "contentType", "body"}]}` (`parit_shared::render::views`);
-//! * `POST /export` `{"name", "idea", "artifacts": [{"stage", "version",
-//!   "artifact"}], "verdict", "layout"}` → the ZIP (`render::export`, the
-//!   consistency report decided here from the same artifacts; `layout`:
-//!   only that hand-off layout's files);
+//! * `POST /consistency` `{"artifacts": [{"stage", "version", "artifact"}],
+//!   "statuses": {stage: status}}` → the consistency report
+//!   (`parit_shared::check::consistency`) with the ready verdict as `ready`
+//!   (`check::ready`);
+//! * `POST /export` `{"name", "idea", "artifacts", "statuses", "layout"}` →
+//!   the ZIP (`render::export`, the report and the verdict decided here from
+//!   the same artifacts; `layout`: only that hand-off layout's files);
 //! * `POST /sql` `{"text", "dialect": "sqlite" | "postgres" | "mysql"}` → a
 //!   data model (`parit_import::sql`), or 422 when no table comes out of it;
 //! * `POST /openapi` `{"text", "data": <data artifact> | null}` → an API
 //!   artifact (`parit_import::openapi`) and, when it derived entities from
 //!   the document's schemas, the data model with them (`data`); or 422 with
 //!   the validator's findings;
-//! * `POST /handoff` `{"name", "idea", "artifacts": [{"stage", "artifact"}],
-//!   "verdict"}` → `{"layouts": [{"name", "title", "files": [{"path",
+//! * `POST /handoff` `{"name", "idea", "artifacts", "statuses"}` → `{"layouts": [{"name", "title", "files": [{"path",
 //!   "content"}], "missing"}]}` (`parit_shared::render::handoff`);
 //! * `POST /changes` `{"stage", "before", "after", "downstream": [{"stage",
 //!   "artifact"}]}` → `{"added", "removed", "changed": [{"kind", "id"}],
@@ -31,14 +33,16 @@ use parit_import::{ImportError, Imported};
 use parit_shared::artifact::{Artifact, Upstream};
 use parit_shared::check::changes::{self, Change};
 use parit_shared::check::consistency::check;
-use parit_shared::check::ready::Verdict;
+use parit_shared::check::ready::verdict;
 use parit_shared::render;
 use parit_shared::render::export::{bundle, slug, zip};
 use parit_shared::render::handoff::layouts;
+use parit_shared::run::status::StageStatus;
 use parit_shared::Stage;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 use worker::{event, Context, Env, Headers, Method, Request, Response, Result};
 
 #[derive(Deserialize)]
@@ -71,12 +75,21 @@ struct ViewsRequest {
     upstream: Vec<StageArtifact>,
 }
 
+/// Each stage's status, which the verdict reads beside the artifacts.
+type Statuses = BTreeMap<Stage, StageStatus>;
+
+#[derive(Deserialize)]
+struct ConsistencyRequest {
+    artifacts: Vec<StageArtifact>,
+    statuses: Statuses,
+}
+
 #[derive(Deserialize)]
 struct ExportRequest {
     name: String,
     idea: String,
     artifacts: Vec<StageArtifact>,
-    verdict: Verdict,
+    statuses: Statuses,
     layout: Option<String>,
 }
 
@@ -101,7 +114,7 @@ struct HandoffRequest {
     name: String,
     idea: String,
     artifacts: Vec<StageArtifact>,
-    verdict: Option<Verdict>,
+    statuses: Statuses,
 }
 
 fn answer<T: Serialize>(result: std::result::Result<Imported<T>, ImportError>) -> Result<Response> {
@@ -149,13 +162,27 @@ fn views(request: ViewsRequest) -> Result<Response> {
     Response::from_json(&json!({ "views": list }))
 }
 
+fn consistency(request: ConsistencyRequest) -> Result<Response> {
+    let artifacts: Vec<Artifact> = match parsed(request.artifacts) {
+        Ok(a) => a.into_iter().map(|(a, _)| a).collect(),
+        Err(e) => return bad_request(e),
+    };
+    let report = check(&artifacts);
+    let ready = verdict(&request.statuses, &artifacts, &report);
+    let mut body = serde_json::to_value(&report)?;
+    body["ready"] = serde_json::to_value(&ready)?;
+    Response::from_json(&body)
+}
+
 fn export(request: ExportRequest) -> Result<Response> {
     let with_versions = match parsed(request.artifacts) {
         Ok(a) => a,
         Err(e) => return bad_request(e),
     };
     let artifacts: Vec<Artifact> = with_versions.iter().map(|(a, _)| a.clone()).collect();
-    let chosen = layouts(&request.name, &request.idea, &artifacts, Some(&request.verdict))
+    let report = check(&artifacts);
+    let ready = verdict(&request.statuses, &artifacts, &report);
+    let chosen = layouts(&request.name, &request.idea, &artifacts, Some(&ready))
         .into_iter()
         .filter(|l| request.layout.as_deref().is_none_or(|only| l.name == only));
     let handoff: Vec<(String, String)> = chosen.flat_map(|l| l.files).collect();
@@ -164,7 +191,7 @@ fn export(request: ExportRequest) -> Result<Response> {
             let root = slug(&request.name);
             handoff.into_iter().map(|(path, content)| (format!("{root}/{path}"), content.into_bytes())).collect()
         }
-        None => bundle(&request.name, &request.idea, &with_versions, &check(&artifacts), &request.verdict, &handoff),
+        None => bundle(&request.name, &request.idea, &with_versions, &report, &ready, &handoff),
     };
     let headers = Headers::new();
     headers.set("content-type", "application/zip")?;
@@ -176,7 +203,8 @@ fn handoff(request: HandoffRequest) -> Result<Response> {
         Ok(a) => a.into_iter().map(|(a, _)| a).collect(),
         Err(e) => return bad_request(e),
     };
-    let rendered: Vec<Value> = layouts(&request.name, &request.idea, &artifacts, request.verdict.as_ref())
+    let ready = verdict(&request.statuses, &artifacts, &check(&artifacts));
+    let rendered: Vec<Value> = layouts(&request.name, &request.idea, &artifacts, Some(&ready))
         .into_iter()
         .map(|l| {
             let files: Vec<Value> =
@@ -234,6 +262,10 @@ async fn fetch(mut req: Request, _env: Env, _ctx: Context) -> Result<Response> {
         },
         (Method::Post, "/views") => match body::<ViewsRequest>(&mut req).await {
             Ok(r) => views(r),
+            Err(e) => bad_request(e),
+        },
+        (Method::Post, "/consistency") => match body::<ConsistencyRequest>(&mut req).await {
+            Ok(r) => consistency(r),
             Err(e) => bad_request(e),
         },
         (Method::Post, "/export") => match body::<ExportRequest>(&mut req).await {

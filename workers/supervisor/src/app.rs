@@ -1,7 +1,7 @@
 //! What every handler has: the bindings, wrapped in the domain's ports.
 
 use crate::agents::ServiceAgents;
-use crate::command::{Command, PROJECT_HEADER, REQUEST_ID_HEADER};
+use crate::command::{Command, OWNER_HEADER, PROJECT_HEADER, REQUEST_ID_HEADER};
 use crate::d1::D1Store;
 use crate::error::{AppError, AppResult};
 use crate::live::Live;
@@ -60,16 +60,39 @@ impl App {
 impl App {
     /// Sends `command` to the project's `PipelineRun` object and answers its response.
     pub(crate) async fn pipeline(&self, project: &str, command: &Command) -> AppResult<Response> {
-        let headers = Headers::new();
-        headers.set(PROJECT_HEADER, project)?;
+        let headers = self.object_headers(project)?;
         headers.set("content-type", "application/json")?;
-        if let Some(id) = &self.request_id {
-            headers.set(REQUEST_ID_HEADER, id)?;
-        }
         let body = serde_json::to_string(command).map_err(|e| AppError::Internal(e.to_string()))?;
         let mut init = RequestInit::new();
         init.with_method(Method::Post).with_headers(headers).with_body(Some(body.into()));
-        let request = Request::new_with_init("https://pipeline/", &init)?;
+        self.to_object(project, Request::new_with_init("https://pipeline/", &init)?).await
+    }
+
+    /// Hands the request itself to the project's object, which serves it with
+    /// the same router and its own CPU allowance (`Op::in_object`), as the
+    /// caller this Worker authenticated. The body streams through unread.
+    pub(crate) async fn forward(&self, project: &str, req: Request) -> AppResult<Response> {
+        let headers = self.object_headers(project)?;
+        headers.set(OWNER_HEADER, self.owner()?)?;
+        if let Some(content_type) = req.headers().get("content-type")? {
+            headers.set("content-type", &content_type)?;
+        }
+        let mut init = RequestInit::new();
+        init.with_method(req.method()).with_headers(headers).with_body(req.inner().body().map(Into::into));
+        self.to_object(project, Request::new_with_init(&req.inner().url(), &init)?).await
+    }
+
+    /// The headers every request to a project's object carries.
+    fn object_headers(&self, project: &str) -> AppResult<Headers> {
+        let headers = Headers::new();
+        headers.set(PROJECT_HEADER, project)?;
+        if let Some(id) = &self.request_id {
+            headers.set(REQUEST_ID_HEADER, id)?;
+        }
+        Ok(headers)
+    }
+
+    async fn to_object(&self, project: &str, request: Request) -> AppResult<Response> {
         let stub = self.env.durable_object("PIPELINE")?.id_from_name(project)?.get_stub()?;
         self.meter.count(Call::DurableObject);
         Ok(stub.fetch_with_request(request).await?)

@@ -11,6 +11,10 @@ use serde_json::Value;
 pub(crate) const PROJECT_HEADER: &str = "x-parit-project";
 /// The header that carries the id of the request that reached the supervisor.
 pub(crate) const REQUEST_ID_HEADER: &str = "x-request-id";
+/// The header that carries the caller's owner id on a route the Worker
+/// forwards to the object whole (`Op::in_object`): a request with it is that
+/// route, not a command.
+pub(crate) const OWNER_HEADER: &str = "x-parit-owner";
 
 /// What a request asks of a project's object: the one body every request to
 /// it carries (`App::pipeline`). Externally tagged (`{"run": {...}}`,
@@ -49,12 +53,15 @@ pub(crate) enum Command {
         /// The edited artifact.
         artifact: Value,
     },
-    /// Store an imported artifact as a new version (source `import`).
+    /// Import a document as a new version (source `import`): the object has
+    /// the bridge parse it, so the parse's CPU is the object's (`Op::in_object`).
     Import {
-        /// The stage (data or api).
+        /// The stage: data (SQL DDL) or api (an OpenAPI document).
         stage: Stage,
-        /// The bridge's answer: `artifact`, `imported`, `notImported`.
-        imported: Value,
+        /// The document.
+        text: String,
+        /// The SQL dialect (data only).
+        dialect: Option<String>,
     },
     /// The project is about to be deleted: stop and drop everything.
     Forget,

@@ -6,7 +6,6 @@
 use crate::live::Live;
 use crate::meter::{Call, Meter};
 use parit_shared::agent::protocol::{CallKind, CallOutcome};
-use parit_shared::check::ready::Verdict;
 use parit_shared::gemini::catalogue::ThinkingLevel;
 use parit_shared::project::ProjectSettings;
 use parit_shared::run::plan::Plan;
@@ -474,9 +473,11 @@ impl D1Store {
 
     /// Keeps the ready verdict for the project list (not a change to the
     /// project: `updated_at` stays).
-    pub(crate) async fn save_verdict(&self, project_id: &str, verdict: &Verdict, now: u64) -> Result<(), StoreError> {
-        let gaps = verdict.gaps.len() as u64;
-        let args = [text(project_id), num(u64::from(verdict.ready)), num(gaps), num(now)];
+    /// `verdict` is the bridge's (`{"ready", "gaps"}`).
+    pub(crate) async fn save_verdict(&self, project_id: &str, verdict: &Value, now: u64) -> Result<(), StoreError> {
+        let gaps = verdict["gaps"].as_array().map_or(0, Vec::len) as u64;
+        let ready = verdict["ready"] == true;
+        let args = [text(project_id), num(u64::from(ready)), num(gaps), num(now)];
         self.batch(vec![
             self.stmt("UPDATE projects SET ready = ?2, ready_gaps = ?3, ready_at = ?4 WHERE id = ?1", &args)?
         ])

@@ -91,12 +91,30 @@ async fn route(
         *owner = Some(caller.owner.clone());
         app.owner = Some(caller.owner);
     }
-    let app = &app;
     let (op, params) = match api::resolve(method.as_ref(), &path) {
         Resolution::Found(op, params) => (op, params),
         Resolution::MethodNotAllowed(allow) => return Err(AppError::MethodNotAllowed(allow)),
         Resolution::NotFound => return Err(not_found(&path)),
     };
+    if op.in_object() {
+        // Its work, and the CPU it takes, are the project's object's.
+        return app.forward(http::project_id(params.id.unwrap_or_default())?, req).await;
+    }
+    dispatch(&app, op, params, req).await
+}
+
+/// A route the Worker forwarded to the project's object (`App::forward`),
+/// served there by the same handlers.
+pub(crate) async fn serve_in_object(app: &App, req: Request) -> AppResult<Response> {
+    let path = req.path();
+    match api::resolve(req.method().as_ref(), &path) {
+        Resolution::Found(op, params) if op.in_object() => dispatch(app, op, params, req).await,
+        _ => Err(AppError::Internal(format!("the object was sent {path}, which it does not serve"))),
+    }
+}
+
+/// Each route's handler.
+async fn dispatch(app: &App, op: Op, params: api::Params<'_>, req: Request) -> AppResult<Response> {
     let id = || http::project_id(params.id.unwrap_or_default());
     let stage = || http::stage(params.stage.unwrap_or_default());
     match op {

@@ -19,7 +19,8 @@
 
 use crate::agents::ServiceAgents;
 use crate::app::{App, WorkerEnvironment};
-use crate::command::{Command, PROJECT_HEADER, REQUEST_ID_HEADER};
+use crate::bridge;
+use crate::command::{Command, OWNER_HEADER, PROJECT_HEADER, REQUEST_ID_HEADER};
 use crate::d1::D1Store;
 use crate::d1::RunRow;
 use crate::error::{AppError, AppResult};
@@ -29,7 +30,7 @@ use crate::meter::{Call, Meter};
 use crate::r2::R2Blobs;
 use crate::reply::json;
 use crate::routes::projects::{self, Caller};
-use crate::routes::renders::current_verdict;
+use crate::routes::renders::{body, current_verdict};
 use futures_util::StreamExt;
 use parit_shared::clock::Clock;
 use parit_shared::run::execute::{
@@ -130,6 +131,9 @@ impl DurableObject for PipelineRun {
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
+        if let Some(owner) = req.headers().get(OWNER_HEADER)? {
+            return self.serve(owner, req).await;
+        }
         let request_id = req.headers().get(REQUEST_ID_HEADER)?;
         self.meter.begin();
         self.meter.name(|| "object unreadable".into());
@@ -156,19 +160,7 @@ impl DurableObject for PipelineRun {
                 Command::Edit { stage, artifact } => {
                     self.store_version(&project, stage, Submission::edit(artifact), json!({})).await
                 }
-                Command::Import { stage, mut imported } => {
-                    let count = imported["notImported"].as_array().map_or(0, Vec::len);
-                    let note = match count {
-                        0 => String::new(),
-                        1 => " (1 construct not imported)".to_string(),
-                        n => format!(" ({n} constructs not imported)"),
-                    };
-                    let body = imported["artifact"].take();
-                    let context = imported["context"].as_str().map(String::from);
-                    let submission = Submission { body, source: Source::Import, note: &note, context };
-                    let report = json!({"imported": imported["imported"], "notImported": imported["notImported"]});
-                    self.store_version(&project, stage, submission, report).await
-                }
+                Command::Import { stage, text, dialect } => self.import(&project, stage, text, dialect).await,
             }
         }
         .await;
@@ -230,6 +222,73 @@ impl PipelineRun {
             }
         }
         Response::ok("done")
+    }
+}
+
+impl PipelineRun {
+    /// A route the Worker forwarded (`Op::in_object`), as the caller `owner`:
+    /// served by the supervisor's router with this object's CPU allowance.
+    /// It reads only, so it needs no lock; it has a meter of its own, as it
+    /// may overlap the alarm.
+    async fn serve(&self, owner: String, req: Request) -> Result<Response> {
+        let request_id = req.headers().get(REQUEST_ID_HEADER)?;
+        let meter = Meter::default();
+        meter.begin();
+        let name = format!("object {} {}", req.method(), crate::http::route_template(&req.path()));
+        let result = async {
+            let mut app = App::metered(self.env.clone(), meter.clone())?;
+            app.owner = Some(owner);
+            app.request_id = request_id.clone();
+            crate::serve_in_object(&app, req).await
+        }
+        .await;
+        meter.name(|| name);
+        meter.report(|| request_id.clone().unwrap_or_default());
+        result.or_else(|e| e.into_response_for(request_id.as_deref()))
+    }
+
+    /// `Command::Import`: the bridge parses the document (SQL DDL into a data
+    /// model; an OpenAPI document into an API, matched to the current data
+    /// model) and what it imported is stored. Entities the API needs that the
+    /// data model lacks come from the document's schemas, stored first as the
+    /// data model's next version.
+    async fn import(&self, project: &str, stage: Stage, text: String, dialect: Option<String>) -> AppResult<Response> {
+        // Not parsed for nothing while a run holds the project.
+        if let Some(conflict) = self.running_conflict() {
+            return Err(conflict);
+        }
+        let app = self.app()?;
+        if stage == Stage::Data {
+            let imported = bridge::call(&app, "/sql", &json!({"text": text, "dialect": dialect})).await?;
+            return self.store_import(project, stage, imported).await;
+        }
+        let data = match app.store.latest_artifact(project, Stage::Data).await? {
+            Some(record) => body(&app, &record).await?,
+            None => Value::Null,
+        };
+        let mut imported = bridge::call(&app, "/openapi", &json!({"text": text, "data": data})).await?;
+        if let Some(derived) = imported.get_mut("data").map(Value::take).filter(|d| !d.is_null()) {
+            let lines = json!(["entities derived from the OpenAPI document's schemas"]);
+            let data = json!({"artifact": derived, "imported": lines, "notImported": []});
+            self.store_import(project, Stage::Data, data).await?;
+        }
+        self.store_import(project, Stage::Api, imported).await
+    }
+
+    /// Stores the bridge's answer to an import (`artifact`, `imported`,
+    /// `notImported`) as a new version of `stage`.
+    async fn store_import(&self, project: &str, stage: Stage, mut imported: Value) -> AppResult<Response> {
+        let count = imported["notImported"].as_array().map_or(0, Vec::len);
+        let note = match count {
+            0 => String::new(),
+            1 => " (1 construct not imported)".to_string(),
+            n => format!(" ({n} constructs not imported)"),
+        };
+        let body = imported["artifact"].take();
+        let context = imported["context"].as_str().map(String::from);
+        let submission = Submission { body, source: Source::Import, note: &note, context };
+        let report = json!({"imported": imported["imported"], "notImported": imported["notImported"]});
+        self.store_version(project, stage, submission, report).await
     }
 }
 

@@ -1,19 +1,17 @@
 //! `POST …/import/data` (SQL DDL) and `POST …/import/api` (an OpenAPI
-//! document): the `parit-bridge` Worker parses the text and answers the
-//! artifact with what it imported and what it could not represent; the
-//! project's `PipelineRun` object stores it as a new version (source
-//! `import`), so an import never interleaves with a run (409) and leaves the
+//! document): the route checks the body and sends the text to the project's
+//! `PipelineRun` object, which has the `parit-bridge` Worker parse it (its CPU
+//! grows with the document: the object's, not this Worker's) and stores what
+//! it imported as a new version (source `import`), with what it could not
+//! represent. An import never interleaves with a run (409) and leaves the
 //! stages downstream stale.
 
 use crate::app::App;
-use crate::bridge;
 use crate::command::Command;
 use crate::error::{AppError, AppResult};
 use crate::http::json_body;
-use crate::routes::renders::load;
-use parit_shared::run::store::Store;
 use parit_shared::Stage;
-use serde_json::{json, Value};
+use serde_json::Value;
 use worker::{Request, Response};
 
 /// Largest import body (the text and its JSON envelope). Chinook's whole
@@ -50,8 +48,8 @@ pub(crate) async fn data(app: &App, id: &str, mut req: Request) -> AppResult<Res
             return Err(AppError::BadRequest("\"dialect\" must be \"sqlite\", \"postgres\" or \"mysql\"".into()))
         }
     };
-    let imported = bridge::call(app, "/sql", &json!({"text": sql, "dialect": dialect})).await?;
-    app.pipeline(id, &Command::Import { stage: Stage::Data, imported }).await
+    let command = Command::Import { stage: Stage::Data, text: sql.into(), dialect: Some(dialect.into()) };
+    app.pipeline(id, &command).await
 }
 
 /// `POST …/import/api` `{"document": "..."}` (JSON or YAML): its operations
@@ -62,18 +60,5 @@ pub(crate) async fn api(app: &App, id: &str, mut req: Request) -> AppResult<Resp
     app.owned_project(id).await?;
     let body = json_body(&mut req, MAX_IMPORT_BYTES).await?;
     let document = text_field(&body, "document", &[])?;
-    let data = match app.store.latest_artifact(id, Stage::Data).await? {
-        Some(record) => load(app, &record).await?.to_value(),
-        None => Value::Null,
-    };
-    let mut imported = bridge::call(app, "/openapi", &json!({"text": document, "data": data})).await?;
-    if let Some(derived) = imported.get_mut("data").map(Value::take).filter(|d| !d.is_null()) {
-        let lines = json!(["entities derived from the OpenAPI document's schemas"]);
-        let data = json!({"artifact": derived, "imported": lines, "notImported": []});
-        let stored = app.pipeline(id, &Command::Import { stage: Stage::Data, imported: data }).await?;
-        if stored.status_code() != 201 {
-            return Ok(stored);
-        }
-    }
-    app.pipeline(id, &Command::Import { stage: Stage::Api, imported }).await
+    app.pipeline(id, &Command::Import { stage: Stage::Api, text: document.into(), dialect: None }).await
 }

@@ -1,8 +1,10 @@
 //! What the artifacts say together: `GET …/artifacts/:stage/views[/:name]`
-//! (the renders), `GET …/consistency` (findings and the traceability matrix),
-//! `GET …/handoff` (the hand-off layouts) and `GET …/export` (a ZIP of
-//! everything, or of one layout). The supervisor reads the artifacts and
-//! decides consistency and the verdict; the bridge Worker renders and packs.
+//! (the renders), `GET …/consistency` (findings, the traceability matrix and
+//! the ready verdict), `GET …/handoff` (the hand-off layouts) and
+//! `GET …/export` (a ZIP of everything, or of one layout). Each is served by
+//! the project's object (`Op::in_object`). The supervisor reads the stored
+//! bodies and the stages' statuses; the bridge Worker parses them, decides
+//! consistency and the verdict, renders and packs.
 
 use crate::app::App;
 use crate::bridge;
@@ -10,9 +12,6 @@ use crate::error::{AppError, AppResult};
 use crate::http::Query;
 use crate::reply::json;
 use futures_util::future::try_join_all;
-use parit_shared::artifact::Artifact;
-use parit_shared::check::consistency::{check, Report};
-use parit_shared::check::ready::{verdict, Verdict};
 use parit_shared::render::export::slug;
 use parit_shared::render::handoff::LAYOUTS;
 use parit_shared::run::status::stage_statuses;
@@ -21,36 +20,40 @@ use parit_shared::Stage;
 use serde_json::{json, Value};
 use worker::{Headers, Request, Response};
 
-/// The newest version of every stage, parsed.
-async fn latest(app: &App, id: &str) -> AppResult<Vec<(Artifact, ArtifactRecord)>> {
+/// The newest version of every stage, as stored, in pipeline order.
+async fn latest(app: &App, id: &str) -> AppResult<Vec<(Value, ArtifactRecord)>> {
     let records = app.store.latest_artifacts(id).await?;
     // In pipeline order without a sort (each sort instantiated costs WASM);
     // the bodies overlapped: on the Workers runtime each is a round trip.
     let ordered = Stage::ALL.iter().filter_map(|s| records.iter().find(|r| r.stage == *s).cloned());
-    try_join_all(ordered.map(|r| async move { Ok::<_, AppError>((load(app, &r).await?, r)) })).await
+    try_join_all(ordered.map(|r| async move { Ok::<_, AppError>((body(app, &r).await?, r)) })).await
 }
 
-/// The ready verdict on the project as it stands now.
-pub(crate) async fn current_verdict(app: &App, id: &str) -> AppResult<Verdict> {
-    let all = latest(app, id).await?;
-    let report = check(&all.iter().map(|(a, _)| a.clone()).collect::<Vec<_>>());
-    verdict_of(app, id, &all, &report).await
-}
-
-/// Whether the blueprint is ready to hand off: its stages' statuses, its
-/// artifacts and their consistency.
-async fn verdict_of(app: &App, id: &str, all: &[(Artifact, ArtifactRecord)], report: &Report) -> AppResult<Verdict> {
+/// What the bridge decides consistency and the verdict from: the newest
+/// bodies with their stages and versions (`artifacts`), and each stage's
+/// status (`statuses`).
+async fn blueprint(app: &App, id: &str) -> AppResult<Value> {
     let (checkpoints, settings) = futures_util::try_join!(app.store.checkpoints(id), app.store.settings(id))?;
+    let all = latest(app, id).await?;
     let records: Vec<ArtifactRecord> = all.iter().map(|(_, r)| r.clone()).collect();
     let statuses = stage_statuses(&records, &checkpoints, &settings);
-    let artifacts: Vec<Artifact> = all.iter().map(|(a, _)| a.clone()).collect();
-    Ok(verdict(&statuses, &artifacts, report))
+    let artifacts: Vec<Value> =
+        all.into_iter().map(|(a, r)| json!({"stage": r.stage, "version": r.version, "artifact": a})).collect();
+    Ok(json!({"artifacts": artifacts, "statuses": statuses}))
 }
 
-/// One stored version's artifact.
-pub(crate) async fn load(app: &App, record: &ArtifactRecord) -> AppResult<Artifact> {
-    let value = body(app, record).await?;
-    Artifact::from_value(record.stage, value).map_err(|e| AppError::Internal(format!("{}: {e}", record.r2_key)))
+/// The bridge's consistency report on the project as it stands now, with the
+/// ready verdict as `ready`.
+async fn report(app: &App, id: &str) -> AppResult<Value> {
+    bridge::call(app, "/consistency", &blueprint(app, id).await?).await
+}
+
+/// The ready verdict on the project as it stands now (`{"ready", "gaps"}`).
+pub(crate) async fn current_verdict(app: &App, id: &str) -> AppResult<Value> {
+    match report(app, id).await?["ready"].take() {
+        verdict if verdict["ready"].is_boolean() => Ok(verdict),
+        _ => Err(AppError::Unavailable("the bridge answered /consistency without a verdict".into())),
+    }
 }
 
 /// A version's body as stored, as JSON (the bridge checks what it is sent
@@ -75,13 +78,10 @@ async fn stage_views(app: &App, id: &str, stage: Stage, req: &Request) -> AppRes
         if stage == Stage::Api { &[Stage::Prd, Stage::Data, Stage::Api] } else { std::slice::from_ref(&stage) };
     let mut all = Vec::new();
     for record in app.store.latest_artifacts(id).await?.into_iter().filter(|r| wanted.contains(&r.stage)) {
-        all.push((load(app, &record).await?, record));
+        all.push((body(app, &record).await?, record));
     }
-    let upstream: Vec<Value> = all
-        .iter()
-        .filter(|(a, _)| a.stage() != stage)
-        .map(|(a, r)| json!({"stage": r.stage, "artifact": a.to_value()}))
-        .collect();
+    let upstream: Vec<Value> =
+        all.iter().filter(|(_, r)| r.stage != stage).map(|(a, r)| json!({"stage": r.stage, "artifact": a})).collect();
     let query = Query::of(req);
     let (artifact, version) = match query.get("version") {
         Some(_) => {
@@ -91,15 +91,15 @@ async fn stage_views(app: &App, id: &str, stage: Stage, req: &Request) -> AppRes
                 .artifact_version(id, stage, v)
                 .await?
                 .ok_or_else(|| AppError::NotFound(format!("the {stage} artifact has no version {v}")))?;
-            (load(app, &record).await?, v)
+            (body(app, &record).await?, v)
         }
         None => all
             .into_iter()
-            .find(|(a, _)| a.stage() == stage)
+            .find(|(_, r)| r.stage == stage)
             .map(|(a, r)| (a, r.version))
             .ok_or_else(|| AppError::NotFound(format!("the {stage} stage has no artifact yet")))?,
     };
-    let request = json!({"stage": stage, "artifact": artifact.to_value(), "upstream": upstream});
+    let request = json!({"stage": stage, "artifact": artifact, "upstream": upstream});
     let mut answer = bridge::call(app, "/views", &request).await?;
     let Value::Array(views) = answer["views"].take() else {
         return Err(AppError::Unavailable("the bridge answered /views without views".into()));
@@ -133,43 +133,31 @@ pub(crate) async fn get_view(app: &App, id: &str, stage: Stage, name: &str, req:
 
 pub(crate) async fn consistency(app: &App, id: &str) -> AppResult<Response> {
     app.owned_project(id).await?;
-    let all = latest(app, id).await?;
-    let report = check(&all.iter().map(|(a, _)| a.clone()).collect::<Vec<_>>());
-    let verdict = verdict_of(app, id, &all, &report).await?;
-    let mut body = serde_json::to_value(&report).map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut body = report(app, id).await?;
     body["projectId"] = json!(id);
-    body["ready"] = serde_json::to_value(&verdict).map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(json(200, &body)?)
 }
 
 /// What the bridge needs to lay the project out: its name and idea, its
-/// newest artifacts with their versions, and the verdict.
-fn blueprint_request(name: &str, idea: &str, all: &[(Artifact, ArtifactRecord)], verdict: &Verdict) -> Value {
-    let artifacts: Vec<Value> =
-        all.iter().map(|(a, r)| json!({"stage": r.stage, "version": r.version, "artifact": a.to_value()})).collect();
-    json!({"name": name, "idea": idea, "artifacts": artifacts, "verdict": verdict})
-}
-
-/// The project's newest artifacts, their consistency and verdict, for the
-/// export and the hand-off; 409 before anything exists.
-async fn blueprint(app: &App, id: &str) -> AppResult<(Vec<(Artifact, ArtifactRecord)>, Verdict)> {
-    let all = latest(app, id).await?;
-    if all.is_empty() {
+/// newest artifacts with their versions and the stages' statuses (the bridge
+/// decides the verdict); 409 before anything exists.
+async fn layout_request(app: &App, id: &str) -> AppResult<(Value, String)> {
+    let project = app.owned_project(id).await?;
+    let mut request = blueprint(app, id).await?;
+    if request["artifacts"].as_array().is_none_or(Vec::is_empty) {
         return Err(AppError::Conflict {
             code: "nothing_to_export",
             message: "the project has no artifacts yet; run it first".into(),
         });
     }
-    let report = check(&all.iter().map(|(a, _)| a.clone()).collect::<Vec<_>>());
-    let verdict = verdict_of(app, id, &all, &report).await?;
-    Ok((all, verdict))
+    request["name"] = json!(project.name);
+    request["idea"] = json!(project.idea);
+    Ok((request, project.name))
 }
 
 /// `GET …/handoff`: each layout with its files and what it could not render.
 pub(crate) async fn handoff(app: &App, id: &str) -> AppResult<Response> {
-    let project = app.owned_project(id).await?;
-    let (all, verdict) = blueprint(app, id).await?;
-    let request = blueprint_request(&project.name, &project.idea, &all, &verdict);
+    let (request, _) = layout_request(app, id).await?;
     let mut body = bridge::call(app, "/handoff", &request).await?;
     body["projectId"] = json!(id);
     Ok(json(200, &body)?)
@@ -191,14 +179,12 @@ pub(crate) async fn export(app: &App, id: &str, req: &Request) -> AppResult<Resp
             LAYOUTS.join(", ")
         )));
     }
-    let project = app.owned_project(id).await?;
-    let (all, verdict) = blueprint(app, id).await?;
-    let mut request = blueprint_request(&project.name, &project.idea, &all, &verdict);
+    let (mut request, name) = layout_request(app, id).await?;
     request["layout"] = json!(only);
     let zip = bridge::bytes(app, "/export", &request).await?;
     let filename = match only {
-        Some(layout) => format!("{}-{layout}.zip", slug(&project.name)),
-        None => format!("{}.zip", slug(&project.name)),
+        Some(layout) => format!("{}-{layout}.zip", slug(&name)),
+        None => format!("{}.zip", slug(&name)),
     };
     let headers = Headers::new();
     headers.set("content-type", "application/zip")?;
