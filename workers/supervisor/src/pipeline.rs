@@ -15,7 +15,10 @@
 //! it fires, or `POST /run` asks for it (*Retry now*), the run resumes.
 //!
 //! Every request that changes a project's artifacts — run, execute, edit,
-//! regenerate — goes through this object, so they never overlap.
+//! regenerate, import — goes through this object, so they never overlap. The
+//! routes whose CPU grows with the blueprint (`Op::in_object`) are served
+//! here too, forwarded whole by the Worker: an object's request may take 30 s
+//! of CPU, a Worker's 10 ms on the Free plan.
 
 use crate::agents::ServiceAgents;
 use crate::app::{App, WorkerEnvironment};
