@@ -80,6 +80,8 @@ pub struct RunMemory {
     retries: BTreeMap<Stage, u32>,
     /// Stages told to wait longer than an agent holds a request: (class, delay).
     parked: BTreeMap<Stage, (String, u64)>,
+    /// Retries a run in steps leaves to its next step, with their backoff.
+    due: BTreeMap<Stage, u64>,
 }
 
 /// Where a step left the run.
@@ -119,7 +121,7 @@ pub async fn run_pipeline_step<S: Store, B: BlobStore, A: AgentPort, E: Environm
 ) -> Result<Progress, ExecuteError> {
     let mut in_flight: FuturesUnordered<StageFuture<'_>> = FuturesUnordered::new();
     let mut running: BTreeSet<Stage> = BTreeSet::new();
-    let RunMemory { blocked, calls, retries, parked } = memory;
+    let RunMemory { blocked, calls, retries, parked, due } = memory;
     // New stages started in this step, and whether a ready one was held back.
     let mut started = 0u32;
     let mut held = false;
@@ -164,7 +166,7 @@ pub async fn run_pipeline_step<S: Store, B: BlobStore, A: AgentPort, E: Environm
                 } else if ready {
                     started += 1;
                     running.insert(stage);
-                    in_flight.push(launch(stage, 0));
+                    in_flight.push(launch(stage, due.remove(&stage).unwrap_or_default()));
                 }
             }
         }
@@ -187,8 +189,16 @@ pub async fn run_pipeline_step<S: Store, B: BlobStore, A: AgentPort, E: Environm
                 {
                     let delay = policy.retry_base_ms << *tried;
                     *tried += 1;
-                    running.insert(stage);
-                    in_flight.push(launch(stage, delay));
+                    if policy.stages_per_step.is_some() {
+                        // A step's calls out are bounded by the stages it
+                        // starts (the Free plan's subrequests per invocation):
+                        // the retry is the next step's, after its backoff.
+                        due.insert(stage, delay);
+                        held = true;
+                    } else {
+                        running.insert(stage);
+                        in_flight.push(launch(stage, delay));
+                    }
                 } else {
                     blocked.insert(stage, f.class);
                 }
@@ -441,6 +451,40 @@ mod tests {
                 assert!(order[..i].contains(n), "{s} ran before {n}");
             }
         }
+        each_stage_written_once(&store);
+    }
+
+    #[test]
+    fn a_retry_in_a_run_in_steps_is_the_next_steps_so_no_step_calls_an_agent_twice() {
+        // Each step is one alarm, whose subrequests the Free plan bounds: two
+        // executions of a stage in one alarm could pass 50.
+        let (store, blobs) = (store(), MemoryBlobs::default());
+        let failures = Cell::new(2);
+        let agents = FnAgents::new(|s, _| {
+            if s == Stage::Design && failures.get() > 0 {
+                failures.set(failures.get() - 1);
+                fail(true)
+            } else {
+                success(s)
+            }
+        });
+        let control = Control::default();
+        let ports = Ports { store: &store, blobs: &blobs, agents: &agents, env: &control.env };
+        let policy = RunPolicy { stages_per_step: Some(1), ..RunPolicy::default() };
+        let mut memory = RunMemory::default();
+        let mut calls_per_step = Vec::new();
+        let end = loop {
+            let before = agents.requests.borrow().len();
+            let progress = block_on(run_pipeline_step(&ports, "p1", &control, policy, &mut memory)).unwrap();
+            calls_per_step.push(agents.requests.borrow().len() - before);
+            if let Progress::Ended(end) = progress {
+                break end;
+            }
+            assert!(calls_per_step.len() <= 9, "{calls_per_step:?}");
+        };
+        assert_eq!(end, RunEnd::Completed);
+        assert_eq!(calls_per_step, vec![1; 9], "seven stages and two retries, a step each");
+        assert_eq!(*control.env.slept.borrow(), vec![1_000, 2_000], "each retry waits its backoff");
         each_stage_written_once(&store);
     }
 
