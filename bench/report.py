@@ -1,5 +1,5 @@
 """Renders docs/BENCHMARKS.md from the JSON the benchmarks printed."""
-import json, os, platform, re, subprocess, sys, datetime
+import json, os, platform, re, subprocess, sys, datetime, tomllib
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def load(name):
@@ -564,7 +564,9 @@ Mermaid, OpenAPI, files), *consistency* checks all seven artifacts together.
 Goal (issue 9): request path p50 ≤ 1 ms per stage for the examples.
 """)
 sizes_ = cpu_["sizes"]
-order = ["prd", "data", "design", "logic", "api", "frontend", "deployment"]
+# The stages in pipeline order, from the fleet's manifest.
+with open(os.path.join(root, "fleet.toml"), "rb") as f:
+    order = [w["stage"] for w in tomllib.load(f)["worker"] if w["kind"] == "agent"]
 product_order = ["pantry", "clinic", "large-10", "large-50", "large-100"]
 for product, stages in sorted(cpu_["products"].items(), key=lambda kv: product_order.index(kv[0]) if kv[0] in product_order else 99):
     sz = sizes_.get(product, {})

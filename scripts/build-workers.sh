@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds Parit's Worker crates to WASM with worker-build, fully offline.
 #
-#   scripts/build-workers.sh              all nine Workers, one after another
+#   scripts/build-workers.sh              every Worker of fleet.toml, one after another
 #   scripts/build-workers.sh prd-agent    just the named ones
 #   scripts/build-workers.sh --meter supervisor
 #                                         the instrumented supervisor (cargo feature
@@ -20,8 +20,8 @@
 # start `wrangler dev` set it so wrangler does not rebuild at start-up.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-ALL=(prd-agent data-agent design-agent logic-agent api-agent frontend-agent deployment-agent bridge supervisor)
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then
   sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
@@ -32,7 +32,7 @@ fi
 meter=false
 if [[ "${1:-}" == "--meter" ]]; then meter=true; shift; fi
 targets=("$@")
-[[ ${#targets[@]} -eq 0 ]] && targets=("${ALL[@]}")
+[[ ${#targets[@]} -eq 0 ]] && targets=("${WORKERS[@]}")
 
 # worker-build would download wasm-bindgen and wasm-opt; point it at ours.
 WASM_BINDGEN_BIN="$(command -v wasm-bindgen || true)"
@@ -60,7 +60,7 @@ inputs_hash() {
 n=0
 for w in "${targets[@]}"; do
   n=$((n + 1))
-  [[ -d "$ROOT/workers/$w" ]] || { echo "no such worker: $w" >&2; exit 1; }
+  [[ " ${WORKERS[*]} " == *" $w "* ]] || { echo "no such worker: $w (fleet.toml lists ${WORKERS[*]})" >&2; exit 1; }
   out=build; extra=()
   if [[ "$meter" == true ]]; then
     [[ "$w" == supervisor ]] || { echo "--meter builds only the supervisor" >&2; exit 1; }

@@ -6,8 +6,32 @@
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # cargo-installed tools (worker-build, wasm-bindgen) live here on a fresh machine.
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
-AGENTS=(prd-agent data-agent design-agent logic-agent api-agent frontend-agent deployment-agent)
-WORKERS=("${AGENTS[@]}" bridge supervisor)
+
+# fleet_list FIELD [KIND]: FIELD of every Worker in fleet.toml (the one list
+# of the Workers and the stages), or of those of KIND, in the file's order,
+# one a line. The file keeps to `[[worker]]` tables of `key = "string"`
+# lines, so awk reads it (a native test, shared/tests/fleet_manifest.rs,
+# refuses anything else).
+fleet_list() {
+  awk -v want="$1" -v kind="${2:-}" '
+    function flush() {
+      if (open && (kind == "" || rec["kind"] == kind) && (want in rec)) print rec[want]
+      split("", rec); open = 0
+    }
+    /^\[\[worker\]\]$/ { flush(); open = 1; next }
+    /^[a-z_]+ = "[^"]*"$/ { v = $0; sub(/^[^"]*"/, "", v); sub(/"$/, "", v); rec[$1] = v }
+    END { flush() }
+  ' "$ROOT/fleet.toml"
+}
+# The agents and the stages in stage order; every Worker in deploy order (the
+# agents and the bridge before the supervisor that binds them).
+mapfile -t AGENTS < <(fleet_list name agent)
+mapfile -t STAGES < <(fleet_list stage agent)
+mapfile -t WORKERS < <(fleet_list name)
+if [[ ${#AGENTS[@]} -eq 0 || ${#STAGES[@]} -ne ${#AGENTS[@]} || ${#WORKERS[@]} -le ${#AGENTS[@]} ]]; then
+  printf 'fleet.toml lists no agents, or an agent without its stage: %s\n' "$ROOT/fleet.toml" >&2
+  return 1
+fi
 
 # Every wrangler call goes through $WRANGLER so tests can substitute a fake.
 WRANGLER="${WRANGLER:-$ROOT/wrangler/node_modules/.bin/wrangler}"

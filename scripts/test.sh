@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up the toolchain and runs every test Parit has:
-#   1. cargo fmt --check, no import cycles (tests/imports.py), clippy -D
-#      warnings (host and wasm32)
+#   1. cargo fmt --check, no import cycles between files or folders
+#      (tests/imports.py), docs/ARCHITECTURE.md's module trees against the
+#      code (tests/architecture.py), clippy -D warnings (host and wasm32)
 #   2. the native suites (domain crate, local Gemini server)
 #   3. the renders (DDL, OpenAPI, Mermaid, deploy config, export) checked by
 #      sqlite3, PostgreSQL, openapi-spec-validator, Mermaid in Chromium,
@@ -33,7 +34,7 @@ cd "$ROOT"
 fleet_only=false
 if [[ "${1:-}" == "--fleet-only" ]]; then fleet_only=true; shift; fi
 if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
-  sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0
+  sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0
 fi
 
 "$ROOT/scripts/setup.sh"
@@ -45,8 +46,10 @@ export PARIT_CHROMIUM
 if [[ "$fleet_only" == false ]]; then
 say "formatting"
 cargo fmt --all --check
-say "no import cycles (domain crate, supervisor, agent runtime, web app)"
+say "no import cycles between files or folders (every crate of the product, the web app)"
 python3 tests/imports.py
+say "docs/ARCHITECTURE.md draws every source folder as it is (tests/architecture.py)"
+python3 tests/architecture.py
 say "clippy (host)"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 say "clippy (wasm32)"

@@ -65,7 +65,7 @@ for component in d1 r2 bridge; do
   if [[ "$(field "d['components']['$component']['ok']")" == True ]]; then pass "health: $component"; else
     err="$(field "d['components']['$component'].get('error', '')")"; fail "health: $component ($err)" "$(advice "$component $err")"; fi
 done
-for stage in prd data design logic api frontend deployment; do
+for stage in "${STAGES[@]}"; do
   ok_="$(field "d['components']['agents']['$stage']['ok']")"
   if [[ "$ok_" == True ]]; then pass "health: $stage agent"; else
     a="d['components']['agents']['$stage']"

@@ -1,23 +1,38 @@
 #!/usr/bin/env python3
-"""No import cycles: in the domain crate, in the supervisor, in the web app.
+"""No import cycles, between files and between folders: in every crate of
+the product (the domain crate, the importers, the local Gemini server, the
+agent runtime and every Worker of fleet.toml) and in the web app.
 
 A node is one source file (a Rust module, a TypeScript module). A Rust file
 depends on every module it names, in `use` (lists expanded) and in code, by a
 path from `crate::`, `super::`, `self::` or one of its child modules; its
 `#[cfg(test)]` module does not count, since tests may use fixtures that use
 the code under test. A TypeScript file depends on every relative module it
-imports, `import type` and dynamic `import()` included. Prints each graph's size and every
-cycle found; exits 1 if there is one.
+imports, `import type` and dynamic `import()` included.
+
+Then the same graph one folder at a time: in each folder, each of its files
+is a node and each of its subfolders is one node (every module inside it,
+at any depth; `sql.rs` and `sql/` are the module `sql`), and a file's import
+is an edge between the nodes that hold the two ends. So `agent/` importing
+`check/`, which imports `run/`, which imports `agent/` is a cycle although no
+two files import each other. A folder's own `mod.rs` is not a node of its
+folder's graph (it declares the others). A crate with a `lib.rs` is checked
+from it; its `main.rs` and `bin/` are other crates that use it by name.
+Prints each graph's size and every cycle found; exits 1 if there is one.
 
     python3 tests/imports.py            # from the repository root
 """
 
 import re
 import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-RUST_CRATES = ["shared/src", "workers/supervisor/src", "workers/agent-runtime/src"]
+# The Workers' crates come from the fleet's manifest (fleet.toml).
+with open(ROOT / "fleet.toml", "rb") as manifest:
+    WORKERS = [w["path"] + "/src" for w in tomllib.load(manifest)["worker"]]
+RUST_CRATES = ["shared/src", "import/src", "tools/gemini-local/src", "workers/agent-runtime/src"] + WORKERS
 TS_APPS = ["frontend/src"]
 
 
@@ -61,8 +76,15 @@ def expand(tree: str) -> list[str]:
     return [p for item in items if item for p in expand(prefix + item)]
 
 
-def rust_graph(src: Path) -> dict[str, set[str]]:
+def rust_files(src: Path) -> list[Path]:
     files = sorted(src.rglob("*.rs"))
+    if (src / "lib.rs").exists():
+        files = [f for f in files if f != src / "main.rs" and f.relative_to(src).parts[0] != "bin"]
+    return files
+
+
+def rust_graph(src: Path) -> dict[str, set[str]]:
+    files = rust_files(src)
     modules = {rust_module(src, f): f for f in files}
     graph: dict[str, set[str]] = {}
     for f in files:
@@ -98,12 +120,50 @@ def rust_graph(src: Path) -> dict[str, set[str]]:
     return graph
 
 
+def folder_graphs(graph: dict[str, set[str]], sep: str) -> dict[str, dict[str, set[str]]]:
+    """The graph of each folder: its files and subfolders as nodes.
+
+    `graph`'s nodes are module paths (`a::b::c`, the crate root `crate`);
+    a module whose path another module's path extends is a folder (or a
+    file with a folder of children, as `sql.rs` with `sql/`)."""
+    path = {v: () if v == "crate" else tuple(v.split(sep)) for v in graph}
+    folders = {p[:n] for p in path.values() for n in range(len(p))}
+    out: dict[str, dict[str, set[str]]] = {}
+    for folder in sorted(folders):
+        depth = len(folder)
+        inside = [v for v, p in path.items() if p[:depth] == folder and len(p) > depth]
+        nodes: dict[str, set[str]] = {}
+        for v in inside:
+            node = path[v][depth]
+            nodes.setdefault(node, set())
+            for w in graph[v]:
+                p = path[w]
+                if p[:depth] == folder and len(p) > depth and p[depth] != node:
+                    nodes[node].add(p[depth])
+        # A folder without subfolders has the graph of its files, already checked.
+        if any(len(path[v]) > depth + 1 for v in inside):
+            out[sep.join(folder) or "crate"] = nodes
+    return out
+
+
+def folder_label(src: str, folder: str, sep: str) -> str:
+    inside = "" if folder == "crate" else folder.replace(sep, "/") + "/"
+    return f"{src}/{inside} (each subfolder one node)"
+
+
 def ts_graph(src: Path) -> dict[str, set[str]]:
+    """Each module by its path under `src` without extension (`views/list`),
+    the crate-root name `crate` for none; imports resolved from the file's folder."""
     graph = {}
-    for f in sorted(src.glob("*.ts")):
-        deps = re.findall(r"""(?:\bfrom|\bimport\(?)\s*["']\./([\w.-]+?)(?:\.[jt]s)?["']""", f.read_text())
-        graph[f.stem] = set(deps) - {f.stem}
-    return graph
+    for f in sorted(src.rglob("*.ts")):
+        me = f.relative_to(src).with_suffix("").as_posix()
+        deps = set()
+        for spec in re.findall(r"""(?:\bfrom|\bimport\(?)\s*["'](\.{1,2}/[\w./-]+?)(?:\.[jt]s)?["']""", f.read_text()):
+            target = (f.parent / spec).resolve()
+            if target.is_relative_to(src.resolve()):
+                deps.add(target.relative_to(src.resolve()).as_posix())
+        graph[me] = deps - {me}
+    return {me: deps & set(graph) for me, deps in graph.items()}
 
 
 def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -140,8 +200,19 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 def main() -> int:
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]], "the cycle finder finds cycles"
+    # Three folders whose files import one way each, in a ring: no file cycle, a folder cycle.
+    ring = {"a::x": {"b::y"}, "b::y": {"c::z"}, "c::z": {"a::w"}, "a::w": set(), "crate": {"a::x"}}
+    assert cycles(ring) == [] and cycles(folder_graphs(ring, "::")["crate"]) == [["a", "b", "c"]], "folders are nodes"
     failed = False
-    graphs = [(d, rust_graph(ROOT / d)) for d in RUST_CRATES] + [(d, ts_graph(ROOT / d)) for d in TS_APPS]
+    graphs = []
+    for d in RUST_CRATES:
+        files = rust_graph(ROOT / d)
+        graphs.append((d, files))
+        graphs += [(folder_label(d, f, "::"), g) for f, g in folder_graphs(files, "::").items() if len(g) > 1]
+    for d in TS_APPS:
+        files = ts_graph(ROOT / d)
+        graphs.append((d, files))
+        graphs += [(folder_label(d, f, "/"), g) for f, g in folder_graphs(files, "/").items() if len(g) > 1]
     for name, graph in graphs:
         edges = sum(len(v) for v in graph.values())
         found = cycles(graph)

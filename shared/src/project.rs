@@ -1,9 +1,8 @@
 //! Projects and their settings as the API accepts them: every rule an input
 //! must meet, checked here so the supervisor only translates errors to 4xx.
 
-use crate::agent::generate::is_model_name;
 use crate::gemini::catalogue::GenerationSettings;
-use crate::gemini::catalogue::{self, ThinkingLevel, DEFAULT_MODEL};
+use crate::gemini::catalogue::{self, is_model_name, ThinkingLevel, DEFAULT_MODEL};
 use crate::stage::Stage;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

@@ -1,4 +1,5 @@
-//! The seven stages and their dependency graph, as data.
+//! The seven stages, their dependency graph, as data, and the status a
+//! stage can have.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -131,6 +132,24 @@ impl Stage {
 impl fmt::Display for Stage {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+// Where a stage stands is computed by the run (`run::status`), and read by
+// the readiness check and the renders: the word lives here, below both.
+crate::label_enum! {
+    /// A stage's status as users see it.
+    pub enum StageStatus {
+        /// No version yet.
+        Pending = "pending",
+        /// Being generated.
+        Running = "running",
+        /// Its newest version is current.
+        Done = "done",
+        /// Its last attempt failed (an older version may still be served).
+        Failed = "failed",
+        /// Its inputs changed since its newest version was made.
+        Stale = "stale",
     }
 }
 

@@ -104,11 +104,12 @@ t_migrate_remote_create_prints_the_id() {
   grep -q -- "migrations apply parit_db --remote" "$log" || fail "$(cat "$log")"
 }
 
-t_dry_run_bundles_all_nine_for_real() {
+t_dry_run_bundles_every_worker_for_real() {
+  source scripts/lib.sh
   local out
   out="$(scripts/deploy-parallel.sh --dry-run --skip-build 2>&1)" || fail "$out"
   local logs; logs="$(sed -n 's/^logs: //p' <<< "$out")"
-  for w in prd-agent data-agent design-agent logic-agent api-agent frontend-agent deployment-agent bridge supervisor; do
+  for w in "${WORKERS[@]}"; do
     [[ -f "$logs/out/$w/index.js" ]] || fail "no bundle for $w"
     grep -q "Total Upload" "$logs/$w.log" || fail "$w: $(tail -3 "$logs/$w.log")"
   done
@@ -116,16 +117,20 @@ t_dry_run_bundles_all_nine_for_real() {
   # public (no route, no workers.dev, no key). The model and the call
   # timeouts are the catalogue's unless an operator sets GEMINI_MODEL or
   # GEMINI_TIMEOUT_MS.
-  for a in prd data design logic api frontend deployment; do
-    local log="$logs/$a-agent.log"
-    [[ "$(grep -cE '^env\.' "$log")" == 1 ]] || fail "$a-agent binds more than its one var: $(grep -E '^env\.' "$log")"
-    grep -q "^env\.GEMINI_BASE_URL " "$log" || fail "$a-agent: no GEMINI_BASE_URL"
-    ! grep -qiE 'route|workers\.dev|custom domain|GEMINI_API_KEY' "$log" || fail "$a-agent is reachable or leaks: $(cat "$log")"
+  for a in "${AGENTS[@]}"; do
+    local log="$logs/$a.log"
+    [[ "$(grep -cE '^env\.' "$log")" == 1 ]] || fail "$a binds more than its one var: $(grep -E '^env\.' "$log")"
+    grep -q "^env\.GEMINI_BASE_URL " "$log" || fail "$a: no GEMINI_BASE_URL"
+    ! grep -qiE 'route|workers\.dev|custom domain|GEMINI_API_KEY' "$log" || fail "$a is reachable or leaks: $(cat "$log")"
   done
 }
 
 t_agents_are_closed() {
-  for c in workers/{prd,data,design,logic,api,frontend,deployment}-agent/wrangler.toml workers/bridge/wrangler.toml; do
+  source scripts/lib.sh
+  local w c
+  for w in "${WORKERS[@]}"; do
+    [[ "$w" == supervisor ]] && continue
+    c="workers/$w/wrangler.toml"
     grep -qx 'workers_dev = false' "$c" || fail "$c: workers_dev is not false"
     ! grep -qE '^\s*(routes?|route)\s*=|^\[\[routes\]\]' "$c" || fail "$c has routes"
     ! grep -q GEMINI_API_KEY <(grep -v '^#' "$c") || fail "$c mentions the key outside comments"
@@ -202,7 +207,7 @@ as_unprivileged_setup() {
   # The scripts run from a copy: the checkout may sit where nobody cannot read.
   mkdir -p "$dir/repo/scripts"
   cp scripts/lib.sh scripts/setup.sh scripts/doctor.sh "$dir/repo/scripts/"
-  cp Cargo.lock "$dir/repo/"
+  cp Cargo.lock fleet.toml "$dir/repo/"
   chmod -R a+rX "$dir/repo"
   local as=()
   [[ $EUID -eq 0 ]] && as=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
@@ -322,7 +327,7 @@ check "set-secrets: the key never reaches argv or logs, only stdin" t_secrets_ne
 check "set-secrets: a missing key is an error before any call; --dry-run calls nothing" t_secrets_missing_key_calls_nothing
 check "migrate-db --local applies and verifies (real wrangler)" t_migrate_local_for_real
 check "migrate-db --remote --create prints the database id" t_migrate_remote_create_prints_the_id
-check "deploy-parallel --dry-run bundles all nine Workers; agents upload no route and no key (real wrangler)" t_dry_run_bundles_all_nine_for_real
+check "deploy-parallel --dry-run bundles every Worker of fleet.toml; agents upload no route and no key (real wrangler)" t_dry_run_bundles_every_worker_for_real
 check "agents and the bridge are closed: workers_dev = false, no routes, no key" t_agents_are_closed
 check "verify-deployment passes on the live fleet" t_verify_passes_on_the_live_fleet
 check "verify-deployment names a missing agent and the fix" t_verify_names_a_missing_agent_and_the_fix

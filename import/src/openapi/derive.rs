@@ -14,6 +14,7 @@
 //! count are bounded, so no document can make the model grow without end.
 
 use super::document::Node;
+use super::names::entity_words;
 use crate::NotImported;
 use parit_shared::artifact::{Cardinality, Entity, Field, FieldType, Relationship};
 
@@ -202,7 +203,7 @@ impl<'a> Deriver<'a> {
             });
             let target = match reference {
                 Some(target_schema) if depth < MAX_DEPTH => {
-                    self.derive(target_schema, super::map::entity_words(target_schema), depth + 1)
+                    self.derive(target_schema, entity_words(target_schema), depth + 1)
                 }
                 _ => None,
             };

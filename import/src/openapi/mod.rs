@@ -23,10 +23,13 @@
 //! entity from the document's own schemas ([`derive`]); with no data model at
 //! all, every entity comes from there, and the import answers the data model
 //! it derived beside the API, to be stored as the data model's next version.
+//! Matching and deriving read a schema's name as an entity's the same way
+//! ([`names`], a leaf both use, so neither imports the other).
 
 mod derive;
 mod document;
 mod map;
+mod names;
 mod validate;
 
 use crate::{ImportError, Imported};

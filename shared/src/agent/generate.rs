@@ -11,6 +11,7 @@ use crate::agent::retry::{GiveUpReason, RetryDecision, RetryPolicy};
 use crate::artifact::{Artifact, Upstream};
 use crate::check::validate::validate;
 use crate::clock::Clock;
+use crate::gemini::catalogue::is_model_name;
 use crate::gemini::cost::approximate_tokens;
 use crate::gemini::stream::{Added, SseDecoder, StreamedAnswer};
 use crate::gemini::{
@@ -136,13 +137,6 @@ pub fn check_request(stage: Stage, req: &GenerateRequest) -> Result<Upstream, Ge
         upstream.insert(artifact);
     }
     Ok(upstream)
-}
-
-/// Whether `name` can be a Gemini model id (it is put into the request path).
-pub fn is_model_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 64
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
 }
 
 /// Runs the generation for `stage` with `model`. `upstream` comes from [`check_request`].

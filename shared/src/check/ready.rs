@@ -18,8 +18,7 @@
 
 use crate::artifact::{Artifact, Priority};
 use crate::check::consistency::{Report, Severity};
-use crate::run::status::StageStatus;
-use crate::stage::Stage;
+use crate::stage::{Stage, StageStatus};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

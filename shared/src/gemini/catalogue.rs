@@ -60,6 +60,15 @@ use serde::{Deserialize, Serialize};
 /// answer a free key with "limit: 0".
 pub const DEFAULT_MODEL: &str = "gemini-4-hydrogen";
 
+/// Whether `name` can be a Gemini model id (it is put into the request path).
+/// Here, beside the models, so that project settings and the agent check a
+/// name the same way without the one importing the other.
+pub fn is_model_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+}
+
 /// Where a model stands in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ModelStatus {
