@@ -180,18 +180,24 @@ fn testing(o: &mut String, bp: &Blueprint, cmds: &[Command]) {
 
 /// The spec folders of each feature.
 fn specs(o: &mut String, slices: &[Slice]) {
-    o.push_str("\n## Specs\n\nOne spec per PRD feature, in two formats:\n\n");
+    o.push_str("\n## Specs\n\nOne spec per PRD feature, in three formats:\n\n");
     if slices.is_empty() {
         o.push_str("- None yet: the PRD artifact is missing or has no stories.\n");
     }
     for s in slices {
         o.push_str(&format!(
-            "- {}: `.kiro/specs/{}/` (Kiro) and `specs/{}/` (GitHub Spec Kit)\n",
+            "- {}: `.kiro/specs/{}/` (Kiro), `specs/{}/` (GitHub Spec Kit) and `openspec/specs/{}/spec.md` (OpenSpec)\n",
             s.label(),
             s.kiro,
-            s.speckit
+            s.speckit,
+            s.kiro
         ));
     }
+    o.push_str(
+        "\n`.github/workflows/parit-check.yml` runs Parit's drift check (`parit check`) in CI and fails on drift: set \
+         the secrets `PARIT_URL` and `PARIT_TOKEN`, the variable `PARIT_GIT` and the project in `PARIT_PROJECT` or \
+         `.parit/project`.\n",
+    );
 }
 
 /// The environment variables, the secrets and the open endpoints.

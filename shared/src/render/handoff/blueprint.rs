@@ -8,7 +8,7 @@ use crate::render::export::slug;
 use crate::render::handoff::text::{line, lower_first};
 
 /// The latest artifact of each stage, borrowed.
-#[derive(Default)]
+#[derive(Default, Clone, Copy)]
 pub(super) struct Blueprint<'a> {
     pub(super) prd: Option<&'a PrdArtifact>,
     pub(super) data: Option<&'a DataArtifact>,

@@ -69,7 +69,9 @@
 //!
 //! * this module: [`Layout`], [`LAYOUTS`] and [`layouts`], which lays out
 //!   every layout from the same blueprint and slices;
-//! * `agents_md`, `kiro`, `spec_kit`: one layout each;
+//! * `agents_md`, `kiro`, `spec_kit`, `openspec`: one layout each (OpenSpec
+//!   with its change folder, given an older PRD version: [`Since`]);
+//! * `ci`: the GitHub workflow that runs `parit check` (AGENTS.md, OpenSpec);
 //! * `entities`: a slice's data model in Markdown (Kiro and Spec Kit);
 //! * `files`: where things are, read from the generated files (wrangler
 //!   config, entry, migration, commands);
@@ -78,9 +80,11 @@
 
 mod agents_md;
 mod blueprint;
+mod ci;
 mod entities;
 mod files;
 mod kiro;
+mod openspec;
 mod spec_kit;
 #[cfg(test)]
 mod tests;
@@ -92,15 +96,16 @@ use crate::stage::Stage;
 use agents_md::agents_md;
 use blueprint::{slices, Blueprint};
 use kiro::{kiro_design, kiro_requirements, kiro_tasks};
+pub use openspec::Since;
 use spec_kit::{speckit_contract, speckit_data_model, speckit_plan, speckit_spec, speckit_tasks, SpecOrder};
 
 /// One hand-off layout: the files a tool reads, at paths relative to the
 /// export root.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Layout {
-    /// Short machine name: `agents-md`, `kiro` or `spec-kit`.
+    /// Short machine name: `agents-md`, `kiro`, `spec-kit` or `openspec`.
     pub name: &'static str,
-    /// For people: `AGENTS.md`, `Kiro specs`, `GitHub Spec Kit`.
+    /// For people: `AGENTS.md`, `Kiro specs`, `GitHub Spec Kit`, `OpenSpec`.
     pub title: &'static str,
     /// (path, content), e.g. (`.kiro/specs/recipe-management/tasks.md`, …).
     pub files: Vec<(String, String)>,
@@ -109,13 +114,27 @@ pub struct Layout {
 }
 
 /// The machine names of the layouts [`layouts`] renders, in its order.
-pub const LAYOUTS: [&str; 3] = ["agents-md", "kiro", "spec-kit"];
+pub const LAYOUTS: [&str; 4] = ["agents-md", "kiro", "spec-kit", "openspec"];
 
-/// The three hand-off layouts of a project: `AGENTS.md`, the Kiro specs and
-/// the Spec Kit specs. `name` and `idea` are the project's; `artifacts` its
-/// latest artifacts (any subset of the stages: what is missing is said, never
-/// guessed); `verdict` the readiness verdict, whose gaps `AGENTS.md` lists.
+/// The four hand-off layouts of a project: `AGENTS.md`, the Kiro specs, the
+/// Spec Kit specs and the OpenSpec specs. `name` and `idea` are the
+/// project's; `artifacts` its latest artifacts (any subset of the stages:
+/// what is missing is said, never guessed); `verdict` the readiness verdict,
+/// whose gaps `AGENTS.md` lists.
 pub fn layouts(name: &str, idea: &str, artifacts: &[Artifact], verdict: Option<&Verdict>) -> Vec<Layout> {
+    layouts_since(name, idea, artifacts, verdict, None)
+}
+
+/// [`layouts`], and given an older PRD version (`since`), the OpenSpec
+/// layout as a repository built from that version needs it: that version's
+/// specs and the change folder that brings them to the newest blueprint.
+pub fn layouts_since(
+    name: &str,
+    idea: &str,
+    artifacts: &[Artifact],
+    verdict: Option<&Verdict>,
+    since: Option<&Since>,
+) -> Vec<Layout> {
     let bp = Blueprint::new(artifacts);
     let product = bp.prd.map_or(name, |p| p.product_name.as_str());
     let slices = slices(&bp);
@@ -145,11 +164,22 @@ pub fn layouts(name: &str, idea: &str, artifacts: &[Artifact], verdict: Option<&
     } else {
         Vec::new()
     };
+    let workflow = (ci::PATH.to_string(), ci::WORKFLOW.to_string());
+    let (mut open, open_missing) = match since {
+        Some(since) => {
+            let base = Blueprint { prd: Some(since.prd), ..bp };
+            let mut files = openspec::files(&base, product, &blueprint::slices(&base));
+            files.0.extend(openspec::change(&bp, product, since, artifacts));
+            files
+        }
+        None => openspec::files(&bp, product, &slices),
+    };
+    open.push(workflow.clone());
     vec![
         Layout {
             name: LAYOUTS[0],
             title: "AGENTS.md",
-            files: vec![("AGENTS.md".into(), agents_md(&bp, name, idea, &slices, verdict))],
+            files: vec![("AGENTS.md".into(), agents_md(&bp, name, idea, &slices, verdict)), workflow],
             missing: missing.clone(),
         },
         Layout {
@@ -158,6 +188,17 @@ pub fn layouts(name: &str, idea: &str, artifacts: &[Artifact], verdict: Option<&
             files: kiro,
             missing: [no_specs.clone(), missing.clone()].concat(),
         },
-        Layout { name: LAYOUTS[2], title: "GitHub Spec Kit", files: speckit, missing: [no_specs, missing].concat() },
+        Layout {
+            name: LAYOUTS[2],
+            title: "GitHub Spec Kit",
+            files: speckit,
+            missing: [no_specs.clone(), missing.clone()].concat(),
+        },
+        Layout {
+            name: LAYOUTS[3],
+            title: "OpenSpec",
+            files: open,
+            missing: [no_specs, open_missing, missing].concat(),
+        },
     ]
 }

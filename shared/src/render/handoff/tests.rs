@@ -6,6 +6,7 @@ use super::*;
 use crate::artifact::*;
 use crate::check::{consistency, ready};
 use crate::fixtures::examples;
+use crate::render::handoff::openspec::Since;
 use crate::render::openapi;
 use crate::run::status::StageStatus;
 use serde_json::Value;
@@ -124,7 +125,7 @@ fn check_product(p: &examples::ProductSpec) -> Vec<Layout> {
     let out = layouts(&p.name, &p.summary, &artifacts, Some(&v));
     assert_eq!(out, layouts(&p.name, &p.summary, &artifacts, Some(&v)), "deterministic");
     let names: Vec<&str> = out.iter().map(|l| l.name).collect();
-    assert_eq!(names, ["agents-md", "kiro", "spec-kit"]);
+    assert_eq!(names, ["agents-md", "kiro", "spec-kit", "openspec"]);
     assert!(out.iter().all(|l| l.missing.is_empty()), "nothing missing in {}", p.key);
     let prd = p.prd();
 
@@ -438,6 +439,11 @@ fn hostile_names_do_not_break_the_markdown() {
                 let _: Value = serde_json::from_str(evil).expect("the contract stays JSON");
                 continue;
             }
+            if path.ends_with(".yaml") || path.ends_with(".yml") {
+                let docs = yaml_rust2::YamlLoader::load_from_str(evil).expect("the YAML stays YAML");
+                assert!(docs[0]["schema"].as_str().is_some() || docs[0]["jobs"].as_hash().is_some(), "{path}");
+                continue;
+            }
             let (el, gl): (Vec<&str>, Vec<&str>) = (evil.lines().collect(), good.lines().collect());
             assert_eq!(el.len(), gl.len(), "{path}: no line added or lost");
             for (a, b) in el.iter().zip(&gl) {
@@ -458,4 +464,136 @@ fn hostile_names_do_not_break_the_markdown() {
     for (_, body) in evil[2].files.iter().filter(|(p, _)| p.ends_with("tasks.md")) {
         body.lines().filter(|l| l.starts_with("- [")).for_each(|l| drop(parse_speckit_task(l)));
     }
+}
+
+#[test]
+fn openspec_specs_are_shall_requirements_with_a_scenario_per_criterion() {
+    let p = examples::clinic();
+    let artifacts = all(&p);
+    let prd = p.prd();
+    let open = &layouts(&p.name, &p.summary, &artifacts, None)[3];
+    assert_eq!((open.name, open.title), ("openspec", "OpenSpec"));
+    let config = yaml_rust2::YamlLoader::load_from_str(file(open, "openspec/config.yaml")).expect("YAML");
+    assert_eq!(config[0]["schema"].as_str(), Some("spec-driven"));
+    assert!(config[0]["context"].as_str().is_some_and(|c| c.contains(&prd.product_name)));
+    let specs: Vec<&(String, String)> = open.files.iter().filter(|(p, _)| p.starts_with("openspec/specs/")).collect();
+    assert_eq!(specs.len(), prd.features.len(), "one capability per feature");
+    let mut seen = 0;
+    for (path, body) in specs {
+        assert!(path.ends_with("/spec.md"), "{path}");
+        let purpose = body.split("## Purpose\n\n").nth(1).and_then(|r| r.split("\n\n").next()).expect("a purpose");
+        assert!(purpose.len() >= 50, "{path}: purpose {purpose:?}");
+        assert!(body.contains("\n## Requirements\n"), "{path}");
+        for block in body.split("\n### Requirement: ").skip(1) {
+            seen += 1;
+            let id = block.split(' ').next().unwrap();
+            let story = prd.user_stories.iter().find(|s| s.id == id).unwrap_or_else(|| panic!("{id} is a story"));
+            let text = block.lines().nth(1).unwrap();
+            assert!(text.contains(" SHALL ") && text.contains(id) && text.len() < 500, "{text}");
+            let scenarios: Vec<&str> = block.split("\n#### Scenario: ").skip(1).collect();
+            assert_eq!(scenarios.len(), story.acceptance_criteria.len().max(1), "{id}");
+            for (m, sc) in scenarios.iter().enumerate() {
+                assert!(sc.starts_with(&format!("{id} criterion {}\n- **WHEN** ", m + 1)), "{sc}");
+                assert!(sc.contains("\n- **THEN** the system SHALL "), "{sc}");
+            }
+        }
+    }
+    assert_eq!(seen, prd.user_stories.len(), "every story is a requirement once");
+    let agents = &layouts(&p.name, &p.summary, &artifacts, None)[0];
+    for l in [agents, open] {
+        let wf = yaml_rust2::YamlLoader::load_from_str(file(l, ".github/workflows/parit-check.yml")).expect("YAML");
+        let steps: Vec<&str> = wf[0]["jobs"]["parit-check"]["steps"]
+            .as_vec()
+            .expect("steps")
+            .iter()
+            .map(|s| s["name"].as_str().expect("a named step"))
+            .collect();
+        assert_eq!(
+            steps,
+            [
+                "Check out the repository",
+                "Cache cargo",
+                "Install the Parit CLI",
+                "Run parit check",
+                "Upload the SARIF report",
+                "Fail on drift"
+            ]
+        );
+        let run = wf[0]["jobs"]["parit-check"]["steps"][3]["run"].as_str().unwrap();
+        assert_eq!(run, "parit check --sarif parit.sarif");
+        assert_eq!(
+            wf[0]["jobs"]["parit-check"]["steps"][4]["uses"].as_str(),
+            Some("github/codeql-action/upload-sarif@v3")
+        );
+    }
+}
+
+#[test]
+fn a_story_without_criteria_gets_one_honest_scenario_and_is_listed_missing() {
+    let p = examples::clinic();
+    let mut artifacts = all(&p);
+    let Artifact::Prd(prd) = &mut artifacts[0] else { panic!("the PRD first") };
+    prd.user_stories[0].acceptance_criteria.clear();
+    let id = prd.user_stories[0].id.clone();
+    let open = &layouts(&p.name, &p.summary, &artifacts, None)[3];
+    assert!(
+        open.missing.iter().any(|m| m.starts_with(&format!("{id} has no acceptance criteria"))),
+        "{:?}",
+        open.missing
+    );
+    let body =
+        open.files.iter().map(|(_, b)| b.as_str()).find(|b| b.contains(&format!("### Requirement: {id} "))).unwrap();
+    assert!(body.contains(&format!("#### Scenario: {id} has no acceptance criteria yet\n- **WHEN** ")));
+}
+
+#[test]
+fn an_openspec_change_adds_modifies_renames_and_removes_stories_by_id() {
+    let p = examples::clinic();
+    let before = p.prd();
+    let mut artifacts = all(&p);
+    let Artifact::Prd(after) = &mut artifacts[0] else { panic!("the PRD first") };
+    let gone = after.user_stories.remove(1).id;
+    for f in &mut after.features {
+        f.stories.retain(|s| *s != gone);
+    }
+    after.user_stories[0].title = "Renamed story".into();
+    after.user_stories[0].acceptance_criteria.truncate(1);
+    let dropped = before.user_stories[0].acceptance_criteria.len();
+    let mut added = after.user_stories[1].clone();
+    added.id = "US-99".into();
+    after.user_stories.push(added);
+    after.features[0].stories.push("US-99".into());
+    let since = Since { version: 2, newest: 5, prd: &before };
+    let open = &layouts_since(&p.name, &p.summary, &artifacts, None, Some(&since))[3];
+    let dir = "openspec/changes/update-prd-v2-to-v5";
+    assert_eq!(file(open, &format!("{dir}/.openspec.yaml")), "schema: spec-driven\n");
+    let proposal = file(open, &format!("{dir}/proposal.md"));
+    assert!(
+        proposal.contains("\n## Why\n")
+            && proposal.contains("\n## What Changes\n")
+            && proposal.contains("\n## Impact\n")
+    );
+    let deltas: String =
+        open.files.iter().filter(|(p, _)| p.starts_with(&format!("{dir}/specs/"))).map(|(_, b)| b.as_str()).collect();
+    let (first, second) = (&before.user_stories[0], &before.user_stories[1]);
+    assert!(deltas.contains(&format!("## ADDED Requirements\n\n### Requirement: US-99 ")));
+    assert!(deltas.contains(&format!("## MODIFIED Requirements\n\n### Requirement: {} Renamed story\n", first.id)));
+    assert!(deltas.contains(&format!(
+        "- FROM: `### Requirement: {} {}`\n- TO: `### Requirement: {} Renamed story`",
+        first.id, first.title, first.id
+    )));
+    assert!(
+        deltas.contains(&format!("#### Scenario: {} criterion {dropped}\n", first.id)),
+        "a dropped criterion stays, withdrawn"
+    );
+    assert!(deltas.contains("SHALL NOT be held to this withdrawn criterion"));
+    assert!(deltas.contains(&format!(
+        "## REMOVED Requirements\n\n### Requirement: {} {}\n**Reason**: {gone} removed from the PRD.\n**Migration**: ",
+        second.id, second.title
+    )));
+    // The specs are version 2's, the ones the change applies to.
+    assert!(open.files.iter().any(|(p, b)| p.starts_with("openspec/specs/")
+        && b.contains(&format!("### Requirement: {} {}\n", first.id, first.title))));
+    let tasks = file(open, &format!("{dir}/tasks.md"));
+    assert!(tasks.contains("- [ ] 1.1 Update capability `"));
 }
