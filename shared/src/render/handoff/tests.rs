@@ -576,7 +576,7 @@ fn an_openspec_change_adds_modifies_renames_and_removes_stories_by_id() {
     let deltas: String =
         open.files.iter().filter(|(p, _)| p.starts_with(&format!("{dir}/specs/"))).map(|(_, b)| b.as_str()).collect();
     let (first, second) = (&before.user_stories[0], &before.user_stories[1]);
-    assert!(deltas.contains(&format!("## ADDED Requirements\n\n### Requirement: US-99 ")));
+    assert!(deltas.contains("## ADDED Requirements\n\n### Requirement: US-99 "));
     assert!(deltas.contains(&format!("## MODIFIED Requirements\n\n### Requirement: {} Renamed story\n", first.id)));
     assert!(deltas.contains(&format!(
         "- FROM: `### Requirement: {} {}`\n- TO: `### Requirement: {} Renamed story`",
