@@ -167,8 +167,9 @@ pub fn bundle(
     let handoff_note = if handoff.is_empty() {
         String::new()
     } else {
-        "For coding agents: `AGENTS.md` (the project, its commands and conventions), Kiro specs in `.kiro/specs/` and \
-         GitHub Spec Kit specs in `specs/`, one per feature, every task naming the requirements it serves.\n\n"
+        "For coding agents: `AGENTS.md` (the project, its commands and conventions), Kiro specs in `.kiro/specs/`, \
+         GitHub Spec Kit specs in `specs/` and OpenSpec specs in `openspec/specs/`, one per feature, every task naming \
+         the requirements it serves; `.github/workflows/parit-check.yml` runs Parit's drift check in CI.\n\n"
             .to_string()
     };
     let ready = if verdict.ready {

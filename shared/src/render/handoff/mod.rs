@@ -1,6 +1,6 @@
 //! Hand-off layouts: the blueprint laid out the way coding agents read a
 //! project, rendered from the seven artifacts by code (the same artifacts
-//! always give the same bytes). Three layouts, each a list of files with paths
+//! always give the same bytes). Four layouts, each a list of files with paths
 //! relative to the export root:
 //!
 //! * **`AGENTS.md`**, the open format read by Codex, Cursor, Jules, Claude Code
@@ -44,9 +44,12 @@
 //!   `templates/commands/tasks.md` at the same commit ("Checklist Format
 //!   (REQUIRED)": `- [ ] T001 [P] [US1] Description with file path`; phases
 //!   Setup, Foundational, one per user story in priority order, Polish).
+//! * **OpenSpec**, `openspec/config.yaml` and `openspec/specs/<capability>/spec.md`,
+//!   with a change folder `openspec/changes/<id>/` between two PRD versions;
+//!   the sources followed are cited in the `openspec` module.
 //!
-//! A "feature" is a PRD feature F-n: one Kiro spec folder and one Spec Kit
-//! folder each, because both tools work one feature at a time (Spec Kit names
+//! A "feature" is a PRD feature F-n: one Kiro spec folder, one Spec Kit
+//! folder and one OpenSpec capability each, because the tools work one feature at a time (Spec Kit names
 //! a branch and a `specs/` folder per feature, `nnn` = 001, 002 … in PRD
 //! order). Stories no feature delivers get one more folder, so none is lost.
 //! A feature's requirements are its stories; its design is its slice of the

@@ -73,43 +73,42 @@ fn name(st: &UserStory) -> String {
 }
 
 /// A story as one requirement block (header, SHALL text, a scenario per
-/// criterion); `withdrawn`: criteria of an older version, kept as scenarios
-/// the newer one no longer holds the system to (OpenSpec refuses a MODIFIED
-/// block that drops a scenario).
-fn requirement(o: &mut String, bp: &Blueprint, st: &UserStory, withdrawn: &[String]) {
+/// criterion). `before`: the story in the older version, when this block
+/// replaces its (MODIFIED): OpenSpec refuses a MODIFIED block that drops a
+/// scenario the main spec has, so its scenarios no longer true stay, saying
+/// what replaced them.
+fn requirement(o: &mut String, bp: &Blueprint, st: &UserStory, before: Option<&UserStory>) {
     let title = line(st.title.trim());
-    let mut text = format!("The system SHALL deliver {} \"{title}\" to {}.", line(&st.id), who(bp, st));
+    let id = line(&st.id);
+    let mut text = format!("The system SHALL deliver {id} \"{title}\" to {}.", who(bp, st));
     let narrative = line(st.narrative.trim());
     if !narrative.is_empty() && text.len() + narrative.len() + 20 < MAX_TEXT {
         text.push_str(&format!(" The story: {narrative}"));
     }
     o.push_str(&format!("\n### Requirement: {}\n{}\n", name(st), para(&text)));
     let when = format!("- **WHEN** {} uses \"{title}\"\n", who(bp, st));
+    let scenario = |o: &mut String, name: &str, then: &str| {
+        o.push_str(&format!("\n#### Scenario: {id} {name}\n{when}- **THEN** the system SHALL {then}\n"));
+    };
+    let had_none = before.is_some_and(|b| b.acceptance_criteria.is_empty());
     if st.acceptance_criteria.is_empty() {
-        o.push_str(&format!(
-            "\n#### Scenario: {} has no acceptance criteria yet\n{when}- **THEN** the system SHALL deliver what the \
-             story says; the PRD gives no criterion to check, so add them to {} in the PRD stage\n",
-            line(&st.id),
-            line(&st.id)
-        ));
+        let then =
+            format!("deliver what the story says; the PRD gives no acceptance criterion yet, so add them to {id}");
+        scenario(o, "as its story says", &then);
+    } else if had_none {
+        scenario(o, "as its story says", "deliver what the story says, as the acceptance criteria below make precise");
     }
     for (m, c) in st.acceptance_criteria.iter().enumerate() {
-        let c = line(c);
-        o.push_str(&format!(
-            "\n#### Scenario: {} criterion {}\n{when}- **THEN** the system SHALL ensure that {}\n",
-            line(&st.id),
-            m + 1,
-            lower_first(c.trim().trim_end_matches('.'))
-        ));
+        let then = format!("ensure that {}", lower_first(line(c).trim().trim_end_matches('.')));
+        scenario(o, &format!("criterion {}", m + 1), &then);
     }
-    for (m, c) in withdrawn.iter().enumerate().skip(st.acceptance_criteria.len()) {
-        o.push_str(&format!(
-            "\n#### Scenario: {} criterion {}\n{when}- **THEN** the system SHALL NOT be held to this withdrawn \
-             criterion any more: {}\n",
-            line(&st.id),
-            m + 1,
+    let old = before.map(|b| b.acceptance_criteria.as_slice()).unwrap_or_default();
+    for (m, c) in old.iter().enumerate().skip(st.acceptance_criteria.len()) {
+        let then = format!(
+            "NOT be held to this criterion, withdrawn from the PRD, any more: {}",
             lower_first(line(c).trim().trim_end_matches('.'))
-        ));
+        );
+        scenario(o, &format!("criterion {}", m + 1), &then);
     }
 }
 
@@ -132,7 +131,7 @@ pub(super) fn spec(bp: &Blueprint, product: &str, s: &Slice) -> Option<String> {
     }
     let mut o = format!("# {} Specification\n\n## Purpose\n\n{}\n\n## Requirements\n", s.label(), purpose(s, product));
     for st in &s.stories {
-        requirement(&mut o, bp, st, &[]);
+        requirement(&mut o, bp, st, None);
     }
     Some(o)
 }
@@ -218,6 +217,11 @@ pub(super) fn change(bp: &Blueprint, product: &str, since: &Since, downstream: &
         let removed = gone.stories.iter().map(|b| (*b, where_now(&new, &b.id))).collect();
         w.delta(bp, product, &gone.kiro, gone, false, &Delta { removed, ..Delta::default() });
     }
+    if w.summary.is_empty() {
+        // No requirement changed (only personas or feature details did):
+        // OpenSpec then wants the change to say it makes no spec delta.
+        w.out[0].1.push_str("skip_specs: true\n");
+    }
     let refs = changes::affected(&report, &before, downstream);
     let proposal = proposal(since, &w.summary, &refs);
     let tasks = tasks_md(&w.tasks, &refs);
@@ -256,14 +260,14 @@ impl Writer {
         if !d.added.is_empty() {
             o.push_str("\n## ADDED Requirements\n");
             for st in &d.added {
-                requirement(&mut o, bp, st, &[]);
+                requirement(&mut o, bp, st, None);
             }
         }
         let renamed: Vec<&(&UserStory, &UserStory)> = d.modified.iter().filter(|(b, a)| name(b) != name(a)).collect();
         if !d.modified.is_empty() {
             o.push_str("\n## MODIFIED Requirements\n");
             for (b, a) in &d.modified {
-                requirement(&mut o, bp, a, &b.acceptance_criteria);
+                requirement(&mut o, bp, a, Some(b));
             }
         }
         if !d.removed.is_empty() {

@@ -493,7 +493,12 @@ fn openspec_specs_are_shall_requirements_with_a_scenario_per_criterion() {
             let scenarios: Vec<&str> = block.split("\n#### Scenario: ").skip(1).collect();
             assert_eq!(scenarios.len(), story.acceptance_criteria.len().max(1), "{id}");
             for (m, sc) in scenarios.iter().enumerate() {
-                assert!(sc.starts_with(&format!("{id} criterion {}\n- **WHEN** ", m + 1)), "{sc}");
+                let name = if story.acceptance_criteria.is_empty() {
+                    "as its story says".into()
+                } else {
+                    format!("criterion {}", m + 1)
+                };
+                assert!(sc.starts_with(&format!("{id} {name}\n- **WHEN** ")), "{sc}");
                 assert!(sc.contains("\n- **THEN** the system SHALL "), "{sc}");
             }
         }
@@ -543,7 +548,7 @@ fn a_story_without_criteria_gets_one_honest_scenario_and_is_listed_missing() {
     );
     let body =
         open.files.iter().map(|(_, b)| b.as_str()).find(|b| b.contains(&format!("### Requirement: {id} "))).unwrap();
-    assert!(body.contains(&format!("#### Scenario: {id} has no acceptance criteria yet\n- **WHEN** ")));
+    assert!(body.contains(&format!("#### Scenario: {id} as its story says\n- **WHEN** ")));
 }
 
 #[test]
@@ -586,7 +591,7 @@ fn an_openspec_change_adds_modifies_renames_and_removes_stories_by_id() {
         deltas.contains(&format!("#### Scenario: {} criterion {dropped}\n", first.id)),
         "a dropped criterion stays, withdrawn"
     );
-    assert!(deltas.contains("SHALL NOT be held to this withdrawn criterion"));
+    assert!(deltas.contains("SHALL NOT be held to this criterion, withdrawn from the PRD, any more: "));
     assert!(deltas.contains(&format!(
         "## REMOVED Requirements\n\n### Requirement: {} {}\n**Reason**: {gone} removed from the PRD.\n**Migration**: ",
         second.id, second.title
@@ -596,4 +601,19 @@ fn an_openspec_change_adds_modifies_renames_and_removes_stories_by_id() {
         && b.contains(&format!("### Requirement: {} {}\n", first.id, first.title))));
     let tasks = file(open, &format!("{dir}/tasks.md"));
     assert!(tasks.contains("- [ ] 1.1 Update capability `"));
+}
+
+#[test]
+fn an_openspec_change_without_a_story_change_says_it_has_no_spec_delta() {
+    let p = examples::clinic();
+    let before = p.prd();
+    let mut artifacts = all(&p);
+    let Artifact::Prd(after) = &mut artifacts[0] else { panic!("the PRD first") };
+    after.summary.push_str(" Revised.");
+    let since = Since { version: 1, newest: 2, prd: &before };
+    let open = &layouts_since(&p.name, &p.summary, &artifacts, None, Some(&since))[3];
+    let dir = "openspec/changes/update-prd-v1-to-v2";
+    assert_eq!(file(open, &format!("{dir}/.openspec.yaml")), "schema: spec-driven\nskip_specs: true\n");
+    assert!(!open.files.iter().any(|(p, _)| p.starts_with(&format!("{dir}/specs/"))));
+    assert!(file(open, &format!("{dir}/proposal.md")).contains("- No user story changed"));
 }
