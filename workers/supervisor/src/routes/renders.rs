@@ -165,11 +165,37 @@ async fn blueprint(app: &App, id: &str) -> AppResult<(Vec<(Artifact, ArtifactRec
     Ok((all, verdict))
 }
 
-/// `GET …/handoff`: each layout with its files and what it could not render.
-pub(crate) async fn handoff(app: &App, id: &str) -> AppResult<Response> {
+/// `?since=N`: sets the request's `since` and `before` (PRD version N's
+/// body, for the OpenSpec change folder the bridge renders); 400 unless N is
+/// a PRD version older than the newest.
+async fn since(
+    app: &App,
+    id: &str,
+    req: &Request,
+    all: &[(Artifact, ArtifactRecord)],
+    request: &mut Value,
+) -> AppResult<()> {
+    let query = Query::of(req);
+    if query.get("since").is_none() {
+        return Ok(());
+    }
+    let newest = all.iter().find(|(a, _)| a.stage() == Stage::Prd).map_or(0, |(_, r)| r.version);
+    let n = query.number("since", 0, 1, u64::from(u32::MAX))? as u32;
+    let record = match app.store.artifact_version(id, Stage::Prd, n).await? {
+        Some(r) if n < newest => r,
+        _ => return Err(AppError::BadRequest("since must be a PRD version older than the newest".into())),
+    };
+    request["since"] = json!(n);
+    request["before"] = body(app, &record).await?;
+    Ok(())
+}
+
+/// `GET …/handoff[?since=N]`: each layout with its files and what it could not render.
+pub(crate) async fn handoff(app: &App, id: &str, req: &Request) -> AppResult<Response> {
     let project = app.owned_project(id).await?;
     let (all, verdict) = blueprint(app, id).await?;
-    let request = blueprint_request(&project.name, &project.idea, &all, &verdict);
+    let mut request = blueprint_request(&project.name, &project.idea, &all, &verdict);
+    since(app, id, req, &all, &mut request).await?;
     let mut body = bridge::call(app, "/handoff", &request).await?;
     body["projectId"] = json!(id);
     Ok(json(200, &body)?)
@@ -180,8 +206,8 @@ pub(crate) async fn handoff(app: &App, id: &str) -> AppResult<Response> {
 /// that layout's files.
 pub(crate) async fn export(app: &App, id: &str, req: &Request) -> AppResult<Response> {
     let query = Query::of(req);
-    if let Some(key) = query.keys().find(|k| *k != "layout") {
-        return Err(AppError::BadRequest(format!("unknown parameter \"{key}\" (expected layout)")));
+    if let Some(key) = query.keys().find(|k| *k != "layout" && *k != "since") {
+        return Err(AppError::BadRequest(format!("unknown parameter \"{key}\" (expected layout, since)")));
     }
     let only = query.get("layout");
     if let Some(name) = only.filter(|n| !LAYOUTS.contains(n)) {
@@ -195,6 +221,7 @@ pub(crate) async fn export(app: &App, id: &str, req: &Request) -> AppResult<Resp
     let (all, verdict) = blueprint(app, id).await?;
     let mut request = blueprint_request(&project.name, &project.idea, &all, &verdict);
     request["layout"] = json!(only);
+    since(app, id, req, &all, &mut request).await?;
     let zip = bridge::bytes(app, "/export", &request).await?;
     let filename = match only {
         Some(layout) => format!("{}-{layout}.zip", slug(&project.name)),
