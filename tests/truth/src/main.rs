@@ -329,8 +329,8 @@ fn prd(base: PrdArtifact) -> impl Strategy<Value = PrdArtifact> {
 }
 
 /// A later version of a PRD, as a person edits one: its first story removed
-/// (when it has another), its last retitled with a criterion fewer, a new
-/// story in its first feature.
+/// (when it has another), its last retitled with a criterion fewer, the
+/// first without criteria given one, a new story in its first feature.
 fn edited(before: &PrdArtifact) -> PrdArtifact {
     let mut p = before.clone();
     if p.user_stories.len() > 1 {
@@ -340,6 +340,11 @@ fn edited(before: &PrdArtifact) -> PrdArtifact {
     if let Some(last) = p.user_stories.last_mut() {
         last.title = format!("{} (revised)", last.title);
         last.acceptance_criteria.pop();
+    }
+    // A story without criteria gets its first.
+    let n = p.user_stories.len();
+    if let Some(none) = p.user_stories[..n - 1].iter_mut().find(|s| s.acceptance_criteria.is_empty()) {
+        none.acceptance_criteria.push("the change is saved".into());
     }
     let mut added = p.user_stories[0].clone();
     added.id = format!("US-{}", before.user_stories.len() + 1);
