@@ -63,7 +63,7 @@ if browser="$(find_chromium)"; then have "browser: $browser"
 elif [[ -n "${PARIT_CHROMIUM:-}" ]]; then lack "browser: PARIT_CHROMIUM=$PARIT_CHROMIUM is not an executable" "point it at Chromium or Chrome"
 else lack "browser" "install Debian's chromium or Google Chrome, or set PARIT_CHROMIUM (a snap stub does not count)"; fi
 stale_npm=()
-for d in wrangler tests/truth frontend e2e; do
+for d in wrangler tests/truth tests/openspec frontend e2e; do
   npm_current "$d" || stale_npm+=("$d")
 done
 if [[ ${#stale_npm[@]} -eq 0 ]]; then have "npm packages match their lockfiles"

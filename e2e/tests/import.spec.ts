@@ -122,7 +122,11 @@ test("the hand-off layouts are listed under Export, readable, and download as ZI
   await open(page, `#/projects/${id}`);
   await page.getByRole("button", { name: "Hand-off" }).click();
   const dialog = page.getByTestId("handoff");
-  await expect(dialog.locator("section[data-layout]")).toHaveCount(3);
+  await expect(dialog.locator("section[data-layout]")).toHaveCount(4);
+  const openspec = dialog.locator('section[data-layout="openspec"]');
+  await expect(openspec.locator(".handoff-files li").first()).toContainText("openspec/config.yaml");
+  await openspec.locator(".handoff-files button", { hasText: "spec.md" }).first().click();
+  await expect(openspec.locator("pre")).toContainText("Scenario: US-");
   const agents = dialog.locator('section[data-layout="agents-md"]');
   await agents.getByRole("button", { name: "AGENTS.md", exact: true }).click();
   await expect(agents.locator("pre")).toContainText("## ");

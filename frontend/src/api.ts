@@ -211,7 +211,7 @@ export interface Verdict {
 /** One hand-off layout: its files (paths relative to the export root) and
  * what it could not render for want of an artifact. */
 export interface HandoffLayout {
-  name: "agents-md" | "kiro" | "spec-kit";
+  name: "agents-md" | "kiro" | "spec-kit" | "openspec";
   title: string;
   files: { path: string; content: string }[];
   missing: string[];
@@ -412,7 +412,7 @@ export const api = {
     send<unknown>("POST", `/api/projects/${id}/stages/${stage}/regenerate`, { feedback }),
   edit: (id: string, stage: Stage, artifact: unknown) =>
     send<unknown>("PUT", `/api/projects/${id}/artifacts/${stage}`, artifact),
-  /** The hand-off layouts (AGENTS.md, Kiro specs, Spec Kit), file by file. */
+  /** The hand-off layouts (AGENTS.md, Kiro specs, Spec Kit, OpenSpec), file by file. */
   handoff: (id: string) => getJson<{ projectId: string; layouts: HandoffLayout[] }>(`/api/projects/${id}/handoff`),
   /** SQL DDL as the data model's next version (source import). */
   importData: (id: string, sql: string, dialect: SqlDialect) =>

@@ -1,5 +1,5 @@
-// The hand-off layouts under Export: AGENTS.md, Kiro specs and GitHub Spec
-// Kit, rendered by the supervisor's bridge from the artifacts. A dialog lists
+// The hand-off layouts under Export: AGENTS.md, Kiro specs, GitHub Spec Kit
+// and OpenSpec, rendered by the supervisor's bridge from the artifacts. A dialog lists
 // each layout with its files (readable in place) and what it could not
 // render, and downloads one layout as a ZIP.
 

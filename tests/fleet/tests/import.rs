@@ -283,11 +283,13 @@ fn the_hand_off_layouts_list_and_download() {
     assert_eq!(s, 200, "{body}");
     let layouts = body["layouts"].as_array().unwrap();
     let names: Vec<&str> = layouts.iter().map(|l| l["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["agents-md", "kiro", "spec-kit"]);
+    assert_eq!(names, ["agents-md", "kiro", "spec-kit", "openspec"]);
     let paths = |n: usize| -> Vec<String> {
         layouts[n]["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap().to_string()).collect()
     };
-    assert_eq!(paths(0), ["AGENTS.md"]);
+    assert_eq!(paths(0), ["AGENTS.md", ".github/workflows/parit-check.yml"]);
+    assert!(paths(3).contains(&"openspec/config.yaml".to_string()), "{:?}", paths(3));
+    assert!(paths(3).iter().any(|p| p.starts_with("openspec/specs/") && p.ends_with("/spec.md")));
     assert!(
         paths(1).iter().all(|p| p.starts_with(".kiro/specs/")) && paths(1).iter().any(|p| p.ends_with("/tasks.md"))
     );
@@ -302,6 +304,62 @@ fn the_hand_off_layouts_list_and_download() {
     assert!(listed.iter().all(|n| n.contains("/.kiro/specs/")), "{listed:?}");
     let (s, body) = get(&url(&format!("/api/projects/{id}/export?layout=cursor")));
     assert_eq!(s, 400, "{body}");
+}
+
+#[test]
+fn the_openspec_layout_brings_an_older_prd_version_forward_and_refuses_a_bad_since() {
+    let id = completed_clinic("openspec");
+    let first = artifact(&id, "prd");
+    let v = first["version"].as_u64().unwrap();
+    let mut prd = first["artifact"].clone();
+    let stories = prd["userStories"].as_array_mut().unwrap();
+    let gone = stories.pop().unwrap()["id"].as_str().unwrap().to_string();
+    let renamed = stories[0]["id"].as_str().unwrap().to_string();
+    stories[0]["title"] = json!("Renamed in the next version");
+    for f in prd["features"].as_array_mut().unwrap() {
+        f["stories"].as_array_mut().unwrap().retain(|s| *s != gone.as_str());
+    }
+    let (s, body) = send("PUT", &url(&format!("/api/projects/{id}/artifacts/prd")), &json!({"artifact": prd}));
+    assert_eq!(s, 201, "{body}");
+    let (s, body) = get(&url(&format!("/api/projects/{id}/handoff?since={v}")));
+    assert_eq!(s, 200, "{body}");
+    let open = body["layouts"].as_array().unwrap().iter().find(|l| l["name"] == "openspec").expect("openspec").clone();
+    let dir = format!("openspec/changes/update-prd-v{v}-to-v{}/", v + 1);
+    let files: Vec<(&str, &str)> = open["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["path"].as_str().unwrap(), f["content"].as_str().unwrap()))
+        .collect();
+    for name in ["proposal.md", "tasks.md", ".openspec.yaml"] {
+        assert!(files.iter().any(|(p, _)| *p == format!("{dir}{name}")), "{dir}{name} in {files:?}");
+    }
+    let deltas: String =
+        files.iter().filter(|(p, _)| p.starts_with(&format!("{dir}specs/"))).map(|(_, c)| *c).collect();
+    assert!(deltas.contains(&format!("## REMOVED Requirements\n\n### Requirement: {gone} ")), "{deltas}");
+    assert!(deltas.contains(&format!("### Requirement: {renamed} Renamed in the next version\n")), "{deltas}");
+    assert!(deltas.contains("## RENAMED Requirements"), "{deltas}");
+    // The same folder in the layout's ZIP.
+    let zip =
+        call("GET", &url(&format!("/api/projects/{id}/export?layout=openspec&since={v}")), Caller::Default, &[], None);
+    assert_eq!(zip.status, 200, "{}", zip.text);
+    assert!(zip_names(&zip.bytes).iter().any(|n| n.ends_with(&format!("{dir}proposal.md"))));
+    // Not an older PRD version: 400 with a message naming the parameter, and no change folder.
+    for bad in [format!("{}", v + 1), "0".into(), "x".into(), "99".into()] {
+        for path in ["handoff", "export?layout=openspec&"] {
+            let sep = if path.ends_with('&') { "" } else { "?" };
+            let (s, body) = get(&url(&format!("/api/projects/{id}/{path}{sep}since={bad}")));
+            assert_eq!(s, 400, "since={bad}: {body}");
+            assert!(body["error"]["message"].as_str().unwrap().contains("since"), "{body}");
+        }
+    }
+    let (_, body) = get(&url(&format!("/api/projects/{id}/handoff")));
+    let open = body["layouts"].as_array().unwrap().iter().find(|l| l["name"] == "openspec").unwrap().clone();
+    assert!(!open["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["path"].as_str().unwrap().starts_with("openspec/changes/")));
 }
 
 /// The names in a ZIP's central directory.

@@ -3,6 +3,11 @@
 //! * `contract/<n>/export.zip` — the export of the first few generated data
 //!   models made whole blueprints (the clinic's, every later stage derived
 //!   from the model), whose API Worker runs its contract tests;
+//! * `openspec/<case>/` — the OpenSpec layout of each example, of N/10
+//!   property-generated PRDs (hostile titles, narratives and criteria, stories
+//!   with no criterion, features over random stories) in the clinic's
+//!   blueprint, and of each of those with the change folder from it to a
+//!   later version (`<case>-change/`), for `openspec validate --all --strict`;
 //! * `generated/<n>/…` — DDL (SQLite, PostgreSQL), Mermaid and OpenAPI renders of
 //!   N property-generated data models, state machines and APIs whose names are
 //!   hostile: quotes, SQL keywords, system-column names, `sqlite_` prefixes,
@@ -17,6 +22,7 @@ use parit_shared::check::consistency::check;
 use parit_shared::check::validate::validate;
 use parit_shared::fixtures::examples;
 use parit_shared::render::export::{bundle, zip};
+use parit_shared::render::handoff::layouts_since;
 use parit_shared::render::{mermaid, openapi, sql, views};
 use parit_shared::Stage;
 use proptest::prelude::*;
@@ -286,6 +292,85 @@ fn api_for(data: &DataArtifact) -> impl Strategy<Value = ApiArtifact> {
     })
 }
 
+/// A PRD with the clinic's personas and generated stories and features.
+fn prd(base: PrdArtifact) -> impl Strategy<Value = PrdArtifact> {
+    let story = (name(), name(), proptest::collection::vec(name(), 0..4), 0..3usize);
+    let feature = (name(), name(), proptest::collection::vec(0..8usize, 0..4));
+    (proptest::collection::vec(story, 1..7), proptest::collection::vec(feature, 0..4)).prop_map(
+        move |(stories, features)| {
+            let mut p = base.clone();
+            let persona = p.personas.first().map(|x| x.id.clone()).unwrap_or_default();
+            p.user_stories = stories
+                .into_iter()
+                .enumerate()
+                .map(|(i, (title, narrative, acceptance_criteria, k))| UserStory {
+                    id: format!("US-{}", i + 1),
+                    persona: persona.clone(),
+                    title,
+                    narrative,
+                    acceptance_criteria,
+                    priority: [Priority::Must, Priority::Should, Priority::Could][k],
+                })
+                .collect();
+            let n = p.user_stories.len();
+            p.features = features
+                .into_iter()
+                .enumerate()
+                .map(|(i, (name, description, picks))| Feature {
+                    id: format!("F-{}", i + 1),
+                    name,
+                    description,
+                    stories: picks.into_iter().map(|k| format!("US-{}", k % n + 1)).collect(),
+                })
+                .collect();
+            p
+        },
+    )
+}
+
+/// A later version of a PRD, as a person edits one: its first story removed
+/// (when it has another), its last retitled with a criterion fewer, the
+/// first without criteria given one, a new story in its first feature.
+fn edited(before: &PrdArtifact) -> PrdArtifact {
+    let mut p = before.clone();
+    if p.user_stories.len() > 1 {
+        let gone = p.user_stories.remove(0).id;
+        p.features.iter_mut().for_each(|f| f.stories.retain(|s| *s != gone));
+    }
+    if let Some(last) = p.user_stories.last_mut() {
+        last.title = format!("{} (revised)", last.title);
+        last.acceptance_criteria.pop();
+    }
+    // A story without criteria gets its first.
+    let n = p.user_stories.len();
+    if let Some(none) = p.user_stories[..n - 1].iter_mut().find(|s| s.acceptance_criteria.is_empty()) {
+        none.acceptance_criteria.push("the change is saved".into());
+    }
+    let mut added = p.user_stories[0].clone();
+    added.id = format!("US-{}", before.user_stories.len() + 1);
+    added.title = "A story added later".into();
+    if let Some(f) = p.features.first_mut() {
+        f.stories.push(added.id.clone());
+    }
+    p.user_stories.push(added);
+    p
+}
+
+/// The OpenSpec layout of `artifacts` (whose PRD is version 2) under
+/// `openspec/<key>/`, and given version 1, with the change folder under
+/// `openspec/<key>-change/`.
+fn openspec(out: &Path, key: &str, name: &str, artifacts: &[Artifact], since: Option<&PrdArtifact>) {
+    let since = since.map(|prd| parit_shared::render::handoff::Since { version: 1, newest: 2, prd });
+    let (dir, layouts) = match &since {
+        Some(s) => (format!("{key}-change"), layouts_since(name, "example", artifacts, None, Some(s))),
+        None => (key.to_string(), layouts_since(name, "example", artifacts, None, None)),
+    };
+    let open = layouts.into_iter().find(|l| l.name == "openspec").expect("an openspec layout");
+    for (path, content) in &open.files {
+        write(&out.join("openspec").join(&dir).join(path), content.as_bytes());
+    }
+}
+
 fn write(path: &Path, body: &[u8]) {
     if let Some(dir) = path.parent() {
         fs::create_dir_all(dir).expect("create output directory");
@@ -358,6 +443,17 @@ fn main() {
             upstream.insert(a.clone());
         }
         export(&dir, &name, &artifacts);
+        openspec(out, &key, &name, &artifacts, None);
+        if let Some(Artifact::Prd(before)) = artifacts.first() {
+            let mut later = artifacts.clone();
+            later[0] = Artifact::Prd(edited(before));
+            openspec(out, &key, &name, &later, Some(before));
+            // A version that changes no story: a change with no spec delta.
+            let mut summary = before.clone();
+            summary.summary.push_str(" Revised.");
+            later[0] = Artifact::Prd(summary);
+            openspec(out, &format!("{key}-summary"), &name, &later, Some(before));
+        }
     }
 
     let mut runner = TestRunner::new_with_rng(
@@ -392,8 +488,19 @@ fn main() {
         let doc = openapi::document(&title, &api, &data);
         write(&dir.join("openapi.json"), serde_json::to_string_pretty(&doc).expect("json").as_bytes());
     }
+    // Property-generated PRDs in the clinic's blueprint, and their changes.
+    let mut prds = 0;
+    for i in 0..n.div_ceil(10) {
+        let before = prd(clinic.prd()).new_tree(&mut runner).expect("generate a PRD").current();
+        let mut artifacts = derived(&clinic, None);
+        artifacts[0] = Artifact::Prd(before.clone());
+        openspec(out, &format!("generated-{i}"), &format!("Generated {i}"), &artifacts, None);
+        artifacts[0] = Artifact::Prd(edited(&before));
+        openspec(out, &format!("generated-{i}"), &format!("Generated {i}"), &artifacts, Some(&before));
+        prds += 1;
+    }
     println!(
         "{{\"generated\": {n}, \"valid\": {data_ok}, \"invalidSkipped\": {data_invalid}, \"stateMachines\": {machines}, \
-         \"contractBlueprints\": {contract}}}"
+         \"contractBlueprints\": {contract}, \"openspecPrds\": {prds}}}"
     );
 }

@@ -20,7 +20,10 @@
 //!   artifact (`parit_import::openapi`) and, when it derived entities from
 //!   the document's schemas, the data model with them (`data`); or 422 with
 //!   the validator's findings;
-//! * `POST /handoff` `{"name", "idea", "artifacts", "statuses"}` → `{"layouts": [{"name", "title", "files": [{"path",
+//! * `POST /handoff` `{"name", "idea", "artifacts", "statuses", "since"?,
+//!   "before"?}` (`since`: an older PRD version, `before`
+//!   its body: the OpenSpec layout then holds that version's specs and the
+//!   change folder to the newest; `/export` takes the same two) → `{"layouts": [{"name", "title", "files": [{"path",
 //!   "content"}], "missing"}]}` (`parit_shared::render::handoff`);
 //! * `POST /changes` `{"stage", "before", "after", "downstream": [{"stage",
 //!   "artifact"}]}` → `{"added", "removed", "changed": [{"kind", "id"}],
@@ -33,10 +36,10 @@ use parit_import::{ImportError, Imported};
 use parit_shared::artifact::{Artifact, Upstream};
 use parit_shared::check::changes::{self, Change};
 use parit_shared::check::consistency::check;
-use parit_shared::check::ready::verdict;
+use parit_shared::check::ready::{verdict, Verdict};
 use parit_shared::render;
 use parit_shared::render::export::{bundle, slug, zip};
-use parit_shared::render::handoff::layouts;
+use parit_shared::render::handoff::{layouts, layouts_since, Layout, Since};
 use parit_shared::run::status::StageStatus;
 use parit_shared::Stage;
 use serde::de::DeserializeOwned;
@@ -91,6 +94,11 @@ struct ExportRequest {
     artifacts: Vec<StageArtifact>,
     statuses: Statuses,
     layout: Option<String>,
+    /// An older PRD version and its body: the OpenSpec layout gets its change folder.
+    #[serde(default)]
+    since: Option<u32>,
+    #[serde(default)]
+    before: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -115,6 +123,10 @@ struct HandoffRequest {
     idea: String,
     artifacts: Vec<StageArtifact>,
     statuses: Statuses,
+    #[serde(default)]
+    since: Option<u32>,
+    #[serde(default)]
+    before: Option<Value>,
 }
 
 fn answer<T: Serialize>(result: std::result::Result<Imported<T>, ImportError>) -> Result<Response> {
@@ -143,6 +155,25 @@ fn parsed(artifacts: Vec<StageArtifact>) -> std::result::Result<Vec<(Artifact, u
                 .map_err(|e| format!("the {} artifact is not valid: {e}", a.stage))
         })
         .collect()
+}
+
+/// The hand-off layouts, with the OpenSpec change folder from PRD version
+/// `since` (body `before`) to the newest when both are given.
+fn laid_out(
+    name: &str,
+    idea: &str,
+    artifacts: &[(Artifact, u32)],
+    verdict: Option<&Verdict>,
+    since: Option<u32>,
+    before: Option<Value>,
+) -> std::result::Result<Vec<Layout>, String> {
+    let plain: Vec<Artifact> = artifacts.iter().map(|(a, _)| a.clone()).collect();
+    let (Some(version), Some(body)) = (since, before) else { return Ok(layouts(name, idea, &plain, verdict)) };
+    let Ok(Artifact::Prd(prd)) = Artifact::from_value(Stage::Prd, body) else {
+        return Err(format!("PRD version {version} is not a valid PRD"));
+    };
+    let newest = artifacts.iter().find(|(a, _)| a.stage() == Stage::Prd).map_or(0, |(_, v)| *v);
+    Ok(layouts_since(name, idea, &plain, verdict, Some(&Since { version, newest, prd: &prd })))
 }
 
 fn views(request: ViewsRequest) -> Result<Response> {
@@ -182,9 +213,11 @@ fn export(request: ExportRequest) -> Result<Response> {
     let artifacts: Vec<Artifact> = with_versions.iter().map(|(a, _)| a.clone()).collect();
     let report = check(&artifacts);
     let ready = verdict(&request.statuses, &artifacts, &report);
-    let chosen = layouts(&request.name, &request.idea, &artifacts, Some(&ready))
-        .into_iter()
-        .filter(|l| request.layout.as_deref().is_none_or(|only| l.name == only));
+    let all = laid_out(&request.name, &request.idea, &with_versions, Some(&ready), request.since, request.before);
+    let chosen = match all {
+        Ok(l) => l.into_iter().filter(|l| request.layout.as_deref().is_none_or(|only| l.name == only)),
+        Err(e) => return bad_request(e),
+    };
     let handoff: Vec<(String, String)> = chosen.flat_map(|l| l.files).collect();
     let files = match request.layout {
         Some(_) => {
@@ -199,19 +232,22 @@ fn export(request: ExportRequest) -> Result<Response> {
 }
 
 fn handoff(request: HandoffRequest) -> Result<Response> {
-    let artifacts: Vec<Artifact> = match parsed(request.artifacts) {
-        Ok(a) => a.into_iter().map(|(a, _)| a).collect(),
+    let all = parsed(request.artifacts).and_then(|a| {
+        let artifacts: Vec<Artifact> = a.iter().map(|(a, _)| a.clone()).collect();
+        let ready = verdict(&request.statuses, &artifacts, &check(&artifacts));
+        laid_out(&request.name, &request.idea, &a, Some(&ready), request.since, request.before)
+    });
+    let rendered: Vec<Value> = match all {
+        Ok(l) => l,
         Err(e) => return bad_request(e),
-    };
-    let ready = verdict(&request.statuses, &artifacts, &check(&artifacts));
-    let rendered: Vec<Value> = layouts(&request.name, &request.idea, &artifacts, Some(&ready))
-        .into_iter()
-        .map(|l| {
-            let files: Vec<Value> =
-                l.files.into_iter().map(|(path, content)| json!({"path": path, "content": content})).collect();
-            json!({"name": l.name, "title": l.title, "files": files, "missing": l.missing})
-        })
-        .collect();
+    }
+    .into_iter()
+    .map(|l| {
+        let files: Vec<Value> =
+            l.files.into_iter().map(|(path, content)| json!({"path": path, "content": content})).collect();
+        json!({"name": l.name, "title": l.title, "files": files, "missing": l.missing})
+    })
+    .collect();
     Response::from_json(&json!({ "layouts": rendered }))
 }
 

@@ -145,7 +145,7 @@ async fn dispatch(app: &App, op: Op, params: api::Params<'_>, req: Request) -> A
         }
         Op::Consistency => renders::consistency(app, id()?).await,
         Op::Export => renders::export(app, id()?, &req).await,
-        Op::Handoff => renders::handoff(app, id()?).await,
+        Op::Handoff => renders::handoff(app, id()?, &req).await,
         Op::ImportData => import::data(app, id()?, req).await,
         Op::ImportApi => import::api(app, id()?, req).await,
         Op::Activity => feed::activity(app, id()?, &req).await,

@@ -155,9 +155,30 @@ async fn layout_request(app: &App, id: &str) -> AppResult<(Value, String)> {
     Ok((request, project.name))
 }
 
-/// `GET …/handoff`: each layout with its files and what it could not render.
-pub(crate) async fn handoff(app: &App, id: &str) -> AppResult<Response> {
-    let (request, _) = layout_request(app, id).await?;
+/// `?since=N`: sets the request's `since` and `before` (PRD version N's
+/// body, for the OpenSpec change folder the bridge renders); 400 unless N is
+/// a PRD version older than the newest.
+async fn since(app: &App, id: &str, req: &Request, request: &mut Value) -> AppResult<()> {
+    let query = Query::of(req);
+    if query.get("since").is_none() {
+        return Ok(());
+    }
+    let artifacts = request["artifacts"].as_array().map_or(&[][..], Vec::as_slice);
+    let newest = artifacts.iter().find(|a| a["stage"] == "prd").and_then(|a| a["version"].as_u64()).unwrap_or(0);
+    let n = query.number("since", 0, 1, u64::from(u32::MAX))? as u32;
+    let record = match app.store.artifact_version(id, Stage::Prd, n).await? {
+        Some(r) if u64::from(n) < newest => r,
+        _ => return Err(AppError::BadRequest("since must be a PRD version older than the newest".into())),
+    };
+    request["since"] = json!(n);
+    request["before"] = body(app, &record).await?;
+    Ok(())
+}
+
+/// `GET …/handoff[?since=N]`: each layout with its files and what it could not render.
+pub(crate) async fn handoff(app: &App, id: &str, req: &Request) -> AppResult<Response> {
+    let (mut request, _) = layout_request(app, id).await?;
+    since(app, id, req, &mut request).await?;
     let mut body = bridge::call(app, "/handoff", &request).await?;
     body["projectId"] = json!(id);
     Ok(json(200, &body)?)
@@ -168,8 +189,8 @@ pub(crate) async fn handoff(app: &App, id: &str) -> AppResult<Response> {
 /// that layout's files.
 pub(crate) async fn export(app: &App, id: &str, req: &Request) -> AppResult<Response> {
     let query = Query::of(req);
-    if let Some(key) = query.keys().find(|k| *k != "layout") {
-        return Err(AppError::BadRequest(format!("unknown parameter \"{key}\" (expected layout)")));
+    if let Some(key) = query.keys().find(|k| *k != "layout" && *k != "since") {
+        return Err(AppError::BadRequest(format!("unknown parameter \"{key}\" (expected layout, since)")));
     }
     let only = query.get("layout");
     if let Some(name) = only.filter(|n| !LAYOUTS.contains(n)) {
@@ -181,6 +202,7 @@ pub(crate) async fn export(app: &App, id: &str, req: &Request) -> AppResult<Resp
     }
     let (mut request, name) = layout_request(app, id).await?;
     request["layout"] = json!(only);
+    since(app, id, req, &mut request).await?;
     let zip = bridge::bytes(app, "/export", &request).await?;
     let filename = match only {
         Some(layout) => format!("{}-{layout}.zip", slug(&name)),
