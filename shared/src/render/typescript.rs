@@ -59,16 +59,19 @@ impl Declarations {
             Schema::Integer | Schema::Number => "number".into(),
             Schema::Boolean => "boolean".into(),
             Schema::Enum(values) => union(values),
-            Schema::Array(item) => match **item {
+            Schema::Array(item) => match item.bare() {
                 Schema::Enum(_) | Schema::Nullable(_) => format!("({})[]", self.type_of(item)),
                 _ => format!("{}[]", self.type_of(item)),
             },
             Schema::Nullable(inner) => format!("{} | null", self.type_of(inner)),
+            Schema::Any => "unknown".into(),
+            Schema::Map(item) => format!("Record<string, {}>", self.type_of(item)),
+            Schema::Refined { schema, .. } => self.type_of(schema),
             Schema::Object(_) => self.body(schema, "  "),
             Schema::Named { name, doc, schema } => {
                 if self.declared.insert(name) {
-                    let declaration = match &**schema {
-                        Schema::Object(_) => format!("export interface {name} {}\n", self.body(schema, "")),
+                    let declaration = match schema.bare() {
+                        bare @ Schema::Object(_) => format!("export interface {name} {}\n", self.body(bare, "")),
                         other => format!("export type {name} = {};\n", self.type_of(other)),
                     };
                     let _ = write!(self.text, "\n{}{declaration}", comment(doc, ""));
@@ -81,7 +84,7 @@ impl Declarations {
     /// An object's `{ … }`, one documented property a line; a nullable or
     /// optional property may also be absent, as the schema check allows.
     fn body(&mut self, schema: &Schema, indent: &str) -> String {
-        let Schema::Object(props) = schema else { return self.type_of(schema) };
+        let Schema::Object(props) = schema.bare() else { return self.type_of(schema) };
         let mut out = String::from("{\n");
         for p in props {
             let optional = if p.required() { "" } else { "?" };
