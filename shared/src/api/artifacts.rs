@@ -98,14 +98,14 @@ crate::record! {
         /// The project.
         pub project_id: String,
         /// The stage.
-        pub stage: String,
+        pub stage: Stage,
         /// The new version.
         #[openapi = r#""minimum": 0"#]
         pub version: u64,
         /// Always `human`.
         pub source: HumanSource,
         /// The stages downstream, now stale.
-        pub stale: Vec<String>,
+        pub stale: Vec<Stage>,
     }
 }
 
@@ -128,7 +128,7 @@ crate::record! {
         /// The project.
         pub project_id: String,
         /// The stage.
-        pub stage: String,
+        pub stage: Stage,
         /// The version rendered.
         #[openapi = r#""minimum": 0"#]
         pub version: u64,
@@ -208,7 +208,7 @@ crate::record! {
         /// How bad.
         pub severity: Severity,
         /// The stage it is in.
-        pub stage: String,
+        pub stage: Stage,
         /// Where.
         pub location: String,
         /// What is wrong.
@@ -262,7 +262,7 @@ crate::record! {
         /// The project.
         pub project_id: String,
         /// The stages checked.
-        pub checked: Vec<String>,
+        pub checked: Vec<Stage>,
         /// Every finding.
         pub findings: Vec<Finding>,
         /// The traceability matrix.
@@ -386,7 +386,7 @@ crate::record! {
         /// Always `import`.
         pub source: ImportSource,
         /// The stages downstream, now stale.
-        pub stale: Vec<String>,
+        pub stale: Vec<Stage>,
         /// What was imported, a line each
         pub imported: Vec<String>,
         /// What the artifact types cannot represent and was left out, each with why

@@ -62,7 +62,7 @@ pub struct ErrorStatus {
     pub headers: &'static [(&'static str, &'static str)],
 }
 
-/// Every error status, with its meaning. The body is always [`r::Error`].
+/// Every error status, with its meaning. The body is always [`r::ErrorBody`].
 pub const ERRORS: &[ErrorStatus] = &[
     ErrorStatus { status: 400, description: "The request is malformed or breaks a rule", headers: &[] },
     ErrorStatus {
@@ -175,7 +175,7 @@ pub fn contract(op: Op) -> Contract {
                     json::<r::Health>(503, "Something is down"),
                     Answer {
                         headers: &[("retry-after", "RetryAfter")],
-                        ..json::<r::Error>(
+                        ..json::<r::ErrorBody>(
                             429,
                             "Too many health checks from this address (no token) or owner (token); retry-after says when to ask again",
                         )

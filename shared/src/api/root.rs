@@ -40,15 +40,32 @@ crate::record! {
     pub struct Up {
         /// It answered.
         pub ok: bool,
+        /// What went wrong, when it did not.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub error: Option<String>,
     }
 }
 
 crate::record! {
-    /// Whether the bridge Worker answered, and why not.
-    pub struct BridgeUp {
-        /// It answered.
+    /// Whether one agent Worker answered, and what it said of its model.
+    pub struct AgentUp {
+        /// It answered, has a Gemini key, and its model is served.
         pub ok: bool,
-        /// What went wrong, when it did not.
+        /// The Worker's name.
+        pub agent: String,
+        /// The model it runs on, as it said.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub model: Option<Option<String>>,
+        /// Whether it has a Gemini key.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub key_configured: Option<bool>,
+        /// What asking Gemini for its model found, as it said.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub model_check: Option<Option<crate::agent::protocol::ModelCheck>>,
+        /// It answers from a stand-in for Gemini (the local server).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub stand_in: Option<bool>,
+        /// Why it did not answer.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub error: Option<String>,
     }
@@ -61,10 +78,10 @@ crate::record! {
         pub d1: Up,
         /// The R2 bucket.
         pub r2: Up,
-        /// Each agent Worker, by name.
-        pub agents: BTreeMap<String, Up>,
+        /// Each agent Worker, by its stage.
+        pub agents: BTreeMap<String, AgentUp>,
         /// The bridge Worker.
-        pub bridge: BridgeUp,
+        pub bridge: Up,
     }
 }
 
@@ -145,7 +162,7 @@ crate::record! {
 
 crate::record! {
     /// The one error shape: `{"error": {"code", "message", "requestId", ...}}`.
-    pub struct Error {
+    pub struct ErrorBody {
         /// What went wrong.
         pub error: ErrorDetail,
     }

@@ -6,9 +6,12 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
+use crate::agent::protocol::{CallKind, CallProgress};
 use crate::api::projects::Run;
 use crate::gemini::catalogue::ThinkingLevel;
+use crate::gemini::Usage;
 use crate::run::plan::{PlanAction, PlanReason};
+use crate::schema::{Describe, Property, Schema};
 use crate::Stage;
 
 crate::record! {
@@ -38,7 +41,7 @@ crate::record! {
         /// The project.
         pub project_id: String,
         /// The stage.
-        pub stage: String,
+        pub stage: Stage,
         /// Always `done`.
         pub status: Done,
         /// The new version.
@@ -124,7 +127,7 @@ crate::record! {
         /// Id.
         pub id: String,
         /// The stage, if one.
-        pub stage: Option<String>,
+        pub stage: Option<Stage>,
         /// What happened.
         pub kind: String,
         /// For people.
@@ -146,11 +149,6 @@ crate::record! {
 }
 
 crate::label_enum! {
-    /// Why a model call was made.
-    pub enum CallKind { Generate = "generate", Repair = "repair" }
-}
-
-crate::label_enum! {
     /// How a model call ended.
     pub enum Outcome { Ok = "ok", Invalid = "invalid", Failed = "failed" }
 }
@@ -161,7 +159,7 @@ crate::record! {
         /// Id.
         pub id: String,
         /// The stage.
-        pub stage: String,
+        pub stage: Stage,
         /// The stage execution it belongs to.
         pub execution_id: String,
         /// Why it was made.
@@ -411,5 +409,152 @@ crate::record! {
         pub running: Vec<Stage>,
         /// Why a run would be refused before any call (a model Google has shut down, naming its replacement)
         pub refused: Option<String>,
+    }
+}
+
+// The event stream (`GET …/events`): each frame's data is one of these.
+
+crate::record! {
+    /// An `activity` frame of the event stream: one activity row as it is written.
+    pub struct LiveActivity {
+        /// What happened (also the frame's event name).
+        pub kind: String,
+        /// The stage, if one.
+        pub stage: Option<Stage>,
+        /// For people.
+        pub message: String,
+        /// When, ms since the epoch.
+        pub created_at: u64,
+    }
+}
+
+/// A `progress` frame of the event stream: a stage's agent's
+/// [`CallProgress`] with the stage it writes. Its schema is composed from
+/// [`CallProgress`]'s, so the web app's `ProgressEvent` follows that type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProgressEvent;
+
+impl Describe for ProgressEvent {
+    fn schema() -> Schema {
+        let Schema::Named { schema, .. } = CallProgress::schema() else { unreachable!("CallProgress is named") };
+        let Schema::Object(call) = *schema else { unreachable!("CallProgress is an object") };
+        let mut props = vec![Property::new("stage", "The stage being written.", Stage::schema())];
+        props.extend(call);
+        Schema::Named {
+            name: "ProgressEvent",
+            doc: " A `progress` frame of the event stream: a model call writing a stage's answer (the agent's `CallProgress` with its stage).",
+            schema: Box::new(Schema::Object(props)),
+        }
+    }
+}
+
+// By hand, beside the serde types the agents stream (their derives stay as
+// the agents' WASM has them); a test holds each to its serde form.
+
+impl Describe for CallKind {
+    fn schema() -> Schema {
+        Schema::Named {
+            name: "CallKind",
+            doc: " Whether a model call was the first generation or the repair.",
+            schema: Box::new(Schema::Enum(&["generate", "repair"])),
+        }
+    }
+}
+
+impl Describe for Usage {
+    fn schema() -> Schema {
+        Schema::Named {
+            name: "Usage",
+            doc: " Token usage as Parit reports it.",
+            schema: Box::new(Schema::Object(vec![
+                Property::new("prompt_tokens", "Prompt tokens.", Schema::Integer),
+                Property::new("output_tokens", "Answer tokens.", Schema::Integer),
+                Property::new("thoughts_tokens", "Thinking tokens.", Schema::Integer),
+                Property::new(
+                    "cached_tokens",
+                    "Of the prompt tokens, those served from the context cache (absent when none).",
+                    Schema::Integer,
+                )
+                .optional(),
+            ])),
+        }
+    }
+}
+
+impl Describe for CallProgress {
+    fn schema() -> Schema {
+        Schema::Named {
+            name: "CallProgress",
+            doc: " How far a stage's generation has got.",
+            schema: Box::new(Schema::Object(vec![
+                Property::new(
+                    "attempt",
+                    "Counts the texts the generation has started: a retry or the repair starts a new one, a further segment does not.",
+                    Schema::Integer,
+                ),
+                Property::new("kind", "Generation or repair (null: not said).", Option::<CallKind>::schema()),
+                Property::new("segment", "The segment being written, from 1.", Schema::Integer),
+                Property::new("output_tokens", "Answer tokens of this attempt so far.", Schema::Integer),
+                Property::new("thought_tokens", "Thinking tokens of this attempt so far (never part of the answer).", Schema::Integer),
+                Property::new("estimated", "Whether the answer's count is estimated from characters.", Schema::Boolean),
+                Property::new("delta", "Answer text (never thoughts) appended since the last progress.", Schema::String),
+                Property::new("elapsed_ms", "Since this attempt started.", Schema::Integer),
+                Property::new(
+                    "billed",
+                    "Every token the generation has been billed for so far, the call being written included as far as it is known.",
+                    Usage::schema(),
+                ),
+            ])),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The property names of a named object schema.
+    fn names(schema: &Schema) -> Vec<String> {
+        let Schema::Named { schema, .. } = schema else { panic!("{schema:?}") };
+        let Schema::Object(props) = &**schema else { panic!("{schema:?}") };
+        props.iter().map(|p| p.name.clone()).collect()
+    }
+
+    /// The hand-written schemas of the agents' serde types name exactly the
+    /// fields serde writes, and what serde writes fits them.
+    #[test]
+    fn call_progress_schema_is_what_serde_writes() {
+        let progress = CallProgress {
+            attempt: 2,
+            kind: Some(CallKind::Repair),
+            segment: 1,
+            output_tokens: 10,
+            thought_tokens: 3,
+            estimated: true,
+            delta: "{\"".into(),
+            elapsed_ms: 40,
+            billed: Usage { prompt_tokens: 5, output_tokens: 10, thoughts_tokens: 3, cached_tokens: 2 },
+        };
+        let value = serde_json::to_value(&progress).unwrap();
+        let written: Vec<String> = value.as_object().unwrap().keys().cloned().collect();
+        let mut described = names(&CallProgress::schema());
+        described.sort();
+        assert_eq!(written, described);
+        let billed: Vec<String> = value["billed"].as_object().unwrap().keys().cloned().collect();
+        let mut usage = names(&Usage::schema());
+        usage.sort();
+        assert_eq!(billed, usage);
+        assert_eq!(CallProgress::schema().check(&value), Vec::<String>::new());
+        assert_eq!(
+            CallProgress::schema().check(&serde_json::to_value(CallProgress::default()).unwrap()),
+            Vec::<String>::new()
+        );
+        let mut event = value;
+        event["stage"] = json!("prd");
+        assert_eq!(ProgressEvent::schema().check(&event), Vec::<String>::new());
+        for kind in [CallKind::Generate, CallKind::Repair] {
+            assert_eq!(CallKind::schema().check(&serde_json::to_value(kind).unwrap()), Vec::<String>::new());
+        }
     }
 }
