@@ -172,22 +172,22 @@ export interface CreateProject {
   settings?: SettingsPatch;
 }
 
-/** A project's settings. */
+/** A project's model and run settings. */
 export interface Settings {
-  /** Gemini model id for every stage without its own. */
+  /** Gemini model id, for every stage without its own. */
   model: string;
-  /** Sampling temperature; null: the model's default. */
-  temperature: number | null;
-  /** Output token cap per call; null: sized per stage. */
-  maxOutputTokens: number | null;
-  /** Most tokens the project may spend; null: unlimited. */
-  tokenBudget: number | null;
-  /** Whether a run goes on without approval. */
-  autoAdvance: boolean;
-  /** How much every stage thinks; null: each stage's default. */
-  thinking: ThinkingLevel | null;
   /** A model per stage, where the project wants another. */
   stageModels: Record<string, string>;
+  /** Sampling temperature, 0 to 2; null: the model's default. */
+  temperature: number | null;
+  /** Output token cap per model call; null: sized per stage. */
+  maxOutputTokens: number | null;
+  /** How much every stage thinks; null: each stage's default. */
+  thinking: ThinkingLevel | null;
+  /** Most tokens the project may spend in all; null: unlimited. */
+  tokenBudget: number | null;
+  /** Whether a run goes on to the next stage without approval. */
+  autoAdvance: boolean;
 }
 
 /** One of the seven stages, in pipeline order. */

@@ -1,11 +1,11 @@
 //! `/api/projects`: create, list, read, delete, settings.
 
-use std::collections::BTreeMap;
-
 use crate::gemini::catalogue::ThinkingLevel;
+use crate::project::ProjectSettings;
 use crate::run::status::StageStatus;
 use crate::run::store::Source;
 use crate::run::RunStatus;
+use crate::schema::{Describe, Property, Schema};
 use crate::Stage;
 
 crate::record! {
@@ -72,27 +72,6 @@ crate::record! {
         /// A model per stage; null resets a stage to the project's model
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub stage_models: Option<StageModelsPatch>,
-    }
-}
-
-crate::record! {
-    /// A project's settings.
-    pub struct Settings {
-        /// Gemini model id for every stage without its own.
-        pub model: String,
-        /// Sampling temperature; null: the model's default.
-        pub temperature: Option<f64>,
-        /// Output token cap per call; null: sized per stage.
-        #[openapi = r#""minimum": 0"#]
-        pub max_output_tokens: Option<u64>,
-        /// Most tokens the project may spend; null: unlimited.
-        pub token_budget: Option<u64>,
-        /// Whether a run goes on without approval.
-        pub auto_advance: bool,
-        /// How much every stage thinks; null: each stage's default.
-        pub thinking: Option<ThinkingLevel>,
-        /// A model per stage, where the project wants another.
-        pub stage_models: BTreeMap<String, String>,
     }
 }
 
@@ -276,7 +255,7 @@ crate::record! {
         #[openapi = r#""minimum": 0"#]
         pub updated_at: u64,
         /// Its settings.
-        pub settings: Settings,
+        pub settings: ProjectSettings,
         /// One line for each deprecated model a stage runs on: it still answers, but Google has said it goes (the field, the replacement, the earliest shutdown date)
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         pub model_warnings: Vec<String>,
@@ -305,9 +284,81 @@ crate::record! {
         /// The project.
         pub project_id: String,
         /// Its settings now.
-        pub settings: Settings,
+        pub settings: ProjectSettings,
         /// One line for each deprecated model a stage runs on: it still answers, but Google has said it goes (the field, the replacement, the earliest shutdown date)
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         pub model_warnings: Vec<String>,
+    }
+}
+
+/// The domain's settings are the answer's: described here, by hand, and
+/// held to what serde writes by a test (the supervisor serializes the
+/// domain value itself).
+impl Describe for ProjectSettings {
+    fn schema() -> Schema {
+        let model = || Schema::String;
+        Schema::Named {
+            name: "Settings",
+            doc: " A project's model and run settings.",
+            schema: Box::new(Schema::Object(vec![
+                Property::new("model", "Gemini model id, for every stage without its own.", model()),
+                Property::new(
+                    "stage_models",
+                    "A model per stage, where the project wants another.",
+                    Schema::Map(Box::new(model())),
+                ),
+                Property::new(
+                    "temperature",
+                    "Sampling temperature, 0 to 2; null: the model's default.",
+                    Option::<f64>::schema(),
+                ),
+                Property::new(
+                    "max_output_tokens",
+                    "Output token cap per model call; null: sized per stage.",
+                    Schema::refined(Option::<u32>::schema(), r#""minimum": 0"#),
+                ),
+                Property::new(
+                    "thinking",
+                    "How much every stage thinks; null: each stage's default.",
+                    Option::<ThinkingLevel>::schema(),
+                ),
+                Property::new(
+                    "token_budget",
+                    "Most tokens the project may spend in all; null: unlimited.",
+                    Option::<u64>::schema(),
+                ),
+                Property::new(
+                    "auto_advance",
+                    "Whether a run goes on to the next stage without approval.",
+                    Schema::Boolean,
+                ),
+            ])),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gemini::catalogue::ThinkingLevel;
+
+    #[test]
+    fn settings_schema_is_what_serde_writes() {
+        let mut settings = ProjectSettings::default();
+        settings.stage_models.insert(Stage::Frontend, "gemini-3-pro".into());
+        settings.temperature = Some(0.5);
+        settings.thinking = Some(ThinkingLevel::Low);
+        for value in
+            [serde_json::to_value(ProjectSettings::default()).unwrap(), serde_json::to_value(&settings).unwrap()]
+        {
+            let schema = ProjectSettings::schema();
+            assert_eq!(schema.check(&value), Vec::<String>::new());
+            let Schema::Named { schema, .. } = schema else { unreachable!() };
+            let Schema::Object(props) = *schema else { unreachable!() };
+            let mut described: Vec<String> = props.into_iter().map(|p| p.name).collect();
+            described.sort();
+            let written: Vec<String> = value.as_object().unwrap().keys().cloned().collect();
+            assert_eq!(written, described);
+        }
     }
 }
