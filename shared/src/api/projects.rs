@@ -342,6 +342,22 @@ mod tests {
     use super::*;
     use crate::gemini::catalogue::ThinkingLevel;
 
+    /// What the run's Durable Object answers (`RunState::view`) is the
+    /// contract's `Run`, every field it writes named there.
+    #[test]
+    fn the_run_view_is_the_contracts_run() {
+        let run = crate::run::RunState::start("r1".into(), "p1".into(), true, 5);
+        let view = run.view();
+        let schema = Run::schema();
+        assert_eq!(schema.check(&view), Vec::<String>::new());
+        let Schema::Named { schema, .. } = schema else { unreachable!() };
+        let Schema::Object(props) = *schema else { unreachable!() };
+        let described: Vec<String> = props.into_iter().map(|p| p.name).collect();
+        for key in view.as_object().unwrap().keys() {
+            assert!(described.contains(key), "{key} is not in the contract's Run");
+        }
+    }
+
     #[test]
     fn settings_schema_is_what_serde_writes() {
         let mut settings = ProjectSettings::default();
