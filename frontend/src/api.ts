@@ -3,12 +3,42 @@
 // send an Authorization header).
 
 import type { Artifacts } from "./artifact-types";
+import type * as Wire from "./api-types";
+import type { Answers, Requests } from "./api-types";
 import type { Thinking } from "./models";
 
 export type { Thinking };
 
-export const STAGES = ["prd", "data", "design", "logic", "api", "frontend", "deployment"] as const;
-export type Stage = (typeof STAGES)[number];
+// Every request and answer shape is generated from the supervisor's Rust
+// types (api-types.ts, from shared/src/api/); the names below are what the
+// pages call them.
+export type {
+  Consistency,
+  Finding,
+  HandoffLayout,
+  Plan,
+  Project,
+  Run,
+  Settings,
+  StageStatus,
+  StageView,
+  Trace,
+  Traces,
+  ViewList,
+} from "./api-types";
+export type Stage = Wire.Stage;
+export type ProjectRow = Wire.ProjectSummary;
+export type Totals = Wire.TokenTotals;
+export type Range = Wire.TokenRange;
+export type StagePlan = Wire.PlanStage;
+export type ChangeReport = Wire.Changes;
+export type Activity = Wire.ActivityEvent;
+export type VersionMeta = Wire.ArtifactVersion;
+export type Verdict = Wire.Ready;
+export type SqlDialect = Wire.Dialect;
+export type ImportAnswer = Wire.Imported;
+
+export const STAGES = ["prd", "data", "design", "logic", "api", "frontend", "deployment"] as const satisfies readonly Stage[];
 export const STAGE_NAMES: Record<Stage, string> = {
   prd: "PRD",
   data: "Data model",
@@ -19,219 +49,11 @@ export const STAGE_NAMES: Record<Stage, string> = {
   deployment: "Deployment",
 };
 
-export type StageStatus = "pending" | "running" | "done" | "failed" | "stale";
-export interface StageView {
-  stage: Stage;
-  status: StageStatus;
-  version: number | null;
-  source: string | null;
-  needs: Stage[];
-  error: { class: string; message: string } | null;
-  updatedAt: number | null;
-  lastGoodVersion: number | null;
-}
-export interface Settings {
-  model: string;
-  /** A model per stage, where the project chose one. */
-  stageModels: Partial<Record<Stage, string>>;
-  /** null: the model's default. */
-  temperature: number | null;
-  /** null: sized per stage. */
-  maxOutputTokens: number | null;
-  /** null: each stage's default. */
-  thinking: Thinking | null;
-  tokenBudget: number | null;
-  autoAdvance: boolean;
-}
-export interface Run {
-  id: string;
-  status: "running" | "awaiting_approval" | "waiting_for_quota" | "completed" | "failed" | "cancelled" | "budget_exceeded";
-  message: string | null;
-  startedAt: number;
-  finishedAt: number | null;
-  awaitingApproval?: Stage[];
-  /** While waiting for quota: when the run resumes by itself (ms since the epoch). */
-  resumeAt?: number | null;
-  /** While waiting for quota: the stages that wait. */
-  waitingStages?: Stage[];
-}
-export interface Project {
-  id: string;
-  name: string;
-  idea: string;
-  createdAt: number;
-  updatedAt: number;
-  settings: Settings;
-  stages: StageView[];
-  run: Run | null;
-  /** One line for each deprecated model a stage runs on (it still answers, but is going). */
-  modelWarnings?: string[];
-}
-export interface ProjectRow {
-  id: string;
-  name: string;
-  idea: string;
-  createdAt: number;
-  updatedAt: number;
-  status: string;
-  stagesBuilt: number;
-  totalTokens: number;
-  costUsd: number;
-  /** The ready verdict as decided after the last change; null if it changed since. */
-  ready: { ready: boolean; gaps: number } | null;
-}
-export interface Totals {
-  calls: number;
-  cacheHits: number;
-  promptTokens: number;
-  outputTokens: number;
-  thoughtsTokens: number;
-  totalTokens: number;
-  costUsd: number;
-}
-export interface Trace {
-  id: string;
-  stage: Stage;
-  callKind: string;
-  attempt: number;
-  /** The model asked for. */
-  model: string;
-  /** The model that answered, when Google said (it may route to another). */
-  modelVersion: string | null;
-  responseId: string | null;
-  /** No catalogue price for the model: costed at the dearest rates. */
-  unpriced: boolean;
-  /** Which segment of an answer a Gemini 4 model decoded in segments; null for one in one piece. */
-  segment: number | null;
-  /** The thinking level the call sent, if it sent one. */
-  thinkingLevel: Thinking | null;
-  promptTokens: number;
-  outputTokens: number;
-  thoughtsTokens: number;
-  latencyMs: number;
-  outcome: string;
-  errorClass: string | null;
-  message: string | null;
-  cacheHit: boolean;
-  costUsd: number;
-  createdAt: number;
-}
-/** A low–high range: one call, and one call with a repair round trip. */
-export interface Range {
-  low: number;
-  high: number;
-}
-/** What the next run does with one stage (GET …/plan). */
-export interface StagePlan {
-  stage: Stage;
-  action: "reuse" | "cached" | "call" | "running" | "edited";
-  reason: "current" | "edited" | "regenerate" | "missing" | "failed" | "input_changed" | "input_will_change" | "settings_changed" | "running" | "imported";
-  inputs: Stage[];
-  model: string;
-  estimate: {
-    promptTokens: number;
-    promptBasis: "countTokens" | "approximation";
-    outputTokens: number;
-    thinkingTokens: number;
-    outputBasis: "history" | "examples";
-    tokens: Range;
-    costUsd: Range;
-  } | null;
-}
-export interface Plan {
-  stages: StagePlan[];
-  calls: number;
-  tokens: Range;
-  costUsd: Range;
-  budget: { budget: number; spent: number; left: number; wouldExceed: boolean; mayExceed: boolean } | null;
-  running: Stage[];
-  /** Why a run would be refused before any call (a shut-down model). */
-  refused: string | null;
-}
-/** The ids that changed between two versions, and their downstream uses. */
-export interface ChangeReport {
-  stage: Stage;
-  from: number;
-  to: number;
-  added: { kind: string; id: string }[];
-  removed: { kind: string; id: string }[];
-  changed: { kind: string; id: string }[];
-  references: { stage: Stage; location: string; kind: string; id: string; change: "removed" | "changed" }[];
-}
-export interface Traces {
-  traces: Trace[];
-  totals: Totals;
-  byStage: Partial<Record<Stage, Totals>>;
-  /** The plan's estimate per stage at the start of the latest run, and what it used. */
-  estimates: { stage: Stage; runId: string; model: string; tokens: Range; costUsd: Range; actualTokens: number; actualCostUsd: number; actualCalls: number }[];
-}
-export interface Activity {
-  id?: string;
-  kind: string;
-  stage: Stage | null;
-  message: string;
-  createdAt: number;
-}
-export interface VersionMeta {
-  stage: Stage;
-  version: number;
-  source: string;
-  model: string | null;
-  contentHash: string;
-  sizeBytes: number;
-  createdAt: number;
-}
 /** A stored version with its artifact, typed by its stage: a union over the
  * stages when `S` is left open, so a `switch` on `stage` narrows `artifact`. */
-export type ArtifactBody<S extends Stage = Stage> = { [K in S]: VersionMeta & { stage: K; artifact: Artifacts[K] } }[S];
-export interface ViewList {
-  version: number;
-  views: { name: string; contentType: string; bytes: number }[];
-}
-export interface Finding {
-  severity: "error" | "warning";
-  stage: Stage;
-  location: string;
-  message: string;
-}
-export interface Consistency {
-  checked: Stage[];
-  errors: number;
-  warnings: number;
-  findings: Finding[];
-  matrix: { story: string; title: string; entities: string[]; screens: string[]; endpoints: string[] }[];
-  /** Ready to hand off, or every gap with the stage to go to. */
-  ready: Verdict;
-}
-export interface Verdict {
-  ready: boolean;
-  gaps: { kind: string; stage: Stage; id: string | null; message: string }[];
-}
-
-/** One hand-off layout: its files (paths relative to the export root) and
- * what it could not render for want of an artifact. */
-export interface HandoffLayout {
-  name: "agents-md" | "kiro" | "spec-kit" | "openspec";
-  title: string;
-  files: { path: string; content: string }[];
-  missing: string[];
-}
-
-/** The SQL dialects the data import reads. */
-export type SqlDialect = "sqlite" | "postgres" | "mysql";
-
-/** What an import stored, read and left out. */
-export interface ImportAnswer {
-  projectId: string;
-  stage: Stage;
-  version: number;
-  source: "import";
-  stale: Stage[];
-  /** What was imported, a line each. */
-  imported: string[];
-  /** What the artifact types cannot represent, each with why and its line. */
-  notImported: { what: string; why: string; line: number | null }[];
-}
+export type ArtifactBody<S extends Stage = Stage> = {
+  [K in S]: Omit<Answers["getArtifact"], "stage" | "artifact"> & { stage: K; artifact: Artifacts[K] };
+}[S];
 
 /** An answer the API refused, in words a person can act on. */
 export class ApiError extends Error {
@@ -317,19 +139,8 @@ async function toError(res: Response): Promise<ApiError> {
   let requestId = res.headers.get("x-request-id");
   let problems: string[] = [];
   try {
-    const body = (await res.json()) as {
-      error?: {
-        code?: string;
-        message?: string;
-        requestId?: string;
-        problems?: string[];
-        // An import that could not be read: where, and what the parser expected; or the validator's findings.
-        line?: number | null;
-        column?: number | null;
-        expected?: string | null;
-        findings?: string[];
-      };
-    };
+    // Not every answer that fails is the supervisor's (a proxy's page): read loosely.
+    const body = (await res.json()) as Partial<Wire.ErrorBody>;
     const e = body.error;
     if (e) {
       code = e.code ?? code;
@@ -386,8 +197,9 @@ export function standIn(): Promise<boolean> {
 async function askStandIn(): Promise<boolean> {
   try {
     const res = await fetch(connection.url + "/health", { headers: connection.token ? { authorization: `Bearer ${connection.token}` } : {} });
-    const health = (await res.json()) as { components?: { agents?: Record<string, { standIn?: boolean }> } } | null;
-    return Object.values(health?.components?.agents ?? {}).some((a) => a?.standIn === true);
+    const health = (await res.json()) as Partial<Answers["health"]> | null;
+    const agents = health && "components" in health ? (health.components?.agents ?? {}) : {};
+    return Object.values(agents).some((a) => a?.standIn === true);
   } catch {
     return false;
   }
@@ -395,46 +207,46 @@ async function askStandIn(): Promise<boolean> {
 
 export const api = {
   projects: (cursor?: string | null) =>
-    getJson<{ projects: ProjectRow[]; nextCursor: string | null }>(
+    getJson<Answers["listProjects"]>(
       `/api/projects?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
     ),
-  project: (id: string) => getJson<Project>(`/api/projects/${id}`),
-  create: (body: { name: string; idea: string; settings: Partial<Settings> }) =>
-    send<Project>("POST", "/api/projects", body),
-  remove: (id: string) => send<{ deleted: string }>("DELETE", `/api/projects/${id}`),
-  settings: (id: string, patch: Partial<Settings>) =>
-    send<{ settings: Settings }>("PATCH", `/api/projects/${id}/settings`, patch),
+  project: (id: string) => getJson<Answers["getProject"]>(`/api/projects/${id}`),
+  create: (body: Requests["createProject"]) => send<Answers["createProject"]>("POST", "/api/projects", body),
+  remove: (id: string) => send<Answers["deleteProject"]>("DELETE", `/api/projects/${id}`),
+  settings: (id: string, patch: Requests["patchSettings"]) =>
+    send<Answers["patchSettings"]>("PATCH", `/api/projects/${id}/settings`, patch),
   /** Starts a run, or resumes one waiting for quota at once (Retry now). */
-  run: (id: string) => send<{ started: boolean; resumed?: boolean; run: Run }>("POST", `/api/projects/${id}/run`),
-  cancel: (id: string) => send<unknown>("POST", `/api/projects/${id}/cancel`),
-  approve: (id: string, stage: Stage) => send<unknown>("POST", `/api/projects/${id}/stages/${stage}/approve`),
+  run: (id: string) => send<Answers["run"]>("POST", `/api/projects/${id}/run`),
+  cancel: (id: string) => send<Answers["cancel"]>("POST", `/api/projects/${id}/cancel`),
+  approve: (id: string, stage: Stage) => send<Answers["approve"]>("POST", `/api/projects/${id}/stages/${stage}/approve`),
   regenerate: (id: string, stage: Stage, feedback: string) =>
-    send<unknown>("POST", `/api/projects/${id}/stages/${stage}/regenerate`, { feedback }),
+    send<Answers["regenerate"]>("POST", `/api/projects/${id}/stages/${stage}/regenerate`, { feedback } satisfies Requests["regenerate"]),
   edit: (id: string, stage: Stage, artifact: unknown) =>
-    send<unknown>("PUT", `/api/projects/${id}/artifacts/${stage}`, artifact),
+    send<Answers["editArtifact"]>("PUT", `/api/projects/${id}/artifacts/${stage}`, artifact),
   /** The hand-off layouts (AGENTS.md, Kiro specs, Spec Kit, OpenSpec), file by file. */
-  handoff: (id: string) => getJson<{ projectId: string; layouts: HandoffLayout[] }>(`/api/projects/${id}/handoff`),
+  handoff: (id: string) => getJson<Answers["handoff"]>(`/api/projects/${id}/handoff`),
   /** SQL DDL as the data model's next version (source import). */
   importData: (id: string, sql: string, dialect: SqlDialect) =>
-    send<ImportAnswer>("POST", `/api/projects/${id}/import/data`, { sql, dialect }),
+    send<Answers["importData"]>("POST", `/api/projects/${id}/import/data`, { sql, dialect } satisfies Requests["importData"]),
   /** An OpenAPI 3.0/3.1 document (JSON or YAML) as the API's next version, matched to the data model. */
-  importApi: (id: string, document: string) => send<ImportAnswer>("POST", `/api/projects/${id}/import/api`, { document }),
-  versions: (id: string) => getJson<{ versions: VersionMeta[] }>(`/api/projects/${id}/artifacts`),
+  importApi: (id: string, document: string) => send<Answers["importApi"]>("POST", `/api/projects/${id}/import/api`, { document } satisfies Requests["importApi"]),
+  versions: (id: string) => getJson<Answers["listArtifacts"]>(`/api/projects/${id}/artifacts`),
   artifact: <S extends Stage>(id: string, stage: S, version?: number) =>
     getJson<ArtifactBody<S>>(`/api/projects/${id}/artifacts/${stage}${version ? `?version=${version}` : ""}`),
   views: (id: string, stage: Stage, version?: number) =>
-    getJson<ViewList>(`/api/projects/${id}/artifacts/${stage}/views${version ? `?version=${version}` : ""}`),
+    getJson<Answers["listViews"]>(`/api/projects/${id}/artifacts/${stage}/views${version ? `?version=${version}` : ""}`),
   view: (id: string, stage: Stage, name: string, version?: number) =>
     getText(`/api/projects/${id}/artifacts/${stage}/views/${name}${version ? `?version=${version}` : ""}`),
-  consistency: (id: string) => getJson<Consistency>(`/api/projects/${id}/consistency`),
+  consistency: (id: string) => getJson<Answers["consistency"]>(`/api/projects/${id}/consistency`),
   /** What the next run (or regenerating `stage` first) will call or reuse, and its cost. */
-  plan: (id: string, regenerate?: Stage) => getJson<Plan>(`/api/projects/${id}/plan${regenerate ? `?regenerate=${regenerate}` : ""}`),
-  /** The plan if `artifact` were saved as `stage`'s next version; stores nothing (422 as a save would). */
-  planEdit: (id: string, stage: Stage, artifact: unknown) => send<Plan>("POST", `/api/projects/${id}/plan`, { stage, artifact }),
+  plan: (id: string, regenerate?: Stage) => getJson<Answers["plan"]>(`/api/projects/${id}/plan${regenerate ? `?regenerate=${regenerate}` : ""}`),
+  /** The plan if `artifact` were saved as `stage`'s next version; stores nothing (422 as a save would).
+   * `artifact` is what the person typed, object or not: the answer names what is wrong. */
+  planEdit: (id: string, stage: Stage, artifact: unknown) => send<Answers["planEdit"]>("POST", `/api/projects/${id}/plan`, { stage, artifact }),
   changes: (id: string, stage: Stage, from?: number, to?: number) =>
-    getJson<ChangeReport>(`/api/projects/${id}/artifacts/${stage}/changes${from && to ? `?from=${from}&to=${to}` : ""}`),
-  traces: (id: string) => getJson<Traces>(`/api/projects/${id}/traces`),
-  activity: (id: string) => getJson<{ events: Activity[] }>(`/api/projects/${id}/activity?limit=500`),
+    getJson<Answers["artifactChanges"]>(`/api/projects/${id}/artifacts/${stage}/changes${from && to ? `?from=${from}&to=${to}` : ""}`),
+  traces: (id: string) => getJson<Answers["traces"]>(`/api/projects/${id}/traces`),
+  activity: (id: string) => getJson<Answers["activity"]>(`/api/projects/${id}/activity?limit=500`),
 };
 
 export interface StreamFrame {

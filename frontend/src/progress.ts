@@ -5,38 +5,18 @@
 // the artifact being written. No DOM here (live.ts draws it), so all of it
 // is unit-tested: tests/progress.test.mjs.
 
+import type { CallKind, ProgressEvent, Stage } from "./api-types";
 import { parsePartial } from "./partial";
 
-/** The stages, by name (api.ts's `Stage`, kept loose so this module needs no other). */
-type Stage = string;
-
-/** One `progress` frame of `GET …/events`: a model call writing a stage's
- * answer (the supervisor's `CallProgress` with its stage; its other fields,
- * such as what was billed, are not shown here). */
-export interface ProgressEvent {
-  stage: Stage;
-  /** Counts the stage's calls whose text starts afresh (a retry, a repair). */
-  attempt: number;
-  /** The first generation or the repair (null: not said). */
-  kind: "generate" | "repair" | null;
-  /** > 1: a continuation of the same text (an answer decoded in segments). */
-  segment: number;
-  /** This attempt's answer tokens so far. */
-  outputTokens: number;
-  /** This attempt's thinking tokens so far (never part of the answer). */
-  thoughtTokens: number;
-  /** Counted from characters, not reported by the model (yet). */
-  estimated: boolean;
-  /** Answer text written since the previous event of the attempt. */
-  delta: string;
-  /** Since the attempt started. */
-  elapsedMs: number;
-}
+/** A `progress` frame of `GET …/events` (generated from the supervisor's
+ * `CallProgress` with its stage; its other fields, such as what was billed,
+ * are not shown here). */
+export type { ProgressEvent };
 
 /** What a stage's model call has written so far. */
 export interface StageProgress {
   attempt: number;
-  kind: "generate" | "repair" | null;
+  kind: CallKind | null;
   segment: number;
   outputTokens: number;
   thoughtTokens: number;

@@ -28,6 +28,22 @@ pub enum Schema {
     Object(Vec<Property>),
     /// The inner schema or `null`; such a property is not required.
     Nullable(Box<Schema>),
+    /// Any JSON value (an artifact body the API passes through whole).
+    /// HTTP API only: no artifact uses it, so Gemini never sees it.
+    Any,
+    /// An object whose keys are data (a stage's name, an agent's name),
+    /// each holding a value of one schema. HTTP API only.
+    Map(Box<Schema>),
+    /// The inner schema with further JSON Schema keywords for the OpenAPI
+    /// document (bounds, lengths, patterns, formats), as the text of a JSON
+    /// object's members, e.g. `"minimum": 1`. Only the OpenAPI form shows
+    /// them; the other forms and the check read the inner schema.
+    Refined {
+        /// The schema refined.
+        schema: Box<Schema>,
+        /// The keywords, as JSON object members.
+        keywords: &'static str,
+    },
     /// A declared Rust type (a [`record!`](crate::record) or a
     /// [`label_enum!`](crate::label_enum)) and its shape. The name reaches no
     /// wire form; it lets the TypeScript declarations name their types.
@@ -67,9 +83,29 @@ impl Property {
         Self { optional: true, ..self }
     }
 
+    /// The schema of the property when it is there. An optional field of the
+    /// HTTP API's types is an `Option` that is skipped when `None`: present,
+    /// it is the inner value, not null (one that may also be null is an
+    /// `Option<Option<T>>`). Elsewhere, the property's schema.
+    pub fn present(&self) -> Schema {
+        fn peel(schema: &Schema) -> Schema {
+            match schema {
+                Schema::Nullable(inner) => (**inner).clone(),
+                // The keywords stay with the value: peel the Option under them.
+                Schema::Refined { schema, keywords } => Schema::Refined { schema: Box::new(peel(schema)), keywords },
+                other => other.clone(),
+            }
+        }
+        if self.optional {
+            peel(&self.schema)
+        } else {
+            self.schema.clone()
+        }
+    }
+
     /// Whether a value must carry the property: not when it is nullable or optional.
     pub fn required(&self) -> bool {
-        !self.optional && !matches!(self.schema, Schema::Nullable(_))
+        !self.optional && !matches!(self.schema.bare(), Schema::Nullable(_))
     }
 }
 
@@ -97,6 +133,26 @@ impl Describe for u32 {
 impl Describe for f64 {
     fn schema() -> Schema {
         Schema::Number
+    }
+}
+impl Describe for u64 {
+    fn schema() -> Schema {
+        Schema::Integer
+    }
+}
+impl Describe for serde_json::Value {
+    fn schema() -> Schema {
+        Schema::Any
+    }
+}
+impl Describe for Map<String, Value> {
+    fn schema() -> Schema {
+        Schema::Map(Box::new(Schema::Any))
+    }
+}
+impl<T: Describe> Describe for std::collections::BTreeMap<String, T> {
+    fn schema() -> Schema {
+        Schema::Map(Box::new(T::schema()))
     }
 }
 impl<T: Describe> Describe for Vec<T> {
@@ -128,6 +184,24 @@ pub fn camel_case(snake: &str) -> String {
 }
 
 impl Schema {
+    /// `schema` with `keywords` (JSON object members), or `schema` itself
+    /// when there are none.
+    pub fn refined(schema: Schema, keywords: &'static str) -> Schema {
+        if keywords.is_empty() {
+            schema
+        } else {
+            Schema::Refined { schema: Box::new(schema), keywords }
+        }
+    }
+
+    /// The schema without its [`Schema::Refined`] keywords.
+    pub fn bare(&self) -> &Schema {
+        match self {
+            Schema::Refined { schema, .. } => schema.bare(),
+            other => other,
+        }
+    }
+
     /// The schema as Gemini's `generationConfig.responseSchema` JSON.
     pub fn to_gemini(&self) -> Value {
         self.to_gemini_with(None)
@@ -135,7 +209,9 @@ impl Schema {
 
     fn to_gemini_with(&self, description: Option<&str>) -> Value {
         let mut out = match self {
-            Schema::Named { schema, .. } => schema.to_gemini(),
+            Schema::Named { schema, .. } | Schema::Refined { schema, .. } => schema.to_gemini(),
+            // Not in any artifact (a test holds them to that); the nearest form.
+            Schema::Any | Schema::Map(_) => json!({"type": "OBJECT"}),
             Schema::String => json!({"type": "STRING"}),
             Schema::Enum(values) => json!({"type": "STRING", "format": "enum", "enum": values}),
             Schema::Integer => json!({"type": "INTEGER"}),
@@ -179,7 +255,14 @@ impl Schema {
     fn check_at(&self, value: &Value, path: &str, out: &mut Vec<String>) {
         match (self, value) {
             (Schema::Nullable(_), Value::Null) => {}
-            (Schema::Nullable(inner), v) | (Schema::Named { schema: inner, .. }, v) => inner.check_at(v, path, out),
+            (Schema::Nullable(inner), v)
+            | (Schema::Named { schema: inner, .. }, v)
+            | (Schema::Refined { schema: inner, .. }, v) => inner.check_at(v, path, out),
+            // No artifact has either (the check holds model output to them);
+            // the HTTP types' maps are held to their schema by the fuzz
+            // suite. Not looked into here: the supervisor checks artifacts
+            // and carries this code (its WASM size).
+            (Schema::Any | Schema::Map(_), _) => {}
             (Schema::String, Value::String(_)) => {}
             (Schema::Enum(values), Value::String(s)) => {
                 if !values.contains(&s.as_str()) {
@@ -217,8 +300,10 @@ impl Schema {
             Schema::Number => "a number",
             Schema::Boolean => "a boolean",
             Schema::Array(_) => "an array",
-            Schema::Object(_) => "an object",
-            Schema::Nullable(inner) | Schema::Named { schema: inner, .. } => inner.kind_name(),
+            Schema::Object(_) | Schema::Map(_) | Schema::Any => "an object",
+            Schema::Nullable(inner) | Schema::Named { schema: inner, .. } | Schema::Refined { schema: inner, .. } => {
+                inner.kind_name()
+            }
         }
     }
 
@@ -233,7 +318,8 @@ impl Schema {
             Schema::Boolean => Value::Bool(true),
             Schema::Array(item) => Value::Array(vec![item.sample()]),
             Schema::Nullable(_) => Value::Null,
-            Schema::Named { schema, .. } => schema.sample(),
+            Schema::Named { schema, .. } | Schema::Refined { schema, .. } => schema.sample(),
+            Schema::Any | Schema::Map(_) => json!({}),
             Schema::Object(props) => Value::Object(props.iter().map(|p| (p.name.clone(), p.schema.sample())).collect()),
         }
     }
@@ -257,12 +343,19 @@ fn json_kind(v: &Value) -> &'static str {
 /// `#[serde(default …)]` after its doc comment: serde fills it in when it is
 /// absent, and its schema property is optional, so stored artifacts and
 /// examples written before it still parse.
+///
+/// `#[openapi = "…"]` after a field's doc comment (and its `#[serde]`), or
+/// after the struct's doc comment, adds JSON Schema keywords to the OpenAPI
+/// form only ([`Schema::Refined`]): the HTTP API's types use it for bounds
+/// and patterns; the artifacts, which Gemini reads, do not.
 #[macro_export]
 macro_rules! record {
     (
         $(#[doc = $sdoc:literal])*
+        $(#[openapi = $skw:literal])?
         pub struct $name:ident {
-            $( $(#[doc = $fdoc:literal])* $(#[serde(default $($serde:tt)*)])? pub $field:ident : $ty:ty ),* $(,)?
+            $( $(#[doc = $fdoc:literal])* $(#[serde(default $($serde:tt)*)])? $(#[openapi = $kw:literal])?
+               pub $field:ident : $ty:ty ),* $(,)?
         }
     ) => {
         $(#[doc = $sdoc])*
@@ -277,17 +370,20 @@ macro_rules! record {
                 $crate::schema::Schema::Named {
                     name: stringify!($name),
                     doc: concat!($($sdoc),*),
-                    schema: Box::new($crate::schema::Schema::Object(vec![
+                    schema: Box::new($crate::schema::Schema::refined($crate::schema::Schema::Object(vec![
                         $( {
                             let property = $crate::schema::Property::new(
                                 stringify!($field),
                                 concat!($($fdoc),*),
-                                <$ty as $crate::schema::Describe>::schema(),
+                                $crate::schema::Schema::refined(
+                                    <$ty as $crate::schema::Describe>::schema(),
+                                    concat!("" $(, $kw)?),
+                                ),
                             );
                             $( let _ = stringify!($($serde)*); let property = property.optional(); )?
                             property
                         }, )*
-                    ])),
+                    ]), concat!("" $(, $skw)?))),
                 }
             }
         }

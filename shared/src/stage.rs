@@ -196,3 +196,27 @@ mod tests {
         assert_eq!(Stage::critical_path_len(), 6);
     }
 }
+
+impl crate::schema::Describe for Stage {
+    fn schema() -> crate::schema::Schema {
+        crate::schema::Schema::Named {
+            name: "Stage",
+            doc: " One of the seven stages, in pipeline order.",
+            schema: Box::new(crate::schema::Schema::Enum(&STAGE_NAMES)),
+        }
+    }
+}
+
+/// Each stage's name, in [`Stage::ALL`]'s order (a test holds them together).
+const STAGE_NAMES: [&str; 7] = ["prd", "data", "design", "logic", "api", "frontend", "deployment"];
+
+#[cfg(test)]
+mod describe_tests {
+    use super::*;
+
+    #[test]
+    fn the_stage_schema_lists_every_stage_in_order() {
+        let names: Vec<&str> = Stage::ALL.iter().map(|s| s.as_str()).collect();
+        assert_eq!(names, STAGE_NAMES);
+    }
+}

@@ -1,0 +1,409 @@
+//! `/api/projects/:id/artifacts…`, the checks over them (consistency,
+//! changes), the hand-off, the export and the imports.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use crate::check::changes::{Change, ItemKind};
+use crate::check::consistency::Severity;
+use crate::check::ready::GapKind;
+use crate::run::store::Source;
+use crate::Stage;
+
+crate::record! {
+    /// One artifact version's facts (its body is in the blob store).
+    pub struct ArtifactVersion {
+        /// The stage.
+        pub stage: Stage,
+        /// The version, from 1.
+        #[openapi = r#""minimum": 0"#]
+        pub version: u64,
+        /// Who made it.
+        pub source: Source,
+        /// The model that wrote it (an agent's version).
+        pub model: Option<String>,
+        /// Hash of the body.
+        pub content_hash: String,
+        /// Hash of what the stage read.
+        pub input_hash: String,
+        /// The body's size.
+        #[openapi = r#""minimum": 0"#]
+        pub size_bytes: u64,
+        /// Saved, ms since the epoch.
+        #[openapi = r#""minimum": 0"#]
+        pub created_at: u64,
+    }
+}
+
+crate::record! {
+    /// Every version of every stage, and the newest of each.
+    pub struct ArtifactList {
+        /// The project.
+        pub project_id: String,
+        /// Each stage's newest version, by stage.
+        pub latest: BTreeMap<String, u64>,
+        /// Every version.
+        pub versions: Vec<ArtifactVersion>,
+    }
+}
+
+crate::record! {
+    /// Which version to read: the newest when absent.
+    pub struct VersionQuery {
+        /// A version number.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[openapi = r#""minimum": 1, "maximum": 4294967295"#]
+        pub version: Option<u64>,
+    }
+}
+
+crate::record! {
+    /// One artifact version with its body.
+    pub struct ArtifactAnswer {
+        /// The stage.
+        pub stage: Stage,
+        /// The version.
+        #[openapi = r#""minimum": 0"#]
+        pub version: u64,
+        /// Who made it.
+        pub source: Source,
+        /// The model that wrote it.
+        pub model: Option<String>,
+        /// Hash of the body.
+        pub content_hash: String,
+        /// Hash of what the stage read.
+        pub input_hash: String,
+        /// The body's size.
+        #[openapi = r#""minimum": 0"#]
+        pub size_bytes: u64,
+        /// Saved, ms since the epoch.
+        #[openapi = r#""minimum": 0"#]
+        pub created_at: u64,
+        /// The project.
+        pub project_id: String,
+        /// The artifact (the stage's type in `artifact-types.ts`).
+        pub artifact: Map<String, Value>,
+    }
+}
+
+crate::label_enum! {
+    /// A person's edit.
+    pub enum HumanSource { Human = "human" }
+}
+
+crate::record! {
+    /// A saved edit: its new version and the stages it made stale.
+    pub struct Edited {
+        /// The project.
+        pub project_id: String,
+        /// The stage.
+        pub stage: Stage,
+        /// The new version.
+        #[openapi = r#""minimum": 0"#]
+        pub version: u64,
+        /// Always `human`.
+        pub source: HumanSource,
+        /// The stages downstream, now stale.
+        pub stale: Vec<Stage>,
+    }
+}
+
+crate::record! {
+    /// One render of an artifact.
+    pub struct ViewEntry {
+        /// Its name (a path for a generated file).
+        pub name: String,
+        /// Its media type.
+        pub content_type: String,
+        /// Its size.
+        #[openapi = r#""minimum": 0"#]
+        pub bytes: u64,
+    }
+}
+
+crate::record! {
+    /// The renders of one artifact version.
+    pub struct ViewList {
+        /// The project.
+        pub project_id: String,
+        /// The stage.
+        pub stage: Stage,
+        /// The version rendered.
+        #[openapi = r#""minimum": 0"#]
+        pub version: u64,
+        /// Its renders.
+        pub views: Vec<ViewEntry>,
+    }
+}
+
+crate::record! {
+    /// The two versions to compare.
+    pub struct ChangesQuery {
+        /// The older version (default: the one before to)
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[openapi = r#""minimum": 1"#]
+        pub from: Option<u64>,
+        /// The newer version (default: the newest)
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[openapi = r#""minimum": 2"#]
+        pub to: Option<u64>,
+    }
+}
+
+crate::record! {
+    /// One id of an artifact.
+    pub struct ItemRef {
+        /// What it names.
+        pub kind: ItemKind,
+        /// The id.
+        pub id: String,
+    }
+}
+
+crate::record! {
+    /// A place downstream that refers to a removed or changed id.
+    pub struct Reference {
+        /// The stage that refers to it.
+        pub stage: Stage,
+        /// Where in that stage's artifact.
+        pub location: String,
+        /// What the id names.
+        pub kind: ItemKind,
+        /// The id.
+        pub id: String,
+        /// What happened to it.
+        pub change: Change,
+    }
+}
+
+crate::record! {
+    /// The ids added, removed and changed between two versions, and where
+    /// downstream the removed and changed ones are used.
+    pub struct Changes {
+        /// The project.
+        pub project_id: String,
+        /// The stage.
+        pub stage: Stage,
+        /// The older version.
+        #[openapi = r#""minimum": 1"#]
+        pub from: u64,
+        /// The newer version.
+        #[openapi = r#""minimum": 1"#]
+        pub to: u64,
+        /// Ids only in the newer.
+        pub added: Vec<ItemRef>,
+        /// Ids only in the older.
+        pub removed: Vec<ItemRef>,
+        /// Ids in both whose content differs.
+        pub changed: Vec<ItemRef>,
+        /// Their uses downstream.
+        pub references: Vec<Reference>,
+    }
+}
+
+crate::record! {
+    /// One consistency finding.
+    pub struct Finding {
+        /// How bad.
+        pub severity: Severity,
+        /// The stage it is in.
+        pub stage: Stage,
+        /// Where.
+        pub location: String,
+        /// What is wrong.
+        pub message: String,
+    }
+}
+
+crate::record! {
+    /// One user story's row of the traceability matrix.
+    pub struct MatrixRow {
+        /// The story's id.
+        pub story: String,
+        /// Its title.
+        pub title: String,
+        /// The screens that serve it.
+        pub screens: Vec<String>,
+        /// The endpoints that serve it.
+        pub endpoints: Vec<String>,
+        /// The entities it touches.
+        pub entities: Vec<String>,
+    }
+}
+
+crate::record! {
+    /// One thing that keeps the blueprint from being ready.
+    pub struct Gap {
+        /// What kind of gap.
+        pub kind: GapKind,
+        /// The stage it is in.
+        pub stage: Stage,
+        /// The id concerned.
+        pub id: Option<String>,
+        /// For people.
+        pub message: String,
+    }
+}
+
+crate::record! {
+    /// Ready to hand off: all seven artifacts exist and are current, consistency finds no error, every Must story is served by a screen and an endpoint, every entity is used by an endpoint; else every gap
+    pub struct Ready {
+        /// The verdict.
+        pub ready: bool,
+        /// Every gap.
+        pub gaps: Vec<Gap>,
+    }
+}
+
+crate::record! {
+    /// The cross-artifact findings, the traceability matrix and the ready verdict.
+    pub struct Consistency {
+        /// The project.
+        pub project_id: String,
+        /// The stages checked.
+        pub checked: Vec<Stage>,
+        /// Every finding.
+        pub findings: Vec<Finding>,
+        /// The traceability matrix.
+        pub matrix: Vec<MatrixRow>,
+        /// Findings that are errors.
+        #[openapi = r#""minimum": 0"#]
+        pub errors: u64,
+        /// Findings that are warnings.
+        #[openapi = r#""minimum": 0"#]
+        pub warnings: u64,
+        /// Ready to hand off: all seven artifacts exist and are current, consistency finds no error, every Must story is served by a screen and an endpoint, every entity is used by an endpoint; else every gap
+        pub ready: Ready,
+    }
+}
+
+crate::label_enum! {
+    /// A hand-off layout for coding agents.
+    pub enum Layout { AgentsMd = "agents-md", Kiro = "kiro", SpecKit = "spec-kit", OpenSpec = "openspec" }
+}
+
+crate::record! {
+    /// Which files the export holds.
+    pub struct ExportQuery {
+        /// Only this hand-off layout's files
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub layout: Option<Layout>,
+        /// A PRD version older than the newest: the OpenSpec layout holds that version's specs and the change folder (openspec/changes/) to the newest
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[openapi = r#""minimum": 1, "maximum": 4294967295"#]
+        pub since: Option<u32>,
+    }
+}
+
+crate::record! {
+    /// What the hand-off holds.
+    pub struct HandoffQuery {
+        /// A PRD version older than the newest: the OpenSpec layout holds that version's specs and the change folder (openspec/changes/) to the newest
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[openapi = r#""minimum": 1, "maximum": 4294967295"#]
+        pub since: Option<u32>,
+    }
+}
+
+crate::record! {
+    /// One file of a layout.
+    pub struct LayoutFile {
+        /// Its path, relative to the export root.
+        pub path: String,
+        /// Its text.
+        pub content: String,
+    }
+}
+
+crate::record! {
+    /// One hand-off layout, file by file.
+    pub struct HandoffLayout {
+        /// Its machine name.
+        pub name: Layout,
+        /// Its title for people.
+        pub title: String,
+        /// Its files.
+        pub files: Vec<LayoutFile>,
+        /// What it could not render for want of an artifact.
+        pub missing: Vec<String>,
+    }
+}
+
+crate::record! {
+    /// Every hand-off layout.
+    pub struct Handoff {
+        /// The project.
+        pub project_id: String,
+        /// The layouts.
+        pub layouts: Vec<HandoffLayout>,
+    }
+}
+
+crate::label_enum! {
+    /// The SQL dialect of imported DDL.
+    pub enum Dialect { Sqlite = "sqlite", Postgres = "postgres", Mysql = "mysql" }
+}
+
+crate::record! {
+    /// SQL DDL to import as the data model.
+    #[openapi = r#""additionalProperties": false"#]
+    pub struct ImportData {
+        /// The DDL: CREATE TABLE, CREATE INDEX, ALTER TABLE … ADD CONSTRAINT; anything else, and any statement that does not parse, is listed as not imported with its line
+        #[openapi = r#""minLength": 1, "pattern": "\\S""#]
+        pub sql: String,
+        /// Its dialect (default sqlite).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[openapi = r#""default": "sqlite""#]
+        pub dialect: Option<Dialect>,
+    }
+}
+
+crate::record! {
+    /// An OpenAPI document to import as the API spec.
+    #[openapi = r#""additionalProperties": false"#]
+    pub struct ImportApi {
+        /// The OpenAPI document, JSON or YAML
+        #[openapi = r#""minLength": 1, "pattern": "\\S""#]
+        pub document: String,
+    }
+}
+
+crate::label_enum! {
+    /// An import.
+    pub enum ImportSource { Import = "import" }
+}
+
+crate::record! {
+    /// Something the artifact types cannot represent, left out.
+    pub struct NotImported {
+        /// What.
+        pub what: String,
+        /// Why.
+        pub why: String,
+        /// Its line in the text, when known.
+        #[openapi = r#""minimum": 1"#]
+        pub line: Option<u64>,
+    }
+}
+
+crate::record! {
+    /// An import saved as a new version (the stages downstream are stale).
+    pub struct Imported {
+        /// The project.
+        pub project_id: String,
+        /// The stage imported (`data` or `api`).
+        pub stage: Stage,
+        /// The new version.
+        #[openapi = r#""minimum": 0"#]
+        pub version: u64,
+        /// Always `import`.
+        pub source: ImportSource,
+        /// The stages downstream, now stale.
+        pub stale: Vec<Stage>,
+        /// What was imported, a line each
+        pub imported: Vec<String>,
+        /// What the artifact types cannot represent and was left out, each with why
+        pub not_imported: Vec<NotImported>,
+    }
+}

@@ -1,0 +1,560 @@
+//! Running stages: the pipeline (`run`, `cancel`, `approve`, `regenerate`),
+//! one stage at once (`execute`), and what a run will do and did (`plan`,
+//! `activity`, `traces`).
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use crate::agent::protocol::{CallKind, CallProgress};
+use crate::api::projects::Run;
+use crate::gemini::catalogue::ThinkingLevel;
+use crate::gemini::Usage;
+use crate::run::plan::{PlanAction, PlanReason};
+use crate::schema::{Describe, Property, Schema};
+use crate::Stage;
+
+crate::record! {
+    /// One stage to run now.
+    #[openapi = r#""additionalProperties": false"#]
+    pub struct Execute {
+        /// The project.
+        #[openapi = r#""pattern": "^[0-9a-f-]{8,64}$""#]
+        pub project_id: String,
+        /// The stage.
+        pub stage: Stage,
+        /// Extra context for the model: text, an object, or null.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[openapi = r#""oneOf": [{"type": "string", "maxLength": 8000}, {"type": "object"}, {"type": "null"}]"#]
+        pub context: Option<Value>,
+    }
+}
+
+crate::label_enum! {
+    /// A stage that produced its artifact.
+    pub enum Done { Done = "done" }
+}
+
+crate::record! {
+    /// A stage run now: its new version and what the call cost.
+    pub struct StageExecuted {
+        /// The project.
+        pub project_id: String,
+        /// The stage.
+        pub stage: Stage,
+        /// Always `done`.
+        pub status: Done,
+        /// The new version.
+        #[openapi = r#""minimum": 0"#]
+        pub version: u64,
+        /// The artifact.
+        pub artifact: Map<String, Value>,
+        /// Gemini's token counts.
+        pub usage: Map<String, Value>,
+        /// The model.
+        pub model: String,
+        /// Calls made.
+        #[openapi = r#""minimum": 0"#]
+        pub attempts: u64,
+        /// How long it took.
+        #[openapi = r#""minimum": 0"#]
+        pub latency_ms: u64,
+        /// What it cost.
+        pub cost_usd: f64,
+        /// Answered from the cache.
+        pub cache_hit: bool,
+    }
+}
+
+crate::record! {
+    /// A run after a command.
+    pub struct RunAnswer {
+        /// The run.
+        pub run: Run,
+    }
+}
+
+crate::record! {
+    /// A run already active (or one waiting for quota, resumed).
+    pub struct RunActive {
+        /// The run.
+        pub run: Run,
+        /// Always false: no new run started.
+        #[openapi = r#""const": false"#]
+        pub started: bool,
+        /// The run was waiting for Gemini quota and resumes now (Retry now)
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[openapi = r#""const": true"#]
+        pub resumed: Option<bool>,
+    }
+}
+
+crate::record! {
+    /// A run started.
+    pub struct RunStarted {
+        /// The run.
+        pub run: Run,
+        /// Always true.
+        #[openapi = r#""const": true"#]
+        pub started: bool,
+    }
+}
+
+crate::record! {
+    /// What the new version should do differently.
+    #[openapi = r#""additionalProperties": false"#]
+    pub struct Regenerate {
+        /// Feedback for the model.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[openapi = r#""maxLength": 8000"#]
+        pub feedback: Option<Option<String>>,
+    }
+}
+
+crate::record! {
+    /// Which events to read.
+    pub struct ActivityQuery {
+        /// Most events (default 100).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[openapi = r#""minimum": 1, "maximum": 1000"#]
+        pub limit: Option<u64>,
+    }
+}
+
+crate::record! {
+    /// One event of the feed.
+    pub struct ActivityEvent {
+        /// Id.
+        pub id: String,
+        /// The stage, if one.
+        pub stage: Option<Stage>,
+        /// What happened.
+        pub kind: String,
+        /// For people.
+        pub message: String,
+        /// When, ms since the epoch.
+        #[openapi = r#""minimum": 0"#]
+        pub created_at: u64,
+    }
+}
+
+crate::record! {
+    /// The activity feed, newest first.
+    pub struct Activity {
+        /// The project.
+        pub project_id: String,
+        /// The events.
+        pub events: Vec<ActivityEvent>,
+    }
+}
+
+crate::label_enum! {
+    /// How a model call ended.
+    pub enum Outcome { Ok = "ok", Invalid = "invalid", Failed = "failed" }
+}
+
+crate::record! {
+    /// One model call.
+    pub struct Trace {
+        /// Id.
+        pub id: String,
+        /// The stage.
+        pub stage: Stage,
+        /// The stage execution it belongs to.
+        pub execution_id: String,
+        /// Why it was made.
+        pub call_kind: CallKind,
+        /// Which attempt.
+        #[openapi = r#""minimum": 0"#]
+        pub attempt: u64,
+        /// The model asked.
+        pub model: String,
+        /// Prompt tokens.
+        #[openapi = r#""minimum": 0"#]
+        pub prompt_tokens: u64,
+        /// Answer tokens.
+        #[openapi = r#""minimum": 0"#]
+        pub output_tokens: u64,
+        /// Thinking tokens.
+        #[openapi = r#""minimum": 0"#]
+        pub thoughts_tokens: u64,
+        /// How long it took.
+        #[openapi = r#""minimum": 0"#]
+        pub latency_ms: u64,
+        /// How it ended.
+        pub outcome: Outcome,
+        /// Gemini's failure class, when it failed.
+        pub error_class: Option<String>,
+        /// What went wrong.
+        pub message: Option<String>,
+        /// How long Gemini said to wait.
+        pub retry_delay_ms: Option<u64>,
+        /// Answered from the cache.
+        pub cache_hit: bool,
+        /// What it cost.
+        pub cost_usd: f64,
+        /// When, ms since the epoch.
+        #[openapi = r#""minimum": 0"#]
+        pub created_at: u64,
+        /// The model that answered (Google's modelVersion), when it said
+        pub model_version: Option<String>,
+        /// Google's id of the answer.
+        pub response_id: Option<String>,
+        /// The catalogue has no price for the model: costed at its dearest rates
+        pub unpriced: bool,
+        /// Which segment of an answer a Gemini 4 model decoded in segments (finishReason CONTINUATION) this call fetched; null for an answer in one piece
+        #[openapi = r#""minimum": 1"#]
+        pub segment: Option<u64>,
+        /// The thinking level the call sent, if it sent one
+        pub thinking_level: Option<ThinkingLevel>,
+    }
+}
+
+crate::record! {
+    /// Token and cost totals of some calls.
+    pub struct TokenTotals {
+        /// Calls.
+        #[openapi = r#""minimum": 0"#]
+        pub calls: u64,
+        /// Calls answered from the cache.
+        #[openapi = r#""minimum": 0"#]
+        pub cache_hits: u64,
+        /// Prompt tokens.
+        #[openapi = r#""minimum": 0"#]
+        pub prompt_tokens: u64,
+        /// Answer tokens.
+        #[openapi = r#""minimum": 0"#]
+        pub output_tokens: u64,
+        /// Thinking tokens.
+        #[openapi = r#""minimum": 0"#]
+        pub thoughts_tokens: u64,
+        /// All tokens.
+        #[openapi = r#""minimum": 0"#]
+        pub total_tokens: u64,
+        /// Dollars.
+        pub cost_usd: f64,
+    }
+}
+
+crate::record! {
+    /// A whole-number range: one call (low) to one call and a repair (high).
+    pub struct TokenRange {
+        /// One call.
+        #[openapi = r#""minimum": 0"#]
+        pub low: u64,
+        /// One call and a repair round trip.
+        #[openapi = r#""minimum": 0"#]
+        pub high: u64,
+    }
+}
+
+crate::record! {
+    /// A dollar range: one call (low) to one call and a repair (high).
+    pub struct CostRange {
+        /// One call.
+        #[openapi = r#""minimum": 0"#]
+        pub low: f64,
+        /// One call and a repair round trip.
+        #[openapi = r#""minimum": 0"#]
+        pub high: f64,
+    }
+}
+
+crate::record! {
+    /// What the plan estimated for a stage, beside what its calls used.
+    pub struct EstimateAgainstActual {
+        /// The stage.
+        pub stage: Stage,
+        /// The run it was estimated for.
+        pub run_id: String,
+        /// The model.
+        pub model: String,
+        /// Estimated tokens.
+        pub tokens: TokenRange,
+        /// Estimated dollars.
+        pub cost_usd: CostRange,
+        /// Tokens used.
+        #[openapi = r#""minimum": 0"#]
+        pub actual_tokens: u64,
+        /// Dollars spent.
+        #[openapi = r#""minimum": 0"#]
+        pub actual_cost_usd: f64,
+        /// Calls made.
+        #[openapi = r#""minimum": 0"#]
+        pub actual_calls: u64,
+    }
+}
+
+crate::record! {
+    /// Every model call with its tokens, latency, outcome and cost, with totals.
+    pub struct Traces {
+        /// The project.
+        pub project_id: String,
+        /// Every call.
+        pub traces: Vec<Trace>,
+        /// Totals of all calls.
+        pub totals: TokenTotals,
+        /// Totals by stage.
+        pub by_stage: BTreeMap<String, TokenTotals>,
+        /// What the plan estimated for each stage the latest estimated run was to call (recorded as it started), beside what the stage's calls since then used
+        pub estimates: Vec<EstimateAgainstActual>,
+    }
+}
+
+crate::record! {
+    /// Plan a regeneration.
+    pub struct PlanQuery {
+        /// Plan a regeneration of this stage (never answered from the cache) and the run after it
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub regenerate: Option<Stage>,
+    }
+}
+
+crate::record! {
+    /// An edit to plan for, as a save would take it.
+    #[openapi = r#""additionalProperties": false"#]
+    pub struct PlanEdit {
+        /// The stage edited.
+        pub stage: Stage,
+        /// The edited artifact.
+        pub artifact: Map<String, Value>,
+    }
+}
+
+crate::label_enum! {
+    /// What a stage's answer estimate rests on.
+    pub enum OutputBasis { History = "history", Examples = "examples" }
+}
+
+crate::label_enum! {
+    /// What a stage's prompt estimate rests on.
+    pub enum PromptBasis { CountTokens = "countTokens", Approximation = "approximation" }
+}
+
+crate::record! {
+    /// What one call of a stage is estimated to take.
+    pub struct StageEstimate {
+        /// Prompt tokens.
+        #[openapi = r#""minimum": 0"#]
+        pub prompt_tokens: u64,
+        /// countTokens: Gemini's count of the very request, asked of the stage's agent; approximation: request bytes / 4
+        pub prompt_basis: PromptBasis,
+        /// Answer tokens.
+        #[openapi = r#""minimum": 0"#]
+        pub output_tokens: u64,
+        /// Thinking tokens.
+        #[openapi = r#""minimum": 0"#]
+        pub thinking_tokens: u64,
+        /// history: this project's last successful execution of the stage; examples: measured on the example products.
+        pub output_basis: OutputBasis,
+        /// Tokens, one call to one call and a repair.
+        pub tokens: TokenRange,
+        /// Dollars, likewise.
+        pub cost_usd: CostRange,
+    }
+}
+
+crate::record! {
+    /// What the next run does with one stage, and why.
+    pub struct PlanStage {
+        /// The stage.
+        pub stage: Stage,
+        /// What it does.
+        pub action: PlanAction,
+        /// Why.
+        pub reason: PlanReason,
+        /// The inputs behind the reason
+        pub inputs: Vec<Stage>,
+        /// The model it runs on.
+        pub model: String,
+        /// A call's estimate; null for a stage not called.
+        pub estimate: Option<StageEstimate>,
+    }
+}
+
+crate::record! {
+    /// The plan against the project's token budget.
+    pub struct BudgetCheck {
+        /// The budget.
+        #[openapi = r#""minimum": 0"#]
+        pub budget: u64,
+        /// Tokens spent.
+        #[openapi = r#""minimum": 0"#]
+        pub spent: u64,
+        /// Tokens left.
+        #[openapi = r#""minimum": 0"#]
+        pub left: u64,
+        /// Even the low estimate goes over.
+        pub would_exceed: bool,
+        /// The high estimate goes over.
+        pub may_exceed: bool,
+    }
+}
+
+crate::record! {
+    /// What the next run will do: per stage, a call, a reuse of the stored version, a cached answer (0 tokens), the run in flight, or a proposed edit; with estimates for each call (prompt: request bytes / 4; answer and thinking: this project's last successful execution of the stage, else measured on the example products) and a range from one call (low) to one call and a repair round trip (high).
+    pub struct Plan {
+        /// Each stage.
+        pub stages: Vec<PlanStage>,
+        /// Model calls it makes.
+        #[openapi = r#""minimum": 0"#]
+        pub calls: u64,
+        /// Tokens in all.
+        pub tokens: TokenRange,
+        /// Dollars in all.
+        pub cost_usd: CostRange,
+        /// Against the budget; null without one.
+        pub budget: Option<BudgetCheck>,
+        /// The stages running now.
+        pub running: Vec<Stage>,
+        /// Why a run would be refused before any call (a model Google has shut down, naming its replacement)
+        pub refused: Option<String>,
+    }
+}
+
+// The event stream (`GET …/events`): each frame's data is one of these.
+
+crate::record! {
+    /// An `activity` frame of the event stream: one activity row as it is written.
+    pub struct LiveActivity {
+        /// What happened (also the frame's event name).
+        pub kind: String,
+        /// The stage, if one.
+        pub stage: Option<Stage>,
+        /// For people.
+        pub message: String,
+        /// When, ms since the epoch.
+        pub created_at: u64,
+    }
+}
+
+/// A `progress` frame of the event stream: a stage's agent's
+/// [`CallProgress`] with the stage it writes. Its schema is composed from
+/// [`CallProgress`]'s, so the web app's `ProgressEvent` follows that type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProgressEvent;
+
+impl Describe for ProgressEvent {
+    fn schema() -> Schema {
+        let Schema::Named { schema, .. } = CallProgress::schema() else { unreachable!("CallProgress is named") };
+        let Schema::Object(call) = *schema else { unreachable!("CallProgress is an object") };
+        let mut props = vec![Property::new("stage", "The stage being written.", Stage::schema())];
+        props.extend(call);
+        Schema::Named {
+            name: "ProgressEvent",
+            doc: " A `progress` frame of the event stream: a model call writing a stage's answer (the agent's `CallProgress` with its stage).",
+            schema: Box::new(Schema::Object(props)),
+        }
+    }
+}
+
+// By hand, beside the serde types the agents stream (their derives stay as
+// the agents' WASM has them); a test holds each to its serde form.
+
+impl Describe for CallKind {
+    fn schema() -> Schema {
+        Schema::Named {
+            name: "CallKind",
+            doc: " Whether a model call was the first generation or the repair.",
+            schema: Box::new(Schema::Enum(&["generate", "repair"])),
+        }
+    }
+}
+
+impl Describe for Usage {
+    fn schema() -> Schema {
+        Schema::Named {
+            name: "Usage",
+            doc: " Token usage as Parit reports it.",
+            schema: Box::new(Schema::Object(vec![
+                Property::new("prompt_tokens", "Prompt tokens.", Schema::Integer),
+                Property::new("output_tokens", "Answer tokens.", Schema::Integer),
+                Property::new("thoughts_tokens", "Thinking tokens.", Schema::Integer),
+                Property::new(
+                    "cached_tokens",
+                    "Of the prompt tokens, those served from the context cache (absent when none).",
+                    Schema::Integer,
+                )
+                .optional(),
+            ])),
+        }
+    }
+}
+
+impl Describe for CallProgress {
+    fn schema() -> Schema {
+        Schema::Named {
+            name: "CallProgress",
+            doc: " How far a stage's generation has got.",
+            schema: Box::new(Schema::Object(vec![
+                Property::new(
+                    "attempt",
+                    "Counts the texts the generation has started: a retry or the repair starts a new one, a further segment does not.",
+                    Schema::Integer,
+                ),
+                Property::new("kind", "Generation or repair (null: not said).", Option::<CallKind>::schema()),
+                Property::new("segment", "The segment being written, from 1.", Schema::Integer),
+                Property::new("output_tokens", "Answer tokens of this attempt so far.", Schema::Integer),
+                Property::new("thought_tokens", "Thinking tokens of this attempt so far (never part of the answer).", Schema::Integer),
+                Property::new("estimated", "Whether the answer's count is estimated from characters.", Schema::Boolean),
+                Property::new("delta", "Answer text (never thoughts) appended since the last progress.", Schema::String),
+                Property::new("elapsed_ms", "Since this attempt started.", Schema::Integer),
+                Property::new(
+                    "billed",
+                    "Every token the generation has been billed for so far, the call being written included as far as it is known.",
+                    Usage::schema(),
+                ),
+            ])),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The property names of a named object schema.
+    fn names(schema: &Schema) -> Vec<String> {
+        let Schema::Named { schema, .. } = schema else { panic!("{schema:?}") };
+        let Schema::Object(props) = &**schema else { panic!("{schema:?}") };
+        props.iter().map(|p| p.name.clone()).collect()
+    }
+
+    /// The hand-written schemas of the agents' serde types name exactly the
+    /// fields serde writes, and what serde writes fits them.
+    #[test]
+    fn call_progress_schema_is_what_serde_writes() {
+        let progress = CallProgress {
+            attempt: 2,
+            kind: Some(CallKind::Repair),
+            segment: 1,
+            output_tokens: 10,
+            thought_tokens: 3,
+            estimated: true,
+            delta: "{\"".into(),
+            elapsed_ms: 40,
+            billed: Usage { prompt_tokens: 5, output_tokens: 10, thoughts_tokens: 3, cached_tokens: 2 },
+        };
+        let value = serde_json::to_value(&progress).unwrap();
+        let written: Vec<String> = value.as_object().unwrap().keys().cloned().collect();
+        let mut described = names(&CallProgress::schema());
+        described.sort();
+        assert_eq!(written, described);
+        let billed: Vec<String> = value["billed"].as_object().unwrap().keys().cloned().collect();
+        let mut usage = names(&Usage::schema());
+        usage.sort();
+        assert_eq!(billed, usage);
+        assert_eq!(CallProgress::schema().check(&value), Vec::<String>::new());
+        assert_eq!(
+            CallProgress::schema().check(&serde_json::to_value(CallProgress::default()).unwrap()),
+            Vec::<String>::new()
+        );
+        let mut event = value;
+        event["stage"] = json!("prd");
+        assert_eq!(ProgressEvent::schema().check(&event), Vec::<String>::new());
+        for kind in [CallKind::Generate, CallKind::Repair] {
+            assert_eq!(CallKind::schema().check(&serde_json::to_value(kind).unwrap()), Vec::<String>::new());
+        }
+    }
+}
