@@ -516,11 +516,6 @@ fn data_drift(bp: &DataArtifact, repo: &DataArtifact, dialect: SqlDialect, stori
     out
 }
 
-/// A relationship between two entities, either way round.
-fn between<'r>(list: &'r [Relationship], a: &str, b: &str) -> Option<&'r Relationship> {
-    list.iter().find(|r| (r.from == a && r.to == b) || (r.from == b && r.to == a))
-}
-
 fn relationship_drift(p: &Pairing, stories: &Stories) -> Vec<Difference> {
     let paired = |bp_name: &str| p.pairs.iter().any(|(b, _)| b.name == bp_name);
     // The repository's relationships in the blueprint's names.
@@ -543,13 +538,46 @@ fn relationship_drift(p: &Pairing, stories: &Stories) -> Vec<Difference> {
     };
     let mut out = Vec::new();
     let id = |r: &Relationship| format!("{}->{}", r.from, r.to);
-    for b in &p.bp.relationships {
-        if !paired(&b.from) || !paired(&b.to) {
-            continue;
+    let same_pair =
+        |x: &Relationship, y: &Relationship| (x.from == y.from && x.to == y.to) || (x.from == y.to && x.to == y.from);
+    // A pair may have several relationships (a reference and a link table):
+    // each blueprint one claims a repository one of the same cardinality
+    // first, then one that differs.
+    let mut claimed = vec![false; repo.len()];
+    let bp_rels: Vec<&Relationship> = p.bp.relationships.iter().filter(|b| paired(&b.from) && paired(&b.to)).collect();
+    let mut unmatched = Vec::new();
+    for b in &bp_rels {
+        let same =
+            (0..repo.len()).find(|&i| !claimed[i] && same_pair(&repo[i], b) && repo[i].cardinality == b.cardinality);
+        match same {
+            Some(i) => claimed[i] = true,
+            None => unmatched.push(*b),
         }
+    }
+    for b in unmatched {
         let touched = stories.of_entities(&[&b.from, &b.to]);
-        match between(&repo, &b.from, &b.to) {
-            None if linked(&b.from, &b.to) => out.push(Difference {
+        let other = (0..repo.len()).find(|&i| !claimed[i] && same_pair(&repo[i], b));
+        match other {
+            Some(i) if expressible(b, p.bp) => {
+                claimed[i] = true;
+                let r = &repo[i];
+                out.push(Difference {
+                    kind: DriftKind::Relationship,
+                    change: Change::Changed,
+                    id: id(b),
+                    detail: format!(
+                        "{}: {} in the blueprint, {} in the repository",
+                        id(b),
+                        b.cardinality,
+                        r.cardinality
+                    ),
+                    blueprint: value(b),
+                    repository: value(r),
+                    stories: touched,
+                    source: Source::Sql,
+                });
+            }
+            None if !repo.iter().any(|r| same_pair(r, b)) && linked(&b.from, &b.to) => out.push(Difference {
                 kind: DriftKind::Relationship,
                 change: Change::Removed,
                 id: id(b),
@@ -563,21 +591,12 @@ fn relationship_drift(p: &Pairing, stories: &Stories) -> Vec<Difference> {
                 stories: touched,
                 source: Source::Sql,
             }),
-            Some(r) if r.cardinality != b.cardinality && expressible(b, p.bp) => out.push(Difference {
-                kind: DriftKind::Relationship,
-                change: Change::Changed,
-                id: id(b),
-                detail: format!("{}: {} in the blueprint, {} in the repository", id(b), b.cardinality, r.cardinality),
-                blueprint: value(b),
-                repository: value(r),
-                stories: touched,
-                source: Source::Sql,
-            }),
             _ => {}
         }
     }
-    for r in &repo {
-        if between(&p.bp.relationships, &r.from, &r.to).is_none() && paired(&r.from) && paired(&r.to) {
+    for (i, r) in repo.iter().enumerate() {
+        let related = bp_rels.iter().any(|b| same_pair(b, r));
+        if !claimed[i] && !related && paired(&r.from) && paired(&r.to) {
             out.push(Difference {
                 kind: DriftKind::Relationship,
                 change: Change::Added,
@@ -984,6 +1003,23 @@ mod tests {
         let err = report(&prd_only, repository).unwrap_err();
         assert_eq!(err, DriftError::NothingToCompare(Stage::Api));
         assert!(err.to_string().contains("no api artifact"), "{err}");
+    }
+
+    #[test]
+    fn regression_a_pair_with_a_reference_and_a_link_table_keeps_both_relationships() {
+        // Found by the generated round trip: a pair related by a reference and
+        // through a link table has two relationships, in any order.
+        let p = examples::pantry();
+        let mut bp = p.data();
+        let (a, b) = (bp.entities[0].name.clone(), bp.entities[1].name.clone());
+        let link = |cardinality| Relationship { from: a.clone(), to: b.clone(), cardinality, label: String::new() };
+        bp.relationships.retain(|r| !((r.from == a && r.to == b) || (r.from == b && r.to == a)));
+        bp.relationships.extend([link(Cardinality::OneToMany), link(Cardinality::ManyToMany)]);
+        let mut repo = bp.clone();
+        repo.relationships.reverse();
+        let blueprint = vec![(Artifact::Data(bp), 1)];
+        let r = report(&blueprint, Repository { data: Some((repo, SqlDialect::Sqlite)), ..Repository::default() });
+        assert_eq!(r.map(|r| r.differences), Ok(vec![]));
     }
 
     #[test]
