@@ -1,5 +1,5 @@
 // Generated from the Rust types of the HTTP API (shared/src/api/) by
-// shared/src/render/typescript.rs. Do not edit: a native test holds this
+// shared/src/api/typescript.rs. Do not edit: a native test holds this
 // file to those types. Rewrite it with
 //   PARIT_WRITE_TYPES=1 cargo test -p parit-shared typescript
 
@@ -706,6 +706,80 @@ export interface ImportApi {
   document: string;
 }
 
+/** A repository's SQL DDL and/or OpenAPI document, to compare with the blueprint (at least one of sql and openapi). */
+export interface DriftCheck {
+  /** The repository's SQL DDL: one file, or its migrations concatenated in order */
+  sql?: string;
+  /** Its dialect (default sqlite). */
+  dialect?: Dialect;
+  /** The repository's OpenAPI 3.0/3.1 document, JSON or YAML */
+  openapi?: string;
+}
+
+/** A blueprint version compared. */
+export interface ComparedVersion {
+  /** The artifact's version. */
+  version: number;
+}
+
+/** The blueprint versions compared; null for a side not sent. */
+export interface ComparedVersions {
+  /** The data model's, when SQL was sent. */
+  data: ComparedVersion | null;
+  /** The API spec's, when an OpenAPI document was sent. */
+  api: ComparedVersion | null;
+}
+
+/** What a difference is about. */
+export type DriftKind = "entity" | "field" | "key" | "relationship" | "endpoint" | "parameter";
+
+/** Which repository document a difference was found in. */
+export type DriftSource = "sql" | "openapi";
+
+/** One place where the blueprint and the repository disagree. */
+export interface DriftDifference {
+  /** entity (a table, by name); field (a column, Entity.field); key (a primary key by its entity, a foreign key by its field); relationship (From->To); endpoint (EP-n, or METHOD /path when only the repository has it); parameter (a query parameter, EP-n.name) */
+  kind: DriftKind;
+  /** added: in the repository, not the blueprint; removed: in the blueprint, not the repository; changed: in both, differently */
+  change: Change;
+  /** The blueprint's id; for something only in the repository, the id it would have */
+  id: string;
+  /** One line for people, e.g. Order.total: type decimal in the blueprint, integer in the repository */
+  detail: string;
+  /** The item as the blueprint has it (an entity without its fields, a field, {field, references}, {primaryKey}, a relationship, an endpoint, a query parameter), or null */
+  blueprint: unknown;
+  /** The item as the repository has it, in the same shapes, or null */
+  repository: unknown;
+  /** The PRD stories (US-n) that touch it, from the consistency check's traceability */
+  stories: string[];
+  /** The repository document it was found in. */
+  source: DriftSource;
+}
+
+/** The repository's artifacts as the importers made them (what POST …/import/data and …/import/api would store). */
+export interface RepositoryArtifacts {
+  /** The data artifact imported from the SQL, or null. */
+  data: Record<string, unknown> | null;
+  /** The API artifact imported from the OpenAPI document, or null. */
+  api: Record<string, unknown> | null;
+}
+
+/** Where a repository's schema and API differ from the blueprint, by id. */
+export interface DriftReport {
+  /** The project. */
+  projectId: string;
+  /** Whether there are no differences */
+  inStep: boolean;
+  /** The blueprint versions compared. */
+  compared: ComparedVersions;
+  /** Sorted by kind (entity, field, key, relationship, endpoint, parameter), then id */
+  differences: DriftDifference[];
+  /** The repository's side. */
+  repository: RepositoryArtifacts;
+  /** What the importers could not represent, one line each (source, line, what, why) */
+  notImported: string[];
+}
+
 /** A run already active (or one waiting for quota, resumed). */
 export interface RunActive {
   /** The run. */
@@ -1048,6 +1122,7 @@ export interface Answers {
   handoff: Handoff;
   importData: Imported;
   importApi: Imported;
+  drift: DriftReport;
   run: RunActive | RunStarted;
   cancel: RunAnswer;
   events: Record<string, unknown>;
@@ -1067,6 +1142,7 @@ export interface Requests {
   editArtifact: Record<string, unknown>;
   importData: ImportData;
   importApi: ImportApi;
+  drift: DriftCheck;
   regenerate: Regenerate;
   planEdit: PlanEdit;
 }

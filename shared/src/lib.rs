@@ -24,6 +24,7 @@ pub mod query;
 pub mod render;
 pub mod run;
 pub mod schema;
+pub mod sql;
 pub mod stage;
 
 pub use artifact::{Artifact, Upstream};

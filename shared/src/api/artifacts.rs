@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 use crate::check::changes::{Change, ItemKind};
 use crate::check::consistency::Severity;
+use crate::check::drift::{DriftKind, DriftSource};
 use crate::check::ready::GapKind;
 use crate::run::store::Source;
 use crate::Stage;
@@ -343,6 +344,94 @@ crate::record! {
 crate::label_enum! {
     /// The SQL dialect of imported DDL.
     pub enum Dialect { Sqlite = "sqlite", Postgres = "postgres", Mysql = "mysql" }
+}
+
+crate::record! {
+    /// A repository's SQL DDL and/or OpenAPI document, to compare with the blueprint (at least one of sql and openapi).
+    #[openapi = r#""additionalProperties": false, "anyOf": [{"required": ["sql"]}, {"required": ["openapi"]}]"#]
+    pub struct DriftCheck {
+        /// The repository's SQL DDL: one file, or its migrations concatenated in order
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[openapi = r#""minLength": 1, "pattern": "\\S""#]
+        pub sql: Option<String>,
+        /// Its dialect (default sqlite).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[openapi = r#""default": "sqlite""#]
+        pub dialect: Option<Dialect>,
+        /// The repository's OpenAPI 3.0/3.1 document, JSON or YAML
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[openapi = r#""minLength": 1, "pattern": "\\S""#]
+        pub openapi: Option<String>,
+    }
+}
+
+crate::record! {
+    /// One place where the blueprint and the repository disagree.
+    pub struct DriftDifference {
+        /// entity (a table, by name); field (a column, Entity.field); key (a primary key by its entity, a foreign key by its field); relationship (From->To); endpoint (EP-n, or METHOD /path when only the repository has it); parameter (a query parameter, EP-n.name)
+        pub kind: DriftKind,
+        /// added: in the repository, not the blueprint; removed: in the blueprint, not the repository; changed: in both, differently
+        pub change: Change,
+        /// The blueprint's id; for something only in the repository, the id it would have
+        pub id: String,
+        /// One line for people, e.g. Order.total: type decimal in the blueprint, integer in the repository
+        pub detail: String,
+        /// The item as the blueprint has it (an entity without its fields, a field, {field, references}, {primaryKey}, a relationship, an endpoint, a query parameter), or null
+        pub blueprint: Value,
+        /// The item as the repository has it, in the same shapes, or null
+        pub repository: Value,
+        /// The PRD stories (US-n) that touch it, from the consistency check's traceability
+        pub stories: Vec<String>,
+        /// The repository document it was found in.
+        pub source: DriftSource,
+    }
+}
+
+crate::record! {
+    /// A blueprint version compared.
+    pub struct ComparedVersion {
+        /// The artifact's version.
+        #[openapi = r#""minimum": 1"#]
+        pub version: u32,
+    }
+}
+
+crate::record! {
+    /// The blueprint versions compared; null for a side not sent.
+    pub struct ComparedVersions {
+        /// The data model's, when SQL was sent.
+        pub data: Option<ComparedVersion>,
+        /// The API spec's, when an OpenAPI document was sent.
+        pub api: Option<ComparedVersion>,
+    }
+}
+
+crate::record! {
+    /// The repository's artifacts as the importers made them (what POST …/import/data and …/import/api would store).
+    pub struct RepositoryArtifacts {
+        /// The data artifact imported from the SQL, or null.
+        pub data: Option<Map<String, Value>>,
+        /// The API artifact imported from the OpenAPI document, or null.
+        pub api: Option<Map<String, Value>>,
+    }
+}
+
+crate::record! {
+    /// Where a repository's schema and API differ from the blueprint, by id.
+    pub struct DriftReport {
+        /// The project.
+        pub project_id: String,
+        /// Whether there are no differences
+        pub in_step: bool,
+        /// The blueprint versions compared.
+        pub compared: ComparedVersions,
+        /// Sorted by kind (entity, field, key, relationship, endpoint, parameter), then id
+        pub differences: Vec<DriftDifference>,
+        /// The repository's side.
+        pub repository: RepositoryArtifacts,
+        /// What the importers could not represent, one line each (source, line, what, why)
+        pub not_imported: Vec<String>,
+    }
 }
 
 crate::record! {

@@ -319,6 +319,15 @@ pub fn contract(op: Op) -> Contract {
                 IMPORT,
             )
         },
+        Op::Drift => Contract {
+            body: of::<a::DriftCheck>(),
+            ..base(
+                "drift",
+                "By code, no model: the bridge Worker imports the SQL (sqlparser) and the OpenAPI document (matched to the project's data model) as the import routes do, and compares them with the project's newest data model and API spec by the blueprint's ids: entities by table, fields by column (type as the dialect stores it, required, unique), primary and foreign keys, relationships, endpoints by method and path (entity, request and response fields) and their query parameters. What SQL or OpenAPI cannot say is not drift: the blueprint's own rendered schema and OpenAPI document are in step. A document that does not parse is a 422 with the importer's error (message, line, column); 409 nothing_to_compare when the project has no artifact of the compared stage. Nothing is stored: to take the repository's side, send its files to …/import/data and …/import/api.",
+                vec![json::<a::DriftReport>(200, "The comparison (inStep: no differences)")],
+                IMPORT,
+            )
+        },
         Op::Run => base(
             "run",
             "Start or resume the pipeline (returns at once)",

@@ -8,7 +8,7 @@
 //! [`record!`](crate::record) and [`label_enum!`](crate::label_enum), so each
 //! type carries its schema. From these two, [`openapi::document`] renders
 //! `workers/supervisor/public/openapi.json` and
-//! [`crate::render::typescript::api_types`] the web app's
+//! [`typescript::api_types`] the web app's
 //! `frontend/src/api-types.ts`; native tests fail when either committed file
 //! is stale.
 //!
@@ -30,6 +30,7 @@ pub mod openapi;
 pub mod projects;
 pub mod root;
 pub mod runs;
+pub mod typescript;
 
 /// What a route does; the supervisor maps each to its handler.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,6 +93,8 @@ pub enum Op {
     ImportData,
     /// Import an OpenAPI document as a new API version.
     ImportApi,
+    /// Where a repository's SQL and OpenAPI document differ from the blueprint.
+    Drift,
 }
 
 /// One route.
@@ -163,6 +166,12 @@ pub const ROUTES: &[Route] = &[
         Op::ImportApi,
         "Import an OpenAPI 3.0 or 3.1 document (JSON or YAML) as a new API version",
     ),
+    route(
+        "POST",
+        "/api/projects/:id/drift",
+        Op::Drift,
+        "Where a repository's SQL DDL and OpenAPI document differ from the blueprint, by id; stores nothing",
+    ),
     route("POST", "/api/projects/:id/run", Op::Run, "Start the pipeline, or resume a run waiting for quota"),
     route("POST", "/api/projects/:id/cancel", Op::Cancel, "Stop the run: no new stage starts"),
     route("GET", "/api/projects/:id/events", Op::Events, "Live progress as server-sent events"),
@@ -201,6 +210,7 @@ impl Op {
                 | Op::Plan
                 | Op::PlanEdit
                 | Op::Changes
+                | Op::Drift
         )
     }
 }
@@ -324,7 +334,7 @@ mod tests {
     fn the_object_serves_only_routes_of_one_project() {
         // The Worker forwards such a route to the object named by its `:id`.
         let served: Vec<&Route> = ROUTES.iter().filter(|r| r.op.in_object()).collect();
-        assert_eq!(served.len(), 8);
+        assert_eq!(served.len(), 9);
         for r in served {
             assert!(r.path.starts_with("/api/projects/:id/"), "{}", r.endpoint());
         }

@@ -10,48 +10,9 @@
 
 use crate::artifact::{DataArtifact, Entity, FieldType};
 use crate::hash::sha256_hex;
+pub(crate) use crate::sql::{composite_key, primary_key};
+pub use crate::sql::{sql_name, Dialect};
 use std::collections::{BTreeMap, BTreeSet};
-
-/// Which database the DDL is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Dialect {
-    /// D1 (SQLite).
-    Sqlite,
-    /// PostgreSQL.
-    Postgres,
-}
-
-const PG_SYSTEM_COLUMNS: &[&str] = &["tableoid", "xmin", "cmin", "xmax", "cmax", "ctid", "oid"];
-const PG_MAX_IDENT: usize = 63;
-
-/// The name an identifier gets in `dialect` (before quoting).
-pub fn sql_name(name: &str, dialect: Dialect, is_column: bool) -> String {
-    let mut n: String = name.chars().filter(|c| *c != '\0').collect();
-    if n.is_empty() {
-        n = "_".into();
-    }
-    match dialect {
-        Dialect::Sqlite => {
-            if n.to_ascii_lowercase().starts_with("sqlite_") {
-                n = format!("t_{n}");
-            }
-        }
-        Dialect::Postgres => {
-            if is_column && PG_SYSTEM_COLUMNS.contains(&n.to_ascii_lowercase().as_str()) {
-                n.push('_');
-            }
-            if n.len() > PG_MAX_IDENT {
-                let hash = &sha256_hex(n.as_bytes())[..8];
-                let mut cut = PG_MAX_IDENT - 9;
-                while !n.is_char_boundary(cut) {
-                    cut -= 1;
-                }
-                n = format!("{}_{hash}", &n[..cut]);
-            }
-        }
-    }
-    n
-}
 
 /// A quoted identifier.
 pub fn quote(name: &str) -> String {
@@ -72,24 +33,6 @@ fn column_type(t: FieldType, dialect: Dialect) -> &'static str {
         (Dialect::Postgres, Date) => "DATE",
         (Dialect::Postgres, Json) => "JSONB",
     }
-}
-
-/// The one field that is `e`'s primary key; `None` for a key of several
-/// fields ([`composite_key`]), which no single column can reference.
-fn primary_key(e: &Entity) -> Option<&str> {
-    if composite_key(e).is_some() {
-        return None;
-    }
-    e.fields
-        .iter()
-        .find(|f| f.field_type == FieldType::Id && f.references.is_none())
-        .map(|f| f.name.as_str())
-        .or_else(|| e.fields.iter().find(|f| f.field_type == FieldType::Id).map(|f| f.name.as_str()))
-}
-
-/// The fields of a primary key that spans several fields.
-fn composite_key(e: &Entity) -> Option<&[String]> {
-    e.primary_key.as_deref().filter(|k| k.len() > 1)
 }
 
 /// Entities ordered so that each comes after the entities it references,

@@ -36,6 +36,7 @@ fn api_routes(id: &str) -> Vec<(&'static str, String, Option<Value>)> {
         ("POST", format!("{p}/stages/prd/approve"), Some(json!({}))),
         ("POST", format!("{p}/stages/prd/regenerate"), Some(json!({"feedback": "shorter"}))),
         ("POST", "/api/execute".into(), Some(json!({"projectId": id, "stage": "prd"}))),
+        ("POST", format!("{p}/drift"), Some(json!({"sql": "CREATE TABLE t (id TEXT PRIMARY KEY);"}))),
         ("DELETE", p, None),
     ]
 }

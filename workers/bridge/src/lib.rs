@@ -29,6 +29,16 @@
 //!   "artifact"}]}` → `{"added", "removed", "changed": [{"kind", "id"}],
 //!   "references"}` (`parit_shared::check::changes`: the ids changed between
 //!   two versions, and where the stages that read it refer to them);
+//! * `POST /drift` `{"artifacts": [{"stage", "version", "artifact"}],
+//!   "repository": {"sql"?, "dialect"?: "sqlite" | "postgres" | "mysql",
+//!   "openapi"?}}` (`repository`: the caller's body, checked here) →
+//!   `{"inStep", "compared", "differences", "repository", "notImported"}`
+//!   (`parit_shared::check::drift`: the repository's SQL and OpenAPI document,
+//!   imported by `parit_import`, compared with the blueprint by its ids); 422
+//!   with the importer's error when a text does not parse; the caller's own
+//!   mistakes as `{"message", "caller": true}`: 400 for a body that is not
+//!   `{"sql"?, "dialect"?, "openapi"?}`, 409 when the blueprint has no artifact
+//!   of the compared stage;
 //! * `GET /health` → `{"ok": true}`.
 
 use parit_import::sql::SqlDialect;
@@ -36,6 +46,7 @@ use parit_import::{ImportError, Imported};
 use parit_shared::artifact::{Artifact, Upstream};
 use parit_shared::check::changes::{self, Change};
 use parit_shared::check::consistency::check;
+use parit_shared::check::drift::{self, DriftRequest, Repository};
 use parit_shared::check::ready::{verdict, Verdict};
 use parit_shared::render;
 use parit_shared::render::export::{bundle, slug, zip};
@@ -115,6 +126,13 @@ struct ChangesRequest {
     before: Value,
     after: Value,
     downstream: Vec<StageArtifact>,
+}
+
+#[derive(Deserialize)]
+struct DriftBody {
+    artifacts: Vec<StageArtifact>,
+    /// The caller's body as sent, checked here (`DriftRequest::from_body`).
+    repository: Value,
 }
 
 #[derive(Deserialize)]
@@ -273,6 +291,65 @@ fn changes(request: ChangesRequest) -> Result<Response> {
     }))
 }
 
+/// What an importer could not represent, one line each, named by its document.
+fn not_imported(source: &str, list: Vec<parit_import::NotImported>) -> impl Iterator<Item = String> + '_ {
+    list.into_iter().map(move |n| match n.line {
+        Some(line) => format!("{source} line {line}: {}: {}", n.what, n.why),
+        None => format!("{source}: {}: {}", n.what, n.why),
+    })
+}
+
+/// An answer the supervisor passes on to its caller as an error of its own
+/// (`{"message", "caller": true}`), not as a fault in what it sent.
+fn refused(status: u16, message: String) -> Result<Response> {
+    Ok(Response::from_json(&json!({"message": message, "caller": true}))?.with_status(status))
+}
+
+fn drift(body: DriftBody) -> Result<Response> {
+    let blueprint = match parsed(body.artifacts) {
+        Ok(a) => a,
+        Err(e) => return bad_request(e),
+    };
+    let request = match DriftRequest::from_body(&body.repository) {
+        Ok(r) => r,
+        Err(e) => return refused(400, e),
+    };
+    if let Err(e) = request.comparable(&blueprint) {
+        return refused(409, e.to_string());
+    }
+    let mut repository = Repository::default();
+    if let Some(text) = &request.sql {
+        let Some(reads) = SqlDialect::from_name(request.dialect.as_str()) else {
+            return bad_request(format!("unknown dialect \"{}\"", request.dialect));
+        };
+        match parit_import::sql::import(text, reads) {
+            Ok(i) => {
+                repository.not_imported.extend(not_imported("sql", i.not_imported));
+                repository.data = Some((i.artifact, request.dialect));
+            }
+            Err(e) => return Ok(Response::from_json(&e)?.with_status(422)),
+        }
+    }
+    if let Some(text) = &request.openapi {
+        // Matched to the blueprint's entities, so endpoints compare by its names.
+        let data = blueprint.iter().find_map(|(a, _)| match a {
+            Artifact::Data(d) => Some(d),
+            _ => None,
+        });
+        match parit_import::openapi::import(text, data) {
+            Ok(i) => {
+                repository.not_imported.extend(not_imported("openapi", i.not_imported));
+                repository.api = Some(i.artifact);
+            }
+            Err(e) => return Ok(Response::from_json(&e)?.with_status(422)),
+        }
+    }
+    match drift::report(&blueprint, repository) {
+        Ok(report) => Response::from_json(&report),
+        Err(e) => refused(409, e.to_string()),
+    }
+}
+
 #[event(fetch)]
 async fn fetch(mut req: Request, _env: Env, _ctx: Context) -> Result<Response> {
     match (req.method(), req.path().as_str()) {
@@ -310,6 +387,10 @@ async fn fetch(mut req: Request, _env: Env, _ctx: Context) -> Result<Response> {
         },
         (Method::Post, "/changes") => match body::<ChangesRequest>(&mut req).await {
             Ok(r) => changes(r),
+            Err(e) => bad_request(e),
+        },
+        (Method::Post, "/drift") => match body::<DriftBody>(&mut req).await {
+            Ok(r) => drift(r),
             Err(e) => bad_request(e),
         },
         (Method::Post, "/traces") => match body::<TracesRequest>(&mut req).await {
