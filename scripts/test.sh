@@ -45,7 +45,7 @@ export PARIT_CHROMIUM
 if [[ "$fleet_only" == false ]]; then
 say "formatting"
 cargo fmt --all --check
-say "no import cycles (domain crate, supervisor, agent runtime, web app)"
+say "no import cycles (domain crate, supervisor, agent runtime, CLI, web app)"
 python3 tests/imports.py
 say "clippy (host)"
 cargo clippy --workspace --all-targets --quiet -- -D warnings

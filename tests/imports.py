@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""No import cycles: in the domain crate, in the supervisor, in the web app.
+"""No import cycles: in the domain crate, in the supervisor, in the CLI, in the web app.
 
 A node is one source file (a Rust module, a TypeScript module). A Rust file
 depends on every module it names, in `use` (lists expanded) and in code, by a
@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-RUST_CRATES = ["shared/src", "workers/supervisor/src", "workers/agent-runtime/src"]
+RUST_CRATES = ["shared/src", "workers/supervisor/src", "workers/agent-runtime/src", "cli/src"]
 TS_APPS = ["frontend/src"]
 
 

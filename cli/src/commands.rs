@@ -2,13 +2,13 @@
 //! [`Client`], print for people (or one JSON document with `--json`), and
 //! answer the exit code.
 
+use crate::args::{CheckArgs, Cli, Command, ImportCommand, PullArgs};
 use crate::check;
 use crate::client::Client;
 use crate::config::{self, Credentials};
 use crate::failure::{Failure, DRIFT, OK, USAGE};
 use crate::pull;
 use crate::watch;
-use crate::{CheckArgs, Cli, Command, ImportCommand, PullArgs};
 use parit_shared::project::MAX_NAME_CHARS;
 use serde_json::{json, Value};
 use std::io::{BufRead, IsTerminal, Read, Write};
