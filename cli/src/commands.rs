@@ -273,11 +273,9 @@ fn pull_layout(client: &Client, out: &Out, id: &str, here: &Path, args: &PullArg
     let planned = pull::plan(&handoff, layout, here)?;
     let overwrites = planned.iter().any(|p| p.change == pull::Change::Overwrite);
     let changes = planned.iter().filter(|p| p.change != pull::Change::Unchanged).count();
-    if !out.json {
-        eprint!("{layout}: {}", pull::report(&planned));
-        if changes == 0 {
-            eprintln!("nothing to write: every file is unchanged");
-        }
+    out.say(&format!("{layout}: {}", pull::report(&planned)));
+    if changes == 0 {
+        out.say("nothing to write: every file is unchanged");
     }
     let mut answer = pull::report_json(&planned);
     answer["layout"] = json!(layout);
@@ -389,9 +387,7 @@ fn check_repository(client: &Client, out: &Out, id: &str, here: &Path, args: &Ch
         out.data(&document);
         return Ok(if in_step { OK } else { DRIFT });
     }
-    if !out.json {
-        eprint!("{}", check::report(&answer, &repo));
-    }
+    out.say(&check::report(&answer, &repo));
     // --accept: each side with differences, its plan first, then stored.
     let differs = |source: &str| answer["differences"].as_array().into_iter().flatten().any(|d| d["source"] == source);
     let sides: Vec<(&str, &Value)> = [("data", "sql"), ("api", "openapi")]
@@ -402,9 +398,7 @@ fn check_repository(client: &Client, out: &Out, id: &str, here: &Path, args: &Ch
     let mut plans = Vec::new();
     for (stage, artifact) in &sides {
         let plan = client.plan_edit(id, stage, artifact)?;
-        if !out.json {
-            eprint!("{}", check::plan_report(stage, &plan));
-        }
+        out.say(&check::plan_report(stage, &plan));
         plans.push(json!({"stage": stage, "plan": plan}));
     }
     if !args.yes
@@ -424,9 +418,7 @@ fn check_repository(client: &Client, out: &Out, id: &str, here: &Path, args: &Ch
             "data" => client.import_data(id, sql.as_deref().unwrap_or_default(), &repo.dialect)?,
             _ => client.import_api(id, openapi.unwrap_or_default())?,
         };
-        if !out.json {
-            eprint!("{}", import_report(&stored));
-        }
+        out.say(&import_report(&stored));
         accepted.push(stored);
     }
     out.say(&format!(

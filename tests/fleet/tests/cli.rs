@@ -177,7 +177,7 @@ fn a_developer_builds_pulls_and_keeps_the_repository_in_step() {
     // overwritten without --yes when nobody can be asked.
     let ran = dev.parit(&["pull", "--layout", "agents", "--yes"], "");
     assert_eq!(ran.code, 0, "{ran:?}");
-    assert!(ran.stderr.contains("would create (1):\n  AGENTS.md"), "{ran:?}");
+    assert!(ran.stdout.contains("would create (1):\n  AGENTS.md"), "{ran:?}");
     let agents = dev.read("AGENTS.md");
     let (status, handoff) = get(&format!("{}/api/projects/{id}/handoff", fleet().url));
     assert_eq!(status, 200, "{handoff}");
@@ -188,7 +188,7 @@ fn a_developer_builds_pulls_and_keeps_the_repository_in_step() {
     );
     let ran = dev.parit(&["pull", "--layout", "agents"], "");
     assert_eq!(ran.code, 0, "{ran:?}");
-    assert!(ran.stderr.contains("unchanged (1):\n  AGENTS.md") && ran.stderr.contains("nothing to write"), "{ran:?}");
+    assert!(ran.stdout.contains("unchanged (1):\n  AGENTS.md") && ran.stdout.contains("nothing to write"), "{ran:?}");
     dev.write("AGENTS.md", "my own notes\n");
     let ran = dev.parit(&["pull", "--layout", "agents", "--json"], "");
     assert_eq!(ran.code, 2, "{ran:?}");
@@ -260,7 +260,7 @@ fn a_developer_builds_pulls_and_keeps_the_repository_in_step() {
     assert_eq!(ran.code, 2, "no terminal, no --yes: nothing accepted: {ran:?}");
     let ran = dev.parit(&["check", "--accept", "--yes"], "");
     assert_eq!(ran.code, 0, "{ran:?}");
-    assert!(ran.stderr.contains("accepting the repository's data"), "the plan is shown first: {ran:?}");
+    assert!(ran.stdout.contains("accepting the repository's data"), "the plan is shown first: {ran:?}");
     let (status, data) = get(&format!("{}/api/projects/{id}/artifacts/data", fleet().url));
     assert_eq!(status, 200, "{data}");
     assert_eq!((data["version"].as_u64(), data["source"].as_str()), (Some(before + 1), Some("import")), "{data}");
