@@ -155,9 +155,10 @@ fn new(
     let started = client.run(&id)?;
     out.say(&format!("run started on {}", client.base()));
     let mut answer = json!({"project": created, "run": started});
-    let result = finish_run(client, out, &id, wait, &mut answer);
+    // A failed run is one document too: the failure's, which main prints.
+    finish_run(client, out, &id, wait, &mut answer)?;
     out.data(&answer);
-    result
+    Ok(OK)
 }
 
 /// With `wait`, follows the run and puts the ending project in `answer`.
@@ -176,9 +177,9 @@ fn run_project(client: &Client, out: &Out, id: &str, wait: bool) -> Result<u8, F
     let started = client.run(id)?;
     out.say(&format!("run {} for project {id}", started["run"]["status"].as_str().unwrap_or("started")));
     let mut answer = json!({ "run": started });
-    let result = finish_run(client, out, id, wait, &mut answer);
+    finish_run(client, out, id, wait, &mut answer)?;
     out.data(&answer);
-    result
+    Ok(OK)
 }
 
 /// Each stage of a project view, one line each.
