@@ -220,7 +220,7 @@ fn needles(d: &Value) -> Vec<String> {
     let mut words = Vec::new();
     for side in ["repository", "blueprint"] {
         let item = &d[side];
-        for key in ["path", "table", "name", "column"] {
+        for key in ["path", "table", "name", "field", "column"] {
             if let Some(w) = item[key].as_str().filter(|w| !w.is_empty()) {
                 words.push(w.to_string());
             }
