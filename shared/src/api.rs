@@ -68,6 +68,8 @@ pub enum Op {
     ImportData,
     /// Import an OpenAPI document as a new API version.
     ImportApi,
+    /// Where a repository's SQL and OpenAPI document differ from the blueprint.
+    Drift,
 }
 
 /// One route.
@@ -138,6 +140,12 @@ pub const ROUTES: &[Route] = &[
         "/api/projects/:id/import/api",
         Op::ImportApi,
         "Import an OpenAPI 3.0 or 3.1 document (JSON or YAML) as a new API version",
+    ),
+    route(
+        "POST",
+        "/api/projects/:id/drift",
+        Op::Drift,
+        "Where a repository's SQL DDL and OpenAPI document differ from the blueprint, by id; stores nothing",
     ),
     route("POST", "/api/projects/:id/run", Op::Run, "Start the pipeline, or resume a run waiting for quota"),
     route("POST", "/api/projects/:id/cancel", Op::Cancel, "Stop the run: no new stage starts"),

@@ -6,11 +6,13 @@
 //! what a test over HTTP can show of each acceptance criterion ([`contract`]). Validation reads
 //! generated code with the scanners in [`scan`] (API calls, environment
 //! reads) and [`imports`] (whether every import resolves), both on the
-//! tokenizer in `lex`.
+//! tokenizer in `lex`. And whether a repository's SQL and OpenAPI document
+//! have drifted from the blueprint, id by id ([`drift`]).
 
 pub mod changes;
 pub mod consistency;
 pub mod contract;
+pub mod drift;
 pub mod imports;
 mod lex;
 pub mod ready;

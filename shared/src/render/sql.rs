@@ -76,7 +76,7 @@ fn column_type(t: FieldType, dialect: Dialect) -> &'static str {
 
 /// The one field that is `e`'s primary key; `None` for a key of several
 /// fields ([`composite_key`]), which no single column can reference.
-fn primary_key(e: &Entity) -> Option<&str> {
+pub(crate) fn primary_key(e: &Entity) -> Option<&str> {
     if composite_key(e).is_some() {
         return None;
     }

@@ -24,6 +24,13 @@
 //!   "artifact"}]}` → `{"added", "removed", "changed": [{"kind", "id"}],
 //!   "references"}` (`parit_shared::check::changes`: the ids changed between
 //!   two versions, and where the stages that read it refer to them);
+//! * `POST /drift` `{"artifacts": [{"stage", "version", "artifact"}], "sql"?,
+//!   "dialect"?: "sqlite" | "postgres" | "mysql", "openapi"?}` → `{"inStep",
+//!   "compared", "differences", "repository", "notImported"}`
+//!   (`parit_shared::check::drift`: the repository's SQL and OpenAPI document,
+//!   imported by `parit_import`, compared with the blueprint by its ids); 422
+//!   with the importer's error when a text does not parse, 409 when the
+//!   blueprint has no artifact of the compared stage;
 //! * `GET /health` → `{"ok": true}`.
 
 use parit_import::sql::SqlDialect;
@@ -31,6 +38,7 @@ use parit_import::{ImportError, Imported};
 use parit_shared::artifact::{Artifact, Upstream};
 use parit_shared::check::changes::{self, Change};
 use parit_shared::check::consistency::check;
+use parit_shared::check::drift::{self, Repository, SqlDialect as DriftDialect};
 use parit_shared::check::ready::Verdict;
 use parit_shared::render;
 use parit_shared::render::export::{bundle, slug, zip};
@@ -94,6 +102,18 @@ struct ChangesRequest {
     before: Value,
     after: Value,
     downstream: Vec<StageArtifact>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DriftRequest {
+    artifacts: Vec<StageArtifact>,
+    #[serde(default)]
+    sql: Option<String>,
+    #[serde(default)]
+    dialect: Option<DriftDialect>,
+    #[serde(default)]
+    openapi: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -209,6 +229,56 @@ fn changes(request: ChangesRequest) -> Result<Response> {
     }))
 }
 
+/// What an importer could not represent, one line each, named by its document.
+fn not_imported(source: &str, list: Vec<parit_import::NotImported>) -> impl Iterator<Item = String> + '_ {
+    list.into_iter().map(move |n| match n.line {
+        Some(line) => format!("{source} line {line}: {}: {}", n.what, n.why),
+        None => format!("{source}: {}: {}", n.what, n.why),
+    })
+}
+
+fn drift(request: DriftRequest) -> Result<Response> {
+    let blueprint = match parsed(request.artifacts) {
+        Ok(a) => a,
+        Err(e) => return bad_request(e),
+    };
+    if request.sql.is_none() && request.openapi.is_none() {
+        return bad_request("send \"sql\", \"openapi\" or both".into());
+    }
+    let mut repository = Repository::default();
+    if let Some(text) = &request.sql {
+        let dialect = request.dialect.unwrap_or(DriftDialect::Sqlite);
+        let Some(reads) = SqlDialect::from_name(dialect.as_str()) else {
+            return bad_request(format!("unknown dialect \"{dialect}\""));
+        };
+        match parit_import::sql::import(text, reads) {
+            Ok(i) => {
+                repository.not_imported.extend(not_imported("sql", i.not_imported));
+                repository.data = Some((i.artifact, dialect));
+            }
+            Err(e) => return Ok(Response::from_json(&e)?.with_status(422)),
+        }
+    }
+    if let Some(text) = &request.openapi {
+        // Matched to the blueprint's entities, so endpoints compare by its names.
+        let data = blueprint.iter().find_map(|(a, _)| match a {
+            Artifact::Data(d) => Some(d),
+            _ => None,
+        });
+        match parit_import::openapi::import(text, data) {
+            Ok(i) => {
+                repository.not_imported.extend(not_imported("openapi", i.not_imported));
+                repository.api = Some(i.artifact);
+            }
+            Err(e) => return Ok(Response::from_json(&e)?.with_status(422)),
+        }
+    }
+    match drift::report(&blueprint, repository) {
+        Ok(report) => Response::from_json(&report),
+        Err(e) => Ok(Response::from_json(&json!({"message": e.to_string()}))?.with_status(409)),
+    }
+}
+
 #[event(fetch)]
 async fn fetch(mut req: Request, _env: Env, _ctx: Context) -> Result<Response> {
     match (req.method(), req.path().as_str()) {
@@ -242,6 +312,10 @@ async fn fetch(mut req: Request, _env: Env, _ctx: Context) -> Result<Response> {
         },
         (Method::Post, "/changes") => match body::<ChangesRequest>(&mut req).await {
             Ok(r) => changes(r),
+            Err(e) => bad_request(e),
+        },
+        (Method::Post, "/drift") => match body::<DriftRequest>(&mut req).await {
+            Ok(r) => drift(r),
             Err(e) => bad_request(e),
         },
         (Method::Post, "/traces") => match body::<TracesRequest>(&mut req).await {

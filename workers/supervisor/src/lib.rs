@@ -30,7 +30,7 @@ pub use pipeline::PipelineRun;
 use app::App;
 use error::{AppError, AppResult};
 use parit_shared::api::{self, Op, Resolution};
-use routes::{artifacts, events, execute, feed, import, plan, projects, renders, root, runs};
+use routes::{artifacts, drift, events, execute, feed, import, plan, projects, renders, root, runs};
 use worker::{event, Context, Date, Env, Method, Request, Response, Result};
 
 /// Every request: route it, answer errors as JSON, add the headers every
@@ -130,6 +130,7 @@ async fn route(
         Op::Handoff => renders::handoff(app, id()?).await,
         Op::ImportData => import::data(app, id()?, req).await,
         Op::ImportApi => import::api(app, id()?, req).await,
+        Op::Drift => drift::drift(app, id()?, req).await,
         Op::Activity => feed::activity(app, id()?, &req).await,
         Op::Traces => feed::traces(app, id()?).await,
         Op::Plan => plan::get(app, id()?, &req).await,

@@ -1,6 +1,7 @@
 //! One file per resource.
 
 pub(crate) mod artifacts;
+pub(crate) mod drift;
 pub(crate) mod events;
 pub(crate) mod execute;
 pub(crate) mod feed;

@@ -22,7 +22,7 @@ use serde_json::{json, Value};
 use worker::{Headers, Request, Response};
 
 /// The newest version of every stage, parsed.
-async fn latest(app: &App, id: &str) -> AppResult<Vec<(Artifact, ArtifactRecord)>> {
+pub(crate) async fn latest(app: &App, id: &str) -> AppResult<Vec<(Artifact, ArtifactRecord)>> {
     let records = app.store.latest_artifacts(id).await?;
     // In pipeline order without a sort (each sort instantiated costs WASM);
     // the bodies overlapped: on the Workers runtime each is a round trip.
