@@ -192,13 +192,11 @@ pub(crate) fn report(answer: &Value, repo: &Repository) -> String {
                     d["stories"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
                 let stories =
                     if stories.is_empty() { String::new() } else { format!(" [stories: {}]", stories.join(", ")) };
-                out.push_str(&format!(
-                    "  {} {}: {}{}\n",
-                    mark(d["change"].as_str().unwrap_or_default()),
-                    d["id"].as_str().unwrap_or("?"),
-                    d["detail"].as_str().unwrap_or_default(),
-                    stories
-                ));
+                let (id, detail) = (d["id"].as_str().unwrap_or("?"), d["detail"].as_str().unwrap_or_default());
+                // The server's detail names the id first; say it once.
+                let line =
+                    if detail.starts_with(&format!("{id}:")) { detail.to_string() } else { format!("{id}: {detail}") };
+                out.push_str(&format!("  {} {line}{stories}\n", mark(d["change"].as_str().unwrap_or_default())));
             }
         }
     }
@@ -209,7 +207,10 @@ pub(crate) fn report(answer: &Value, repo: &Repository) -> String {
         .map(|n| n.as_str().map_or_else(|| n.to_string(), str::to_string))
         .collect();
     if !not_imported.is_empty() {
-        out.push_str(&format!("not compared (the importers cannot represent it): {}\n", not_imported.join("; ")));
+        out.push_str("not compared (the importers cannot represent it):\n");
+        for line in not_imported {
+            out.push_str(&format!("  {line}\n"));
+        }
     }
     out
 }
@@ -394,15 +395,22 @@ pub(crate) fn plan_report(stage: &str, plan: &Value) -> String {
             s["reason"].as_str().unwrap_or_default()
         ));
     }
-    let calls = plan["calls"].as_u64().unwrap_or(0);
-    out.push_str(&format!(
-        "the next run: {calls} model call(s), {}-{} tokens, ${:.4}-${:.4}\n",
+    out.push_str(&format!("the next run: {}", plan_totals(plan)));
+    out
+}
+
+/// A plan's calls, tokens and cost, one line.
+pub(crate) fn plan_totals(plan: &Value) -> String {
+    // `+ 0.0` turns a -0.0 the server may send into 0.0 for people.
+    let usd = |end: &str| plan["costUsd"][end].as_f64().unwrap_or(0.0) + 0.0;
+    format!(
+        "{} model call(s), {}-{} tokens, ${:.4}-${:.4}\n",
+        plan["calls"].as_u64().unwrap_or(0),
         plan["tokens"]["low"].as_u64().unwrap_or(0),
         plan["tokens"]["high"].as_u64().unwrap_or(0),
-        plan["costUsd"]["low"].as_f64().unwrap_or(0.0),
-        plan["costUsd"]["high"].as_f64().unwrap_or(0.0)
-    ));
-    out
+        usd("low"),
+        usd("high")
+    )
 }
 
 #[cfg(test)]
@@ -505,8 +513,11 @@ mod tests {
         let text = report(&answer(), &repo());
         assert!(text.starts_with("compared schema db/schema.sql (sqlite) with the blueprint's data v3\n"), "{text}");
         assert!(text.contains("drift: 3 difference(s)"), "{text}");
-        assert!(text.contains("entity:\n  + Coupon: Coupon: in the repository, not the blueprint\n"), "{text}");
-        assert!(text.contains("field:\n  ~ Order.total: Order.total: type decimal in the blueprint, integer in the repository [stories: US-3, US-7]\n  - Order.note"), "{text}");
+        assert!(text.contains("entity:\n  + Coupon: in the repository, not the blueprint\n"), "{text}");
+        assert!(
+            text.contains("field:\n  ~ Order.total: type decimal in the blueprint, integer in the repository [stories: US-3, US-7]\n  - Order.note"),
+            "{text}"
+        );
         let in_step = json!({"inStep": true, "compared": {"data": {"version": 4}}, "differences": []});
         assert!(report(&in_step, &repo()).contains("in step: no differences"));
     }
@@ -531,6 +542,12 @@ mod tests {
         assert_eq!(results[1]["ruleIndex"], 1);
         assert_eq!(results[1]["properties"]["stories"], json!(["US-3", "US-7"]));
         assert_eq!(results[1]["properties"]["id"], "Order.total");
+    }
+
+    #[test]
+    fn a_plan_costs_no_negative_zero() {
+        let plan = json!({"calls": 0, "tokens": {"low": 0, "high": 0}, "costUsd": {"low": -0.0, "high": -0.0}});
+        assert_eq!(plan_totals(&plan), "0 model call(s), 0-0 tokens, $0.0000-$0.0000\n");
     }
 
     #[test]

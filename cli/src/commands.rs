@@ -232,14 +232,7 @@ fn plan(client: &Client, out: &Out, id: &str) -> Result<u8, Failure> {
             s["reason"].as_str().unwrap_or("")
         ));
     }
-    text.push_str(&format!(
-        "{} model call(s), {}-{} tokens, ${:.4}-${:.4}\n",
-        plan["calls"].as_u64().unwrap_or(0),
-        plan["tokens"]["low"].as_u64().unwrap_or(0),
-        plan["tokens"]["high"].as_u64().unwrap_or(0),
-        plan["costUsd"]["low"].as_f64().unwrap_or(0.0),
-        plan["costUsd"]["high"].as_f64().unwrap_or(0.0)
-    ));
+    text.push_str(&check::plan_totals(&plan));
     if let Some(refused) = plan["refused"].as_str() {
         text.push_str(&format!("a run would be refused: {refused}\n"));
     }
@@ -389,47 +382,61 @@ fn check_repository(client: &Client, out: &Out, id: &str, here: &Path, args: &Ch
         return Ok(if in_step { OK } else { DRIFT });
     }
     out.say(&check::report(&answer, &repo));
-    // --accept: each side with differences, its plan first, then stored.
-    let differs = |source: &str| answer["differences"].as_array().into_iter().flatten().any(|d| d["source"] == source);
-    let sides: Vec<(&str, &Value)> = [("data", "sql"), ("api", "openapi")]
-        .into_iter()
-        .filter(|(side, source)| differs(source) && !answer["repository"][*side].is_null())
-        .map(|(side, _)| (side, &answer["repository"][side]))
-        .collect();
-    let mut plans = Vec::new();
-    for (stage, artifact) in &sides {
-        let plan = client.plan_edit(id, stage, artifact)?;
-        out.say(&check::plan_report(stage, &plan));
-        plans.push(json!({"stage": stage, "plan": plan}));
+    // --accept: each side with differences, its plan first, then stored. A
+    // data model accepted can make the API's differences appear (an endpoint
+    // of a new entity): the check runs again after each round, and a side
+    // not yet accepted that differs then is offered in the next.
+    let mut current = answer;
+    let mut taken: Vec<&str> = Vec::new();
+    let (mut plans, mut accepted) = (Vec::new(), Vec::new());
+    loop {
+        let differs =
+            |source: &str| current["differences"].as_array().into_iter().flatten().any(|d| d["source"] == source);
+        let sides: Vec<&str> = [("data", "sql"), ("api", "openapi")]
+            .into_iter()
+            .filter(|(side, source)| {
+                !taken.contains(side) && differs(source) && !current["repository"][*side].is_null()
+            })
+            .map(|(side, _)| side)
+            .collect();
+        if sides.is_empty() {
+            break;
+        }
+        for stage in &sides {
+            let plan = client.plan_edit(id, stage, &current["repository"][*stage])?;
+            out.say(&check::plan_report(stage, &plan));
+            plans.push(json!({"stage": stage, "plan": plan}));
+        }
+        if !args.yes
+            && !confirm(
+                &format!("accept the repository's {} into the blueprint?", sides.join(" and ")),
+                "check --accept changes the blueprint and there is no terminal to ask: pass --yes",
+            )?
+        {
+            out.say("not accepted");
+            break;
+        }
+        for stage in &sides {
+            let stored = match *stage {
+                "data" => client.import_data(id, sql.as_deref().unwrap_or_default(), &repo.dialect)?,
+                _ => client.import_api(id, openapi.unwrap_or_default())?,
+            };
+            out.say(&import_report(&stored));
+            accepted.push(stored);
+        }
+        taken.extend(&sides);
+        current = client.drift(id, sql.as_deref(), &repo.dialect, openapi)?;
     }
-    if !args.yes
-        && !confirm(
-            "accept the repository's side into the blueprint?",
-            "check --accept changes the blueprint and there is no terminal to ask: pass --yes",
-        )?
-    {
-        out.say("nothing accepted");
-        document["accepted"] = json!([]);
-        out.data(&document);
-        return Ok(DRIFT);
+    let in_step = current["inStep"].as_bool().unwrap_or(false);
+    if !taken.is_empty() {
+        out.say(&format!("accepted the repository's {}; checked again:", taken.join(" and ")));
+        out.say(&check::report(&current, &repo));
     }
-    let mut accepted = Vec::new();
-    for (stage, _) in &sides {
-        let stored = match *stage {
-            "data" => client.import_data(id, sql.as_deref().unwrap_or_default(), &repo.dialect)?,
-            _ => client.import_api(id, openapi.unwrap_or_default())?,
-        };
-        out.say(&import_report(&stored));
-        accepted.push(stored);
-    }
-    out.say(&format!(
-        "accepted: the blueprint now has the repository's {}",
-        sides.iter().map(|(s, _)| *s).collect::<Vec<_>>().join(" and ")
-    ));
     document["plans"] = json!(plans);
     document["accepted"] = json!(accepted);
+    document["after"] = current;
     out.data(&document);
-    Ok(OK)
+    Ok(if in_step { OK } else { DRIFT })
 }
 
 #[cfg(test)]
