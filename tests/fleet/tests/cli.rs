@@ -311,3 +311,22 @@ fn bad_input_gets_exit_2_and_a_schema_that_does_not_parse_says_where() {
     assert!(ran.stderr.contains("HTTP 404"), "{ran:?}");
     assert!(!Path::new(&other.repo.join(".parit/project")).exists());
 }
+
+#[test]
+fn a_run_that_fails_is_exit_3_with_the_stages_error_and_run_wait_resumes_it() {
+    let dev = Developer::new("fails");
+    dev.login();
+    let word = unique("clifail");
+    inject(serde_json::json!({"kind": "api_key_invalid", "match": word, "stage": "logic", "times": 1}));
+    let ran = dev.parit(&["new", &format!("Book appointments at a clinic {word}"), "--wait", "--json"], "");
+    assert_eq!(ran.code, 3, "{ran:?}");
+    let error = &ran.json()["error"];
+    assert_eq!((error["code"].as_str(), error["exitCode"].as_u64()), (Some("run_failed"), Some(3)), "{ran:?}");
+    let message = error["message"].as_str().unwrap();
+    assert!(message.contains("the run ended failed") && message.contains("logic: failed ("), "{message}");
+    assert!(message.contains("api: pending"), "what did not run is named too: {message}");
+    // The stage is run again, and this time every stage is done.
+    let ran = dev.parit(&["run", "--wait"], "");
+    assert_eq!(ran.code, 0, "{ran:?}");
+    assert!(ran.stdout.contains("logic       done"), "{ran:?}");
+}
