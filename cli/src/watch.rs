@@ -145,6 +145,15 @@ impl Bars {
     }
 }
 
+/// A `progress` frame's stage and what its bar says: the domain's own
+/// `CallProgress`, with the stage the server adds.
+fn progress_text(data: &Value) -> Option<(Stage, String)> {
+    let stage = data["stage"].as_str().and_then(Stage::parse)?;
+    let p = serde_json::from_value::<CallProgress>(data.clone()).ok()?;
+    let estimated = if p.estimated { "~" } else { "" };
+    Some((stage, format!("writing: {estimated}{} tokens, {} thinking", p.output_tokens, p.thought_tokens)))
+}
+
 /// Whether a project view's run is over (or there is none).
 fn run_over(project: &Value) -> bool {
     match project["run"]["status"].as_str().and_then(RunStatus::parse) {
@@ -176,14 +185,9 @@ pub(crate) fn follow(client: &Client, id: &str, quiet: bool) -> Result<Value, Fa
                     }
                 }
                 "progress" => {
-                    let stage = data["stage"].as_str().and_then(Stage::parse);
-                    if let (Some(stage), Ok(p)) = (stage, serde_json::from_value::<CallProgress>(data.clone())) {
+                    if let Some((stage, text)) = progress_text(&data) {
                         if let Some(bar) = bars.bar(stage) {
-                            let estimated = if p.estimated { "~" } else { "" };
-                            bar.set_message(format!(
-                                "writing: {estimated}{} tokens, {} thinking",
-                                p.output_tokens, p.thought_tokens
-                            ));
+                            bar.set_message(text);
                             bar.tick();
                         }
                     }
@@ -273,6 +277,22 @@ mod tests {
     fn several_data_lines_join_and_a_cut_frame_is_dropped() {
         let f = frames("data:one\r\ndata: two\r\n\r\nevent: x\ndata: cut");
         assert_eq!(f, vec![Frame { event: "message".into(), id: None, data: "one\ntwo".into() }]);
+    }
+
+    #[test]
+    fn a_progress_frame_as_the_server_writes_it_shows_its_tokens() {
+        // As workers/supervisor/src/live.rs writes it: the agent's
+        // CallProgress with its stage added.
+        let mut data = serde_json::to_value(CallProgress {
+            output_tokens: 120,
+            thought_tokens: 40,
+            estimated: true,
+            ..CallProgress::default()
+        })
+        .unwrap();
+        data["stage"] = json!("logic");
+        assert_eq!(progress_text(&data), Some((Stage::Logic, "writing: ~120 tokens, 40 thinking".to_string())));
+        assert_eq!(progress_text(&json!({"stage": "nope"})), None);
     }
 
     #[test]
