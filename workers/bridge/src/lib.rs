@@ -24,13 +24,16 @@
 //!   "artifact"}]}` → `{"added", "removed", "changed": [{"kind", "id"}],
 //!   "references"}` (`parit_shared::check::changes`: the ids changed between
 //!   two versions, and where the stages that read it refer to them);
-//! * `POST /drift` `{"artifacts": [{"stage", "version", "artifact"}], "sql"?,
-//!   "dialect"?: "sqlite" | "postgres" | "mysql", "openapi"?}` → `{"inStep",
-//!   "compared", "differences", "repository", "notImported"}`
+//! * `POST /drift` `{"artifacts": [{"stage", "version", "artifact"}],
+//!   "repository": {"sql"?, "dialect"?: "sqlite" | "postgres" | "mysql",
+//!   "openapi"?}}` (`repository`: the caller's body, checked here) →
+//!   `{"inStep", "compared", "differences", "repository", "notImported"}`
 //!   (`parit_shared::check::drift`: the repository's SQL and OpenAPI document,
 //!   imported by `parit_import`, compared with the blueprint by its ids); 422
-//!   with the importer's error when a text does not parse, 409 when the
-//!   blueprint has no artifact of the compared stage;
+//!   with the importer's error when a text does not parse; the caller's own
+//!   mistakes as `{"message", "caller": true}`: 400 for a body that is not
+//!   `{"sql"?, "dialect"?, "openapi"?}`, 409 when the blueprint has no artifact
+//!   of the compared stage;
 //! * `GET /health` → `{"ok": true}`.
 
 use parit_import::sql::SqlDialect;
@@ -38,7 +41,7 @@ use parit_import::{ImportError, Imported};
 use parit_shared::artifact::{Artifact, Upstream};
 use parit_shared::check::changes::{self, Change};
 use parit_shared::check::consistency::check;
-use parit_shared::check::drift::{self, Repository, SqlDialect as DriftDialect};
+use parit_shared::check::drift::{self, DriftRequest, Repository};
 use parit_shared::check::ready::Verdict;
 use parit_shared::render;
 use parit_shared::render::export::{bundle, slug, zip};
@@ -105,15 +108,10 @@ struct ChangesRequest {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DriftRequest {
+struct DriftBody {
     artifacts: Vec<StageArtifact>,
-    #[serde(default)]
-    sql: Option<String>,
-    #[serde(default)]
-    dialect: Option<DriftDialect>,
-    #[serde(default)]
-    openapi: Option<String>,
+    /// The caller's body as sent, checked here (`DriftRequest::from_body`).
+    repository: Value,
 }
 
 #[derive(Deserialize)]
@@ -237,24 +235,33 @@ fn not_imported(source: &str, list: Vec<parit_import::NotImported>) -> impl Iter
     })
 }
 
-fn drift(request: DriftRequest) -> Result<Response> {
-    let blueprint = match parsed(request.artifacts) {
+/// An answer the supervisor passes on to its caller as an error of its own
+/// (`{"message", "caller": true}`), not as a fault in what it sent.
+fn refused(status: u16, message: String) -> Result<Response> {
+    Ok(Response::from_json(&json!({"message": message, "caller": true}))?.with_status(status))
+}
+
+fn drift(body: DriftBody) -> Result<Response> {
+    let blueprint = match parsed(body.artifacts) {
         Ok(a) => a,
         Err(e) => return bad_request(e),
     };
-    if request.sql.is_none() && request.openapi.is_none() {
-        return bad_request("send \"sql\", \"openapi\" or both".into());
+    let request = match DriftRequest::from_body(&body.repository) {
+        Ok(r) => r,
+        Err(e) => return refused(400, e),
+    };
+    if let Err(e) = request.comparable(&blueprint) {
+        return refused(409, e.to_string());
     }
     let mut repository = Repository::default();
     if let Some(text) = &request.sql {
-        let dialect = request.dialect.unwrap_or(DriftDialect::Sqlite);
-        let Some(reads) = SqlDialect::from_name(dialect.as_str()) else {
-            return bad_request(format!("unknown dialect \"{dialect}\""));
+        let Some(reads) = SqlDialect::from_name(request.dialect.as_str()) else {
+            return bad_request(format!("unknown dialect \"{}\"", request.dialect));
         };
         match parit_import::sql::import(text, reads) {
             Ok(i) => {
                 repository.not_imported.extend(not_imported("sql", i.not_imported));
-                repository.data = Some((i.artifact, dialect));
+                repository.data = Some((i.artifact, request.dialect));
             }
             Err(e) => return Ok(Response::from_json(&e)?.with_status(422)),
         }
@@ -275,7 +282,7 @@ fn drift(request: DriftRequest) -> Result<Response> {
     }
     match drift::report(&blueprint, repository) {
         Ok(report) => Response::from_json(&report),
-        Err(e) => Ok(Response::from_json(&json!({"message": e.to_string()}))?.with_status(409)),
+        Err(e) => refused(409, e.to_string()),
     }
 }
 
@@ -314,7 +321,7 @@ async fn fetch(mut req: Request, _env: Env, _ctx: Context) -> Result<Response> {
             Ok(r) => changes(r),
             Err(e) => bad_request(e),
         },
-        (Method::Post, "/drift") => match body::<DriftRequest>(&mut req).await {
+        (Method::Post, "/drift") => match body::<DriftBody>(&mut req).await {
             Ok(r) => drift(r),
             Err(e) => bad_request(e),
         },

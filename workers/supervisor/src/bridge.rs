@@ -30,6 +30,12 @@ fn failure(path: &str, status: u16, body: &[u8]) -> AppError {
     match status {
         // An import that could not be read.
         422 => AppError::ImportFailed(answer),
+        // The caller's own request, checked there (`POST /drift`).
+        400 if answer["caller"] == true => AppError::BadRequest(answer["message"].as_str().unwrap_or_default().into()),
+        409 => AppError::Conflict {
+            code: "nothing_to_compare",
+            message: answer["message"].as_str().unwrap_or_default().into(),
+        },
         // The supervisor sent something the bridge could not read: ours to fix.
         400 => AppError::Internal(format!("the bridge refused {path}: {}", answer["message"])),
         _ => AppError::Unavailable(format!("the bridge answered HTTP {status} to {path}")),
