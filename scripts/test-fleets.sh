@@ -14,7 +14,8 @@ start_test_fleets() {
   local run="$1"
   rm -rf "$run"
   mkdir -p "$run"
-  cargo build --quiet -p parit-gemini-local
+  # The local Gemini server, and the `parit` CLI the cli suite runs.
+  cargo build --quiet -p parit-gemini-local -p parit-cli
   "$ROOT/target/debug/gemini-local" --port 0 > "$run/gemini.log" 2>&1 &
   echo $! > "$run/gemini.pid"
   local i

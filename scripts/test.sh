@@ -46,7 +46,7 @@ export PARIT_CHROMIUM
 if [[ "$fleet_only" == false ]]; then
 say "formatting"
 cargo fmt --all --check
-say "no import cycles between files or folders (every crate of the product, the web app)"
+say "no import cycles between files or folders (every crate of the product, the CLI, the web app)"
 python3 tests/imports.py
 say "docs/ARCHITECTURE.md draws every source folder as it is (tests/architecture.py)"
 python3 tests/architecture.py

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """No import cycles, between files and between folders: in every crate of
 the product (the domain crate, the importers, the local Gemini server, the
-agent runtime and every Worker of fleet.toml) and in the web app.
+agent runtime and every Worker of fleet.toml), in the CLI and in the web app.
 
 A node is one source file (a Rust module, a TypeScript module). A Rust file
 depends on every module it names, in `use` (lists expanded) and in code, by a
@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # The Workers' crates come from the fleet's manifest (fleet.toml).
 with open(ROOT / "fleet.toml", "rb") as manifest:
     WORKERS = [w["path"] + "/src" for w in tomllib.load(manifest)["worker"]]
-RUST_CRATES = ["shared/src", "import/src", "tools/gemini-local/src", "workers/agent-runtime/src"] + WORKERS
+RUST_CRATES = ["shared/src", "import/src", "tools/gemini-local/src", "workers/agent-runtime/src", "cli/src"] + WORKERS
 TS_APPS = ["frontend/src"]
 
 
