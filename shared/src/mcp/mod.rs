@@ -284,9 +284,12 @@ pub fn step(exchange: &Exchange) -> Step {
     }
 }
 
+/// A request's method and params.
+type Call<'m> = (&'m str, &'m Map<String, Value>);
+
 /// The method and params of a request; `None` for a notification or a
 /// response (accepted, nothing to answer); or why the message is refused.
-fn request<'m>(message: &'m Value, headers: &Headers) -> Result<Option<(&'m str, &'m Map<String, Value>)>, RpcError> {
+fn request<'m>(message: &'m Value, headers: &Headers) -> Result<Option<Call<'m>>, RpcError> {
     let invalid = |m: &str| Err(RpcError::new(code::INVALID_REQUEST, m));
     let Value::Object(fields) = message else {
         return match message {

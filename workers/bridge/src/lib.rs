@@ -24,6 +24,12 @@
 //!   "artifact"}]}` → `{"added", "removed", "changed": [{"kind", "id"}],
 //!   "references"}` (`parit_shared::check::changes`: the ids changed between
 //!   two versions, and where the stages that read it refer to them);
+//! * `POST /mcp` `{"message": <the MCP POST body, as text>, "headers":
+//!   {"mcp-protocol-version", "mcp-method", "mcp-name"}, "answers": [{"method",
+//!   "path", "status", "body"}]}` → `{"status", "reply"}` (the HTTP answer
+//!   to the MCP client) or `{"need": [{"method", "path", "body"?}]}` (API
+//!   reads for the supervisor to make as the caller, then call again with
+//!   their answers): `parit_shared::mcp::step`;
 //! * `GET /health` → `{"ok": true}`.
 
 use parit_import::sql::SqlDialect;
@@ -250,6 +256,10 @@ async fn fetch(mut req: Request, _env: Env, _ctx: Context) -> Result<Response> {
         },
         (Method::Post, "/handoff") => match body::<HandoffRequest>(&mut req).await {
             Ok(r) => handoff(r),
+            Err(e) => bad_request(e),
+        },
+        (Method::Post, "/mcp") => match body::<parit_shared::mcp::Exchange>(&mut req).await {
+            Ok(r) => Response::from_json(&parit_shared::mcp::step(&r)),
             Err(e) => bad_request(e),
         },
         _ => Response::error("no such route", 404),

@@ -30,7 +30,7 @@ pub use pipeline::PipelineRun;
 use app::App;
 use error::{AppError, AppResult};
 use parit_shared::api::{self, Op, Resolution};
-use routes::{artifacts, events, execute, feed, import, plan, projects, renders, root, runs};
+use routes::{artifacts, events, execute, feed, import, mcp, plan, projects, renders, root, runs};
 use worker::{event, Context, Date, Env, Method, Request, Response, Result};
 
 /// Every request: route it, answer errors as JSON, add the headers every
@@ -110,6 +110,7 @@ async fn route(
             }
         }
         Op::OpenApi => root::openapi(app).await,
+        Op::Mcp => mcp::serve(app, env, request_id, meter, req).await,
         Op::CreateProject => projects::create(app, req).await,
         Op::ListProjects => projects::list(app, &req).await,
         Op::Execute => execute::execute(app, req).await,
