@@ -49,14 +49,14 @@ def connect(token, mode="auto"):
 
 def data(result):
     """The tool's structured answer (and its text agrees)."""
-    check("the tool answered without error", not result.isError, str(result.content)[:500])
+    check("the tool answered without error", not result.is_error, str(result.content)[:500])
     text = json.loads(result.content[0].text)
-    check("text and structured content agree", text == result.structuredContent)
-    return result.structuredContent
+    check("text and structured content agree", text == result.structured_content)
+    return result.structured_content
 
 
 def error_text(result):
-    check("the tool answered an error", result.isError, str(result.structuredContent)[:500])
+    check("the tool answered an error", result.is_error, str(result.structured_content)[:500])
     return result.content[0].text
 
 
@@ -66,7 +66,7 @@ async def as_owner(mode):
         names = [t.name for t in tools]
         check(f"[{mode}] six tools listed", names == ["list_projects", "get_artifact", "get_item", "trace_story", "plan_change", "check_drift"], names)
         for t in tools:
-            Draft202012Validator.check_schema(t.inputSchema)
+            Draft202012Validator.check_schema(t.input_schema)
         check(f"[{mode}] every input schema is valid JSON Schema 2020-12", True)
 
         projects = data(await client.call_tool("list_projects", {}))["projects"]
@@ -104,11 +104,11 @@ async def as_owner(mode):
         check(f"[{mode}] plan_change plans a regeneration", "api" in json.dumps(plan), plan)
 
         drift = await client.call_tool("check_drift", {"project": PROJECT, "sql": "CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT NOT NULL);"})
-        if drift.isError:
+        if drift.is_error:
             # Without the drift route (branch h/drift) the API says so, as an error the agent can read.
             check(f"[{mode}] check_drift reports the API's answer", "drift" in drift.content[0].text or "route" in drift.content[0].text, drift.content[0].text)
         else:
-            body = drift.structuredContent
+            body = drift.structured_content
             check(f"[{mode}] check_drift: the repository is not in step", body["inStep"] is False and any(d["id"].lower() == "note" for d in body["differences"]), body)
 
         bad = error_text(await client.call_tool("get_artifact", {"project": PROJECT, "stage": "nope"}))
@@ -123,12 +123,12 @@ async def as_owner(mode):
         mine = [r for r in resources if str(r.uri).startswith(f"parit://projects/{PROJECT}/handoff/")]
         agents = [r for r in mine if str(r.uri).endswith("/agents-md/AGENTS.md")]
         check(f"[{mode}] the hand-off files are resources", len(agents) == 1 and any("/kiro/" in str(r.uri) for r in mine), [str(r.uri) for r in mine][:10])
-        check(f"[{mode}] AGENTS.md is Markdown", agents[0].mimeType == "text/markdown")
+        check(f"[{mode}] AGENTS.md is Markdown", agents[0].mime_type == "text/markdown")
         read = await client.read_resource(agents[0].uri)
         text = read.contents[0].text
         check(f"[{mode}] AGENTS.md reads and names the stories", story["id"] in text or story["title"] in text, text[:300])
-        templates = (await client.list_resource_templates()).resourceTemplates
-        check(f"[{mode}] a resource template", templates[0].uriTemplate == "parit://projects/{project}/handoff/{layout}/{+path}")
+        templates = (await client.list_resource_templates()).resource_templates
+        check(f"[{mode}] a resource template", templates[0].uri_template == "parit://projects/{project}/handoff/{layout}/{+path}")
         try:
             await client.read_resource(f"parit://projects/{PROJECT}/handoff/kiro/no-such-file.md")
             check(f"[{mode}] a missing resource is refused", False)

@@ -2,7 +2,7 @@
 //! Spec Kit specs, as `GET /api/projects/:id/handoff` lays them out), at
 //! `parit://projects/{id}/handoff/{layout}/{path}`.
 
-use super::{api_error, Outcome, Reads, RpcError};
+use super::rpc::{api_error, code, Outcome, Reads, RpcError};
 use crate::project::is_resource_id;
 use serde_json::{json, Map, Value};
 
@@ -66,7 +66,7 @@ pub(crate) fn list(params: &Map<String, Value>, reads: &mut Reads<'_>) -> Result
     };
     let Some(answer) = reads.get(path) else { return Ok(reads.pending()) };
     if answer.status != 200 {
-        return Err(RpcError { code: super::code::INTERNAL_ERROR, message: api_error(answer), data: None });
+        return Err(RpcError { code: code::INTERNAL_ERROR, message: api_error(answer), data: None });
     }
     let projects = answer.body["projects"].as_array().map(Vec::as_slice).unwrap_or_default();
     let mut resources = Vec::new();

@@ -3,7 +3,7 @@
 //! from the API.
 
 use super::blueprint::{find_item, trace_story, Loaded};
-use super::{api_error, Answer, Outcome, Reads, RpcError};
+use super::rpc::{api_error, Answer, Outcome, Reads, RpcError};
 use crate::stage::Stage;
 use serde_json::{json, Map, Value};
 

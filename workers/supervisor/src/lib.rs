@@ -45,7 +45,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     let mut owner = None;
     let meter = meter::Meter::default();
     meter.begin();
-    let response = match route(req, &env, &request_id, &mut owner, &meter).await {
+    let response = match mcp::serve(req, &env, &request_id, &mut owner, &meter).await {
         Ok(response) => response,
         Err(e) => e.into_response_for(Some(&request_id))?,
     };
@@ -70,6 +70,8 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     Ok(response)
 }
 
+/// The router: every request but `POST /mcp` (which `routes::mcp` serves by
+/// calling this for each API read it makes).
 async fn route(
     req: Request,
     env: &Env,
@@ -110,7 +112,8 @@ async fn route(
             }
         }
         Op::OpenApi => root::openapi(app).await,
-        Op::Mcp => mcp::serve(app, env, request_id, meter, req).await,
+        // Served before the router (`routes::mcp::serve`), which it calls for each read.
+        Op::Mcp => Err(AppError::Internal("POST /mcp reached the router".into())),
         Op::CreateProject => projects::create(app, req).await,
         Op::ListProjects => projects::list(app, &req).await,
         Op::Execute => execute::execute(app, req).await,
