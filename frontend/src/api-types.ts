@@ -123,6 +123,40 @@ export interface ErrorBody {
   error: ErrorDetail;
 }
 
+/** A JSON-RPC 2.0 message to the MCP server (a request, or a notification without an id). */
+export interface McpMessage {
+  /** Always "2.0" */
+  jsonrpc: string;
+  /** The request's id (a string or a number); absent on a notification */
+  id?: unknown;
+  /** initialize, ping, tools/list, tools/call, resources/list, resources/read, resources/templates/list, server/discover, notifications/… */
+  method: string;
+  /** The method's parameters */
+  params?: unknown;
+}
+
+/** A JSON-RPC 2.0 error. */
+export interface McpError {
+  /** -32700 parse error, -32600 invalid request, -32601 method not found, -32602 invalid params, -32001 no or wrong token, -32020 MCP headers that disagree with the body, -32022 an unsupported protocol version */
+  code: number;
+  /** What went wrong, for people. */
+  message: string;
+  /** More about it (the supported versions, the unknown resource's uri) */
+  data?: unknown;
+}
+
+/** The MCP server's JSON-RPC 2.0 answer: a result, or an error. */
+export interface McpReply {
+  /** Always "2.0" */
+  jsonrpc: string;
+  /** The request's id; null when it could not be read */
+  id: unknown;
+  /** The method's result (a tool's content, with isError when the tool failed) */
+  result?: unknown;
+  /** The error, when the message could not be served */
+  error?: McpError;
+}
+
 /** A thinking level of Gemini 3.x (`thinkingConfig.thinkingLevel`), and the project setting `thinking`. */
 export type ThinkingLevel = "minimal" | "low" | "medium" | "high" | "xhigh";
 
@@ -1105,6 +1139,7 @@ export interface Answers {
   index: Index;
   health: Health;
   openapi: Record<string, unknown>;
+  mcp: McpReply;
   createProject: Project;
   listProjects: ProjectPage;
   getProject: Project;
@@ -1136,6 +1171,7 @@ export interface Answers {
 
 /** Each operation's JSON request body, by its operationId. */
 export interface Requests {
+  mcp: McpMessage;
   createProject: CreateProject;
   patchSettings: SettingsPatch;
   execute: Execute;

@@ -19,6 +19,7 @@ pub mod fixtures;
 pub mod gemini;
 pub mod hash;
 pub mod limits;
+pub mod mcp;
 pub mod project;
 pub mod query;
 pub mod render;

@@ -140,6 +140,11 @@ impl Describe for u64 {
         Schema::Integer
     }
 }
+impl Describe for i64 {
+    fn schema() -> Schema {
+        Schema::Integer
+    }
+}
 impl Describe for serde_json::Value {
     fn schema() -> Schema {
         Schema::Any

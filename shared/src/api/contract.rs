@@ -319,6 +319,22 @@ pub fn contract(op: Op) -> Contract {
                 IMPORT,
             )
         },
+        Op::Mcp => Contract {
+            body: of::<r::McpMessage>(),
+            ..base(
+                "mcp",
+                "The Model Context Protocol server for coding agents (Streamable HTTP, one JSON-RPC 2.0 message per POST, answered as JSON; revision 2026-07-28 and the initialize handshake of 2025-03-26 to 2025-11-25): tools list_projects, get_artifact, get_item, trace_story, plan_change and check_drift, and the hand-off files as resources (parit://projects/{id}/handoff/{layout}/{path}). The same bearer tokens and tenant isolation as /api: every read it makes goes through this API as the caller. A notification is answered 202 with no body; GET and DELETE are 405.",
+                vec![
+                    json::<r::McpReply>(200, "The JSON-RPC answer: a result, or an error such as method not found (-32601) or invalid params (-32602)"),
+                    json::<r::McpReply>(400, "A message that cannot be served: a JSON-RPC error (parse error -32700, invalid request -32600, MCP headers that disagree with the body -32020, an unsupported protocol version -32022)"),
+                    Answer {
+                        headers: &[("www-authenticate", "WwwAuthenticate")],
+                        ..json::<r::McpReply>(401, "No or a wrong token: a JSON-RPC error (-32001) with no id")
+                    },
+                ],
+                &[429, 503],
+            )
+        },
         Op::Drift => Contract {
             body: of::<a::DriftCheck>(),
             ..base(

@@ -39,6 +39,8 @@ pub enum Op {
     Index,
     /// `GET /health`.
     Health,
+    /// `POST /mcp`: the Model Context Protocol server (`crate::mcp`).
+    Mcp,
     /// `GET /openapi.json`.
     OpenApi,
     /// Create a project.
@@ -119,6 +121,7 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/", Op::Index, "What this is, its version and its endpoints"),
     route("GET", "/health", Op::Health, "Every dependency as a matrix (detail for a caller with a token)"),
     route("GET", "/openapi.json", Op::OpenApi, "This API's OpenAPI document"),
+    route("POST", "/mcp", Op::Mcp, "The blueprint for coding agents (MCP, Streamable HTTP)"),
     route("POST", "/api/projects", Op::CreateProject, "Create a project from a name and an idea"),
     route("GET", "/api/projects", Op::ListProjects, "The caller's projects, newest first, in pages"),
     route("GET", "/api/projects/:id", Op::GetProject, "A project: settings, each stage's status, the run"),

@@ -39,6 +39,12 @@
 //!   mistakes as `{"message", "caller": true}`: 400 for a body that is not
 //!   `{"sql"?, "dialect"?, "openapi"?}`, 409 when the blueprint has no artifact
 //!   of the compared stage;
+//! * `POST /mcp` `{"message": <the MCP POST body, as text>, "headers":
+//!   {"mcp-protocol-version", "mcp-method", "mcp-name"}, "answers": [{"method",
+//!   "path", "status", "body"}]}` → `{"status", "reply"}` (the HTTP answer
+//!   to the MCP client) or `{"need": [{"method", "path", "body"?}]}` (API
+//!   reads for the supervisor to make as the caller, then call again with
+//!   their answers): `parit_shared::mcp::step`;
 //! * `GET /health` → `{"ok": true}`.
 
 use parit_import::sql::SqlDialect;
@@ -399,6 +405,10 @@ async fn fetch(mut req: Request, _env: Env, _ctx: Context) -> Result<Response> {
         },
         (Method::Post, "/handoff") => match body::<HandoffRequest>(&mut req).await {
             Ok(r) => handoff(r),
+            Err(e) => bad_request(e),
+        },
+        (Method::Post, "/mcp") => match body::<parit_shared::mcp::Exchange>(&mut req).await {
+            Ok(r) => Response::from_json(&parit_shared::mcp::step(&r)),
             Err(e) => bad_request(e),
         },
         _ => Response::error("no such route", 404),

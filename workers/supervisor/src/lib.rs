@@ -30,7 +30,7 @@ pub use pipeline::PipelineRun;
 use app::App;
 use error::{AppError, AppResult};
 use parit_shared::api::{self, Op, Resolution};
-use routes::{artifacts, drift, events, execute, feed, import, plan, projects, renders, root, runs};
+use routes::{artifacts, drift, events, execute, feed, import, mcp, plan, projects, renders, root, runs};
 use worker::{event, Context, Date, Env, Method, Request, Response, Result};
 
 /// Every request: route it, answer errors as JSON, add the headers every
@@ -45,7 +45,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     let mut owner = None;
     let meter = meter::Meter::default();
     meter.begin();
-    let response = match route(req, &env, &request_id, &mut owner, &meter).await {
+    let response = match mcp::serve(req, &env, &request_id, &mut owner, &meter).await {
         Ok(response) => response,
         Err(e) => e.into_response_for(Some(&request_id))?,
     };
@@ -70,6 +70,8 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     Ok(response)
 }
 
+/// The router: every request but `POST /mcp` (which `routes::mcp` serves by
+/// calling this for each API read it makes).
 async fn route(
     req: Request,
     env: &Env,
@@ -128,6 +130,8 @@ async fn dispatch(app: &App, op: Op, params: api::Params<'_>, req: Request) -> A
             }
         }
         Op::OpenApi => root::openapi(app).await,
+        // Served before the router (`routes::mcp::serve`), which it calls for each read.
+        Op::Mcp => Err(AppError::Internal("POST /mcp reached the router".into())),
         Op::CreateProject => projects::create(app, req).await,
         Op::ListProjects => projects::list(app, &req).await,
         Op::Execute => execute::execute(app, req).await,

@@ -6,6 +6,7 @@ pub(crate) mod events;
 pub(crate) mod execute;
 pub(crate) mod feed;
 pub(crate) mod import;
+pub(crate) mod mcp;
 pub(crate) mod plan;
 pub(crate) mod projects;
 pub(crate) mod renders;
