@@ -83,13 +83,11 @@ pub enum Operation {
     Plan,
     /// `POST …/plan` with the frontend artifact as a proposed edit (the object).
     PlanEditFrontend,
-    /// `POST …/import/api` as the Worker serves it: the body read and checked,
-    /// the text sent on to the object.
-    ImportRoute,
-    /// The object's import of SQL DDL: the command read, the bridge's `POST /sql`.
+    /// `POST …/import/data` as the object serves it (the Worker forwards the
+    /// body unread): the body read and checked, the bridge's `POST /sql`.
     ImportData,
-    /// The object's import of an OpenAPI document: the command read, the data
-    /// model read, the bridge's `POST /openapi`.
+    /// `POST …/import/api` as the object serves it: the body read and checked,
+    /// the data model read, the bridge's `POST /openapi`.
     ImportApi,
     /// The object storing the imported data model (the same invocation as
     /// its import).
@@ -110,7 +108,6 @@ impl Operation {
         out.extend([
             Operation::Plan,
             Operation::PlanEditFrontend,
-            Operation::ImportRoute,
             Operation::ImportData,
             Operation::ImportApi,
             Operation::ObjectImportData,
@@ -131,7 +128,6 @@ impl Operation {
             Operation::BridgeViews(s) => format!("  bridge POST /views ({s}) alone"),
             Operation::Plan => "GET …/plan".into(),
             Operation::PlanEditFrontend => "POST …/plan (frontend edit)".into(),
-            Operation::ImportRoute => "POST …/import/api: the Worker's leg".into(),
             Operation::ImportData => "object: import SQL (POST …/import/data)".into(),
             Operation::ImportApi => "object: import OpenAPI (POST …/import/api)".into(),
             Operation::ObjectImportData => "object: store the imported data".into(),
@@ -152,7 +148,6 @@ impl Operation {
             | Operation::Views(_)
             | Operation::ImportData
             | Operation::ImportApi => "Durable Object + bridge",
-            Operation::ImportRoute => "supervisor",
             Operation::BridgeExport | Operation::BridgeViews(_) => "bridge",
             Operation::Generate(_) => "agent (from the object's alarm)",
         }
@@ -162,10 +157,9 @@ impl Operation {
     /// Worker's request 10, a Durable Object's request or alarm 30,000, and
     /// Workers called through a service binding share their caller's.
     pub fn limit_ms(self) -> u32 {
-        match self {
-            Operation::ImportRoute => parit_shared::limits::CPU_MS_PER_INVOCATION,
-            _ => parit_shared::limits::CPU_MS_PER_OBJECT_REQUEST,
-        }
+        // Every request here is the object's or its alarm's: the Worker that
+        // receives one forwards it unread.
+        parit_shared::limits::CPU_MS_PER_OBJECT_REQUEST
     }
 }
 
@@ -324,7 +318,6 @@ impl Workload {
                 let fields: Value = serde_json::from_slice(body.as_bytes()).map_err(text)?;
                 self.plan(&WhatIf::Edit(Stage::Frontend, fields["artifact"].clone()))
             }
-            Operation::ImportRoute => self.import_route(),
             Operation::ImportData => self.import_data(),
             Operation::ImportApi => self.import_api(),
             Operation::ObjectImportData => self.object_import(),
@@ -425,32 +418,27 @@ impl Workload {
         Ok(serde_json::to_value(&plan).map_err(text)?.to_string().len())
     }
 
-    /// import.rs `api`: the body read and checked, the command sent on.
-    fn import_route(&self) -> Result<usize, String> {
-        let body = json!({"document": self.openapi}).to_string();
-        let body: Value = serde_json::from_slice(body.as_bytes()).map_err(text)?;
-        let document = body["document"].as_str().filter(|t| !t.trim().is_empty()).ok_or("no document")?;
-        Ok(json!({"import": {"stage": "api", "text": document, "dialect": null}}).to_string().len())
-    }
-
-    /// pipeline.rs `import` of SQL: the command read, the bridge's `/sql`,
-    /// its answer read.
+    /// import.rs `read` and pipeline.rs `import` of SQL: the body read and
+    /// checked, the bridge's `/sql`, its answer read.
     fn import_data(&self) -> Result<usize, String> {
-        let command = json!({"import": {"stage": "data", "text": self.sql, "dialect": "sqlite"}}).to_string();
-        let command: Value = serde_json::from_str(&command).map_err(text)?;
-        let request = json!({"text": command["import"]["text"], "dialect": command["import"]["dialect"]}).to_string();
+        let body = json!({"sql": self.sql, "dialect": "sqlite"}).to_string();
+        let body: Value = serde_json::from_slice(body.as_bytes()).map_err(text)?;
+        let sql = body["sql"].as_str().filter(|t| !t.trim().is_empty()).ok_or("no sql")?;
+        let request = json!({"text": sql, "dialect": body["dialect"]}).to_string();
         let imported: Value = serde_json::from_slice(bridge::sql(&request)?.as_bytes()).map_err(text)?;
         Ok(imported.to_string().len())
     }
 
-    /// pipeline.rs `import` of an OpenAPI document: the command read, the
-    /// data model read, the bridge's `/openapi`, its answer read.
+    /// import.rs `read` and pipeline.rs `import` of an OpenAPI document: the
+    /// body read and checked, the data model read, the bridge's `/openapi`,
+    /// its answer read.
     fn import_api(&self) -> Result<usize, String> {
-        let command = json!({"import": {"stage": "api", "text": self.openapi, "dialect": null}}).to_string();
-        let command: Value = serde_json::from_str(&command).map_err(text)?;
+        let body = json!({"document": self.openapi}).to_string();
+        let body: Value = serde_json::from_slice(body.as_bytes()).map_err(text)?;
+        let document = body["document"].as_str().filter(|t| !t.trim().is_empty()).ok_or("no document")?;
         let record = ready(self.store.latest_artifact(PROJECT, Stage::Data))?.map_err(text)?.ok_or("no data")?;
         let data = self.body(&record)?;
-        let request = json!({"text": command["import"]["text"], "data": data}).to_string();
+        let request = json!({"text": document, "data": data}).to_string();
         let imported: Value = serde_json::from_slice(bridge::openapi(&request)?.as_bytes()).map_err(text)?;
         Ok(imported.to_string().len())
     }

@@ -200,8 +200,7 @@ impl Op {
     /// (docs/BENCHMARKS.md, "CPU per request in WASM"). A Worker on the Free
     /// plan has 10 ms of CPU a request, a Durable Object 30 s
     /// ([`crate::limits::CPU_MS_PER_OBJECT_REQUEST`]), and the bridge a route
-    /// calls shares its caller's. The imports also parse in the object: their
-    /// routes send it the text (`Command::Import`).
+    /// calls shares its caller's. The Worker does not read their bodies.
     pub const fn in_object(self) -> bool {
         matches!(
             self,
@@ -214,6 +213,8 @@ impl Op {
                 | Op::PlanEdit
                 | Op::Changes
                 | Op::Drift
+                | Op::ImportData
+                | Op::ImportApi
         )
     }
 }
@@ -337,7 +338,7 @@ mod tests {
     fn the_object_serves_only_routes_of_one_project() {
         // The Worker forwards such a route to the object named by its `:id`.
         let served: Vec<&Route> = ROUTES.iter().filter(|r| r.op.in_object()).collect();
-        assert_eq!(served.len(), 9);
+        assert_eq!(served.len(), 11);
         for r in served {
             assert!(r.path.starts_with("/api/projects/:id/"), "{}", r.endpoint());
         }

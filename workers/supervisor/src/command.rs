@@ -53,16 +53,6 @@ pub(crate) enum Command {
         /// The edited artifact.
         artifact: Value,
     },
-    /// Import a document as a new version (source `import`): the object has
-    /// the bridge parse it, so the parse's CPU is the object's (`Op::in_object`).
-    Import {
-        /// The stage: data (SQL DDL) or api (an OpenAPI document).
-        stage: Stage,
-        /// The document.
-        text: String,
-        /// The SQL dialect (data only).
-        dialect: Option<String>,
-    },
     /// The project is about to be deleted: stop and drop everything.
     Forget,
     /// Hold an event stream for a viewer (`crate::live`).
@@ -82,7 +72,6 @@ impl Command {
             Command::State => "state",
             Command::Execute { .. } => "execute",
             Command::Edit { .. } => "edit",
-            Command::Import { .. } => "import",
             Command::Forget => "forget",
             Command::Watch { .. } => "watch",
         }

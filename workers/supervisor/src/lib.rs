@@ -30,7 +30,7 @@ pub use pipeline::PipelineRun;
 use app::App;
 use error::{AppError, AppResult};
 use parit_shared::api::{self, Op, Resolution};
-use routes::{artifacts, drift, events, execute, feed, import, mcp, plan, projects, renders, root, runs};
+use routes::{artifacts, drift, events, execute, feed, mcp, plan, projects, renders, root, runs};
 use worker::{event, Context, Date, Env, Method, Request, Response, Result};
 
 /// Every request: route it, answer errors as JSON, add the headers every
@@ -150,8 +150,8 @@ async fn dispatch(app: &App, op: Op, params: api::Params<'_>, req: Request) -> A
         Op::Consistency => renders::consistency(app, id()?).await,
         Op::Export => renders::export(app, id()?, &req).await,
         Op::Handoff => renders::handoff(app, id()?, &req).await,
-        Op::ImportData => import::data(app, id()?, req).await,
-        Op::ImportApi => import::api(app, id()?, req).await,
+        // The project's object reads them itself (`PipelineRun::serve`).
+        Op::ImportData | Op::ImportApi => Err(AppError::Internal("an import reached the router".into())),
         Op::Drift => drift::drift(app, id()?, req).await,
         Op::Activity => feed::activity(app, id()?, &req).await,
         Op::Traces => feed::traces(app, id()?).await,

@@ -32,9 +32,11 @@ use crate::live::{activity_frame, frame, Live};
 use crate::meter::{Call, Meter};
 use crate::r2::R2Blobs;
 use crate::reply::json;
+use crate::routes::import;
 use crate::routes::projects::{self, Caller};
 use crate::routes::renders::{body, current_verdict};
 use futures_util::StreamExt;
+use parit_shared::api::{self, Op, Resolution};
 use parit_shared::clock::Clock;
 use parit_shared::run::execute::{
     execute_stage, store_human_version, EditError, ExecuteOptions, Ports, StageOutcome, Submission,
@@ -163,7 +165,6 @@ impl DurableObject for PipelineRun {
                 Command::Edit { stage, artifact } => {
                     self.store_version(&project, stage, Submission::edit(artifact), json!({})).await
                 }
-                Command::Import { stage, text, dialect } => self.import(&project, stage, text, dialect).await,
             }
         }
         .await;
@@ -237,12 +238,22 @@ impl PipelineRun {
         let request_id = req.headers().get(REQUEST_ID_HEADER)?;
         let meter = Meter::default();
         meter.begin();
-        let name = format!("object {} {}", req.method(), crate::http::route_template(&req.path()));
+        let path = req.path();
+        let name = format!("object {} {}", req.method(), crate::http::route_template(&path));
+        let import = match api::resolve(req.method().as_ref(), &path) {
+            Resolution::Found(Op::ImportData, p) => p.id.map(|id| (Stage::Data, id.to_string())),
+            Resolution::Found(Op::ImportApi, p) => p.id.map(|id| (Stage::Api, id.to_string())),
+            _ => None,
+        };
         let result = async {
             let mut app = App::metered(self.env.clone(), meter.clone())?;
             app.owner = Some(owner);
             app.request_id = request_id.clone();
-            crate::serve_in_object(&app, req).await
+            let Some((stage, project)) = import else { return crate::serve_in_object(&app, req).await };
+            // An import writes: it goes through this object's lock.
+            let (text, dialect) = import::read(&app, &project, stage, req).await?;
+            self.load().await?;
+            self.import(&project, stage, text, dialect).await
         }
         .await;
         meter.name(|| name);
@@ -250,7 +261,7 @@ impl PipelineRun {
         result.or_else(|e| e.into_response_for(request_id.as_deref()))
     }
 
-    /// `Command::Import`: the bridge parses the document (SQL DDL into a data
+    /// An import route (`import::read`): the bridge parses the document (SQL DDL into a data
     /// model; an OpenAPI document into an API, matched to the current data
     /// model) and what it imported is stored. Entities the API needs that the
     /// data model lacks come from the document's schemas, stored first as the
