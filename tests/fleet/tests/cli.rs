@@ -177,7 +177,8 @@ fn a_developer_builds_pulls_and_keeps_the_repository_in_step() {
     // overwritten without --yes when nobody can be asked.
     let ran = dev.parit(&["pull", "--layout", "agents", "--yes"], "");
     assert_eq!(ran.code, 0, "{ran:?}");
-    assert!(ran.stdout.contains("would create (1):\n  AGENTS.md"), "{ran:?}");
+    // AGENTS.md, and the workflow that runs `parit check` in CI.
+    assert!(ran.stdout.contains("would create (2):\n  AGENTS.md\n  .github/workflows/parit-check.yml"), "{ran:?}");
     let agents = dev.read("AGENTS.md");
     let (status, handoff) = get(&format!("{}/api/projects/{id}/handoff", fleet().url));
     assert_eq!(status, 200, "{handoff}");
@@ -188,7 +189,7 @@ fn a_developer_builds_pulls_and_keeps_the_repository_in_step() {
     );
     let ran = dev.parit(&["pull", "--layout", "agents"], "");
     assert_eq!(ran.code, 0, "{ran:?}");
-    assert!(ran.stdout.contains("unchanged (1):\n  AGENTS.md") && ran.stdout.contains("nothing to write"), "{ran:?}");
+    assert!(ran.stdout.contains("unchanged (2):\n  AGENTS.md") && ran.stdout.contains("nothing to write"), "{ran:?}");
     dev.write("AGENTS.md", "my own notes\n");
     let ran = dev.parit(&["pull", "--layout", "agents", "--json"], "");
     assert_eq!(ran.code, 2, "{ran:?}");
