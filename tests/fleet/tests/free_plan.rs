@@ -252,6 +252,13 @@ fn a_hundred_entities_stay_inside_the_free_plan_per_invocation() {
     run_and_browse(&mut s, &format!("Plan a week of meals from the pantry {word}"), Some(&tables(100)));
     let (_, data) = get(&url(&format!("/api/projects/{}/artifacts/data", s.project)));
     assert_eq!(data["artifact"]["entities"].as_array().map(Vec::len), Some(100));
+    // The import is the object's: its parse (the bridge) and its store (D1,
+    // R2) are counted in the object's invocation, the Worker only forwards.
+    let spent = s.spent();
+    let import = spent.iter().find(|x| x.invocation == "object POST /api/projects/:id/import/data").expect("metered");
+    // The bridge parses the SQL, then decides the new ready verdict.
+    assert_eq!((import.usage.bridge_calls, import.usage.r2_class_a), (2, 1), "{import:?}");
+    assert!(import.usage.d1_rows_written > 0, "{import:?}");
     hold_and_record(&s, "free_plan_100_entities");
 }
 

@@ -232,12 +232,10 @@ impl PipelineRun {
 impl PipelineRun {
     /// A route the Worker forwarded (`Op::in_object`), as the caller `owner`:
     /// served by the supervisor's router with this object's CPU allowance.
-    /// It reads only, so it needs no lock; it has a meter of its own, as it
-    /// may overlap the alarm.
+    /// A read needs no lock and has a meter of its own, as it may overlap the
+    /// alarm; an import takes the lock and the object's meter.
     async fn serve(&self, owner: String, req: Request) -> Result<Response> {
         let request_id = req.headers().get(REQUEST_ID_HEADER)?;
-        let meter = Meter::default();
-        meter.begin();
         let path = req.path();
         let name = format!("object {} {}", req.method(), crate::http::route_template(&path));
         let import = match api::resolve(req.method().as_ref(), &path) {
@@ -245,6 +243,10 @@ impl PipelineRun {
             Resolution::Found(Op::ImportApi, p) => p.id.map(|id| (Stage::Api, id.to_string())),
             _ => None,
         };
+        // An import stores through the object's own ports (`self.app()`),
+        // which count into the object's meter: so does the rest of it.
+        let meter = if import.is_some() { self.meter.clone() } else { Meter::default() };
+        meter.begin();
         let result = async {
             let mut app = App::metered(self.env.clone(), meter.clone())?;
             app.owner = Some(owner);
