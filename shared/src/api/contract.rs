@@ -332,7 +332,7 @@ pub fn contract(op: Op) -> Contract {
                         ..json::<r::McpReply>(401, "No or a wrong token: a JSON-RPC error (-32001) with no id")
                     },
                 ],
-                &[429, 503],
+                &[413, 429, 503],
             )
         },
         Op::Drift => Contract {

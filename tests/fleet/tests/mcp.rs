@@ -43,6 +43,15 @@ fn the_endpoint_takes_only_post_and_only_a_known_token() {
     let note = r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#;
     let answer = call("POST", &mcp(), Caller::Default, &[], Some(("application/json", note)));
     assert_eq!((answer.status, answer.text.as_str()), (202, ""));
+    // A message larger than any tool takes is refused before the bridge sees it.
+    let huge = format!(r#"{{"jsonrpc":"2.0","id":2,"method":"ping","params":{{"pad":"{}"}}}}"#, "x".repeat(1_100_000));
+    let answer = call("POST", &mcp(), Caller::Default, &[], Some(("application/json", &huge)));
+    assert_eq!(
+        (answer.status, answer.json()["error"]["code"].clone()),
+        (413, "payload_too_large".into()),
+        "{}",
+        answer.text
+    );
 }
 
 #[test]

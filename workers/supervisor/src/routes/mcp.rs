@@ -20,6 +20,10 @@ use worker::{Env, Headers, Method, Request, RequestInit, Response};
 /// Bridge round trips per message (a tool needs two at most, resources/list two).
 const ROUNDS: usize = 4;
 
+/// Largest MCP message: `check_drift` carries a repository's SQL and OpenAPI
+/// texts, each at most what the drift route takes.
+const MAX_MESSAGE_BYTES: usize = 2 * crate::routes::import::MAX_IMPORT_BYTES;
+
 /// An MCP message being served: the caller's app and token, what goes to
 /// the bridge (the message, its headers, the answers so far) and the reads
 /// still to make.
@@ -57,7 +61,11 @@ pub(crate) async fn serve(
         let h = req.headers();
         let (token, v, m, n) =
             (h.get("authorization")?, h.get("mcp-protocol-version")?, h.get("mcp-method")?, h.get("mcp-name")?);
-        let sent = json!({"message": req.text().await?, "answers": [],
+        let message = req.text().await?;
+        if message.len() > MAX_MESSAGE_BYTES {
+            return Err(AppError::PayloadTooLarge(MAX_MESSAGE_BYTES));
+        }
+        let sent = json!({"message": message, "answers": [],
                           "headers": {"mcp-protocol-version": v, "mcp-method": m, "mcp-name": n}});
         mcp = Some(Exchange { app, token: token.unwrap_or_default(), sent, reads: Vec::new(), rounds: 0 });
     }
