@@ -1151,7 +1151,7 @@ export interface Answers {
   editArtifact: Edited;
   artifactChanges: Changes;
   listViews: ViewList;
-  getView: string;
+  getView: unknown;
   consistency: Consistency;
   export: string;
   handoff: Handoff;

@@ -260,7 +260,8 @@ pub fn contract(op: Op) -> Contract {
                 vec![Answer {
                     status: 200,
                     description: "The render",
-                    content: Content::Media(RENDER_TYPES, Schema::String),
+                    // Any: a JSON render (OpenAPI) is JSON, the rest text.
+                    content: Content::Media(RENDER_TYPES, Schema::Any),
                     headers: &[],
                 }],
                 READ,
@@ -327,6 +328,12 @@ pub fn contract(op: Op) -> Contract {
                 vec![
                     json::<r::McpReply>(200, "The JSON-RPC answer: a result, or an error such as method not found (-32601) or invalid params (-32602)"),
                     json::<r::McpReply>(400, "A message that cannot be served: a JSON-RPC error (parse error -32700, invalid request -32600, MCP headers that disagree with the body -32020, an unsupported protocol version -32022)"),
+                    Answer {
+                        status: 202,
+                        description: "A notification (a message without an id), accepted: no body",
+                        content: Content::Media(&[], Schema::Any),
+                        headers: &[],
+                    },
                     Answer {
                         headers: &[("www-authenticate", "WwwAuthenticate")],
                         ..json::<r::McpReply>(401, "No or a wrong token: a JSON-RPC error (-32001) with no id")

@@ -43,6 +43,8 @@ pub fn api_types() -> String {
         let mut bodies: Vec<String> = Vec::new();
         for a in &c.answers {
             let ty = match &a.content {
+                // An answer with no body (an MCP notification's 202).
+                Content::Media(&[], _) => continue,
                 Content::Json(s) | Content::Media(_, s) => out.type_of(s),
             };
             // The health check's 429 is the error shape, not an answer.
