@@ -191,7 +191,35 @@ pub const ROUTES: &[Route] = &[
     route("POST", "/api/projects/:id/plan", Op::PlanEdit, "The plan if a proposed edit were saved; stores nothing"),
 ];
 
+/// Largest body of a project's creation or its settings.
+pub const MAX_SMALL_BODY: usize = 16 * 1024;
+/// Largest body of a one-stage execution or a regeneration (feedback is at
+/// most 8,000 characters).
+pub const MAX_FEEDBACK_BODY: usize = 64 * 1024;
+/// Largest edited artifact.
+pub const MAX_ARTIFACT_BYTES: usize = 1024 * 1024;
+/// Largest import or drift body (the text and its JSON envelope). Chinook's
+/// whole PostgreSQL DDL is 11 KB; a schema of 300 tables is about 200 KB.
+pub const MAX_IMPORT_BYTES: usize = 512 * 1024;
+
 impl Op {
+    /// The largest body the route takes, in bytes (413 above it); `None` for
+    /// a route that takes none. The Worker refuses a forwarded route's body
+    /// by its `content-length` before it forwards it (`Op::in_object`).
+    pub const fn max_body(self) -> Option<usize> {
+        match self {
+            Op::CreateProject | Op::PatchSettings => Some(MAX_SMALL_BODY),
+            Op::Execute | Op::Regenerate => Some(MAX_FEEDBACK_BODY),
+            Op::PutArtifact => Some(MAX_ARTIFACT_BYTES),
+            // The artifact and the wrapper around it.
+            Op::PlanEdit => Some(MAX_ARTIFACT_BYTES + 1024),
+            Op::ImportData | Op::ImportApi | Op::Drift => Some(MAX_IMPORT_BYTES),
+            // `check_drift` carries a repository's SQL and OpenAPI texts.
+            Op::Mcp => Some(2 * MAX_IMPORT_BYTES),
+            _ => None,
+        }
+    }
+
     /// Whether the project's Durable Object serves this route rather than the
     /// Worker the request reached, which only authenticates it and forwards it
     /// (`workers/supervisor`: `App::forward`). These are the routes whose CPU

@@ -72,9 +72,11 @@ pub fn document() -> Value {
             op.insert("parameters".into(), Value::Array(parameters));
         }
         if let Some(body) = &c.body {
+            let limit = route.op.max_body().unwrap_or_default();
             op.insert(
                 "requestBody".into(),
-                json!({"required": true, "content": {"application/json": {"schema": components.of(body)}}}),
+                json!({"required": true, "description": format!("At most {limit} bytes (413 above)"),
+                       "content": {"application/json": {"schema": components.of(body)}}}),
             );
         }
         if c.public {
@@ -326,6 +328,16 @@ mod tests {
     }
 
     /// Every `$ref` names a component the document has.
+    #[test]
+    fn a_route_takes_a_body_exactly_when_it_has_a_size_limit_and_answers_413_above_it() {
+        for route in ROUTES {
+            let c = contract(route.op);
+            let body = c.body.is_some();
+            assert_eq!(body, route.op.max_body().is_some(), "{}", route.endpoint());
+            assert_eq!(body, c.errors.contains(&413), "{}", route.endpoint());
+        }
+    }
+
     #[test]
     fn every_reference_resolves() {
         let doc = document();

@@ -2,23 +2,30 @@
 //! path ids — without `Request::url()`, whose `url` crate costs ~70 KB gzip.
 
 use crate::error::{AppError, AppResult};
+use parit_shared::api::Op;
 use parit_shared::project::is_resource_id;
 use parit_shared::Stage;
 use serde_json::Value;
 use worker::{Env, Headers, Request, Response};
 
-/// Reads a JSON body of at most `limit` bytes.
-pub(crate) async fn json_body(req: &mut Request, limit: usize) -> AppResult<Value> {
+/// 413 when the body `req` announces is over what route `op` takes
+/// (`Op::max_body`), before a byte of it is read.
+pub(crate) fn refuse_large(req: &Request, op: Op) -> AppResult<usize> {
+    let limit = op.max_body().unwrap_or_default();
+    match req.headers().get("content-length")?.and_then(|l| l.parse::<usize>().ok()) {
+        Some(len) if len > limit => Err(AppError::PayloadTooLarge(limit)),
+        _ => Ok(limit),
+    }
+}
+
+/// Reads the JSON body of route `op`, of at most `Op::max_body` bytes.
+pub(crate) async fn json_body(req: &mut Request, op: Op) -> AppResult<Value> {
     if let Some(ct) = req.headers().get("content-type")? {
         if !ct.to_ascii_lowercase().starts_with("application/json") {
             return Err(AppError::UnsupportedMediaType);
         }
     }
-    if let Some(len) = req.headers().get("content-length")?.and_then(|l| l.parse::<usize>().ok()) {
-        if len > limit {
-            return Err(AppError::PayloadTooLarge(limit));
-        }
-    }
+    let limit = refuse_large(req, op)?;
     let bytes = req.bytes().await.map_err(|_| AppError::BadRequest("could not read the request body".into()))?;
     if bytes.len() > limit {
         return Err(AppError::PayloadTooLarge(limit));

@@ -99,7 +99,11 @@ async fn route(
         Resolution::NotFound => return Err(not_found(&path)),
     };
     if op.in_object() {
-        // Its work, and the CPU it takes, are the project's object's.
+        // Its work, and the CPU it takes, are the project's object's. A body
+        // over the route's limit is refused here: workerd closes a client's
+        // connection mid-upload when the object refuses a body the Worker
+        // is still streaming to it (a reset, not the 413).
+        http::refuse_large(&req, op)?;
         return app.forward(http::project_id(params.id.unwrap_or_default())?, req).await;
     }
     dispatch(&app, op, params, req).await

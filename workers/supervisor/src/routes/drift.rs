@@ -11,15 +11,15 @@ use crate::bridge;
 use crate::error::AppResult;
 use crate::http::json_body;
 use crate::reply::json;
-use crate::routes::import::MAX_IMPORT_BYTES;
 use crate::routes::renders::latest;
+use parit_shared::api::Op;
 use parit_shared::Stage;
 use serde_json::{json, Value};
 use worker::{Request, Response};
 
 pub(crate) async fn drift(app: &App, id: &str, mut req: Request) -> AppResult<Response> {
     app.owned_project(id).await?;
-    let body = json_body(&mut req, MAX_IMPORT_BYTES).await?;
+    let body = json_body(&mut req, Op::Drift).await?;
     let artifacts: Vec<Value> = latest(app, id)
         .await?
         .iter()

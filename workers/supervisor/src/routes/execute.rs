@@ -5,15 +5,15 @@ use crate::app::App;
 use crate::command::Command;
 use crate::error::{AppError, AppResult};
 use crate::http::{json_body, project_id, stage};
+use parit_shared::api::Op;
 use serde_json::Value;
 use worker::{Request, Response};
 
-const MAX_BODY: usize = 64 * 1024;
 /// Longest `context` (extra guidance for the agent), in characters.
 const MAX_CONTEXT_CHARS: usize = 8_000;
 
 pub(crate) async fn execute(app: &App, mut req: Request) -> AppResult<Response> {
-    let body = json_body(&mut req, MAX_BODY).await?;
+    let body = json_body(&mut req, Op::Execute).await?;
     let Some(map) = body.as_object() else {
         return Err(AppError::BadRequest("the body must be a JSON object with projectId and stage".into()));
     };

@@ -9,13 +9,10 @@
 use crate::app::App;
 use crate::error::{AppError, AppResult};
 use crate::http::json_body;
+use parit_shared::api::Op;
 use parit_shared::Stage;
 use serde_json::Value;
 use worker::Request;
-
-/// Largest import body (the text and its JSON envelope). Chinook's whole
-/// PostgreSQL DDL is 11 KB; a schema of 300 tables is about 200 KB.
-pub(crate) const MAX_IMPORT_BYTES: usize = 512 * 1024;
 
 /// The one string field `name` of `body`, which has no other field but `optional`.
 fn text_field<'a>(body: &'a Value, name: &str, optional: &[&str]) -> AppResult<&'a str> {
@@ -47,7 +44,7 @@ fn text_field<'a>(body: &'a Value, name: &str, optional: &[&str]) -> AppResult<&
 ///   the data model's next version.
 pub(crate) async fn read(app: &App, id: &str, stage: Stage, mut req: Request) -> AppResult<(String, Option<String>)> {
     app.owned_project(id).await?;
-    let body = json_body(&mut req, MAX_IMPORT_BYTES).await?;
+    let body = json_body(&mut req, Op::ImportData).await?;
     if stage == Stage::Api {
         return Ok((text_field(&body, "document", &[])?.into(), None));
     }

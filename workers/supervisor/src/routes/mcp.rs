@@ -13,16 +13,13 @@
 use crate::app::App;
 use crate::error::{AppError, AppResult};
 use crate::reply::json;
-use crate::{auth, bridge, meter::Meter};
+use crate::{auth, bridge, http, meter::Meter};
+use parit_shared::api::Op;
 use serde_json::{json, Value};
 use worker::{Env, Headers, Method, Request, RequestInit, Response};
 
 /// Bridge round trips per message (a tool needs two at most, resources/list two).
 const ROUNDS: usize = 4;
-
-/// Largest MCP message: `check_drift` carries a repository's SQL and OpenAPI
-/// texts, each at most what the drift route takes.
-const MAX_MESSAGE_BYTES: usize = 2 * crate::routes::import::MAX_IMPORT_BYTES;
 
 /// An MCP message being served: the caller's app and token, what goes to
 /// the bridge (the message, its headers, the answers so far) and the reads
@@ -61,9 +58,10 @@ pub(crate) async fn serve(
         let h = req.headers();
         let (token, v, m, n) =
             (h.get("authorization")?, h.get("mcp-protocol-version")?, h.get("mcp-method")?, h.get("mcp-name")?);
+        let limit = http::refuse_large(&req, Op::Mcp)?;
         let message = req.text().await?;
-        if message.len() > MAX_MESSAGE_BYTES {
-            return Err(AppError::PayloadTooLarge(MAX_MESSAGE_BYTES));
+        if message.len() > limit {
+            return Err(AppError::PayloadTooLarge(limit));
         }
         let sent = json!({"message": message, "answers": [],
                           "headers": {"mcp-protocol-version": v, "mcp-method": m, "mcp-name": n}});

@@ -8,7 +8,7 @@ use crate::app::App;
 use crate::error::{AppError, AppResult};
 use crate::http::{self, json_body, Query};
 use crate::reply::json;
-use crate::routes::runs::MAX_ARTIFACT_BYTES;
+use parit_shared::api::Op;
 use parit_shared::run::execute::EditError;
 use parit_shared::run::plan::{plan, WhatIf};
 use serde_json::Value;
@@ -29,8 +29,7 @@ pub(crate) async fn get(app: &App, id: &str, req: &Request) -> AppResult<Respons
 
 pub(crate) async fn post(app: &App, id: &str, mut req: Request) -> AppResult<Response> {
     app.owned_project(id).await?;
-    // The largest artifact a save takes, and room for the wrapper around it.
-    let body = json_body(&mut req, MAX_ARTIFACT_BYTES + 1024).await?;
+    let body = json_body(&mut req, Op::PlanEdit).await?;
     let Value::Object(fields) = body else {
         return Err(AppError::BadRequest("expected {\"stage\": <stage>, \"artifact\": {…}}".into()));
     };

@@ -6,6 +6,7 @@ use crate::command::Command;
 use crate::error::{AppError, AppResult};
 use crate::http::{json_body, Query};
 use crate::reply::json;
+use parit_shared::api::Op;
 use parit_shared::clock::Clock;
 use parit_shared::project::{is_resource_id, new_project, ProjectSettings};
 use parit_shared::run::status::{stage_statuses, StageStatus};
@@ -15,12 +16,11 @@ use serde_json::{json, Value};
 use worker::{Request, Response};
 
 /// Largest body of a create or settings request.
-const MAX_BODY: usize = 16 * 1024;
 /// Projects an owner may have when `MAX_PROJECTS_PER_OWNER` is not set.
 const DEFAULT_MAX_PROJECTS: u64 = 200;
 
 pub(crate) async fn create(app: &App, mut req: Request) -> AppResult<Response> {
-    let input = new_project(&json_body(&mut req, MAX_BODY).await?)?;
+    let input = new_project(&json_body(&mut req, Op::CreateProject).await?)?;
     let owner = app.owner()?;
     if let Some(cap) = crate::app::limit_var(&app.env, "MAX_PROJECTS_PER_OWNER", DEFAULT_MAX_PROJECTS) {
         if app.store.project_count(owner).await? >= cap {
@@ -175,7 +175,7 @@ pub(crate) async fn delete(app: &App, id: &str) -> AppResult<Response> {
 
 pub(crate) async fn patch_settings(app: &App, id: &str, mut req: Request) -> AppResult<Response> {
     app.owned_project(id).await?;
-    let patch = json_body(&mut req, MAX_BODY).await?;
+    let patch = json_body(&mut req, Op::PatchSettings).await?;
     let current = app.store.settings(id).await?;
     let next = current.patched(&patch)?;
     let env = WorkerEnvironment;

@@ -7,12 +7,11 @@ use crate::app::App;
 use crate::command::Command;
 use crate::error::{AppError, AppResult};
 use crate::http::json_body;
+use parit_shared::api::Op;
 use parit_shared::Stage;
 use serde_json::Value;
 use worker::{Request, Response};
 
-/// Largest edited artifact.
-pub(crate) const MAX_ARTIFACT_BYTES: usize = 1024 * 1024;
 /// Longest feedback, in characters.
 const MAX_FEEDBACK_CHARS: usize = 8_000;
 
@@ -34,7 +33,7 @@ pub(crate) async fn approve(app: &App, id: &str, stage: Stage) -> AppResult<Resp
 
 pub(crate) async fn regenerate(app: &App, id: &str, stage: Stage, mut req: Request) -> AppResult<Response> {
     app.owned_project(id).await?;
-    let body = json_body(&mut req, 64 * 1024).await?;
+    let body = json_body(&mut req, Op::Regenerate).await?;
     let feedback = match body.get("feedback") {
         None | Some(Value::Null) => None,
         Some(Value::String(f)) if f.trim().is_empty() => None,
@@ -53,7 +52,7 @@ pub(crate) async fn regenerate(app: &App, id: &str, stage: Stage, mut req: Reque
 
 pub(crate) async fn edit(app: &App, id: &str, stage: Stage, mut req: Request) -> AppResult<Response> {
     app.owned_project(id).await?;
-    let body = json_body(&mut req, MAX_ARTIFACT_BYTES).await?;
+    let body = json_body(&mut req, Op::PutArtifact).await?;
     // Accept the artifact itself, or the shape GET returns ({"artifact": ...}).
     let artifact = match body.as_object() {
         Some(m) if m.len() == 1 && m.contains_key("artifact") => body["artifact"].clone(),
