@@ -384,6 +384,8 @@ fn bad_input_gets_a_clear_4xx() {
         ("POST", format!("/api/projects/{id}"), "GET, DELETE"),
         ("DELETE", format!("/api/projects/{id}/artifacts/prd"), "GET, PUT"),
         ("GET", format!("/api/projects/{id}/run"), "POST"),
+        // A method the Workers runtime passes through but the API has no use for.
+        ("QUERY", format!("/api/projects/{id}/consistency"), "GET"),
     ] {
         let a = call(method, &url(&path), Caller::Default, &[], Some(("application/json", "{}")));
         assert_eq!((a.status, a.header("allow")), (405, Some(allow)), "{method} {path}: {}", a.text);

@@ -93,7 +93,8 @@ async fn route(
         *owner = Some(caller.owner.clone());
         app.owner = Some(caller.owner);
     }
-    let (op, params) = match api::resolve(method.as_ref(), &path) {
+    // The method as sent: workers-rs reads one it does not know (QUERY) as GET.
+    let (op, params) = match api::resolve(&req.inner().method(), &path) {
         Resolution::Found(op, params) => (op, params),
         Resolution::MethodNotAllowed(allow) => return Err(AppError::MethodNotAllowed(allow)),
         Resolution::NotFound => return Err(not_found(&path)),
