@@ -1,12 +1,16 @@
 //! The system of record over D1: the domain's `Store` port and the read
-//! queries the routes need. Rows are read as `serde_json::Value` (a typed
-//! `results::<T>()` panics on a row that does not fit); integers are bound as
-//! f64 (an i64 becomes a BigInt, which D1 rejects).
+//! queries the routes need. Every row read is a typed row (`row`): its
+//! SELECT list comes from its declaration, and a column that is missing or
+//! of the wrong type fails the read (rows are taken as `serde_json::Value`
+//! and decoded by hand: a typed `results::<T>()` panics on a row that does
+//! not fit). Integers are bound as f64 (an i64 becomes a BigInt, which D1
+//! rejects).
 
-use crate::live::Live;
+use crate::live::{ActivityRow, Live};
 use crate::meter::{Call, Meter};
+use crate::row::{decode_all, decode_first, row, select};
 use parit_shared::agent::protocol::{CallKind, CallOutcome};
-use parit_shared::gemini::catalogue::ThinkingLevel;
+use parit_shared::gemini::Usage;
 use parit_shared::project::ProjectSettings;
 use parit_shared::run::plan::Plan;
 use parit_shared::run::store::*;
@@ -28,11 +32,76 @@ pub(crate) struct ProjectTally {
     pub(crate) verdict: Option<(bool, u64)>,
 }
 
-/// A live API token, as authentication needs it.
-pub(crate) struct TokenRow {
-    pub(crate) id: String,
-    pub(crate) owner_id: String,
-    pub(crate) last_used_at: Option<u64>,
+row! {
+    /// A live API token, as authentication needs it.
+    struct TokenRow { id: String, owner_id: String, last_used_at: Option<u64> }
+}
+
+row!(impl ProjectRecord { id, owner_id, name, idea, created_at, updated_at });
+row!(impl ArtifactRecord {
+    id, project_id, stage, version, r2_key, content_hash, input_hash, source, model, feedback, size_bytes, created_at
+});
+row!(impl CheckpointRecord {
+    project_id, stage, status, last_good_version, input_hash, error_class, error_message, updated_at
+});
+row!(impl ProjectSettings { model, stage_models, temperature, max_output_tokens, thinking, token_budget, auto_advance });
+
+row! {
+    /// A project as the list shows it: the project's columns, the ready
+    /// verdict kept with it, and what its runs, artifacts and calls add up to.
+    struct ListedProject {
+        id: String = "p.id",
+        owner_id: String = "p.owner_id",
+        name: String = "p.name",
+        idea: String = "p.idea",
+        created_at: u64 = "p.created_at",
+        updated_at: u64 = "p.updated_at",
+        ready: Option<bool> = "p.ready",
+        ready_gaps: Option<u64> = "p.ready_gaps",
+        ready_at: Option<u64> = "p.ready_at",
+        run_status: Option<String> = "(SELECT status FROM runs r WHERE r.project_id = p.id ORDER BY started_at DESC LIMIT 1)",
+        stages_built: u64 = "(SELECT COUNT(DISTINCT stage) FROM artifacts a WHERE a.project_id = p.id)",
+        total_tokens: u64 = "(SELECT COALESCE(SUM(prompt_tokens + output_tokens + thoughts_tokens), 0)
+                FROM execution_traces t WHERE t.project_id = p.id)",
+        cost_usd: f64 = "(SELECT COALESCE(SUM(cost_usd), 0) FROM execution_traces t WHERE t.project_id = p.id)",
+    }
+}
+
+row! {
+    /// A project's activity event, as its feed shows it.
+    struct FeedEvent { id: String, stage: Option<Stage>, kind: String, message: String, created_at: u64 }
+}
+
+row! {
+    /// What one execution's generation calls used (answered calls only).
+    struct ExecutionRow {
+        stage: Stage,
+        prompt_tokens: u64 = "SUM(CASE WHEN call_kind = 'generate' AND outcome != 'failed' THEN prompt_tokens ELSE 0 END)",
+        output_tokens: u64 = "SUM(CASE WHEN call_kind = 'generate' AND outcome != 'failed' THEN output_tokens ELSE 0 END)",
+        thoughts_tokens: u64 = "SUM(CASE WHEN call_kind = 'generate' AND outcome != 'failed' THEN thoughts_tokens ELSE 0 END)",
+        succeeded: bool = "MAX(outcome = 'ok')",
+    }
+}
+
+row! {
+    /// How many of something there are (an aggregate's one row).
+    struct ProjectCount { n: u64 = "COUNT(*)" }
+}
+row! {
+    /// The tokens a project's traces add up to.
+    struct TokensSpent { spent: u64 = "COALESCE(SUM(prompt_tokens + output_tokens + thoughts_tokens), 0)" }
+}
+row! {
+    /// The newest activity row's `seq` (0 when none).
+    struct LastSeq { seq: u64 = "COALESCE(MAX(rowid), 0)" }
+}
+row! {
+    /// An owner's tokens on one day.
+    struct DayTokens { tokens: u64 }
+}
+row! {
+    /// A `schema_metadata` value.
+    struct Metadata { value: String }
 }
 
 /// D1 behind the `Store` port.
@@ -86,85 +155,21 @@ fn unavailable(e: worker::Error) -> StoreError {
     }
 }
 
-/// Column readers for rows read as JSON.
-pub(crate) use parit_shared::run::rows::{col_str, col_u64, usage_of};
-pub(crate) fn col_opt_str(row: &Value, col: &str) -> Option<String> {
-    row[col].as_str().map(str::to_string)
-}
-fn col_opt_u64(row: &Value, col: &str) -> Option<u64> {
-    row[col].as_f64().map(|f| f as u64)
-}
-
-fn artifact_from(row: &Value) -> Option<ArtifactRecord> {
-    Some(ArtifactRecord {
-        id: col_str(row, "id"),
-        project_id: col_str(row, "project_id"),
-        stage: Stage::parse(row["stage"].as_str()?)?,
-        version: col_u64(row, "version") as u32,
-        r2_key: col_str(row, "r2_key"),
-        content_hash: col_str(row, "content_hash"),
-        input_hash: col_str(row, "input_hash"),
-        source: row["source"].as_str().and_then(Source::parse).unwrap_or(Source::Agent),
-        model: col_opt_str(row, "model"),
-        feedback: col_opt_str(row, "feedback"),
-        size_bytes: col_u64(row, "size_bytes"),
-        created_at: col_u64(row, "created_at"),
-    })
-}
-
-fn project_from(row: &Value) -> ProjectRecord {
-    ProjectRecord {
-        id: col_str(row, "id"),
-        owner_id: col_str(row, "owner_id"),
-        name: col_str(row, "name"),
-        idea: col_str(row, "idea"),
-        created_at: col_u64(row, "created_at"),
-        updated_at: col_u64(row, "updated_at"),
+row! {
+    /// A pipeline run as D1 records it.
+    #[derive(Debug, Clone, serde::Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct RunRow {
+        id: String,
+        project_id: String,
+        status: RunStatus,
+        message: Option<String>,
+        started_at: u64,
+        updated_at: u64,
+        finished_at: Option<u64>,
+        /// While waiting for quota: when the run resumes by itself.
+        resume_at: Option<u64>,
     }
-}
-
-fn settings_from(row: &Value) -> ProjectSettings {
-    ProjectSettings {
-        model: col_str(row, "model"),
-        stage_models: row["stage_models"].as_str().and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default(),
-        temperature: row["temperature"].as_f64(),
-        max_output_tokens: col_opt_u64(row, "max_output_tokens").map(|n| n as u32),
-        thinking: row["thinking"].as_str().and_then(ThinkingLevel::parse),
-        token_budget: col_opt_u64(row, "token_budget"),
-        auto_advance: col_u64(row, "auto_advance") != 0,
-    }
-}
-
-fn checkpoint_from(r: &Value) -> Option<CheckpointRecord> {
-    Some(CheckpointRecord {
-        project_id: col_str(r, "project_id"),
-        stage: Stage::parse(r["stage"].as_str()?)?,
-        status: match r["status"].as_str()? {
-            "running" => CheckpointStatus::Running,
-            "failed" => CheckpointStatus::Failed,
-            _ => CheckpointStatus::Done,
-        },
-        last_good_version: col_opt_u64(r, "last_good_version").map(|v| v as u32),
-        input_hash: col_opt_str(r, "input_hash"),
-        error_class: col_opt_str(r, "error_class"),
-        error_message: col_opt_str(r, "error_message"),
-        updated_at: col_u64(r, "updated_at"),
-    })
-}
-
-/// A pipeline run as D1 records it.
-#[derive(Debug, Clone, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct RunRow {
-    pub(crate) id: String,
-    pub(crate) project_id: String,
-    pub(crate) status: RunStatus,
-    pub(crate) message: Option<String>,
-    pub(crate) started_at: u64,
-    pub(crate) updated_at: u64,
-    pub(crate) finished_at: Option<u64>,
-    /// While waiting for quota: when the run resumes by itself.
-    pub(crate) resume_at: Option<u64>,
 }
 
 impl D1Store {
@@ -225,17 +230,8 @@ impl D1Store {
 
     /// The live (not revoked) token whose SHA-256 is `token_hash`.
     pub(crate) async fn token(&self, token_hash: &str) -> Result<Option<TokenRow>, StoreError> {
-        let rows = self
-            .rows(
-                "SELECT id, owner_id, last_used_at FROM api_tokens WHERE token_hash = ?1 AND revoked = 0",
-                &[text(token_hash)],
-            )
-            .await?;
-        Ok(rows.first().map(|r| TokenRow {
-            id: col_str(r, "id"),
-            owner_id: col_str(r, "owner_id"),
-            last_used_at: col_opt_u64(r, "last_used_at"),
-        }))
+        let sql = select::<TokenRow>("FROM api_tokens WHERE token_hash = ?1 AND revoked = 0");
+        decode_first(&self.rows(&sql, &[text(token_hash)]).await?)
     }
 
     /// Records that a token was used at `now`.
@@ -246,14 +242,14 @@ impl D1Store {
 
     /// How many projects an owner has.
     pub(crate) async fn project_count(&self, owner_id: &str) -> Result<u64, StoreError> {
-        let rows = self.rows("SELECT COUNT(*) AS n FROM projects WHERE owner_id = ?1", &[text(owner_id)]).await?;
-        Ok(rows.first().map_or(0, |r| col_u64(r, "n")))
+        let rows = self.rows(&select::<ProjectCount>("FROM projects WHERE owner_id = ?1"), &[text(owner_id)]).await?;
+        Ok(decode_first::<ProjectCount>(&rows)?.map_or(0, |c| c.n))
     }
 
     /// The schema version recorded by the migrations.
     pub(crate) async fn schema_version(&self) -> Result<Option<String>, StoreError> {
-        let rows = self.rows("SELECT value FROM schema_metadata WHERE key = 'schema_version'", &[]).await?;
-        Ok(rows.first().and_then(|r| col_opt_str(r, "value")))
+        let rows = self.rows(&select::<Metadata>("FROM schema_metadata WHERE key = 'schema_version'"), &[]).await?;
+        Ok(decode_first::<Metadata>(&rows)?.map(|m| m.value))
     }
 
     /// Creates a project with its settings and first activity event.
@@ -330,45 +326,44 @@ impl D1Store {
         limit: u64,
         after: Option<(u64, &str)>,
     ) -> Result<Vec<(ProjectRecord, ProjectTally)>, StoreError> {
-        const COLUMNS: &str = "SELECT p.*,
-             (SELECT status FROM runs r WHERE r.project_id = p.id ORDER BY started_at DESC LIMIT 1) AS run_status,
-             (SELECT COUNT(DISTINCT stage) FROM artifacts a WHERE a.project_id = p.id) AS stages_built,
-             (SELECT COALESCE(SUM(prompt_tokens + output_tokens + thoughts_tokens), 0)
-                FROM execution_traces t WHERE t.project_id = p.id) AS total_tokens,
-             (SELECT COALESCE(SUM(cost_usd), 0) FROM execution_traces t WHERE t.project_id = p.id) AS cost_usd
-           FROM projects p WHERE p.owner_id = ?1";
         let rows = match after {
             None => {
-                self.rows(
-                    &format!("{COLUMNS} ORDER BY p.created_at DESC, p.id DESC LIMIT ?2"),
-                    &[text(owner), num(limit)],
-                )
-                .await?
+                let sql = select::<ListedProject>(
+                    "FROM projects p WHERE p.owner_id = ?1 ORDER BY p.created_at DESC, p.id DESC LIMIT ?2",
+                );
+                self.rows(&sql, &[text(owner), num(limit)]).await?
             }
             Some((t, id)) => {
-                self.rows(
-                    &format!(
-                        "{COLUMNS} AND (p.created_at < ?2 OR (p.created_at = ?2 AND p.id < ?3))
-                         ORDER BY p.created_at DESC, p.id DESC LIMIT ?4"
-                    ),
-                    &[text(owner), num(t), text(id), num(limit)],
-                )
-                .await?
+                let sql = select::<ListedProject>(
+                    "FROM projects p WHERE p.owner_id = ?1 AND (p.created_at < ?2 OR (p.created_at = ?2 AND p.id < ?3))
+                     ORDER BY p.created_at DESC, p.id DESC LIMIT ?4",
+                );
+                self.rows(&sql, &[text(owner), num(t), text(id), num(limit)]).await?
             }
         };
-        Ok(rows
-            .iter()
+        Ok(decode_all::<ListedProject>(&rows)?
+            .into_iter()
             .map(|r| {
-                let tally = ProjectTally {
-                    run_status: col_opt_str(r, "run_status"),
-                    stages_built: col_u64(r, "stages_built"),
-                    total_tokens: col_u64(r, "total_tokens"),
-                    cost_usd: r["cost_usd"].as_f64().unwrap_or(0.0),
-                    verdict: col_opt_u64(r, "ready_at")
-                        .filter(|at| *at >= col_u64(r, "updated_at"))
-                        .map(|_| (col_u64(r, "ready") == 1, col_u64(r, "ready_gaps"))),
+                let verdict = match (r.ready_at, r.ready) {
+                    (Some(at), Some(ready)) if at >= r.updated_at => Some((ready, r.ready_gaps.unwrap_or(0))),
+                    _ => None,
                 };
-                (project_from(r), tally)
+                let tally = ProjectTally {
+                    run_status: r.run_status,
+                    stages_built: r.stages_built,
+                    total_tokens: r.total_tokens,
+                    cost_usd: r.cost_usd,
+                    verdict,
+                };
+                let project = ProjectRecord {
+                    id: r.id,
+                    owner_id: r.owner_id,
+                    name: r.name,
+                    idea: r.idea,
+                    created_at: r.created_at,
+                    updated_at: r.updated_at,
+                };
+                (project, tally)
             })
             .collect())
     }
@@ -396,52 +391,32 @@ impl D1Store {
 
     /// The newest run of a project.
     pub(crate) async fn latest_run(&self, project_id: &str) -> Result<Option<RunRow>, StoreError> {
-        let rows = self
-            .rows("SELECT * FROM runs WHERE project_id = ?1 ORDER BY started_at DESC LIMIT 1", &[text(project_id)])
-            .await?;
-        rows.first()
-            .map(|r| {
-                let status = col_str(r, "status");
-                Ok(RunRow {
-                    id: col_str(r, "id"),
-                    project_id: col_str(r, "project_id"),
-                    status: RunStatus::parse(&status).ok_or_else(|| {
-                        StoreError::Unavailable(format!("a run row has an unknown status {status:?}"))
-                    })?,
-                    message: col_opt_str(r, "message"),
-                    started_at: col_u64(r, "started_at"),
-                    updated_at: col_u64(r, "updated_at"),
-                    finished_at: col_opt_u64(r, "finished_at"),
-                    resume_at: col_opt_u64(r, "resume_at"),
-                })
-            })
-            .transpose()
+        let sql = select::<RunRow>("FROM runs WHERE project_id = ?1 ORDER BY started_at DESC LIMIT 1");
+        decode_first(&self.rows(&sql, &[text(project_id)]).await?)
     }
 
     /// Activity rows after the row `after_seq`, oldest first, with their `seq`.
-    pub(crate) async fn activity_after(&self, project_id: &str, after_seq: u64) -> Result<Vec<Value>, StoreError> {
-        self.rows(
-            "SELECT rowid AS seq, id, stage, kind, message, created_at FROM agent_activity
-             WHERE project_id = ?1 AND rowid > ?2 ORDER BY rowid LIMIT 200",
-            &[text(project_id), num(after_seq)],
-        )
-        .await
+    pub(crate) async fn activity_after(
+        &self,
+        project_id: &str,
+        after_seq: u64,
+    ) -> Result<Vec<ActivityRow>, StoreError> {
+        let sql =
+            select::<ActivityRow>("FROM agent_activity WHERE project_id = ?1 AND rowid > ?2 ORDER BY rowid LIMIT 200");
+        decode_all(&self.rows(&sql, &[text(project_id), num(after_seq)]).await?)
     }
 
     /// The `seq` of a project's newest activity row (0 when none).
     pub(crate) async fn last_activity_seq(&self, project_id: &str) -> Result<u64, StoreError> {
-        let rows = self
-            .rows("SELECT MAX(rowid) AS seq FROM agent_activity WHERE project_id = ?1", &[text(project_id)])
-            .await?;
-        Ok(rows.first().map_or(0, |r| col_u64(r, "seq")))
+        let rows =
+            self.rows(&select::<LastSeq>("FROM agent_activity WHERE project_id = ?1"), &[text(project_id)]).await?;
+        Ok(decode_first::<LastSeq>(&rows)?.map_or(0, |r| r.seq))
     }
 
     /// Every artifact version of a project, by stage then version.
     pub(crate) async fn artifacts(&self, project_id: &str) -> Result<Vec<ArtifactRecord>, StoreError> {
-        let rows = self
-            .rows("SELECT * FROM artifacts WHERE project_id = ?1 ORDER BY stage, version", &[text(project_id)])
-            .await?;
-        Ok(rows.iter().filter_map(artifact_from).collect())
+        let sql = select::<ArtifactRecord>("FROM artifacts WHERE project_id = ?1 ORDER BY stage, version");
+        decode_all(&self.rows(&sql, &[text(project_id)]).await?)
     }
 
     /// One version of a stage's artifact.
@@ -451,24 +426,18 @@ impl D1Store {
         stage: Stage,
         version: u32,
     ) -> Result<Option<ArtifactRecord>, StoreError> {
-        let rows = self
-            .rows(
-                "SELECT * FROM artifacts WHERE project_id = ?1 AND stage = ?2 AND version = ?3",
-                &[text(project_id), text(stage.as_str()), num(u64::from(version))],
-            )
-            .await?;
-        Ok(rows.first().and_then(artifact_from))
+        let sql = select::<ArtifactRecord>("FROM artifacts WHERE project_id = ?1 AND stage = ?2 AND version = ?3");
+        decode_first(&self.rows(&sql, &[text(project_id), text(stage.as_str()), num(u64::from(version))]).await?)
     }
 
     /// A project's activity, oldest first, at most `limit` of the newest.
-    pub(crate) async fn activity(&self, project_id: &str, limit: u64) -> Result<Vec<Value>, StoreError> {
-        self.rows(
-            "SELECT id, stage, kind, message, created_at FROM (
+    pub(crate) async fn activity(&self, project_id: &str, limit: u64) -> Result<Vec<FeedEvent>, StoreError> {
+        let sql = select::<FeedEvent>(
+            "FROM (
                SELECT rowid AS seq, * FROM agent_activity WHERE project_id = ?1 ORDER BY created_at DESC, seq DESC LIMIT ?2
              ) ORDER BY created_at, seq",
-            &[text(project_id), num(limit)],
-        )
-        .await
+        );
+        decode_all(&self.rows(&sql, &[text(project_id), num(limit)]).await?)
     }
 
     /// Keeps the ready verdict for the project list (not a change to the
@@ -597,51 +566,45 @@ impl D1Store {
 
 impl Store for D1Store {
     async fn project(&self, id: &str) -> Result<Option<ProjectRecord>, StoreError> {
-        let rows = self.rows("SELECT * FROM projects WHERE id = ?1", &[text(id)]).await?;
-        Ok(rows.first().map(project_from))
+        decode_first(&self.rows(&select::<ProjectRecord>("FROM projects WHERE id = ?1"), &[text(id)]).await?)
     }
 
     async fn settings(&self, project_id: &str) -> Result<ProjectSettings, StoreError> {
-        let rows = self.rows("SELECT * FROM project_settings WHERE project_id = ?1", &[text(project_id)]).await?;
-        Ok(rows.first().map(settings_from).unwrap_or_default())
+        let sql = select::<ProjectSettings>("FROM project_settings WHERE project_id = ?1");
+        Ok(decode_first(&self.rows(&sql, &[text(project_id)]).await?)?.unwrap_or_default())
     }
 
     async fn latest_artifact(&self, project_id: &str, stage: Stage) -> Result<Option<ArtifactRecord>, StoreError> {
-        let rows = self
-            .rows(
-                "SELECT * FROM artifacts WHERE project_id = ?1 AND stage = ?2 ORDER BY version DESC LIMIT 1",
-                &[text(project_id), text(stage.as_str())],
-            )
-            .await?;
-        Ok(rows.first().and_then(artifact_from))
+        let sql = select::<ArtifactRecord>(
+            "FROM artifacts WHERE project_id = ?1 AND stage = ?2 ORDER BY version DESC LIMIT 1",
+        );
+        decode_first(&self.rows(&sql, &[text(project_id), text(stage.as_str())]).await?)
     }
 
     async fn latest_artifacts(&self, project_id: &str) -> Result<Vec<ArtifactRecord>, StoreError> {
-        let rows = self
-            .rows(
-                "SELECT a.* FROM artifacts a JOIN (
-                   SELECT stage, MAX(version) AS version FROM artifacts WHERE project_id = ?1 GROUP BY stage
-                 ) m ON a.stage = m.stage AND a.version = m.version WHERE a.project_id = ?1",
-                &[text(project_id)],
-            )
-            .await?;
-        Ok(rows.iter().filter_map(artifact_from).collect())
+        // The table's own columns under their own names: `a` is the only
+        // table the list names, and SQLite names a column by its name.
+        let sql = select::<ArtifactRecord>(
+            "FROM artifacts a JOIN (
+               SELECT stage AS m_stage, MAX(version) AS m_version FROM artifacts WHERE project_id = ?1 GROUP BY stage
+             ) m ON a.stage = m.m_stage AND a.version = m.m_version WHERE a.project_id = ?1",
+        );
+        decode_all(&self.rows(&sql, &[text(project_id)]).await?)
     }
 
     async fn checkpoints(&self, project_id: &str) -> Result<Vec<CheckpointRecord>, StoreError> {
-        let rows = self.rows("SELECT * FROM checkpoints WHERE project_id = ?1", &[text(project_id)]).await?;
-        Ok(rows.iter().filter_map(checkpoint_from).collect())
+        decode_all(
+            &self
+                .rows(&select::<CheckpointRecord>("FROM checkpoints WHERE project_id = ?1"), &[text(project_id)])
+                .await?,
+        )
     }
 
     async fn tokens_spent(&self, project_id: &str) -> Result<u64, StoreError> {
         let rows = self
-            .rows(
-                "SELECT COALESCE(SUM(prompt_tokens + output_tokens + thoughts_tokens), 0) AS spent
-                 FROM execution_traces WHERE project_id = ?1",
-                &[text(project_id)],
-            )
+            .rows(&select::<TokensSpent>("FROM execution_traces WHERE project_id = ?1"), &[text(project_id)])
             .await?;
-        Ok(rows.first().map_or(0, |r| col_u64(r, "spent")))
+        Ok(decode_first::<TokensSpent>(&rows)?.map_or(0, |r| r.spent))
     }
 
     async fn write(&self, w: &Writes<'_>) -> Result<(), StoreError> {
@@ -749,30 +712,131 @@ impl Store for D1Store {
     }
 
     async fn execution_usage(&self, project_id: &str) -> Result<Vec<ExecutionUsage>, StoreError> {
-        let rows = self
-            .rows(
-                "SELECT stage, SUM(CASE WHEN call_kind = 'generate' AND outcome != 'failed' THEN prompt_tokens ELSE 0 END) AS prompt_tokens,
-                        SUM(CASE WHEN call_kind = 'generate' AND outcome != 'failed' THEN output_tokens ELSE 0 END) AS output_tokens,
-                        SUM(CASE WHEN call_kind = 'generate' AND outcome != 'failed' THEN thoughts_tokens ELSE 0 END) AS thoughts_tokens,
-                        MAX(outcome = 'ok') AS succeeded
-                 FROM execution_traces WHERE project_id = ?1 AND cache_hit = 0
-                 GROUP BY execution_id ORDER BY MAX(created_at), MAX(rowid)",
-                &[text(project_id)],
-            )
-            .await?;
+        let sql = select::<ExecutionRow>(
+            "FROM execution_traces WHERE project_id = ?1 AND cache_hit = 0
+             GROUP BY execution_id ORDER BY MAX(created_at), MAX(rowid)",
+        );
+        let rows = decode_all::<ExecutionRow>(&self.rows(&sql, &[text(project_id)]).await?)?;
         Ok(rows
-            .iter()
-            .filter_map(|r| {
-                let stage = Stage::parse(&col_str(r, "stage"))?;
-                Some(ExecutionUsage { stage, usage: usage_of(r), succeeded: col_u64(r, "succeeded") == 1 })
+            .into_iter()
+            .map(|r| ExecutionUsage {
+                stage: r.stage,
+                usage: Usage {
+                    prompt_tokens: r.prompt_tokens as u32,
+                    output_tokens: r.output_tokens as u32,
+                    thoughts_tokens: r.thoughts_tokens as u32,
+                    // Not stored: each trace's cost already priced it.
+                    cached_tokens: 0,
+                },
+                succeeded: r.succeeded,
             })
             .collect())
     }
 
     async fn owner_tokens_on_day(&self, owner_id: &str, day: u64) -> Result<u64, StoreError> {
         let rows = self
-            .rows("SELECT tokens FROM owner_usage WHERE owner_id = ?1 AND day = ?2", &[text(owner_id), num(day)])
+            .rows(
+                &select::<DayTokens>("FROM owner_usage WHERE owner_id = ?1 AND day = ?2"),
+                &[text(owner_id), num(day)],
+            )
             .await?;
-        Ok(rows.first().map_or(0, |r| col_u64(r, "tokens")))
+        Ok(decode_first::<DayTokens>(&rows)?.map_or(0, |r| r.tokens))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    //! The row types against rows as D1 answers them: objects keyed by
+    //! column, integers as numbers, NULL as null.
+
+    use super::*;
+    use crate::row::Row;
+    use serde_json::json;
+
+    fn artifact_row() -> Value {
+        json!({
+            "id": "art-1", "project_id": "p1", "stage": "api", "version": 2, "r2_key": "projects/p1/api/v2.json",
+            "content_hash": "c", "input_hash": "i", "source": "import", "model": null, "feedback": null,
+            "size_bytes": 512, "created_at": 1_765_000_000_000u64
+        })
+    }
+
+    #[test]
+    fn an_artifact_row_is_the_domain_record() {
+        let a = ArtifactRecord::decode(&artifact_row()).unwrap();
+        assert_eq!((a.stage, a.version, a.source, a.model, a.size_bytes), (Stage::Api, 2, Source::Import, None, 512));
+        assert_eq!(
+            ArtifactRecord::COLUMNS,
+            "id, project_id, stage, version, r2_key, content_hash, input_hash, source, model, feedback, size_bytes, created_at"
+        );
+    }
+
+    #[test]
+    fn an_artifact_row_from_another_schema_fails_naming_the_column() {
+        let mut row = artifact_row();
+        row.as_object_mut().unwrap().remove("r2_key");
+        row["key"] = json!("projects/p1/api/v2.json");
+        let e = ArtifactRecord::decode(&row).unwrap_err();
+        assert_eq!(e, StoreError::Unavailable("D1 row has no column `r2_key`".into()));
+        let mut row = artifact_row();
+        row["source"] = json!("robot");
+        assert!(ArtifactRecord::decode(&row).unwrap_err().to_string().contains("column `source` holds \"robot\""));
+    }
+
+    #[test]
+    fn settings_with_nulls_are_the_defaults_they_stand_for() {
+        let row = json!({
+            "model": "gemini-x", "stage_models": null, "temperature": null, "max_output_tokens": null,
+            "thinking": null, "token_budget": null, "auto_advance": 0
+        });
+        let s = ProjectSettings::decode(&row).unwrap();
+        assert!(s.stage_models.is_empty() && s.temperature.is_none() && s.thinking.is_none() && !s.auto_advance);
+        let row = json!({
+            "model": "gemini-x", "stage_models": "{\"frontend\":\"gemini-y\"}", "temperature": 0.5,
+            "max_output_tokens": 8192, "thinking": "high", "token_budget": 100000, "auto_advance": 1
+        });
+        let s = ProjectSettings::decode(&row).unwrap();
+        assert_eq!(s.stage_models.get(&Stage::Frontend).map(String::as_str), Some("gemini-y"));
+        assert_eq!(
+            (s.temperature, s.max_output_tokens, s.token_budget, s.auto_advance),
+            (Some(0.5), Some(8192), Some(100_000), true)
+        );
+        assert!(s.thinking.is_some());
+    }
+
+    #[test]
+    fn count_rows_decode_and_select_their_aggregate() {
+        assert_eq!(ProjectCount::decode(&json!({"n": 3})).unwrap().n, 3);
+        assert_eq!(select::<ProjectCount>("FROM projects"), "SELECT COUNT(*) AS n FROM projects");
+        assert_eq!(LastSeq::decode(&json!({"seq": 0})).unwrap().seq, 0);
+        // An aggregate that came back NULL is an error, not a silent 0:
+        // the query's COALESCE says what "none" is.
+        assert!(TokensSpent::decode(&json!({"spent": null})).is_err());
+    }
+
+    #[test]
+    fn a_run_row_with_an_unknown_status_is_an_error() {
+        let row = json!({
+            "id": "r1", "project_id": "p1", "status": "running", "message": null, "started_at": 1,
+            "updated_at": 2, "finished_at": null, "resume_at": null
+        });
+        assert_eq!(RunRow::decode(&row).unwrap().status, RunStatus::Running);
+        let mut bad = row.clone();
+        bad["status"] = json!("sleeping");
+        assert!(RunRow::decode(&bad).unwrap_err().to_string().contains("column `status`"));
+    }
+
+    #[test]
+    fn the_project_list_reads_each_column_under_its_own_name() {
+        let row = json!({
+            "id": "p1", "owner_id": "o", "name": "n", "idea": "i", "created_at": 1, "updated_at": 5,
+            "ready": 1, "ready_gaps": 2, "ready_at": 6, "run_status": null, "stages_built": 3,
+            "total_tokens": 10, "cost_usd": 0.25
+        });
+        let p = ListedProject::decode(&row).unwrap();
+        assert_eq!((p.ready, p.ready_gaps, p.stages_built, p.cost_usd), (Some(true), Some(2), 3, 0.25));
+        assert!(ListedProject::COLUMNS.starts_with("p.id AS id, p.owner_id AS owner_id,"));
+        assert!(ListedProject::COLUMNS.ends_with("WHERE t.project_id = p.id) AS cost_usd"));
     }
 }
