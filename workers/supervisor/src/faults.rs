@@ -10,12 +10,11 @@
 
 use crate::error::{AppError, AppResult};
 use parit_shared::Stage;
-use serde::{Deserialize, Serialize};
 use worker::{Env, Request};
 
-/// One injected fault.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", tag = "kind", content = "stage")]
+/// One injected fault. Carried to the object and kept in its storage as
+/// the header's own text ([`list`], [`parse`]), not by serde's derive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Fault {
     /// R2 puts of this stage's artifact bodies fail.
     R2Put(Stage),
@@ -38,18 +37,34 @@ pub(crate) fn requested(env: &Env, req: &Request) -> AppResult<Vec<Fault>> {
             })
         }
     }
-    list.split(',')
-        .map(|f| {
-            let bad = || AppError::BadRequest(format!("\"{}\" is not r2_put:<stage> or d1_commit:<stage>", f.trim()));
-            let (kind, stage) = f.trim().split_once(':').ok_or_else(bad)?;
-            let stage = Stage::parse(stage).ok_or_else(bad)?;
-            match kind {
-                "r2_put" => Ok(Fault::R2Put(stage)),
-                "d1_commit" => Ok(Fault::D1Commit(stage)),
-                _ => Err(bad()),
-            }
-        })
-        .collect()
+    parse(&list).map_err(|f| AppError::BadRequest(format!("\"{f}\" is not r2_put:<stage> or d1_commit:<stage>")))
+}
+
+/// The faults of a list written as the header is (`r2_put:data,d1_commit:api`;
+/// "" is none), or the first entry that is not one.
+pub(crate) fn parse(list: &str) -> Result<Vec<Fault>, &str> {
+    if list.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut faults = vec![];
+    for f in list.split(',').map(str::trim) {
+        let fault = match f.split_once(':').map(|(kind, stage)| (kind, Stage::parse(stage))) {
+            Some(("r2_put", Some(stage))) => Fault::R2Put(stage),
+            Some(("d1_commit", Some(stage))) => Fault::D1Commit(stage),
+            _ => return Err(f),
+        };
+        faults.push(fault);
+    }
+    Ok(faults)
+}
+
+/// `faults` written as the header is: what [`parse`] reads back.
+pub(crate) fn list(faults: &[Fault]) -> String {
+    let each = faults.iter().map(|f| match f {
+        Fault::R2Put(stage) => ["r2_put:", stage.as_str()].concat(),
+        Fault::D1Commit(stage) => ["d1_commit:", stage.as_str()].concat(),
+    });
+    each.collect::<Vec<_>>().join(",")
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

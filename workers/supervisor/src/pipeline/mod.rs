@@ -143,8 +143,10 @@ impl DurableObject for PipelineRun {
                 .headers()
                 .get(PROJECT_HEADER)?
                 .ok_or_else(|| AppError::Internal("pipeline request without a project".into()))?;
-            let command: Command =
+            let body: Value =
                 req.json().await.map_err(|e| AppError::Internal(format!("not a pipeline command: {e}")))?;
+            let command =
+                Command::from_json(body).ok_or_else(|| AppError::Internal("not a pipeline command".into()))?;
             self.meter.name(|| format!("object {}", command.name()));
             self.load().await?;
             match command {

@@ -66,7 +66,7 @@ impl PipelineRun {
             Err(false) => return Ok(json(200, &json!({"run": self.view(), "started": false}))?),
         };
         self.meter.count(Call::DurableObjectWrite);
-        self.state.storage().put(FAULTS_KEY, &faults).await?;
+        self.state.storage().put_raw(FAULTS_KEY, crate::faults::list(&faults)).await?;
         if let Some(r) = self.run.borrow_mut().as_mut() {
             r.gated = !settings.auto_advance;
         }
@@ -214,7 +214,9 @@ impl PipelineRun {
         }
         arm!(self, HEARTBEAT)?;
         let mut app = self.app()?;
-        let faults: Vec<Fault> = self.state.storage().get(FAULTS_KEY).await?.unwrap_or_default();
+        let stored: Option<String> = self.state.storage().get(FAULTS_KEY).await?;
+        let faults = crate::faults::parse(stored.as_deref().unwrap_or_default())
+            .map_err(|f| AppError::Internal(format!("a stored fault is not one: {f}")))?;
         for fault in faults {
             match fault {
                 Fault::R2Put(stage) => app.blobs.fail_put = Some(stage),
