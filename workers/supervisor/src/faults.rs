@@ -10,6 +10,7 @@
 
 use crate::error::{AppError, AppResult};
 use parit_shared::Stage;
+use serde_json::Value;
 use worker::{Env, Request};
 
 /// One injected fault. Carried to the object and kept in its storage as
@@ -58,6 +59,26 @@ pub(crate) fn parse(list: &str) -> Result<Vec<Fault>, &str> {
     Ok(faults)
 }
 
+/// The faults an object stored for its run: the text [`list`] wrote, or,
+/// from a run started before faults were kept as text, serde's form of
+/// them (`[{"kind": "r2Put", "stage": "data"}]`; `[]` on every run without
+/// faults), so such a run goes on after an upgrade.
+pub(crate) fn stored(v: Option<&Value>) -> Result<Vec<Fault>, String> {
+    let text = match v {
+        None => String::new(),
+        Some(Value::String(text)) => text.clone(),
+        Some(Value::Array(old)) => {
+            let each = old.iter().map(|f| {
+                let kind = if f["kind"] == "r2Put" { "r2_put" } else { "d1_commit" };
+                [kind, ":", f["stage"].as_str().unwrap_or_default()].concat()
+            });
+            each.collect::<Vec<_>>().join(",")
+        }
+        Some(other) => return Err(other.to_string()),
+    };
+    parse(&text).map_err(str::to_string)
+}
+
 /// `faults` written as the header is: what [`parse`] reads back.
 pub(crate) fn list(faults: &[Fault]) -> String {
     let each = faults.iter().map(|f| match f {
@@ -69,4 +90,26 @@ pub(crate) fn list(faults: &[Fault]) -> String {
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn faults_read_back_as_listed_and_as_stored_before() {
+        let faults = vec![Fault::R2Put(Stage::Data), Fault::D1Commit(Stage::Api)];
+        assert_eq!(list(&faults), "r2_put:data,d1_commit:api");
+        assert_eq!(parse(&list(&faults)).unwrap(), faults);
+        assert_eq!(parse("").unwrap(), vec![]);
+        assert_eq!(parse("r2_put:data, nonsense"), Err("nonsense"));
+        assert_eq!(stored(Some(&json!("d1_commit:api"))).unwrap(), vec![Fault::D1Commit(Stage::Api)]);
+        assert_eq!(stored(None).unwrap(), vec![]);
+        let before = json!([{"kind": "r2Put", "stage": "data"}, {"kind": "d1Commit", "stage": "api"}]);
+        assert_eq!(stored(Some(&before)).unwrap(), faults);
+        assert_eq!(stored(Some(&json!([]))).unwrap(), vec![]);
+        assert!(stored(Some(&json!(7))).is_err());
+    }
 }

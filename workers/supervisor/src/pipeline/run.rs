@@ -15,7 +15,7 @@ use parit_shared::run::plan::{plan, Plan, WhatIf};
 use parit_shared::run::store::{ActivityKind, Environment, Store};
 use parit_shared::run::{Cancelled, RunEnd, RunState, RunStatus};
 use parit_shared::Stage;
-use serde_json::json;
+use serde_json::{json, Value};
 use std::time::Duration;
 use worker::{Response, Result, Storage};
 
@@ -214,8 +214,8 @@ impl PipelineRun {
         }
         arm!(self, HEARTBEAT)?;
         let mut app = self.app()?;
-        let stored: Option<String> = self.state.storage().get(FAULTS_KEY).await?;
-        let faults = crate::faults::parse(stored.as_deref().unwrap_or_default())
+        let stored: Option<Value> = self.state.storage().get(FAULTS_KEY).await?;
+        let faults = crate::faults::stored(stored.as_ref())
             .map_err(|f| AppError::Internal(format!("a stored fault is not one: {f}")))?;
         for fault in faults {
             match fault {
