@@ -4,15 +4,16 @@
 //! never "" or 0.
 //!
 //! Rows are read with `all()` as objects keyed by column name, not with
-//! `raw()`'s positional arrays: only `all()`'s answer carries `meta`
+//! `raw()`'s positional arrays: `all()`'s answer carries `meta`
 //! (`rows_read`, `rows_written`: "Prepared statement methods",
 //! developers.cloudflare.com/d1/worker-api/prepared-statements, read
-//! 2026-12-06), which the Free-plan meter counts, and worker 0.8.7's `raw()`
-//! returns the rows alone. An object keeps one value per name, so every
-//! column of a SELECT list has its own name (`expr AS field`, which the
-//! declaration writes). Decoding from `serde_json::Value` rather than with
-//! serde's derive keeps the WASM small; it also makes the decoders testable
-//! natively.
+//! 2026-12-06), which the Free-plan meter counts, and worker 0.8.7's
+//! `raw()` returns the rows alone. Columns of one name collide in an
+//! object (workerd's discussion of it: github.com/cloudflare/workerd/pull/696,
+//! read 2026-12-06), so every column of a SELECT list has its own name
+//! (`expr AS field`, which the declaration writes). Decoding from
+//! `serde_json::Value` rather than with serde's derive keeps the WASM
+//! small; it also makes the decoders testable natively.
 
 use parit_shared::gemini::catalogue::ThinkingLevel;
 use parit_shared::run::store::{CheckpointStatus, Source, StoreError};
