@@ -142,15 +142,17 @@ mod tests {
     //! The row types against rows as D1 answers them: objects keyed by
     //! column, integers as numbers, NULL as null.
 
-    use super::activity::LastSeq;
-    use super::projects::{ListedProject, ProjectCount};
-    use super::store::TokensSpent;
+    use super::activity::{FeedEvent, LastSeq};
+    use super::projects::{ListedProject, Metadata, ProjectCount, TokenRow};
+    use super::store::{DayTokens, TokensSpent};
     use super::*;
+    use crate::live::ActivityRow;
     use crate::row::{select, Row};
     use parit_shared::project::ProjectSettings;
     use parit_shared::run::RunStatus;
     use parit_shared::Stage;
     use serde_json::json;
+    use std::collections::{BTreeMap, BTreeSet};
 
     fn artifact_row() -> Value {
         json!({
@@ -236,5 +238,73 @@ mod tests {
         assert_eq!((p.ready, p.ready_gaps, p.stages_built, p.cost_usd), (Some(true), Some(2), 3, 0.25));
         assert!(ListedProject::COLUMNS.starts_with("p.id AS id, p.owner_id AS owner_id,"));
         assert!(ListedProject::COLUMNS.ends_with("WHERE t.project_id = p.id) AS cost_usd"));
+    }
+
+    /// The tables and their columns after every migration in
+    /// `migrations/`, in order: CREATE TABLE, ADD COLUMN, RENAME TO, DROP.
+    fn schema() -> BTreeMap<String, BTreeSet<String>> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
+        let mut files: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+        files.sort();
+        let mut tables: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut creating: Option<String> = None;
+        for file in files {
+            for line in std::fs::read_to_string(file).unwrap().lines() {
+                let line = line.split("--").next().unwrap().trim();
+                let words: Vec<&str> = line.split_whitespace().collect();
+                match (creating.as_ref(), words.as_slice()) {
+                    (Some(_), [")" | ");", ..]) => creating = None,
+                    (Some(t), [column, ..])
+                        if !["PRIMARY", "UNIQUE", "FOREIGN", "CHECK", "CONSTRAINT"].contains(column) =>
+                    {
+                        tables.get_mut(t).unwrap().insert(column.to_string());
+                    }
+                    (None, ["CREATE", "TABLE", t, "("]) => {
+                        tables.insert(t.to_string(), BTreeSet::new());
+                        creating = Some(t.to_string());
+                    }
+                    (None, ["ALTER", "TABLE", t, "ADD", "COLUMN", column, ..]) => {
+                        tables.get_mut(*t).unwrap().insert(column.to_string());
+                    }
+                    (None, ["ALTER", "TABLE", from, "RENAME", "TO", to]) => {
+                        let columns = tables.remove(*from).unwrap();
+                        tables.insert(to.trim_end_matches(';').to_string(), columns);
+                    }
+                    (None, ["DROP", "TABLE", t]) => {
+                        tables.remove(t.trim_end_matches(';'));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        tables
+    }
+
+    #[test]
+    fn every_column_a_row_type_reads_by_name_is_one_the_migrations_create() {
+        let schema = schema();
+        assert!(schema["artifacts"].contains("source") && schema["projects"].contains("ready_at"), "{schema:?}");
+        let read = [
+            ("artifacts", ArtifactRecord::COLUMNS),
+            ("projects", ProjectRecord::COLUMNS),
+            ("checkpoints", CheckpointRecord::COLUMNS),
+            ("project_settings", ProjectSettings::COLUMNS),
+            ("runs", RunRow::COLUMNS),
+            ("api_tokens", TokenRow::COLUMNS),
+            ("agent_activity", FeedEvent::COLUMNS),
+            ("agent_activity", ActivityRow::COLUMNS),
+            ("owner_usage", DayTokens::COLUMNS),
+            ("schema_metadata", Metadata::COLUMNS),
+        ];
+        for (table, columns) in read {
+            for column in columns.split(", ").filter(|c| !c.contains(" AS ")) {
+                assert!(schema[table].contains(column), "{table} has no column {column}: {:?}", schema[table]);
+            }
+        }
+        // The list's own columns, under the `p.` of its FROM.
+        for column in ListedProject::COLUMNS.split(", ").filter_map(|c| c.strip_prefix("p.")) {
+            let column = column.split(" AS ").next().unwrap();
+            assert!(schema["projects"].contains(column), "projects has no column {column}");
+        }
     }
 }
