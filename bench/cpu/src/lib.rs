@@ -418,7 +418,7 @@ impl Workload {
         Ok(serde_json::to_value(&plan).map_err(text)?.to_string().len())
     }
 
-    /// import.rs `read` and pipeline.rs `import` of SQL: the body read and
+    /// import.rs `read` and pipeline/serve.rs `import` of SQL: the body read and
     /// checked, the bridge's `/sql`, its answer read.
     fn import_data(&self) -> Result<usize, String> {
         let body = json!({"sql": self.sql, "dialect": "sqlite"}).to_string();
@@ -429,7 +429,7 @@ impl Workload {
         Ok(imported.to_string().len())
     }
 
-    /// import.rs `read` and pipeline.rs `import` of an OpenAPI document: the
+    /// import.rs `read` and pipeline/serve.rs `import` of an OpenAPI document: the
     /// body read and checked, the data model read, the bridge's `/openapi`,
     /// its answer read.
     fn import_api(&self) -> Result<usize, String> {
@@ -443,7 +443,7 @@ impl Workload {
         Ok(imported.to_string().len())
     }
 
-    /// pipeline.rs `store_import`: the bridge's answer, the version
+    /// pipeline/serve.rs `store_import`: the bridge's answer, the version
     /// checked and stored. The version is then taken out again, so that
     /// every run stores the same one.
     fn object_import(&self) -> Result<usize, String> {
@@ -454,11 +454,11 @@ impl Workload {
         self.store_version(Stage::Data, submission)
     }
 
-    /// pipeline.rs `Command::Edit` of the frontend.
+    /// pipeline/mod.rs `Command::Edit` of the frontend.
     fn object_edit(&self) -> Result<usize, String> {
-        let command = json!({"edit": {"stage": "frontend", "artifact": self.frontend}}).to_string();
+        let command = json!({"command": "edit", "stage": "frontend", "artifact": self.frontend}).to_string();
         let mut command: Value = serde_json::from_str(&command).map_err(text)?;
-        self.store_version(Stage::Frontend, Submission::edit(command["edit"]["artifact"].take()))
+        self.store_version(Stage::Frontend, Submission::edit(command["artifact"].take()))
     }
 
     fn store_version(&self, stage: Stage, submission: Submission<'_>) -> Result<usize, String> {

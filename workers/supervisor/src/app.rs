@@ -62,7 +62,7 @@ impl App {
     pub(crate) async fn pipeline(&self, project: &str, command: &Command) -> AppResult<Response> {
         let headers = self.object_headers(project)?;
         headers.set("content-type", "application/json")?;
-        let body = serde_json::to_string(command).map_err(|e| AppError::Internal(e.to_string()))?;
+        let body = command.to_json().to_string();
         let mut init = RequestInit::new();
         init.with_method(Method::Post).with_headers(headers).with_body(Some(body.into()));
         self.to_object(project, Request::new_with_init("https://pipeline/", &init)?).await

@@ -10,12 +10,12 @@
 
 use crate::error::{AppError, AppResult};
 use parit_shared::Stage;
-use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use worker::{Env, Request};
 
-/// One injected fault.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", tag = "kind", content = "stage")]
+/// One injected fault. Carried to the object and kept in its storage as
+/// the header's own text ([`list`], [`parse`]), not by serde's derive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Fault {
     /// R2 puts of this stage's artifact bodies fail.
     R2Put(Stage),
@@ -38,20 +38,78 @@ pub(crate) fn requested(env: &Env, req: &Request) -> AppResult<Vec<Fault>> {
             })
         }
     }
-    list.split(',')
-        .map(|f| {
-            let bad = || AppError::BadRequest(format!("\"{}\" is not r2_put:<stage> or d1_commit:<stage>", f.trim()));
-            let (kind, stage) = f.trim().split_once(':').ok_or_else(bad)?;
-            let stage = Stage::parse(stage).ok_or_else(bad)?;
-            match kind {
-                "r2_put" => Ok(Fault::R2Put(stage)),
-                "d1_commit" => Ok(Fault::D1Commit(stage)),
-                _ => Err(bad()),
-            }
-        })
-        .collect()
+    parse(&list).map_err(|f| AppError::BadRequest(format!("\"{f}\" is not r2_put:<stage> or d1_commit:<stage>")))
+}
+
+/// The faults of a list written as the header is (`r2_put:data,d1_commit:api`;
+/// "" is none), or the first entry that is not one.
+pub(crate) fn parse(list: &str) -> Result<Vec<Fault>, &str> {
+    if list.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut faults = vec![];
+    for f in list.split(',').map(str::trim) {
+        let fault = match f.split_once(':').map(|(kind, stage)| (kind, Stage::parse(stage))) {
+            Some(("r2_put", Some(stage))) => Fault::R2Put(stage),
+            Some(("d1_commit", Some(stage))) => Fault::D1Commit(stage),
+            _ => return Err(f),
+        };
+        faults.push(fault);
+    }
+    Ok(faults)
+}
+
+/// The faults an object stored for its run: the text [`list`] wrote, or,
+/// from a run started before faults were kept as text, serde's form of
+/// them (`[{"kind": "r2Put", "stage": "data"}]`; `[]` on every run without
+/// faults), so such a run goes on after an upgrade.
+pub(crate) fn stored(v: Option<&Value>) -> Result<Vec<Fault>, String> {
+    let text = match v {
+        None => String::new(),
+        Some(Value::String(text)) => text.clone(),
+        Some(Value::Array(old)) => {
+            let each = old.iter().map(|f| {
+                let kind = if f["kind"] == "r2Put" { "r2_put" } else { "d1_commit" };
+                [kind, ":", f["stage"].as_str().unwrap_or_default()].concat()
+            });
+            each.collect::<Vec<_>>().join(",")
+        }
+        Some(other) => return Err(other.to_string()),
+    };
+    parse(&text).map_err(str::to_string)
+}
+
+/// `faults` written as the header is: what [`parse`] reads back.
+pub(crate) fn list(faults: &[Fault]) -> String {
+    let each = faults.iter().map(|f| match f {
+        Fault::R2Put(stage) => ["r2_put:", stage.as_str()].concat(),
+        Fault::D1Commit(stage) => ["d1_commit:", stage.as_str()].concat(),
+    });
+    each.collect::<Vec<_>>().join(",")
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn faults_read_back_as_listed_and_as_stored_before() {
+        let faults = vec![Fault::R2Put(Stage::Data), Fault::D1Commit(Stage::Api)];
+        assert_eq!(list(&faults), "r2_put:data,d1_commit:api");
+        assert_eq!(parse(&list(&faults)).unwrap(), faults);
+        assert_eq!(parse("").unwrap(), vec![]);
+        assert_eq!(parse("r2_put:data, nonsense"), Err("nonsense"));
+        assert_eq!(stored(Some(&json!("d1_commit:api"))).unwrap(), vec![Fault::D1Commit(Stage::Api)]);
+        assert_eq!(stored(None).unwrap(), vec![]);
+        let before = json!([{"kind": "r2Put", "stage": "data"}, {"kind": "d1Commit", "stage": "api"}]);
+        assert_eq!(stored(Some(&before)).unwrap(), faults);
+        assert_eq!(stored(Some(&json!([]))).unwrap(), vec![]);
+        assert!(stored(Some(&json!(7))).is_err());
+    }
 }

@@ -24,6 +24,7 @@ mod pipeline;
 mod r2;
 mod reply;
 mod routes;
+mod row;
 
 pub use pipeline::PipelineRun;
 

@@ -8,6 +8,7 @@
 //! then live frames. An idle viewer costs no query: only a comment every
 //! [`KEEPALIVE`] keeps proxies from closing the connection.
 
+use crate::row::row;
 use futures_util::future::{poll_fn, select, Either};
 use futures_util::{stream, Stream};
 use parit_shared::Stage;
@@ -18,6 +19,18 @@ use std::rc::Rc;
 use std::task::{Poll, Waker};
 use std::time::Duration;
 use worker::Delay;
+
+row! {
+    /// An activity row with its place in the project's feed (`seq`), as
+    /// the stream sends it.
+    struct ActivityRow {
+        seq: u64 = "rowid",
+        stage: Option<Stage>,
+        kind: String,
+        message: String,
+        created_at: u64,
+    }
+}
 
 /// Longest an open stream stays silent.
 const KEEPALIVE: Duration = Duration::from_secs(15);
@@ -171,7 +184,7 @@ impl Live {
 
     /// Activity rows as read from D1, oldest first: each sent to the viewers
     /// who have not had it.
-    pub(crate) fn activity(&self, rows: &[Value]) {
+    pub(crate) fn activity(&self, rows: &[ActivityRow]) {
         for r in rows {
             let (seq, f) = activity_frame(r);
             // Two read-backs may overlap (a cancel beside the alarm): a row once.
@@ -219,11 +232,9 @@ impl Live {
 }
 
 /// An activity row as an event, with its `seq`.
-pub(crate) fn activity_frame(r: &Value) -> (u64, String) {
-    let seq = r["seq"].as_f64().map_or(0, |f| f as u64);
-    let kind = r["kind"].as_str().unwrap_or_default();
-    let data = json!({"kind": kind, "stage": r["stage"], "message": r["message"], "createdAt": r["created_at"]});
-    (seq, frame(Some(seq), kind, &data))
+pub(crate) fn activity_frame(r: &ActivityRow) -> (u64, String) {
+    let data = json!({"kind": r.kind, "stage": r.stage, "message": r.message, "createdAt": r.created_at});
+    (r.seq, frame(Some(r.seq), &r.kind, &data))
 }
 
 /// One server-sent event.

@@ -1,7 +1,6 @@
 //! `GET /api/projects/:id/activity` and `GET /api/projects/:id/traces`.
 
 use crate::app::App;
-use crate::d1::{col_str, col_u64};
 use crate::error::AppResult;
 use crate::http::Query;
 use crate::reply::json;
@@ -14,15 +13,7 @@ pub(crate) async fn activity(app: &App, id: &str, req: &Request) -> AppResult<Re
     let rows = app.store.activity(id, limit).await?;
     let events: Vec<Value> = rows
         .iter()
-        .map(|r| {
-            json!({
-                "id": col_str(r, "id"),
-                "stage": r["stage"],
-                "kind": col_str(r, "kind"),
-                "message": col_str(r, "message"),
-                "createdAt": col_u64(r, "created_at"),
-            })
-        })
+        .map(|r| json!({"id": r.id, "stage": r.stage, "kind": r.kind, "message": r.message, "createdAt": r.created_at}))
         .collect();
     Ok(json(200, &json!({"projectId": id, "events": events}))?)
 }
