@@ -3,7 +3,8 @@
 #   1. cargo fmt --check, no import cycles between files or folders
 #      (tests/imports.py), docs/ARCHITECTURE.md's module trees against the
 #      code (tests/architecture.py), clippy -D warnings (host and wasm32)
-#   2. the native suites (domain crate, local Gemini server)
+#   2. the native suites (domain crate, importers, CLI, local Gemini server,
+#      the supervisor's request, error and row mapping)
 #   3. the renders (DDL, OpenAPI, Mermaid, deploy config, export) checked by
 #      sqlite3, PostgreSQL, openapi-spec-validator, Mermaid in Chromium,
 #      wrangler and unzip, on the examples and on property-generated artifacts
@@ -34,7 +35,7 @@ cd "$ROOT"
 fleet_only=false
 if [[ "${1:-}" == "--fleet-only" ]]; then fleet_only=true; shift; fi
 if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
-  sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0
+  sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0
 fi
 
 "$ROOT/scripts/setup.sh"
@@ -57,8 +58,9 @@ wasm_crates=(-p parit-shared -p parit-agent-runtime -p parit-supervisor -p parit
 for a in "${AGENTS[@]}"; do wasm_crates+=(-p "parit-$a"); done
 cargo clippy --target wasm32-unknown-unknown "${wasm_crates[@]}" --quiet -- -D warnings
 
-say "native tests"
+say "native tests (the domain, importers, CLI, local Gemini server, and the supervisor's mapping and rows)"
 cargo test --quiet
+cargo test --quiet -p parit-supervisor
 
 say "renders, checked by independent tools"
 "$ROOT/tests/truth/run.sh"
