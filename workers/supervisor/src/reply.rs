@@ -1,12 +1,18 @@
 //! The JSON answer: one constructor for every response body the API sends,
 //! errors included. A leaf, so the error type and the routes both use it.
 
+use serde::Serialize;
 use serde_json::Value;
 use worker::{Headers, Response};
 
 /// A JSON response with the headers every API answer carries.
 pub(crate) fn json(status: u16, body: &Value) -> worker::Result<Response> {
     json_bytes(status, body.to_string().into_bytes())
+}
+
+/// A JSON response whose body is a contract type (`parit_shared::api`).
+pub(crate) fn typed<T: Serialize>(status: u16, body: &T) -> worker::Result<Response> {
+    json_bytes(status, serde_json::to_vec(body).map_err(|e| worker::Error::RustError(e.to_string()))?)
 }
 
 /// A JSON response from a body already rendered.
