@@ -197,6 +197,7 @@ pub(crate) fn finish(response: Response, request_id: &str, allowed_origin: Optio
 pub(crate) fn route_template(path: &str) -> String {
     parit_shared::api::template(path).unwrap_or_else(|| "unrouted".to_string())
 }
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]

@@ -121,6 +121,7 @@ async fn version_of(app: &App, id: &str, stage: Stage, version: u32) -> AppResul
         app.store.artifact_version(id, stage, version).await?.ok_or_else(|| renders::missing(stage, Some(version)))?;
     renders::body(app, &record).await
 }
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]

@@ -56,6 +56,7 @@ pub(crate) fn request(body: &Value) -> AppResult<Execute> {
     }
     Ok(Execute { project_id, stage, context: context.map(Value::String) })
 }
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]

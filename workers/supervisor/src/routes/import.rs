@@ -64,6 +64,7 @@ pub(crate) fn request(stage: Stage, body: &Value) -> AppResult<(String, Option<S
     };
     Ok((sql.into(), Some(dialect.into())))
 }
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]

@@ -61,6 +61,7 @@ async fn answer(app: &App, id: &str, what_if: &WhatIf) -> AppResult<Response> {
         Err(other) => Err(AppError::Internal(other.to_string())),
     }
 }
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]

@@ -244,6 +244,7 @@ fn view(
     v["stages"] = json!(stages);
     v
 }
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]

@@ -235,6 +235,7 @@ pub(crate) async fn export(app: &App, id: &str, req: &Request) -> AppResult<Resp
     headers.set("cache-control", "no-store")?;
     Ok(Response::from_bytes(zip)?.with_headers(headers))
 }
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]

@@ -75,6 +75,7 @@ pub(crate) fn edited(body: Value) -> Value {
         _ => body,
     }
 }
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
