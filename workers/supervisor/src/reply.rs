@@ -11,6 +11,13 @@ pub(crate) fn json(status: u16, body: &Value) -> worker::Result<Response> {
 }
 
 /// A JSON response whose body is a contract type (`parit_shared::api`).
+/// The error body is one (`AppError::answer`: it cost nothing over the
+/// `json!` it replaced). Most answers are still built with `json!`: each
+/// contract type serialized costs its own `Serialize` code, measured on the
+/// upload (gzip) at +0.56 KiB for `Deleted` and `SettingsChanged` together,
+/// +1.74 KiB for `Index` and `Health` (with `Up`, `AgentUp`,
+/// `HealthComponents`, `CatalogueAge`), and this Worker is at its size goal;
+/// native tests hold those answers to the contract's schemas instead.
 pub(crate) fn typed<T: Serialize>(status: u16, body: &T) -> worker::Result<Response> {
     json_bytes(status, serde_json::to_vec(body).map_err(|e| worker::Error::RustError(e.to_string()))?)
 }

@@ -165,4 +165,29 @@ mod tests {
             "from (3) must be an older version than to (3)",
         );
     }
+
+    /// An artifact version as `GET …/artifacts` lists it is the contract's `ArtifactVersion`.
+    #[test]
+    fn a_listed_version_is_the_contracts() {
+        use parit_shared::api::artifacts::ArtifactVersion;
+        use parit_shared::run::store::Source;
+        use parit_shared::schema::Describe;
+        let mut a = ArtifactRecord {
+            id: "a1".into(),
+            project_id: "0a1b2c3d-0000".into(),
+            stage: Stage::Api,
+            version: 3,
+            r2_key: "k".into(),
+            content_hash: "c".into(),
+            input_hash: "i".into(),
+            source: Source::Import,
+            model: None,
+            feedback: None,
+            size_bytes: 10,
+            created_at: 1,
+        };
+        assert_eq!(ArtifactVersion::schema().check(&meta(&a)), Vec::<String>::new());
+        a.model = Some("gemini-4-hydrogen".into());
+        assert_eq!(ArtifactVersion::schema().check(&meta(&a)), Vec::<String>::new());
+    }
 }

@@ -324,4 +324,61 @@ mod tests {
             "settings.stageModels.db is not a stage",
         );
     }
+
+    fn record(stage: Stage, version: u32, source: Source) -> ArtifactRecord {
+        ArtifactRecord {
+            id: "a1".into(),
+            project_id: "0a1b2c3d-0000".into(),
+            stage,
+            version,
+            r2_key: "k".into(),
+            content_hash: "c".into(),
+            input_hash: "i".into(),
+            source,
+            model: None,
+            feedback: None,
+            size_bytes: 10,
+            created_at: 1,
+        }
+    }
+
+    /// What `GET /api/projects/:id` and a create answer (built as JSON, not
+    /// as the contract's type: see `reply::typed`) is the contract's `Project`.
+    #[test]
+    fn a_project_answer_is_the_contracts_project() {
+        use parit_shared::api::projects::{Project, ProjectSummary};
+        use parit_shared::schema::Describe;
+        let p = ProjectRecord {
+            id: "0a1b2c3d-0000".into(),
+            owner_id: "o".into(),
+            name: "Clinic".into(),
+            idea: "Book vet appointments".into(),
+            created_at: 1,
+            updated_at: 2,
+        };
+        let failed = CheckpointRecord {
+            project_id: p.id.clone(),
+            stage: Stage::Data,
+            status: CheckpointStatus::Failed,
+            last_good_version: Some(1),
+            input_hash: None,
+            error_class: Some("safety".into()),
+            error_message: Some("blocked".into()),
+            updated_at: 3,
+        };
+        let latest = [record(Stage::Prd, 2, Source::Human), record(Stage::Data, 1, Source::Agent)];
+        let settings = ProjectSettings { temperature: Some(0.5), ..Default::default() };
+        for (checkpoints, latest) in [(&[][..], &[][..]), (&[failed][..], &latest[..])] {
+            let mut v = view(&p, &settings, checkpoints, latest);
+            v["run"] = Value::Null;
+            assert_eq!(Project::schema().check(&v), Vec::<String>::new(), "{v}");
+        }
+        let mut listed = summary(&p);
+        listed["status"] = "new".into();
+        listed["stagesBuilt"] = 0u64.into();
+        listed["totalTokens"] = 0u64.into();
+        listed["costUsd"] = 0.0.into();
+        listed["ready"] = json!({"ready": false, "gaps": 2});
+        assert_eq!(ProjectSummary::schema().check(&listed), Vec::<String>::new(), "{listed}");
+    }
 }
