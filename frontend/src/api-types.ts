@@ -32,6 +32,8 @@ export interface Up {
   ok: boolean;
   /** What went wrong, when it did not. */
   error?: string;
+  /** D1 only: the schema version its migrations reached. */
+  schemaVersion?: string;
 }
 
 /** Whether the Gemini API serves a model to this key. */

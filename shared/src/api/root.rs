@@ -43,6 +43,9 @@ crate::record! {
         /// What went wrong, when it did not.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub error: Option<String>,
+        /// D1 only: the schema version its migrations reached.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub schema_version: Option<String>,
     }
 }
 

@@ -11,8 +11,13 @@ use worker::{Env, Headers, Request, Response};
 /// 413 when the body `req` announces is over what route `op` takes
 /// (`Op::max_body`), before a byte of it is read.
 pub(crate) fn refuse_large(req: &Request, op: Op) -> AppResult<usize> {
+    announced(req.headers().get("content-length")?.as_deref(), op)
+}
+
+/// Route `op`'s body limit, or 413 when `content_length` is over it.
+pub(crate) fn announced(content_length: Option<&str>, op: Op) -> AppResult<usize> {
     let limit = op.max_body().unwrap_or_default();
-    match req.headers().get("content-length")?.and_then(|l| l.parse::<usize>().ok()) {
+    match content_length.and_then(|l| l.parse::<usize>().ok()) {
         Some(len) if len > limit => Err(AppError::PayloadTooLarge(limit)),
         _ => Ok(limit),
     }
@@ -20,20 +25,30 @@ pub(crate) fn refuse_large(req: &Request, op: Op) -> AppResult<usize> {
 
 /// Reads the JSON body of route `op`, of at most `Op::max_body` bytes.
 pub(crate) async fn json_body(req: &mut Request, op: Op) -> AppResult<Value> {
-    if let Some(ct) = req.headers().get("content-type")? {
-        if !ct.to_ascii_lowercase().starts_with("application/json") {
-            return Err(AppError::UnsupportedMediaType);
-        }
-    }
+    media_type(req.headers().get("content-type")?.as_deref())?;
     let limit = refuse_large(req, op)?;
     let bytes = req.bytes().await.map_err(|_| AppError::BadRequest("could not read the request body".into()))?;
+    parse_json(&bytes, limit)
+}
+
+/// 415 unless the body is declared JSON (or not declared at all).
+pub(crate) fn media_type(content_type: Option<&str>) -> AppResult<()> {
+    match content_type {
+        Some(ct) if !ct.to_ascii_lowercase().starts_with("application/json") => Err(AppError::UnsupportedMediaType),
+        _ => Ok(()),
+    }
+}
+
+/// A body of at most `limit` bytes, as JSON: 413 above it, 400 when empty or
+/// not JSON.
+pub(crate) fn parse_json(bytes: &[u8], limit: usize) -> AppResult<Value> {
     if bytes.len() > limit {
         return Err(AppError::PayloadTooLarge(limit));
     }
     if bytes.is_empty() {
         return Err(AppError::BadRequest("the request body is empty; send a JSON object".into()));
     }
-    serde_json::from_slice(&bytes).map_err(|e| AppError::BadRequest(format!("the body is not valid JSON: {e}")))
+    serde_json::from_slice(bytes).map_err(|e| AppError::BadRequest(format!("the body is not valid JSON: {e}")))
 }
 
 /// The query string parameters of a request, decoded.
@@ -42,8 +57,12 @@ pub(crate) struct Query(Vec<(String, String)>);
 impl Query {
     /// Parses the query of `req`.
     pub(crate) fn of(req: &Request) -> Query {
-        let raw = req.inner().url();
-        let query = raw.split_once('?').map_or("", |(_, q)| q);
+        Query::parse(&req.inner().url())
+    }
+
+    /// Parses the query of `url` (what follows `?`, up to any `#`).
+    pub(crate) fn parse(url: &str) -> Query {
+        let query = url.split_once('?').map_or("", |(_, q)| q);
         let query = query.split('#').next().unwrap_or("");
         Query(parit_shared::query::query_pairs(query))
     }
@@ -79,11 +98,14 @@ pub(crate) fn project_id(raw: &str) -> AppResult<&str> {
     }
 }
 
+/// The stages, as a refusal names them.
+const STAGE_NAMES: &str = "prd, data, design, logic, api, frontend, deployment";
+
 /// A stage from the path or body, or 400 naming the stages.
 pub(crate) fn stage(raw: &str) -> AppResult<Stage> {
     Stage::parse(raw).ok_or_else(|| {
-        let names: Vec<&str> = Stage::ALL.iter().map(|s| s.as_str()).collect();
-        AppError::BadRequest(format!("\"{}\" is not a stage (one of {})", truncate(raw, 40), names.join(", ")))
+        // Spelled out (a test holds it to `Stage::ALL`): joining the names costs WASM.
+        AppError::BadRequest(format!("\"{}\" is not a stage (one of {STAGE_NAMES})", truncate(raw, 40)))
     })
 }
 
@@ -174,4 +196,85 @@ pub(crate) fn finish(response: Response, request_id: &str, allowed_origin: Optio
 /// reaches the log.
 pub(crate) fn route_template(path: &str) -> String {
     parit_shared::api::template(path).unwrap_or_else(|| "unrouted".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+    use crate::error::tests::refused;
+
+    #[test]
+    fn a_query_is_decoded_up_to_its_fragment() {
+        let q = Query::parse("https://parit/api/projects?limit=5&cursor=a%20b&flag#limit=9");
+        assert_eq!(q.get("limit"), Some("5"));
+        assert_eq!(q.get("cursor"), Some("a b"));
+        assert_eq!(q.get("flag"), Some(""));
+        assert_eq!(q.keys().collect::<Vec<_>>(), ["limit", "cursor", "flag"]);
+        assert_eq!(Query::parse("https://parit/api/projects").keys().count(), 0);
+    }
+
+    #[test]
+    fn a_number_is_whole_and_in_range_or_refused_naming_the_range() {
+        let q = |s: &str| Query::parse(&format!("/x?{s}"));
+        assert_eq!(q("").number("limit", 20, 1, 100).unwrap(), 20);
+        assert_eq!(q("limit=1").number("limit", 20, 1, 100).unwrap(), 1);
+        assert_eq!(q("limit=100").number("limit", 20, 1, 100).unwrap(), 100);
+        for bad in ["limit=0", "limit=101", "limit=-1", "limit=2.5", "limit=ten", "limit="] {
+            refused(
+                q(bad).number("limit", 20, 1, 100),
+                400,
+                "bad_request",
+                "limit must be a whole number from 1 to 100",
+            );
+        }
+    }
+
+    #[test]
+    fn the_refusal_names_every_stage() {
+        let names: Vec<&str> = Stage::ALL.iter().map(|s| s.as_str()).collect();
+        assert_eq!(STAGE_NAMES, names.join(", "));
+    }
+
+    #[test]
+    fn ids_and_stages_from_the_path() {
+        assert_eq!(project_id("0a1b2c3d-0000").unwrap(), "0a1b2c3d-0000");
+        refused(project_id("NOT-AN-ID"), 400, "bad_request", "\"NOT-AN-ID\" is not a project id");
+        let long = "z".repeat(200);
+        let (_, _, m) = crate::error::tests::seen(project_id(&long));
+        assert_eq!(m, format!("\"{}\" is not a project id", "z".repeat(80)));
+        assert_eq!(stage("data").unwrap(), Stage::Data);
+        refused(
+            stage("frontend-code"),
+            400,
+            "bad_request",
+            "\"frontend-code\" is not a stage (one of prd, data, design, logic, api, frontend, deployment)",
+        );
+    }
+
+    #[test]
+    fn a_body_is_json_within_its_routes_limit() {
+        media_type(None).unwrap();
+        media_type(Some("application/json")).unwrap();
+        media_type(Some("Application/JSON; charset=utf-8")).unwrap();
+        refused(media_type(Some("text/plain")), 415, "unsupported_media_type", "content-type: application/json");
+        refused(media_type(Some("multipart/form-data")), 415, "unsupported_media_type", "send the body as JSON");
+        assert_eq!(announced(None, Op::CreateProject).unwrap(), 16 * 1024);
+        assert_eq!(announced(Some("16384"), Op::CreateProject).unwrap(), 16 * 1024);
+        refused(announced(Some("16385"), Op::CreateProject), 413, "payload_too_large", "larger than 16384 bytes");
+        refused(announced(Some("600000"), Op::ImportData), 413, "payload_too_large", "larger than 524288 bytes");
+        // A length that is not a number is left to the bytes read.
+        assert!(announced(Some("lots"), Op::Execute).is_ok());
+        assert_eq!(parse_json(br#"{"a": 1}"#, 8).unwrap(), serde_json::json!({"a": 1}));
+        refused(parse_json(br#"{"a": 12}"#, 8), 413, "payload_too_large", "larger than 8 bytes");
+        refused(parse_json(b"", 8), 400, "bad_request", "the request body is empty; send a JSON object");
+        refused(parse_json(b"{name:", 99), 400, "bad_request", "the body is not valid JSON: ");
+    }
+
+    #[test]
+    fn a_logged_route_never_carries_the_callers_text() {
+        assert_eq!(route_template("/api/projects/0a1b2c3d-0000/artifacts/data"), "/api/projects/:id/artifacts/:stage");
+        assert_eq!(route_template("/api/secret-token-here"), "unrouted");
+    }
 }

@@ -178,3 +178,116 @@ fn not_found(path: &str) -> AppError {
     let shown: String = path.chars().take(100).collect();
     AppError::NotFound(format!("no route {shown}; GET / lists the endpoints"))
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+    use crate::http::Query;
+    use parit_shared::api::contract::contract;
+    use parit_shared::Stage;
+    use serde_json::{json, Value};
+
+    fn status<T>(r: AppResult<T>) -> Option<u16> {
+        r.err().map(|e| e.answer("r").0)
+    }
+
+    /// The error statuses route `r` can answer before its handler's own
+    /// work: from the token check, the path's id and stage, the body (its
+    /// media type, size and JSON) and, run on wrong input, the route's own
+    /// request mapping.
+    fn refusals(r: &api::Route) -> Vec<u16> {
+        let mut seen: Vec<Option<u16>> = Vec::new();
+        if r.path.starts_with("/api") {
+            seen.push(status::<()>(Err(AppError::Unauthorized("no token"))));
+            seen.push(status::<()>(Err(AppError::RateLimited { retry_after: 60 })));
+        }
+        if r.path.contains(":id") {
+            seen.push(status(http::project_id("x")));
+            // Another owner's project, or none.
+            seen.push(status::<()>(Err(AppError::NotFound("no project".into()))));
+        }
+        if r.path.contains(":stage") {
+            seen.push(status(http::stage("x")));
+        }
+        if r.op.max_body().is_some() {
+            seen.push(status(http::announced(Some("99999999"), r.op)));
+            if r.op != Op::Mcp {
+                // The MCP message is read as text, its JSON the bridge's to check.
+                seen.push(status(http::media_type(Some("text/plain"))));
+                seen.push(status(http::parse_json(b"{", 9)));
+            }
+        }
+        let q = |s: &str| Query::parse(s);
+        let wrong = json!({"wrong": true});
+        match r.op {
+            Op::CreateProject => {
+                seen.push(status(projects::creation(&wrong)));
+                seen.push(status(projects::creation(
+                    &json!({"name": "a", "idea": "long enough idea", "settings": {"model": "gemini-2.5-flash"}}),
+                )));
+                seen.push(status::<()>(Err(AppError::Forbidden { code: "project_limit", message: String::new() })));
+            }
+            Op::ListProjects => seen.push(status(projects::page_query(&q("?cursor=x")))),
+            Op::Execute => seen.push(status(execute::request(&wrong))),
+            Op::Regenerate => seen.push(status(runs::regeneration(&wrong))),
+            Op::Plan => seen.push(status(plan::what_if(&q("?x=1")))),
+            Op::PlanEdit => {
+                seen.push(status(plan::edit(wrong.clone())));
+                seen.push(status::<()>(Err(AppError::InvalidArtifact { stage: Stage::Data, problems: vec![] })));
+            }
+            Op::GetArtifact | Op::ListViews | Op::GetView => {
+                seen.push(status(renders::version(&q("?version=0"))));
+            }
+            Op::Changes => {
+                seen.push(status(artifacts::changes_keys(&q("?x=1"))));
+                seen.push(status(artifacts::changes_range(&q(""), Stage::Data, 1)));
+                seen.push(status(artifacts::changes_range(&q("?from=2&to=2"), Stage::Data, 3)));
+            }
+            Op::Export => seen.push(status(renders::layout(&q("?layout=x")))),
+            Op::ImportData | Op::ImportApi => {
+                let stage = if r.op == Op::ImportApi { Stage::Api } else { Stage::Data };
+                seen.push(status(routes::import::request(stage, &wrong)));
+                seen.push(status::<()>(Err(AppError::ImportFailed(Value::Null))));
+            }
+            Op::Activity => seen.push(status(Query::parse("?limit=0").number("limit", 200, 1, 1000))),
+            _ => {}
+        }
+        let mut statuses: Vec<u16> = seen.into_iter().flatten().collect();
+        statuses.sort_unstable();
+        statuses.dedup();
+        statuses
+    }
+
+    #[test]
+    fn every_status_a_route_refuses_with_is_in_its_contract() {
+        for r in api::ROUTES {
+            let errors = contract(r.op).errors;
+            for s in refusals(r) {
+                // The MCP transport answers its own 401 (a JSON-RPC error), as the contract's answers say.
+                let documented = errors.contains(&s) || contract(r.op).answers.iter().any(|a| a.status == s);
+                assert!(documented, "{} {} can answer {s}; its contract lists {errors:?}", r.method, r.path);
+            }
+        }
+    }
+
+    #[test]
+    fn the_table_sees_each_routes_refusals() {
+        // The table above is not empty where a route takes input: a route
+        // whose mapping stopped refusing would show here.
+        let of = |op: Op| refusals(api::ROUTES.iter().find(|r| r.op == op).unwrap());
+        assert_eq!(of(Op::CreateProject), [400, 401, 403, 413, 415, 422, 429]);
+        assert_eq!(of(Op::Changes), [400, 401, 404, 429]);
+        assert_eq!(of(Op::ImportData), [400, 401, 404, 413, 415, 422, 429]);
+        assert_eq!(of(Op::Mcp), [413]);
+        assert_eq!(of(Op::Index), Vec::<u16>::new());
+    }
+
+    #[test]
+    fn an_unknown_path_is_404_naming_where_to_look() {
+        let (status, body, _) = not_found(&format!("/api/{}", "p".repeat(300))).answer("r");
+        assert_eq!((status, body.error.code.as_str()), (404, "not_found"));
+        assert_eq!(body.error.message, format!("no route /api/{}; GET / lists the endpoints", "p".repeat(95)));
+    }
+}

@@ -5,6 +5,7 @@ use crate::app::App;
 use crate::error::{AppError, AppResult};
 use crate::http::Query;
 use crate::reply::json;
+use crate::routes::renders;
 use parit_shared::run::store::{ArtifactRecord, BlobStore, Store};
 use parit_shared::Stage;
 use serde_json::{json, Value};
@@ -37,10 +38,7 @@ pub(crate) async fn list(app: &App, id: &str) -> AppResult<Response> {
 
 pub(crate) async fn get(app: &App, id: &str, stage: Stage, req: &Request) -> AppResult<Response> {
     let query = Query::of(req);
-    let version = match query.get("version") {
-        None => None,
-        Some(_) => Some(query.number("version", 1, 1, u64::from(u32::MAX))? as u32),
-    };
+    let version = renders::version(&query)?;
     // Overlapped with the owner check; a row of someone else's project is dropped unread.
     let (_, record) = futures_util::try_join!(app.owned_project(id), async {
         match version {
@@ -50,10 +48,7 @@ pub(crate) async fn get(app: &App, id: &str, stage: Stage, req: &Request) -> App
         .map_err(AppError::from)
     })?;
     let Some(record) = record else {
-        return Err(AppError::NotFound(match query.get("version") {
-            Some(v) => format!("the {stage} artifact has no version {v}"),
-            None => format!("the {stage} stage has no artifact yet"),
-        }));
+        return Err(renders::missing(stage, version));
     };
     let bytes = app
         .blobs
@@ -63,7 +58,7 @@ pub(crate) async fn get(app: &App, id: &str, stage: Stage, req: &Request) -> App
     let artifact: Value = serde_json::from_slice(&bytes)
         .map_err(|e| AppError::Internal(format!("R2 object {} unreadable: {e}", record.r2_key)))?;
     let mut body = meta(&record);
-    body["projectId"] = json!(id);
+    body["projectId"] = id.into();
     body["artifact"] = artifact;
     Ok(json(200, &body)?)
 }
@@ -74,25 +69,15 @@ pub(crate) async fn get(app: &App, id: &str, stage: Stage, req: &Request) -> App
 /// version) that refer to a removed or changed id.
 pub(crate) async fn changes(app: &App, id: &str, stage: Stage, req: &Request) -> AppResult<Response> {
     let query = Query::of(req);
-    if let Some(key) = query.keys().find(|k| !matches!(*k, "from" | "to")) {
-        return Err(AppError::BadRequest(format!("unknown query parameter \"{key}\" (expected from and to)")));
-    }
+    changes_keys(&query)?;
     let (_, latest) = futures_util::try_join!(app.owned_project(id), async {
         app.store.latest_artifact(id, stage).await.map_err(AppError::from)
     })?;
-    let newest = latest.map_or(0, |r| r.version);
-    if newest < 2 {
-        return Err(AppError::NotFound(format!("the {stage} artifact has {newest} version(s): no two to compare")));
-    }
-    let to = query.number("to", u64::from(newest), 2, u64::from(newest))? as u32;
-    let from = query.number("from", u64::from(to - 1), 1, u64::from(newest))? as u32;
-    if from >= to {
-        return Err(AppError::BadRequest(format!("from ({from}) must be an older version than to ({to})")));
-    }
+    let (from, to) = changes_range(&query, stage, latest.map_or(0, |r| r.version))?;
     let (before, after) = futures_util::try_join!(version_of(app, id, stage, from), version_of(app, id, stage, to))?;
     let downstream = futures_util::future::try_join_all(stage.dependents().map(|d| async move {
         match app.store.latest_artifact(id, d).await? {
-            Some(r) => crate::routes::renders::body(app, &r).await.map(|a| Some(json!({"stage": d, "artifact": a}))),
+            Some(r) => renders::body(app, &r).await.map(|a| Some(json!({"stage": d, "artifact": a}))),
             None => Ok(None),
         }
     }))
@@ -102,18 +87,107 @@ pub(crate) async fn changes(app: &App, id: &str, stage: Stage, req: &Request) ->
     // keeps within its size goal.
     let request = json!({"stage": stage, "before": before, "after": after, "downstream": downstream});
     let mut report = crate::bridge::call(app, "/changes", &request).await?;
-    report["projectId"] = json!(id);
-    report["stage"] = json!(stage);
-    report["from"] = json!(from);
-    report["to"] = json!(to);
+    report["projectId"] = id.into();
+    report["stage"] = stage.as_str().into();
+    report["from"] = from.into();
+    report["to"] = to.into();
     Ok(json(200, &report)?)
 }
 
+/// 400 for a parameter `…/changes` does not take (before anything is read).
+pub(crate) fn changes_keys(query: &Query) -> AppResult<()> {
+    match query.keys().find(|k| !matches!(*k, "from" | "to")) {
+        Some(key) => Err(AppError::BadRequest(format!("unknown query parameter \"{key}\" (expected from and to)"))),
+        None => Ok(()),
+    }
+}
+
+/// `?from=a&to=b` (the contract's `ChangesQuery`) against the stage's
+/// `newest` version: `to` defaults to it, `from` to the one before `to`.
+pub(crate) fn changes_range(query: &Query, stage: Stage, newest: u32) -> AppResult<(u32, u32)> {
+    if newest < 2 {
+        return Err(AppError::NotFound(format!("the {stage} artifact has {newest} version(s): no two to compare")));
+    }
+    let to = query.number("to", u64::from(newest), 2, u64::from(newest))? as u32;
+    let from = query.number("from", u64::from(to - 1), 1, u64::from(newest))? as u32;
+    if from >= to {
+        return Err(AppError::BadRequest(format!("from ({from}) must be an older version than to ({to})")));
+    }
+    Ok((from, to))
+}
+
 async fn version_of(app: &App, id: &str, stage: Stage, version: u32) -> AppResult<Value> {
-    let record = app
-        .store
-        .artifact_version(id, stage, version)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("the {stage} artifact has no version {version}")))?;
-    crate::routes::renders::body(app, &record).await
+    let record =
+        app.store.artifact_version(id, stage, version).await?.ok_or_else(|| renders::missing(stage, Some(version)))?;
+    renders::body(app, &record).await
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+    use crate::error::tests::refused;
+
+    fn q(s: &str) -> Query {
+        Query::parse(&format!("/x?{s}"))
+    }
+
+    #[test]
+    fn changes_compare_two_versions_newest_by_default() {
+        changes_keys(&q("from=1&to=2")).unwrap();
+        refused(
+            changes_keys(&q("since=1")),
+            400,
+            "bad_request",
+            "unknown query parameter \"since\" (expected from and to)",
+        );
+        assert_eq!(changes_range(&q(""), Stage::Data, 4).unwrap(), (3, 4));
+        assert_eq!(changes_range(&q("to=3"), Stage::Data, 4).unwrap(), (2, 3));
+        assert_eq!(changes_range(&q("from=1"), Stage::Data, 4).unwrap(), (1, 4));
+        refused(
+            changes_range(&q(""), Stage::Data, 1),
+            404,
+            "not_found",
+            "the data artifact has 1 version(s): no two to compare",
+        );
+        refused(changes_range(&q("to=5"), Stage::Data, 4), 400, "bad_request", "to must be a whole number from 2 to 4");
+        refused(
+            changes_range(&q("from=0"), Stage::Data, 4),
+            400,
+            "bad_request",
+            "from must be a whole number from 1 to 4",
+        );
+        refused(
+            changes_range(&q("from=3&to=3"), Stage::Api, 4),
+            400,
+            "bad_request",
+            "from (3) must be an older version than to (3)",
+        );
+    }
+
+    /// An artifact version as `GET …/artifacts` lists it is the contract's `ArtifactVersion`.
+    #[test]
+    fn a_listed_version_is_the_contracts() {
+        use parit_shared::api::artifacts::ArtifactVersion;
+        use parit_shared::run::store::Source;
+        use parit_shared::schema::Describe;
+        let mut a = ArtifactRecord {
+            id: "a1".into(),
+            project_id: "0a1b2c3d-0000".into(),
+            stage: Stage::Api,
+            version: 3,
+            r2_key: "k".into(),
+            content_hash: "c".into(),
+            input_hash: "i".into(),
+            source: Source::Import,
+            model: None,
+            feedback: None,
+            size_bytes: 10,
+            created_at: 1,
+        };
+        assert_eq!(ArtifactVersion::schema().check(&meta(&a)), Vec::<String>::new());
+        a.model = Some("gemini-4-hydrogen".into());
+        assert_eq!(ArtifactVersion::schema().check(&meta(&a)), Vec::<String>::new());
+    }
 }

@@ -11,7 +11,7 @@ use crate::bridge;
 use crate::error::AppResult;
 use crate::http::json_body;
 use crate::reply::json;
-use crate::routes::renders::latest;
+use crate::routes::renders::{latest, versioned};
 use parit_shared::api::Op;
 use parit_shared::Stage;
 use serde_json::{json, Value};
@@ -24,9 +24,9 @@ pub(crate) async fn drift(app: &App, id: &str, mut req: Request) -> AppResult<Re
         .await?
         .iter()
         .filter(|(_, r)| matches!(r.stage, Stage::Prd | Stage::Data | Stage::Api))
-        .map(|(a, r)| json!({"stage": r.stage, "version": r.version, "artifact": a}))
+        .map(|(a, r)| versioned(a, r))
         .collect();
     let mut report = bridge::call(app, "/drift", &json!({"artifacts": artifacts, "repository": body})).await?;
-    report["projectId"] = json!(id);
+    report["projectId"] = id.into();
     Ok(json(200, &report)?)
 }

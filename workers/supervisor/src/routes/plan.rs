@@ -16,20 +16,28 @@ use worker::{Request, Response};
 
 pub(crate) async fn get(app: &App, id: &str, req: &Request) -> AppResult<Response> {
     app.owned_project(id).await?;
-    let query = Query::of(req);
+    answer(app, id, &what_if(&Query::of(req))?).await
+}
+
+/// `GET …/plan`'s query: the next run, or `?regenerate=<stage>`.
+pub(crate) fn what_if(query: &Query) -> AppResult<WhatIf> {
     if let Some(key) = query.keys().find(|k| *k != "regenerate") {
         return Err(AppError::BadRequest(format!("unknown query parameter \"{key}\" (expected regenerate)")));
     }
-    let what_if = match query.get("regenerate") {
+    Ok(match query.get("regenerate") {
         None => WhatIf::Run,
         Some(stage) => WhatIf::Regenerate(http::stage(stage)?),
-    };
-    answer(app, id, &what_if).await
+    })
 }
 
 pub(crate) async fn post(app: &App, id: &str, mut req: Request) -> AppResult<Response> {
     app.owned_project(id).await?;
-    let body = json_body(&mut req, Op::PlanEdit).await?;
+    answer(app, id, &edit(json_body(&mut req, Op::PlanEdit).await?)?).await
+}
+
+/// `POST …/plan`'s body (`{"stage", "artifact"}`) as the edit to plan for;
+/// the artifact itself is checked as a save would check it (422).
+pub(crate) fn edit(body: Value) -> AppResult<WhatIf> {
     let Value::Object(fields) = body else {
         return Err(AppError::BadRequest("expected {\"stage\": <stage>, \"artifact\": {…}}".into()));
     };
@@ -42,7 +50,7 @@ pub(crate) async fn post(app: &App, id: &str, mut req: Request) -> AppResult<Res
     };
     let artifact =
         fields.get("artifact").cloned().ok_or_else(|| AppError::BadRequest("artifact is required".into()))?;
-    answer(app, id, &WhatIf::Edit(stage, artifact)).await
+    Ok(WhatIf::Edit(stage, artifact))
 }
 
 async fn answer(app: &App, id: &str, what_if: &WhatIf) -> AppResult<Response> {
@@ -51,5 +59,48 @@ async fn answer(app: &App, id: &str, what_if: &WhatIf) -> AppResult<Response> {
         Err(EditError::Invalid { stage, problems }) => Err(AppError::InvalidArtifact { stage, problems }),
         Err(EditError::Execute(e)) => Err(e.into()),
         Err(other) => Err(AppError::Internal(other.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+    use crate::error::tests::refused;
+    use parit_shared::Stage;
+    use serde_json::json;
+
+    #[test]
+    fn the_query_plans_the_next_run_or_a_regeneration() {
+        assert_eq!(what_if(&Query::parse("/plan")).unwrap(), WhatIf::Run);
+        assert_eq!(what_if(&Query::parse("/plan?regenerate=api")).unwrap(), WhatIf::Regenerate(Stage::Api));
+        refused(what_if(&Query::parse("/plan?regenerate=apis")), 400, "bad_request", "\"apis\" is not a stage");
+        refused(
+            what_if(&Query::parse("/plan?stage=api")),
+            400,
+            "bad_request",
+            "unknown query parameter \"stage\" (expected regenerate)",
+        );
+    }
+
+    #[test]
+    fn the_body_is_a_stage_and_an_artifact() {
+        let artifact = json!({"entities": []});
+        assert_eq!(edit(json!({"stage": "data", "artifact": artifact})).unwrap(), WhatIf::Edit(Stage::Data, artifact));
+        let cases = [
+            (json!([1]), "expected {\"stage\": <stage>, \"artifact\": {…}}"),
+            (
+                json!({"stage": "data", "artifact": {}, "why": "x"}),
+                "unknown field \"why\" (expected stage and artifact)",
+            ),
+            (json!({"artifact": {}}), "stage must be the name of the edited stage"),
+            (json!({"stage": 1, "artifact": {}}), "stage must be the name of the edited stage"),
+            (json!({"stage": "model", "artifact": {}}), "\"model\" is not a stage"),
+            (json!({"stage": "data"}), "artifact is required"),
+        ];
+        for (body, says) in cases {
+            refused(edit(body), 400, "bad_request", says);
+        }
     }
 }

@@ -8,7 +8,7 @@ use crate::http::{json_body, Query};
 use crate::reply::json;
 use parit_shared::api::Op;
 use parit_shared::clock::Clock;
-use parit_shared::project::{is_resource_id, new_project, ProjectSettings};
+use parit_shared::project::{is_resource_id, new_project, NewProject, ProjectSettings};
 use parit_shared::run::status::{stage_statuses, StageStatus};
 use parit_shared::run::store::*;
 use parit_shared::Stage;
@@ -20,7 +20,7 @@ use worker::{Request, Response};
 const DEFAULT_MAX_PROJECTS: u64 = 200;
 
 pub(crate) async fn create(app: &App, mut req: Request) -> AppResult<Response> {
-    let input = new_project(&json_body(&mut req, Op::CreateProject).await?)?;
+    let input = creation(&json_body(&mut req, Op::CreateProject).await?)?;
     let owner = app.owner()?;
     if let Some(cap) = crate::app::limit_var(&app.env, "MAX_PROJECTS_PER_OWNER", DEFAULT_MAX_PROJECTS) {
         if app.store.project_count(owner).await? >= cap {
@@ -54,13 +54,15 @@ pub(crate) async fn create(app: &App, mut req: Request) -> AppResult<Response> {
     Ok(json(201, &created)?)
 }
 
+/// A create request's body as the new project (the contract's
+/// `CreateProject`, checked: `parit_shared::project::new_project`), or 400
+/// (422 for a model Google has shut down).
+pub(crate) fn creation(body: &Value) -> AppResult<NewProject> {
+    Ok(new_project(body)?)
+}
+
 pub(crate) async fn list(app: &App, req: &Request) -> AppResult<Response> {
-    let query = Query::of(req);
-    let limit = query.number("limit", 20, 1, 100)?;
-    let after = match query.get("cursor") {
-        None | Some("") => None,
-        Some(c) => Some(parse_cursor(c)?),
-    };
+    let (limit, after) = page_query(&Query::of(req))?;
     let mut page =
         app.store.list_projects(app.owner()?, limit + 1, after.as_ref().map(|(t, id)| (*t, id.as_str()))).await?;
     let more = page.len() as u64 > limit;
@@ -70,16 +72,28 @@ pub(crate) async fn list(app: &App, req: &Request) -> AppResult<Response> {
         .iter()
         .map(|(p, tally)| {
             let mut v = summary(p);
-            v["status"] = json!(tally.run_status.as_deref().unwrap_or("new"));
-            v["stagesBuilt"] = json!(tally.stages_built);
-            v["totalTokens"] = json!(tally.total_tokens);
-            v["costUsd"] = json!(tally.cost_usd);
+            v["status"] = tally.run_status.as_deref().unwrap_or("new").into();
+            v["stagesBuilt"] = tally.stages_built.into();
+            v["totalTokens"] = tally.total_tokens.into();
+            v["costUsd"] = tally.cost_usd.into();
             // As last decided, when nothing changed since; else not known here.
             v["ready"] = tally.verdict.map_or(Value::Null, |(ready, gaps)| json!({"ready": ready, "gaps": gaps}));
             v
         })
         .collect();
     Ok(json(200, &json!({"projects": projects, "nextCursor": next}))?)
+}
+
+/// The page `GET /api/projects` asks for: how many (`limit`, 1 to 100,
+/// default 20) and after which project (`cursor`, a `nextCursor` this API
+/// returned: created-at and id).
+pub(crate) fn page_query(query: &Query) -> AppResult<(u64, Option<(u64, String)>)> {
+    let limit = query.number("limit", 20, 1, 100)?;
+    let after = match query.get("cursor") {
+        None | Some("") => None,
+        Some(c) => Some(parse_cursor(c)?),
+    };
+    Ok((limit, after))
 }
 
 fn parse_cursor(c: &str) -> AppResult<(u64, String)> {
@@ -229,4 +243,142 @@ fn view(
     v["modelWarnings"] = json!(settings.model_warnings());
     v["stages"] = json!(stages);
     v
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+    use crate::error::tests::refused;
+
+    #[test]
+    fn a_page_is_a_limit_and_a_cursor_this_api_returned() {
+        let page = |q: &str| page_query(&Query::parse(&format!("/api/projects?{q}")));
+        assert_eq!(page("").unwrap(), (20, None));
+        assert_eq!(page("cursor=").unwrap(), (20, None));
+        assert_eq!(
+            page("limit=100&cursor=1700000000000.0a1b2c3d-0000").unwrap(),
+            (100, Some((1_700_000_000_000, "0a1b2c3d-0000".into())))
+        );
+        refused(page("limit=0"), 400, "bad_request", "limit must be a whole number from 1 to 100");
+        refused(page("limit=500"), 400, "bad_request", "limit must be a whole number from 1 to 100");
+        for cursor in ["abc", "12", "x.0a1b2c3d-0000", "12.NOT-AN-ID", "12.0a1b2c3d-0000'--"] {
+            refused(page(&format!("cursor={cursor}")), 400, "bad_request", "cursor is not one this API returned");
+        }
+    }
+
+    #[test]
+    fn a_new_project_is_checked_before_anything_is_stored() {
+        let ok = creation(
+            &json!({"name": " Clinic ", "idea": "Book vet appointments online", "settings": {"autoAdvance": false}}),
+        )
+        .unwrap();
+        assert_eq!(
+            (ok.name.as_str(), ok.idea.as_str(), ok.settings.auto_advance),
+            ("Clinic", "Book vet appointments online", false)
+        );
+        let cases = [
+            (json!([]), 400, "the body must be a JSON object with name and idea"),
+            (
+                json!({"name": "a", "idea": "long enough idea", "owner": "x"}),
+                400,
+                "unknown field \"owner\" (expected name, idea, settings)",
+            ),
+            (json!({"idea": "long enough idea"}), 400, "name is required"),
+            (json!({"name": 3, "idea": "long enough idea"}), 400, "name must be a string"),
+            (json!({"name": "a", "idea": "short"}), 400, "idea must be 10 to 5000 characters, got 5"),
+            (
+                json!({"name": "x".repeat(121), "idea": "long enough idea"}),
+                400,
+                "name must be 1 to 120 characters, got 121",
+            ),
+            (json!({"name": "a\u{7}b", "idea": "long enough idea"}), 400, "name must not contain control characters"),
+            (json!({"name": "a", "idea": "long enough idea", "settings": []}), 400, "settings must be a JSON object"),
+            (
+                json!({"name": "a", "idea": "long enough idea", "settings": {"model": "gemini-2.5-flash"}}),
+                422,
+                "gemini-2.5-flash was shut down",
+            ),
+        ];
+        for (body, status, says) in cases {
+            refused(creation(&body), status, if status == 400 { "bad_request" } else { "refused" }, says);
+        }
+    }
+
+    #[test]
+    fn a_settings_patch_is_checked_whole() {
+        let now = ProjectSettings::default();
+        assert_eq!(now.patched(&json!({"temperature": 0.5})).map_err(AppError::from).unwrap().temperature, Some(0.5));
+        refused(now.patched(&json!([1])).map_err(AppError::from), 400, "bad_request", "settings must be a JSON object");
+        refused(
+            now.patched(&json!({"model": "gemini-2.5-flash"})).map_err(AppError::from),
+            422,
+            "refused",
+            "shut down",
+        );
+        refused(
+            now.patched(&json!({"stageModels": {"db": "gemini-3.8-flash"}})).map_err(AppError::from),
+            400,
+            "bad_request",
+            "settings.stageModels.db is not a stage",
+        );
+    }
+
+    fn record(stage: Stage, version: u32, source: Source) -> ArtifactRecord {
+        ArtifactRecord {
+            id: "a1".into(),
+            project_id: "0a1b2c3d-0000".into(),
+            stage,
+            version,
+            r2_key: "k".into(),
+            content_hash: "c".into(),
+            input_hash: "i".into(),
+            source,
+            model: None,
+            feedback: None,
+            size_bytes: 10,
+            created_at: 1,
+        }
+    }
+
+    /// What `GET /api/projects/:id` and a create answer (built as JSON, not
+    /// as the contract's type: see `reply::typed`) is the contract's `Project`.
+    #[test]
+    fn a_project_answer_is_the_contracts_project() {
+        use parit_shared::api::projects::{Project, ProjectSummary};
+        use parit_shared::schema::Describe;
+        let p = ProjectRecord {
+            id: "0a1b2c3d-0000".into(),
+            owner_id: "o".into(),
+            name: "Clinic".into(),
+            idea: "Book vet appointments".into(),
+            created_at: 1,
+            updated_at: 2,
+        };
+        let failed = CheckpointRecord {
+            project_id: p.id.clone(),
+            stage: Stage::Data,
+            status: CheckpointStatus::Failed,
+            last_good_version: Some(1),
+            input_hash: None,
+            error_class: Some("safety".into()),
+            error_message: Some("blocked".into()),
+            updated_at: 3,
+        };
+        let latest = [record(Stage::Prd, 2, Source::Human), record(Stage::Data, 1, Source::Agent)];
+        let settings = ProjectSettings { temperature: Some(0.5), ..Default::default() };
+        for (checkpoints, latest) in [(&[][..], &[][..]), (&[failed][..], &latest[..])] {
+            let mut v = view(&p, &settings, checkpoints, latest);
+            v["run"] = Value::Null;
+            assert_eq!(Project::schema().check(&v), Vec::<String>::new(), "{v}");
+        }
+        let mut listed = summary(&p);
+        listed["status"] = "new".into();
+        listed["stagesBuilt"] = 0u64.into();
+        listed["totalTokens"] = 0u64.into();
+        listed["costUsd"] = 0.0.into();
+        listed["ready"] = json!({"ready": false, "gaps": 2});
+        assert_eq!(ProjectSummary::schema().check(&listed), Vec::<String>::new(), "{listed}");
+    }
 }

@@ -29,6 +29,27 @@ pub(crate) async fn latest(app: &App, id: &str) -> AppResult<Vec<(Value, Artifac
     try_join_all(ordered.map(|r| async move { Ok::<_, AppError>((body(app, &r).await?, r)) })).await
 }
 
+/// 404 for a stage without that version (`None`: without any).
+pub(crate) fn missing(stage: Stage, version: Option<u32>) -> AppError {
+    AppError::NotFound(match version {
+        Some(v) => format!("the {stage} artifact has no version {v}"),
+        None => format!("the {stage} stage has no artifact yet"),
+    })
+}
+
+/// `?version=n` (the contract's `VersionQuery`): `None` for the newest.
+pub(crate) fn version(query: &Query) -> AppResult<Option<u32>> {
+    match query.get("version") {
+        None => Ok(None),
+        Some(_) => Ok(Some(query.number("version", 1, 1, u64::from(u32::MAX))? as u32)),
+    }
+}
+
+/// A stored body with its stage and version, as the bridge reads it.
+pub(crate) fn versioned(artifact: &Value, record: &ArtifactRecord) -> Value {
+    json!({"stage": record.stage, "version": record.version, "artifact": artifact})
+}
+
 /// What the bridge decides consistency and the verdict from: the newest
 /// bodies with their stages and versions (`artifacts`), and each stage's
 /// status (`statuses`).
@@ -37,8 +58,7 @@ async fn blueprint(app: &App, id: &str) -> AppResult<Value> {
     let all = latest(app, id).await?;
     let records: Vec<ArtifactRecord> = all.iter().map(|(_, r)| r.clone()).collect();
     let statuses = stage_statuses(&records, &checkpoints, &settings);
-    let artifacts: Vec<Value> =
-        all.into_iter().map(|(a, r)| json!({"stage": r.stage, "version": r.version, "artifact": a})).collect();
+    let artifacts: Vec<Value> = all.iter().map(|(a, r)| versioned(a, r)).collect();
     Ok(json!({"artifacts": artifacts, "statuses": statuses}))
 }
 
@@ -82,22 +102,16 @@ async fn stage_views(app: &App, id: &str, stage: Stage, req: &Request) -> AppRes
     }
     let upstream: Vec<Value> =
         all.iter().filter(|(_, r)| r.stage != stage).map(|(a, r)| json!({"stage": r.stage, "artifact": a})).collect();
-    let query = Query::of(req);
-    let (artifact, version) = match query.get("version") {
-        Some(_) => {
-            let v = query.number("version", 1, 1, u64::from(u32::MAX))? as u32;
-            let record = app
-                .store
-                .artifact_version(id, stage, v)
-                .await?
-                .ok_or_else(|| AppError::NotFound(format!("the {stage} artifact has no version {v}")))?;
+    let (artifact, version) = match version(&Query::of(req))? {
+        Some(v) => {
+            let record = app.store.artifact_version(id, stage, v).await?.ok_or_else(|| missing(stage, Some(v)))?;
             (body(app, &record).await?, v)
         }
         None => all
             .into_iter()
             .find(|(_, r)| r.stage == stage)
             .map(|(a, r)| (a, r.version))
-            .ok_or_else(|| AppError::NotFound(format!("the {stage} stage has no artifact yet")))?,
+            .ok_or_else(|| missing(stage, None))?,
     };
     let request = json!({"stage": stage, "artifact": artifact, "upstream": upstream});
     let mut answer = bridge::call(app, "/views", &request).await?;
@@ -134,7 +148,7 @@ pub(crate) async fn get_view(app: &App, id: &str, stage: Stage, name: &str, req:
 pub(crate) async fn consistency(app: &App, id: &str) -> AppResult<Response> {
     app.owned_project(id).await?;
     let mut body = report(app, id).await?;
-    body["projectId"] = json!(id);
+    body["projectId"] = id.into();
     Ok(json(200, &body)?)
 }
 
@@ -150,8 +164,8 @@ async fn layout_request(app: &App, id: &str) -> AppResult<(Value, String)> {
             message: "the project has no artifacts yet; run it first".into(),
         });
     }
-    request["name"] = json!(project.name);
-    request["idea"] = json!(project.idea);
+    request["name"] = project.name.as_str().into();
+    request["idea"] = project.idea.into();
     Ok((request, project.name))
 }
 
@@ -170,7 +184,7 @@ async fn since(app: &App, id: &str, req: &Request, request: &mut Value) -> AppRe
         Some(r) if u64::from(n) < newest => r,
         _ => return Err(AppError::BadRequest("since must be a PRD version older than the newest".into())),
     };
-    request["since"] = json!(n);
+    request["since"] = n.into();
     request["before"] = body(app, &record).await?;
     Ok(())
 }
@@ -180,15 +194,13 @@ pub(crate) async fn handoff(app: &App, id: &str, req: &Request) -> AppResult<Res
     let (mut request, _) = layout_request(app, id).await?;
     since(app, id, req, &mut request).await?;
     let mut body = bridge::call(app, "/handoff", &request).await?;
-    body["projectId"] = json!(id);
+    body["projectId"] = id.into();
     Ok(json(200, &body)?)
 }
 
-/// `GET …/export[?layout=name]`: the whole blueprint as a ZIP, hand-off
-/// layouts included (laid out and packed by the bridge); with `layout`, just
-/// that layout's files.
-pub(crate) async fn export(app: &App, id: &str, req: &Request) -> AppResult<Response> {
-    let query = Query::of(req);
+/// `GET …/export`'s `?layout=name` (the contract's `ExportQuery`; `since`
+/// is read beside it): one of the hand-off layouts, or none for everything.
+pub(crate) fn layout(query: &Query) -> AppResult<Option<&str>> {
     if let Some(key) = query.keys().find(|k| *k != "layout" && *k != "since") {
         return Err(AppError::BadRequest(format!("unknown parameter \"{key}\" (expected layout, since)")));
     }
@@ -200,8 +212,17 @@ pub(crate) async fn export(app: &App, id: &str, req: &Request) -> AppResult<Resp
             LAYOUTS.join(", ")
         )));
     }
+    Ok(only)
+}
+
+/// `GET …/export[?layout=name]`: the whole blueprint as a ZIP, hand-off
+/// layouts included (laid out and packed by the bridge); with `layout`, just
+/// that layout's files.
+pub(crate) async fn export(app: &App, id: &str, req: &Request) -> AppResult<Response> {
+    let query = Query::of(req);
+    let only = layout(&query)?;
     let (mut request, name) = layout_request(app, id).await?;
-    request["layout"] = json!(only);
+    request["layout"] = only.into();
     since(app, id, req, &mut request).await?;
     let zip = bridge::bytes(app, "/export", &request).await?;
     let filename = match only {
@@ -213,4 +234,47 @@ pub(crate) async fn export(app: &App, id: &str, req: &Request) -> AppResult<Resp
     headers.set("content-disposition", &format!("attachment; filename=\"{filename}\""))?;
     headers.set("cache-control", "no-store")?;
     Ok(Response::from_bytes(zip)?.with_headers(headers))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+    use crate::error::tests::refused;
+
+    fn q(s: &str) -> Query {
+        Query::parse(&format!("/x?{s}"))
+    }
+
+    #[test]
+    fn a_version_is_a_whole_number_from_1() {
+        assert_eq!(version(&q("")).unwrap(), None);
+        assert_eq!(version(&q("version=3")).unwrap(), Some(3));
+        for bad in ["version=0", "version=x", "version=", "version=4294967296"] {
+            refused(version(&q(bad)), 400, "bad_request", "version must be a whole number from 1 to 4294967295");
+        }
+    }
+
+    #[test]
+    fn a_missing_version_is_404_naming_it() {
+        refused(Err::<(), _>(missing(Stage::Api, Some(4))), 404, "not_found", "the api artifact has no version 4");
+        refused(Err::<(), _>(missing(Stage::Prd, None)), 404, "not_found", "the prd stage has no artifact yet");
+    }
+
+    #[test]
+    fn an_export_is_everything_or_one_layout() {
+        assert_eq!(layout(&q("")).unwrap(), None);
+        assert_eq!(layout(&q("since=2")).unwrap(), None);
+        for name in LAYOUTS {
+            assert_eq!(layout(&q(&format!("layout={name}"))).unwrap(), Some(name));
+        }
+        refused(
+            layout(&q("layout=cursor")),
+            400,
+            "bad_request",
+            "no hand-off layout \"cursor\" (expected one of agents-md, kiro, spec-kit, openspec)",
+        );
+        refused(layout(&q("format=zip")), 400, "bad_request", "unknown parameter \"format\" (expected layout, since)");
+    }
 }
