@@ -206,5 +206,4 @@ mod tests {
         .unwrap_err();
         assert_eq!(usage.prompt_tokens, 4);
     }
-
 }

@@ -536,5 +536,4 @@ mod tests {
         assert_eq!(parse_duration_ms("soon"), None);
         assert_eq!(parse_duration_ms("-1s"), None);
     }
-
 }

@@ -16,7 +16,7 @@ mod wire;
 
 pub use answer::{interpret_response, ModelAnswer};
 pub use failure::{
-    billing_stop, classify_error, parse_duration_ms, BillingStop, Disposition, FailureClass, ModelFailure,
-    BILLING_URL, MAX_MESSAGE_CHARS,
+    billing_stop, classify_error, parse_duration_ms, BillingStop, Disposition, FailureClass, ModelFailure, BILLING_URL,
+    MAX_MESSAGE_CHARS,
 };
 pub use wire::*;
