@@ -13,20 +13,16 @@ use crate::stage::Stage;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-/// The cached answer, or the agent's. The flag says the answer is cached.
-pub(super) async fn ask<A: AgentPort>(agents: &A, prepared: &Prepared, stage: Stage) -> (AgentReply, bool) {
-    if let Some(artifact) = &prepared.cached {
-        let success = GenerateSuccess {
-            artifact: artifact.clone(),
-            usage: Usage::default(),
-            model: prepared.model.clone(),
-            attempts: 0,
-            latency_ms: 0,
-            calls: vec![],
-        };
-        return (AgentReply::Success(success), true);
-    }
-    (agents.generate(stage, &prepared.agent_request).await, false)
+/// A cached answer as the agent's would be: no call, no tokens.
+pub(super) fn cached_reply(prepared: &Prepared, artifact: &Value) -> AgentReply {
+    AgentReply::Success(GenerateSuccess {
+        artifact: artifact.clone(),
+        usage: Usage::default(),
+        model: prepared.model.clone(),
+        attempts: 0,
+        latency_ms: 0,
+        calls: vec![],
+    })
 }
 
 /// Never trusts an artifact across a boundary: checks it again here.

@@ -1,12 +1,11 @@
-//! The model-response cache: the exact request a stage sends, its key, and
-//! a cached answer to it.
+//! The model-response cache's key: the exact request a stage sends, and
+//! the hash that names its cached answer.
 
 use crate::agent::prompt;
 use crate::agent::protocol::Brief;
 use crate::gemini::catalogue::GenerationSettings;
 use crate::gemini::GenerateContentRequest;
 use crate::hash::sha256_hex;
-use crate::run::store::*;
 use crate::stage::Stage;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -32,11 +31,4 @@ pub(crate) fn model_request(
     let request = prompt::build(stage, brief, upstream, feedback).request(stage, model, settings);
     let key = cache_key(model, &request);
     (request, key)
-}
-
-/// The artifact of the cached answer under `key`, if there is one.
-pub(crate) async fn read_cache<B: BlobStore>(blobs: &B, key: &str) -> Option<Value> {
-    let bytes = blobs.get(key).await.ok()??;
-    let entry: Value = serde_json::from_slice(&bytes).ok()?;
-    entry.get("artifact").cloned()
 }

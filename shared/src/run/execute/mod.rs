@@ -8,11 +8,11 @@
 //! never touched.
 //!
 //! The steps, one module each: `inputs` (the upstream a stage reads),
-//! `cache` (the exact request and its cached answer), `prepare` (what is
-//! read and checked before a call), `answer` (the agent's answer, checked
-//! again), `record` (a stage's end written, a version committed),
-//! `traces` (one priced record per model call) and `edit` (a person's
-//! version: an edit or an import).
+//! `cache` (the exact request and its cache key), `prepare` (what is read,
+//! a cached answer too, and checked before a call), `answer` (the agent's
+//! answer, checked again), `record` (a stage's end written, a version
+//! committed), `traces` (one priced record per model call) and `edit` (a
+//! person's version: an edit or an import).
 
 mod answer;
 mod cache;
@@ -23,16 +23,17 @@ mod record;
 mod traces;
 
 pub use cache::cache_key;
-pub(crate) use cache::{model_request, read_cache};
+pub(crate) use cache::model_request;
 pub(crate) use edit::check_edit;
 pub use edit::{store_human_version, EditError, Submission};
 pub use inputs::{load_inputs, LoadedInputs};
+pub(crate) use prepare::read_cache;
 
 use crate::agent::protocol::CallRecord;
 use crate::gemini::Usage;
 use crate::run::store::*;
 use crate::stage::Stage;
-use answer::{ask, check_reply};
+use answer::{cached_reply, check_reply};
 use prepare::{check_budget, prepare};
 use record::{record_failure, record_success};
 use serde_json::Value;
@@ -202,7 +203,11 @@ pub async fn execute_stage<S: Store, B: BlobStore, A: AgentPort, E: Environment>
     let running = run.checkpoint(CheckpointStatus::Running, &prepared.previous);
     store.write(&Writes { checkpoint: Some(&running), activity: &[started], ..Writes::default() }).await?;
 
-    let (reply, cache_hit) = ask(agents, &prepared, stage).await;
+    // The cached answer, or the agent's. The flag says the answer is cached.
+    let (reply, cache_hit) = match &prepared.cached {
+        Some(artifact) => (cached_reply(&prepared, artifact), true),
+        None => (agents.generate(stage, &prepared.agent_request).await, false),
+    };
     let (calls, model) = match &reply {
         AgentReply::Success(s) => (s.calls.as_slice(), s.model.clone()),
         AgentReply::Failure(f) => (f.calls.as_slice(), prepared.model.clone()),

@@ -1,7 +1,8 @@
 //! Before a call: everything a stage is built from, read before anything is
-//! written, and the budget checked against the prompt it would send.
+//! written (a cached answer to its very request too), and the budget checked
+//! against the prompt it would send.
 
-use super::cache::{model_request, read_cache};
+use super::cache::model_request;
 use super::inputs::load_inputs;
 use super::{BudgetScope, ExecuteError, ExecuteOptions, Execution};
 use crate::agent::protocol::{Brief, GenerateRequest};
@@ -105,4 +106,11 @@ pub(super) async fn check_budget<S: Store, E: Environment>(
         }
     }
     Ok(())
+}
+
+/// The artifact of the cached answer under `key`, if there is one.
+pub(crate) async fn read_cache<B: BlobStore>(blobs: &B, key: &str) -> Option<Value> {
+    let bytes = blobs.get(key).await.ok()??;
+    let entry: Value = serde_json::from_slice(&bytes).ok()?;
+    entry.get("artifact").cloned()
 }
