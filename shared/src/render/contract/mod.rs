@@ -23,17 +23,30 @@
 //!
 //! Deterministic: the same blueprint renders the same bytes.
 
-use crate::artifact::{ApiArtifact, DataArtifact, Endpoint, Entity, FieldType, ParamType, PrdArtifact, QueryParam};
-use crate::check::contract::{
-    behaviour, changeable, create_route, describe, generated_key, key, plan, Behaviour, Makeable, Operation, Planned,
-};
+//!
+//! Here the test file is put together; `endpoint` writes an endpoint's tests
+//! (with `query` for a list's parameters and `conflict` for its 409),
+//! `criteria` a story's, and `coverage` renders the matrix.
+
+mod conflict;
+mod coverage;
+mod criteria;
+mod endpoint;
+mod query;
+
+pub use coverage::{coverage_csv, coverage_markdown};
+
+use crate::artifact::{ApiArtifact, DataArtifact, Endpoint, Entity, PrdArtifact};
+use crate::check::contract::{create_route, key, plan, Makeable};
+use criteria::criterion;
+use endpoint::endpoint;
 use serde_json::json;
 
 /// The harness the tests import.
 const HARNESS: &str = include_str!("harness.mjs");
 
 /// A value as a JavaScript literal (JSON is one).
-fn js(v: impl serde::Serialize) -> String {
+pub(super) fn js(v: impl serde::Serialize) -> String {
     serde_json::to_string(&v).unwrap_or_else(|_| "null".into())
 }
 
@@ -65,14 +78,14 @@ pub struct Contract {
 }
 
 /// Text of one test body under construction.
-struct Tests {
+pub(super) struct Tests {
     out: String,
-    rows: Vec<Row>,
+    pub(super) rows: Vec<Row>,
 }
 
 impl Tests {
     /// A test; `todo` marks a route the starter answers 501 for.
-    fn test(&mut self, row: (&str, &str, &str), name: &str, todo: Option<&str>, body: &str) {
+    pub(super) fn test(&mut self, row: (&str, &str, &str), name: &str, todo: Option<&str>, body: &str) {
         let options = todo.map_or_else(String::new, |t| format!("{{ todo: {} }}, ", js(t)));
         self.out.push_str(&format!("  test({}, {options}async () => {{\n{body}  }});\n", js(name)));
         self.rows.push(Row {
@@ -86,7 +99,7 @@ impl Tests {
     }
 
     /// A listed gap: a skipped test naming why, and its row.
-    fn gap(&mut self, row: (&str, &str, &str), text: &str, why: &str) {
+    pub(super) fn gap(&mut self, row: (&str, &str, &str), text: &str, why: &str) {
         self.out.push_str(&format!("  test({}, {{ skip: {} }}, () => {{}});\n", js(text), js(format!("gap: {why}"))));
         self.rows.push(Row {
             id: row.0.into(),
@@ -100,7 +113,7 @@ impl Tests {
 }
 
 /// Lines of JavaScript, indented for a test body.
-fn lines(parts: &[String]) -> String {
+pub(super) fn lines(parts: &[String]) -> String {
     parts.iter().map(|l| format!("    {l}\n")).collect()
 }
 
@@ -161,603 +174,13 @@ pub fn render(name: &str, prd: &PrdArtifact, data: &DataArtifact, api: &ApiArtif
 }
 
 /// The expression of a path without parameters (any are `x`).
-fn bare(ep: &Endpoint) -> String {
+pub(super) fn bare(ep: &Endpoint) -> String {
     format!("api.path({})", js(&ep.path))
 }
 
 /// The expression of a record's path (`made` a variable), or a missing one's.
-fn at(ep: &Endpoint, e: &Entity, made: Option<&str>) -> String {
+pub(super) fn at(ep: &Endpoint, e: &Entity, made: Option<&str>) -> String {
     format!("api.path({}, {}, {})", js(&ep.path), js(&e.name), made.unwrap_or("null"))
-}
-
-/// The tests of one endpoint.
-fn endpoint(t: &mut Tests, ep: &Endpoint, e: &Entity, made: &Makeable<'_>) {
-    let api = made.api();
-    let op = crate::check::contract::operation(ep, e);
-    let (id, m, ent) = (ep.id.as_str(), js(ep.method.as_str()), js(&e.name));
-    let fields = js(&ep.response_fields);
-    let request = js(&ep.request_fields);
-    let makes = made.of(e);
-    let cannot = format!("no {} record can be made through the API (no create route with its required fields, or a required reference to one that cannot be made)", e.name);
-    let row = |check: &'static str| (id, "", check);
-    let field = |n: &str| e.fields.iter().find(|f| f.name == n);
-    let req_field = ep.request_fields.iter().find_map(|n| field(n).filter(|f| f.required)).map(|f| &f.name);
-    if op == Operation::Nested {
-        let body = if ep.request_fields.is_empty() || !makes {
-            String::new()
-        } else {
-            format!(", {{ body: await api.body({ent}, {request}) }}")
-        };
-        let path = bare(ep);
-        t.test(
-            row("success"),
-            "answers a success status",
-            Some("a nested route: the starter answers 501 until it is written"),
-            &lines(&[
-                format!("const answer = await api.call({m}, {path}{body});"),
-                "assert.ok(answer.status >= 200 && answer.status < 300, `${answer.status} ${JSON.stringify(answer.body)}`);".into(),
-            ]),
-        );
-        for code in &ep.errors {
-            t.gap(row("error"), &format!("{code}"), "a nested route: what provokes it is for its code to say");
-        }
-        return;
-    }
-    // Success.
-    let success = match op {
-        Operation::List => "200 with a list of records, each with its response fields",
-        Operation::Create => "201 with the new record's key and response fields",
-        Operation::Read => "200 with the record as it was sent",
-        Operation::Replace | Operation::Change => "200 with the record as changed",
-        Operation::Delete => "204, and the record is gone",
-        Operation::Nested => "",
-    };
-    let reads =
-        api.endpoints.iter().find(|x| x.entity == e.name && crate::check::contract::operation(x, e) == Operation::Read);
-    let gone = |made: &str| match reads {
-        Some(r) => format!("assertError(await api.call('GET', {}), 404);", at(r, e, Some(made))),
-        None => format!("assertError(await api.call('DELETE', {}), 404);", at(ep, e, Some(made))),
-    };
-    let change_body = |target: &str| -> Option<String> {
-        match op {
-            Operation::Replace => Some(format!("const sent = await api.body({ent}, {request});{target}")),
-            _ => changeable(ep, e).map(|f| {
-                format!(
-                    "const sent = {{ [{}]: (await api.body({ent}, [{}]))[{}] }};{target}",
-                    js(&f.name),
-                    js(&f.name),
-                    js(&f.name)
-                )
-            }),
-        }
-    };
-    let body = match op {
-        Operation::List if makes => Some(vec![
-            format!("const {{ record }} = await api.make({ent});"),
-            format!("const answer = await api.call('GET', api.path({}));", js(&ep.path)),
-            "assert.equal(answer.status, 200, JSON.stringify(answer.body));".into(),
-            "assert.ok(Array.isArray(answer.body), 'a list');".into(),
-            format!("const row = answer.body.find((r) => api.same({ent}, r, record));"),
-            "assert.ok(row, 'the new record is listed');".into(),
-            format!("assertFields(row, {fields});"),
-        ]),
-        Operation::List => Some(vec![
-            format!("const answer = await api.call('GET', api.path({}));", js(&ep.path)),
-            "assert.equal(answer.status, 200, JSON.stringify(answer.body));".into(),
-            "assert.ok(Array.isArray(answer.body), 'a list');".into(),
-        ]),
-        Operation::Create if makes && create_covers(ep, e) => Some(vec![
-            format!("const sent = await api.body({ent}, {request});"),
-            format!("const answer = await api.call('POST', api.path({}), {{ body: sent }});", js(&ep.path)),
-            "assert.equal(answer.status, 201, JSON.stringify(answer.body));".into(),
-            format!("assertFields(answer.body, {fields});"),
-            format!("for (const k of {}) assert.ok(answer.body[k] != null, `key ${{k}}`);", js(key(e))),
-        ]),
-        Operation::Read if makes => Some(vec![
-            format!("const {{ record, sent }} = await api.make({ent});"),
-            format!("const answer = await api.call('GET', {});", at(ep, e, Some("record"))),
-            "assert.equal(answer.status, 200, JSON.stringify(answer.body));".into(),
-            format!("assertFields(answer.body, {fields});"),
-            "assertHolds(answer.body, sent);".into(),
-        ]),
-        Operation::Replace | Operation::Change if makes => change_body("").map(|b| {
-            vec![
-                format!("const {{ record }} = await api.make({ent});"),
-                b,
-                format!("const answer = await api.call({m}, {}, {{ body: sent }});", at(ep, e, Some("record"))),
-                "assert.equal(answer.status, 200, JSON.stringify(answer.body));".into(),
-                format!("assertFields(answer.body, {fields});"),
-                "assertHolds(answer.body, sent);".into(),
-            ]
-        }),
-        Operation::Delete if makes => Some(vec![
-            format!("const {{ record }} = await api.make({ent});"),
-            format!("const answer = await api.call('DELETE', {});", at(ep, e, Some("record"))),
-            "assert.equal(answer.status, 204, JSON.stringify(answer.body));".into(),
-            gone("record"),
-        ]),
-        _ => None,
-    };
-    match body {
-        Some(b) => t.test(row("success"), success, None, &lines(&b)),
-        None if !makes => t.gap(row("success"), success, &cannot),
-        None => t.gap(row("success"), success, "the route names no field a change can set"),
-    }
-    if op == Operation::List && makes {
-        query_tests(t, ep, e, api);
-    }
-    // Declared errors.
-    for code in &ep.errors {
-        let what = |s: &str| format!("{code} {s}");
-        match (code, op) {
-            (400, Operation::Create | Operation::Replace | Operation::Change) => {
-                let path = if op == Operation::Create { bare(ep) } else { at(ep, e, Some("record")) };
-                let mut b = Vec::new();
-                if op != Operation::Create && makes {
-                    b.push(format!("const {{ record }} = await api.make({ent});"));
-                } else if op != Operation::Create {
-                    b.push("const record = null;".into());
-                }
-                b.push(format!("assertError(await api.call({m}, {path}, {{ raw: '[1]' }}), 400);"));
-                t.test(row("400"), &what("when the body is not a JSON object"), None, &lines(&b));
-                if let (Operation::Create, Some(f), true) = (op, req_field, makes) {
-                    t.test(
-                        row("400"),
-                        &what(&format!("without the required field {}", js(f))),
-                        None,
-                        &lines(&[
-                            format!("const sent = await api.body({ent}, {request});"),
-                            format!("delete sent[{}];", js(f)),
-                            format!("assertError(await api.call('POST', {}, {{ body: sent }}), 400);", bare(ep)),
-                        ]),
-                    );
-                }
-            }
-            (400, Operation::List) => match bad_query(ep) {
-                Some((q, value, why)) => t.test(
-                    row("400"),
-                    &what(&format!("when the query parameter {} {why}", js(&q.name))),
-                    None,
-                    &lines(&[format!(
-                        "assertError(await api.call('GET', {} + '?' + new URLSearchParams({})), 400);",
-                        bare(ep),
-                        js(json!({ q.name.as_str(): value }))
-                    )]),
-                ),
-                None => t.gap(row("400"), &what("declared"), "no query parameter has a value that can be wrong"),
-            },
-            (404, Operation::Read | Operation::Delete) => t.test(
-                row("404"),
-                &what("for a record that does not exist"),
-                None,
-                &lines(&[format!("assertError(await api.call({m}, {}), 404);", at(ep, e, None))]),
-            ),
-            (404, Operation::Replace | Operation::Change) => match change_body("") {
-                Some(b) if makes => t.test(
-                    row("404"),
-                    &what("for a record that does not exist"),
-                    None,
-                    &lines(&[
-                        b,
-                        format!("assertError(await api.call({m}, {}, {{ body: sent }}), 404);", at(ep, e, None)),
-                    ]),
-                ),
-                _ => t.gap(
-                    row("404"),
-                    &what("for a record that does not exist"),
-                    "no body this route accepts can be made",
-                ),
-            },
-            (409, _) => conflict(t, ep, e, op, made, makes),
-            (401, _) if ep.auth_required => {}
-            (401, _) => t.gap(row("401"), &what("declared"), "the endpoint needs no token, so nothing provokes a 401"),
-            _ => t.gap(row("error"), &what("declared"), "no request the blueprint describes provokes it"),
-        }
-    }
-    // The auth rule.
-    let path = match op {
-        Operation::List | Operation::Create => bare(ep),
-        _ => at(ep, e, None),
-    };
-    if ep.auth_required {
-        t.test(
-            row("auth"),
-            "401 without the bearer token",
-            None,
-            &lines(&[format!("assertError(await api.call({m}, {path}, {{ token: null }}), 401);")]),
-        );
-        t.test(
-            row("auth"),
-            "401 with a wrong bearer token",
-            None,
-            &lines(&[format!("assertError(await api.call({m}, {path}, {{ token: 'wrong' }}), 401);")]),
-        );
-    } else {
-        t.test(
-            row("auth"),
-            "needs no token",
-            None,
-            &lines(&[
-                format!("const answer = await api.call({m}, {path}, {{ token: null, raw: '{{}}' }});"),
-                "assert.notEqual(answer.status, 401, JSON.stringify(answer.body));".into(),
-            ]),
-        );
-    }
-}
-
-/// A value of one of a list's query parameters that its type refuses, and
-/// why: a whole number, a number or a boolean given as a word, or a value
-/// outside an enum.
-fn bad_query(ep: &Endpoint) -> Option<(&QueryParam, String, &'static str)> {
-    ep.query_params.iter().find_map(|q| match q.param_type {
-        ParamType::Integer => Some((q, "1.5".to_string(), "is not a whole number")),
-        ParamType::Number => Some((q, "many".to_string(), "is not a number")),
-        ParamType::Boolean => Some((q, "maybe".to_string(), "is not true or false")),
-        ParamType::Enum if !q.values.is_empty() => {
-            let mut value = String::from("not-one-of-them");
-            while q.values.contains(&value) {
-                value.push('!');
-            }
-            Some((q, value, "is not one of its values"))
-        }
-        _ => None,
-    })
-}
-
-/// The tests of a list's query parameters, for those the starter gives a
-/// meaning: `limit` (and `page`) page through it, a filter named after a
-/// field keeps the records with that value, `sort` orders it.
-fn query_tests(t: &mut Tests, ep: &Endpoint, e: &Entity, api: &ApiArtifact) {
-    let (id, ent) = (ep.id.as_str(), js(&e.name));
-    let declared = |name: &str, types: &[ParamType]| {
-        ep.query_params.iter().find(|q| q.name == name && types.contains(&q.param_type))
-    };
-    let get = |params: String| format!("(await api.call('GET', {} + '?' + new URLSearchParams({params})))", bare(ep));
-    let list = |answer: &str| {
-        vec![
-            format!("assert.equal({answer}.status, 200, JSON.stringify({answer}.body));"),
-            format!("assert.ok(Array.isArray({answer}.body), 'a list');"),
-        ]
-    };
-    if declared("limit", &[ParamType::Integer, ParamType::Number]).is_some() {
-        let mut b = vec![format!("await api.make({ent});"), format!("await api.make({ent});")];
-        b.push(format!("const first = {};", get("{ limit: '1' }".into())));
-        b.extend(list("first"));
-        b.push("assert.equal(first.body.length, 1, 'one record');".into());
-        let mut name = "limit=1 answers one record".to_string();
-        if declared("page", &[ParamType::Integer, ParamType::Number]).is_some() {
-            b.push(format!("const second = {};", get("{ limit: '1', page: '2' }".into())));
-            b.extend(list("second"));
-            b.push("assert.equal(second.body.length, 1, 'one record');".into());
-            b.push(format!("assert.ok(!api.same({ent}, first.body[0], second.body[0]), 'page 2 is another record');"));
-            name.push_str(", page=2 the next");
-        }
-        t.test((id, "", "query"), &name, None, &lines(&b));
-    }
-    // A filter: a field the create route sets to a value the parameter takes.
-    let create = create_route(api, e);
-    let filter = ep.query_params.iter().find_map(|q| {
-        let f = e.fields.iter().find(|f| f.name == q.name && !["limit", "page", "sort"].contains(&q.name.as_str()))?;
-        let sent = create?.request_fields.contains(&f.name) && (f.required || f.references.is_none());
-        let fits = match (q.param_type, f.field_type) {
-            (ParamType::Enum, _) => !q.values.is_empty(),
-            (ParamType::Integer, FieldType::Integer) => true,
-            (ParamType::Number, FieldType::Integer | FieldType::Decimal) => true,
-            (ParamType::Boolean, FieldType::Boolean) => true,
-            (ParamType::String, t) => matches!(t, FieldType::String | FieldType::Text | FieldType::Id),
-            _ => false,
-        };
-        (sent && fits).then_some((q, f))
-    });
-    if let Some((q, f)) = filter {
-        let values = match q.values.first() {
-            Some(v) if q.param_type == ParamType::Enum => js(json!({ f.name.as_str(): v })),
-            _ => "{}".into(),
-        };
-        let name = js(&f.name);
-        let mut b = vec![format!("const {{ record }} = await api.make({ent}, {values});")];
-        b.push(format!("const answer = {};", get(format!("{{ [{name}]: String(record[{name}]) }}"))));
-        b.extend(list("answer"));
-        b.push(format!("assert.ok(answer.body.some((r) => api.same({ent}, r, record)), 'the record is listed');"));
-        b.push(format!(
-            "for (const r of answer.body) assert.equal(stored(r[{name}]), stored(record[{name}]), 'only records with its value');"
-        ));
-        t.test((id, "", "query"), &format!("{} keeps the records with that value", q.name), None, &lines(&b));
-    }
-    if let Some(sort) = declared("sort", &[ParamType::Enum]) {
-        for value in sort.values.iter().filter(|v| e.fields.iter().any(|f| f.name == v.trim_start_matches('-'))).take(2)
-        {
-            let field = js(value.trim_start_matches('-'));
-            let (before, after) = if value.starts_with('-') { ("b", "a") } else { ("a", "b") };
-            let mut b = vec![format!("await api.make({ent});"), format!("await api.make({ent});")];
-            b.push(format!("const answer = {};", get(js(json!({"sort": value})))));
-            b.extend(list("answer"));
-            b.push(format!("const values = answer.body.map((r) => r[{field}]).filter((v) => v != null);"));
-            b.push(format!(
-                "for (let i = 1; i < values.length; i++) {{ const [a, b] = [values[i - 1], values[i]]; assert.ok(!({before} > {after}), `${{a}} then ${{b}}`); }}"
-            ));
-            t.test((id, "", "query"), &format!("sort={value} orders the list"), None, &lines(&b));
-        }
-    }
-}
-
-/// Whether a create route's body names every required field the server does
-/// not make.
-fn create_covers(ep: &Endpoint, e: &Entity) -> bool {
-    let made = |n: &str| Some(n) == generated_key(e) || n == "created_at";
-    e.fields.iter().all(|f| !f.required || made(&f.name) || ep.request_fields.contains(&f.name))
-}
-
-/// The 409 test of an endpoint, or the gap.
-fn conflict(t: &mut Tests, ep: &Endpoint, e: &Entity, op: Operation, made: &Makeable<'_>, makes: bool) {
-    let (data, api) = (made.data(), made.api());
-    let (ent, m, request) = (js(&e.name), js(ep.method.as_str()), js(&ep.request_fields));
-    let row = (ep.id.as_str(), "", "409");
-    let fields: Vec<_> = ep.request_fields.iter().filter_map(|n| e.fields.iter().find(|f| &f.name == n)).collect();
-    let unique = fields.iter().find(|f| f.unique && f.field_type != crate::artifact::FieldType::Id);
-    let reference = fields.iter().find(|f| f.references.is_some());
-    let composite = key(e).len() > 1 && key(e).iter().all(|k| ep.request_fields.iter().any(|f| f == k));
-    if !makes {
-        return t.gap(row, "409 declared", &format!("no {} record can be made through the API", e.name));
-    }
-    match op {
-        Operation::Create if unique.is_some() || composite => {
-            let what = unique.map_or_else(|| "its key".to_string(), |f| js(&f.name));
-            t.test(
-                row,
-                &format!("409 for a second record with the same {what}"),
-                None,
-                &lines(&[
-                    format!("const sent = await api.body({ent}, {request});"),
-                    format!("const first = await api.call('POST', {}, {{ body: sent }});", bare(ep)),
-                    "assert.equal(first.status, 201, JSON.stringify(first.body));".into(),
-                    format!("assertError(await api.call('POST', {}, {{ body: sent }}), 409);", bare(ep)),
-                ]),
-            );
-        }
-        Operation::Replace | Operation::Change if unique.is_some() => {
-            let u = js(unique.map(|f| f.name.as_str()).unwrap_or_default());
-            let body = if op == Operation::Replace {
-                format!("{{ ...(await api.body({ent}, {request})), [{u}]: a.sent[{u}] }}")
-            } else {
-                format!("{{ [{u}]: a.sent[{u}] }}")
-            };
-            t.test(
-                row,
-                &format!("409 when {u} is changed to another record's"),
-                None,
-                &lines(&[
-                    format!("const a = await api.make({ent});"),
-                    format!("const {{ record }} = await api.make({ent});"),
-                    format!(
-                        "assertError(await api.call({m}, {}, {{ body: {body} }}), 409);",
-                        at(ep, e, Some("record"))
-                    ),
-                ]),
-            );
-        }
-        Operation::Create | Operation::Replace | Operation::Change if reference.is_some() => {
-            let r = js(reference.map(|f| f.name.as_str()).unwrap_or_default());
-            let (pre, path) = match op {
-                Operation::Create => (String::new(), bare(ep)),
-                _ => (format!("const {{ record }} = await api.make({ent});"), at(ep, e, Some("record"))),
-            };
-            let body = if op == Operation::Change {
-                format!("{{ [{r}]: 'no-such-record' }}")
-            } else {
-                format!("await api.body({ent}, {request}, {{ [{r}]: 'no-such-record' }})")
-            };
-            let mut b = vec![];
-            if !pre.is_empty() {
-                b.push(pre);
-            }
-            b.push(format!("assertError(await api.call({m}, {path}, {{ body: {body} }}), 409);"));
-            t.test(row, &format!("409 when {r} names a record that does not exist"), None, &lines(&b));
-        }
-        Operation::Delete => {
-            // A child that references this entity and can be made.
-            let child = data.entities.iter().find_map(|c| {
-                let route = create_route(api, c)?;
-                let f = c
-                    .fields
-                    .iter()
-                    .find(|f| f.references.as_ref() == Some(&e.name) && route.request_fields.contains(&f.name))?;
-                made.of(c).then_some((c, f))
-            });
-            match child {
-                Some((c, f)) => t.test(
-                    row,
-                    &format!("409 while a {} references the record", c.name),
-                    None,
-                    &lines(&[
-                        format!("const {{ record }} = await api.make({ent});"),
-                        format!(
-                            "await api.make({}, {{ [{}]: record[{}] }});",
-                            js(&c.name),
-                            js(&f.name),
-                            js(key(e).first().copied().unwrap_or_default())
-                        ),
-                        format!("assertError(await api.call('DELETE', {}), 409);", at(ep, e, Some("record"))),
-                    ]),
-                ),
-                None => t.gap(row, "409 declared", "no entity that references it can be made through the API"),
-            }
-        }
-        _ => {
-            t.gap(row, "409 declared", "the route writes no unique value or reference, so nothing provokes a conflict")
-        }
-    }
-}
-
-/// The test of one acceptance criterion, or its gap.
-fn criterion(t: &mut Tests, p: &Planned<'_>, api: &ApiArtifact) {
-    let story = p.story;
-    let item = (p.index + 1).to_string();
-    let row = (story.id.as_str(), story.priority.as_str(), item.as_str());
-    let text = &story.acceptance_criteria[p.index];
-    criterion_test(t, p, row, text, api);
-    // The matrix names the criterion itself beside its test or its gap.
-    if let Some(last) = t.rows.last_mut() {
-        last.text.clone_from(text);
-    }
-}
-
-/// The test of one acceptance criterion, or its gap, as `criterion` lists it.
-fn criterion_test(t: &mut Tests, p: &Planned<'_>, row: (&str, &str, &str), text: &str, api: &ApiArtifact) {
-    let item = row.2;
-    let proof = match (&p.proof, behaviour(text)) {
-        (Some(proof), _) => proof,
-        (None, None) => {
-            return t.gap(row, &format!("AC-{item}: {text}"), "its words name no behaviour an HTTP call shows")
-        }
-        (None, Some(b)) => {
-            let why = format!("its words ask that {}, which none of the story's endpoints can show", describe(b));
-            return t.gap(row, &format!("AC-{item}: {text}"), &why);
-        }
-    };
-    let (e, ep) = (proof.entity, proof.endpoint);
-    let (ent, m, request) = (js(&e.name), js(ep.method.as_str()), js(&ep.request_fields));
-    let name = format!("AC-{item}: {text} ({}: {} {})", describe(proof.behaviour), ep.method, ep.path);
-    let body = match proof.behaviour {
-        Behaviour::RefusesMissing => {
-            let f = ep
-                .request_fields
-                .iter()
-                .find(|n| e.fields.iter().any(|f| &f.name == *n && f.required))
-                .map(String::as_str)
-                .unwrap_or_default();
-            vec![
-                format!("const sent = await api.body({ent}, {request});"),
-                format!("delete sent[{}];", js(f)),
-                format!("assertError(await api.call('POST', {}, {{ body: sent }}), 400);", bare(ep)),
-            ]
-        }
-        Behaviour::RefusesDuplicate => vec![
-            format!("const sent = await api.body({ent}, {request});"),
-            format!("assert.equal((await api.call('POST', {}, {{ body: sent }})).status, 201);", bare(ep)),
-            format!("assertError(await api.call('POST', {}, {{ body: sent }}), 409);", bare(ep)),
-        ],
-        Behaviour::NeedsToken => {
-            let path = match crate::check::contract::operation(ep, e) {
-                Operation::List | Operation::Create => bare(ep),
-                _ => at(ep, e, None),
-            };
-            vec![format!("assertError(await api.call({m}, {path}, {{ token: null }}), 401);")]
-        }
-        Behaviour::Removes => {
-            let read = proof.also.or_else(|| {
-                api.endpoints
-                    .iter()
-                    .find(|x| x.entity == e.name && crate::check::contract::operation(x, e) == Operation::Read)
-            });
-            let again = match read {
-                Some(r) => format!("assertError(await api.call('GET', {}), 404);", at(r, e, Some("record"))),
-                None => format!("assertError(await api.call('DELETE', {}), 404);", at(ep, e, Some("record"))),
-            };
-            vec![
-                format!("const {{ record }} = await api.make({ent});"),
-                format!("assert.equal((await api.call('DELETE', {})).status, 204);", at(ep, e, Some("record"))),
-                again,
-            ]
-        }
-        Behaviour::Changes => {
-            let Some(read) = proof.also else { return t.gap(row, &name, "no read route") };
-            let sent = match crate::check::contract::operation(ep, e) {
-                Operation::Replace => format!("const sent = await api.body({ent}, {request});"),
-                _ => {
-                    let f = js(changeable(ep, e).map(|f| f.name.as_str()).unwrap_or_default());
-                    format!("const sent = {{ [{f}]: (await api.body({ent}, [{f}]))[{f}] }};")
-                }
-            };
-            vec![
-                format!("const {{ record }} = await api.make({ent});"),
-                sent,
-                format!(
-                    "assert.equal((await api.call({m}, {}, {{ body: sent }})).status, 200);",
-                    at(ep, e, Some("record"))
-                ),
-                format!("const again = await api.call('GET', {});", at(read, e, Some("record"))),
-                "assert.equal(again.status, 200, JSON.stringify(again.body));".into(),
-                "assertHolds(again.body, sent);".into(),
-            ]
-        }
-        Behaviour::Listed => {
-            let Some(list) = proof.also else { return t.gap(row, &name, "no list route") };
-            vec![
-                format!("const sent = await api.body({ent}, {request});"),
-                format!("const made = await api.call('POST', {}, {{ body: sent }});", bare(ep)),
-                "assert.equal(made.status, 201, JSON.stringify(made.body));".into(),
-                format!("const answer = await api.call('GET', api.path({}));", js(&list.path)),
-                "assert.equal(answer.status, 200, JSON.stringify(answer.body));".into(),
-                format!(
-                    "assert.ok(answer.body.some((r) => api.same({ent}, r, made.body)), 'the new record is listed');"
-                ),
-            ]
-        }
-        Behaviour::Reads => vec![
-            format!("const {{ record, sent }} = await api.make({ent});"),
-            format!("const answer = await api.call('GET', {});", at(ep, e, Some("record"))),
-            "assert.equal(answer.status, 200, JSON.stringify(answer.body));".into(),
-            "assertHolds(answer.body, sent);".into(),
-        ],
-    };
-    t.test(row, &name, None, &lines(&body));
-}
-
-/// The coverage matrix as Markdown: every acceptance criterion with its test
-/// or its gap, then every endpoint check.
-pub fn coverage_markdown(rows: &[Row]) -> String {
-    let cell = |s: &str| s.replace('|', "\\|").replace(['\n', '\r'], " ");
-    let mut out = String::from(
-        "# Contract test coverage\n\nEach acceptance criterion of each story, and each check of each endpoint, with the test in \
-         `deployment/test/contract.test.mjs` that shows it (`npm test` in `deployment/`), or why none can.\n\n\
-         ## Stories\n\n| Story | Priority | # | Criterion | Test | Gap |\n|---|---|---|---|---|---|\n",
-    );
-    for r in rows.iter().filter(|r| !r.priority.is_empty()) {
-        out.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} |\n",
-            cell(&r.id),
-            cell(&r.priority),
-            cell(&r.item),
-            cell(&r.text),
-            cell(r.test.as_deref().unwrap_or("")),
-            cell(&r.note)
-        ));
-    }
-    out.push_str("\n## Endpoints\n\n| Endpoint | Check | Test | Gap or todo |\n|---|---|---|---|\n");
-    for r in rows.iter().filter(|r| r.priority.is_empty()) {
-        out.push_str(&format!(
-            "| {} | {} | {} | {} |\n",
-            cell(&r.id),
-            cell(&r.item),
-            cell(r.test.as_deref().unwrap_or(&r.text)),
-            cell(&r.note)
-        ));
-    }
-    out
-}
-
-/// The coverage matrix as CSV (RFC 4180, every field quoted): each story's
-/// criteria, then each endpoint's checks; the test's name, or the gap.
-pub fn coverage_csv(rows: &[Row]) -> String {
-    let q = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
-    let mut out = String::from("\"kind\",\"id\",\"priority\",\"item\",\"criterion\",\"test\",\"gap\"\r\n");
-    let stories = rows.iter().filter(|r| !r.priority.is_empty());
-    for r in stories.chain(rows.iter().filter(|r| r.priority.is_empty())) {
-        let (kind, criterion) = if r.priority.is_empty() { ("endpoint", "") } else { ("story", r.text.as_str()) };
-        let test = r.test.as_deref().unwrap_or(if r.priority.is_empty() { &r.text } else { "" });
-        out.push_str(&format!(
-            "{},{},{},{},{},{},{}\r\n",
-            q(kind),
-            q(&r.id),
-            q(&r.priority),
-            q(&r.item),
-            q(criterion),
-            q(if r.test.is_some() { test } else { "" }),
-            q(&r.note)
-        ));
-    }
-    out
 }
 
 #[cfg(all(test, feature = "examples"))]
