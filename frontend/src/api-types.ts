@@ -582,20 +582,20 @@ export interface ViewList {
 /** How much a finding matters. */
 export type Severity = "error" | "warning";
 
-/** One consistency finding. */
+/** One consistency finding: a problem across artifacts. */
 export interface Finding {
   /** How bad. */
   severity: Severity;
   /** The stage it is in. */
   stage: Stage;
-  /** Where. */
+  /** Where in it (a JSON path). */
   location: string;
   /** What is wrong. */
   message: string;
 }
 
 /** One user story's row of the traceability matrix. */
-export interface MatrixRow {
+export interface TraceRow {
   /** The story's id. */
   story: string;
   /** Its title. */
@@ -604,30 +604,30 @@ export interface MatrixRow {
   screens: string[];
   /** The endpoints that serve it. */
   endpoints: string[];
-  /** The entities it touches. */
+  /** The entities those endpoints work on. */
   entities: string[];
 }
 
 /** What keeps a blueprint from being ready. */
 export type GapKind = "missing" | "not_current" | "inconsistent" | "story_without_screen" | "story_without_endpoint" | "entity_without_endpoint" | "story_without_test";
 
-/** One thing that keeps the blueprint from being ready. */
+/** One thing that keeps the blueprint from being ready, and where to fix it. */
 export interface Gap {
   /** What kind of gap. */
   kind: GapKind;
-  /** The stage it is in. */
+  /** The stage to go to. */
   stage: Stage;
-  /** The id concerned. */
+  /** The id concerned, when there is one (a story, an entity). */
   id: string | null;
-  /** For people. */
+  /** What is missing, for people. */
   message: string;
 }
 
 /** Ready to hand off: all seven artifacts exist and are current, consistency finds no error, every Must story is served by a screen and an endpoint, every entity is used by an endpoint; else every gap */
-export interface Ready {
+export interface Verdict {
   /** The verdict. */
   ready: boolean;
-  /** Every gap. */
+  /** Every gap, in pipeline order; empty when ready. */
   gaps: Gap[];
 }
 
@@ -640,13 +640,13 @@ export interface Consistency {
   /** Every finding. */
   findings: Finding[];
   /** The traceability matrix. */
-  matrix: MatrixRow[];
+  matrix: TraceRow[];
   /** Findings that are errors. */
   errors: number;
   /** Findings that are warnings. */
   warnings: number;
   /** Ready to hand off: all seven artifacts exist and are current, consistency finds no error, every Must story is served by a screen and an endpoint, every entity is used by an endpoint; else every gap */
-  ready: Ready;
+  ready: Verdict;
 }
 
 /** A hand-off layout for coding agents. */
@@ -694,15 +694,15 @@ export interface Handoff {
   layouts: HandoffLayout[];
 }
 
-/** The SQL dialect of imported DDL. */
-export type Dialect = "sqlite" | "postgres" | "mysql";
+/** The SQL dialect the repository's DDL is written in. */
+export type SqlDialect = "sqlite" | "postgres" | "mysql";
 
 /** SQL DDL to import as the data model. */
 export interface ImportData {
   /** The DDL: CREATE TABLE, CREATE INDEX, ALTER TABLE … ADD CONSTRAINT; anything else, and any statement that does not parse, is listed as not imported with its line */
   sql: string;
   /** Its dialect (default sqlite). */
-  dialect?: Dialect;
+  dialect?: SqlDialect;
 }
 
 /** An import. */
@@ -747,13 +747,13 @@ export interface DriftCheck {
   /** The repository's SQL DDL: one file, or its migrations concatenated in order */
   sql?: string;
   /** Its dialect (default sqlite). */
-  dialect?: Dialect;
+  dialect?: SqlDialect;
   /** The repository's OpenAPI 3.0/3.1 document, JSON or YAML */
   openapi?: string;
 }
 
 /** A blueprint version compared. */
-export interface ComparedVersion {
+export interface Compared {
   /** The artifact's version. */
   version: number;
 }
@@ -761,9 +761,9 @@ export interface ComparedVersion {
 /** The blueprint versions compared; null for a side not sent. */
 export interface ComparedVersions {
   /** The data model's, when SQL was sent. */
-  data: ComparedVersion | null;
+  data: Compared | null;
   /** The API spec's, when an OpenAPI document was sent. */
-  api: ComparedVersion | null;
+  api: Compared | null;
 }
 
 /** What a difference is about. */
@@ -773,7 +773,7 @@ export type DriftKind = "entity" | "field" | "key" | "relationship" | "endpoint"
 export type DriftSource = "sql" | "openapi";
 
 /** One place where the blueprint and the repository disagree. */
-export interface DriftDifference {
+export interface Difference {
   /** entity (a table, by name); field (a column, Entity.field); key (a primary key by its entity, a foreign key by its field); relationship (From->To); endpoint (EP-n, or METHOD /path when only the repository has it); parameter (a query parameter, EP-n.name) */
   kind: DriftKind;
   /** added: in the repository, not the blueprint; removed: in the blueprint, not the repository; changed: in both, differently */
@@ -792,7 +792,7 @@ export interface DriftDifference {
   source: DriftSource;
 }
 
-/** The repository's artifacts as the importers made them (what POST …/import/data and …/import/api would store). */
+/** The repository's artifacts as the importers made them (what POST …/import/data and …/import/api would store). The wire's view of `check::drift::RepositoryArtifacts`: the artifacts as objects (their schemas are the artifacts', `frontend/src/artifact-types.ts`). */
 export interface RepositoryArtifacts {
   /** The data artifact imported from the SQL, or null. */
   data: Record<string, unknown> | null;
@@ -809,7 +809,7 @@ export interface DriftReport {
   /** The blueprint versions compared. */
   compared: ComparedVersions;
   /** Sorted by kind (entity, field, key, relationship, endpoint, parameter), then id */
-  differences: DriftDifference[];
+  differences: Difference[];
   /** The repository's side. */
   repository: RepositoryArtifacts;
   /** What the importers could not represent, one line each (source, line, what, why) */

@@ -34,8 +34,8 @@ export type StagePlan = Wire.PlanStage;
 export type ChangeReport = Wire.Changes;
 export type Activity = Wire.ActivityEvent;
 export type VersionMeta = Wire.ArtifactVersion;
-export type Verdict = Wire.Ready;
-export type SqlDialect = Wire.Dialect;
+export type Verdict = Wire.Verdict;
+export type SqlDialect = Wire.SqlDialect;
 export type ImportAnswer = Wire.Imported;
 
 export const STAGES = ["prd", "data", "design", "logic", "api", "frontend", "deployment"] as const satisfies readonly Stage[];

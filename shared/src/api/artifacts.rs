@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use crate::check::changes::{Change, ItemKind};
-use crate::check::consistency::Severity;
-use crate::check::drift::{DriftKind, DriftSource};
-use crate::check::ready::GapKind;
+// The checks' own records, which carry their schemas: one definition each.
+pub use crate::check::consistency::{Finding, TraceRow};
+pub use crate::check::drift::{ComparedVersions, Difference, SqlDialect};
+pub use crate::check::ready::Verdict;
 use crate::run::store::Source;
 use crate::Stage;
 
@@ -204,60 +205,6 @@ crate::record! {
 }
 
 crate::record! {
-    /// One consistency finding.
-    pub struct Finding {
-        /// How bad.
-        pub severity: Severity,
-        /// The stage it is in.
-        pub stage: Stage,
-        /// Where.
-        pub location: String,
-        /// What is wrong.
-        pub message: String,
-    }
-}
-
-crate::record! {
-    /// One user story's row of the traceability matrix.
-    pub struct MatrixRow {
-        /// The story's id.
-        pub story: String,
-        /// Its title.
-        pub title: String,
-        /// The screens that serve it.
-        pub screens: Vec<String>,
-        /// The endpoints that serve it.
-        pub endpoints: Vec<String>,
-        /// The entities it touches.
-        pub entities: Vec<String>,
-    }
-}
-
-crate::record! {
-    /// One thing that keeps the blueprint from being ready.
-    pub struct Gap {
-        /// What kind of gap.
-        pub kind: GapKind,
-        /// The stage it is in.
-        pub stage: Stage,
-        /// The id concerned.
-        pub id: Option<String>,
-        /// For people.
-        pub message: String,
-    }
-}
-
-crate::record! {
-    /// Ready to hand off: all seven artifacts exist and are current, consistency finds no error, every Must story is served by a screen and an endpoint, every entity is used by an endpoint; else every gap
-    pub struct Ready {
-        /// The verdict.
-        pub ready: bool,
-        /// Every gap.
-        pub gaps: Vec<Gap>,
-    }
-}
-
-crate::record! {
     /// The cross-artifact findings, the traceability matrix and the ready verdict.
     pub struct Consistency {
         /// The project.
@@ -267,7 +214,7 @@ crate::record! {
         /// Every finding.
         pub findings: Vec<Finding>,
         /// The traceability matrix.
-        pub matrix: Vec<MatrixRow>,
+        pub matrix: Vec<TraceRow>,
         /// Findings that are errors.
         #[openapi = r#""minimum": 0"#]
         pub errors: u64,
@@ -275,7 +222,7 @@ crate::record! {
         #[openapi = r#""minimum": 0"#]
         pub warnings: u64,
         /// Ready to hand off: all seven artifacts exist and are current, consistency finds no error, every Must story is served by a screen and an endpoint, every entity is used by an endpoint; else every gap
-        pub ready: Ready,
+        pub ready: Verdict,
     }
 }
 
@@ -341,11 +288,6 @@ crate::record! {
     }
 }
 
-crate::label_enum! {
-    /// The SQL dialect of imported DDL.
-    pub enum Dialect { Sqlite = "sqlite", Postgres = "postgres", Mysql = "mysql" }
-}
-
 crate::record! {
     /// A repository's SQL DDL and/or OpenAPI document, to compare with the blueprint (at least one of sql and openapi).
     #[openapi = r#""additionalProperties": false, "anyOf": [{"required": ["sql"]}, {"required": ["openapi"]}]"#]
@@ -357,7 +299,7 @@ crate::record! {
         /// Its dialect (default sqlite).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[openapi = r#""default": "sqlite""#]
-        pub dialect: Option<Dialect>,
+        pub dialect: Option<SqlDialect>,
         /// The repository's OpenAPI 3.0/3.1 document, JSON or YAML
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[openapi = r#""minLength": 1, "pattern": "\\S""#]
@@ -366,48 +308,7 @@ crate::record! {
 }
 
 crate::record! {
-    /// One place where the blueprint and the repository disagree.
-    pub struct DriftDifference {
-        /// entity (a table, by name); field (a column, Entity.field); key (a primary key by its entity, a foreign key by its field); relationship (From->To); endpoint (EP-n, or METHOD /path when only the repository has it); parameter (a query parameter, EP-n.name)
-        pub kind: DriftKind,
-        /// added: in the repository, not the blueprint; removed: in the blueprint, not the repository; changed: in both, differently
-        pub change: Change,
-        /// The blueprint's id; for something only in the repository, the id it would have
-        pub id: String,
-        /// One line for people, e.g. Order.total: type decimal in the blueprint, integer in the repository
-        pub detail: String,
-        /// The item as the blueprint has it (an entity without its fields, a field, {field, references}, {primaryKey}, a relationship, an endpoint, a query parameter), or null
-        pub blueprint: Value,
-        /// The item as the repository has it, in the same shapes, or null
-        pub repository: Value,
-        /// The PRD stories (US-n) that touch it, from the consistency check's traceability
-        pub stories: Vec<String>,
-        /// The repository document it was found in.
-        pub source: DriftSource,
-    }
-}
-
-crate::record! {
-    /// A blueprint version compared.
-    pub struct ComparedVersion {
-        /// The artifact's version.
-        #[openapi = r#""minimum": 1"#]
-        pub version: u32,
-    }
-}
-
-crate::record! {
-    /// The blueprint versions compared; null for a side not sent.
-    pub struct ComparedVersions {
-        /// The data model's, when SQL was sent.
-        pub data: Option<ComparedVersion>,
-        /// The API spec's, when an OpenAPI document was sent.
-        pub api: Option<ComparedVersion>,
-    }
-}
-
-crate::record! {
-    /// The repository's artifacts as the importers made them (what POST …/import/data and …/import/api would store).
+    /// The repository's artifacts as the importers made them (what POST …/import/data and …/import/api would store). The wire's view of `check::drift::RepositoryArtifacts`: the artifacts as objects (their schemas are the artifacts', `frontend/src/artifact-types.ts`).
     pub struct RepositoryArtifacts {
         /// The data artifact imported from the SQL, or null.
         pub data: Option<Map<String, Value>>,
@@ -426,7 +327,7 @@ crate::record! {
         /// The blueprint versions compared.
         pub compared: ComparedVersions,
         /// Sorted by kind (entity, field, key, relationship, endpoint, parameter), then id
-        pub differences: Vec<DriftDifference>,
+        pub differences: Vec<Difference>,
         /// The repository's side.
         pub repository: RepositoryArtifacts,
         /// What the importers could not represent, one line each (source, line, what, why)
@@ -444,7 +345,7 @@ crate::record! {
         /// Its dialect (default sqlite).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[openapi = r#""default": "sqlite""#]
-        pub dialect: Option<Dialect>,
+        pub dialect: Option<SqlDialect>,
     }
 }
 

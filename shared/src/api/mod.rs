@@ -17,6 +17,11 @@
 //! (the match is exhaustive: the crate does not build without it); then
 //! `PARIT_WRITE_TYPES=1 cargo test -p parit-shared` rewrites both files.
 //!
+//! Where a domain record is itself what a route answers (the consistency
+//! findings and matrix, the ready verdict, a drift difference, the SQL
+//! dialect), it is declared with `record!` where it lives and the resource's
+//! module re-exports it: one definition, no copy for the wire.
+//!
 //! The types are `Serialize` and `Deserialize`: a Worker that only writes
 //! them pays for `Serialize` alone (a generic instantiated nowhere costs
 //! nothing), and a client (the CLI) reads answers with them.

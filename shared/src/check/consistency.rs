@@ -19,34 +19,34 @@ crate::label_enum! {
     pub enum Severity { Error = "error", Warning = "warning" }
 }
 
-/// One problem across artifacts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Finding {
-    /// Error or warning.
-    pub severity: Severity,
-    /// The artifact it is in.
-    pub stage: Stage,
-    /// Where in it (a JSON path).
-    pub location: String,
-    /// What is wrong.
-    pub message: String,
+crate::record! {
+    /// One consistency finding: a problem across artifacts.
+    pub struct Finding {
+        /// How bad.
+        pub severity: Severity,
+        /// The stage it is in.
+        pub stage: Stage,
+        /// Where in it (a JSON path).
+        pub location: String,
+        /// What is wrong.
+        pub message: String,
+    }
 }
 
-/// One row of the traceability matrix.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TraceRow {
-    /// The story id.
-    pub story: String,
-    /// Its title.
-    pub title: String,
-    /// Screens that serve it.
-    pub screens: Vec<String>,
-    /// Endpoints that serve it.
-    pub endpoints: Vec<String>,
-    /// Entities those endpoints work on.
-    pub entities: Vec<String>,
+crate::record! {
+    /// One user story's row of the traceability matrix.
+    pub struct TraceRow {
+        /// The story's id.
+        pub story: String,
+        /// Its title.
+        pub title: String,
+        /// The screens that serve it.
+        pub screens: Vec<String>,
+        /// The endpoints that serve it.
+        pub endpoints: Vec<String>,
+        /// The entities those endpoints work on.
+        pub entities: Vec<String>,
+    }
 }
 
 /// Findings and the matrix for a project's current artifacts.

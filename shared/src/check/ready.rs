@@ -19,7 +19,6 @@
 use crate::artifact::{Artifact, Priority};
 use crate::check::consistency::{Report, Severity};
 use crate::stage::{Stage, StageStatus};
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 crate::label_enum! {
@@ -42,26 +41,28 @@ crate::label_enum! {
     }
 }
 
-/// One thing missing, and where to fix it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Gap {
-    /// What kind of gap.
-    pub kind: GapKind,
-    /// The stage to go to.
-    pub stage: Stage,
-    /// The id concerned, when there is one (a story, an entity).
-    pub id: Option<String>,
-    /// What is missing, for people.
-    pub message: String,
+crate::record! {
+    /// One thing that keeps the blueprint from being ready, and where to fix it.
+    pub struct Gap {
+        /// What kind of gap.
+        pub kind: GapKind,
+        /// The stage to go to.
+        pub stage: Stage,
+        /// The id concerned, when there is one (a story, an entity).
+        pub id: Option<String>,
+        /// What is missing, for people.
+        pub message: String,
+    }
 }
 
-/// The verdict.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Verdict {
-    /// Ready to hand off.
-    pub ready: bool,
-    /// Every gap, in pipeline order; empty when ready.
-    pub gaps: Vec<Gap>,
+crate::record! {
+    /// Ready to hand off: all seven artifacts exist and are current, consistency finds no error, every Must story is served by a screen and an endpoint, every entity is used by an endpoint; else every gap
+    pub struct Verdict {
+        /// The verdict.
+        pub ready: bool,
+        /// Every gap, in pipeline order; empty when ready.
+        pub gaps: Vec<Gap>,
+    }
 }
 
 /// The verdict on a project from its stages' statuses, its latest artifacts

@@ -83,43 +83,45 @@ crate::label_enum! {
     pub enum DriftSource { Sql = "sql", Openapi = "openapi" }
 }
 
-/// One place where the blueprint and the repository disagree.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Difference {
-    /// What it is about.
-    pub kind: DriftKind,
-    /// Added: in the repository, not the blueprint; removed: in the blueprint,
-    /// not the repository; changed: in both, differently.
-    pub change: Change,
-    /// The blueprint's id for it (for something only in the repository, the
-    /// id it would have).
-    pub id: String,
-    /// One line for people.
-    pub detail: String,
-    /// The item as the blueprint has it, or null.
-    pub blueprint: Value,
-    /// The item as the repository has it, or null.
-    pub repository: Value,
-    /// The PRD stories (US-n) that touch it.
-    pub stories: Vec<String>,
-    /// The document it was found in.
-    pub source: DriftSource,
+crate::record! {
+    /// One place where the blueprint and the repository disagree.
+    pub struct Difference {
+        /// entity (a table, by name); field (a column, Entity.field); key (a primary key by its entity, a foreign key by its field); relationship (From->To); endpoint (EP-n, or METHOD /path when only the repository has it); parameter (a query parameter, EP-n.name)
+        pub kind: DriftKind,
+        /// added: in the repository, not the blueprint; removed: in the blueprint, not the repository; changed: in both, differently
+        pub change: Change,
+        /// The blueprint's id; for something only in the repository, the id it would have
+        pub id: String,
+        /// One line for people, e.g. Order.total: type decimal in the blueprint, integer in the repository
+        pub detail: String,
+        /// The item as the blueprint has it (an entity without its fields, a field, {field, references}, {primaryKey}, a relationship, an endpoint, a query parameter), or null
+        pub blueprint: Value,
+        /// The item as the repository has it, in the same shapes, or null
+        pub repository: Value,
+        /// The PRD stories (US-n) that touch it, from the consistency check's traceability
+        pub stories: Vec<String>,
+        /// The repository document it was found in.
+        pub source: DriftSource,
+    }
 }
 
-/// The blueprint version compared on one side.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Compared {
-    /// The artifact's version.
-    pub version: u32,
+crate::record! {
+    /// A blueprint version compared.
+    pub struct Compared {
+        /// The artifact's version.
+        #[openapi = r#""minimum": 1"#]
+        pub version: u32,
+    }
 }
 
-/// The versions compared: null where that side was not sent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ComparedVersions {
-    /// The data model's version, when SQL was sent.
-    pub data: Option<Compared>,
-    /// The API spec's version, when an OpenAPI document was sent.
-    pub api: Option<Compared>,
+crate::record! {
+    /// The blueprint versions compared; null for a side not sent.
+    pub struct ComparedVersions {
+        /// The data model's, when SQL was sent.
+        pub data: Option<Compared>,
+        /// The API spec's, when an OpenAPI document was sent.
+        pub api: Option<Compared>,
+    }
 }
 
 /// The repository as imported.
