@@ -1016,7 +1016,7 @@ export type OutputBasis = "history" | "examples";
 
 /** What one call of a stage is estimated to take. */
 export interface StageEstimate {
-  /** Prompt tokens. */
+  /** Prompt tokens of the request it would send. */
   promptTokens: number;
   /** countTokens: Gemini's count of the very request, asked of the stage's agent; approximation: request bytes / 4 */
   promptBasis: PromptBasis;
@@ -1026,9 +1026,9 @@ export interface StageEstimate {
   thinkingTokens: number;
   /** history: this project's last successful execution of the stage; examples: measured on the example products. */
   outputBasis: OutputBasis;
-  /** Tokens, one call to one call and a repair. */
+  /** Tokens billed, one call to one call and a repair. */
   tokens: TokenRange;
-  /** Dollars, likewise. */
+  /** Dollars on the stage's model at the catalogue's list prices, likewise. */
   costUsd: CostRange;
 }
 
@@ -1040,7 +1040,7 @@ export interface PlanStage {
   action: PlanAction;
   /** Why. */
   reason: PlanReason;
-  /** The inputs behind the reason */
+  /** The inputs behind the reason (changed, or to be rebuilt first) */
   inputs: Stage[];
   /** The model it runs on. */
   model: string;
@@ -1050,31 +1050,31 @@ export interface PlanStage {
 
 /** The plan against the project's token budget. */
 export interface BudgetCheck {
-  /** The budget. */
+  /** The project's token budget. */
   budget: number;
-  /** Tokens spent. */
+  /** Tokens spent so far. */
   spent: number;
   /** Tokens left. */
   left: number;
-  /** Even the low estimate goes over. */
+  /** Even the low estimate is more than what is left. */
   wouldExceed: boolean;
-  /** The high estimate goes over. */
+  /** The high estimate is more than what is left. */
   mayExceed: boolean;
 }
 
 /** What the next run will do: per stage, a call, a reuse of the stored version, a cached answer (0 tokens), the run in flight, or a proposed edit; with estimates for each call (prompt: request bytes / 4; answer and thinking: this project's last successful execution of the stage, else measured on the example products) and a range from one call (low) to one call and a repair round trip (high). */
 export interface Plan {
-  /** Each stage. */
+  /** Each stage, in pipeline order. */
   stages: PlanStage[];
   /** Model calls it makes. */
   calls: number;
-  /** Tokens in all. */
+  /** Tokens over those calls. */
   tokens: TokenRange;
-  /** Dollars in all. */
+  /** Dollars over those calls. */
   costUsd: CostRange;
   /** Against the budget; null without one. */
   budget: BudgetCheck | null;
-  /** The stages running now. */
+  /** The stages a run in flight is generating. */
   running: Stage[];
   /** Why a run would be refused before any call (a model Google has shut down, naming its replacement) */
   refused: string | null;

@@ -10,7 +10,10 @@ use crate::agent::protocol::{CallKind, CallProgress};
 use crate::api::projects::Run;
 use crate::gemini::catalogue::ThinkingLevel;
 use crate::gemini::Usage;
-use crate::run::plan::{PlanAction, PlanReason};
+// The plan is the domain's own record (it carries its schema): one definition.
+pub use crate::run::plan::{
+    BudgetCheck, CostRange, OutputBasis, Plan, PlanStage, PromptBasis, StageEstimate, TokenRange,
+};
 use crate::schema::{Describe, Property, Schema};
 use crate::Stage;
 
@@ -237,30 +240,6 @@ crate::record! {
 }
 
 crate::record! {
-    /// A whole-number range: one call (low) to one call and a repair (high).
-    pub struct TokenRange {
-        /// One call.
-        #[openapi = r#""minimum": 0"#]
-        pub low: u64,
-        /// One call and a repair round trip.
-        #[openapi = r#""minimum": 0"#]
-        pub high: u64,
-    }
-}
-
-crate::record! {
-    /// A dollar range: one call (low) to one call and a repair (high).
-    pub struct CostRange {
-        /// One call.
-        #[openapi = r#""minimum": 0"#]
-        pub low: f64,
-        /// One call and a repair round trip.
-        #[openapi = r#""minimum": 0"#]
-        pub high: f64,
-    }
-}
-
-crate::record! {
     /// What the plan estimated for a stage, beside what its calls used.
     pub struct EstimateAgainstActual {
         /// The stage.
@@ -318,97 +297,6 @@ crate::record! {
         pub stage: Stage,
         /// The edited artifact.
         pub artifact: Map<String, Value>,
-    }
-}
-
-crate::label_enum! {
-    /// What a stage's answer estimate rests on.
-    pub enum OutputBasis { History = "history", Examples = "examples" }
-}
-
-crate::label_enum! {
-    /// What a stage's prompt estimate rests on.
-    pub enum PromptBasis { CountTokens = "countTokens", Approximation = "approximation" }
-}
-
-crate::record! {
-    /// What one call of a stage is estimated to take.
-    pub struct StageEstimate {
-        /// Prompt tokens.
-        #[openapi = r#""minimum": 0"#]
-        pub prompt_tokens: u64,
-        /// countTokens: Gemini's count of the very request, asked of the stage's agent; approximation: request bytes / 4
-        pub prompt_basis: PromptBasis,
-        /// Answer tokens.
-        #[openapi = r#""minimum": 0"#]
-        pub output_tokens: u64,
-        /// Thinking tokens.
-        #[openapi = r#""minimum": 0"#]
-        pub thinking_tokens: u64,
-        /// history: this project's last successful execution of the stage; examples: measured on the example products.
-        pub output_basis: OutputBasis,
-        /// Tokens, one call to one call and a repair.
-        pub tokens: TokenRange,
-        /// Dollars, likewise.
-        pub cost_usd: CostRange,
-    }
-}
-
-crate::record! {
-    /// What the next run does with one stage, and why.
-    pub struct PlanStage {
-        /// The stage.
-        pub stage: Stage,
-        /// What it does.
-        pub action: PlanAction,
-        /// Why.
-        pub reason: PlanReason,
-        /// The inputs behind the reason
-        pub inputs: Vec<Stage>,
-        /// The model it runs on.
-        pub model: String,
-        /// A call's estimate; null for a stage not called.
-        pub estimate: Option<StageEstimate>,
-    }
-}
-
-crate::record! {
-    /// The plan against the project's token budget.
-    pub struct BudgetCheck {
-        /// The budget.
-        #[openapi = r#""minimum": 0"#]
-        pub budget: u64,
-        /// Tokens spent.
-        #[openapi = r#""minimum": 0"#]
-        pub spent: u64,
-        /// Tokens left.
-        #[openapi = r#""minimum": 0"#]
-        pub left: u64,
-        /// Even the low estimate goes over.
-        pub would_exceed: bool,
-        /// The high estimate goes over.
-        pub may_exceed: bool,
-    }
-}
-
-crate::record! {
-    /// What the next run will do: per stage, a call, a reuse of the stored version, a cached answer (0 tokens), the run in flight, or a proposed edit; with estimates for each call (prompt: request bytes / 4; answer and thinking: this project's last successful execution of the stage, else measured on the example products) and a range from one call (low) to one call and a repair round trip (high).
-    pub struct Plan {
-        /// Each stage.
-        pub stages: Vec<PlanStage>,
-        /// Model calls it makes.
-        #[openapi = r#""minimum": 0"#]
-        pub calls: u64,
-        /// Tokens in all.
-        pub tokens: TokenRange,
-        /// Dollars in all.
-        pub cost_usd: CostRange,
-        /// Against the budget; null without one.
-        pub budget: Option<BudgetCheck>,
-        /// The stages running now.
-        pub running: Vec<Stage>,
-        /// Why a run would be refused before any call (a model Google has shut down, naming its replacement)
-        pub refused: Option<String>,
     }
 }
 

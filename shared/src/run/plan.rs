@@ -46,7 +46,6 @@ use crate::run::store::{
 };
 use crate::stage::Stage;
 use futures_util::future::try_join_all;
-use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -119,109 +118,130 @@ pub const EXAMPLE_OUTPUT_TOKENS: [(Stage, u64); 7] = [
     (Stage::Deployment, 5_580),
 ];
 
-/// Where an estimate's prompt figure comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum PromptBasis {
-    /// Gemini's `countTokens`, asked through the stage's agent.
-    CountTokens,
-    /// The request's bytes / 4 ([`approximate_tokens`]), where no count was
-    /// had (no key, or an input not built yet).
-    Approximation,
+crate::label_enum! {
+    /// What a stage's prompt estimate rests on.
+    pub enum PromptBasis {
+        /// Gemini's `countTokens` of the very request, asked through the stage's agent.
+        CountTokens = "countTokens",
+        /// The request's bytes / 4 ([`approximate_tokens`]), where no count was
+        /// had (no key, or an input not built yet).
+        Approximation = "approximation",
+    }
 }
 
-/// Where an estimate's output figure comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum OutputBasis {
-    /// This project's last successful execution of the stage.
-    History,
-    /// [`EXAMPLE_OUTPUT_TOKENS`].
-    Examples,
+crate::label_enum! {
+    /// What a stage's answer estimate rests on.
+    pub enum OutputBasis {
+        /// This project's last successful execution of the stage.
+        History = "history",
+        /// Measured on the example products ([`EXAMPLE_OUTPUT_TOKENS`]).
+        Examples = "examples",
+    }
 }
 
-/// A low–high range.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
-pub struct Range<T> {
-    /// One call.
-    pub low: T,
-    /// One call and one repair round trip.
-    pub high: T,
+crate::record! {
+    /// A whole-number range: one call (low) to one call and a repair (high).
+    pub struct TokenRange {
+        /// One call.
+        #[openapi = r#""minimum": 0"#]
+        pub low: u64,
+        /// One call and a repair round trip.
+        #[openapi = r#""minimum": 0"#]
+        pub high: u64,
+    }
 }
 
-/// What one stage's call should use and cost.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Estimate {
-    /// Prompt tokens of the request it would send.
-    pub prompt_tokens: u64,
-    /// Counted by Gemini or approximated.
-    pub prompt_basis: PromptBasis,
-    /// Answer tokens.
-    pub output_tokens: u64,
-    /// Thinking tokens.
-    pub thinking_tokens: u64,
-    /// Where the answer and thinking figures come from.
-    pub output_basis: OutputBasis,
-    /// Tokens billed, low (one call) to high (and one repair).
-    pub tokens: Range<u64>,
-    /// USD on the stage's model, at the catalogue's list prices.
-    pub cost_usd: Range<f64>,
+crate::record! {
+    /// A dollar range: one call (low) to one call and a repair (high).
+    pub struct CostRange {
+        /// One call.
+        #[openapi = r#""minimum": 0"#]
+        pub low: f64,
+        /// One call and a repair round trip.
+        #[openapi = r#""minimum": 0"#]
+        pub high: f64,
+    }
 }
 
-/// One stage of a plan.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct StagePlan {
-    /// The stage.
-    pub stage: Stage,
-    /// What the run does with it.
-    pub action: PlanAction,
-    /// Why.
-    pub reason: PlanReason,
-    /// The inputs behind the reason (changed, or to be rebuilt first).
-    pub inputs: Vec<Stage>,
-    /// The model it would be called on.
-    pub model: String,
-    /// For a call: what it should use and cost.
-    pub estimate: Option<Estimate>,
+crate::record! {
+    /// What one call of a stage is estimated to take.
+    pub struct StageEstimate {
+        /// Prompt tokens of the request it would send.
+        #[openapi = r#""minimum": 0"#]
+        pub prompt_tokens: u64,
+        /// countTokens: Gemini's count of the very request, asked of the stage's agent; approximation: request bytes / 4
+        pub prompt_basis: PromptBasis,
+        /// Answer tokens.
+        #[openapi = r#""minimum": 0"#]
+        pub output_tokens: u64,
+        /// Thinking tokens.
+        #[openapi = r#""minimum": 0"#]
+        pub thinking_tokens: u64,
+        /// history: this project's last successful execution of the stage; examples: measured on the example products.
+        pub output_basis: OutputBasis,
+        /// Tokens billed, one call to one call and a repair.
+        pub tokens: TokenRange,
+        /// Dollars on the stage's model at the catalogue's list prices, likewise.
+        pub cost_usd: CostRange,
+    }
 }
 
-/// The budget, against what the plan would spend.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct BudgetCheck {
-    /// The project's token budget.
-    pub budget: u64,
-    /// Tokens spent so far.
-    pub spent: u64,
-    /// Tokens left.
-    pub left: u64,
-    /// Even the low estimate is more than what is left.
-    pub would_exceed: bool,
-    /// The high estimate is more than what is left.
-    pub may_exceed: bool,
+crate::record! {
+    /// What the next run does with one stage, and why.
+    pub struct PlanStage {
+        /// The stage.
+        pub stage: Stage,
+        /// What it does.
+        pub action: PlanAction,
+        /// Why.
+        pub reason: PlanReason,
+        /// The inputs behind the reason (changed, or to be rebuilt first)
+        pub inputs: Vec<Stage>,
+        /// The model it runs on.
+        pub model: String,
+        /// A call's estimate; null for a stage not called.
+        pub estimate: Option<StageEstimate>,
+    }
 }
 
-/// What the next run (or a what-if) will do.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Plan {
-    /// Every stage, in pipeline order.
-    pub stages: Vec<StagePlan>,
-    /// Stages that would call the model.
-    pub calls: usize,
-    /// Tokens over those calls.
-    pub tokens: Range<u64>,
-    /// USD over those calls.
-    pub cost_usd: Range<f64>,
-    /// Against the budget, when the project has one.
-    pub budget: Option<BudgetCheck>,
-    /// The stages a run in flight is generating.
-    pub running: Vec<Stage>,
-    /// Why a run would be refused before any call, if it would (a model Google
-    /// has shut down, naming its replacement).
-    pub refused: Option<String>,
+crate::record! {
+    /// The plan against the project's token budget.
+    pub struct BudgetCheck {
+        /// The project's token budget.
+        #[openapi = r#""minimum": 0"#]
+        pub budget: u64,
+        /// Tokens spent so far.
+        #[openapi = r#""minimum": 0"#]
+        pub spent: u64,
+        /// Tokens left.
+        #[openapi = r#""minimum": 0"#]
+        pub left: u64,
+        /// Even the low estimate is more than what is left.
+        pub would_exceed: bool,
+        /// The high estimate is more than what is left.
+        pub may_exceed: bool,
+    }
+}
+
+crate::record! {
+    /// What the next run will do: per stage, a call, a reuse of the stored version, a cached answer (0 tokens), the run in flight, or a proposed edit; with estimates for each call (prompt: request bytes / 4; answer and thinking: this project's last successful execution of the stage, else measured on the example products) and a range from one call (low) to one call and a repair round trip (high).
+    pub struct Plan {
+        /// Each stage, in pipeline order.
+        pub stages: Vec<PlanStage>,
+        /// Model calls it makes.
+        #[openapi = r#""minimum": 0"#]
+        pub calls: u64,
+        /// Tokens over those calls.
+        pub tokens: TokenRange,
+        /// Dollars over those calls.
+        pub cost_usd: CostRange,
+        /// Against the budget; null without one.
+        pub budget: Option<BudgetCheck>,
+        /// The stages a run in flight is generating.
+        pub running: Vec<Stage>,
+        /// Why a run would be refused before any call (a model Google has shut down, naming its replacement)
+        pub refused: Option<String>,
+    }
 }
 
 /// Everything a plan is computed from, read before.
@@ -249,7 +269,7 @@ pub struct Facts {
 }
 
 /// The plan of every stage from `facts`: pure, so every rule is tested here.
-pub fn plan_stages(facts: &Facts, what_if: &WhatIf) -> Vec<StagePlan> {
+pub fn plan_stages(facts: &Facts, what_if: &WhatIf) -> Vec<PlanStage> {
     let latest: Vec<ArtifactRecord> = facts.latest.values().cloned().collect();
     let statuses = stage_statuses(&latest, &facts.checkpoints, &facts.settings);
     let edited = match what_if {
@@ -262,7 +282,7 @@ pub fn plan_stages(facts: &Facts, what_if: &WhatIf) -> Vec<StagePlan> {
     };
     // Stages whose content may change in this run.
     let mut changing: BTreeSet<Stage> = BTreeSet::new();
-    let mut out: Vec<StagePlan> = Vec::with_capacity(Stage::ALL.len());
+    let mut out: Vec<PlanStage> = Vec::with_capacity(Stage::ALL.len());
     for stage in Stage::ALL {
         let rebuilt_first: Vec<Stage> = stage.needs().iter().copied().filter(|n| changing.contains(n)).collect();
         let (action, reason, inputs) = if edited == Some(stage) {
@@ -303,7 +323,7 @@ pub fn plan_stages(facts: &Facts, what_if: &WhatIf) -> Vec<StagePlan> {
         }
         let model = facts.settings.model_for(stage).to_string();
         let estimate = (action == PlanAction::Call).then(|| estimate(stage, &model, facts, &out));
-        out.push(StagePlan { stage, action, reason, inputs, model, estimate });
+        out.push(PlanStage { stage, action, reason, inputs, model, estimate });
     }
     out
 }
@@ -314,7 +334,7 @@ fn newer_inputs(stage: Stage, latest: &BTreeMap<Stage, ArtifactRecord>) -> Vec<S
     stage.needs().iter().copied().filter(|n| latest.get(n).is_some_and(|r| r.created_at > own.created_at)).collect()
 }
 
-fn estimate(stage: Stage, model: &str, facts: &Facts, planned: &[StagePlan]) -> Estimate {
+fn estimate(stage: Stage, model: &str, facts: &Facts, planned: &[PlanStage]) -> StageEstimate {
     let output_of = |s: Stage| match facts.history.get(&s) {
         Some(u) => (u64::from(u.output_tokens), u64::from(u.thoughts_tokens), OutputBasis::History),
         None => {
@@ -351,14 +371,14 @@ fn estimate(stage: Stage, model: &str, facts: &Facts, planned: &[StagePlan]) -> 
     let low = usage(prompt, output, thinking);
     // The repair asks again with the prompt and the first answer quoted.
     let repair = usage(prompt + output, output, thinking);
-    Estimate {
+    StageEstimate {
         prompt_tokens: prompt,
         prompt_basis,
         output_tokens: output,
         thinking_tokens: thinking,
         output_basis: basis,
-        tokens: Range { low: low.total(), high: low.total() + repair.total() },
-        cost_usd: Range {
+        tokens: TokenRange { low: low.total(), high: low.total() + repair.total() },
+        cost_usd: CostRange {
             low: cost_usd(model, &low, &facts.day),
             high: cost_usd(model, &low, &facts.day) + cost_usd(model, &repair, &facts.day),
         },
@@ -370,12 +390,14 @@ fn clamp(n: u64) -> u32 {
 }
 
 /// The plan with its totals and the budget.
-pub fn summarize(stages: Vec<StagePlan>, facts: &Facts) -> Plan {
-    let calls: Vec<&Estimate> = stages.iter().filter_map(|s| s.estimate.as_ref()).collect();
+pub fn summarize(stages: Vec<PlanStage>, facts: &Facts) -> Plan {
+    let calls: Vec<&StageEstimate> = stages.iter().filter_map(|s| s.estimate.as_ref()).collect();
     let tokens =
-        Range { low: calls.iter().map(|e| e.tokens.low).sum(), high: calls.iter().map(|e| e.tokens.high).sum() };
-    let cost_usd =
-        Range { low: calls.iter().map(|e| e.cost_usd.low).sum(), high: calls.iter().map(|e| e.cost_usd.high).sum() };
+        TokenRange { low: calls.iter().map(|e| e.tokens.low).sum(), high: calls.iter().map(|e| e.tokens.high).sum() };
+    let cost_usd = CostRange {
+        low: calls.iter().map(|e| e.cost_usd.low).sum(),
+        high: calls.iter().map(|e| e.cost_usd.high).sum(),
+    };
     let budget = facts.settings.token_budget.map(|budget| {
         let left = budget.saturating_sub(facts.spent);
         BudgetCheck {
@@ -388,7 +410,7 @@ pub fn summarize(stages: Vec<StagePlan>, facts: &Facts) -> Plan {
     });
     let running = stages.iter().filter(|s| s.action == PlanAction::Running).map(|s| s.stage).collect();
     let refused = facts.settings.shut_down_models().map(|e| e.message);
-    Plan { calls: calls.len(), stages, tokens, cost_usd, budget, running, refused }
+    Plan { calls: calls.len() as u64, stages, tokens, cost_usd, budget, running, refused }
 }
 
 /// Reads what the plan needs and plans `what_if` for `project_id`, priced at
@@ -553,11 +575,11 @@ mod tests {
         facts
     }
 
-    fn actions(plan: &[StagePlan]) -> Vec<(Stage, PlanAction)> {
+    fn actions(plan: &[PlanStage]) -> Vec<(Stage, PlanAction)> {
         plan.iter().map(|s| (s.stage, s.action)).collect()
     }
 
-    fn calling(plan: &[StagePlan]) -> Vec<Stage> {
+    fn calling(plan: &[PlanStage]) -> Vec<Stage> {
         plan.iter().filter(|s| s.action == PlanAction::Call).map(|s| s.stage).collect()
     }
 
