@@ -120,6 +120,7 @@ crate::label_enum! {
 
 crate::record! {
     /// The ready verdict as last decided.
+    #[to_json]
     pub struct ReadyTally {
         /// Ready to hand off.
         pub ready: bool,
@@ -131,6 +132,7 @@ crate::record! {
 
 crate::record! {
     /// One project in the list, with its tallies.
+    #[to_json]
     pub struct ProjectSummary {
         /// Id.
         pub id: String,
@@ -162,6 +164,7 @@ crate::record! {
 
 crate::record! {
     /// A page of projects, newest first.
+    #[to_json]
     pub struct ProjectPage {
         /// The projects.
         pub projects: Vec<ProjectSummary>,
@@ -172,6 +175,7 @@ crate::record! {
 
 crate::record! {
     /// Why a stage failed.
+    #[to_json]
     pub struct StageError {
         /// The failure class.
         pub class: Option<String>,
@@ -182,6 +186,7 @@ crate::record! {
 
 crate::record! {
     /// One stage of a project: its status and newest version.
+    #[to_json]
     pub struct StageView {
         /// The stage.
         pub stage: Stage,
@@ -204,6 +209,7 @@ crate::record! {
 
 crate::record! {
     /// A run: its status, and while it is active, its steering state.
+    #[to_json]
     pub struct Run {
         /// Id.
         pub id: String,
@@ -241,6 +247,7 @@ crate::record! {
 
 crate::record! {
     /// A project with its settings, each stage's status and the latest run.
+    #[to_json]
     pub struct Project {
         /// Id.
         pub id: String,
@@ -269,6 +276,7 @@ crate::record! {
 
 crate::record! {
     /// What a delete removed.
+    #[to_json]
     pub struct Deleted {
         /// The project's id.
         pub deleted: String,
@@ -280,6 +288,7 @@ crate::record! {
 
 crate::record! {
     /// The settings after a change.
+    #[to_json]
     pub struct SettingsChanged {
         /// The project.
         pub project_id: String,
