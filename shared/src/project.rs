@@ -33,6 +33,27 @@ pub struct ProjectSettings {
     pub auto_advance: bool,
 }
 
+/// By hand, field by field as serde writes them (a test holds it to that):
+/// the settings are in the project answers.
+impl crate::schema::ToJson for ProjectSettings {
+    fn to_json(&self) -> Value {
+        let mut stage_models = serde_json::Map::new();
+        for (stage, model) in &self.stage_models {
+            stage_models.insert(stage.as_str().to_string(), model.to_json());
+        }
+        let mut object = serde_json::Map::new();
+        let put = crate::schema::put;
+        put(&mut object, "model", Some(self.model.to_json()));
+        put(&mut object, "stageModels", Some(Value::Object(stage_models)));
+        put(&mut object, "temperature", Some(self.temperature.to_json()));
+        put(&mut object, "maxOutputTokens", Some(self.max_output_tokens.to_json()));
+        put(&mut object, "thinking", Some(self.thinking.to_json()));
+        put(&mut object, "tokenBudget", Some(self.token_budget.to_json()));
+        put(&mut object, "autoAdvance", Some(self.auto_advance.to_json()));
+        Value::Object(object)
+    }
+}
+
 impl Default for ProjectSettings {
     fn default() -> Self {
         Self {

@@ -197,6 +197,12 @@ mod tests {
     }
 }
 
+impl crate::schema::ToJson for Stage {
+    fn to_json(&self) -> serde_json::Value {
+        serde_json::Value::String(self.as_str().to_string())
+    }
+}
+
 impl crate::schema::Describe for Stage {
     fn schema() -> crate::schema::Schema {
         crate::schema::Schema::Named {

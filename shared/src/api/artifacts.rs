@@ -15,6 +15,7 @@ use crate::Stage;
 
 crate::record! {
     /// One artifact version's facts (its body is in the blob store).
+    #[to_json]
     pub struct ArtifactVersion {
         /// The stage.
         pub stage: Stage,
@@ -40,6 +41,7 @@ crate::record! {
 
 crate::record! {
     /// Every version of every stage, and the newest of each.
+    #[to_json]
     pub struct ArtifactList {
         /// The project.
         pub project_id: String,
@@ -62,6 +64,7 @@ crate::record! {
 
 crate::record! {
     /// One artifact version with its body.
+    #[to_json]
     pub struct ArtifactAnswer {
         /// The stage.
         pub stage: Stage,
@@ -113,6 +116,7 @@ crate::record! {
 
 crate::record! {
     /// One render of an artifact.
+    #[to_json]
     pub struct ViewEntry {
         /// Its name (a path for a generated file).
         pub name: String,
@@ -126,6 +130,7 @@ crate::record! {
 
 crate::record! {
     /// The renders of one artifact version.
+    #[to_json]
     pub struct ViewList {
         /// The project.
         pub project_id: String,

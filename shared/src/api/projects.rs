@@ -4,7 +4,7 @@ use crate::gemini::catalogue::ThinkingLevel;
 use crate::project::ProjectSettings;
 use crate::run::status::StageStatus;
 use crate::run::store::Source;
-use crate::run::RunStatus;
+use crate::run::{RunState, RunStatus};
 use crate::schema::{Describe, Property, Schema};
 use crate::Stage;
 
@@ -120,6 +120,7 @@ crate::label_enum! {
 
 crate::record! {
     /// The ready verdict as last decided.
+    #[to_json]
     pub struct ReadyTally {
         /// Ready to hand off.
         pub ready: bool,
@@ -131,6 +132,7 @@ crate::record! {
 
 crate::record! {
     /// One project in the list, with its tallies.
+    #[to_json]
     pub struct ProjectSummary {
         /// Id.
         pub id: String,
@@ -162,6 +164,7 @@ crate::record! {
 
 crate::record! {
     /// A page of projects, newest first.
+    #[to_json]
     pub struct ProjectPage {
         /// The projects.
         pub projects: Vec<ProjectSummary>,
@@ -172,6 +175,7 @@ crate::record! {
 
 crate::record! {
     /// Why a stage failed.
+    #[to_json]
     pub struct StageError {
         /// The failure class.
         pub class: Option<String>,
@@ -182,6 +186,7 @@ crate::record! {
 
 crate::record! {
     /// One stage of a project: its status and newest version.
+    #[to_json]
     pub struct StageView {
         /// The stage.
         pub stage: Stage,
@@ -204,6 +209,7 @@ crate::record! {
 
 crate::record! {
     /// A run: its status, and while it is active, its steering state.
+    #[to_json]
     pub struct Run {
         /// Id.
         pub id: String,
@@ -239,8 +245,30 @@ crate::record! {
     }
 }
 
+impl Run {
+    /// A run as its Durable Object holds it, as clients see it: with its
+    /// steering state (`resumeAt` null when it does not wait).
+    pub fn of(state: &RunState) -> Run {
+        Run {
+            id: state.id.clone(),
+            project_id: state.project_id.clone(),
+            status: state.status,
+            message: state.message.clone(),
+            started_at: state.started_at,
+            updated_at: state.updated_at,
+            finished_at: state.finished_at,
+            resume_at: Some(state.resume_at),
+            waiting_stages: state.waiting.clone(),
+            approval_gates: Some(state.gated),
+            awaiting_approval: state.awaiting_approval(),
+            cancel_requested: Some(state.cancel_requested),
+        }
+    }
+}
+
 crate::record! {
     /// A project with its settings, each stage's status and the latest run.
+    #[to_json]
     pub struct Project {
         /// Id.
         pub id: String,
@@ -269,6 +297,7 @@ crate::record! {
 
 crate::record! {
     /// What a delete removed.
+    #[to_json]
     pub struct Deleted {
         /// The project's id.
         pub deleted: String,
@@ -280,6 +309,7 @@ crate::record! {
 
 crate::record! {
     /// The settings after a change.
+    #[to_json]
     pub struct SettingsChanged {
         /// The project.
         pub project_id: String,
@@ -341,21 +371,33 @@ impl Describe for ProjectSettings {
 mod tests {
     use super::*;
     use crate::gemini::catalogue::ThinkingLevel;
+    use serde_json::{json, Value};
 
-    /// What the run's Durable Object answers (`RunState::view`) is the
-    /// contract's `Run`, every field it writes named there.
+    /// What the run's Durable Object answers (`Run::of`) is the contract's
+    /// `Run`: a waiting run with its wait, an active one with its gates.
     #[test]
     fn the_run_view_is_the_contracts_run() {
-        let run = crate::run::RunState::start("r1".into(), "p1".into(), true, 5);
-        let view = run.view();
-        let schema = Run::schema();
-        assert_eq!(schema.check(&view), Vec::<String>::new());
-        let Schema::Named { schema, .. } = schema else { unreachable!() };
-        let Schema::Object(props) = *schema else { unreachable!() };
-        let described: Vec<String> = props.into_iter().map(|p| p.name).collect();
-        for key in view.as_object().unwrap().keys() {
-            assert!(described.contains(key), "{key} is not in the contract's Run");
-        }
+        use crate::run::RunEnd;
+        use crate::schema::ToJson;
+        let mut run = crate::run::RunState::start("r1".into(), "p1".into(), true, 5);
+        let view = Run::of(&run).to_json();
+        assert_eq!(Run::schema().check(&view), Vec::<String>::new());
+        assert_eq!(
+            (&view["status"], &view["approvalGates"], view.get("resumeAt")),
+            (&json!("running"), &json!(true), Some(&Value::Null))
+        );
+        run.end(
+            &RunEnd::WaitingForQuota {
+                stages: vec![(Stage::Logic, "quota_per_minute".into())],
+                retry_after_ms: 47_000,
+            },
+            10_000,
+        );
+        let view = Run::of(&run).to_json();
+        assert_eq!(Run::schema().check(&view), Vec::<String>::new());
+        assert_eq!(view["status"], "waiting_for_quota");
+        assert_eq!(view["resumeAt"], 57_000);
+        assert_eq!(view["waitingStages"], json!(["logic"]));
     }
 
     #[test]

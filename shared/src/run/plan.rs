@@ -141,6 +141,7 @@ crate::label_enum! {
 
 crate::record! {
     /// A whole-number range: one call (low) to one call and a repair (high).
+    #[to_json]
     pub struct TokenRange {
         /// One call.
         #[openapi = r#""minimum": 0"#]
@@ -153,6 +154,7 @@ crate::record! {
 
 crate::record! {
     /// A dollar range: one call (low) to one call and a repair (high).
+    #[to_json]
     pub struct CostRange {
         /// One call.
         #[openapi = r#""minimum": 0"#]
@@ -165,6 +167,7 @@ crate::record! {
 
 crate::record! {
     /// What one call of a stage is estimated to take.
+    #[to_json]
     pub struct StageEstimate {
         /// Prompt tokens of the request it would send.
         #[openapi = r#""minimum": 0"#]
@@ -188,6 +191,7 @@ crate::record! {
 
 crate::record! {
     /// What the next run does with one stage, and why.
+    #[to_json]
     pub struct PlanStage {
         /// The stage.
         pub stage: Stage,
@@ -206,6 +210,7 @@ crate::record! {
 
 crate::record! {
     /// The plan against the project's token budget.
+    #[to_json]
     pub struct BudgetCheck {
         /// The project's token budget.
         #[openapi = r#""minimum": 0"#]
@@ -225,6 +230,7 @@ crate::record! {
 
 crate::record! {
     /// What the next run will do: per stage, a call, a reuse of the stored version, a cached answer (0 tokens), the run in flight, or a proposed edit; with estimates for each call (prompt: request bytes / 4; answer and thinking: this project's last successful execution of the stage, else measured on the example products) and a range from one call (low) to one call and a repair round trip (high).
+    #[to_json]
     pub struct Plan {
         /// Each stage, in pipeline order.
         pub stages: Vec<PlanStage>,

@@ -25,7 +25,6 @@
 use crate::run::execute::BudgetScope;
 use crate::stage::Stage;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
 
 crate::label_enum! {
     /// Where a run stands.
@@ -247,24 +246,6 @@ impl RunState {
     pub fn wait_left(&self, now: u64) -> Option<u64> {
         (self.status == RunStatus::WaitingForQuota).then(|| self.resume_at.unwrap_or(now).saturating_sub(now))
     }
-
-    /// What clients see.
-    pub fn view(&self) -> Value {
-        json!({
-            "id": self.id,
-            "projectId": self.project_id,
-            "status": self.status,
-            "message": self.message,
-            "startedAt": self.started_at,
-            "updatedAt": self.updated_at,
-            "finishedAt": self.finished_at,
-            "resumeAt": self.resume_at,
-            "waitingStages": self.waiting,
-            "approvalGates": self.gated,
-            "awaitingApproval": self.awaiting_approval(),
-            "cancelRequested": self.cancel_requested,
-        })
-    }
 }
 
 /// How a run ended.
@@ -449,10 +430,7 @@ mod tests {
         assert_eq!(r.waiting, vec![Stage::Logic]);
         assert_eq!(r.wait_left(20_000), Some(37_000));
         assert_eq!(r.wait_left(60_000), Some(0));
-        let view = r.view();
-        assert_eq!(view["status"], "waiting_for_quota");
-        assert_eq!(view["resumeAt"], 57_000);
-        assert_eq!(view["waitingStages"], json!(["logic"]));
+        // What clients see of it: `api::projects::Run::of`, tested there.
         assert!(r.resume(20_000), "Retry now resumes before the delay is over");
         assert_eq!(r.status, RunStatus::Running);
         assert_eq!((r.resume_at, r.wait_left(20_000)), (None, None));

@@ -4,6 +4,7 @@
 use super::{num, opt_text, text, D1Store};
 use crate::live::ActivityRow;
 use crate::row::{decode_all, decode_first, row, select};
+use parit_shared::api::projects::Run;
 use parit_shared::run::plan::Plan;
 use parit_shared::run::store::*;
 use parit_shared::run::RunStatus;
@@ -24,8 +25,7 @@ row! {
 
 row! {
     /// A pipeline run as D1 records it.
-    #[derive(Debug, Clone, serde::Serialize)]
-    #[serde(rename_all = "camelCase")]
+    #[derive(Debug, Clone)]
     struct RunRow {
         id: String,
         project_id: String,
@@ -36,6 +36,28 @@ row! {
         finished_at: Option<u64>,
         /// While waiting for quota: when the run resumes by itself.
         resume_at: Option<u64>,
+    }
+}
+
+impl RunRow {
+    /// The run as the API answers it (the contract's `Run`): the row's
+    /// columns, `resumeAt` null when it does not wait; the steering state
+    /// is the run's object's to tell.
+    pub(crate) fn answer(&self) -> Run {
+        Run {
+            id: self.id.clone(),
+            project_id: self.project_id.clone(),
+            status: self.status,
+            message: self.message.clone(),
+            started_at: self.started_at,
+            updated_at: self.updated_at,
+            finished_at: self.finished_at,
+            resume_at: Some(self.resume_at),
+            waiting_stages: Vec::new(),
+            approval_gates: None,
+            awaiting_approval: Vec::new(),
+            cancel_requested: None,
+        }
     }
 }
 

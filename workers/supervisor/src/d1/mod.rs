@@ -17,6 +17,7 @@ mod projects;
 mod store;
 
 pub(crate) use activity::RunRow;
+pub(crate) use projects::ProjectTally;
 
 use crate::live::Live;
 use crate::meter::{Call, Meter};

@@ -32,11 +32,13 @@ use crate::error::{AppError, AppResult};
 use crate::live::Live;
 use crate::meter::{Call, Meter};
 use crate::reply::json;
+use parit_shared::api::projects::Run;
 use parit_shared::clock::Clock;
 use parit_shared::run::execute::{ExecuteOptions, Submission};
 use parit_shared::run::pipeline::RunMemory;
 use parit_shared::run::store::{ActivityKind, ActivityRecord, Environment, Store, Writes};
 use parit_shared::run::{RunRefusal, RunState, RunStatus};
+use parit_shared::schema::ToJson;
 use parit_shared::Stage;
 use serde_json::{json, Value};
 use std::cell::{Cell, RefCell};
@@ -249,7 +251,7 @@ impl PipelineRun {
     }
 
     pub(super) fn view(&self) -> Option<Value> {
-        self.run.borrow().as_ref().map(RunState::view)
+        self.run.borrow().as_ref().map(|r| Run::of(r).to_json())
     }
 
     pub(super) async fn load(&self) -> Result<()> {

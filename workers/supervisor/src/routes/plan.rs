@@ -11,6 +11,7 @@ use crate::reply::json;
 use parit_shared::api::Op;
 use parit_shared::run::execute::EditError;
 use parit_shared::run::plan::{plan, WhatIf};
+use parit_shared::schema::ToJson;
 use serde_json::Value;
 use worker::{Request, Response};
 
@@ -55,7 +56,7 @@ pub(crate) fn edit(body: Value) -> AppResult<WhatIf> {
 
 async fn answer(app: &App, id: &str, what_if: &WhatIf) -> AppResult<Response> {
     match plan(&app.store, &app.blobs, &app.agents(), id, what_if, worker::Date::now().as_millis()).await {
-        Ok(plan) => Ok(json(200, &serde_json::to_value(&plan).map_err(|e| AppError::Internal(e.to_string()))?)?),
+        Ok(plan) => Ok(json(200, &plan.to_json())?),
         Err(EditError::Invalid { stage, problems }) => Err(AppError::InvalidArtifact { stage, problems }),
         Err(EditError::Execute(e)) => Err(e.into()),
         Err(other) => Err(AppError::Internal(other.to_string())),

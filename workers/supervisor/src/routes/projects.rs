@@ -3,14 +3,19 @@
 
 use crate::app::{App, WorkerEnvironment};
 use crate::command::Command;
+use crate::d1::{ProjectTally, RunRow};
 use crate::error::{AppError, AppResult};
 use crate::http::{json_body, Query};
-use crate::reply::json;
+use crate::reply::{answer, json};
+use parit_shared::api::projects::{
+    Project, ProjectPage, ProjectStatus, ProjectSummary, ReadyTally, StageError, StageView,
+};
 use parit_shared::api::Op;
 use parit_shared::clock::Clock;
 use parit_shared::project::{is_resource_id, new_project, NewProject, ProjectSettings};
 use parit_shared::run::status::{stage_statuses, StageStatus};
 use parit_shared::run::store::*;
+use parit_shared::schema::ToJson;
 use parit_shared::Stage;
 use serde_json::{json, Value};
 use worker::{Request, Response};
@@ -49,9 +54,7 @@ pub(crate) async fn create(app: &App, mut req: Request) -> AppResult<Response> {
         created_at: now,
     };
     app.store.create_project(&project, &input.settings, &event).await?;
-    let mut created = view(&project, &input.settings, &[], &[]);
-    created["run"] = Value::Null;
-    Ok(json(201, &created)?)
+    Ok(answer(201, &view(&project, &input.settings, &[], &[]))?)
 }
 
 /// A create request's body as the new project (the contract's
@@ -68,20 +71,27 @@ pub(crate) async fn list(app: &App, req: &Request) -> AppResult<Response> {
     let more = page.len() as u64 > limit;
     page.truncate(limit as usize);
     let next = if more { page.last().map(|(p, _)| format!("{}.{}", p.created_at, p.id)) } else { None };
-    let projects: Vec<Value> = page
-        .iter()
-        .map(|(p, tally)| {
-            let mut v = summary(p);
-            v["status"] = tally.run_status.as_deref().unwrap_or("new").into();
-            v["stagesBuilt"] = tally.stages_built.into();
-            v["totalTokens"] = tally.total_tokens.into();
-            v["costUsd"] = tally.cost_usd.into();
-            // As last decided, when nothing changed since; else not known here.
-            v["ready"] = tally.verdict.map_or(Value::Null, |(ready, gaps)| json!({"ready": ready, "gaps": gaps}));
-            v
-        })
-        .collect();
-    Ok(json(200, &json!({"projects": projects, "nextCursor": next}))?)
+    let projects = page.iter().map(|(p, tally)| listed(p, tally)).collect();
+    Ok(answer(200, &ProjectPage { projects, next_cursor: next })?)
+}
+
+/// A project as the list shows it, with its tallies.
+fn listed(p: &ProjectRecord, tally: &ProjectTally) -> ProjectSummary {
+    ProjectSummary {
+        id: p.id.clone(),
+        name: p.name.clone(),
+        idea: p.idea.clone(),
+        created_at: p.created_at,
+        updated_at: p.updated_at,
+        // The latest run's status (a `RunStatus` label, each of which is a
+        // `ProjectStatus`), or `new` when it never ran.
+        status: tally.run_status.as_deref().and_then(ProjectStatus::parse).unwrap_or(ProjectStatus::New),
+        stages_built: tally.stages_built,
+        total_tokens: tally.total_tokens,
+        cost_usd: tally.cost_usd,
+        // As last decided, when nothing changed since; else not known here.
+        ready: tally.verdict.map(|(ready, gaps)| ReadyTally { ready, gaps }),
+    }
 }
 
 /// The page `GET /api/projects` asks for: how many (`limit`, 1 to 100,
@@ -141,8 +151,14 @@ pub(crate) async fn snapshot(app: &App, id: &str, caller: Caller) -> AppResult<V
             app.store.latest_run(id).await.map_err(AppError::from)
         },)?;
     let (checkpoints, latest) = stage_rows(app, id).await?;
-    let mut v = view(&project, &settings, &checkpoints, &latest);
-    v["run"] = json!(run);
+    // The run is the D1 row's or, while it is active, the object's view
+    // (JSON from the object: reading it as a `Run` would cost serde's reader).
+    let answer = |checkpoints: &[CheckpointRecord], latest: &[ArtifactRecord]| {
+        let mut view = view(&project, &settings, checkpoints, latest);
+        view.run = run.as_ref().map(RunRow::answer);
+        view.to_json()
+    };
+    let mut v = answer(&checkpoints, &latest);
     // An active run's steering state (which stages wait for approval, whether
     // a cancel is pending) lives in its Durable Object: ask it, only then.
     if let Some(read) = run.as_ref().filter(|r| r.status.active()) {
@@ -155,7 +171,7 @@ pub(crate) async fn snapshot(app: &App, id: &str, caller: Caller) -> AppResult<V
             // again, so the stages are at least as new as the run's status.
             if live["run"]["status"] != read.status.as_str() {
                 let (checkpoints, latest) = stage_rows(app, id).await?;
-                v = view(&project, &settings, &checkpoints, &latest);
+                v = answer(&checkpoints, &latest);
             }
             v["run"] = live["run"].clone();
         }
@@ -203,21 +219,19 @@ pub(crate) async fn patch_settings(app: &App, id: &str, mut req: Request) -> App
         created_at: env.now_ms(),
     };
     app.store.save_settings(id, &next, &event).await?;
-    Ok(json(200, &json!({"projectId": id, "settings": next, "modelWarnings": next.model_warnings()}))?)
+    Ok(json(200, &json!({"projectId": id, "modelWarnings": next.model_warnings(), "settings": next.to_json()}))?)
 }
 
-fn summary(p: &ProjectRecord) -> Value {
-    json!({"id": p.id, "name": p.name, "idea": p.idea, "createdAt": p.created_at, "updatedAt": p.updated_at})
-}
-
+/// A project with each stage's status, as `GET /api/projects/:id` and a
+/// create answer it; its `run` is none (the caller sets it).
 fn view(
     p: &ProjectRecord,
     settings: &ProjectSettings,
     checkpoints: &[CheckpointRecord],
     latest: &[ArtifactRecord],
-) -> Value {
+) -> Project {
     let statuses = stage_statuses(latest, checkpoints, settings);
-    let stages: Vec<Value> = Stage::ALL
+    let stages = Stage::ALL
         .iter()
         .map(|stage| {
             let version = latest.iter().find(|a| a.stage == *stage);
@@ -225,24 +239,30 @@ fn view(
             let status = statuses.get(stage).copied().unwrap_or(StageStatus::Pending);
             let error = cp
                 .filter(|_| status == StageStatus::Failed)
-                .map(|c| json!({"class": c.error_class, "message": c.error_message}));
-            json!({
-                "stage": stage,
-                "status": status,
-                "version": version.map(|a| a.version),
-                "source": version.map(|a| a.source),
-                "needs": stage.needs(),
-                "error": error,
-                "updatedAt": cp.map(|c| c.updated_at),
-                "lastGoodVersion": cp.and_then(|c| c.last_good_version),
-            })
+                .map(|c| StageError { class: c.error_class.clone(), message: c.error_message.clone() });
+            StageView {
+                stage: *stage,
+                status,
+                version: version.map(|a| u64::from(a.version)),
+                source: version.map(|a| a.source),
+                needs: stage.needs().to_vec(),
+                error,
+                updated_at: cp.map(|c| c.updated_at),
+                last_good_version: cp.and_then(|c| c.last_good_version).map(u64::from),
+            }
         })
         .collect();
-    let mut v = summary(p);
-    v["settings"] = json!(settings);
-    v["modelWarnings"] = json!(settings.model_warnings());
-    v["stages"] = json!(stages);
-    v
+    Project {
+        id: p.id.clone(),
+        name: p.name.clone(),
+        idea: p.idea.clone(),
+        created_at: p.created_at,
+        updated_at: p.updated_at,
+        settings: settings.clone(),
+        model_warnings: settings.model_warnings(),
+        stages,
+        run: None,
+    }
 }
 
 #[cfg(test)]
@@ -342,11 +362,10 @@ mod tests {
         }
     }
 
-    /// What `GET /api/projects/:id` and a create answer (built as JSON, not
-    /// as the contract's type: see `reply::typed`) is the contract's `Project`.
+    /// What `GET /api/projects/:id`, a create and the list answer is the
+    /// contract's `Project` and `ProjectSummary`.
     #[test]
     fn a_project_answer_is_the_contracts_project() {
-        use parit_shared::api::projects::{Project, ProjectSummary};
         use parit_shared::schema::Describe;
         let p = ProjectRecord {
             id: "0a1b2c3d-0000".into(),
@@ -368,17 +387,32 @@ mod tests {
         };
         let latest = [record(Stage::Prd, 2, Source::Human), record(Stage::Data, 1, Source::Agent)];
         let settings = ProjectSettings { temperature: Some(0.5), ..Default::default() };
-        for (checkpoints, latest) in [(&[][..], &[][..]), (&[failed][..], &latest[..])] {
-            let mut v = view(&p, &settings, checkpoints, latest);
-            v["run"] = Value::Null;
+        for (checkpoints, latest) in [(&[][..], &[][..]), (&[failed.clone()][..], &latest[..])] {
+            let v = view(&p, &settings, checkpoints, latest).to_json();
             assert_eq!(Project::schema().check(&v), Vec::<String>::new(), "{v}");
+            assert_eq!(v["run"], Value::Null);
+            assert_eq!(v["stages"].as_array().map(Vec::len), Some(7));
         }
-        let mut listed = summary(&p);
-        listed["status"] = "new".into();
-        listed["stagesBuilt"] = 0u64.into();
-        listed["totalTokens"] = 0u64.into();
-        listed["costUsd"] = 0.0.into();
-        listed["ready"] = json!({"ready": false, "gaps": 2});
-        assert_eq!(ProjectSummary::schema().check(&listed), Vec::<String>::new(), "{listed}");
+        let failed_data = &view(&p, &settings, std::slice::from_ref(&failed), &latest).to_json()["stages"][1];
+        assert_eq!(
+            failed_data,
+            &json!({"stage": "data", "status": "failed", "version": 1, "source": "agent", "needs": ["prd"],
+                    "error": {"class": "safety", "message": "blocked"}, "updatedAt": 3, "lastGoodVersion": 1})
+        );
+        let tally = ProjectTally {
+            run_status: Some("awaiting_approval".into()),
+            stages_built: 2,
+            total_tokens: 900,
+            cost_usd: 0.25,
+            verdict: Some((false, 2)),
+        };
+        let shown = listed(&p, &tally).to_json();
+        assert_eq!(ProjectSummary::schema().check(&shown), Vec::<String>::new(), "{shown}");
+        assert_eq!(
+            (&shown["status"], &shown["ready"]),
+            (&json!("awaiting_approval"), &json!({"ready": false, "gaps": 2}))
+        );
+        let never = listed(&p, &ProjectTally { run_status: None, verdict: None, ..tally }).to_json();
+        assert_eq!((&never["status"], &never["ready"]), (&json!("new"), &Value::Null));
     }
 }
