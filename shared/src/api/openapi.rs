@@ -254,23 +254,9 @@ mod tests {
     use crate::api::{Op, Route};
     use std::collections::BTreeSet;
 
-    fn committed_path() -> std::path::PathBuf {
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(PATH)
-    }
-
     #[test]
     fn openapi_document_of_the_supervisor_is_current() {
-        let rendered = document_text();
-        let path = committed_path();
-        if std::env::var_os("PARIT_WRITE_TYPES").is_some() {
-            std::fs::write(&path, &rendered).expect("write the OpenAPI document");
-        }
-        let committed = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(
-            committed == rendered,
-            "{PATH} is not what shared/src/api/ renders; rewrite it with\n  \
-             PARIT_WRITE_TYPES=1 cargo test -p parit-shared openapi_document"
-        );
+        crate::fixtures::assert_generated_current(PATH, &document_text(), "openapi_document");
     }
 
     /// The document describes exactly the routed operations (and the

@@ -70,17 +70,7 @@ mod tests {
 
     #[test]
     fn typescript_api_types_in_the_web_app_are_current() {
-        let rendered = api_types();
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(API_PATH);
-        if std::env::var_os("PARIT_WRITE_TYPES").is_some() {
-            std::fs::write(&path, &rendered).expect("write the API types");
-        }
-        let committed = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(
-            committed == rendered,
-            "{API_PATH} is not what the Rust API types render; rewrite it with\n  \
-             PARIT_WRITE_TYPES=1 cargo test -p parit-shared typescript"
-        );
+        crate::fixtures::assert_generated_current(API_PATH, &api_types(), "typescript");
     }
 
     #[test]

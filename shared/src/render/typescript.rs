@@ -127,23 +127,9 @@ fn comment(doc: &str, indent: &str) -> String {
 mod tests {
     use super::*;
 
-    fn committed_path() -> std::path::PathBuf {
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(PATH)
-    }
-
     #[test]
     fn typescript_file_in_the_web_app_is_current() {
-        let rendered = artifact_types();
-        let path = committed_path();
-        if std::env::var_os("PARIT_WRITE_TYPES").is_some() {
-            std::fs::write(&path, &rendered).expect("write the artifact types");
-        }
-        let committed = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(
-            committed == rendered,
-            "{PATH} is not what the Rust artifact types render; rewrite it with\n  \
-             PARIT_WRITE_TYPES=1 cargo test -p parit-shared typescript"
-        );
+        crate::fixtures::assert_generated_current(PATH, &artifact_types(), "typescript");
     }
 
     #[test]
