@@ -199,11 +199,16 @@ pub(crate) fn route_template(path: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
     use super::*;
     use crate::error::tests::refused;
+
+    /// The query of a request whose query string is `s`.
+    pub(crate) fn q(s: &str) -> Query {
+        Query::parse(&format!("/x?{s}"))
+    }
 
     #[test]
     fn a_query_is_decoded_up_to_its_fragment() {
@@ -217,7 +222,6 @@ mod tests {
 
     #[test]
     fn a_number_is_whole_and_in_range_or_refused_naming_the_range() {
-        let q = |s: &str| Query::parse(&format!("/x?{s}"));
         assert_eq!(q("").number("limit", 20, 1, 100).unwrap(), 20);
         assert_eq!(q("limit=1").number("limit", 20, 1, 100).unwrap(), 1);
         assert_eq!(q("limit=100").number("limit", 20, 1, 100).unwrap(), 100);

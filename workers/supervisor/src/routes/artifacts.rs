@@ -128,10 +128,7 @@ mod tests {
 
     use super::*;
     use crate::error::tests::refused;
-
-    fn q(s: &str) -> Query {
-        Query::parse(&format!("/x?{s}"))
-    }
+    use crate::http::tests::q;
 
     #[test]
     fn changes_compare_two_versions_newest_by_default() {

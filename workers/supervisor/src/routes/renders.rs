@@ -242,10 +242,7 @@ mod tests {
 
     use super::*;
     use crate::error::tests::refused;
-
-    fn q(s: &str) -> Query {
-        Query::parse(&format!("/x?{s}"))
-    }
+    use crate::http::tests::q;
 
     #[test]
     fn a_version_is_a_whole_number_from_1() {
