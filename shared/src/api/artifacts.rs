@@ -15,7 +15,6 @@ use crate::Stage;
 
 crate::record! {
     /// One artifact version's facts (its body is in the blob store).
-    #[to_json]
     pub struct ArtifactVersion {
         /// The stage.
         pub stage: Stage,
@@ -41,7 +40,6 @@ crate::record! {
 
 crate::record! {
     /// Every version of every stage, and the newest of each.
-    #[to_json]
     pub struct ArtifactList {
         /// The project.
         pub project_id: String,
@@ -64,7 +62,6 @@ crate::record! {
 
 crate::record! {
     /// One artifact version with its body.
-    #[to_json]
     pub struct ArtifactAnswer {
         /// The stage.
         pub stage: Stage,
@@ -116,7 +113,6 @@ crate::record! {
 
 crate::record! {
     /// One render of an artifact.
-    #[to_json]
     pub struct ViewEntry {
         /// Its name (a path for a generated file).
         pub name: String,
@@ -130,7 +126,6 @@ crate::record! {
 
 crate::record! {
     /// The renders of one artifact version.
-    #[to_json]
     pub struct ViewList {
         /// The project.
         pub project_id: String,

@@ -297,7 +297,6 @@ crate::record! {
 
 crate::record! {
     /// What a delete removed.
-    #[to_json]
     pub struct Deleted {
         /// The project's id.
         pub deleted: String,

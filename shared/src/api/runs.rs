@@ -126,7 +126,6 @@ crate::record! {
 
 crate::record! {
     /// One event of the feed.
-    #[to_json]
     pub struct ActivityEvent {
         /// Id.
         pub id: String,
@@ -144,7 +143,6 @@ crate::record! {
 
 crate::record! {
     /// The activity feed, newest first.
-    #[to_json]
     pub struct Activity {
         /// The project.
         pub project_id: String,
