@@ -464,11 +464,11 @@ export interface VersionQuery {
 export interface ArtifactAnswer {
   /** The stage. */
   stage: Stage;
-  /** The version. */
+  /** The version, from 1. */
   version: number;
   /** Who made it. */
   source: Source;
-  /** The model that wrote it. */
+  /** The model that wrote it (an agent's version). */
   model: string | null;
   /** Hash of the body. */
   contentHash: string;
@@ -848,7 +848,7 @@ export interface Regenerate {
 
 /** Which events to read. */
 export interface ActivityQuery {
-  /** Most events (default 100). */
+  /** Most events (default 200). */
   limit?: number;
 }
 
@@ -866,7 +866,7 @@ export interface ActivityEvent {
   createdAt: number;
 }
 
-/** The activity feed, newest first. */
+/** The activity feed: its newest events (at most `limit`), oldest first. */
 export interface Activity {
   /** The project. */
   projectId: string;

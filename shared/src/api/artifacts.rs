@@ -11,10 +11,12 @@ pub use crate::check::consistency::{Finding, TraceRow};
 pub use crate::check::drift::{ComparedVersions, Difference, SqlDialect};
 pub use crate::check::ready::Verdict;
 use crate::run::store::Source;
+use crate::schema::{Describe, Property, Schema, ToJson};
 use crate::Stage;
 
 crate::record! {
     /// One artifact version's facts (its body is in the blob store).
+    #[to_json]
     pub struct ArtifactVersion {
         /// The stage.
         pub stage: Stage,
@@ -40,6 +42,7 @@ crate::record! {
 
 crate::record! {
     /// Every version of every stage, and the newest of each.
+    #[to_json]
     pub struct ArtifactList {
         /// The project.
         pub project_id: String,
@@ -60,32 +63,53 @@ crate::record! {
     }
 }
 
-crate::record! {
-    /// One artifact version with its body.
-    pub struct ArtifactAnswer {
-        /// The stage.
-        pub stage: Stage,
-        /// The version.
-        #[openapi = r#""minimum": 0"#]
-        pub version: u64,
-        /// Who made it.
-        pub source: Source,
-        /// The model that wrote it.
-        pub model: Option<String>,
-        /// Hash of the body.
-        pub content_hash: String,
-        /// Hash of what the stage read.
-        pub input_hash: String,
-        /// The body's size.
-        #[openapi = r#""minimum": 0"#]
-        pub size_bytes: u64,
-        /// Saved, ms since the epoch.
-        #[openapi = r#""minimum": 0"#]
-        pub created_at: u64,
-        /// The project.
-        pub project_id: String,
-        /// The artifact (the stage's type in `artifact-types.ts`).
-        pub artifact: Map<String, Value>,
+/// One artifact version with its body: the version's facts (its
+/// [`ArtifactVersion`], one definition, flattened into the answer), the
+/// project and the artifact. By hand: [`record!`](crate::record) has no
+/// flatten; a test holds its schema and `ToJson` to what serde writes.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ArtifactAnswer {
+    /// The version's facts.
+    #[serde(flatten)]
+    pub version: ArtifactVersion,
+    /// The project.
+    pub project_id: String,
+    /// The artifact (the stage's type in `artifact-types.ts`).
+    pub artifact: Map<String, Value>,
+}
+
+impl ArtifactAnswer {
+    /// Its JSON, as [`ToJson::to_json`] writes it, without copying the
+    /// artifact (which can be large).
+    pub fn into_json(self) -> Value {
+        let mut answer = self.version.to_json();
+        if let Value::Object(fields) = &mut answer {
+            fields.insert("projectId".into(), Value::String(self.project_id));
+            fields.insert("artifact".into(), Value::Object(self.artifact));
+        }
+        answer
+    }
+}
+
+impl ToJson for ArtifactAnswer {
+    fn to_json(&self) -> Value {
+        self.clone().into_json()
+    }
+}
+
+impl Describe for ArtifactAnswer {
+    fn schema() -> Schema {
+        let Schema::Named { schema, .. } = ArtifactVersion::schema() else { unreachable!("a record is named") };
+        let Schema::Object(mut properties) = *schema else { unreachable!("ArtifactVersion is an object") };
+        properties.push(Property::new("project_id", "The project.", String::schema()));
+        let artifact = "The artifact (the stage's type in `artifact-types.ts`).";
+        properties.push(Property::new("artifact", artifact, <Map<String, Value>>::schema()));
+        Schema::Named {
+            name: "ArtifactAnswer",
+            doc: " One artifact version with its body.",
+            schema: Box::new(Schema::Object(properties)),
+        }
     }
 }
 
@@ -96,6 +120,7 @@ crate::label_enum! {
 
 crate::record! {
     /// A saved edit: its new version and the stages it made stale.
+    #[to_json]
     pub struct Edited {
         /// The project.
         pub project_id: String,
@@ -366,6 +391,7 @@ crate::label_enum! {
 
 crate::record! {
     /// Something the artifact types cannot represent, left out.
+    #[to_json]
     pub struct NotImported {
         /// What.
         pub what: String,
@@ -379,6 +405,7 @@ crate::record! {
 
 crate::record! {
     /// An import saved as a new version (the stages downstream are stale).
+    #[to_json]
     pub struct Imported {
         /// The project.
         pub project_id: String,

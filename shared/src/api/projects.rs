@@ -297,6 +297,7 @@ crate::record! {
 
 crate::record! {
     /// What a delete removed.
+    #[to_json]
     pub struct Deleted {
         /// The project's id.
         pub deleted: String,

@@ -15,6 +15,7 @@ crate::label_enum! {
 
 crate::record! {
     /// What this service is, its version, the stages and every endpoint.
+    #[to_json]
     pub struct Index {
         /// Always `supervisor_active`.
         pub status: ServiceStatus,
@@ -37,6 +38,7 @@ crate::label_enum! {
 
 crate::record! {
     /// Whether one dependency answered.
+    #[to_json]
     pub struct Up {
         /// It answered.
         pub ok: bool,
@@ -51,6 +53,7 @@ crate::record! {
 
 crate::record! {
     /// Whether one agent Worker answered, and what it said of its model.
+    #[to_json]
     pub struct AgentUp {
         /// It answered, has a Gemini key, and its model is served.
         pub ok: bool,
@@ -76,6 +79,7 @@ crate::record! {
 
 crate::record! {
     /// Each dependency, checked live.
+    #[to_json]
     pub struct HealthComponents {
         /// The D1 database.
         pub d1: Up,
@@ -90,6 +94,7 @@ crate::record! {
 
 crate::record! {
     /// For a caller with a token: when the model catalogue's facts (models, prices, limits) were checked against Google's pages, and a warning when that is more than 30 days ago
+    #[to_json]
     pub struct CatalogueAge {
         /// The day the facts were checked.
         #[openapi = r#""format": "date""#]
@@ -104,6 +109,7 @@ crate::record! {
 crate::record! {
     /// Each dependency up or down (live, with detail, for a caller with a
     /// token; the last live check's summary for anyone else).
+    #[to_json]
     pub struct Health {
         /// The verdict.
         pub status: HealthStatus,

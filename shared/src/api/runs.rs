@@ -40,6 +40,7 @@ crate::label_enum! {
 
 crate::record! {
     /// A stage run now: its new version and what the call cost.
+    #[to_json]
     pub struct StageExecuted {
         /// The project.
         pub project_id: String,
@@ -71,6 +72,7 @@ crate::record! {
 
 crate::record! {
     /// A run after a command.
+    #[to_json]
     pub struct RunAnswer {
         /// The run.
         pub run: Run,
@@ -79,6 +81,7 @@ crate::record! {
 
 crate::record! {
     /// A run already active (or one waiting for quota, resumed).
+    #[to_json]
     pub struct RunActive {
         /// The run.
         pub run: Run,
@@ -94,6 +97,7 @@ crate::record! {
 
 crate::record! {
     /// A run started.
+    #[to_json]
     pub struct RunStarted {
         /// The run.
         pub run: Run,
@@ -117,7 +121,7 @@ crate::record! {
 crate::record! {
     /// Which events to read.
     pub struct ActivityQuery {
-        /// Most events (default 100).
+        /// Most events (default 200).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[openapi = r#""minimum": 1, "maximum": 1000"#]
         pub limit: Option<u64>,
@@ -126,6 +130,7 @@ crate::record! {
 
 crate::record! {
     /// One event of the feed.
+    #[to_json]
     pub struct ActivityEvent {
         /// Id.
         pub id: String,
@@ -142,7 +147,8 @@ crate::record! {
 }
 
 crate::record! {
-    /// The activity feed, newest first.
+    /// The activity feed: its newest events (at most `limit`), oldest first.
+    #[to_json]
     pub struct Activity {
         /// The project.
         pub project_id: String,
@@ -304,6 +310,7 @@ crate::record! {
 
 crate::record! {
     /// An `activity` frame of the event stream: one activity row as it is written.
+    #[to_json]
     pub struct LiveActivity {
         /// What happened (also the frame's event name).
         pub kind: String,

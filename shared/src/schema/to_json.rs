@@ -242,13 +242,28 @@ mod tests {
     /// builds) writes exactly what serde would.
     #[test]
     fn to_json_writes_what_serde_writes() {
-        use crate::api::{projects as p, runs as u};
+        use crate::api::{artifacts as a, projects as p, root as r, runs as u};
+        same_as_serde::<r::Index>();
+        same_as_serde::<r::Health>();
+        same_as_serde::<a::ArtifactVersion>();
+        same_as_serde::<a::ArtifactList>();
+        same_as_serde::<a::ArtifactAnswer>();
+        same_as_serde::<a::Edited>();
+        same_as_serde::<a::Imported>();
         same_as_serde::<p::ReadyTally>();
         same_as_serde::<p::ProjectSummary>();
         same_as_serde::<p::ProjectPage>();
         same_as_serde::<p::StageError>();
         same_as_serde::<p::StageView>();
         same_as_serde::<p::Run>();
+        same_as_serde::<p::Deleted>();
+        same_as_serde::<u::RunAnswer>();
+        same_as_serde::<u::StageExecuted>();
+        same_as_serde::<u::RunActive>();
+        same_as_serde::<u::RunStarted>();
+        same_as_serde::<u::ActivityEvent>();
+        same_as_serde::<u::Activity>();
+        same_as_serde::<u::LiveActivity>();
         same_as_serde::<u::TokenRange>();
         same_as_serde::<u::CostRange>();
         same_as_serde::<u::StageEstimate>();

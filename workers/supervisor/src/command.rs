@@ -35,7 +35,7 @@ pub(crate) enum Command {
         /// The stage.
         stage: Stage,
     },
-    /// The run as it stands.
+    /// The run as it stands: the API's `Run`, or `null` before the first.
     State,
     /// Run one stage now (`POST /api/execute`, regenerate).
     Execute {

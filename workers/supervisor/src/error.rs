@@ -128,6 +128,28 @@ impl AppError {
         (status, ErrorBody { error }, header)
     }
 
+    /// What a log line says of this error: its message, or the detail an
+    /// answer hides (not its `Debug`, which cost this Worker 1.6 KiB).
+    pub(crate) fn logged(&self) -> &str {
+        match self {
+            AppError::BadRequest(m)
+            | AppError::Refused(m)
+            | AppError::NotFound(m)
+            | AppError::MethodNotAllowed(m)
+            | AppError::Unavailable(m)
+            | AppError::Internal(m) => m,
+            AppError::Forbidden { message, .. }
+            | AppError::Conflict { message, .. }
+            | AppError::StageFailed { message, .. } => message,
+            AppError::Unauthorized(m) => m,
+            AppError::InvalidArtifact { .. } => "an artifact breaks its schema or rules",
+            AppError::ImportFailed(_) => "an import could not be read",
+            AppError::RateLimited { .. } => "rate limited",
+            AppError::PayloadTooLarge(_) => "a body too large",
+            AppError::UnsupportedMediaType => "a body that is not JSON",
+        }
+    }
+
     /// The JSON error response ([`AppError::answer`]); an internal failure's
     /// detail is logged, never sent.
     pub(crate) fn into_response_for(self, request_id: Option<&str>) -> worker::Result<Response> {

@@ -11,6 +11,8 @@
 use crate::row::row;
 use futures_util::future::{poll_fn, select, Either};
 use futures_util::{stream, Stream};
+use parit_shared::api::runs::LiveActivity;
+use parit_shared::schema::ToJson;
 use parit_shared::Stage;
 use serde_json::{json, Value};
 use std::cell::{Cell, RefCell};
@@ -233,8 +235,9 @@ impl Live {
 
 /// An activity row as an event, with its `seq`.
 pub(crate) fn activity_frame(r: &ActivityRow) -> (u64, String) {
-    let data = json!({"kind": r.kind, "stage": r.stage, "message": r.message, "createdAt": r.created_at});
-    (r.seq, frame(Some(r.seq), &r.kind, &data))
+    let data =
+        LiveActivity { kind: r.kind.clone(), stage: r.stage, message: r.message.clone(), created_at: r.created_at };
+    (r.seq, frame(Some(r.seq), &r.kind, &data.to_json()))
 }
 
 /// One server-sent event.

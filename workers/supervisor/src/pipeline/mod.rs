@@ -31,7 +31,8 @@ use crate::d1::RunRow;
 use crate::error::{AppError, AppResult};
 use crate::live::Live;
 use crate::meter::{Call, Meter};
-use crate::reply::json;
+use crate::reply::{self, json};
+use parit_shared::api::artifacts::{Edited, HumanSource};
 use parit_shared::api::projects::Run;
 use parit_shared::clock::Clock;
 use parit_shared::run::execute::{ExecuteOptions, Submission};
@@ -156,14 +157,17 @@ impl DurableObject for PipelineRun {
                 Command::Cancel => self.cancel().await,
                 Command::Forget => self.forget().await,
                 Command::Approve { stage } => self.approve(stage).await,
-                Command::State => Ok(json(200, &json!({"run": self.view()}))?),
+                Command::State => Ok(json(200, &self.view())?),
                 Command::Watch { after } => self.watch(&project, after).await,
                 Command::Execute { stage, feedback, use_cache } => {
                     let options = ExecuteOptions { feedback, use_cache, owner_daily_limit: self.owner_daily_limit() };
                     self.execute(&project, stage, options).await
                 }
                 Command::Edit { stage, artifact } => {
-                    self.store_version(&project, stage, Submission::edit(artifact), json!({})).await
+                    let version = self.store_version(&project, stage, Submission::edit(artifact)).await?;
+                    let stale = stage.descendants();
+                    let edited = Edited { project_id: project, stage, version, source: HumanSource::Human, stale };
+                    Ok(reply::answer(201, &edited)?)
                 }
             }
         }
@@ -230,10 +234,7 @@ impl PipelineRun {
 }
 
 fn log_error(place: &str, project: &str, e: &AppError) {
-    worker::console_error!(
-        "{}",
-        json!({"level": "error", "where": place, "project": project, "detail": format!("{e:?}")})
-    );
+    worker::console_error!("{}", json!({"level": "error", "where": place, "project": project, "detail": e.logged()}));
 }
 
 impl PipelineRun {
@@ -250,8 +251,19 @@ impl PipelineRun {
         crate::app::limit_var(&self.env, "DAILY_TOKENS_PER_OWNER", DEFAULT_DAILY_TOKENS)
     }
 
-    pub(super) fn view(&self) -> Option<Value> {
-        self.run.borrow().as_ref().map(|r| Run::of(r).to_json())
+    /// The run as the API shows it: `null` before the first (the
+    /// answer to `Command::State`; a snapshot's `run` while it is active).
+    pub(super) fn view(&self) -> Value {
+        self.run.borrow().as_ref().map(Run::of).to_json()
+    }
+
+    /// `answer` around the run as the API shows it: a command's answer
+    /// (`RunAnswer`, `RunActive`, `RunStarted`). Each such command made or
+    /// found the run first.
+    pub(super) fn answer<T: ToJson>(&self, status: u16, answer: impl FnOnce(Run) -> T) -> AppResult<Response> {
+        let run = self.run.borrow().as_ref().map(Run::of);
+        let run = run.ok_or_else(|| AppError::Internal("the object has no run to answer with".into()))?;
+        Ok(reply::answer(status, &answer(run))?)
     }
 
     pub(super) async fn load(&self) -> Result<()> {
@@ -322,5 +334,5 @@ impl PipelineRun {
 /// Logs a best-effort step that failed (an estimate or a verdict never stops
 /// the work it describes).
 fn warn(what: &str, e: &AppError) {
-    worker::console_log!("{}", json!({"level": "warn", "message": what, "error": format!("{e:?}")}));
+    worker::console_log!("{}", json!({"level": "warn", "message": what, "error": e.logged()}));
 }

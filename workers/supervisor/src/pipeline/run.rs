@@ -8,6 +8,7 @@ use crate::faults::Fault;
 use crate::meter::Call;
 use crate::reply::json;
 use crate::routes::renders::current_verdict;
+use parit_shared::api::runs::{RunActive, RunAnswer, RunStarted};
 use parit_shared::clock::Clock;
 use parit_shared::run::execute::Ports;
 use parit_shared::run::pipeline::{run_pipeline_step, Progress, RunControl, RunMemory, RunPolicy};
@@ -61,9 +62,9 @@ impl PipelineRun {
             Err(true) => {
                 self.resume(project, "Retry now: the run resumes before the quota wait is over").await?;
                 arm!(self, Duration::from_millis(0))?;
-                return Ok(json(200, &json!({"run": self.view(), "started": false, "resumed": true}))?);
+                return self.answer(200, |run| RunActive { run, started: false, resumed: Some(true) });
             }
-            Err(false) => return Ok(json(200, &json!({"run": self.view(), "started": false}))?),
+            Err(false) => return self.answer(200, |run| RunActive { run, started: false, resumed: None }),
         };
         self.meter.count(Call::DurableObjectWrite);
         self.state.storage().put_raw(FAULTS_KEY, crate::faults::list(&faults)).await?;
@@ -78,7 +79,7 @@ impl PipelineRun {
         let started = format!("A pipeline run started (run {})", run.id);
         let started = settings.noting_warnings(started);
         self.activity(project, None, ActivityKind::RunStarted, started).await?;
-        Ok(json(202, &json!({"run": self.view(), "started": true}))?)
+        self.answer(202, |run| RunStarted { run, started: true })
     }
 
     /// The plan of the next run, or `None` (logged) when it cannot be made:
@@ -154,7 +155,7 @@ impl PipelineRun {
             }
         };
         self.activity(&project, None, kind, what.into()).await?;
-        Ok(json(200, &json!({"run": self.view()}))?)
+        self.answer(200, |run| RunAnswer { run })
     }
 
     /// `Command::Forget`, before the project is deleted: cancels the run (no
@@ -204,7 +205,7 @@ impl PipelineRun {
             format!("The {stage} artifact was approved; {then}"),
         )
         .await?;
-        Ok(json(200, &json!({"run": self.view()}))?)
+        self.answer(200, |run| RunAnswer { run })
     }
 
     pub(super) async fn execute_run(&self, project: &str) -> AppResult<()> {

@@ -7,12 +7,13 @@ use crate::app::WorkerEnvironment;
 use crate::d1::D1Store;
 use crate::error::{AppError, AppResult};
 use crate::r2::R2Blobs;
-use crate::reply::json;
+use crate::reply;
+use parit_shared::api::runs::{Done, StageExecuted};
 use parit_shared::run::execute::{
     execute_stage, store_human_version, EditError, ExecuteOptions, Ports, StageOutcome, Submission,
 };
 use parit_shared::Stage;
-use serde_json::{json, Value};
+use serde_json::{Map, Value};
 use worker::Response;
 
 impl PipelineRun {
@@ -48,22 +49,28 @@ impl PipelineRun {
             self.record_verdict(project).await;
         }
         match result?? {
-            StageOutcome::Succeeded(s) => Ok(json(
-                200,
-                &json!({
-                    "projectId": project,
-                    "stage": stage,
-                    "status": "done",
-                    "version": s.version,
-                    "artifact": s.artifact,
-                    "usage": s.usage,
-                    "model": s.model,
-                    "attempts": s.attempts,
-                    "latencyMs": s.latency_ms,
-                    "costUsd": s.cost_usd,
-                    "cacheHit": s.cache_hit,
-                }),
-            )?),
+            StageOutcome::Succeeded(s) => {
+                // Objects both: an artifact checked against its schema, and
+                // serde's `Usage` (the record the agents send).
+                let object = |v: Value| match v {
+                    Value::Object(map) => map,
+                    _ => Map::new(),
+                };
+                let executed = StageExecuted {
+                    project_id: project.into(),
+                    stage,
+                    status: Done::Done,
+                    version: s.version.into(),
+                    artifact: object(s.artifact),
+                    usage: object(serde_json::to_value(s.usage).unwrap_or_default()),
+                    model: s.model,
+                    attempts: s.attempts.into(),
+                    latency_ms: s.latency_ms,
+                    cost_usd: s.cost_usd,
+                    cache_hit: s.cache_hit,
+                };
+                Ok(reply::answer(200, &executed)?)
+            }
             StageOutcome::Failed(f) => Err(AppError::StageFailed {
                 class: f.class,
                 message: f.message,
@@ -73,16 +80,13 @@ impl PipelineRun {
         }
     }
 
-    /// Stores a person's version (an edit, or an import whose `report` of what
-    /// was and was not imported joins the answer).
+    /// Stores a person's version (an edit, or an import): its number.
     pub(super) async fn store_version(
         &self,
         project: &str,
         stage: Stage,
         submission: Submission<'_>,
-        report: Value,
-    ) -> AppResult<Response> {
-        let source = submission.source;
+    ) -> AppResult<u64> {
         let result = self
             .exclusive(async |ports| {
                 store_human_version(ports.store, ports.blobs, ports.env, project, stage, submission).await
@@ -92,13 +96,7 @@ impl PipelineRun {
             self.record_verdict(project).await;
         }
         match result? {
-            Ok(version) => {
-                let mut body = json!({"projectId": project, "stage": stage, "version": version, "source": source, "stale": stage.descendants()});
-                if let (Some(body), Some(report)) = (body.as_object_mut(), report.as_object()) {
-                    body.extend(report.clone());
-                }
-                Ok(json(201, &body)?)
-            }
+            Ok(version) => Ok(version.into()),
             Err(EditError::Invalid { stage, problems }) => Err(AppError::InvalidArtifact { stage, problems }),
             Err(EditError::Execute(e)) => Err(e.into()),
             Err(other) => Err(AppError::Internal(other.to_string())),

@@ -3,19 +3,20 @@
 use crate::app::App;
 use crate::error::AppResult;
 use crate::http::Query;
-use crate::reply::json;
-use serde_json::{json, Value};
+use crate::reply::{answer, json};
+use parit_shared::api::runs::{Activity, ActivityEvent};
+use serde_json::json;
 use worker::{Request, Response};
 
 pub(crate) async fn activity(app: &App, id: &str, req: &Request) -> AppResult<Response> {
     app.owned_project(id).await?;
     let limit = Query::of(req).number("limit", 200, 1, 1000)?;
     let rows = app.store.activity(id, limit).await?;
-    let events: Vec<Value> = rows
-        .iter()
-        .map(|r| json!({"id": r.id, "stage": r.stage, "kind": r.kind, "message": r.message, "createdAt": r.created_at}))
+    let events = rows
+        .into_iter()
+        .map(|r| ActivityEvent { id: r.id, stage: r.stage, kind: r.kind, message: r.message, created_at: r.created_at })
         .collect();
-    Ok(json(200, &json!({"projectId": id, "events": events}))?)
+    Ok(answer(200, &Activity { project_id: id.into(), events })?)
 }
 
 /// The traces report (`parit_shared::run::traces`), shaped by the bridge

@@ -8,7 +8,7 @@ use crate::error::{AppError, AppResult};
 use crate::http::{json_body, Query};
 use crate::reply::{answer, json};
 use parit_shared::api::projects::{
-    Project, ProjectPage, ProjectStatus, ProjectSummary, ReadyTally, StageError, StageView,
+    Deleted, Project, ProjectPage, ProjectStatus, ProjectSummary, ReadyTally, SettingsChanged, StageError, StageView,
 };
 use parit_shared::api::Op;
 use parit_shared::clock::Clock;
@@ -17,7 +17,7 @@ use parit_shared::run::status::{stage_statuses, StageStatus};
 use parit_shared::run::store::*;
 use parit_shared::schema::ToJson;
 use parit_shared::Stage;
-use serde_json::{json, Value};
+use serde_json::Value;
 use worker::{Request, Response};
 
 /// Largest body of a create or settings request.
@@ -127,8 +127,8 @@ pub(crate) enum Caller {
     /// is asked of the project's object.
     Route,
     /// The project's own object, for a viewer it serves (the route checked
-    /// the owner), with the run's view it holds.
-    Object(Option<Value>),
+    /// the owner), with the run's view it holds (`null` if none).
+    Object(Value),
 }
 
 pub(crate) async fn snapshot(app: &App, id: &str, caller: Caller) -> AppResult<Value> {
@@ -163,17 +163,17 @@ pub(crate) async fn snapshot(app: &App, id: &str, caller: Caller) -> AppResult<V
     // a cancel is pending) lives in its Durable Object: ask it, only then.
     if let Some(read) = run.as_ref().filter(|r| r.status.active()) {
         let live = match caller {
-            Caller::Object(view) => json!({"run": view}),
+            Caller::Object(view) => view,
             Caller::Route => app.pipeline(id, &Command::State).await?.json().await?,
         };
-        if live["run"]["id"] == v["run"]["id"] {
+        if live["id"] == v["run"]["id"] {
             // The run moved on after the rows above were read: read them
             // again, so the stages are at least as new as the run's status.
-            if live["run"]["status"] != read.status.as_str() {
+            if live["status"] != read.status.as_str() {
                 let (checkpoints, latest) = stage_rows(app, id).await?;
                 v = answer(&checkpoints, &latest);
             }
-            v["run"] = live["run"].clone();
+            v["run"] = live;
         }
     }
     Ok(v)
@@ -200,7 +200,7 @@ pub(crate) async fn delete(app: &App, id: &str) -> AppResult<Response> {
     let keys = app.blobs.keys_under(&project_prefix(id)).await?;
     app.blobs.delete(&keys).await?;
     app.store.delete_project(id).await?;
-    Ok(json(200, &json!({"deleted": id, "objectsDeleted": keys.len()}))?)
+    Ok(answer(200, &Deleted { deleted: id.into(), objects_deleted: keys.len() as u64 })?)
 }
 
 pub(crate) async fn patch_settings(app: &App, id: &str, mut req: Request) -> AppResult<Response> {
@@ -219,7 +219,8 @@ pub(crate) async fn patch_settings(app: &App, id: &str, mut req: Request) -> App
         created_at: env.now_ms(),
     };
     app.store.save_settings(id, &next, &event).await?;
-    Ok(json(200, &json!({"projectId": id, "modelWarnings": next.model_warnings(), "settings": next.to_json()}))?)
+    let model_warnings = next.model_warnings();
+    Ok(answer(200, &SettingsChanged { project_id: id.into(), settings: next, model_warnings })?)
 }
 
 /// A project with each stage's status, as `GET /api/projects/:id` and a
@@ -271,6 +272,7 @@ mod tests {
 
     use super::*;
     use crate::error::tests::refused;
+    use serde_json::json;
 
     #[test]
     fn a_page_is_a_limit_and_a_cursor_this_api_returned() {

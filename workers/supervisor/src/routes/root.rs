@@ -3,29 +3,30 @@
 
 use crate::app::App;
 use crate::error::{AppError, AppResult};
-use crate::reply::{json, json_bytes};
+use crate::reply::{answer, json_bytes};
 use futures_util::future::join_all;
 use parit_shared::agent::protocol::ModelCheck;
+use parit_shared::api::root::{
+    AgentUp, CatalogueAge, Health, HealthComponents, HealthStatus, Index, ServiceRole, ServiceStatus, Up,
+};
 use parit_shared::api::{Route, ROUTES};
 use parit_shared::gemini::catalogue;
 use parit_shared::run::store::BlobStore;
 use parit_shared::Stage;
-use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
 use worker::{Date, Response};
 
 pub(crate) fn index(app: &App) -> AppResult<Response> {
     let version =
         app.env.var("PARIT_VERSION").map(|v| v.to_string()).unwrap_or_else(|_| env!("CARGO_PKG_VERSION").to_string());
-    Ok(json(
-        200,
-        &json!({
-            "status": "supervisor_active",
-            "role": "supervisor",
-            "version": version,
-            "stages": Stage::ALL,
-            "endpoints": ROUTES.iter().map(Route::endpoint).collect::<Vec<_>>(),
-        }),
-    )?)
+    let index = Index {
+        status: ServiceStatus::SupervisorActive,
+        role: ServiceRole::Supervisor,
+        version,
+        stages: Stage::ALL.iter().map(|s| s.as_str().to_string()).collect(),
+        endpoints: ROUTES.iter().map(Route::endpoint).collect(),
+    };
+    Ok(answer(200, &index)?)
 }
 
 /// Where the last live check leaves its up/down summary for anonymous
@@ -46,29 +47,22 @@ pub(crate) async fn health(app: &App) -> AppResult<Response> {
     let (d1, bridge, agent_reports) = futures_util::join!(
         async {
             match app.store.schema_version().await {
-                Ok(Some(v)) => json!({"ok": true, "schemaVersion": v}),
-                Ok(None) => {
-                    json!({"ok": false, "error": "schema_metadata has no schema_version: run scripts/migrate-db.sh"})
-                }
-                Err(e) => json!({"ok": false, "error": short(&e.to_string())}),
+                Ok(Some(v)) => Up { schema_version: Some(v), ..up(Ok(())) },
+                Ok(None) => up(Err("schema_metadata has no schema_version: run scripts/migrate-db.sh".into())),
+                Err(e) => up(Err(e.to_string())),
             }
         },
-        async {
-            match crate::bridge::health(app).await {
-                Ok(()) => json!({"ok": true}),
-                Err(e) => json!({"ok": false, "error": short(&e)}),
-            }
-        },
+        async { up(crate::bridge::health(app).await) },
         join_all(Stage::ALL.iter().map(|s| agents.health(*s)))
     );
     let mut down = Vec::new();
-    if d1["ok"] != true {
+    if !d1.ok {
         down.push("d1".to_string());
     }
-    if bridge["ok"] != true {
+    if !bridge.ok {
         down.push("bridge".to_string());
     }
-    let mut agent_map = Map::new();
+    let mut agents_up = BTreeMap::new();
     for (stage, report) in Stage::ALL.iter().zip(agent_reports) {
         let entry = match report {
             Ok(h) => {
@@ -84,21 +78,31 @@ pub(crate) async fn health(app: &App) -> AppResult<Response> {
                         check.advice()
                     ));
                 }
-                json!({
-                    "ok": key && served,
-                    "agent": h["agent"],
-                    "model": h["model"],
-                    "keyConfigured": key,
-                    "modelCheck": h["modelCheck"],
-                    "standIn": h["standIn"] == true,
-                })
+                AgentUp {
+                    ok: key && served,
+                    agent: h["agent"].as_str().unwrap_or_default().to_string(),
+                    model: Some(h["model"].as_str().map(str::to_string)),
+                    key_configured: Some(key),
+                    model_check: Some(check),
+                    stand_in: Some(h["standIn"] == true),
+                    error: None,
+                }
             }
             Err(e) => {
                 down.push(format!("{stage}-agent"));
-                json!({"ok": false, "agent": stage.worker_name(), "error": short(&e)})
+                let agent = stage.worker_name().to_string();
+                AgentUp {
+                    ok: false,
+                    agent,
+                    model: None,
+                    key_configured: None,
+                    model_check: None,
+                    stand_in: None,
+                    error: Some(short(&e)),
+                }
             }
         };
-        agent_map.insert(stage.as_str().to_string(), entry);
+        agents_up.insert(stage.as_str().to_string(), entry);
     }
     // What anonymous callers see: up or down, and when it was checked, in
     // the key order serde_json writes (`last_health` reads the leading
@@ -109,27 +113,29 @@ pub(crate) async fn health(app: &App) -> AppResult<Response> {
         app.blobs.put(LAST_CHECK_KEY, written.clone()).await?;
         Ok::<_, parit_shared::run::store::StoreError>(app.blobs.get(LAST_CHECK_KEY).await? == Some(written))
     };
-    let r2 = match round_trip.await {
-        Ok(true) => json!({"ok": true}),
-        outcome => {
-            let error = outcome.err().map_or("R2 did not return what was written".into(), |e| short(&e.to_string()));
-            json!({"ok": false, "error": error})
-        }
-    };
-    if r2["ok"] != true {
+    let r2 = up(match round_trip.await {
+        Ok(true) => Ok(()),
+        outcome => Err(outcome.err().map_or("R2 did not return what was written".into(), |e| e.to_string())),
+    });
+    if !r2.ok {
         down.push("r2".to_string());
     }
     let code = if down.is_empty() { 200 } else { 503 };
     let now = Date::now().as_millis();
-    let body = json!({
-        "status": if down.is_empty() { "ok" } else { "degraded" },
-        "down": down,
-        "components": {"d1": d1, "r2": r2, "bridge": bridge, "agents": Value::Object(agent_map)},
+    let health = Health {
+        status: if down.is_empty() { HealthStatus::Ok } else { HealthStatus::Degraded },
+        down,
+        components: Some(HealthComponents { d1, r2, agents: agents_up, bridge }),
         // Prices and models change weekly: say how old the facts behind them are.
-        "catalogue": {"checkedOn": catalogue::CHECKED_ON, "ageDays": catalogue::age_days(now), "warning": catalogue::staleness(now)},
-        "latencyMs": now.saturating_sub(started),
-    });
-    Ok(json(code, &body)?)
+        catalogue: Some(CatalogueAge {
+            checked_on: catalogue::CHECKED_ON.into(),
+            age_days: u64::try_from(catalogue::age_days(now)).unwrap_or(0),
+            warning: catalogue::staleness(now),
+        }),
+        latency_ms: Some(now.saturating_sub(started)),
+        checked_at: None,
+    };
+    Ok(answer(code, &health)?)
 }
 
 /// Up or down from the last live check, for anyone: one R2 read, no write
@@ -154,6 +160,14 @@ fn checked_at(summary: &[u8]) -> Option<u64> {
     let rest = summary.strip_prefix(br#"{"checkedAt":"#)?;
     let digits = rest.iter().position(|c| !c.is_ascii_digit())?;
     std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()
+}
+
+/// A dependency up, or down with the first line of why.
+fn up(answered: Result<(), String>) -> Up {
+    match answered {
+        Ok(()) => Up { ok: true, error: None, schema_version: None },
+        Err(e) => Up { ok: false, error: Some(short(&e)), schema_version: None },
+    }
 }
 
 /// First line of an error, bounded, so health reports stay readable.
