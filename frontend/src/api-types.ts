@@ -710,11 +710,11 @@ export type ImportSource = "import";
 
 /** Something the artifact types cannot represent, left out. */
 export interface NotImported {
-  /** What. */
+  /** Where it is in the input, e.g. `view "sales_by_genre"` or `GET /pets callbacks`. */
   what: string;
-  /** Why. */
+  /** Why it was left out. */
   why: string;
-  /** Its line in the text, when known. */
+  /** Its line in the input (1-based), when known. */
   line: number | null;
 }
 

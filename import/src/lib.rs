@@ -86,18 +86,10 @@ pub(crate) fn api_context(api: &parit_shared::artifact::ApiArtifact) -> String {
     text
 }
 
-/// One construct of the input the artifact types cannot represent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct NotImported {
-    /// Where it is in the input, e.g. `view "sales_by_genre"` or
-    /// `GET /pets callbacks`.
-    pub what: String,
-    /// Why it was left out.
-    pub why: String,
-    /// Its line in the input (1-based), when known.
-    pub line: Option<u32>,
-}
+/// One construct of the input the artifact types cannot represent: the
+/// API's own record (`POST …/import/*` answers with these as the importers
+/// wrote them).
+pub use parit_shared::api::artifacts::NotImported;
 
 /// Why an input could not be imported at all: nothing is changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

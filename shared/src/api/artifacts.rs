@@ -393,13 +393,13 @@ crate::record! {
     /// Something the artifact types cannot represent, left out.
     #[to_json]
     pub struct NotImported {
-        /// What.
+        /// Where it is in the input, e.g. `view "sales_by_genre"` or `GET /pets callbacks`.
         pub what: String,
-        /// Why.
+        /// Why it was left out.
         pub why: String,
-        /// Its line in the text, when known.
+        /// Its line in the input (1-based), when known.
         #[openapi = r#""minimum": 1"#]
-        pub line: Option<u64>,
+        pub line: Option<u32>,
     }
 }
 

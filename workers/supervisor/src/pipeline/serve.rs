@@ -114,8 +114,8 @@ impl PipelineRun {
             not_imported: Vec::new(),
         };
         let mut answer = answer.to_json();
-        // Passed on as the bridge wrote them (`parit_import::NotImported`,
-        // the contract's `NotImported`): reading them here cost 1.2 KiB.
+        // Passed on as the bridge wrote them: the importers' `NotImported`
+        // is the contract's own record. Reading them here cost 1.2 KiB.
         answer["notImported"] = imported["notImported"].take();
         Ok(reply::json(201, &answer)?)
     }
