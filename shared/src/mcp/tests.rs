@@ -342,3 +342,133 @@ fn resources_list_the_handoff_files_and_read_one_by_uri() {
         "parit://projects/{project}/handoff/{layout}/{+path}"
     );
 }
+
+/// What the supervisor sends the client for a round's answer: the status,
+/// and the reply as it writes it (parsed into a `Value`, then written).
+fn as_sent(step: &Step) -> (u64, String) {
+    let wire = serde_json::to_value(step).unwrap();
+    let reply: Value = serde_json::from_str(&wire["reply"].to_string()).unwrap();
+    (wire["status"].as_u64().unwrap(), reply.to_string())
+}
+
+#[test]
+fn the_errors_a_client_sees_are_unchanged_to_the_byte() {
+    let modern = |method: Option<&str>, name: Option<&str>| Headers {
+        protocol_version: Some("2026-07-28".into()),
+        method: method.map(Into::into),
+        name: name.map(Into::into),
+    };
+    let plain = Headers::default;
+    let cases: Vec<(&str, Headers, u64, &str)> = vec![
+        (
+            "{not json",
+            plain(),
+            400,
+            r#"{"error":{"code":-32700,"message":"the body is not JSON: key must be a string at line 1 column 2"},"id":null,"jsonrpc":"2.0"}"#,
+        ),
+        (
+            r#"[{"jsonrpc":"2.0","id":1,"method":"ping"}]"#,
+            plain(),
+            400,
+            r#"{"error":{"code":-32600,"message":"JSON-RPC batches are not part of MCP since revision 2025-06-18: send one message per POST"},"id":null,"jsonrpc":"2.0"}"#,
+        ),
+        (
+            r#""ping""#,
+            plain(),
+            400,
+            r#"{"error":{"code":-32600,"message":"expected a JSON-RPC 2.0 request object"},"id":null,"jsonrpc":"2.0"}"#,
+        ),
+        (
+            r#"{"jsonrpc":"1.0","id":4,"method":"ping"}"#,
+            plain(),
+            400,
+            r#"{"error":{"code":-32600,"message":"\"jsonrpc\" must be \"2.0\""},"id":4,"jsonrpc":"2.0"}"#,
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":"a"}"#,
+            plain(),
+            400,
+            r#"{"error":{"code":-32600,"message":"a request needs a \"method\""},"id":"a","jsonrpc":"2.0"}"#,
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":5,"method":5}"#,
+            plain(),
+            400,
+            r#"{"error":{"code":-32600,"message":"\"method\" must be a string"},"id":5,"jsonrpc":"2.0"}"#,
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":{"a":1},"method":"ping"}"#,
+            plain(),
+            400,
+            r#"{"error":{"code":-32600,"message":"\"id\" must be a string or an integer"},"id":{"a":1},"jsonrpc":"2.0"}"#,
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":6,"method":"ping","params":[1]}"#,
+            plain(),
+            200,
+            r#"{"error":{"code":-32602,"message":"\"params\" must be an object"},"id":6,"jsonrpc":"2.0"}"#,
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":7,"method":"ping","params":null}"#,
+            plain(),
+            200,
+            r#"{"error":{"code":-32602,"message":"\"params\" must be an object"},"id":7,"jsonrpc":"2.0"}"#,
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":8,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2099-01-01"}}}"#,
+            plain(),
+            400,
+            r#"{"error":{"code":-32022,"data":{"requested":"2099-01-01","supported":["2026-07-28","2025-11-25","2025-06-18","2025-03-26"]},"message":"protocol version \"2099-01-01\" is not supported"},"id":8,"jsonrpc":"2.0"}"#,
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":9,"method":"tools/list"}"#,
+            modern(None, None),
+            400,
+            r#"{"error":{"code":-32020,"message":"Header mismatch: the Mcp-Method header is missing"},"id":9,"jsonrpc":"2.0"}"#,
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":10,"method":"tools/list"}"#,
+            modern(Some("ping"), None),
+            400,
+            r#"{"error":{"code":-32020,"message":"Header mismatch: Mcp-Method \"ping\" does not match body \"tools/list\""},"id":10,"jsonrpc":"2.0"}"#,
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":11,"method":"tools/call","params":{"name":"get_item"}}"#,
+            modern(Some("tools/call"), Some("list_projects")),
+            400,
+            r#"{"error":{"code":-32020,"message":"Header mismatch: Mcp-Name does not match body \"get_item\""},"id":11,"jsonrpc":"2.0"}"#,
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":12,"method":"prompts/get"}"#,
+            plain(),
+            200,
+            r#"{"error":{"code":-32601,"message":"no method \"prompts/get\" here"},"id":12,"jsonrpc":"2.0"}"#,
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":13,"method":"tools/call","params":{"name":"rm"}}"#,
+            plain(),
+            200,
+            r#"{"error":{"code":-32602,"message":"Unknown tool: rm (tools: list_projects, get_artifact, get_item, trace_story, plan_change, check_drift)"},"id":13,"jsonrpc":"2.0"}"#,
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":14,"method":"resources/read","params":{"uri":"file:///x"}}"#,
+            plain(),
+            200,
+            r#"{"error":{"code":-32602,"data":{"uri":"file:///x"},"message":"Resource not found: expected parit://projects/{id}/handoff/{layout}/{path}"},"id":14,"jsonrpc":"2.0"}"#,
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":15,"method":"ping"}"#,
+            plain(),
+            200,
+            concat!(
+                r#"{"id":15,"jsonrpc":"2.0","result":{"_meta":{"io.modelcontextprotocol/serverInfo":{"name":"parit","title":"Parit blueprints","version":""#,
+                env!("CARGO_PKG_VERSION"),
+                r#""}},"resultType":"complete"}}"#
+            ),
+        ),
+    ];
+    for (message, headers, status, sent) in cases {
+        let step = step(&Exchange { message: message.into(), headers, answers: vec![] });
+        assert_eq!(as_sent(&step), (status, sent.to_string()), "{message}");
+    }
+}
