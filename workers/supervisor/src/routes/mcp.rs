@@ -64,7 +64,7 @@ pub(crate) async fn serve(
             return Err(AppError::PayloadTooLarge(limit));
         }
         let sent = json!({"message": message, "answers": [],
-                          "headers": {"mcp-protocol-version": v, "mcp-method": m, "mcp-name": n}});
+                          "headers": {"protocolVersion": v, "method": m, "name": n}});
         mcp = Some(Exchange { app, token: token.unwrap_or_default(), sent, reads: Vec::new(), rounds: 0 });
     }
     loop {
