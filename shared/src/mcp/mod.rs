@@ -4,8 +4,11 @@
 //!
 //! The protocol is stateless and pure here: [`step`] takes one HTTP body
 //! (a JSON-RPC message), the MCP headers that came with it and the answers
-//! of the API reads made so far, and returns either the final HTTP answer or
-//! the further reads it needs ([`Step::Need`]). The bridge Worker runs it;
+//! of the API reads made so far (an [`Exchange`]), and returns a [`Step`]:
+//! either the final HTTP answer (an [`McpReply`]) or the further reads it
+//! needs ([`Step::need`]). Every record that crosses a wire is declared here
+//! or in `rpc.rs`, once; `api::root` re-exports the JSON-RPC ones for the
+//! contract of `POST /mcp`. The bridge Worker runs it;
 //! the supervisor authenticates the caller, performs each read through its
 //! own router as that caller (so tenant isolation is the API's own code) and
 //! calls again with the answers, a bounded number of times. No second data
