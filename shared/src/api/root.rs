@@ -3,6 +3,9 @@
 
 use std::collections::BTreeMap;
 
+/// `POST /mcp`'s JSON-RPC records, declared where the protocol lives.
+pub use crate::mcp::{McpError, McpMessage, McpReply};
+
 crate::label_enum! {
     /// What `GET /` says the service is doing.
     pub enum ServiceStatus { SupervisorActive = "supervisor_active" }
@@ -174,52 +177,5 @@ crate::record! {
     pub struct ErrorBody {
         /// What went wrong.
         pub error: ErrorDetail,
-    }
-}
-
-crate::record! {
-    /// A JSON-RPC 2.0 message to the MCP server (a request, or a notification without an id).
-    pub struct McpMessage {
-        /// Always "2.0"
-        #[openapi = r#""const": "2.0""#]
-        pub jsonrpc: String,
-        /// The request's id (a string or a number); absent on a notification
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub id: Option<serde_json::Value>,
-        /// initialize, ping, tools/list, tools/call, resources/list, resources/read, resources/templates/list, server/discover, notifications/…
-        pub method: String,
-        /// The method's parameters
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub params: Option<serde_json::Value>,
-    }
-}
-
-crate::record! {
-    /// A JSON-RPC 2.0 error.
-    pub struct McpError {
-        /// -32700 parse error, -32600 invalid request, -32601 method not found, -32602 invalid params, -32001 no or wrong token, -32020 MCP headers that disagree with the body, -32022 an unsupported protocol version
-        pub code: i64,
-        /// What went wrong, for people.
-        pub message: String,
-        /// More about it (the supported versions, the unknown resource's uri)
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub data: Option<serde_json::Value>,
-    }
-}
-
-crate::record! {
-    /// The MCP server's JSON-RPC 2.0 answer: a result, or an error.
-    pub struct McpReply {
-        /// Always "2.0"
-        #[openapi = r#""const": "2.0""#]
-        pub jsonrpc: String,
-        /// The request's id; null when it could not be read
-        pub id: serde_json::Value,
-        /// The method's result (a tool's content, with isError when the tool failed)
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub result: Option<serde_json::Value>,
-        /// The error, when the message could not be served
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub error: Option<McpError>,
     }
 }

@@ -92,7 +92,7 @@ pub struct Found {
 }
 
 /// The item `id` in `artifact` (the JSON of the `stage` artifact that holds
-/// it, [`stage_of`]); or why there is none, naming the ids there are.
+/// it, `stage_of`); or why there is none, naming the ids there are.
 pub fn find_item(stage: Stage, artifact: &Value, id: &str) -> Result<Found, String> {
     let (kind, _, list) = kind_of(id);
     let items = artifact[list].as_array().map(Vec::as_slice).unwrap_or_default();

@@ -4,8 +4,11 @@
 //!
 //! The protocol is stateless and pure here: [`step`] takes one HTTP body
 //! (a JSON-RPC message), the MCP headers that came with it and the answers
-//! of the API reads made so far, and returns either the final HTTP answer or
-//! the further reads it needs ([`Step::Need`]). The bridge Worker runs it;
+//! of the API reads made so far (an [`Exchange`]), and returns a [`Step`]:
+//! either the final HTTP answer (an [`McpReply`]) or the further reads it
+//! needs ([`Step::need`]). Every record that crosses a wire is declared here
+//! or in `rpc.rs`, once; `api::root` re-exports the JSON-RPC ones for the
+//! contract of `POST /mcp`. The bridge Worker runs it;
 //! the supervisor authenticates the caller, performs each read through its
 //! own router as that caller (so tenant isolation is the API's own code) and
 //! calls again with the answers, a bounded number of times. No second data
@@ -42,12 +45,11 @@ mod rpc;
 mod tools;
 
 pub use blueprint::{find_item, trace_story, Found, ItemKind, Loaded};
-pub use rpc::{code, Answer, Read, RpcError};
+pub use rpc::{code, Answer, McpError, McpMessage, McpReply, Read};
 pub use tools::{tool_list, Tool, TOOLS};
 
 use rpc::{Outcome, Reads};
 
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 /// The revision this server implements, and the older ones it also answers
@@ -60,140 +62,111 @@ const MODERN: &str = "2026-07-28";
 /// performs each through its router; this bounds what one POST can cost).
 pub const MAX_READS: usize = 40;
 
-/// The MCP headers of the HTTP request, as the supervisor forwards them.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-pub struct Headers {
-    /// `MCP-Protocol-Version`.
-    #[serde(rename = "mcp-protocol-version", default)]
-    pub protocol_version: Option<String>,
-    /// `Mcp-Method`.
-    #[serde(rename = "mcp-method", default)]
-    pub method: Option<String>,
-    /// `Mcp-Name`.
-    #[serde(rename = "mcp-name", default)]
-    pub name: Option<String>,
+crate::record! {
+    /// The MCP headers of the HTTP request, as the supervisor forwards them.
+    pub struct Headers {
+        /// `MCP-Protocol-Version`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub protocol_version: Option<String>,
+        /// `Mcp-Method`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub method: Option<String>,
+        /// `Mcp-Name`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub name: Option<String>,
+    }
 }
 
-/// One round: the HTTP body as received, its MCP headers, and the answers
-/// to the reads asked for in earlier rounds.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-pub struct Exchange {
-    /// The POST body, as text (it may not even be JSON).
-    pub message: String,
-    /// Its MCP headers.
-    #[serde(default)]
-    pub headers: Headers,
-    /// Answers so far.
-    #[serde(default)]
-    pub answers: Vec<Answer>,
+crate::record! {
+    /// One round, from the supervisor to the bridge: the HTTP body as
+    /// received, its MCP headers, and the answers to the reads asked for in
+    /// earlier rounds.
+    pub struct Exchange {
+        /// The POST body, as text (it may not even be JSON).
+        pub message: String,
+        /// Its MCP headers.
+        pub headers: Headers,
+        /// Answers so far.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub answers: Vec<Answer>,
+    }
 }
 
-/// What to do next.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase", untagged)]
-pub enum Step {
-    /// Answer the client: the HTTP status and the JSON body (none for 202).
-    Reply {
-        /// HTTP status.
-        status: u16,
-        /// The JSON-RPC response, or nothing.
-        reply: Option<Value>,
-    },
-    /// Perform these reads and call again with their answers.
-    Need {
-        /// The reads.
-        need: Vec<Read>,
-    },
+crate::record! {
+    /// What one round decided, from the bridge to the supervisor: the API
+    /// reads still needed, or (when none are) the HTTP answer for the client.
+    pub struct Step {
+        /// Perform these reads and call again with their answers; empty once the answer is final.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub need: Vec<Read>,
+        /// The HTTP status of the answer (absent while reads are needed).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub status: Option<u32>,
+        /// The JSON-RPC reply; none for a 202 (and while reads are needed).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub reply: Option<McpReply>,
+    }
+}
+
+impl Step {
+    /// The answer for the client: its status and reply.
+    pub fn answer(status: u32, reply: Option<McpReply>) -> Self {
+        Step { need: Vec::new(), status: Some(status), reply }
+    }
+
+    /// The error answer to request `id`, with the status the error travels in.
+    fn error(id: Value, error: McpError) -> Self {
+        Step::answer(error.status(), Some(McpReply::error(id, error)))
+    }
 }
 
 /// One round of the MCP server: the HTTP answer to `exchange.message`, or the
 /// API reads it still needs.
 pub fn step(exchange: &Exchange) -> Step {
-    let reply = |status: u16, body: Value| Step::Reply { status, reply: Some(body) };
     let message: Value = match serde_json::from_str(&exchange.message) {
         Ok(v) => v,
         Err(e) => {
-            let error = RpcError::new(code::PARSE_ERROR, format!("the body is not JSON: {e}"));
-            return reply(400, error.response(&Value::Null));
+            let error = McpError::new(code::PARSE_ERROR, format!("the body is not JSON: {e}"));
+            return Step::error(Value::Null, error);
         }
     };
     let id = message.get("id").cloned().unwrap_or(Value::Null);
-    match request(&message, &exchange.headers) {
-        Err(error) => reply(error.status(), error.response(&id)),
-        Ok(None) => Step::Reply { status: 202, reply: None },
-        Ok(Some((method, params))) => {
-            if exchange.answers.len() > MAX_READS {
-                let error = RpcError::new(code::INTERNAL_ERROR, "the request needed too many reads");
-                return reply(200, error.response(&id));
+    let request = match McpMessage::read(message) {
+        Err(error) => return Step::error(id, error),
+        Ok(None) => return Step::answer(202, None),
+        Ok(Some(request)) => request,
+    };
+    static EMPTY: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
+    let params = request.params.as_ref().and_then(Value::as_object).unwrap_or_else(|| EMPTY.get_or_init(Map::new));
+    if let Err(error) = check_version(&request.method, params, &exchange.headers) {
+        return Step::error(id, error);
+    }
+    if exchange.answers.len() > MAX_READS {
+        return Step::error(id, McpError::new(code::INTERNAL_ERROR, "the request needed too many reads"));
+    }
+    let mut reads = Reads { answers: &exchange.answers, missing: Vec::new() };
+    match dispatch(&request.method, params, &mut reads) {
+        Err(error) => Step::error(id, error),
+        Ok(Outcome::Need(need)) => Step { need, status: None, reply: None },
+        Ok(Outcome::Done(mut result)) => {
+            if let Value::Object(fields) = &mut result {
+                fields.insert("resultType".into(), json!("complete"));
+                fields.insert("_meta".into(), json!({"io.modelcontextprotocol/serverInfo": server_info()}));
             }
-            let mut reads = Reads { answers: &exchange.answers, missing: Vec::new() };
-            match dispatch(method, params, &mut reads) {
-                Err(error) => reply(error.status(), error.response(&id)),
-                Ok(Outcome::Need(need)) => Step::Need { need },
-                Ok(Outcome::Done(mut result)) => {
-                    if let Value::Object(fields) = &mut result {
-                        fields.insert("resultType".into(), json!("complete"));
-                        fields.insert("_meta".into(), json!({"io.modelcontextprotocol/serverInfo": server_info()}));
-                    }
-                    reply(200, json!({"jsonrpc": "2.0", "id": id, "result": result}))
-                }
-            }
+            Step::answer(200, Some(McpReply::result(id, result)))
         }
     }
-}
-
-/// A request's method and params.
-type Call<'m> = (&'m str, &'m Map<String, Value>);
-
-/// The method and params of a request; `None` for a notification or a
-/// response (accepted, nothing to answer); or why the message is refused.
-fn request<'m>(message: &'m Value, headers: &Headers) -> Result<Option<Call<'m>>, RpcError> {
-    let invalid = |m: &str| Err(RpcError::new(code::INVALID_REQUEST, m));
-    let Value::Object(fields) = message else {
-        return match message {
-            Value::Array(_) => {
-                invalid("JSON-RPC batches are not part of MCP since revision 2025-06-18: send one message per POST")
-            }
-            _ => invalid("expected a JSON-RPC 2.0 request object"),
-        };
-    };
-    if fields.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
-        return invalid("\"jsonrpc\" must be \"2.0\"");
-    }
-    let Some(method) = fields.get("method") else {
-        // A response from the client: nothing to answer.
-        return match fields.contains_key("id") && (fields.contains_key("result") || fields.contains_key("error")) {
-            true => Ok(None),
-            false => invalid("a request needs a \"method\""),
-        };
-    };
-    let Some(method) = method.as_str() else { return invalid("\"method\" must be a string") };
-    let id = match fields.get("id") {
-        None => return Ok(None), // a notification: accepted (202)
-        Some(id) => id,
-    };
-    if !(id.is_string() || id.is_i64() || id.is_u64()) {
-        return invalid("\"id\" must be a string or an integer");
-    }
-    static EMPTY: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
-    let params = match fields.get("params") {
-        None => EMPTY.get_or_init(Map::new),
-        Some(Value::Object(p)) => p,
-        Some(_) => return Err(RpcError::params("\"params\" must be an object")),
-    };
-    check_version(method, params, headers)?;
-    Ok(Some((method, params)))
 }
 
 /// The version the request asks for is one spoken here, and, for the
 /// 2026-07-28 revision, the `Mcp-Method` / `Mcp-Name` headers match the body.
-fn check_version(method: &str, params: &Map<String, Value>, headers: &Headers) -> Result<(), RpcError> {
+fn check_version(method: &str, params: &Map<String, Value>, headers: &Headers) -> Result<(), McpError> {
     let in_meta = params.get("_meta").and_then(|m| m.get("io.modelcontextprotocol/protocolVersion"));
     let asked = in_meta.and_then(Value::as_str).or(headers.protocol_version.as_deref());
     // `initialize` negotiates its own version (below); others must ask for one we speak.
     if let Some(version) = asked.filter(|_| method != "initialize") {
         if !PROTOCOL_VERSIONS.contains(&version) {
-            let mut error = RpcError::new(
+            let mut error = McpError::new(
                 code::UNSUPPORTED_PROTOCOL_VERSION,
                 format!("protocol version \"{}\" is not supported", version.chars().take(40).collect::<String>()),
             );
@@ -204,7 +177,7 @@ fn check_version(method: &str, params: &Map<String, Value>, headers: &Headers) -
     if headers.protocol_version.as_deref() != Some(MODERN) {
         return Ok(());
     }
-    let mismatch = |m: String| Err(RpcError::new(code::HEADER_MISMATCH, m));
+    let mismatch = |m: String| Err(McpError::new(code::HEADER_MISMATCH, m));
     match headers.method.as_deref() {
         Some(m) if m == method => {}
         Some(m) => {
@@ -274,7 +247,7 @@ trace_story to see what serves a story, get_item for one id, check_drift to comp
 schema or OpenAPI document with the blueprint, and plan_change before changing a stage. The hand-off \
 files (AGENTS.md, Kiro and Spec Kit specs) are resources.";
 
-fn dispatch(method: &str, params: &Map<String, Value>, reads: &mut Reads<'_>) -> Result<Outcome, RpcError> {
+fn dispatch(method: &str, params: &Map<String, Value>, reads: &mut Reads<'_>) -> Result<Outcome, McpError> {
     let done = |v: Value| Ok(Outcome::Done(v));
     match method {
         "server/discover" => done(json!({
@@ -302,7 +275,7 @@ fn dispatch(method: &str, params: &Map<String, Value>, reads: &mut Reads<'_>) ->
         "resources/list" => resources::list(params, reads),
         "resources/templates/list" => done(resources::templates()),
         "resources/read" => resources::read(params, reads),
-        _ => Err(RpcError::new(code::METHOD_NOT_FOUND, format!("no method \"{}\" here", short(method)))),
+        _ => Err(McpError::new(code::METHOD_NOT_FOUND, format!("no method \"{}\" here", short(method)))),
     }
 }
 

@@ -2,7 +2,7 @@
 //! Spec Kit specs, as `GET /api/projects/:id/handoff` lays them out), at
 //! `parit://projects/{id}/handoff/{layout}/{path}`.
 
-use super::rpc::{api_error, code, Outcome, Reads, RpcError};
+use super::rpc::{api_error, code, McpError, Outcome, Reads};
 use crate::project::is_resource_id;
 use serde_json::{json, Map, Value};
 
@@ -56,17 +56,17 @@ pub(crate) fn templates() -> Value {
 
 /// `resources/list`: the hand-off files of the caller's projects, a page of
 /// projects at a time (`cursor` is the projects list's own).
-pub(crate) fn list(params: &Map<String, Value>, reads: &mut Reads<'_>) -> Result<Outcome, RpcError> {
+pub(crate) fn list(params: &Map<String, Value>, reads: &mut Reads<'_>) -> Result<Outcome, McpError> {
     let path = match params.get("cursor").and_then(Value::as_str) {
         Some(c) if c.len() <= 200 && c.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b)) => {
             format!("/api/projects?cursor={c}")
         }
-        Some(_) => return Err(RpcError::params("\"cursor\" is not one resources/list gave")),
+        Some(_) => return Err(McpError::params("\"cursor\" is not one resources/list gave")),
         None => "/api/projects".into(),
     };
     let Some(answer) = reads.get(path) else { return Ok(reads.pending()) };
     if answer.status != 200 {
-        return Err(RpcError { code: code::INTERNAL_ERROR, message: api_error(answer), data: None });
+        return Err(McpError::new(code::INTERNAL_ERROR, api_error(answer)));
     }
     let projects = answer.body["projects"].as_array().map(Vec::as_slice).unwrap_or_default();
     let mut resources = Vec::new();
@@ -108,12 +108,12 @@ pub(crate) fn list(params: &Map<String, Value>, reads: &mut Reads<'_>) -> Result
 
 /// `resources/read`: one hand-off file; a URI that names none (or another
 /// owner's project, which the API does not tell apart) is -32602.
-pub(crate) fn read(params: &Map<String, Value>, reads: &mut Reads<'_>) -> Result<Outcome, RpcError> {
+pub(crate) fn read(params: &Map<String, Value>, reads: &mut Reads<'_>) -> Result<Outcome, McpError> {
     let Some(uri) = params.get("uri").and_then(Value::as_str) else {
-        return Err(RpcError::params("resources/read needs \"uri\""));
+        return Err(McpError::params("resources/read needs \"uri\""));
     };
     let not_found = |why: String| {
-        let mut e = RpcError::params(format!("Resource not found: {why}"));
+        let mut e = McpError::params(format!("Resource not found: {why}"));
         e.data = Some(json!({"uri": uri}));
         e
     };

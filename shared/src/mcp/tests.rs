@@ -1,41 +1,60 @@
 use super::*;
 use crate::fixtures::examples;
+use crate::schema::Describe;
 use crate::stage::Stage;
 
+fn plain() -> Headers {
+    Headers { protocol_version: None, method: None, name: None }
+}
+
 fn exchange(message: Value, answers: Vec<Answer>) -> Exchange {
-    Exchange { message: message.to_string(), headers: Headers::default(), answers }
+    Exchange { message: message.to_string(), headers: plain(), answers }
 }
 
 fn call(tool: &str, args: Value) -> Value {
     json!({"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": {"name": tool, "arguments": args}})
 }
 
-fn reply(step: Step) -> (u16, Value) {
-    match step {
-        Step::Reply { status, reply } => (status, reply.unwrap_or(Value::Null)),
-        Step::Need { need } => panic!("expected a reply, got reads {need:?}"),
+/// A round's answer as it reaches the supervisor: written as JSON and read
+/// back as the one `Step` record both sides use; either reads or an answer,
+/// and an answer's reply is the contract's `McpReply` (its schema holds,
+/// and it carries a result or an error, not both).
+fn over_the_wire(step: Step) -> Step {
+    let read: Step = serde_json::from_str(&serde_json::to_string(&step).unwrap()).unwrap();
+    assert_eq!(read, step);
+    assert_ne!(read.need.is_empty(), read.status.is_none(), "{read:?}");
+    if let Some(reply) = &read.reply {
+        let value = serde_json::to_value(reply).unwrap();
+        let problems = McpReply::schema().check(&value);
+        assert!(problems.is_empty(), "{problems:?}: {value}");
+        assert_ne!(reply.result.is_some(), reply.error.is_some(), "{value}");
     }
+    read
+}
+
+fn reply(step: Step) -> (u32, Value) {
+    let step = over_the_wire(step);
+    assert!(step.need.is_empty(), "expected a reply, got reads {:?}", step.need);
+    (step.status.unwrap_or_default(), step.reply.map_or(Value::Null, |r| serde_json::to_value(r).unwrap()))
 }
 
 fn needs(step: Step) -> Vec<Read> {
-    match step {
-        Step::Need { need } => need,
-        Step::Reply { reply, .. } => panic!("expected reads, got {reply:?}"),
-    }
+    let step = over_the_wire(step);
+    assert!(step.status.is_none(), "expected reads, got {:?}", step.reply);
+    step.need
 }
 
 /// Runs `message` to its reply, answering each read from `api`.
-fn run(message: Value, api: impl Fn(&Read) -> (u16, Value)) -> (u16, Value) {
+fn run(message: Value, api: impl Fn(&Read) -> (u32, Value)) -> (u32, Value) {
     let mut answers = Vec::new();
     for _ in 0..4 {
-        match step(&exchange(message.clone(), answers.clone())) {
-            Step::Reply { status, reply } => return (status, reply.unwrap_or(Value::Null)),
-            Step::Need { need } => {
-                for r in need {
-                    let (status, body) = api(&r);
-                    answers.push(Answer { method: r.method, path: r.path, status, body });
-                }
-            }
+        let step = over_the_wire(step(&exchange(message.clone(), answers.clone())));
+        if step.need.is_empty() {
+            return reply(step);
+        }
+        for r in step.need {
+            let (status, body) = api(&r);
+            answers.push(Answer { method: r.method, path: r.path, status, body });
         }
     }
     panic!("no reply after four rounds")
@@ -44,7 +63,7 @@ fn run(message: Value, api: impl Fn(&Read) -> (u16, Value)) -> (u16, Value) {
 const PROJECT: &str = "0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9";
 
 /// The API of one project built from the pantry example: artifacts at version 1.
-fn pantry_api(read: &Read) -> (u16, Value) {
+fn pantry_api(read: &Read) -> (u32, Value) {
     let product = examples::pantry();
     let base = format!("/api/projects/{PROJECT}/artifacts");
     if read.path == base {
@@ -67,7 +86,7 @@ fn structured(reply: &Value) -> &Value {
 
 #[test]
 fn a_body_that_is_not_json_is_a_parse_error_with_no_id() {
-    let (status, body) = reply(step(&Exchange { message: "{not json".into(), ..Exchange::default() }));
+    let (status, body) = reply(step(&Exchange { message: "{not json".into(), headers: plain(), answers: vec![] }));
     assert_eq!(status, 400);
     assert_eq!(body["error"]["code"], code::PARSE_ERROR);
     assert_eq!(body["id"], Value::Null);
@@ -96,7 +115,7 @@ fn notifications_and_client_responses_are_accepted_without_a_body() {
         json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
         json!({"jsonrpc": "2.0", "id": 3, "result": {}}),
     ] {
-        assert_eq!(step(&exchange(message, vec![])), Step::Reply { status: 202, reply: None });
+        assert_eq!(over_the_wire(step(&exchange(message, vec![]))), Step::answer(202, None));
     }
 }
 
@@ -154,8 +173,8 @@ fn modern_requests_must_carry_matching_method_and_name_headers() {
         assert_eq!((status, body["error"]["code"].clone()), (400, json!(code::HEADER_MISMATCH)), "{body}");
     }
     // Plain, and in the transport's base64 form ("list_projects").
-    assert!(matches!(with(headers(Some("tools/call"), Some("list_projects"))), Step::Need { .. }));
-    assert!(matches!(with(headers(Some("tools/call"), Some("=?base64?bGlzdF9wcm9qZWN0cw==?="))), Step::Need { .. }));
+    assert!(!needs(with(headers(Some("tools/call"), Some("list_projects")))).is_empty());
+    assert!(!needs(with(headers(Some("tools/call"), Some("=?base64?bGlzdF9wcm9qZWN0cw==?=")))).is_empty());
 }
 
 #[test]
@@ -341,4 +360,159 @@ fn resources_list_the_handoff_files_and_read_one_by_uri() {
         templates["result"]["resourceTemplates"][0]["uriTemplate"],
         "parit://projects/{project}/handoff/{layout}/{+path}"
     );
+}
+
+/// What the supervisor sends the client for a round's answer: the status,
+/// and the reply as it writes it (parsed into a `Value`, then written).
+fn as_sent(step: Step) -> (u64, String) {
+    let wire = serde_json::to_value(over_the_wire(step)).unwrap();
+    let reply: Value = serde_json::from_str(&wire["reply"].to_string()).unwrap();
+    (wire["status"].as_u64().unwrap(), reply.to_string())
+}
+
+#[test]
+fn the_errors_a_client_sees_are_unchanged_to_the_byte() {
+    let modern = |method: Option<&str>, name: Option<&str>| Headers {
+        protocol_version: Some("2026-07-28".into()),
+        method: method.map(Into::into),
+        name: name.map(Into::into),
+    };
+    let cases: Vec<(&str, Headers, u64, &str)> = vec![
+        (
+            "{not json",
+            plain(),
+            400,
+            r#"{"error":{"code":-32700,"message":"the body is not JSON: key must be a string at line 1 column 2"},"id":null,"jsonrpc":"2.0"}"#,
+        ),
+        (
+            r#"[{"jsonrpc":"2.0","id":1,"method":"ping"}]"#,
+            plain(),
+            400,
+            r#"{"error":{"code":-32600,"message":"JSON-RPC batches are not part of MCP since revision 2025-06-18: send one message per POST"},"id":null,"jsonrpc":"2.0"}"#,
+        ),
+        (
+            r#""ping""#,
+            plain(),
+            400,
+            r#"{"error":{"code":-32600,"message":"expected a JSON-RPC 2.0 request object"},"id":null,"jsonrpc":"2.0"}"#,
+        ),
+        (
+            r#"{"jsonrpc":"1.0","id":4,"method":"ping"}"#,
+            plain(),
+            400,
+            r#"{"error":{"code":-32600,"message":"\"jsonrpc\" must be \"2.0\""},"id":4,"jsonrpc":"2.0"}"#,
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":"a"}"#,
+            plain(),
+            400,
+            r#"{"error":{"code":-32600,"message":"a request needs a \"method\""},"id":"a","jsonrpc":"2.0"}"#,
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":5,"method":5}"#,
+            plain(),
+            400,
+            r#"{"error":{"code":-32600,"message":"\"method\" must be a string"},"id":5,"jsonrpc":"2.0"}"#,
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":{"a":1},"method":"ping"}"#,
+            plain(),
+            400,
+            r#"{"error":{"code":-32600,"message":"\"id\" must be a string or an integer"},"id":{"a":1},"jsonrpc":"2.0"}"#,
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":6,"method":"ping","params":[1]}"#,
+            plain(),
+            200,
+            r#"{"error":{"code":-32602,"message":"\"params\" must be an object"},"id":6,"jsonrpc":"2.0"}"#,
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":7,"method":"ping","params":null}"#,
+            plain(),
+            200,
+            r#"{"error":{"code":-32602,"message":"\"params\" must be an object"},"id":7,"jsonrpc":"2.0"}"#,
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":8,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2099-01-01"}}}"#,
+            plain(),
+            400,
+            r#"{"error":{"code":-32022,"data":{"requested":"2099-01-01","supported":["2026-07-28","2025-11-25","2025-06-18","2025-03-26"]},"message":"protocol version \"2099-01-01\" is not supported"},"id":8,"jsonrpc":"2.0"}"#,
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":9,"method":"tools/list"}"#,
+            modern(None, None),
+            400,
+            r#"{"error":{"code":-32020,"message":"Header mismatch: the Mcp-Method header is missing"},"id":9,"jsonrpc":"2.0"}"#,
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":10,"method":"tools/list"}"#,
+            modern(Some("ping"), None),
+            400,
+            r#"{"error":{"code":-32020,"message":"Header mismatch: Mcp-Method \"ping\" does not match body \"tools/list\""},"id":10,"jsonrpc":"2.0"}"#,
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":11,"method":"tools/call","params":{"name":"get_item"}}"#,
+            modern(Some("tools/call"), Some("list_projects")),
+            400,
+            r#"{"error":{"code":-32020,"message":"Header mismatch: Mcp-Name does not match body \"get_item\""},"id":11,"jsonrpc":"2.0"}"#,
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":12,"method":"prompts/get"}"#,
+            plain(),
+            200,
+            r#"{"error":{"code":-32601,"message":"no method \"prompts/get\" here"},"id":12,"jsonrpc":"2.0"}"#,
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":13,"method":"tools/call","params":{"name":"rm"}}"#,
+            plain(),
+            200,
+            r#"{"error":{"code":-32602,"message":"Unknown tool: rm (tools: list_projects, get_artifact, get_item, trace_story, plan_change, check_drift)"},"id":13,"jsonrpc":"2.0"}"#,
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":14,"method":"resources/read","params":{"uri":"file:///x"}}"#,
+            plain(),
+            200,
+            r#"{"error":{"code":-32602,"data":{"uri":"file:///x"},"message":"Resource not found: expected parit://projects/{id}/handoff/{layout}/{path}"},"id":14,"jsonrpc":"2.0"}"#,
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":15,"method":"ping"}"#,
+            plain(),
+            200,
+            concat!(
+                r#"{"id":15,"jsonrpc":"2.0","result":{"_meta":{"io.modelcontextprotocol/serverInfo":{"name":"parit","title":"Parit blueprints","version":""#,
+                env!("CARGO_PKG_VERSION"),
+                r#""}},"resultType":"complete"}}"#
+            ),
+        ),
+    ];
+    for (message, headers, status, sent) in cases {
+        let step = step(&Exchange { message: message.into(), headers, answers: vec![] });
+        assert_eq!(as_sent(step), (status, sent.to_string()), "{message}");
+    }
+}
+
+#[test]
+fn every_method_answers_with_a_step_whose_reply_is_an_mcp_reply() {
+    // `run` and `reply` pass each round through `over_the_wire`: the Step
+    // record both sides use, its reply held to `McpReply`'s schema.
+    let request =
+        |id: u64, method: &str, params: Value| json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
+    let mut messages = vec![
+        request(1, "server/discover", json!({})),
+        request(2, "initialize", json!({"protocolVersion": "2025-06-18"})),
+        request(3, "ping", json!({})),
+        request(4, "tools/list", json!({})),
+        request(5, "resources/templates/list", json!({})),
+        request(6, "resources/list", json!({})),
+        request(7, "resources/read", json!({"uri": format!("parit://projects/{PROJECT}/handoff/kiro/x.md")})),
+        request(8, "prompts/list", json!({})),
+    ];
+    for tool in TOOLS {
+        messages.push(call(tool.name, json!({"project": PROJECT, "stage": "prd", "id": "US-1", "story": "US-1"})));
+    }
+    for message in messages {
+        let (status, body) = run(message.clone(), pantry_api);
+        let reply: McpReply = serde_json::from_value(body).unwrap();
+        assert_eq!((status, reply.id), (200, message["id"].clone()), "{message}");
+    }
 }

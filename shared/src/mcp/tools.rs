@@ -3,7 +3,7 @@
 //! from the API.
 
 use super::blueprint::{find_item, trace_story, Loaded};
-use super::rpc::{api_error, Answer, Outcome, Reads, RpcError};
+use super::rpc::{api_error, Answer, McpError, Outcome, Reads};
 use crate::stage::Stage;
 use serde_json::{json, Map, Value};
 
@@ -215,15 +215,15 @@ fn ok(answer: &Answer) -> Checked<&Value> {
 }
 
 /// `tools/call`.
-pub(crate) fn call(params: &Map<String, Value>, reads: &mut Reads<'_>) -> Result<Outcome, RpcError> {
+pub(crate) fn call(params: &Map<String, Value>, reads: &mut Reads<'_>) -> Result<Outcome, McpError> {
     let Some(name) = params.get("name").and_then(Value::as_str) else {
-        return Err(RpcError::params("tools/call needs \"name\", a tool name"));
+        return Err(McpError::params("tools/call needs \"name\", a tool name"));
     };
     static EMPTY: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
     let args = match params.get("arguments") {
         None | Some(Value::Null) => EMPTY.get_or_init(Map::new),
         Some(Value::Object(a)) => a,
-        Some(_) => return Err(RpcError::params("\"arguments\" must be an object")),
+        Some(_) => return Err(McpError::params("\"arguments\" must be an object")),
     };
     let outcome = match name {
         "list_projects" => list_projects(args, reads),
@@ -235,7 +235,7 @@ pub(crate) fn call(params: &Map<String, Value>, reads: &mut Reads<'_>) -> Result
         _ => {
             let names: Vec<&str> = TOOLS.iter().map(|t| t.name).collect();
             let shown: String = name.chars().take(60).collect();
-            return Err(RpcError::params(format!("Unknown tool: {shown} (tools: {})", names.join(", "))));
+            return Err(McpError::params(format!("Unknown tool: {shown} (tools: {})", names.join(", "))));
         }
     };
     Ok(outcome.unwrap_or_else(|message| Outcome::Done(failure(message))))

@@ -54,6 +54,44 @@ fn the_endpoint_takes_only_post_and_only_a_known_token() {
     );
 }
 
+/// The supervisor's 401 and the bridge's refusals reach the client to the
+/// byte as before the wire records were typed; the header mismatch also
+/// shows the MCP headers crossed to the bridge (`mcp::Exchange`).
+#[test]
+fn refusals_reach_the_client_to_the_byte() {
+    let ping = r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#;
+    let answer = call("POST", &mcp(), Caller::Token("not-a-token"), &[], Some(("application/json", ping)));
+    assert_eq!(
+        (answer.status, answer.text.as_str()),
+        (401, r#"{"error":{"code":-32001,"message":"the token is unknown or revoked"},"id":null,"jsonrpc":"2.0"}"#)
+    );
+    let list = r#"{"jsonrpc":"2.0","id":"a","method":"tools/list"}"#;
+    let modern = [("mcp-protocol-version", "2026-07-28"), ("mcp-method", "ping")];
+    let answer = call("POST", &mcp(), Caller::Default, &modern, Some(("application/json", list)));
+    assert_eq!(
+        (answer.status, answer.text.as_str()),
+        (
+            400,
+            r#"{"error":{"code":-32020,"message":"Header mismatch: Mcp-Method \"ping\" does not match body \"tools/list\""},"id":"a","jsonrpc":"2.0"}"#
+        )
+    );
+    let versions = [("mcp-protocol-version", "2099-01-01")];
+    let answer = call("POST", &mcp(), Caller::Default, &versions, Some(("application/json", list)));
+    assert_eq!(
+        (answer.status, answer.text.as_str()),
+        (
+            400,
+            r#"{"error":{"code":-32022,"data":{"requested":"2099-01-01","supported":["2026-07-28","2025-11-25","2025-06-18","2025-03-26"]},"message":"protocol version \"2099-01-01\" is not supported"},"id":"a","jsonrpc":"2.0"}"#
+        )
+    );
+    let unknown = r#"{"jsonrpc":"2.0","id":9,"method":"prompts/get"}"#;
+    let answer = call("POST", &mcp(), Caller::Default, &[], Some(("application/json", unknown)));
+    assert_eq!(
+        (answer.status, answer.text.as_str()),
+        (200, r#"{"error":{"code":-32601,"message":"no method \"prompts/get\" here"},"id":9,"jsonrpc":"2.0"}"#)
+    );
+}
+
 #[test]
 fn a_coding_agent_reads_the_blueprint_through_the_python_sdk() {
     let word = unique("mcp");

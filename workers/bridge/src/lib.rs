@@ -39,12 +39,13 @@
 //!   mistakes as `{"message", "caller": true}`: 400 for a body that is not
 //!   `{"sql"?, "dialect"?, "openapi"?}`, 409 when the blueprint has no artifact
 //!   of the compared stage;
-//! * `POST /mcp` `{"message": <the MCP POST body, as text>, "headers":
-//!   {"mcp-protocol-version", "mcp-method", "mcp-name"}, "answers": [{"method",
-//!   "path", "status", "body"}]}` → `{"status", "reply"}` (the HTTP answer
-//!   to the MCP client) or `{"need": [{"method", "path", "body"?}]}` (API
-//!   reads for the supervisor to make as the caller, then call again with
-//!   their answers): `parit_shared::mcp::step`;
+//! * `POST /mcp` an `mcp::Exchange` `{"message": <the MCP POST body, as
+//!   text>, "headers": {"protocolVersion", "method", "name"}, "answers":
+//!   [{"method", "path", "status", "body"}]}` → an `mcp::Step`: `{"status",
+//!   "reply"?}` (the HTTP answer to the MCP client, its `McpReply`) or
+//!   `{"need": [{"method", "path", "body"?}]}` (API reads for the supervisor
+//!   to make as the caller, then call again with their answers):
+//!   `parit_shared::mcp::step`;
 //! * `GET /health` → `{"ok": true}`.
 
 use parit_import::sql::SqlDialect;

@@ -9,6 +9,14 @@
 //! call of it: a second call site of the router (or a recursive one) made
 //! the optimiser keep the router apart from `fetch`, at ~2.7 KB of gzip WASM,
 //! and this Worker is at its size goal.
+//!
+//! What crosses to the bridge and back are the protocol's records
+//! (`mcp::Exchange` out, `mcp::Step` in, the 401's `McpReply`), written and
+//! read here as `Value`s by the small functions below, each held to its
+//! record by a native test: the typed forms measured bigger on the upload
+//! (gzip) than these, and this Worker is at its size goal (the 401 built as
+//! an `McpReply` with `ToJson`: +101 bytes; the exchange: +121; reading the
+//! step with serde: +5.3 KiB; docs/ARCHITECTURE.md, "MCP").
 
 use crate::app::App;
 use crate::error::{AppError, AppResult};
@@ -24,12 +32,32 @@ const ROUNDS: usize = 4;
 /// An MCP message being served: the caller's app and token, what goes to
 /// the bridge (the message, its headers, the answers so far) and the reads
 /// still to make.
-struct Exchange {
+struct Serving {
     app: App,
     token: String,
     sent: Value,
     reads: Vec<Value>,
     rounds: usize,
+}
+
+/// The transport's 401 body: an `McpReply` whose error is -32001, with no id.
+fn unauthorized(message: &str) -> Value {
+    json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32001, "message": message}})
+}
+
+/// The first round's `mcp::Exchange`: the body as received, its MCP
+/// headers (`MCP-Protocol-Version`, `Mcp-Method`, `Mcp-Name`), no answers yet.
+fn exchange(message: String, version: Option<String>, method: Option<String>, name: Option<String>) -> Value {
+    json!({"message": message, "answers": [], "headers": {"protocolVersion": version, "method": method, "name": name}})
+}
+
+/// What the bridge's `mcp::Step` says: the reads it needs, last first (so
+/// each is popped in order), or the client's HTTP status and reply.
+fn decide(step: &Value) -> Result<Vec<Value>, (u16, &Value)> {
+    match step["need"].as_array() {
+        Some(need) => Ok(need.iter().rev().cloned().collect()),
+        None => Err((step["status"].as_u64().unwrap_or(500) as u16, &step["reply"])),
+    }
 }
 
 /// Every request: `POST /mcp` is served here, each of its reads and every
@@ -49,7 +77,7 @@ pub(crate) async fn serve(
         match auth::authenticate(&app, &req).await {
             // The transport's 401: a JSON-RPC error with no id (-32001) and the challenge.
             Err(AppError::Unauthorized(m)) => {
-                let mut r = json(401, &json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32001, "message": m}}))?;
+                let mut r = json(401, &unauthorized(m))?;
                 r.headers_mut().set("www-authenticate", "Bearer realm=\"parit\"")?;
                 return Ok(r);
             }
@@ -63,9 +91,8 @@ pub(crate) async fn serve(
         if message.len() > limit {
             return Err(AppError::PayloadTooLarge(limit));
         }
-        let sent = json!({"message": message, "answers": [],
-                          "headers": {"mcp-protocol-version": v, "mcp-method": m, "mcp-name": n}});
-        mcp = Some(Exchange { app, token: token.unwrap_or_default(), sent, reads: Vec::new(), rounds: 0 });
+        let sent = exchange(message, v, m, n);
+        mcp = Some(Serving { app, token: token.unwrap_or_default(), sent, reads: Vec::new(), rounds: 0 });
     }
     loop {
         let mut read = Value::Null;
@@ -75,15 +102,11 @@ pub(crate) async fn serve(
                 if x.rounds > ROUNDS {
                     return Err(AppError::Internal("an MCP request needed more rounds than allowed".into()));
                 }
-                let step = bridge::call(&x.app, "/mcp", &x.sent).await?;
-                let Some(need) = step["need"].as_array() else {
-                    let status = step["status"].as_u64().unwrap_or(500) as u16;
-                    return Ok(match &step["reply"] {
-                        Value::Null => Response::empty()?.with_status(status),
-                        reply => json(status, reply)?,
-                    });
+                x.reads = match decide(&bridge::call(&x.app, "/mcp", &x.sent).await?) {
+                    Ok(reads) => reads,
+                    Err((status, Value::Null)) => return Ok(Response::empty()?.with_status(status)),
+                    Err((status, reply)) => return Ok(json(status, reply)?),
                 };
-                x.reads = need.iter().rev().cloned().collect();
             }
             read = x.reads.pop().unwrap_or_default();
             let path = read["path"].as_str().unwrap_or_default();
@@ -107,11 +130,63 @@ pub(crate) async fn serve(
             Ok(r) => r,
             Err(e) => e.into_response_for(Some(request_id))?,
         };
-        let body: Value = serde_json::from_slice(&resp.bytes().await?).unwrap_or(Value::Null);
+        // The read becomes its `mcp::Answer`: its method and path, the status and the body.
         read["status"] = resp.status_code().into();
-        read["body"] = body;
+        read["body"] = serde_json::from_slice(&resp.bytes().await?).unwrap_or(Value::Null);
         if let Some(answers) = x.sent["answers"].as_array_mut() {
             answers.push(read);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+    use parit_shared::mcp::{code, step, Answer, Exchange, Headers, McpError, McpReply, Read, Step};
+    use serde_json::from_value;
+
+    #[test]
+    fn the_401_is_the_protocols_reply_with_no_id() {
+        let typed = McpReply::error(
+            Value::Null,
+            McpError { code: code::UNAUTHORIZED, message: "missing bearer token".into(), data: None },
+        );
+        assert_eq!(unauthorized("missing bearer token"), serde_json::to_value(typed).unwrap());
+    }
+
+    #[test]
+    fn the_exchange_and_its_answers_are_what_the_bridge_reads() {
+        let mut sent = exchange("{}".into(), Some("2026-07-28".into()), Some("tools/call".into()), None);
+        let read = Read { method: "POST".into(), path: "/api/projects/p/plan".into(), body: Some(json!({"a": 1})) };
+        // A read as this file turns it into its answer.
+        let mut answer = serde_json::to_value(&read).unwrap();
+        answer["status"] = 200.into();
+        answer["body"] = json!({"stages": []});
+        sent["answers"].as_array_mut().unwrap().push(answer);
+        let headers =
+            Headers { protocol_version: Some("2026-07-28".into()), method: Some("tools/call".into()), name: None };
+        let answers = vec![Answer { method: read.method, path: read.path, status: 200, body: json!({"stages": []}) }];
+        assert_eq!(from_value::<Exchange>(sent).unwrap(), Exchange { message: "{}".into(), headers, answers });
+    }
+
+    #[test]
+    fn the_step_is_read_as_the_bridge_writes_it() {
+        // Reads, popped in the order asked for.
+        let message = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+                             "params": {"name": "list_projects", "arguments": {}}});
+        let first = from_value::<Exchange>(exchange(message.to_string(), None, None, None)).unwrap();
+        let asked = step(&first);
+        let mut reads = decide(&serde_json::to_value(&asked).unwrap()).unwrap();
+        let popped: Vec<Read> = std::iter::from_fn(|| reads.pop()).map(|r| from_value(r).unwrap()).collect();
+        assert_eq!((popped.len(), popped), (1, asked.need));
+        // An answer: its status and the reply as the client gets it.
+        let done = Step::answer(400, Some(McpReply::error(json!(3), McpError::params("no"))));
+        let wire = serde_json::to_value(&done).unwrap();
+        let (status, reply) = decide(&wire).unwrap_err();
+        assert_eq!((status, reply), (400, &serde_json::to_value(done.reply).unwrap()));
+        // A notification's 202: no reply, so no body.
+        assert_eq!(decide(&serde_json::to_value(Step::answer(202, None)).unwrap()).unwrap_err(), (202, &Value::Null));
     }
 }
