@@ -39,6 +39,11 @@
 //!   mistakes as `{"message", "caller": true}`: 400 for a body that is not
 //!   `{"sql"?, "dialect"?, "openapi"?}`, 409 when the blueprint has no artifact
 //!   of the compared stage;
+//! * `POST /traces` `{"projectId", "traces": [<execution_traces row>],
+//!   "estimates": [<run_estimates row>]}` (D1's rows as the supervisor read
+//!   them with `parit_shared::run::traces`' SELECT lists) → the API's
+//!   `Traces` (`run::traces::report`); 500 `{"message", "caller": false}`
+//!   naming the column when a row does not fit its record;
 //! * `POST /mcp` `{"message": <the MCP POST body, as text>, "headers":
 //!   {"mcp-protocol-version", "mcp-method", "mcp-name"}, "answers": [{"method",
 //!   "path", "status", "body"}]}` → `{"status", "reply"}` (the HTTP answer
@@ -58,6 +63,7 @@ use parit_shared::render;
 use parit_shared::render::export::{bundle, slug, zip};
 use parit_shared::render::handoff::{layouts, layouts_since, Layout, Since};
 use parit_shared::run::status::StageStatus;
+use parit_shared::run::traces::{report, ExecutionTrace, RunEstimate};
 use parit_shared::Stage;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -356,6 +362,21 @@ fn drift(body: DriftBody) -> Result<Response> {
     }
 }
 
+/// A fault in what the supervisor sent (a D1 row that does not fit) or in
+/// this Worker: 500, which the supervisor logs and answers as its own failure.
+fn fault(message: String) -> Result<Response> {
+    Ok(Response::from_json(&json!({"message": message, "caller": false}))?.with_status(500))
+}
+
+/// The traces report from the rows the supervisor read; 500 naming the
+/// column when a row does not fit its record.
+fn traces(request: TracesRequest) -> Result<Response> {
+    match (ExecutionTrace::read_all(&request.traces), RunEstimate::read_all(&request.estimates)) {
+        (Ok(traces), Ok(estimates)) => Response::from_json(&report(&request.project_id, &traces, &estimates)),
+        (Err(e), _) | (_, Err(e)) => fault(e.to_string()),
+    }
+}
+
 #[event(fetch)]
 async fn fetch(mut req: Request, _env: Env, _ctx: Context) -> Result<Response> {
     match (req.method(), req.path().as_str()) {
@@ -400,7 +421,7 @@ async fn fetch(mut req: Request, _env: Env, _ctx: Context) -> Result<Response> {
             Err(e) => bad_request(e),
         },
         (Method::Post, "/traces") => match body::<TracesRequest>(&mut req).await {
-            Ok(r) => Response::from_json(&parit_shared::run::traces::report(&r.project_id, &r.traces, &r.estimates)),
+            Ok(r) => traces(r),
             Err(e) => bad_request(e),
         },
         (Method::Post, "/handoff") => match body::<HandoffRequest>(&mut req).await {

@@ -38,7 +38,8 @@ fn failure(path: &str, status: u16, body: &[u8]) -> AppError {
         },
         // The supervisor sent something the bridge could not read: ours to fix.
         400 => AppError::Internal(format!("the bridge refused {path}: {}", answer["message"])),
-        _ => AppError::Unavailable(format!("the bridge answered HTTP {status} to {path}")),
+        // (Logged, never sent: a D1 row that did not fit names its column here.)
+        _ => AppError::Unavailable(format!("the bridge answered HTTP {status} to {path}: {}", answer["message"])),
     }
 }
 
