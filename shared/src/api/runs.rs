@@ -2,18 +2,17 @@
 //! one stage at once (`execute`), and what a run will do and did (`plan`,
 //! `activity`, `traces`).
 
-use std::collections::BTreeMap;
-
 use serde_json::{Map, Value};
 
 use crate::agent::protocol::{CallKind, CallProgress};
 use crate::api::projects::Run;
-use crate::gemini::catalogue::ThinkingLevel;
 use crate::gemini::Usage;
 // The plan is the domain's own record (it carries its schema): one definition.
 pub use crate::run::plan::{
     BudgetCheck, CostRange, OutputBasis, Plan, PlanStage, PromptBasis, StageEstimate, TokenRange,
 };
+// So are the traces report's (built from D1's rows there).
+pub use crate::run::traces::{EstimateAgainstActual, Outcome, TokenTotals, Trace, Traces};
 use crate::schema::{Describe, Property, Schema};
 use crate::Stage;
 
@@ -154,135 +153,6 @@ crate::record! {
         pub project_id: String,
         /// The events.
         pub events: Vec<ActivityEvent>,
-    }
-}
-
-crate::label_enum! {
-    /// How a model call ended.
-    pub enum Outcome { Ok = "ok", Invalid = "invalid", Failed = "failed" }
-}
-
-crate::record! {
-    /// One model call.
-    pub struct Trace {
-        /// Id.
-        pub id: String,
-        /// The stage.
-        pub stage: Stage,
-        /// The stage execution it belongs to.
-        pub execution_id: String,
-        /// Why it was made.
-        pub call_kind: CallKind,
-        /// Which attempt.
-        #[openapi = r#""minimum": 0"#]
-        pub attempt: u64,
-        /// The model asked.
-        pub model: String,
-        /// Prompt tokens.
-        #[openapi = r#""minimum": 0"#]
-        pub prompt_tokens: u64,
-        /// Answer tokens.
-        #[openapi = r#""minimum": 0"#]
-        pub output_tokens: u64,
-        /// Thinking tokens.
-        #[openapi = r#""minimum": 0"#]
-        pub thoughts_tokens: u64,
-        /// How long it took.
-        #[openapi = r#""minimum": 0"#]
-        pub latency_ms: u64,
-        /// How it ended.
-        pub outcome: Outcome,
-        /// Gemini's failure class, when it failed.
-        pub error_class: Option<String>,
-        /// What went wrong.
-        pub message: Option<String>,
-        /// How long Gemini said to wait.
-        pub retry_delay_ms: Option<u64>,
-        /// Answered from the cache.
-        pub cache_hit: bool,
-        /// What it cost.
-        pub cost_usd: f64,
-        /// When, ms since the epoch.
-        #[openapi = r#""minimum": 0"#]
-        pub created_at: u64,
-        /// The model that answered (Google's modelVersion), when it said
-        pub model_version: Option<String>,
-        /// Google's id of the answer.
-        pub response_id: Option<String>,
-        /// The catalogue has no price for the model: costed at its dearest rates
-        pub unpriced: bool,
-        /// Which segment of an answer a Gemini 4 model decoded in segments (finishReason CONTINUATION) this call fetched; null for an answer in one piece
-        #[openapi = r#""minimum": 1"#]
-        pub segment: Option<u64>,
-        /// The thinking level the call sent, if it sent one
-        pub thinking_level: Option<ThinkingLevel>,
-    }
-}
-
-crate::record! {
-    /// Token and cost totals of some calls.
-    pub struct TokenTotals {
-        /// Calls.
-        #[openapi = r#""minimum": 0"#]
-        pub calls: u64,
-        /// Calls answered from the cache.
-        #[openapi = r#""minimum": 0"#]
-        pub cache_hits: u64,
-        /// Prompt tokens.
-        #[openapi = r#""minimum": 0"#]
-        pub prompt_tokens: u64,
-        /// Answer tokens.
-        #[openapi = r#""minimum": 0"#]
-        pub output_tokens: u64,
-        /// Thinking tokens.
-        #[openapi = r#""minimum": 0"#]
-        pub thoughts_tokens: u64,
-        /// All tokens.
-        #[openapi = r#""minimum": 0"#]
-        pub total_tokens: u64,
-        /// Dollars.
-        pub cost_usd: f64,
-    }
-}
-
-crate::record! {
-    /// What the plan estimated for a stage, beside what its calls used.
-    pub struct EstimateAgainstActual {
-        /// The stage.
-        pub stage: Stage,
-        /// The run it was estimated for.
-        pub run_id: String,
-        /// The model.
-        pub model: String,
-        /// Estimated tokens.
-        pub tokens: TokenRange,
-        /// Estimated dollars.
-        pub cost_usd: CostRange,
-        /// Tokens used.
-        #[openapi = r#""minimum": 0"#]
-        pub actual_tokens: u64,
-        /// Dollars spent.
-        #[openapi = r#""minimum": 0"#]
-        pub actual_cost_usd: f64,
-        /// Calls made.
-        #[openapi = r#""minimum": 0"#]
-        pub actual_calls: u64,
-    }
-}
-
-crate::record! {
-    /// Every model call with its tokens, latency, outcome and cost, with totals.
-    pub struct Traces {
-        /// The project.
-        pub project_id: String,
-        /// Every call.
-        pub traces: Vec<Trace>,
-        /// Totals of all calls.
-        pub totals: TokenTotals,
-        /// Totals by stage.
-        pub by_stage: BTreeMap<String, TokenTotals>,
-        /// What the plan estimated for each stage the latest estimated run was to call (recorded as it started), beside what the stage's calls since then used
-        pub estimates: Vec<EstimateAgainstActual>,
     }
 }
 

@@ -6,7 +6,6 @@
 pub mod execute;
 pub mod pipeline;
 pub mod plan;
-pub mod rows;
 mod state;
 pub mod status;
 pub mod store;

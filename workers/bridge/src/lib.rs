@@ -5,12 +5,23 @@
 //! (the views, the hand-off layouts, the export) tens of KB more than the
 //! supervisor's room under its size goal.
 //!
-//! * `POST /views` `{"stage", "artifact", "upstream": [{"stage", "artifact"}]}`
-//!   → `{"views": [{"name", "contentType", "body"}]}` (`parit_shared::render::views`);
-//! * `POST /consistency` `{"artifacts": [{"stage", "version", "artifact"}],
-//!   "statuses": {stage: status}}` → the consistency report
-//!   (`parit_shared::check::consistency`) with the ready verdict as `ready`
-//!   (`check::ready`);
+//! Each JSON answer is a typed value serialized with serde (`/health`'s
+//! `{"ok": true}` aside). Where the supervisor answers with it, it is the
+//! contract's record (`parit_shared::api`), built whole here, `projectId`
+//! and the other fields the supervisor sends for it included, so the
+//! supervisor relays the bytes unread; `/view` and `/export` answer files.
+//!
+//! * `POST /views` `{"projectId", "stage", "version", "artifact", "upstream":
+//!   [{"stage", "artifact"}]}` → the API's `ViewList` (each render's name,
+//!   media type and size: `parit_shared::render::views`);
+//! * `POST /view` `{"name", "stage", "artifact", "upstream"}` → that render
+//!   itself, its media type as `content-type` (the supervisor serves this
+//!   answer as it comes), or 404 `{"message", "caller": true}` when there is
+//!   none;
+//! * `POST /consistency` `{"projectId", "artifacts": [{"stage", "version",
+//!   "artifact"}], "statuses": {stage: status}}` → the API's `Consistency`:
+//!   the report (`parit_shared::check::consistency`) with the ready verdict
+//!   as `ready` (`check::ready`);
 //! * `POST /export` `{"name", "idea", "artifacts", "statuses", "layout"}` →
 //!   the ZIP (`render::export`, the report and the verdict decided here from
 //!   the same artifacts; `layout`: only that hand-off layout's files);
@@ -20,25 +31,31 @@
 //!   artifact (`parit_import::openapi`) and, when it derived entities from
 //!   the document's schemas, the data model with them (`data`); or 422 with
 //!   the validator's findings;
-//! * `POST /handoff` `{"name", "idea", "artifacts", "statuses", "since"?,
-//!   "before"?}` (`since`: an older PRD version, `before`
-//!   its body: the OpenSpec layout then holds that version's specs and the
-//!   change folder to the newest; `/export` takes the same two) → `{"layouts": [{"name", "title", "files": [{"path",
-//!   "content"}], "missing"}]}` (`parit_shared::render::handoff`);
-//! * `POST /changes` `{"stage", "before", "after", "downstream": [{"stage",
-//!   "artifact"}]}` → `{"added", "removed", "changed": [{"kind", "id"}],
-//!   "references"}` (`parit_shared::check::changes`: the ids changed between
-//!   two versions, and where the stages that read it refer to them);
-//! * `POST /drift` `{"artifacts": [{"stage", "version", "artifact"}],
-//!   "repository": {"sql"?, "dialect"?: "sqlite" | "postgres" | "mysql",
-//!   "openapi"?}}` (`repository`: the caller's body, checked here) →
-//!   `{"inStep", "compared", "differences", "repository", "notImported"}`
-//!   (`parit_shared::check::drift`: the repository's SQL and OpenAPI document,
-//!   imported by `parit_import`, compared with the blueprint by its ids); 422
-//!   with the importer's error when a text does not parse; the caller's own
-//!   mistakes as `{"message", "caller": true}`: 400 for a body that is not
-//!   `{"sql"?, "dialect"?, "openapi"?}`, 409 when the blueprint has no artifact
-//!   of the compared stage;
+//! * `POST /handoff` `{"projectId", "name", "idea", "artifacts", "statuses",
+//!   "since"?, "before"?}` (`since`: an older PRD version, `before` its body:
+//!   the OpenSpec layout then holds that version's specs and the change
+//!   folder to the newest; `/export` takes the same two) → the API's
+//!   `Handoff`: each layout's files and what it misses
+//!   (`parit_shared::render::handoff`);
+//! * `POST /changes` `{"projectId", "stage", "from", "to", "before", "after",
+//!   "downstream": [{"stage", "artifact"}]}` (`before` and `after`: versions
+//!   `from` and `to`) → the API's `Changes` (`parit_shared::check::changes`:
+//!   the ids changed between two versions, and where the stages that read it
+//!   refer to them);
+//! * `POST /drift` `{"projectId", "artifacts": [{"stage", "version",
+//!   "artifact"}], "repository": {"sql"?, "dialect"?: "sqlite" | "postgres" |
+//!   "mysql", "openapi"?}}` (`repository`: the caller's body, checked here) →
+//!   the API's `DriftReport` (`parit_shared::check::drift`: the repository's
+//!   SQL and OpenAPI document, imported by `parit_import`, compared with the
+//!   blueprint by its ids); 422 with the importer's error when a text does
+//!   not parse; the caller's own mistakes as `{"message", "caller": true}`:
+//!   400 for a body that is not `{"sql"?, "dialect"?, "openapi"?}`, 409 when
+//!   the blueprint has no artifact of the compared stage;
+//! * `POST /traces` `{"projectId", "traces": [<execution_traces row>],
+//!   "estimates": [<run_estimates row>]}` (D1's rows as the supervisor read
+//!   them with `parit_shared::run::traces`' SELECT lists) → the API's
+//!   `Traces` (`run::traces::report`); 500 `{"message", "caller": false}`
+//!   naming the column when a row does not fit its record;
 //! * `POST /mcp` an `mcp::Exchange` `{"message": <the MCP POST body, as
 //!   text>, "headers": {"protocolVersion", "method", "name"}, "answers":
 //!   [{"method", "path", "status", "body"}]}` → an `mcp::Step`: `{"status",
@@ -50,15 +67,20 @@
 
 use parit_import::sql::SqlDialect;
 use parit_import::{ImportError, Imported};
+use parit_shared::api::artifacts::{
+    self as api, Changes, Consistency, DriftReport, Handoff, HandoffLayout, ItemRef, LayoutFile, Reference,
+    RepositoryArtifacts, ViewEntry, ViewList,
+};
 use parit_shared::artifact::{Artifact, Upstream};
 use parit_shared::check::changes::{self, Change};
 use parit_shared::check::consistency::check;
 use parit_shared::check::drift::{self, DriftRequest, Repository};
 use parit_shared::check::ready::{verdict, Verdict};
-use parit_shared::render;
 use parit_shared::render::export::{bundle, slug, zip};
 use parit_shared::render::handoff::{layouts, layouts_since, Layout, Since};
+use parit_shared::render::{self, View};
 use parit_shared::run::status::StageStatus;
+use parit_shared::run::traces::{report, ExecutionTrace, RunEstimate};
 use parit_shared::Stage;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -89,8 +111,21 @@ struct StageArtifact {
     artifact: Value,
 }
 
+/// What `/views` lists: the renders of one version of a stage.
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct ViewsRequest {
+    project_id: String,
+    stage: Stage,
+    version: u64,
+    artifact: Value,
+    upstream: Vec<StageArtifact>,
+}
+
+/// What `/view` renders: one view, by name, of one version of a stage.
+#[derive(Deserialize)]
+struct ViewRequest {
+    name: String,
     stage: Stage,
     artifact: Value,
     upstream: Vec<StageArtifact>,
@@ -100,7 +135,9 @@ struct ViewsRequest {
 type Statuses = BTreeMap<Stage, StageStatus>;
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct ConsistencyRequest {
+    project_id: String,
     artifacts: Vec<StageArtifact>,
     statuses: Statuses,
 }
@@ -128,22 +165,31 @@ struct TracesRequest {
 }
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct ChangesRequest {
+    project_id: String,
     stage: Stage,
+    /// The two versions' numbers, `before`'s and `after`'s.
+    from: u64,
+    to: u64,
     before: Value,
     after: Value,
     downstream: Vec<StageArtifact>,
 }
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct DriftBody {
+    project_id: String,
     artifacts: Vec<StageArtifact>,
     /// The caller's body as sent, checked here (`DriftRequest::from_body`).
     repository: Value,
 }
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct HandoffRequest {
+    project_id: String,
     name: String,
     idea: String,
     artifacts: Vec<StageArtifact>,
@@ -201,21 +247,53 @@ fn laid_out(
     Ok(layouts_since(name, idea, &plain, verdict, Some(&Since { version, newest, prd: &prd })))
 }
 
-fn views(request: ViewsRequest) -> Result<Response> {
-    let (artifact, upstream) = match (Artifact::from_value(request.stage, request.artifact), parsed(request.upstream)) {
-        (Ok(a), Ok(up)) => (a, up),
-        (Err(e), _) => return bad_request(format!("the {} artifact is not valid: {e}", request.stage)),
-        (_, Err(e)) => return bad_request(e),
-    };
+/// The renders of `stage`'s `artifact` with the other stages' `upstream`;
+/// or why one of them is not valid.
+fn rendered(stage: Stage, artifact: Value, upstream: Vec<StageArtifact>) -> std::result::Result<Vec<View>, String> {
+    let artifact =
+        Artifact::from_value(stage, artifact).map_err(|e| format!("the {stage} artifact is not valid: {e}"))?;
     let mut bag = Upstream::default();
-    for (a, _) in upstream {
+    for (a, _) in parsed(upstream)? {
         bag.insert(a);
     }
-    let list: Vec<Value> = render::views(&artifact, &bag)
+    Ok(render::views(&artifact, &bag))
+}
+
+fn views(request: ViewsRequest) -> Result<Response> {
+    let views = match rendered(request.stage, request.artifact, request.upstream) {
+        Ok(v) => v,
+        Err(e) => return bad_request(e),
+    };
+    let views = views
         .into_iter()
-        .map(|v| json!({"name": v.name, "contentType": v.content_type, "body": v.body}))
+        .map(|v| ViewEntry { bytes: v.body.len() as u64, name: v.name, content_type: v.content_type.to_string() })
         .collect();
-    Response::from_json(&json!({ "views": list }))
+    Response::from_json(&ViewList {
+        project_id: request.project_id,
+        stage: request.stage,
+        version: request.version,
+        views,
+    })
+}
+
+/// One view by name, as the file it is; 404 (the caller's) when the stage
+/// renders none of that name.
+fn view(request: ViewRequest) -> Result<Response> {
+    let views = match rendered(request.stage, request.artifact, request.upstream) {
+        Ok(v) => v,
+        Err(e) => return bad_request(e),
+    };
+    match views.into_iter().find(|v| v.name == request.name) {
+        Some(v) => {
+            let headers = Headers::new();
+            headers.set("content-type", v.content_type)?;
+            Ok(Response::from_bytes(v.body.into_bytes())?.with_headers(headers))
+        }
+        None => {
+            let name: String = request.name.chars().take(120).collect();
+            refused(404, format!("the {} artifact has no view {name}", request.stage))
+        }
+    }
 }
 
 fn consistency(request: ConsistencyRequest) -> Result<Response> {
@@ -225,9 +303,15 @@ fn consistency(request: ConsistencyRequest) -> Result<Response> {
     };
     let report = check(&artifacts);
     let ready = verdict(&request.statuses, &artifacts, &report);
-    let mut body = serde_json::to_value(&report)?;
-    body["ready"] = serde_json::to_value(&ready)?;
-    Response::from_json(&body)
+    Response::from_json(&Consistency {
+        project_id: request.project_id,
+        checked: report.checked,
+        findings: report.findings,
+        matrix: report.matrix,
+        errors: report.errors as u64,
+        warnings: report.warnings as u64,
+        ready,
+    })
 }
 
 fn export(request: ExportRequest) -> Result<Response> {
@@ -262,18 +346,19 @@ fn handoff(request: HandoffRequest) -> Result<Response> {
         let ready = verdict(&request.statuses, &artifacts, &check(&artifacts));
         laid_out(&request.name, &request.idea, &a, Some(&ready), request.since, request.before)
     });
-    let rendered: Vec<Value> = match all {
+    let mut layouts = Vec::new();
+    for l in match all {
         Ok(l) => l,
         Err(e) => return bad_request(e),
+    } {
+        // The renders' names are the contract's (a test below holds them).
+        let Some(name) = api::Layout::parse(l.name) else {
+            return fault(format!("the hand-off layout {} is not one the contract names", l.name));
+        };
+        let files = l.files.into_iter().map(|(path, content)| LayoutFile { path, content }).collect();
+        layouts.push(HandoffLayout { name, title: l.title.to_string(), files, missing: l.missing });
     }
-    .into_iter()
-    .map(|l| {
-        let files: Vec<Value> =
-            l.files.into_iter().map(|(path, content)| json!({"path": path, "content": content})).collect();
-        json!({"name": l.name, "title": l.title, "files": files, "missing": l.missing})
-    })
-    .collect();
-    Response::from_json(&json!({ "layouts": rendered }))
+    Response::from_json(&Handoff { project_id: request.project_id, layouts })
 }
 
 fn changes(request: ChangesRequest) -> Result<Response> {
@@ -288,14 +373,22 @@ fn changes(request: ChangesRequest) -> Result<Response> {
         };
     let report = changes::diff(&before, &after);
     let of = |c: Change| {
-        report.iter().filter(|x| x.change == c).map(|x| json!({"kind": x.kind, "id": x.id})).collect::<Vec<_>>()
+        report.iter().filter(|x| x.change == c).map(|x| ItemRef { kind: x.kind, id: x.id.clone() }).collect()
     };
-    Response::from_json(&json!({
-        "added": of(Change::Added),
-        "removed": of(Change::Removed),
-        "changed": of(Change::Changed),
-        "references": changes::affected(&report, &before, &downstream),
-    }))
+    let references = changes::affected(&report, &before, &downstream)
+        .into_iter()
+        .map(|r| Reference { stage: r.stage, location: r.location, kind: r.kind, id: r.id, change: r.change })
+        .collect();
+    Response::from_json(&Changes {
+        project_id: request.project_id,
+        stage: request.stage,
+        from: request.from,
+        to: request.to,
+        added: of(Change::Added),
+        removed: of(Change::Removed),
+        changed: of(Change::Changed),
+        references,
+    })
 }
 
 /// What an importer could not represent, one line each, named by its document.
@@ -306,10 +399,24 @@ fn not_imported(source: &str, list: Vec<parit_import::NotImported>) -> impl Iter
     })
 }
 
-/// An answer the supervisor passes on to its caller as an error of its own
-/// (`{"message", "caller": true}`), not as a fault in what it sent.
+/// A refusal or a failure that is not an import's: `caller` when the
+/// supervisor passes it on to its caller as an error of its own, not as a
+/// fault in what it sent or in what this Worker holds.
+#[derive(Serialize)]
+struct Refusal {
+    message: String,
+    caller: bool,
+}
+
+/// The caller's own mistake, with the status the supervisor answers it with.
 fn refused(status: u16, message: String) -> Result<Response> {
-    Ok(Response::from_json(&json!({"message": message, "caller": true}))?.with_status(status))
+    Ok(Response::from_json(&Refusal { message, caller: true })?.with_status(status))
+}
+
+/// A fault in what the supervisor sent (a D1 row that does not fit) or in
+/// this Worker: 500, which the supervisor logs and answers as its own failure.
+fn fault(message: String) -> Result<Response> {
+    Ok(Response::from_json(&Refusal { message, caller: false })?.with_status(500))
 }
 
 fn drift(body: DriftBody) -> Result<Response> {
@@ -351,9 +458,36 @@ fn drift(body: DriftBody) -> Result<Response> {
             Err(e) => return Ok(Response::from_json(&e)?.with_status(422)),
         }
     }
-    match drift::report(&blueprint, repository) {
-        Ok(report) => Response::from_json(&report),
-        Err(e) => refused(409, e.to_string()),
+    let report = match drift::report(&blueprint, repository) {
+        Ok(report) => report,
+        Err(e) => return refused(409, e.to_string()),
+    };
+    let object = |artifact: serde_json::Result<Value>| match artifact {
+        Ok(Value::Object(o)) => Ok(o),
+        _ => Err(()),
+    };
+    let (Ok(data), Ok(api)) = (
+        report.repository.data.map(|d| object(serde_json::to_value(d))).transpose(),
+        report.repository.api.map(|a| object(serde_json::to_value(a))).transpose(),
+    ) else {
+        return fault("an imported artifact is not a JSON object".into());
+    };
+    Response::from_json(&DriftReport {
+        project_id: body.project_id,
+        in_step: report.in_step,
+        compared: report.compared,
+        differences: report.differences,
+        repository: RepositoryArtifacts { data, api },
+        not_imported: report.not_imported,
+    })
+}
+
+/// The traces report from the rows the supervisor read; 500 naming the
+/// column when a row does not fit its record.
+fn traces(request: TracesRequest) -> Result<Response> {
+    match (ExecutionTrace::read_all(&request.traces), RunEstimate::read_all(&request.estimates)) {
+        (Ok(traces), Ok(estimates)) => Response::from_json(&report(&request.project_id, &traces, &estimates)),
+        (Err(e), _) | (_, Err(e)) => fault(e.to_string()),
     }
 }
 
@@ -384,6 +518,10 @@ async fn fetch(mut req: Request, _env: Env, _ctx: Context) -> Result<Response> {
             Ok(r) => views(r),
             Err(e) => bad_request(e),
         },
+        (Method::Post, "/view") => match body::<ViewRequest>(&mut req).await {
+            Ok(r) => view(r),
+            Err(e) => bad_request(e),
+        },
         (Method::Post, "/consistency") => match body::<ConsistencyRequest>(&mut req).await {
             Ok(r) => consistency(r),
             Err(e) => bad_request(e),
@@ -401,7 +539,7 @@ async fn fetch(mut req: Request, _env: Env, _ctx: Context) -> Result<Response> {
             Err(e) => bad_request(e),
         },
         (Method::Post, "/traces") => match body::<TracesRequest>(&mut req).await {
-            Ok(r) => Response::from_json(&parit_shared::run::traces::report(&r.project_id, &r.traces, &r.estimates)),
+            Ok(r) => traces(r),
             Err(e) => bad_request(e),
         },
         (Method::Post, "/handoff") => match body::<HandoffRequest>(&mut req).await {
@@ -413,5 +551,17 @@ async fn fetch(mut req: Request, _env: Env, _ctx: Context) -> Result<Response> {
             Err(e) => bad_request(e),
         },
         _ => Response::error("no such route", 404),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_hand_off_layout_rendered_is_one_the_contract_names() {
+        for name in parit_shared::render::handoff::LAYOUTS {
+            assert_eq!(api::Layout::parse(name).map(|l| l.as_str()), Some(name));
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! A project's runs, its activity feed, and what its runs estimated and
-//! its model calls spent (the traces, handed to the bridge unread).
+//! its model calls spent (the traces, read with the columns the bridge's
+//! records name and handed to it unread).
 
 use super::{num, opt_text, text, D1Store};
 use crate::live::ActivityRow;
@@ -7,6 +8,7 @@ use crate::row::{decode_all, decode_first, row, select};
 use parit_shared::api::projects::Run;
 use parit_shared::run::plan::Plan;
 use parit_shared::run::store::*;
+use parit_shared::run::traces::{ExecutionTrace, RunEstimate};
 use parit_shared::run::RunStatus;
 use parit_shared::Stage;
 use serde_json::Value;
@@ -159,24 +161,29 @@ impl D1Store {
     }
 
     /// The estimates recorded when the project's latest run started (none
-    /// when it called nothing), with when that run finished.
+    /// when it called nothing), with when that run finished: the columns
+    /// the bridge reads them with (`RunEstimate`), unread here.
     pub(crate) async fn last_estimates(&self, project_id: &str) -> Result<Vec<Value>, StoreError> {
-        self.rows(
-            "SELECT e.*, r.finished_at AS run_finished_at FROM run_estimates e JOIN runs r ON r.id = e.run_id
-             WHERE e.project_id = ?1
-               AND e.run_id = (SELECT id FROM runs WHERE project_id = ?1 ORDER BY started_at DESC, rowid DESC LIMIT 1)
-             ORDER BY e.rowid",
-            &[text(project_id)],
-        )
-        .await
+        let sql = [
+            "SELECT ",
+            RunEstimate::COLUMNS,
+            " FROM run_estimates WHERE project_id = ?1
+               AND run_id = (SELECT id FROM runs WHERE project_id = ?1 ORDER BY started_at DESC, rowid DESC LIMIT 1)
+             ORDER BY rowid",
+        ]
+        .concat();
+        self.rows(&sql, &[text(project_id)]).await
     }
 
-    /// A project's traces, oldest first.
+    /// A project's traces, oldest first: the columns the bridge reads them
+    /// with (`ExecutionTrace`), unread here.
     pub(crate) async fn traces(&self, project_id: &str) -> Result<Vec<Value>, StoreError> {
-        self.rows(
-            "SELECT * FROM execution_traces WHERE project_id = ?1 ORDER BY created_at, rowid",
-            &[text(project_id)],
-        )
-        .await
+        let sql = [
+            "SELECT ",
+            ExecutionTrace::COLUMNS,
+            " FROM execution_traces WHERE project_id = ?1 ORDER BY created_at, rowid",
+        ]
+        .concat();
+        self.rows(&sql, &[text(project_id)]).await
     }
 }

@@ -150,6 +150,7 @@ mod tests {
     use crate::live::ActivityRow;
     use crate::row::{select, Row};
     use parit_shared::project::ProjectSettings;
+    use parit_shared::run::traces::{ExecutionTrace, RunEstimate};
     use parit_shared::run::RunStatus;
     use parit_shared::Stage;
     use serde_json::json;
@@ -296,6 +297,9 @@ mod tests {
             ("agent_activity", ActivityRow::COLUMNS),
             ("owner_usage", DayTokens::COLUMNS),
             ("schema_metadata", Metadata::COLUMNS),
+            // Read by the bridge (`parit_shared::run::traces`), selected here.
+            ("execution_traces", ExecutionTrace::COLUMNS),
+            ("run_estimates", RunEstimate::COLUMNS),
         ];
         for (table, columns) in read {
             for column in columns.split(", ").filter(|c| !c.contains(" AS ")) {

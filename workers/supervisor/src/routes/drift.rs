@@ -3,14 +3,14 @@
 //! and API spec. Stores nothing. The bridge Worker checks the body, imports
 //! and compares (`parit_shared::check::drift`), its refusals answered as this
 //! Worker's own errors (400, 409 `nothing_to_compare`, 422 with the
-//! importer's line and column); this checks the owner and the size and reads
-//! the artifacts: the supervisor's size goal leaves room for little more.
+//! importer's line and column) and answers the contract's `DriftReport`,
+//! relayed unread; this checks the owner and the size and reads the
+//! artifacts: the supervisor's size goal leaves room for little more.
 
 use crate::app::App;
 use crate::bridge;
 use crate::error::AppResult;
 use crate::http::json_body;
-use crate::reply::json;
 use crate::routes::renders::{latest, versioned};
 use parit_shared::api::Op;
 use parit_shared::Stage;
@@ -26,7 +26,6 @@ pub(crate) async fn drift(app: &App, id: &str, mut req: Request) -> AppResult<Re
         .filter(|(_, r)| matches!(r.stage, Stage::Prd | Stage::Data | Stage::Api))
         .map(|(a, r)| versioned(a, r))
         .collect();
-    let mut report = bridge::call(app, "/drift", &json!({"artifacts": artifacts, "repository": body})).await?;
-    report["projectId"] = id.into();
-    Ok(json(200, &report)?)
+    let request = json!({"projectId": id, "artifacts": artifacts, "repository": body});
+    bridge::relay(app, "/drift", &request).await
 }

@@ -3,7 +3,7 @@
 use crate::app::App;
 use crate::error::AppResult;
 use crate::http::Query;
-use crate::reply::{answer, json};
+use crate::reply::answer;
 use parit_shared::api::runs::{Activity, ActivityEvent};
 use serde_json::json;
 use worker::{Request, Response};
@@ -19,11 +19,12 @@ pub(crate) async fn activity(app: &App, id: &str, req: &Request) -> AppResult<Re
     Ok(answer(200, &Activity { project_id: id.into(), events })?)
 }
 
-/// The traces report (`parit_shared::run::traces`), shaped by the bridge
-/// from the rows read here: the shaping is not this Worker's size to carry.
+/// The traces report (`parit_shared::run::traces`, the contract's
+/// `Traces`), built by the bridge from the rows read here and relayed
+/// unread: reading and shaping them is not this Worker's size to carry.
 pub(crate) async fn traces(app: &App, id: &str) -> AppResult<Response> {
     app.owned_project(id).await?;
     let (rows, estimates) = futures_util::try_join!(app.store.traces(id), app.store.last_estimates(id))?;
     let request = json!({"projectId": id, "traces": rows, "estimates": estimates});
-    Ok(json(200, &crate::bridge::call(app, "/traces", &request).await?)?)
+    crate::bridge::relay(app, "/traces", &request).await
 }

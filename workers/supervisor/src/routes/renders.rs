@@ -4,13 +4,14 @@
 //! `GET …/export` (a ZIP of everything, or of one layout). Each is served by
 //! the project's object (`Op::in_object`). The supervisor reads the stored
 //! bodies and the stages' statuses; the bridge Worker parses them, decides
-//! consistency and the verdict, renders and packs.
+//! consistency and the verdict, renders and packs, and answers the
+//! contract's records (`ViewList`, `Consistency`, `Handoff`) whole, which
+//! this relays unread.
 
 use crate::app::App;
 use crate::bridge;
 use crate::error::{AppError, AppResult};
 use crate::http::Query;
-use crate::reply::json;
 use futures_util::future::try_join_all;
 use parit_shared::render::export::slug;
 use parit_shared::render::handoff::LAYOUTS;
@@ -52,25 +53,20 @@ pub(crate) fn versioned(artifact: &Value, record: &ArtifactRecord) -> Value {
 
 /// What the bridge decides consistency and the verdict from: the newest
 /// bodies with their stages and versions (`artifacts`), and each stage's
-/// status (`statuses`).
+/// status (`statuses`), for the project `projectId`.
 async fn blueprint(app: &App, id: &str) -> AppResult<Value> {
     let (checkpoints, settings) = futures_util::try_join!(app.store.checkpoints(id), app.store.settings(id))?;
     let all = latest(app, id).await?;
     let records: Vec<ArtifactRecord> = all.iter().map(|(_, r)| r.clone()).collect();
     let statuses = stage_statuses(&records, &checkpoints, &settings);
     let artifacts: Vec<Value> = all.iter().map(|(a, r)| versioned(a, r)).collect();
-    Ok(json!({"artifacts": artifacts, "statuses": statuses}))
+    Ok(json!({"projectId": id, "artifacts": artifacts, "statuses": statuses}))
 }
 
-/// The bridge's consistency report on the project as it stands now, with the
-/// ready verdict as `ready`.
-async fn report(app: &App, id: &str) -> AppResult<Value> {
-    bridge::call(app, "/consistency", &blueprint(app, id).await?).await
-}
-
-/// The ready verdict on the project as it stands now (`{"ready", "gaps"}`).
+/// The ready verdict on the project as it stands now (`{"ready", "gaps"}`):
+/// the bridge's consistency report's `ready`.
 pub(crate) async fn current_verdict(app: &App, id: &str) -> AppResult<Value> {
-    match report(app, id).await?["ready"].take() {
+    match bridge::call(app, "/consistency", &blueprint(app, id).await?).await?["ready"].take() {
         verdict if verdict["ready"].is_boolean() => Ok(verdict),
         _ => Err(AppError::Unavailable("the bridge answered /consistency without a verdict".into())),
     }
@@ -87,10 +83,10 @@ pub(crate) async fn body(app: &App, record: &ArtifactRecord) -> AppResult<Value>
     serde_json::from_slice(&bytes).map_err(|e| AppError::Internal(format!("{}: {e}", record.r2_key)))
 }
 
-/// The renders of one version of a stage (the newest unless `?version=n`),
-/// made by the bridge with the newest versions of the other stages: each
-/// `{"name", "contentType", "body"}`.
-async fn stage_views(app: &App, id: &str, stage: Stage, req: &Request) -> AppResult<(u32, Vec<Value>)> {
+/// What the bridge renders one version of a stage from (the newest unless
+/// `?version=n`): that body and the newest versions of the other stages the
+/// renders read, with the project, stage and version the list names.
+async fn views_request(app: &App, id: &str, stage: Stage, req: &Request) -> AppResult<Value> {
     app.owned_project(id).await?;
     // Only the API's renders read other stages: the data model (schemas) and
     // the PRD (title). Read just those bodies from R2.
@@ -113,43 +109,25 @@ async fn stage_views(app: &App, id: &str, stage: Stage, req: &Request) -> AppRes
             .map(|(a, r)| (a, r.version))
             .ok_or_else(|| missing(stage, None))?,
     };
-    let request = json!({"stage": stage, "artifact": artifact, "upstream": upstream});
-    let mut answer = bridge::call(app, "/views", &request).await?;
-    let Value::Array(views) = answer["views"].take() else {
-        return Err(AppError::Unavailable("the bridge answered /views without views".into()));
-    };
-    Ok((version, views))
+    Ok(json!({"projectId": id, "stage": stage, "version": version, "artifact": artifact, "upstream": upstream}))
 }
 
+/// The renders' names, media types and sizes (the bridge's `ViewList`).
 pub(crate) async fn list_views(app: &App, id: &str, stage: Stage, req: &Request) -> AppResult<Response> {
-    let (version, views) = stage_views(app, id, stage, req).await?;
-    let list: Vec<Value> = views
-        .iter()
-        .map(|v| {
-            let bytes = v["body"].as_str().map_or(0, str::len);
-            json!({"name": v["name"], "contentType": v["contentType"], "bytes": bytes})
-        })
-        .collect();
-    Ok(json(200, &json!({"projectId": id, "stage": stage, "version": version, "views": list}))?)
+    bridge::relay(app, "/views", &views_request(app, id, stage, req).await?).await
 }
 
+/// One render, served as the bridge answers it (its body under its media
+/// type); 404 (the bridge's) when the stage has no view of that name.
 pub(crate) async fn get_view(app: &App, id: &str, stage: Stage, name: &str, req: &Request) -> AppResult<Response> {
-    let (_, views) = stage_views(app, id, stage, req).await?;
-    let view = views.into_iter().find(|v| v["name"] == name).ok_or_else(|| {
-        AppError::NotFound(format!("the {stage} artifact has no view {}", name.chars().take(120).collect::<String>()))
-    })?;
-    let headers = Headers::new();
-    headers.set("content-type", view["contentType"].as_str().unwrap_or("text/plain; charset=utf-8"))?;
-    headers.set("cache-control", "no-store")?;
-    let body = view["body"].as_str().unwrap_or_default().as_bytes().to_vec();
-    Ok(Response::from_bytes(body)?.with_headers(headers))
+    let mut request = views_request(app, id, stage, req).await?;
+    request["name"] = name.into();
+    bridge::pass(app, "/view", &request).await
 }
 
 pub(crate) async fn consistency(app: &App, id: &str) -> AppResult<Response> {
     app.owned_project(id).await?;
-    let mut body = report(app, id).await?;
-    body["projectId"] = id.into();
-    Ok(json(200, &body)?)
+    bridge::relay(app, "/consistency", &blueprint(app, id).await?).await
 }
 
 /// What the bridge needs to lay the project out: its name and idea, its
@@ -193,9 +171,7 @@ async fn since(app: &App, id: &str, req: &Request, request: &mut Value) -> AppRe
 pub(crate) async fn handoff(app: &App, id: &str, req: &Request) -> AppResult<Response> {
     let (mut request, _) = layout_request(app, id).await?;
     since(app, id, req, &mut request).await?;
-    let mut body = bridge::call(app, "/handoff", &request).await?;
-    body["projectId"] = id.into();
-    Ok(json(200, &body)?)
+    bridge::relay(app, "/handoff", &request).await
 }
 
 /// `GET …/export`'s `?layout=name` (the contract's `ExportQuery`; `since`
