@@ -13,21 +13,16 @@ pub(crate) fn json(status: u16, body: &Value) -> worker::Result<Response> {
 
 /// A JSON response whose body is a contract type (`parit_shared::api`)
 /// with `ToJson`: built as `json!` builds a value (an insert per field),
-/// then written by the one `Value` to text path. Used where it measured no
-/// bigger than the `json!` it replaced (docs/ARCHITECTURE.md, "Typed
-/// answers without serde").
+/// then written by the one `Value` to text path. How every answer built
+/// here is sent (docs/ARCHITECTURE.md, "How a handler answers with its
+/// record").
 pub(crate) fn answer<T: ToJson>(status: u16, body: &T) -> worker::Result<Response> {
     json(status, &body.to_json())
 }
 
-/// A JSON response whose body is a contract type (`parit_shared::api`).
-/// The error body is one (`AppError::answer`: it cost nothing over the
-/// `json!` it replaced). Most answers are still built with `json!`: each
-/// contract type serialized costs its own `Serialize` code, measured on the
-/// upload (gzip) at +0.56 KiB for `Deleted` and `SettingsChanged` together,
-/// +1.74 KiB for `Index` and `Health` (with `Up`, `AgentUp`,
-/// `HealthComponents`, `CatalogueAge`), and this Worker is at its size goal;
-/// native tests hold those answers to the contract's schemas instead.
+/// A JSON response whose body is a contract type written by serde: the
+/// error body (`AppError::answer`), whose `Serialize` cost nothing over the
+/// `json!` it replaced.
 pub(crate) fn typed<T: Serialize>(status: u16, body: &T) -> worker::Result<Response> {
     json_bytes(status, serde_json::to_vec(body).map_err(|e| worker::Error::RustError(e.to_string()))?)
 }
