@@ -74,6 +74,7 @@ crate::record! {
 
 crate::record! {
     /// A JSON-RPC 2.0 error.
+    #[to_json]
     pub struct McpError {
         /// -32700 parse error, -32600 invalid request, -32601 method not found, -32602 invalid params, -32001 no or wrong token, -32020 MCP headers that disagree with the body, -32022 an unsupported protocol version
         pub code: i64,
@@ -87,6 +88,7 @@ crate::record! {
 
 crate::record! {
     /// The MCP server's JSON-RPC 2.0 answer: a result, or an error.
+    #[to_json]
     pub struct McpReply {
         /// Always "2.0"
         #[openapi = r#""const": "2.0""#]

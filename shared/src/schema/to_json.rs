@@ -245,6 +245,7 @@ mod tests {
         use crate::api::{artifacts as a, projects as p, root as r, runs as u};
         same_as_serde::<r::Index>();
         same_as_serde::<r::Health>();
+        same_as_serde::<r::McpReply>();
         same_as_serde::<a::ArtifactVersion>();
         same_as_serde::<a::ArtifactList>();
         same_as_serde::<a::ArtifactAnswer>();

@@ -10,19 +10,20 @@
 //! the optimiser keep the router apart from `fetch`, at ~2.7 KB of gzip WASM,
 //! and this Worker is at its size goal.
 //!
-//! What crosses to the bridge and back are the protocol's records
-//! (`mcp::Exchange` out, `mcp::Step` in, the 401's `McpReply`), written and
-//! read here as `Value`s by the small functions below, each held to its
-//! record by a native test: the typed forms measured bigger on the upload
-//! (gzip) than these, and this Worker is at its size goal (the 401 built as
-//! an `McpReply` with `ToJson`: +101 bytes; the exchange: +121; reading the
-//! step with serde: +5.3 KiB; docs/ARCHITECTURE.md, "MCP").
+//! The 401 is the contract's `McpReply`, written with `ToJson`. What
+//! crosses to the bridge and back are the protocol's records
+//! (`mcp::Exchange` out, `mcp::Step` in), written and read here as `Value`s
+//! by the small functions below, each held to its record by a native test:
+//! the typed forms measured bigger on the upload (gzip) than these (the
+//! exchange built with `ToJson`: +121 bytes; reading the step with serde:
+//! +5.3 KiB; docs/ARCHITECTURE.md, "MCP").
 
 use crate::app::App;
 use crate::error::{AppError, AppResult};
-use crate::reply::json;
+use crate::reply::{answer, json};
 use crate::{auth, bridge, http, meter::Meter};
 use parit_shared::api::Op;
+use parit_shared::mcp::{code, McpError, McpReply};
 use serde_json::{json, Value};
 use worker::{Env, Headers, Method, Request, RequestInit, Response};
 
@@ -41,8 +42,8 @@ struct Serving {
 }
 
 /// The transport's 401 body: an `McpReply` whose error is -32001, with no id.
-fn unauthorized(message: &str) -> Value {
-    json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32001, "message": message}})
+fn unauthorized(message: &str) -> McpReply {
+    McpReply::error(Value::Null, McpError { code: code::UNAUTHORIZED, message: message.into(), data: None })
 }
 
 /// The first round's `mcp::Exchange`: the body as received, its MCP
@@ -77,7 +78,7 @@ pub(crate) async fn serve(
         match auth::authenticate(&app, &req).await {
             // The transport's 401: a JSON-RPC error with no id (-32001) and the challenge.
             Err(AppError::Unauthorized(m)) => {
-                let mut r = json(401, &unauthorized(m))?;
+                let mut r = answer(401, &unauthorized(m))?;
                 r.headers_mut().set("www-authenticate", "Bearer realm=\"parit\"")?;
                 return Ok(r);
             }
@@ -144,16 +145,15 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
     use super::*;
-    use parit_shared::mcp::{code, step, Answer, Exchange, Headers, McpError, McpReply, Read, Step};
+    use parit_shared::mcp::{step, Answer, Exchange, Headers, Read, Step};
     use serde_json::from_value;
 
     #[test]
-    fn the_401_is_the_protocols_reply_with_no_id() {
-        let typed = McpReply::error(
-            Value::Null,
-            McpError { code: code::UNAUTHORIZED, message: "missing bearer token".into(), data: None },
-        );
-        assert_eq!(unauthorized("missing bearer token"), serde_json::to_value(typed).unwrap());
+    fn the_401_is_the_protocols_reply_with_a_null_id() {
+        use parit_shared::schema::ToJson;
+        let sent = unauthorized("missing bearer token").to_json();
+        let error = json!({"code": -32001, "message": "missing bearer token"});
+        assert_eq!(sent, json!({"jsonrpc": "2.0", "id": null, "error": error}));
     }
 
     #[test]
