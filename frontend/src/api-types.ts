@@ -527,7 +527,7 @@ export type Change = "added" | "removed" | "changed";
 export interface Reference {
   /** The stage that refers to it. */
   stage: Stage;
-  /** Where in that stage's artifact. */
+  /** Where in that stage's artifact, as a JSON path. */
   location: string;
   /** What the id names. */
   kind: ItemKind;

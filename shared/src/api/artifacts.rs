@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use crate::check::changes::{Change, ItemKind};
+// The change report's own record: one definition.
+use crate::check::changes::ItemKind;
+pub use crate::check::changes::Reference;
 // The checks' own records, which carry their schemas: one definition each.
 pub use crate::check::consistency::{Finding, TraceRow};
 pub use crate::check::drift::{ComparedVersions, Difference, SqlDialect};
@@ -185,22 +187,6 @@ crate::record! {
         pub kind: ItemKind,
         /// The id.
         pub id: String,
-    }
-}
-
-crate::record! {
-    /// A place downstream that refers to a removed or changed id.
-    pub struct Reference {
-        /// The stage that refers to it.
-        pub stage: Stage,
-        /// Where in that stage's artifact.
-        pub location: String,
-        /// What the id names.
-        pub kind: ItemKind,
-        /// The id.
-        pub id: String,
-        /// What happened to it.
-        pub change: Change,
     }
 }
 

@@ -85,19 +85,20 @@ pub struct ItemChange {
     pub change: Change,
 }
 
-/// A place in a downstream artifact that refers to a removed or changed item.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Reference {
-    /// The downstream stage.
-    pub stage: Stage,
-    /// Where, as a JSON path.
-    pub location: String,
-    /// The kind of item referred to.
-    pub kind: ItemKind,
-    /// Its id.
-    pub id: String,
-    /// What happened to it.
-    pub change: Change,
+crate::record! {
+    /// A place downstream that refers to a removed or changed id.
+    pub struct Reference {
+        /// The stage that refers to it.
+        pub stage: Stage,
+        /// Where in that stage's artifact, as a JSON path.
+        pub location: String,
+        /// What the id names.
+        pub kind: ItemKind,
+        /// The id.
+        pub id: String,
+        /// What happened to it.
+        pub change: Change,
+    }
 }
 
 /// The items added, changed and removed from `before` to `after`: added and

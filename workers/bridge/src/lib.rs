@@ -68,8 +68,8 @@
 use parit_import::sql::SqlDialect;
 use parit_import::{ImportError, Imported};
 use parit_shared::api::artifacts::{
-    self as api, Changes, Consistency, DriftReport, Handoff, HandoffLayout, ItemRef, LayoutFile, Reference,
-    RepositoryArtifacts, ViewEntry, ViewList,
+    self as api, Changes, Consistency, DriftReport, Handoff, HandoffLayout, ItemRef, LayoutFile, RepositoryArtifacts,
+    ViewEntry, ViewList,
 };
 use parit_shared::artifact::{Artifact, Upstream};
 use parit_shared::check::changes::{self, Change};
@@ -375,10 +375,7 @@ fn changes(request: ChangesRequest) -> Result<Response> {
     let of = |c: Change| {
         report.iter().filter(|x| x.change == c).map(|x| ItemRef { kind: x.kind, id: x.id.clone() }).collect()
     };
-    let references = changes::affected(&report, &before, &downstream)
-        .into_iter()
-        .map(|r| Reference { stage: r.stage, location: r.location, kind: r.kind, id: r.id, change: r.change })
-        .collect();
+    let references = changes::affected(&report, &before, &downstream);
     Response::from_json(&Changes {
         project_id: request.project_id,
         stage: request.stage,
