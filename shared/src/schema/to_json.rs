@@ -33,27 +33,17 @@ impl ToJson for bool {
         Value::Bool(*self)
     }
 }
-impl ToJson for u32 {
-    fn to_json(&self) -> Value {
-        Value::from(*self)
-    }
+// Numbers as serde_json writes them (an `f64` that is not finite: `null`).
+macro_rules! number_to_json {
+    ($($t:ty),*) => {$(
+        impl ToJson for $t {
+            fn to_json(&self) -> Value {
+                Value::from(*self)
+            }
+        }
+    )*};
 }
-impl ToJson for u64 {
-    fn to_json(&self) -> Value {
-        Value::from(*self)
-    }
-}
-impl ToJson for i64 {
-    fn to_json(&self) -> Value {
-        Value::from(*self)
-    }
-}
-impl ToJson for f64 {
-    /// `null` when not finite, as serde_json writes it.
-    fn to_json(&self) -> Value {
-        Value::from(*self)
-    }
-}
+number_to_json!(u32, u64, i64, f64);
 impl ToJson for Value {
     fn to_json(&self) -> Value {
         self.clone()
