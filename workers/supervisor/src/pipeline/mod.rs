@@ -251,18 +251,22 @@ impl PipelineRun {
         crate::app::limit_var(&self.env, "DAILY_TOKENS_PER_OWNER", DEFAULT_DAILY_TOKENS)
     }
 
-    /// The run as the API shows it: `null` before the first (the
-    /// answer to `Command::State`; a snapshot's `run` while it is active).
+    /// The run as the API shows it, if there is one.
+    fn run_view(&self) -> Option<Run> {
+        self.run.borrow().as_ref().map(Run::of)
+    }
+
+    /// The run as the API shows it, `null` before the first: the answer to
+    /// `Command::State`, a snapshot's `run` while it is active.
     pub(super) fn view(&self) -> Value {
-        self.run.borrow().as_ref().map(Run::of).to_json()
+        self.run_view().to_json()
     }
 
     /// `answer` around the run as the API shows it: a command's answer
     /// (`RunAnswer`, `RunActive`, `RunStarted`). Each such command made or
     /// found the run first.
     pub(super) fn answer<T: ToJson>(&self, status: u16, answer: impl FnOnce(Run) -> T) -> AppResult<Response> {
-        let run = self.run.borrow().as_ref().map(Run::of);
-        let run = run.ok_or_else(|| AppError::Internal("the object has no run to answer with".into()))?;
+        let run = self.run_view().ok_or_else(|| AppError::Internal("the object has no run to answer with".into()))?;
         Ok(reply::answer(status, &answer(run))?)
     }
 
