@@ -7,7 +7,7 @@ use crate::http::Query;
 use crate::reply::{answer, json};
 use crate::routes::renders;
 use parit_shared::api::artifacts::{ArtifactAnswer, ArtifactList, ArtifactVersion};
-use parit_shared::run::store::{ArtifactRecord, BlobStore, Store};
+use parit_shared::run::store::{ArtifactRecord, Store};
 use parit_shared::Stage;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -51,13 +51,9 @@ pub(crate) async fn get(app: &App, id: &str, stage: Stage, req: &Request) -> App
     let Some(record) = record else {
         return Err(renders::missing(stage, version));
     };
-    let bytes = app
-        .blobs
-        .get(&record.r2_key)
-        .await?
-        .ok_or_else(|| AppError::Internal(format!("R2 object {} is missing", record.r2_key)))?;
-    let artifact = serde_json::from_slice(&bytes)
-        .map_err(|e| AppError::Internal(format!("R2 object {} unreadable: {e}", record.r2_key)))?;
+    let Value::Object(artifact) = renders::body(app, &record).await? else {
+        return Err(AppError::Internal(format!("R2 object {} is not a JSON object", record.r2_key)));
+    };
     let body = ArtifactAnswer { version: meta(record), project_id: id.into(), artifact };
     Ok(json(200, &body.into_json())?)
 }
